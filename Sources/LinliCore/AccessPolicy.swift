@@ -1,0 +1,99 @@
+import Foundation
+
+/// Everything the access policy needs to know about who is asking.
+///
+/// Built once per request from the person's staff roles and current household memberships.
+public struct Principal: Sendable, Equatable {
+    public let personID: UUID
+    /// A platform administrator (created with `linli create-admin`): may do anything.
+    public let isAdmin: Bool
+    /// Staff roles, by community.
+    public let staffRoles: [UUID: Set<StaffRole>]
+    /// Households the person currently lives in, with each one's community.
+    public let households: [UUID: UUID]
+
+    public init(
+        personID: UUID, isAdmin: Bool = false, staffRoles: [UUID: Set<StaffRole>] = [:],
+        households: [UUID: UUID] = [:]
+    ) {
+        self.personID = personID
+        self.isAdmin = isAdmin
+        self.staffRoles = staffRoles
+        self.households = households
+    }
+
+    /// Communities where the person is staff or a resident.
+    public var communities: Set<UUID> {
+        Set(staffRoles.keys).union(households.values)
+    }
+}
+
+/// What someone wants to do, and on what.
+public enum AccessRequest: Sendable, Equatable {
+    /// Create a community (platform administrators only).
+    case createCommunity
+    /// See a community's name and address.
+    case viewCommunity(UUID)
+    /// Change a community's own settings, or delete it.
+    case manageCommunity(UUID)
+    /// List and read a community's buildings, households and residents.
+    case viewRegistry(UUID)
+    /// Create, change or remove buildings, households, residents, memberships.
+    case manageRegistry(UUID)
+    /// Grant or revoke staff roles.
+    case manageStaff(UUID)
+    /// Read the audit log.
+    case viewAudit(UUID)
+    /// Read one household and its members.
+    case viewHousehold(household: UUID, community: UUID)
+    /// Read one person: themselves, a member of one of their households, or for staff.
+    case viewPerson(person: UUID, households: [UUID: UUID], staffIn: Set<UUID>)
+}
+
+/// The outcome of ``AccessPolicy/decide(_:for:)``.
+public enum AccessDecision: Sendable, Equatable {
+    case allow
+    /// The thing exists for this person but they may not do this to it (HTTP 403).
+    case forbidden
+    /// The person must not even learn that it exists (HTTP 404).
+    case hidden
+}
+
+/// The one function that decides every access in Linli.
+public enum AccessPolicy {
+    public static func decide(_ request: AccessRequest, for principal: Principal) -> AccessDecision {
+        if principal.isAdmin { return .allow }
+        switch request {
+        case .createCommunity:
+            return .forbidden
+        case .viewCommunity(let community):
+            return principal.communities.contains(community) ? .allow : .hidden
+        case .manageCommunity(let community), .manageRegistry(let community),
+            .manageStaff(let community), .viewAudit(let community):
+            guard principal.communities.contains(community) else { return .hidden }
+            return principal.has(.operator_, in: community) ? .allow : .forbidden
+        case .viewRegistry(let community):
+            guard principal.communities.contains(community) else { return .hidden }
+            return principal.isStaff(in: community) ? .allow : .forbidden
+        case .viewHousehold(let household, let community):
+            if principal.isStaff(in: community) { return .allow }
+            return principal.households[household] == nil ? .hidden : .allow
+        case .viewPerson(let person, let households, let staffIn):
+            if person == principal.personID { return .allow }
+            if !Set(principal.staffRoles.keys).isDisjoint(with: staffIn) { return .allow }
+            if households.values.contains(where: { principal.isStaff(in: $0) }) { return .allow }
+            if households.keys.contains(where: { principal.households[$0] != nil }) { return .allow }
+            return .hidden
+        }
+    }
+}
+
+extension Principal {
+    public func has(_ role: StaffRole, in community: UUID) -> Bool {
+        staffRoles[community]?.contains(role) ?? false
+    }
+
+    public func isStaff(in community: UUID) -> Bool {
+        !(staffRoles[community]?.isEmpty ?? true)
+    }
+}

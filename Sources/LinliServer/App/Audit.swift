@@ -1,0 +1,72 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// One staff write: who did what to which record, when, with the record before and after.
+final class AuditEntry: Model, @unchecked Sendable {
+    static let schema = "audit_entries"
+
+    // managed
+    @ID(key: .id) var id: UUID?
+
+    // data
+    @Field(key: "community_id") var communityID: UUID
+    @OptionalField(key: "actor_id") var actorID: UUID?
+    @Field(key: "actor_name") var actorName: String
+    @Field(key: "action") var action: String
+    @Field(key: "entity") var entity: String
+    @OptionalField(key: "entity_id") var entityID: UUID?
+    @OptionalField(key: "before") var before: String?
+    @OptionalField(key: "after") var after: String?
+    @Field(key: "at") var at: Date
+
+    init() {}
+}
+
+struct CreateAuditEntry: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(AuditEntry.schema)
+            .id()
+            .field("community_id", .uuid, .required)
+            .field("actor_id", .uuid)
+            .field("actor_name", .string, .required)
+            .field("action", .string, .required)
+            .field("entity", .string, .required)
+            .field("entity_id", .uuid)
+            .field("before", .string)
+            .field("after", .string)
+            .field("at", .datetime, .required)
+            .create()
+        try await IndexSQL.create("audit_community_at", on: AuditEntry.schema, ["community_id", "at"], database)
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(AuditEntry.schema).delete()
+    }
+}
+
+/// Writes audit entries, inside the same transaction as the change they describe.
+enum Audit {
+    enum Action: String {
+        case create, update, delete, moveOut = "move_out", grant, revoke, `import`
+    }
+
+    static func record(
+        _ action: Action, _ entity: String, id: UUID?, community: UUID,
+        before: (some Encodable)? = nil as String?, after: (some Encodable)? = nil as String?,
+        by request: Request, on db: any Database
+    ) async throws {
+        let entry = AuditEntry()
+        let actor = request.auth.get(CurrentUser.self)?.person
+        entry.communityID = community
+        entry.actorID = actor?.id
+        entry.actorName = actor?.name ?? "system"
+        entry.action = action.rawValue
+        entry.entity = entity
+        entry.entityID = id
+        entry.before = try before.map { String(decoding: try JSONEncoder.linli.encode($0), as: UTF8.self) }
+        entry.after = try after.map { String(decoding: try JSONEncoder.linli.encode($0), as: UTF8.self) }
+        entry.at = request.clock.now()
+        try await entry.create(on: db)
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import NIOConcurrencyHelpers
+import Vapor
+
+/// Where Linli gets the time. Injected so tests can move it instead of sleeping.
+public protocol LinliClock: Sendable {
+    func now() -> Date
+    func sleep(seconds: TimeInterval) async throws
+}
+
+/// The real clock.
+public struct SystemClock: LinliClock {
+    public init() {}
+    public func now() -> Date { Date() }
+    public func sleep(seconds: TimeInterval) async throws {
+        try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
+    }
+}
+
+/// A clock that moves only when told; `sleep` moves it instead of waiting.
+public final class ManualClock: LinliClock, @unchecked Sendable {
+    private let lock = NIOLock()
+    private var current: Date
+
+    public init(_ start: Date = Date(timeIntervalSince1970: 1_790_000_000)) { current = start }
+
+    public func now() -> Date { lock.withLock { current } }
+
+    public func advance(by seconds: TimeInterval) {
+        lock.withLock { current = current.addingTimeInterval(seconds) }
+    }
+
+    public func sleep(seconds: TimeInterval) async throws { advance(by: seconds) }
+}
+
+extension Application {
+    private struct ClockKey: StorageKey { typealias Value = any LinliClock }
+
+    /// The injected clock (the system clock unless a test set another).
+    public var clock: any LinliClock {
+        get { storage[ClockKey.self] ?? SystemClock() }
+        set { storage[ClockKey.self] = newValue }
+    }
+}
+
+extension Request {
+    var clock: any LinliClock { application.clock }
+
+    /// Today's date in the community's zone (China Standard Time), as `YYYY-MM-DD`.
+    var today: String { Calendar.chinaDate(application.clock.now()) }
+}
+
+extension Calendar {
+    static let china: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600)!
+        return calendar
+    }()
+
+    static func chinaDate(_ date: Date) -> String {
+        let parts = china.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
+    }
+
+    static func chinaYear(_ date: Date) -> Int { china.component(.year, from: date) }
+}

@@ -1,0 +1,55 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Vapor
+
+/// Which database Linli stores into.
+public enum DatabaseChoice: Sendable {
+    /// Embedded SQLite in a file (WAL mode, synchronous FULL).
+    case sqlite(path: String)
+    /// Embedded SQLite in memory (tests).
+    case sqliteMemory
+    /// PostgreSQL; `schema` isolates a test run in its own schema.
+    case postgres(url: String, schema: String? = nil)
+
+    /// `DATABASE_URL=postgres://...` wins; else `LINLI_DATABASE`, else `./linli.sqlite`.
+    public static func fromEnvironment(defaultPath: String = "linli.sqlite") -> DatabaseChoice {
+        if let url = Environment.get("DATABASE_URL"), !url.isEmpty { return .postgres(url: url) }
+        return .sqlite(path: Environment.get("LINLI_DATABASE") ?? defaultPath)
+    }
+
+    var poolSize: Int {
+        switch self {
+        case .sqlite, .sqliteMemory: System.coreCount
+        case .postgres: System.coreCount * 4
+        }
+    }
+
+    func configure(_ app: Application) throws {
+        switch self {
+        case .sqlite(let path):
+            app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        case .sqliteMemory:
+            app.databases.use(.sqlite(.memory), as: .sqlite)
+        case .postgres(let url, let schema):
+            var config = try SQLPostgresConfiguration(url: url)
+            if let schema { config.searchPath = [schema] }
+            app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4), as: .psql)
+        }
+    }
+
+    /// Settings that must hold before anything is stored: WAL and full sync on SQLite
+    /// (an acknowledged write survives kill -9), the test schema on PostgreSQL.
+    func prepare(_ db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        switch self {
+        case .sqlite:
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+            try await sql.raw("PRAGMA synchronous=FULL").run()
+        case .sqliteMemory:
+            break
+        case .postgres(_, let schema):
+            if let schema { try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run() }
+        }
+    }
+}

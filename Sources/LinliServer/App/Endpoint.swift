@@ -1,0 +1,109 @@
+import Vapor
+
+/// A documented JSON API route. The same value registers the route and writes its
+/// OpenAPI operation, so the document cannot drift from the routes.
+struct Endpoint: Sendable {
+    struct Parameter: Sendable {
+        let name: String
+        let schema: JSONValue
+        var description: String = ""
+    }
+
+    let method: HTTPMethod
+    /// OpenAPI form: `/api/v1/communities/{communityID}`.
+    let path: String
+    let operationID: String
+    let summary: String
+    let tag: String
+    var authenticated = true
+    var body: JSONValue? = nil
+    var bodyContentType = "application/json"
+    var maxBody: ByteCount? = nil
+    var status: HTTPResponseStatus = .ok
+    var response: JSONValue? = nil
+    var responseContentType = "application/json"
+    var query: [Parameter] = []
+
+    var pathComponents: [PathComponent] {
+        path.split(separator: "/").map { part in
+            part.hasPrefix("{") ? .parameter(String(part.dropFirst().dropLast())) : .constant(String(part))
+        }
+    }
+
+    var pathParameters: [String] {
+        path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
+    }
+
+    /// The list parameters every paginated endpoint takes.
+    static func listQuery(sortable: [String]) -> [Parameter] {
+        [
+            Parameter(name: "page", schema: Schema.integer(min: 1, max: 1_000_000)),
+            Parameter(name: "per", schema: Schema.integer(min: 1, max: 100)),
+            Parameter(name: "sort", schema: Schema.enumeration(sortable + sortable.map { "-" + $0 })),
+            Parameter(name: "order", schema: Schema.enumeration(["asc", "desc"])),
+            Parameter(name: "q", schema: Schema.string(max: 100)),
+        ]
+    }
+}
+
+extension Application {
+    private struct EndpointsKey: StorageKey { typealias Value = [Endpoint] }
+
+    /// Every endpoint registered so far, in order.
+    var endpoints: [Endpoint] {
+        get { storage[EndpointsKey.self] ?? [] }
+        set { storage[EndpointsKey.self] = newValue }
+    }
+}
+
+extension RoutesBuilder {
+    /// Registers `endpoint` with `handler` and records it for `/openapi.json`.
+    func register<Response: AsyncResponseEncodable>(
+        _ endpoint: Endpoint, in app: Application,
+        _ handler: @escaping @Sendable (Request) async throws -> Response
+    ) {
+        app.endpoints.append(endpoint)
+        let body: HTTPBodyStreamStrategy = endpoint.maxBody.map { .collect(maxSize: $0) } ?? .collect
+        on(endpoint.method, endpoint.pathComponents, body: body, use: handler)
+    }
+}
+
+extension Request {
+    /// A UUID path parameter; a malformed one is simply not found.
+    func id(_ name: String) throws -> UUID {
+        guard let text = parameters.get(name), let id = UUID(uuidString: text) else {
+            throw LinliError(.notFound)
+        }
+        return id
+    }
+
+    /// Decodes a JSON body, requiring the JSON content type.
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        guard headers.contentType == .json || headers.contentType?.subType == "json" else {
+            throw LinliError(.unsupportedMediaType, ["expected": "application/json"])
+        }
+        guard let buffer = body.data, buffer.readableBytes > 0 else {
+            throw LinliError(.invalidBody, ["field": ""], issues: [FieldIssue(field: "", reason: "malformed_json")])
+        }
+        do {
+            return try JSONDecoder.linli.decode(T.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw ProblemMiddleware.decoding(error)
+        }
+    }
+}
+
+/// A response with no body (204).
+struct NoContent: AsyncResponseEncodable {
+    func encodeResponse(for request: Request) async throws -> Response { Response(status: .noContent) }
+}
+
+/// A `Content` response with a chosen status (201 Created).
+struct Created<T: Content>: AsyncResponseEncodable {
+    let value: T
+    func encodeResponse(for request: Request) async throws -> Response {
+        let response = try await value.encodeResponse(for: request)
+        response.status = .created
+        return response
+    }
+}

@@ -1,0 +1,108 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+/// The `linli` executable: `serve`, `migrate`, `demo`, `create-admin` (Vapor's own flags apply).
+public enum LinliMain {
+    public static func run() async throws {
+        var env = try Environment.detect()
+        try LoggingSystem.bootstrap(from: &env)
+        let arguments = env.arguments
+        let command = arguments.dropFirst().first ?? "serve"
+        var database = DatabaseChoice.fromEnvironment()
+        var demo: DemoOptions?
+        if command == "demo" {
+            let options = DemoOptions(arguments: Array(arguments.dropFirst(2)))
+            demo = options
+            if Environment.get("DATABASE_URL")?.isEmpty ?? true {
+                if options.reset {
+                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: options.path + suffix) }
+                }
+                database = .sqlite(path: options.path)
+            }
+            env.arguments = ["linli", "serve", "--hostname", options.hostname, "--port", "\(options.port)"]
+        }
+        let app = try await Application.make(env)
+        do {
+            try await configure(app, database: database)
+            app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
+            if command == "serve" || command == "demo" || command.hasPrefix("-") {
+                try await app.autoMigrate()
+            }
+            if let demo {
+                let db = app.db
+                try await DemoSeed.seedIfEmpty(db, reset: demo.reset, logger: app.logger, today: Calendar.chinaDate(Date()))
+                print(DemoSeed.banner(hostname: demo.hostname, port: demo.port))
+            }
+            try await app.execute()
+        } catch {
+            app.logger.report(error: error)
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+}
+
+/// `linli demo [--reset] [--port N] [--hostname H]`.
+struct DemoOptions {
+    var reset = false
+    var port = 8080
+    var hostname = "127.0.0.1"
+    var path = "linli-demo.sqlite"
+
+    init(arguments: [String]) {
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--reset": reset = true
+            case "--port", "-p": port = iterator.next().flatMap(Int.init) ?? port
+            case "--hostname", "-H": hostname = iterator.next() ?? hostname
+            case "--database": path = iterator.next() ?? path
+            default: break
+            }
+        }
+    }
+}
+
+/// `linli create-admin --phone P --name N`: a platform administrator; the password comes from stdin.
+struct CreateAdminCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "phone", help: "Mobile number used to sign in") var phone: String?
+        @Option(name: "name", help: "Display name") var name: String?
+    }
+
+    var help: String { "Creates (or promotes) a platform administrator. Reads the password from stdin." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let raw = signature.phone, let phone = PhoneNumber(raw) else {
+            context.console.error("--phone must be a mobile number, e.g. 13800000000")
+            throw LinliError(.validationFailed, ["field": "phone"])
+        }
+        guard let name = signature.name?.trimmingCharacters(in: .whitespaces), !name.isEmpty else {
+            context.console.error("--name is required")
+            throw LinliError(.validationFailed, ["field": "name"])
+        }
+        let password: String
+        if isatty(0) == 1 {
+            password = context.console.ask("Password (8+ characters):", isSecure: true)
+        } else {
+            password = readLine(strippingNewline: true) ?? ""
+        }
+        guard password.count >= 8 else {
+            context.console.error("The password needs at least 8 characters.")
+            throw LinliError(.validationFailed, ["field": "password"])
+        }
+        let app = context.application
+        try await app.autoMigrate()
+        let hash = try await app.password.async.hash(password)
+        let person = try await Person.query(on: app.db).filter(\.$phone == phone.digits).first()
+            ?? Person(name: name, phone: phone.digits)
+        person.name = name
+        person.isAdmin = true
+        person.passwordHash = hash
+        try await person.save(on: app.db)
+        context.console.success("Administrator \(name) (\(phone.digits)) is ready.")
+    }
+}

@@ -1,0 +1,60 @@
+import Fluent
+import LinliCore
+import Vapor
+
+/// Position of a page in a list.
+struct PageMetadata: Content {
+    let page: Int
+    let per: Int
+    let total: Int
+}
+
+/// The one page shape of every list response.
+struct ListPage<Item> {
+    let items: [Item]
+    let metadata: PageMetadata
+}
+
+extension ListPage: Encodable where Item: Encodable {}
+extension ListPage: Decodable where Item: Decodable {}
+extension ListPage: Sendable where Item: Sendable {}
+extension ListPage: Content, RequestDecodable, ResponseEncodable, AsyncRequestDecodable, AsyncResponseEncodable
+where Item: Content {}
+
+extension Request {
+    /// Reads `page`, `per`, `sort`, `order`, `q` and validates them (400 with the reason).
+    func listOptions(sortable: [String], defaultSort: String) throws -> ListOptions {
+        do {
+            return try ListOptions(
+                page: query[String.self, at: "page"], per: query[String.self, at: "per"],
+                sort: query[String.self, at: "sort"], order: query[String.self, at: "order"],
+                query: query[String.self, at: "q"], sortable: sortable, defaultSort: defaultSort)
+        } catch {
+            let (field, reason): (String, String) =
+                switch error {
+                case .invalidPage: ("page", "invalid_page")
+                case .invalidPer: ("per", "invalid_per")
+                case .unknownSort: ("sort", "unknown_sort")
+                case .invalidOrder: ("order", "invalid_order")
+                }
+            throw LinliError(.invalidListQuery, ["field": field], issues: [FieldIssue(field: field, reason: reason)])
+        }
+    }
+}
+
+extension QueryBuilder {
+    /// Sorts, counts and fetches one page; `map` turns rows into the response shape.
+    func page<Item>(
+        _ options: ListOptions, sortKeys: [String: FieldKey], map: (Model) throws -> Item
+    ) async throws -> ListPage<Item> {
+        let total = try await copy().count()
+        let key = sortKeys[options.sort] ?? .id
+        let rows = try await copy()
+            .sort(key, options.descending ? .descending : .ascending)
+            .sort(.id, .ascending)
+            .range(options.offset..<(options.offset + options.per))
+            .all()
+        return ListPage(
+            items: try rows.map(map), metadata: PageMetadata(page: options.page, per: options.per, total: total))
+    }
+}

@@ -1,0 +1,79 @@
+import Fluent
+import Leaf
+import NIOCore
+import Vapor
+
+/// Sets up the infrastructure and asks each feature to register itself.
+public func configure(_ app: Application, database: DatabaseChoice, clock: (any LinliClock)? = nil) async throws {
+    if let clock { app.clock = clock }
+    ContentConfiguration.global.use(encoder: JSONEncoder.linli, for: .json)
+    ContentConfiguration.global.use(decoder: JSONDecoder.linli, for: .json)
+    app.routes.defaultMaxBodySize = "1mb"
+    app.routes.caseInsensitive = false
+
+    try database.configure(app)
+    try await database.prepare(app.db)
+    app.passwords.use(.bcrypt(cost: app.environment == .testing ? 4 : 12))
+
+    app.sessions.use(.fluent)
+    app.sessions.configuration.cookieName = "linli_session"
+    app.sessions.configuration.cookieFactory = { id in
+        HTTPCookies.Value(
+            string: id.string, expires: Date(timeIntervalSinceNow: 30 * 24 * 3600), maxAge: nil, domain: nil,
+            path: "/", isSecure: false, isHTTPOnly: true, sameSite: .lax)
+    }
+    app.migrations.add(SessionRecord.migration)
+
+    if let root = Environment.get("LINLI_ROOT") {
+        app.directory = DirectoryConfiguration(workingDirectory: root.hasSuffix("/") ? root : root + "/")
+    }
+    app.views.use(.leaf)
+    app.leaf.tags["t"] = TranslateTag()
+
+    let registry = Operations.registry(app)
+    app.middleware = Middlewares()
+    app.middleware.use(RequestMetricsMiddleware(registry: registry))
+    app.middleware.use(ProblemMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
+
+    Operations.register(app, poolSize: database.poolSize)
+    CommunityRegistry.register(app)
+    Identity.register(app)
+    Web.register(app)
+    app.get("openapi.json") { req -> Response in
+        let document = OpenAPI.document(req.application, components: RegistrySchemas.all + IdentitySchemas.all)
+        let response = Response(body: .init(data: try JSONEncoder.linli.encode(document)))
+        response.headers.contentType = .json
+        return response
+    }
+}
+
+extension Application {
+    /// The JSON API: open routes (sign-in) and routes that require a bearer token.
+    var api: (open: any RoutesBuilder, authenticated: any RoutesBuilder) {
+        (routes, routes.grouped(BearerUserAuthenticator()))
+    }
+}
+
+/// Identity: people sign in, hold tokens and sessions.
+enum Identity {
+    static func register(_ app: Application) {
+        app.migrations.add(CreateUserToken())
+        app.migrations.add(CreateLoginAttempt())
+        IdentityAPI.register(app, public: app.api.open, app.api.authenticated)
+    }
+}
+
+/// The community registry: communities, buildings, households, residents, staff, audit.
+enum CommunityRegistry {
+    static func register(_ app: Application) {
+        app.migrations.add(CreateCommunity())
+        app.migrations.add(CreateBuilding())
+        app.migrations.add(CreateHousehold())
+        app.migrations.add(CreatePerson())
+        app.migrations.add(CreateMembership())
+        app.migrations.add(CreateStaffAssignment())
+        app.migrations.add(CreateAuditEntry())
+        RegistryAPI.register(app, app.api.authenticated)
+    }
+}

@@ -1,0 +1,74 @@
+import Fluent
+import LinliCore
+import Vapor
+
+/// The signed-in person and what they may do, loaded once per request.
+struct CurrentUser: Authenticatable, @unchecked Sendable {
+    let person: Person
+    let principal: Principal
+
+    /// Loads the person's staff roles and current households.
+    static func load(_ person: Person, on db: any Database, today: String) async throws -> CurrentUser {
+        let id = try person.requireID()
+        let roles = try await StaffAssignment.query(on: db).filter(\.$personID == id).all()
+        let memberships = try await Membership.query(on: db).filter(\.$personID == id).all()
+        var staff: [UUID: Set<StaffRole>] = [:]
+        for role in roles { staff[role.communityID, default: []].insert(role.role) }
+        var households: [UUID: UUID] = [:]
+        for membership in memberships where membership.isCurrent(on: today) {
+            households[membership.householdID] = membership.communityID
+        }
+        return CurrentUser(
+            person: person,
+            principal: Principal(personID: id, isAdmin: person.isAdmin, staffRoles: staff, households: households))
+    }
+}
+
+/// Signs in API clients that send `Authorization: Bearer <token>`.
+struct BearerUserAuthenticator: AsyncBearerAuthenticator {
+    func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
+        let hash = UserToken.hash(bearer.token)
+        guard let token = try await UserToken.query(on: request.db).filter(\.$tokenHash == hash).first(),
+            token.expiresAt > request.clock.now(),
+            let person = try await Person.find(token.personID, on: request.db)
+        else { return }
+        request.storage[CurrentTokenKey.self] = token.id
+        request.auth.login(try await CurrentUser.load(person, on: request.db, today: request.today))
+    }
+}
+
+struct CurrentTokenKey: StorageKey { typealias Value = UUID }
+
+/// Signs in browsers by the person id in their session.
+struct SessionUserAuthenticator: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let text = request.session.data["person"], let id = UUID(uuidString: text),
+            let person = try await Person.find(id, on: request.db)
+        {
+            request.auth.login(try await CurrentUser.load(person, on: request.db, today: request.today))
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+extension Request {
+    /// The signed-in user, or a 401 problem.
+    func user() throws -> CurrentUser {
+        guard let user = auth.get(CurrentUser.self) else { throw LinliError(.unauthorized) }
+        return user
+    }
+
+    /// Asks the access policy; a denial becomes 403, or 404 where existence must not leak.
+    func authorize(_ access: AccessRequest) throws {
+        switch AccessPolicy.decide(access, for: try user().principal) {
+        case .allow: return
+        case .forbidden: throw LinliError(.forbidden)
+        case .hidden: throw LinliError(.notFound)
+        }
+    }
+
+    func can(_ access: AccessRequest) -> Bool {
+        guard let user = auth.get(CurrentUser.self) else { return false }
+        return AccessPolicy.decide(access, for: user.principal) == .allow
+    }
+}

@@ -1,0 +1,97 @@
+import Fluent
+import LinliCore
+import Vapor
+
+/// Tokens and `/api/v1/me`.
+enum IdentityAPI {
+    static func register(_ app: Application, public open: any RoutesBuilder, _ api: any RoutesBuilder) {
+        open.register(.init(method: .POST, path: "/api/v1/auth/token", operationID: "createToken",
+                            summary: "Sign in with phone and password; returns a bearer token", tag: "identity",
+                            authenticated: false, body: Schema.ref("TokenRequest"),
+                            response: Schema.ref("Token")), in: app) { req in
+            let input = try req.decode(TokenRequest.self)
+            let person = try await LoginService.authenticate(phone: input.phone, password: input.password, on: req)
+            let (token, row) = UserToken.issue(for: try person.requireID(), now: req.clock.now())
+            try await row.create(on: req.db)
+            return TokenResponse(token: token, expiresAt: row.expiresAt)
+        }
+        api.register(.init(method: .DELETE, path: "/api/v1/auth/token", operationID: "revokeToken",
+                           summary: "Revoke the token of this request", tag: "identity", status: .noContent), in: app) { req in
+            _ = try req.user()
+            if let id = req.storage[CurrentTokenKey.self] {
+                try await UserToken.query(on: req.db).filter(\.$id == id).delete()
+            }
+            return NoContent()
+        }
+        api.register(.init(method: .GET, path: "/api/v1/me", operationID: "getMe",
+                           summary: "The signed-in person, roles and households", tag: "identity",
+                           response: Schema.ref("Me")), in: app) { req in
+            try await me(req)
+        }
+        api.register(.init(method: .PATCH, path: "/api/v1/me", operationID: "updateMe",
+                           summary: "Change own language, display settings or password", tag: "identity",
+                           body: Schema.ref("MeUpdate"), response: Schema.ref("Me")), in: app) { req in
+            let input = try req.decode(MeUpdate.self)
+            try await update(try req.user().person, input, on: req)
+            return try await me(req)
+        }
+    }
+
+    static func update(_ person: Person, _ input: MeUpdate, on req: Request) async throws {
+        var v = Validation()
+        v.range(input.textSize, "textSize", 1...4)
+        if let new = input.newPassword {
+            if !(8...200).contains(new.count) { v.fail("newPassword", "weak_password") }
+            let current = input.currentPassword ?? ""
+            let ok = try await person.passwordHash.asyncMap { try await req.password.async.verify(current, created: $0) } ?? true
+            if !ok { v.fail("currentPassword", "wrong_password") }
+        }
+        try v.check()
+        if let language = input.language { person.language = language.rawValue }
+        if let flag = input.elderMode { person.elderMode = flag }
+        if let flag = input.highContrast { person.highContrast = flag }
+        if let size = input.textSize { person.textSize = size }
+        if let new = input.newPassword { person.passwordHash = try await req.password.async.hash(new) }
+        try await person.save(on: req.db)
+        req.resetLanguage()
+    }
+
+    static func me(_ req: Request) async throws -> MeRead {
+        let user = try req.user()
+        let person = user.person
+        let roles = try await StaffAssignment.query(on: req.db).filter(\.$personID == person.requireID()).all()
+        let householdIDs = Array(user.principal.households.keys)
+        let households = try await Household.query(on: req.db).filter(\.$id ~~ householdIDs).all()
+        let memberships = try await Membership.query(on: req.db).filter(\.$personID == person.requireID())
+            .filter(\.$householdID ~~ householdIDs).all()
+        let buildings = try await Building.query(on: req.db).filter(\.$id ~~ households.map(\.buildingID)).all()
+        let communityIDs = Set(roles.map(\.communityID)).union(households.map(\.communityID))
+        let communities = try await Community.query(on: req.db).filter(\.$id ~~ Array(communityIDs)).all()
+        func name(_ id: UUID) -> String { communities.first { $0.id == id }?.name ?? "" }
+        return MeRead(
+            person: try PersonRead(person), isAdmin: person.isAdmin, settings: person.displaySettings,
+            roles: roles.map { .init(communityID: $0.communityID, communityName: name($0.communityID), role: $0.role) },
+            households: households.compactMap { h in
+                guard let id = h.id, let m = memberships.first(where: { $0.householdID == id }) else { return nil }
+                return .init(
+                    householdID: id, communityID: h.communityID, communityName: name(h.communityID),
+                    building: buildings.first { $0.id == h.buildingID }?.name ?? "", room: h.room, relation: m.relation)
+            })
+    }
+}
+
+extension Person {
+    var displaySettings: DisplaySettings {
+        DisplaySettings(
+            language: Language(setting: language), elderMode: elderMode, highContrast: highContrast, textSize: textSize)
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        switch self {
+        case .some(let value): try await transform(value)
+        case .none: nil
+        }
+    }
+}

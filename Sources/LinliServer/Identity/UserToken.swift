@@ -1,0 +1,95 @@
+import Crypto
+import Fluent
+import Foundation
+import Vapor
+
+/// An API token. Only its SHA-256 is stored, so a database leak reveals no usable token.
+final class UserToken: Model, @unchecked Sendable {
+    static let schema = "user_tokens"
+    static let lifetime: TimeInterval = 30 * 24 * 3600
+
+    // managed
+    @ID(key: .id) var id: UUID?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    // data
+    @Field(key: "person_id") var personID: UUID
+    @Field(key: "token_hash") var tokenHash: String
+    @Field(key: "expires_at") var expiresAt: Date
+
+    init() {}
+
+    init(personID: UUID, tokenHash: String, expiresAt: Date) {
+        self.personID = personID
+        self.tokenHash = tokenHash
+        self.expiresAt = expiresAt
+    }
+
+    /// A new random token (256 bits, URL-safe) and the row that stores its hash.
+    static func issue(for personID: UUID, now: Date) -> (token: String, row: UserToken) {
+        let bytes = [UInt8].random(count: 32)
+        let token = "lt_" + Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return (token, UserToken(personID: personID, tokenHash: hash(token), expiresAt: now.addingTimeInterval(lifetime)))
+    }
+
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Failed logins of one phone, for slowing and locking (see `LoginThrottle`).
+final class LoginAttempt: Model, @unchecked Sendable {
+    static let schema = "login_attempts"
+
+    // managed
+    @ID(key: .id) var id: UUID?
+
+    // data
+    @Field(key: "phone") var phone: String
+    @Field(key: "failures") var failures: Int
+    @OptionalField(key: "first_failure") var firstFailure: Date?
+    @OptionalField(key: "locked_until") var lockedUntil: Date?
+
+    init() {}
+
+    init(phone: String) {
+        self.phone = phone
+        self.failures = 0
+    }
+}
+
+struct CreateUserToken: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(UserToken.schema)
+            .id()
+            .field("person_id", .uuid, .required, .references(Person.schema, .id, onDelete: .cascade))
+            .field("token_hash", .string, .required)
+            .field("expires_at", .datetime, .required)
+            .field("created_at", .datetime)
+            .unique(on: "token_hash")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(UserToken.schema).delete()
+    }
+}
+
+struct CreateLoginAttempt: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(LoginAttempt.schema)
+            .id()
+            .field("phone", .string, .required)
+            .field("failures", .int, .required)
+            .field("first_failure", .datetime)
+            .field("locked_until", .datetime)
+            .unique(on: "phone")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(LoginAttempt.schema).delete()
+    }
+}

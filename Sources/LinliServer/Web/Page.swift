@@ -1,0 +1,140 @@
+import Vapor
+
+/// What every page's layout needs: language, display modes, CSRF token, who is signed in, the flash.
+struct Layout: Encodable {
+    struct Link: Encodable {
+        let href: String
+        let label: String
+        let current: Bool
+    }
+
+    let title: String
+    let lang: String
+    let otherLang: String
+    let elder: Bool
+    let contrast: Bool
+    let textSize: Int
+    let csrf: String
+    let path: String
+    let userName: String?
+    let nav: [Link]
+    let flash: String?
+    let flashIsError: Bool
+    let consoleLink: String?
+}
+
+/// A page: the layout plus the page's own context.
+struct Page<Context: Encodable>: Encodable {
+    let layout: Layout
+    let page: Context
+}
+
+extension Request {
+    /// Renders `template` inside the shared layout.
+    func render<Context: Encodable>(_ template: String, title: String, _ context: Context, status: HTTPStatus = .ok) async throws -> Response {
+        let user = auth.get(CurrentUser.self)
+        let display = displaySettings
+        var nav: [Layout.Link] = []
+        if user != nil {
+            nav.append(.init(href: SiteRoute.home.path, label: t("nav.home"), current: url.path == "/"))
+            nav.append(.init(href: SiteRoute.profile.path, label: t("nav.profile"), current: url.path == "/me"))
+            if let principal = user?.principal, principal.isAdmin || !principal.staffRoles.isEmpty {
+                nav.append(.init(href: SiteRoute.console.path, label: t("nav.console"), current: url.path.hasPrefix("/console")))
+            }
+        }
+        let flash = session.data["flash"]
+        let flashIsError = session.data["flashError"] == "1"
+        if flash != nil {
+            session.data["flash"] = nil
+            session.data["flashError"] = nil
+        }
+        let layout = Layout(
+            title: title, lang: language.rawValue, otherLang: language == .zhCN ? "en" : "zh-CN",
+            elder: display.elderMode, contrast: display.highContrast, textSize: display.textSize, csrf: csrfToken,
+            path: url.path + (url.query.map { "?" + $0 } ?? ""), userName: user?.person.name, nav: nav,
+            flash: flash, flashIsError: flashIsError, consoleLink: nil)
+        let view = try await self.view.render(template, Page(layout: layout, page: context))
+        let response = try await view.encodeResponse(for: self)
+        response.status = status
+        response.headers.contentType = .html
+        response.headers.replaceOrAdd(name: .contentLanguage, value: language.rawValue)
+        return response
+    }
+
+    /// Display settings: the signed-in person's, else the browser's cookies.
+    var displaySettings: DisplaySettings {
+        if let person = auth.get(CurrentUser.self)?.person { return person.displaySettings }
+        let size = cookies["linli_size"].flatMap { Int($0.string) } ?? 1
+        return DisplaySettings(
+            language: Language(setting: cookies["lang"]?.string), elderMode: cookies["linli_elder"]?.string == "1",
+            highContrast: cookies["linli_contrast"]?.string == "1", textSize: min(4, max(1, size)))
+    }
+
+    /// The session's CSRF token, created on first use.
+    var csrfToken: String {
+        if let token = session.data["csrf"] { return token }
+        let token = [UInt8].random(count: 24).map { String(format: "%02x", $0) }.joined()
+        session.data["csrf"] = token
+        return token
+    }
+
+    func flash(_ message: String, error: Bool = false) {
+        session.data["flash"] = message
+        session.data["flashError"] = error ? "1" : nil
+    }
+}
+
+/// Rejects form posts whose `_csrf` field does not match the session's token.
+struct CSRFMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if request.method == .POST {
+            let sent = try? request.content.get(String.self, at: "_csrf")
+            guard let expected = request.session.data["csrf"], let sent, !sent.isEmpty,
+                  sent.utf8.count == expected.utf8.count, zip(sent.utf8, expected.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0
+            else { throw LinliError(.csrfFailed) }
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Shows errors on web routes as a page (or back on the form with a message), never as JSON.
+struct WebErrorMiddleware: AsyncMiddleware {
+    struct ErrorPage: Encodable {
+        let status: Int
+        let message: String
+        let issues: [String]
+    }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            let problem = ProblemMiddleware.classify(error, request: request)
+            if problem.code == .internalError { request.logger.report(error: error) }
+            if problem.code == .unauthorized {
+                return request.redirect(to: SiteRoute.login.path + "?next=" + (request.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+            }
+            let message = request.t("error.\(problem.code.rawValue).detail", problem.arguments)
+            let issues = problem.issues.map { issue -> String in
+                let reason = request.t("reason.\(issue.reason)", ["field": issue.field ?? "", "line": "\(issue.line ?? 0)"])
+                let prefix = issue.line.map { request.t("import.line", ["line": "\($0)"]) + " " } ?? ""
+                let field = issue.field.map { request.t("field.\($0)") + ": " } ?? ""
+                return prefix + field + reason
+            }
+            if request.method == .POST, problem.code != .csrfFailed, let back = request.headers.first(name: .referer),
+               let url = URI(string: back).path.nilIfEmpty, url.hasPrefix("/")
+            {
+                request.flash(([message] + issues).joined(separator: " · "), error: true)
+                return request.redirect(to: url + (URI(string: back).query.map { "?" + $0 } ?? ""))
+            }
+            return try await request.render(
+                "error", title: request.t("error.\(problem.code.rawValue).title"),
+                ErrorPage(status: Int(problem.code.status.code), message: message, issues: issues),
+                status: problem.code.status)
+        }
+    }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Every page of the web shell. The same value registers the route and writes the link.
+enum SiteRoute: Equatable {
+    case home
+    case login
+    case logout
+    case display
+    case profile
+    case console
+    case consoleCommunities
+    case community(UUID)
+    case buildings(UUID)
+    case households(UUID)
+    case household(UUID, UUID)
+    case members(UUID, UUID)
+    case moveOut(UUID, UUID, UUID)
+    case residents(UUID)
+    case staff(UUID)
+    case revokeStaff(UUID, UUID)
+    case importResidents(UUID)
+    case audit(UUID)
+
+    var path: String {
+        switch self {
+        case .home: "/"
+        case .login: "/login"
+        case .logout: "/logout"
+        case .display: "/display"
+        case .profile: "/me"
+        case .console: "/console"
+        case .consoleCommunities: "/console/communities"
+        case .community(let c): "/console/\(c)"
+        case .buildings(let c): "/console/\(c)/buildings"
+        case .households(let c): "/console/\(c)/households"
+        case .household(let c, let h): "/console/\(c)/households/\(h)"
+        case .members(let c, let h): "/console/\(c)/households/\(h)/members"
+        case .moveOut(let c, let h, let m): "/console/\(c)/households/\(h)/members/\(m)/move-out"
+        case .residents(let c): "/console/\(c)/residents"
+        case .staff(let c): "/console/\(c)/staff"
+        case .revokeStaff(let c, let s): "/console/\(c)/staff/\(s)/revoke"
+        case .importResidents(let c): "/console/\(c)/import"
+        case .audit(let c): "/console/\(c)/audit"
+        }
+    }
+
+    /// The Vapor path pattern: ids become `:c`, `:h`, `:m`, `:s`.
+    static func pattern(_ make: (UUID, UUID, UUID) -> SiteRoute) -> [String] {
+        let c = UUID(uuidString: "00000000-0000-0000-0000-00000000000C")!
+        let h = UUID(uuidString: "00000000-0000-0000-0000-00000000000D")!
+        let m = UUID(uuidString: "00000000-0000-0000-0000-00000000000E")!
+        return make(c, h, m).path
+            .replacingOccurrences(of: c.uuidString, with: ":c")
+            .replacingOccurrences(of: h.uuidString, with: ":h")
+            .replacingOccurrences(of: m.uuidString, with: ":m")
+            .split(separator: "/").map(String.init)
+    }
+}

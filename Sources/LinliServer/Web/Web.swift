@@ -1,0 +1,185 @@
+import Fluent
+import LinliCore
+import Vapor
+
+/// The server-rendered web shell: sign-in, resident home, profile, operator console.
+enum Web {
+    static func register(_ app: Application) {
+        let web = app.grouped(app.sessions.middleware, SessionUserAuthenticator(), WebErrorMiddleware(), CSRFMiddleware())
+        AccountPages.register(web)
+        ConsolePages.register(web)
+    }
+
+    static func route(_ routes: any RoutesBuilder, _ method: HTTPMethod, _ make: (UUID, UUID, UUID) -> SiteRoute,
+                      _ handler: @escaping @Sendable (Request) async throws -> Response) {
+        routes.on(method, SiteRoute.pattern(make).map { PathComponent(stringLiteral: $0) }, body: .collect(maxSize: "5mb"), use: handler)
+    }
+}
+
+/// Sign-in, sign-out, display toggles, the resident home and profile.
+enum AccountPages {
+    struct LoginForm: Content {
+        var phone: String
+        var password: String
+        var next: String?
+    }
+
+    struct LoginPage: Encodable {
+        let phone: String
+        let next: String
+        let error: String?
+    }
+
+    struct HomePage: Encodable {
+        struct Member: Encodable {
+            let name: String
+            let relation: String
+            let isMe: Bool
+        }
+
+        struct Home: Encodable {
+            let community: String
+            let building: String
+            let room: String
+            let floor: Int
+            let areaM2: String
+            let relation: String
+            let members: [Member]
+        }
+
+        let name: String
+        let homes: [Home]
+        let isStaff: Bool
+    }
+
+    struct ProfilePage: Encodable {
+        let name: String
+        let phone: String
+        let language: String
+        let elder: Bool
+        let contrast: Bool
+        let textSize: Int
+        let roles: [String]
+    }
+
+    struct DisplayForm: Content {
+        var action: String
+        var back: String?
+    }
+
+    struct ProfileForm: Content {
+        var language: String?
+        var textSize: Int?
+        var elderMode: String?
+        var highContrast: String?
+        var currentPassword: String?
+        var newPassword: String?
+    }
+
+    static func register(_ web: any RoutesBuilder) {
+        web.get("login") { req -> Response in
+            if req.auth.has(CurrentUser.self) { return req.redirect(to: SiteRoute.home.path) }
+            return try await req.render("login", title: req.t("login.title"),
+                                        LoginPage(phone: "", next: safeNext(req.query[String.self, at: "next"]), error: nil))
+        }
+        web.post("login") { req -> Response in
+            let form = try req.content.decode(LoginForm.self)
+            do {
+                let person = try await LoginService.authenticate(phone: form.phone, password: form.password, on: req)
+                req.session.data["person"] = try person.requireID().uuidString
+                req.auth.login(try await CurrentUser.load(person, on: req.db, today: req.today))
+                req.resetLanguage()
+                return req.redirect(to: safeNext(form.next))
+            } catch let error as LinliError {
+                return try await req.render(
+                    "login", title: req.t("login.title"),
+                    LoginPage(phone: form.phone, next: safeNext(form.next),
+                              error: req.t("error.\(error.code.rawValue).detail", error.arguments)),
+                    status: error.code.status)
+            }
+        }
+        web.post("logout") { req -> Response in
+            req.session.destroy()
+            req.auth.logout(CurrentUser.self)
+            return req.redirect(to: SiteRoute.login.path)
+        }
+        web.post("display") { req -> Response in
+            let form = try req.content.decode(DisplayForm.self)
+            var settings = req.displaySettings
+            switch form.action {
+            case "elder": settings.elderMode.toggle()
+            case "contrast": settings.highContrast.toggle()
+            case "bigger": settings.textSize = min(4, settings.textSize + 1)
+            case "smaller": settings.textSize = max(1, settings.textSize - 1)
+            case "zh-CN", "en": settings.language = Language(setting: form.action)
+            default: throw LinliError.invalid("action", "invalid_value")
+            }
+            if let person = req.auth.get(CurrentUser.self)?.person {
+                person.elderMode = settings.elderMode
+                person.highContrast = settings.highContrast
+                person.textSize = settings.textSize
+                if let language = settings.language { person.language = language.rawValue }
+                try await person.save(on: req.db)
+            }
+            let response = req.redirect(to: safeNext(form.back))
+            func remember(_ name: String, _ value: String) {
+                response.cookies[name] = HTTPCookies.Value(
+                    string: value, expires: Date(timeIntervalSinceNow: 365 * 24 * 3600), path: "/",
+                    isHTTPOnly: true, sameSite: .lax)
+            }
+            remember("linli_elder", settings.elderMode ? "1" : "0")
+            remember("linli_contrast", settings.highContrast ? "1" : "0")
+            remember("linli_size", "\(settings.textSize)")
+            if let language = settings.language { remember("lang", language.rawValue) }
+            return response
+        }
+        web.get { req -> Response in
+            guard let user = req.auth.get(CurrentUser.self) else { return req.redirect(to: SiteRoute.login.path) }
+            return try await req.render("home", title: req.t("home.title"), try await home(user, req))
+        }
+        web.get("me") { req -> Response in
+            let user = try req.user()
+            let me = try await IdentityAPI.me(req)
+            return try await req.render("profile", title: req.t("profile.title"), ProfilePage(
+                name: user.person.name, phone: user.person.phone, language: req.language.rawValue,
+                elder: user.person.elderMode, contrast: user.person.highContrast, textSize: user.person.textSize,
+                roles: me.roles.map { "\($0.communityName) · \(req.t("role.\($0.role.rawValue)"))" }))
+        }
+        web.post("me") { req -> Response in
+            let user = try req.user()
+            let form = try req.content.decode(ProfileForm.self)
+            let input = MeUpdate(
+                language: Language(setting: form.language), elderMode: form.elderMode != nil,
+                highContrast: form.highContrast != nil, textSize: form.textSize,
+                currentPassword: form.currentPassword?.nilIfEmpty, newPassword: form.newPassword?.nilIfEmpty)
+            try await IdentityAPI.update(user.person, input, on: req)
+            req.flash(req.t("profile.saved"))
+            let response = req.redirect(to: SiteRoute.profile.path)
+            response.cookies["lang"] = HTTPCookies.Value(string: req.language.rawValue, path: "/", isHTTPOnly: true, sameSite: .lax)
+            return response
+        }
+    }
+
+    static func home(_ user: CurrentUser, _ req: Request) async throws -> HomePage {
+        var homes: [HomePage.Home] = []
+        let me = try await IdentityAPI.me(req)
+        for home in me.households {
+            guard let household = try await Household.find(home.householdID, on: req.db) else { continue }
+            let members = try await RegistryAPI.members(of: home.householdID, on: req).filter(\.isCurrent)
+            homes.append(.init(
+                community: home.communityName, building: home.building, room: home.room, floor: household.floor,
+                areaM2: String(format: "%.1f", household.areaM2), relation: req.t("relation.\(home.relation.rawValue)"),
+                members: members.map { .init(name: $0.personName, relation: req.t("relation.\($0.relation.rawValue)"),
+                                             isMe: $0.personID == user.principal.personID) }))
+        }
+        return HomePage(name: user.person.name, homes: homes,
+                        isStaff: user.principal.isAdmin || !user.principal.staffRoles.isEmpty)
+    }
+
+    /// Only same-site paths, so a crafted `next` cannot send people elsewhere.
+    static func safeNext(_ next: String?) -> String {
+        guard let next = next?.removingPercentEncoding ?? next, next.hasPrefix("/"), !next.hasPrefix("//"),
+              !next.contains("\\") else { return SiteRoute.home.path }
+        return next
+    }
+}
