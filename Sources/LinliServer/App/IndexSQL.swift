@@ -10,3 +10,19 @@ enum IndexSQL {
         try await builder.run()
     }
 }
+
+/// Raw SQL the tests and tools need without depending on SQLKit themselves.
+enum RawSQL {
+    static func dropSchema(_ schema: String, on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        try await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
+    }
+
+    /// The value of an SQLite pragma, as text.
+    static func pragma(_ name: String, on db: any Database) async throws -> String? {
+        guard let sql = db as? any SQLDatabase else { return nil }
+        guard let row = try await sql.raw("PRAGMA \(unsafeRaw: name)").first() else { return nil }
+        if let text = try? row.decode(column: name, as: String.self) { return text }
+        return (try? row.decode(column: name, as: Int.self)).map(String.init)
+    }
+}

@@ -29,6 +29,7 @@ enum RegistryAPI {
         api.register(.init(method: .PATCH, path: c, operationID: "updateCommunity", summary: "Change a community",
                            tag: "registry", body: Schema.ref("CommunityUpdate"), response: Schema.ref("Community")), in: app) { req in
             let community = try await community(req)
+            try req.authorize(.manageCommunity(try community.requireID()))
             try await Registry.updateCommunity(community, try req.decode(CommunityUpdate.self), on: req)
             return try CommunityRead(community)
         }
@@ -46,7 +47,7 @@ enum RegistryAPI {
         api.register(.init(method: .POST, path: c + "/buildings", operationID: "createBuilding", summary: "Add a building",
                            tag: "registry", body: Schema.ref("BuildingCreate"), status: .created,
                            response: Schema.ref("Building")), in: app) { req in
-            let id = try await communityID(req, { .viewRegistry($0) })
+            let id = try await communityID(req, { .manageRegistry($0) })
             return Created(value: try BuildingRead(try await Registry.createBuilding(in: id, try req.decode(BuildingCreate.self), on: req)))
         }
         api.register(.init(method: .GET, path: c + "/buildings/{buildingID}", operationID: "getBuilding",
@@ -57,10 +58,9 @@ enum RegistryAPI {
         api.register(.init(method: .PATCH, path: c + "/buildings/{buildingID}", operationID: "updateBuilding",
                            summary: "Change a building", tag: "registry", body: Schema.ref("BuildingUpdate"),
                            response: Schema.ref("Building")), in: app) { req in
-            let id = try await communityID(req, { .viewRegistry($0) })
+            let id = try await communityID(req, { .manageRegistry($0) })
             let building = try await Building.find(try req.id("buildingID"), in: id, on: req.db)
             let input = try req.decode(BuildingUpdate.self)
-            try req.authorize(.manageRegistry(id))
             let before = try BuildingRead(building)
             var v = Validation()
             if let name = v.text(input.name, "name", max: 30, required: false) { building.name = name }
@@ -76,7 +76,7 @@ enum RegistryAPI {
         }
         api.register(.init(method: .DELETE, path: c + "/buildings/{buildingID}", operationID: "deleteBuilding",
                            summary: "Remove a building without households", tag: "registry", status: .noContent), in: app) { req in
-            let id = try await communityID(req, { .viewRegistry($0) })
+            let id = try await communityID(req, { .manageRegistry($0) })
             let building = try await Building.find(try req.id("buildingID"), in: id, on: req.db)
             try req.authorize(.manageRegistry(id))
             if try await Household.query(on: req.db).filter(\.$buildingID == building.requireID()).count() > 0 {
@@ -104,7 +104,7 @@ enum RegistryAPI {
         api.register(.init(method: .POST, path: c + "/households", operationID: "createHousehold",
                            summary: "Add a household", tag: "registry", body: Schema.ref("HouseholdCreate"),
                            status: .created, response: Schema.ref("Household")), in: app) { req in
-            let id = try await communityID(req, { .viewRegistry($0) })
+            let id = try await communityID(req, { .manageRegistry($0) })
             return Created(value: try HouseholdRead(try await Registry.createHousehold(in: id, try req.decode(HouseholdCreate.self), on: req)))
         }
         api.register(.init(method: .GET, path: c + "/households/{householdID}", operationID: "getHousehold",
@@ -116,8 +116,8 @@ enum RegistryAPI {
                            summary: "Change a household", tag: "registry", body: Schema.ref("HouseholdUpdate"),
                            response: Schema.ref("Household")), in: app) { req in
             let household = try await household(req)
-            let input = try req.decode(HouseholdUpdate.self)
             try req.authorize(.manageRegistry(household.communityID))
+            let input = try req.decode(HouseholdUpdate.self)
             let before = try HouseholdRead(household)
             var v = Validation()
             if let room = v.text(input.room, "room", max: 20, required: false) { household.room = room }
@@ -153,6 +153,7 @@ enum RegistryAPI {
                            summary: "Add a known person to a household", tag: "registry",
                            body: Schema.ref("MemberCreate"), status: .created, response: Schema.ref("Membership")), in: app) { req in
             let household = try await household(req)
+            try req.authorize(.manageRegistry(household.communityID))
             let membership = try await Registry.addMember(to: household, try req.decode(MemberCreate.self), on: req)
             let person = try await Person.find(membership.personID, on: req.db)
             return Created(value: try MembershipRead(membership, person: person, today: req.today))
@@ -161,6 +162,7 @@ enum RegistryAPI {
                            operationID: "updateMember", summary: "Change a relation or move someone out",
                            tag: "registry", body: Schema.ref("MembershipUpdate"), response: Schema.ref("Membership")), in: app) { req in
             let household = try await household(req)
+            try req.authorize(.manageRegistry(household.communityID))
             let membership = try await Membership.find(try req.id("membershipID"), in: household.communityID, on: req.db)
             guard membership.householdID == household.id else { throw LinliError(.notFound) }
             try await Registry.updateMembership(membership, try req.decode(MembershipUpdate.self), on: req)
@@ -179,7 +181,7 @@ enum RegistryAPI {
         api.register(.init(method: .POST, path: c + "/residents", operationID: "createResident",
                            summary: "Add a resident to a household", tag: "registry", body: Schema.ref("ResidentCreate"),
                            status: .created, response: Schema.ref("Person")), in: app) { req in
-            let id = try await communityID(req, { .viewRegistry($0) })
+            let id = try await communityID(req, { .manageRegistry($0) })
             let (person, _) = try await Registry.createResident(in: id, try req.decode(ResidentCreate.self), on: req)
             return Created(value: try PersonRead(person))
         }
@@ -187,7 +189,7 @@ enum RegistryAPI {
                            summary: "Import residents from CSV (all rows or none)", tag: "registry",
                            body: Schema.string(), bodyContentType: "text/csv", maxBody: "5mb", status: .created,
                            response: Schema.ref("ImportResult")), in: app) { req in
-            let id = try await communityID(req, { .viewRegistry($0) })
+            let id = try await communityID(req, { .manageRegistry($0) })
             guard req.headers.contentType?.subType == "csv" || req.headers.contentType == .plainText else {
                 throw LinliError(.unsupportedMediaType, ["expected": "text/csv"])
             }
@@ -205,6 +207,7 @@ enum RegistryAPI {
                            summary: "Change a person's details or set their password", tag: "registry",
                            body: Schema.ref("PersonUpdate"), response: Schema.ref("Person")), in: app) { req in
             let (person, community) = try await person(req)
+            try req.authorize(.manageRegistry(community))
             try await Registry.updatePerson(person, in: community, try req.decode(PersonUpdate.self), on: req)
             return try PersonRead(person)
         }
@@ -222,13 +225,13 @@ enum RegistryAPI {
         api.register(.init(method: .POST, path: c + "/staff", operationID: "grantStaff", summary: "Grant a staff role",
                            tag: "registry", body: Schema.ref("StaffCreate"), status: .created,
                            response: Schema.ref("Staff")), in: app) { req in
-            let id = try await communityID(req, { .viewRegistry($0) })
+            let id = try await communityID(req, { .manageStaff($0) })
             let (assignment, person) = try await Registry.grantStaff(in: id, try req.decode(StaffCreate.self), on: req)
             return Created(value: try StaffRead(assignment, person: person))
         }
         api.register(.init(method: .DELETE, path: c + "/staff/{staffID}", operationID: "revokeStaff",
                            summary: "Revoke a staff role", tag: "registry", status: .noContent), in: app) { req in
-            let id = try await communityID(req, { .viewRegistry($0) })
+            let id = try await communityID(req, { .manageStaff($0) })
             try await Registry.revokeStaff(try await StaffAssignment.find(try req.id("staffID"), in: id, on: req.db), on: req)
             return NoContent()
         }

@@ -1,0 +1,104 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import LinliServer
+
+@Suite struct PlatformTests {
+    @Test func everyRouteIsInTheOpenAPIDocument() async throws {
+        try await withLinli { h in
+            let response = try await h.send(.GET, "/openapi.json")
+            #expect(response.status == .ok)
+            let document = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+            #expect(document?["openapi"] as? String == "3.1.0")
+            let paths = document?["paths"] as? [String: [String: Any]] ?? [:]
+            let schemas = ((document?["components"] as? [String: Any])?["schemas"] as? [String: Any]) ?? [:]
+            var checked = 0
+            for route in h.app.routes.all {
+                let parts = route.path.map { component -> String in
+                    if case .parameter(let name) = component { return "{\(name)}" }
+                    return component.description
+                }
+                let path = "/" + parts.joined(separator: "/")
+                guard path.hasPrefix("/api/") || ["/healthz", "/readyz", "/metrics"].contains(path) else { continue }
+                #expect(paths[path]?[route.method.rawValue.lowercased()] != nil, "\(route.method) \(path) is not documented")
+                checked += 1
+            }
+            #expect(checked >= 30)
+            // Every schema reference resolves.
+            let text = response.text
+            let refs = text.components(separatedBy: "#/components/schemas/").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+            for ref in Set(refs) { #expect(schemas[ref] != nil, "missing schema \(ref)") }
+        }
+    }
+
+    @Test func healthReadinessAndMetrics() async throws {
+        try await withLinli { h in
+            #expect(try await h.send(.GET, "/healthz").status == .ok)
+            #expect(try await h.send(.GET, "/readyz").status == .ok)
+            let me = try await h.send(.GET, "/api/v1/me", token: try await h.token("owner"))
+            #expect(me.headers.first(name: "X-Request-Id") != nil)
+            let metrics = try await h.send(.GET, "/metrics")
+            #expect(metrics.headers.contentType?.subType == "plain")
+            #expect(metrics.text.contains(#"http_requests_total{method="GET",route="/api/v1/me",status="200"} 1"#))
+            #expect(metrics.text.contains("http_request_duration_seconds_bucket"))
+            #expect(metrics.text.contains("linli_database_pool_connections_max"))
+        }
+    }
+
+    @Test func localisationTablesMatchAndCoverEveryKey() throws {
+        #expect(Set(L10n.zhCN.keys) == Set(L10n.en.keys))
+        var needed = Set<String>()
+        for code in ErrorCode.allCases { needed.formUnion(["error.\(code.rawValue).title", "error.\(code.rawValue).detail"]) }
+        for role in StaffRole.allCases { needed.insert("role.\(role.rawValue)") }
+        for relation in HouseholdRelation.allCases { needed.insert("relation.\(relation.rawValue)") }
+        for reason in ["missing_field", "wrong_type", "missing_value", "malformed_json", "invalid_value", "too_long",
+                       "out_of_range", "invalid_phone", "weak_password", "wrong_password", "before_moved_in", "invalid_date",
+                       "invalid_page", "invalid_per", "unknown_sort", "invalid_order"] { needed.insert("reason.\(reason)") }
+        for reason in ResidentImportReasons.all { needed.insert("reason.import.\(reason)") }
+        for column in ResidentImportReasons.columns { needed.insert("field.\(column)") }
+        // Every #t("key") in the templates.
+        let views = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Resources/Views")
+        let files = FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+        let regex = try Regex(#"#t\("([a-zA-Z0-9_.]+)""#)
+        var templateKeys = 0
+        for file in files where file.pathExtension == "leaf" {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for match in text.matches(of: regex) {
+                if let key = match.output[1].substring { needed.insert(String(key)); templateKeys += 1 }
+            }
+        }
+        #expect(templateKeys > 50)
+        for key in needed.sorted() {
+            #expect(L10n.zhCN[key] != nil, "zh-CN lacks \(key)")
+            #expect(L10n.en[key] != nil, "en lacks \(key)")
+        }
+    }
+
+    @Test func sqliteFilesUseWALAndFullSync() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("linli-\(UUID()).sqlite").path
+        let app = try await Application.make(.testing)
+        do {
+            try await configure(app, database: .sqlite(path: path))
+            #expect(try await RawSQL.pragma("journal_mode", on: app.db) == "wal")
+            #expect(try await RawSQL.pragma("synchronous", on: app.db) == "2")
+        } catch {
+            try await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+}
+
+import LinliCore
+
+enum ResidentImportReasons {
+    static let all = ["not_csv", "empty_file", "missing_column", "duplicate_column", "unknown_column", "wrong_field_count",
+                      "missing_value", "invalid_phone", "duplicate_phone_in_file", "invalid_relation", "invalid_birth_year",
+                      "invalid_date", "invalid_flag", "name_too_long", "unknown_household", "phone_belongs_to_other",
+                      "already_member", "too_many_rows"]
+    static let columns = ResidentImport.Column.allCases.map(\.rawValue)
+}

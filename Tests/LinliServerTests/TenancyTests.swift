@@ -1,0 +1,118 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import LinliServer
+
+/// Every registry route, called by every role, on the right and the wrong community and household.
+@Suite struct TenancyTests {
+    /// Fills a registry path with ids of community A (or its household `household`).
+    func concrete(_ path: String, _ w: World, household: UUID, community: UUID? = nil) -> String {
+        path.replacingOccurrences(of: "{communityID}", with: (community ?? w.a).uuidString)
+            .replacingOccurrences(of: "{householdID}", with: household.uuidString)
+            .replacingOccurrences(of: "{buildingID}", with: w.building.uuidString)
+            .replacingOccurrences(of: "{personID}", with: w.owner.uuidString)
+            .replacingOccurrences(of: "{membershipID}", with: UUID().uuidString)
+            .replacingOccurrences(of: "{staffID}", with: UUID().uuidString)
+    }
+
+    func body(for endpoint: Endpoint) -> String? {
+        guard endpoint.body != nil else { return nil }
+        return endpoint.bodyContentType == "text/csv" ? "姓名,手机号,楼栋,房号,关系\n" : "{}"
+    }
+
+    @Test func everyRoleOnEveryRegistryRoute() async throws {
+        try await withLinli { h in
+            let registry = h.app.endpoints.filter { $0.path.contains("{communityID}") }
+            #expect(registry.count >= 20)
+            var tokens: [String: String] = [:]
+            for role in ["owner", "neighbour", "guard", "property", "worker", "operatorB"] { tokens[role] = try await h.token(role) }
+            let before = try await (h.count(Building.self), h.count(Household.self), h.count(Person.self), h.count(Membership.self))
+
+            for endpoint in registry {
+                let isRead = endpoint.method == .GET
+                let ownHousehold = endpoint.path.contains("{householdID}")
+                    && endpoint.path.hasSuffix("{householdID}") || endpoint.path.hasSuffix("/members")
+                func call(_ role: String, household: UUID, community: UUID? = nil) async throws -> HTTPStatus {
+                    let path = concrete(endpoint.path, h.world, household: household, community: community)
+                    return try await h.send(endpoint.method, path, token: tokens[role], raw: body(for: endpoint),
+                                            contentType: endpoint.bodyContentType == "text/csv" ? HTTPMediaType(type: "text", subType: "csv") : nil).status
+                }
+                // The operator of community B learns nothing about community A.
+                let outsider = try await call("operatorB", household: h.world.home)
+                #expect(outsider == .notFound, "operatorB \(endpoint.method) \(endpoint.path) → \(outsider)")
+
+                // A resident: their own household and community name only; never another household.
+                let own = try await call("owner", household: h.world.home)
+                let other = try await call("owner", household: h.world.otherHome)
+                if isRead && (ownHousehold || endpoint.path == "/api/v1/communities/{communityID}") {
+                    #expect(own == .ok, "owner \(endpoint.method) \(endpoint.path) → \(own)")
+                } else if endpoint.path.contains("/people/{personID}") && isRead {
+                    #expect(own == .ok, "owner reads self → \(own)")
+                } else {
+                    #expect([.forbidden, .notFound].contains(own), "owner \(endpoint.method) \(endpoint.path) → \(own)")
+                }
+                if endpoint.path.contains("{householdID}") {
+                    #expect(other == .notFound, "owner on other household \(endpoint.method) \(endpoint.path) → \(other)")
+                }
+                // The neighbour may not read the owner as a person.
+                if endpoint.path.contains("/people/{personID}") {
+                    let status = try await call("neighbour", household: h.world.otherHome)
+                    #expect(status == .notFound, "neighbour reads owner → \(status)")
+                }
+
+                // Staff who are not operators read their community and write nothing.
+                for role in ["guard", "property", "worker"] {
+                    let status = try await call(role, household: h.world.home)
+                    if endpoint.path.hasSuffix("/audit") {
+                        #expect(status == .forbidden, "\(role) audit → \(status)")
+                    } else if isRead {
+                        #expect(status == .ok, "\(role) \(endpoint.method) \(endpoint.path) → \(status)")
+                    } else {
+                        #expect([.forbidden, .notFound].contains(status),
+                                "\(role) \(endpoint.method) \(endpoint.path) → \(status)")
+                        #expect(status != .created && status != .noContent)
+                    }
+                }
+            }
+            // Nothing was written by any of those calls.
+            let after = try await (h.count(Building.self), h.count(Household.self), h.count(Person.self), h.count(Membership.self))
+            #expect(before == after)
+            #expect(try await h.count(AuditEntry.self) == 0)
+        }
+    }
+
+    @Test func communityListShowsOnlyOwnCommunities() async throws {
+        try await withLinli { h in
+            let page = try await h.send(.GET, "/api/v1/communities", token: try await h.token("operatorB"))
+            let items = try page.content.decode(ListPage<CommunityRead>.self).items
+            #expect(items.map(\.id) == [h.world.b])
+            let all = try await h.send(.GET, "/api/v1/communities", token: try await h.token("admin"))
+            #expect(try all.content.decode(ListPage<CommunityRead>.self).metadata.total == 2)
+        }
+    }
+
+    @Test func movingOutEndsAccessButKeepsHistory() async throws {
+        try await withLinli { h in
+            let op = try await h.token("operator")
+            let members = try await h.send(.GET, "/api/v1/communities/\(h.world.a)/households/\(h.world.home)/members", token: op)
+            let family = try members.content.decode([MembershipRead].self).first { $0.personID == h.world.family }!
+            let moved = try await h.send(.PATCH, "/api/v1/communities/\(h.world.a)/households/\(h.world.home)/members/\(family.id)",
+                                         token: op, json: ["movedOut": "2026-09-21"])
+            #expect(moved.status == .ok)
+            #expect(try moved.content.decode(MembershipRead.self).isCurrent == false)
+            let familyToken = try await h.token("family")
+            #expect(try await h.send(.GET, "/api/v1/communities/\(h.world.a)/households/\(h.world.home)", token: familyToken).status == .notFound)
+            let history = try await h.send(.GET, "/api/v1/communities/\(h.world.a)/households/\(h.world.home)/members", token: op)
+            #expect(try history.content.decode([MembershipRead].self).count == 2)
+            let audit = try await h.send(.GET, "/api/v1/communities/\(h.world.a)/audit", token: op)
+            let entries = try audit.content.decode(ListPage<AuditRead>.self).items
+            #expect(entries.first?.action == "move_out")
+            #expect(entries.first?.before?.contains("\"isCurrent\":true") == true)
+            #expect(entries.first?.after?.contains("2026-09-21") == true)
+            #expect(entries.first?.actorName == "operator")
+        }
+    }
+}

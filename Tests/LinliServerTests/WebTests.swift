@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import LinliServer
+
+@Suite struct WebTests {
+    /// A browser: keeps cookies between requests and reads the CSRF token from forms.
+    final class Browser {
+        let h: Harness
+        var cookies: [String: String] = [:]
+        init(_ h: Harness) { self.h = h }
+
+        func go(_ method: HTTPMethod, _ path: String, form: [String: String]? = nil, language: String = "zh-CN") async throws -> TestingHTTPResponse {
+            var headers: HTTPHeaders = ["Accept-Language": language]
+            if !cookies.isEmpty { headers.add(name: .cookie, value: cookies.map { "\($0)=\($1)" }.joined(separator: "; ")) }
+            let body = form.map { f in f.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&") }
+            let response = try await h.send(method, path, raw: body,
+                                            contentType: HTTPMediaType(type: "application", subType: "x-www-form-urlencoded"), headers: headers)
+            for value in response.headers[.setCookie] {
+                let pair = value.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+                if pair.count == 2 { cookies[String(pair[0])] = String(pair[1]) }
+            }
+            return response
+        }
+
+        func csrf(_ page: TestingHTTPResponse) -> String {
+            let text = page.text
+            guard let range = text.range(of: #"name="_csrf" value=""#) else { return "" }
+            return String(text[range.upperBound...].prefix { $0 != "\"" })
+        }
+    }
+
+    @Test func residentSignsInSeesHouseholdAndSwitchesToElderMode() async throws {
+        try await withLinli { h in
+            let browser = Browser(h)
+            #expect(try await browser.go(.GET, "/").status == .seeOther)
+            let login = try await browser.go(.GET, "/login")
+            #expect(login.status == .ok)
+            #expect(login.headers.contentType == .html)
+            #expect(login.text.contains("<html lang=\"zh-CN\">") && login.text.contains("登录"))
+            #expect(browser.cookies["linli_session"] != nil)
+
+            // Without the CSRF token the form is refused.
+            let forged = try await browser.go(.POST, "/login", form: ["phone": "13900000001", "password": World.password])
+            #expect(forged.status == .forbidden)
+            let wrong = try await browser.go(.POST, "/login", form: ["_csrf": browser.csrf(login), "phone": "13900000001", "password": "nope"])
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.text.contains("手机号或密码不正确"))
+            let signedIn = try await browser.go(.POST, "/login", form: ["_csrf": browser.csrf(login), "phone": "13900000001", "password": World.password])
+            #expect(signedIn.status == .seeOther)
+            let home = try await browser.go(.GET, "/")
+            #expect(home.status == .ok)
+            #expect(home.text.contains("王建华") && home.text.contains("1栋 101") && home.text.contains("陈静"))
+            #expect(!home.text.contains("周杰"))
+            #expect(!home.text.contains("class=\"elder"))
+
+            let toggled = try await browser.go(.POST, "/display", form: ["_csrf": browser.csrf(home), "action": "elder", "back": "/"])
+            #expect(toggled.status == .seeOther)
+            let elder = try await browser.go(.GET, "/")
+            #expect(elder.text.contains("<body class=\"elder"))
+            #expect(elder.text.contains("标准版"))
+
+            // The console is closed to residents.
+            #expect(try await browser.go(.GET, "/console").status == .forbidden)
+            #expect(try await browser.go(.GET, "/console/\(h.world.a)/residents").status == .forbidden)
+        }
+    }
+
+    @Test func operatorImportsResidentsFromThePageWithLineNumbers() async throws {
+        try await withLinli { h in
+            let browser = Browser(h)
+            let login = try await browser.go(.GET, "/login")
+            _ = try await browser.go(.POST, "/login", form: ["_csrf": browser.csrf(login), "phone": "13800000000", "password": World.password])
+            let page = try await browser.go(.GET, "/console/\(h.world.a)/import", language: "en")
+            #expect(page.status == .ok)
+            let csv = "姓名,手机号,楼栋,房号,关系\n赵大爷,13911110001,1栋,201,业主\n钱小姐,139,1栋,201,租户\n"
+            let rejected = try await browser.go(.POST, "/console/\(h.world.a)/import", form: ["_csrf": browser.csrf(page), "csv": csv], language: "en")
+            #expect(rejected.status == .unprocessableEntity)
+            #expect(rejected.text.contains("Not a valid mobile number") && rejected.text.contains("<td>3</td>"))
+            let fixed = csv.replacingOccurrences(of: ",139,", with: ",13911110002,")
+            let imported = try await browser.go(.POST, "/console/\(h.world.a)/import", form: ["_csrf": browser.csrf(page), "csv": fixed], language: "en")
+            #expect(imported.status == .ok)
+            let residents = try await browser.go(.GET, "/console/\(h.world.a)/residents?q=赵")
+            #expect(residents.text.contains("赵大爷"))
+            let otherCommunity = try await browser.go(.GET, "/console/\(h.world.b)")
+            #expect(otherCommunity.status == .notFound)
+        }
+    }
+}
