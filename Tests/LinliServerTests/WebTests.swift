@@ -88,4 +88,28 @@ import VaporTesting
             #expect(otherCommunity.status == .notFound)
         }
     }
+
+    @Test func everyConsolePageRendersForStaff() async throws {
+        try await withLinli { h in
+            for (phone, manage) in [("13800000000", true), ("13800000002", false)] {
+                let browser = Browser(h)
+                let login = try await browser.go(.GET, "/login")
+                _ = try await browser.go(.POST, "/login", form: ["_csrf": browser.csrf(login), "phone": phone, "password": World.password])
+                let c = "/console/\(h.world.a)"
+                var pages = ["/", "/me", "/console", c, c + "/households", c + "/households?building=\(h.world.building)&page=1",
+                             c + "/households/\(h.world.home)", c + "/residents", c + "/residents?q=王", c + "/staff"]
+                if manage { pages += [c + "/import", c + "/audit"] }
+                for language in ["zh-CN", "en"] {
+                    for page in pages {
+                        let response = try await browser.go(.GET, page, language: language)
+                        #expect(response.status == .ok, "\(phone) \(page) \(language) → \(response.status)")
+                        #expect(!response.text.contains("#t(") && !response.text.contains("#("), "\(page) shows raw template")
+                    }
+                }
+                if !manage {
+                    #expect(try await browser.go(.GET, c + "/audit").status == .forbidden)
+                }
+            }
+        }
+    }
 }

@@ -109,8 +109,8 @@ enum DemoSeed {
         join(resident("王子涵", year: 2015), place(1, "101"), .family, since: "2019-06-01")
         join(resident("王德明", year: 1952, elderly: true), place(1, "101"), .family, since: "2021-03-15")
         join(login(5, birthYear: 1942, elderly: true, alone: true), place(2, "302"), .owner, since: "2016-09-01")
-        join(login(6, birthYear: 1990), place(3, "505"), .tenant, since: "2024-02-20")
-        join(resident("吴桂兰", year: 1958, elderly: true), place(3, "505"), .family, since: "2024-02-20")
+        join(login(6, birthYear: 1990), place(3, "503"), .tenant, since: "2024-02-20")
+        join(resident("吴桂兰", year: 1958, elderly: true), place(3, "503"), .family, since: "2024-02-20")
         join(otherOperator, households.first { $0.buildingID == otherBuilding.id }, .owner, since: "2018-01-01")
 
         // Everyone else: families, couples, tenants, elderly people living alone.

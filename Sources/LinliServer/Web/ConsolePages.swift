@@ -53,8 +53,14 @@ enum ConsolePages {
         let label: String
     }
 
+    struct CommunityCard: Encodable {
+        let name: String
+        let address: String
+        let href: String
+    }
+
     struct CommunitiesPage: Encodable {
-        let communities: [Row]
+        let communities: [CommunityCard]
         let isAdmin: Bool
     }
 
@@ -65,7 +71,7 @@ enum ConsolePages {
             var query = Community.query(on: req.db).sort(\.$name)
             if !user.principal.isAdmin { query = query.filter(\.$id ~~ Array(user.principal.staffRoles.keys)) }
             let rows = try await query.all().map { c in
-                Row(cells: [c.name, c.address], href: SiteRoute.community(c.id ?? UUID()).path, action: nil, actionLabel: nil)
+                CommunityCard(name: c.name, address: c.address, href: SiteRoute.community(c.id ?? UUID()).path)
             }
             return try await req.render("console/index", title: req.t("console.title"),
                                         CommunitiesPage(communities: rows, isAdmin: user.principal.isAdmin))
