@@ -27,9 +27,18 @@ import VaporTesting
             #expect(try list.content.decode(ListPage<PersonRead>.self).items.map(\.name) == ["李秀英"])
             let staff = try await h.send(.POST, c + "/staff", token: op, json: ["phone": "13900000002", "role": "community_worker"])
             #expect(staff.status == .created)
+            // A new staff member with an initial password can sign in and read the registry, not write it.
+            let hired = try await h.send(.POST, c + "/staff", token: op,
+                                         json: ["phone": "13600000001", "name": "新保安", "role": "guard", "password": "first-pass-1"])
+            #expect(hired.status == .created)
+            let signIn = try await h.send(.POST, "/api/v1/auth/token", json: ["phone": "13600000001", "password": "first-pass-1"])
+            let guardToken = try signIn.content.decode(TokenResponse.self).token
+            #expect(try await h.send(.GET, c + "/residents", token: guardToken).status == .ok)
+            #expect(try await h.send(.POST, c + "/buildings", token: guardToken, json: ["name": "9栋"]).status == .forbidden)
             let audit = try await h.send(.GET, c + "/audit?per=10", token: op)
             let actions = try audit.content.decode(ListPage<AuditRead>.self).items.map { "\($0.action) \($0.entity)" }
             #expect(Set(actions) == ["create building", "create household", "create resident", "grant staff"])
+            #expect(actions.count == 5)
         }
     }
 

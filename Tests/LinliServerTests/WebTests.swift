@@ -41,6 +41,8 @@ import VaporTesting
             #expect(login.headers.contentType == .html)
             #expect(login.text.contains("<html lang=\"zh-CN\">") && login.text.contains("登录"))
             #expect(browser.cookies["linli_session"] != nil)
+            let cookie = login.headers[.setCookie].first { $0.hasPrefix("linli_session=") } ?? ""
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"))
 
             // Without the CSRF token the form is refused.
             let forged = try await browser.go(.POST, "/login", form: ["phone": "13900000001", "password": World.password])
@@ -97,7 +99,8 @@ import VaporTesting
                 _ = try await browser.go(.POST, "/login", form: ["_csrf": browser.csrf(login), "phone": phone, "password": World.password])
                 let c = "/console/\(h.world.a)"
                 var pages = ["/", "/me", "/console", c, c + "/households", c + "/households?building=\(h.world.building)&page=1",
-                             c + "/households/\(h.world.home)", c + "/residents", c + "/residents?q=王", c + "/staff"]
+                             c + "/households/\(h.world.home)", c + "/residents", c + "/residents?q=王", c + "/staff",
+                             c + "/people/\(h.world.owner)"]
                 if manage { pages += [c + "/import", c + "/audit"] }
                 for language in ["zh-CN", "en"] {
                     for page in pages {

@@ -197,5 +197,11 @@ extension L10n {
         "reason.import.phone_belongs_to_other": "This phone is registered under another name",
         "reason.import.already_member": "Already a member of this household",
         "reason.import.too_many_rows": "More than 20,000 rows",
+        "console.account": "Account",
+        "console.canSignIn": "Has a password and can sign in",
+        "console.noPassword": "No password yet; cannot sign in",
+        "console.editPerson": "Edit details",
+        "console.setPassword": "Set a new password (blank keeps it; 8+ characters)",
+        "console.initialPassword": "Initial password (new accounts, 8+ characters)",
     ]
 }

@@ -197,5 +197,11 @@ extension L10n {
         "reason.import.phone_belongs_to_other": "该手机号已登记在另一个姓名下",
         "reason.import.already_member": "此人已是该户成员",
         "reason.import.too_many_rows": "行数超过 20000 行的上限",
+        "console.account": "账号",
+        "console.canSignIn": "已设置密码，可以登录",
+        "console.noPassword": "未设置密码，不能登录",
+        "console.editPerson": "修改资料",
+        "console.setPassword": "设置新密码（留空不变，至少 8 位）",
+        "console.initialPassword": "初始密码（新账号，至少 8 位）",
     ]
 }

@@ -193,6 +193,7 @@ enum Registry {
         guard let phone = PhoneNumber(input.phone) else { throw LinliError.invalid("phone", "invalid_phone") }
         var v = Validation()
         let name = v.text(input.name, "name", max: 50, required: false)
+        if let password = input.password, !(8...200).contains(password.count) { v.fail("password", "weak_password") }
         try v.check()
         let found = try await Person.query(on: req.db).filter(\.$phone == phone.digits).first()
         guard found != nil || name != nil else { throw LinliError.invalid("name", "missing_value") }
@@ -203,8 +204,11 @@ enum Registry {
             throw LinliError(.conflict)
         }
         let assignment = StaffAssignment(communityID: community, personID: UUID(), role: input.role)
+        if let password = input.password, person.passwordHash == nil {
+            person.passwordHash = try await req.password.async.hash(password)
+        }
         try await req.db.transaction { db in
-            if found == nil { try await person.create(on: db) }
+            if found == nil { try await person.create(on: db) } else { try await person.save(on: db) }
             assignment.personID = try person.requireID()
             try await assignment.create(on: db)
             try await Audit.record(.grant, "staff", id: assignment.id, community: community,

@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQL
 import LinliCore
 import Vapor
 
@@ -278,9 +279,11 @@ enum RegistryAPI {
     }
 
     /// A person who is or was part of the community (resident or staff), if the caller may see them.
-    static func person(_ req: Request) async throws -> (Person, UUID) {
-        let community = try req.id("communityID")
-        let id = try req.id("personID")
+    static func person(
+        _ req: Request, communityParameter: String = "communityID", personParameter: String = "personID"
+    ) async throws -> (Person, UUID) {
+        let community = try req.id(communityParameter)
+        let id = try req.id(personParameter)
         try req.authorize(.viewCommunity(community))
         let memberships = try await Membership.query(on: req.db).filter(\.$personID == id).all()
         let staff = try await StaffAssignment.query(on: req.db).filter(\.$personID == id).all()
@@ -298,15 +301,19 @@ enum RegistryAPI {
 enum Residents {
     /// People with a current membership in the community, one page.
     static func page(in community: UUID, _ options: ListOptions, on req: Request) async throws -> ListPage<PersonRead> {
-        let today = req.today
-        let ids = try await Membership.scoped(to: community, on: req.db)
-            .filter(\.$movedIn <= today)
-            .group(.or) { $0.filter(\.$movedOut == nil).filter(\.$movedOut > today) }
-            .all(\.$personID)
-        var query = Person.query(on: req.db).filter(\.$id ~~ Array(Set(ids)))
+        var query = Person.query(on: req.db).filter(.sql(embed: currentIn(community, today: req.today)))
         if let q = options.query {
             query = query.group(.or) { $0.filter(\.$name ~~ q).filter(\.$phone ~~ q) }
         }
         return try await query.page(options, sortKeys: ["name": "name", "phone": "phone"], map: PersonRead.init)
+    }
+
+    /// `people.id` of everyone living in the community on `today` (a subquery, so it scales with the database).
+    static func currentIn(_ community: UUID, today: String) -> SQLQueryString {
+        """
+        \(ident: Person.schema).\(ident: "id") IN (SELECT \(ident: "person_id") FROM \(ident: Membership.schema) \
+        WHERE \(ident: "community_id") = \(bind: community) AND \(ident: "moved_in") <= \(bind: today) \
+        AND (\(ident: "moved_out") IS NULL OR \(ident: "moved_out") > \(bind: today)))
+        """
     }
 }

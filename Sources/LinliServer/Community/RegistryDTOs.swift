@@ -182,6 +182,8 @@ struct StaffCreate: Decodable {
     let phone: String
     let name: String?
     let role: StaffRole
+    /// An initial password (8+ characters), so the staff member can sign in; never overwrites an existing one.
+    let password: String?
 }
 
 struct AuditRead: Content {

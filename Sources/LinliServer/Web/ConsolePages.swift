@@ -144,7 +144,7 @@ enum ConsolePages {
             let members = try await RegistryAPI.members(of: try household.requireID(), on: req)
             let rows = members.map { m in
                 Row(cells: [m.personName, req.t("relation.\(m.relation.rawValue)"), m.movedIn, m.movedOut ?? "—"],
-                    href: nil,
+                    href: SiteRoute.person(header.id, m.personID).path,
                     action: header.canManage && m.movedOut == nil ? SiteRoute.moveOut(header.id, household.id ?? UUID(), m.id).path : nil,
                     actionLabel: req.t("console.moveOut"))
             }
@@ -183,7 +183,7 @@ enum ConsolePages {
                 Row(cells: [p.name, p.phone, p.birthYear.map(String.init) ?? "—",
                             [p.isElderly ? req.t("flag.elderly") : nil, p.livesAlone ? req.t("flag.livesAlone") : nil,
                              p.isChild ? req.t("flag.child") : nil].compactMap { $0 }.joined(separator: " · ")],
-                    href: nil, action: nil, actionLabel: nil)
+                    href: SiteRoute.person(header.id, p.id).path, action: nil, actionLabel: nil)
             }
             var households: [Option] = []
             if header.canManage {
@@ -207,6 +207,40 @@ enum ConsolePages {
             req.flash(req.t("console.saved"))
             return req.redirect(to: SiteRoute.residents(id).path)
         }
+        Web.route(web, .GET, { c, p, _ in .person(c, p) }) { req in
+            let header = try await header(req, current: "residents")
+            let (person, _) = try await RegistryAPI.person(req, communityParameter: "c", personParameter: "h")
+            let pid = try person.requireID()
+            let memberships = try await Membership.scoped(to: header.id, on: req.db).filter(\.$personID == pid).all()
+            var places: [String] = []
+            for m in memberships {
+                guard let household = try await Household.find(m.householdID, on: req.db) else { continue }
+                let building = try await Building.find(household.buildingID, on: req.db)
+                places.append("\(building?.name ?? "") \(household.room) · \(req.t("relation.\(m.relation.rawValue)")) · \(m.movedIn) – \(m.movedOut ?? "")")
+            }
+            let roles = try await StaffAssignment.scoped(to: header.id, on: req.db).filter(\.$personID == pid).all()
+            return try await req.render("console/person", title: person.name, PersonPage(
+                header: header, person: try PersonRead(person), places: places,
+                roles: roles.map { req.t("role.\($0.role.rawValue)") }, hasPassword: person.passwordHash != nil,
+                action: SiteRoute.person(header.id, pid).path, currentYear: Calendar.chinaYear(req.clock.now())))
+        }
+        Web.route(web, .POST, { c, p, _ in .person(c, p) }) { req in
+            let id = try req.id("c")
+            try req.authorize(.manageRegistry(id))
+            let (person, community) = try await RegistryAPI.person(req, communityParameter: "c", personParameter: "h")
+            let form = try req.content.decode(PersonForm.self)
+            var year: Int?
+            if let text = form.birthYear?.nilIfEmpty {
+                guard let value = Int(text) else { throw LinliError.invalid("birthYear", "invalid_value") }
+                year = value
+            }
+            let update = PersonUpdate(
+                name: form.name, birthYear: year, isElderly: form.isElderly != nil, livesAlone: form.livesAlone != nil,
+                isChild: form.isChild != nil, password: form.password?.nilIfEmpty)
+            try await Registry.updatePerson(person, in: community, update, on: req)
+            req.flash(req.t("console.saved"))
+            return req.redirect(to: SiteRoute.person(id, try person.requireID()).path)
+        }
         Web.route(web, .GET, { c, _, _ in .staff(c) }) { req in
             let header = try await header(req, current: "staff")
             let rows = try await StaffAssignment.scoped(to: header.id, on: req.db).sort(\.$role).all()
@@ -217,7 +251,7 @@ enum ConsolePages {
                 columns: [req.t("field.name"), req.t("field.phone"), req.t("field.role")],
                 rows: rows.map { s in
                     Row(cells: [byID[s.personID]?.name ?? "", byID[s.personID]?.phone ?? "", req.t("role.\(s.role.rawValue)")],
-                        href: nil, action: header.canManage ? SiteRoute.revokeStaff(header.id, s.id ?? UUID()).path : nil,
+                        href: SiteRoute.person(header.id, s.personID).path, action: header.canManage ? SiteRoute.revokeStaff(header.id, s.id ?? UUID()).path : nil,
                         actionLabel: req.t("console.revoke"))
                 }, pager: nil, query: "", searchable: false, form: header.canManage ? "staff" : nil,
                 buildings: [], households: [], extra: [:]))
@@ -227,7 +261,9 @@ enum ConsolePages {
             try req.authorize(.viewRegistry(id))
             let form = try req.content.decode(StaffForm.self)
             guard let role = StaffRole(rawValue: form.role) else { throw LinliError.invalid("role", "invalid_value") }
-            _ = try await Registry.grantStaff(in: id, StaffCreate(phone: form.phone, name: form.name?.nilIfEmpty, role: role), on: req)
+            _ = try await Registry.grantStaff(
+                in: id, StaffCreate(phone: form.phone, name: form.name?.nilIfEmpty, role: role, password: form.password?.nilIfEmpty),
+                on: req)
             req.flash(req.t("console.saved"))
             return req.redirect(to: SiteRoute.staff(id).path)
         }
@@ -298,10 +334,30 @@ enum ConsolePages {
         var file: File?
     }
 
+    struct PersonPage: Encodable {
+        let header: Header
+        let person: PersonRead
+        let places: [String]
+        let roles: [String]
+        let hasPassword: Bool
+        let action: String
+        let currentYear: Int
+    }
+
+    struct PersonForm: Content {
+        var name: String
+        var birthYear: String?
+        var isElderly: String?
+        var livesAlone: String?
+        var isChild: String?
+        var password: String?
+    }
+
     struct StaffForm: Content {
         var phone: String
         var name: String?
         var role: String
+        var password: String?
     }
 
     struct ResidentForm: Content {

@@ -16,6 +16,7 @@ enum SiteRoute: Equatable {
     case members(UUID, UUID)
     case moveOut(UUID, UUID, UUID)
     case residents(UUID)
+    case person(UUID, UUID)
     case staff(UUID)
     case revokeStaff(UUID, UUID)
     case importResidents(UUID)
@@ -37,6 +38,7 @@ enum SiteRoute: Equatable {
         case .members(let c, let h): "/console/\(c)/households/\(h)/members"
         case .moveOut(let c, let h, let m): "/console/\(c)/households/\(h)/members/\(m)/move-out"
         case .residents(let c): "/console/\(c)/residents"
+        case .person(let c, let p): "/console/\(c)/people/\(p)"
         case .staff(let c): "/console/\(c)/staff"
         case .revokeStaff(let c, let s): "/console/\(c)/staff/\(s)/revoke"
         case .importResidents(let c): "/console/\(c)/import"
