@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import Testing
 import Vapor
@@ -113,6 +114,39 @@ import VaporTesting
                     #expect(try await browser.go(.GET, c + "/audit").status == .forbidden)
                 }
             }
+        }
+    }
+
+    @Test func operatorEditsTheRegistryFromTheConsole() async throws {
+        try await withLinli { h in
+            let browser = Browser(h)
+            let login = try await browser.go(.GET, "/login")
+            _ = try await browser.go(.POST, "/login", form: ["_csrf": browser.csrf(login), "phone": "13800000000", "password": World.password])
+            let c = "/console/\(h.world.a)"
+            let overview = try await browser.go(.GET, c)
+            let token = browser.csrf(overview)
+            #expect(try await browser.go(.POST, c + "/edit", form: ["_csrf": token, "name": "礼嘉新城", "address": "重庆两江"]).status == .seeOther)
+            #expect(try await browser.go(.POST, c + "/buildings/edit",
+                                         form: ["_csrf": token, "buildingID": h.world.building.uuidString, "name": "一栋", "floors": ""]).status == .seeOther)
+            #expect(try await browser.go(.POST, c + "/households/\(h.world.emptyHome)/edit",
+                                         form: ["_csrf": token, "room": "202", "floor": "2", "areaM2": "71.5"]).status == .seeOther)
+            let after = try await browser.go(.GET, c)
+            #expect(after.text.contains("礼嘉新城") && after.text.contains("一栋"))
+            let household = try await Household.find(h.world.emptyHome, on: h.app.db)
+            #expect(household?.room == "202" && household?.areaM2 == 71.5)
+            // A duplicate room is refused with a message, and nothing changes.
+            let clash = try await browser.go(.POST, c + "/households/\(h.world.emptyHome)/edit",
+                                             form: ["_csrf": token, "room": "101", "floor": "2", "areaM2": "71.5"])
+            #expect(clash.status == .conflict)
+            #expect(try await Household.find(h.world.emptyHome, on: h.app.db)?.room == "202")
+            #expect(try await h.count(AuditEntry.self) == 3)
+            // A guard cannot use the same forms.
+            let guardBrowser = Browser(h)
+            let guardLogin = try await guardBrowser.go(.GET, "/login")
+            _ = try await guardBrowser.go(.POST, "/login", form: ["_csrf": guardBrowser.csrf(guardLogin), "phone": "13800000002", "password": World.password])
+            let page = try await guardBrowser.go(.GET, c)
+            #expect(!page.text.contains("/edit"))
+            #expect(try await guardBrowser.go(.POST, c + "/edit", form: ["_csrf": guardBrowser.csrf(page), "name": "x", "address": "y"]).status == .forbidden)
         }
     }
 }

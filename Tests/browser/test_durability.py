@@ -72,7 +72,7 @@ def test_acknowledged_writes_survive_kill_9():
     assert status == 201
     path = f"{base}/api/v1/communities/{community['id']}/buildings"
 
-    acknowledged, lock, stop = [], threading.Lock(), threading.Event()
+    acknowledged, refused, lock, stop = [], [], threading.Lock(), threading.Event()
 
     def writer(prefix):
         n = 0
@@ -83,9 +83,8 @@ def test_acknowledged_writes_survive_kill_9():
                 status, _ = call(path, "POST", {"name": name, "floors": 10}, token, timeout=2)
             except OSError:
                 return
-            if status == 201:
-                with lock:
-                    acknowledged.append(name)
+            with lock:
+                (acknowledged if status == 201 else refused).append((name, status))
 
     threads = [threading.Thread(target=writer, args=(f"w{i}",)) for i in range(4)]
     for thread in threads:
@@ -96,7 +95,9 @@ def test_acknowledged_writes_survive_kill_9():
     stop.set()
     for thread in threads:
         thread.join()
+    acknowledged = [name for name, _ in acknowledged]
     print(f"{len(acknowledged)} writes acknowledged before kill -9")
+    assert not refused, f"concurrent writes were refused: {refused[:5]}"
     assert len(acknowledged) > 20, "too few writes to mean anything"
 
     server = start(db, port)

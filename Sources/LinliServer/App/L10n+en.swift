@@ -203,5 +203,8 @@ extension L10n {
         "console.editPerson": "Edit details",
         "console.setPassword": "Set a new password (blank keeps it; 8+ characters)",
         "console.initialPassword": "Initial password (new accounts, 8+ characters)",
+        "console.editBuilding": "Edit a building",
+        "console.editCommunity": "Edit the community",
+        "console.editHousehold": "Edit the household",
     ]
 }

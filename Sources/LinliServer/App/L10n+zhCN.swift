@@ -203,5 +203,8 @@ extension L10n {
         "console.editPerson": "修改资料",
         "console.setPassword": "设置新密码（留空不变，至少 8 位）",
         "console.initialPassword": "初始密码（新账号，至少 8 位）",
+        "console.editBuilding": "修改楼栋",
+        "console.editCommunity": "修改小区信息",
+        "console.editHousehold": "修改住户信息",
     ]
 }

@@ -56,6 +56,53 @@ enum Registry {
         return building
     }
 
+    static func updateBuilding(_ building: Building, _ input: BuildingUpdate, on req: Request) async throws {
+        let community = building.communityID
+        try req.authorize(.manageRegistry(community))
+        let before = try BuildingRead(building)
+        var v = Validation()
+        let name = v.text(input.name, "name", max: 30, required: false)
+        v.range(input.floors, "floors", 1...200)
+        try v.check()
+        if let name, name != building.name,
+           try await Building.scoped(to: community, on: req.db).filter(\.$name == name).first() != nil
+        {
+            throw LinliError(.conflict)
+        }
+        if let name { building.name = name }
+        if let floors = input.floors { building.floors = floors }
+        try await req.db.transaction { db in
+            try await building.save(on: db)
+            try await Audit.record(.update, "building", id: building.id, community: community, before: before,
+                                   after: try BuildingRead(building), by: req, on: db)
+        }
+    }
+
+    static func updateHousehold(_ household: Household, _ input: HouseholdUpdate, on req: Request) async throws {
+        let community = household.communityID
+        try req.authorize(.manageRegistry(community))
+        let before = try HouseholdRead(household)
+        var v = Validation()
+        let room = v.text(input.room, "room", max: 20, required: false)
+        v.range(input.floor, "floor", -5...200)
+        v.range(input.areaM2, "areaM2", 1...10_000)
+        if let area = input.areaM2, !area.isFinite { v.fail("areaM2", "out_of_range") }
+        try v.check()
+        if let room, room != household.room,
+           try await Household.query(on: req.db).filter(\.$buildingID == household.buildingID).filter(\.$room == room).first() != nil
+        {
+            throw LinliError(.conflict)
+        }
+        if let room { household.room = room }
+        if let floor = input.floor { household.floor = floor }
+        if let area = input.areaM2 { household.areaM2 = area }
+        try await req.db.transaction { db in
+            try await household.save(on: db)
+            try await Audit.record(.update, "household", id: household.id, community: community, before: before,
+                                   after: try HouseholdRead(household), by: req, on: db)
+        }
+    }
+
     static func createHousehold(in community: UUID, _ input: HouseholdCreate, on req: Request) async throws -> Household {
         try req.authorize(.manageRegistry(community))
         var v = Validation()

@@ -61,18 +61,7 @@ enum RegistryAPI {
                            response: Schema.ref("Building")), in: app) { req in
             let id = try await communityID(req, { .manageRegistry($0) })
             let building = try await Building.find(try req.id("buildingID"), in: id, on: req.db)
-            let input = try req.decode(BuildingUpdate.self)
-            let before = try BuildingRead(building)
-            var v = Validation()
-            if let name = v.text(input.name, "name", max: 30, required: false) { building.name = name }
-            v.range(input.floors, "floors", 1...200)
-            try v.check()
-            if let floors = input.floors { building.floors = floors }
-            try await req.db.transaction { db in
-                try await building.save(on: db)
-                try await Audit.record(.update, "building", id: building.id, community: id, before: before,
-                                       after: try BuildingRead(building), by: req, on: db)
-            }
+            try await Registry.updateBuilding(building, try req.decode(BuildingUpdate.self), on: req)
             return try BuildingRead(building)
         }
         api.register(.init(method: .DELETE, path: c + "/buildings/{buildingID}", operationID: "deleteBuilding",
@@ -118,20 +107,7 @@ enum RegistryAPI {
                            response: Schema.ref("Household")), in: app) { req in
             let household = try await household(req)
             try req.authorize(.manageRegistry(household.communityID))
-            let input = try req.decode(HouseholdUpdate.self)
-            let before = try HouseholdRead(household)
-            var v = Validation()
-            if let room = v.text(input.room, "room", max: 20, required: false) { household.room = room }
-            v.range(input.floor, "floor", -5...200)
-            v.range(input.areaM2, "areaM2", 1...10_000)
-            try v.check()
-            if let floor = input.floor { household.floor = floor }
-            if let area = input.areaM2 { household.areaM2 = area }
-            try await req.db.transaction { db in
-                try await household.save(on: db)
-                try await Audit.record(.update, "household", id: household.id, community: household.communityID,
-                                       before: before, after: try HouseholdRead(household), by: req, on: db)
-            }
+            try await Registry.updateHousehold(household, try req.decode(HouseholdUpdate.self), on: req)
             return try HouseholdRead(household)
         }
         api.register(.init(method: .DELETE, path: c + "/households/{householdID}", operationID: "deleteHousehold",

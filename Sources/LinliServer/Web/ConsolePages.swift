@@ -98,8 +98,10 @@ enum ConsolePages {
             return try await req.render("console/community", title: header.name, ListPage(
                 header: header, heading: req.t("console.buildings"),
                 columns: [req.t("field.name"), req.t("field.floors"), req.t("console.households")], rows: rows,
-                pager: nil, query: "", searchable: false, form: "building", buildings: [], households: [],
-                extra: ["residents": "\(residents)", "households": "\(households)", "buildings": "\(buildings.count)", "staff": "\(staff)"]))
+                pager: nil, query: "", searchable: false, form: "building",
+                buildings: buildings.map { Option(value: $0.id?.uuidString ?? "", label: $0.name) },
+                households: [],
+                extra: ["edit": SiteRoute.editCommunity(id).path, "editBuilding": SiteRoute.editBuilding(id).path, "residents": "\(residents)", "households": "\(households)", "buildings": "\(buildings.count)", "staff": "\(staff)"]))
         }
         Web.route(web, .POST, { c, _, _ in .buildings(c) }) { req in
             let id = try req.id("c")
@@ -107,6 +109,32 @@ enum ConsolePages {
             _ = try await Registry.createBuilding(in: id, try req.content.decode(BuildingCreate.self), on: req)
             req.flash(req.t("console.saved"))
             return req.redirect(to: SiteRoute.community(id).path)
+        }
+        Web.route(web, .POST, { c, _, _ in .editCommunity(c) }) { req in
+            let id = try req.id("c")
+            try req.authorize(.manageCommunity(id))
+            guard let community = try await Community.find(id, on: req.db) else { throw LinliError(.notFound) }
+            try await Registry.updateCommunity(community, try req.content.decode(CommunityUpdate.self), on: req)
+            req.flash(req.t("console.saved"))
+            return req.redirect(to: SiteRoute.community(id).path)
+        }
+        Web.route(web, .POST, { c, _, _ in .editBuilding(c) }) { req in
+            let id = try req.id("c")
+            try req.authorize(.manageRegistry(id))
+            let form = try req.content.decode(BuildingForm.self)
+            let building = try await Building.find(form.buildingID, in: id, on: req.db)
+            try await Registry.updateBuilding(
+                building, BuildingUpdate(name: form.name?.nilIfEmpty, floors: form.floors?.nilIfEmpty.flatMap { Int($0) }), on: req)
+            req.flash(req.t("console.saved"))
+            return req.redirect(to: SiteRoute.community(id).path)
+        }
+        Web.route(web, .POST, { c, h, _ in .editHousehold(c, h) }) { req in
+            let id = try req.id("c")
+            try req.authorize(.manageRegistry(id))
+            let household = try await Household.find(try req.id("h"), in: id, on: req.db)
+            try await Registry.updateHousehold(household, try req.content.decode(HouseholdUpdate.self), on: req)
+            req.flash(req.t("console.saved"))
+            return req.redirect(to: SiteRoute.household(id, try household.requireID()).path)
         }
         Web.route(web, .GET, { c, _, _ in .households(c) }) { req in
             let header = try await header(req, current: "households")
@@ -154,6 +182,7 @@ enum ConsolePages {
                 rows: rows, pager: nil, query: "", searchable: false, form: header.canManage ? "member" : nil,
                 buildings: [], households: [],
                 extra: ["members": SiteRoute.members(header.id, household.id ?? UUID()).path, "today": req.today,
+                        "edit": SiteRoute.editHousehold(header.id, household.id ?? UUID()).path, "room": household.room,
                         "floor": "\(household.floor)", "area": String(format: "%.1f", household.areaM2)]))
         }
         Web.route(web, .POST, { c, h, _ in .members(c, h) }) { req in
@@ -342,6 +371,12 @@ enum ConsolePages {
         let hasPassword: Bool
         let action: String
         let currentYear: Int
+    }
+
+    struct BuildingForm: Content {
+        var buildingID: UUID
+        var name: String?
+        var floors: String?
     }
 
     struct PersonForm: Content {

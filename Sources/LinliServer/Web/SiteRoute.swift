@@ -11,6 +11,9 @@ enum SiteRoute: Equatable {
     case consoleCommunities
     case community(UUID)
     case buildings(UUID)
+    case editCommunity(UUID)
+    case editBuilding(UUID)
+    case editHousehold(UUID, UUID)
     case households(UUID)
     case household(UUID, UUID)
     case members(UUID, UUID)
@@ -33,6 +36,9 @@ enum SiteRoute: Equatable {
         case .consoleCommunities: "/console/communities"
         case .community(let c): "/console/\(c)"
         case .buildings(let c): "/console/\(c)/buildings"
+        case .editCommunity(let c): "/console/\(c)/edit"
+        case .editBuilding(let c): "/console/\(c)/buildings/edit"
+        case .editHousehold(let c, let h): "/console/\(c)/households/\(h)/edit"
         case .households(let c): "/console/\(c)/households"
         case .household(let c, let h): "/console/\(c)/households/\(h)"
         case .members(let c, let h): "/console/\(c)/households/\(h)/members"
