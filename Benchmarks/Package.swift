@@ -7,14 +7,14 @@ let package = Package(
     name: "LinliBenchmarks",
     platforms: [.macOS(.v14)],
     dependencies: [
-        .package(path: ".."),
+        .package(name: "linli", path: ".."),
         .package(url: "https://github.com/ordo-one/package-benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         .executableTarget(
             name: "CoreBenchmarks",
             dependencies: [
-                .product(name: "LinliCore", package: "main"),
+                .product(name: "LinliCore", package: "linli"),
                 .product(name: "Benchmark", package: "package-benchmark"),
             ],
             path: "Benchmarks/CoreBenchmarks",

@@ -11,6 +11,8 @@ public struct Principal: Sendable, Equatable {
     public let staffRoles: [UUID: Set<StaffRole>]
     /// Households the person currently lives in, with each one's community.
     public let households: [UUID: UUID]
+    /// Communities where the person is staff or a resident.
+    public let communities: Set<UUID>
 
     public init(
         personID: UUID, isAdmin: Bool = false, staffRoles: [UUID: Set<StaffRole>] = [:],
@@ -20,11 +22,7 @@ public struct Principal: Sendable, Equatable {
         self.isAdmin = isAdmin
         self.staffRoles = staffRoles
         self.households = households
-    }
-
-    /// Communities where the person is staff or a resident.
-    public var communities: Set<UUID> {
-        Set(staffRoles.keys).union(households.values)
+        self.communities = Set(staffRoles.keys).union(households.values)
     }
 }
 
