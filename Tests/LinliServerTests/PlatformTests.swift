@@ -102,3 +102,16 @@ enum ResidentImportReasons {
                       "already_member", "too_many_rows"]
     static let columns = ResidentImport.Column.allCases.map(\.rawValue)
 }
+
+@Suite struct ErrorPageTests {
+    @Test func browsersGetAPageAndClientsGetJSONForUnknownAddresses() async throws {
+        try await withLinli { h in
+            let page = try await h.send(.GET, "/no-such-page", headers: ["Accept": "text/html,application/xhtml+xml", "Accept-Language": "en"])
+            #expect(page.status == .notFound)
+            #expect(page.headers.contentType == .html)
+            #expect(page.text.contains("Not found") && page.text.contains("<html lang=\"en\">"))
+            let api = try await h.send(.GET, "/api/v1/no-such-thing", headers: ["Accept": "text/html"])
+            #expect(api.headers.contentType?.subType == "problem+json")
+        }
+    }
+}

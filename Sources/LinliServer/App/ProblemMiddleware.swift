@@ -24,8 +24,34 @@ struct ProblemMiddleware: AsyncMiddleware {
             if linliError.code == .internalError {
                 request.logger.report(error: error)
             }
+            if Self.wantsHTML(request) { return Self.page(for: linliError, request: request) }
             return Self.response(for: linliError, request: request)
         }
+    }
+
+    /// A browser asking for a page outside the API (a mistyped address) gets a page, not JSON.
+    static func wantsHTML(_ request: Request) -> Bool {
+        !request.url.path.hasPrefix("/api/") && request.headers.accept.contains { $0.mediaType == .html }
+    }
+
+    /// A self-contained error page (no session, so no layout), in the request's language.
+    static func page(for error: LinliError, request: Request) -> Response {
+        func escape(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        }
+        let title = escape(request.t("error.\(error.code.rawValue).title"))
+        let detail = escape(request.t("error.\(error.code.rawValue).detail", error.arguments))
+        let html = """
+            <!DOCTYPE html><html lang="\(request.language.rawValue)"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1"><title>\(title)</title>
+            <link rel="stylesheet" href="/css/linli.css"></head><body><main id="main"><section class="card narrow" role="alert">
+            <h1>⚠ \(title) <span class="tag">\(error.code.status.code)</span></h1><p>\(detail)</p>
+            <p><a class="button" href="/">\(escape(request.t("nav.home")))</a></p></section></main></body></html>
+            """
+        var headers = error.headers
+        headers.contentType = .html
+        return Response(status: error.code.status, headers: headers, body: .init(string: html))
     }
 
     static func response(for error: LinliError, request: Request) -> Response {

@@ -6,6 +6,9 @@ import Vapor
 struct CurrentUser: Authenticatable, @unchecked Sendable {
     let person: Person
     let principal: Principal
+    /// The rows the principal was built from, kept so `/me` need not read them again.
+    let staff: [StaffAssignment]
+    let memberships: [Membership]
 
     /// Loads the person's staff roles and current households.
     static func load(_ person: Person, on db: any Database, today: String) async throws -> CurrentUser {
@@ -20,7 +23,8 @@ struct CurrentUser: Authenticatable, @unchecked Sendable {
         }
         return CurrentUser(
             person: person,
-            principal: Principal(personID: id, isAdmin: person.isAdmin, staffRoles: staff, households: households))
+            principal: Principal(personID: id, isAdmin: person.isAdmin, staffRoles: staff, households: households),
+            staff: roles, memberships: memberships)
     }
 }
 
@@ -28,9 +32,12 @@ struct CurrentUser: Authenticatable, @unchecked Sendable {
 struct BearerUserAuthenticator: AsyncBearerAuthenticator {
     func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
         let hash = UserToken.hash(bearer.token)
-        guard let token = try await UserToken.query(on: request.db).filter(\.$tokenHash == hash).first(),
+        // One query for the token and its person.
+        guard let token = try await UserToken.query(on: request.db)
+                .join(Person.self, on: \UserToken.$personID == \Person.$id)
+                .filter(\.$tokenHash == hash).first(),
             token.expiresAt > request.clock.now(),
-            let person = try await Person.find(token.personID, on: request.db)
+            let person = try? token.joined(Person.self)
         else { return }
         request.storage[CurrentTokenKey.self] = token.id
         request.auth.login(try await CurrentUser.load(person, on: request.db, today: request.today))

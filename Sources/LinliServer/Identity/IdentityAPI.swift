@@ -59,23 +59,25 @@ enum IdentityAPI {
     static func me(_ req: Request) async throws -> MeRead {
         let user = try req.user()
         let person = user.person
-        let roles = try await StaffAssignment.query(on: req.db).filter(\.$personID == person.requireID()).all()
+        let roles = user.staff
+        let current = user.memberships.filter { user.principal.households[$0.householdID] != nil }
         let householdIDs = Array(user.principal.households.keys)
-        let households = try await Household.query(on: req.db).filter(\.$id ~~ householdIDs).all()
-        let memberships = try await Membership.query(on: req.db).filter(\.$personID == person.requireID())
-            .filter(\.$householdID ~~ householdIDs).all()
-        let buildings = try await Building.query(on: req.db).filter(\.$id ~~ households.map(\.buildingID)).all()
+        // Households with their buildings in one query, then the community names in another.
+        let households = householdIDs.isEmpty ? [] : try await Household.query(on: req.db)
+            .join(Building.self, on: \Household.$buildingID == \Building.$id)
+            .filter(\.$id ~~ householdIDs).all()
         let communityIDs = Set(roles.map(\.communityID)).union(households.map(\.communityID))
-        let communities = try await Community.query(on: req.db).filter(\.$id ~~ Array(communityIDs)).all()
+        let communities = communityIDs.isEmpty ? [] : try await Community.query(on: req.db)
+            .filter(\.$id ~~ Array(communityIDs)).all()
         func name(_ id: UUID) -> String { communities.first { $0.id == id }?.name ?? "" }
         return MeRead(
             person: try PersonRead(person), isAdmin: person.isAdmin, settings: person.displaySettings,
             roles: roles.map { .init(communityID: $0.communityID, communityName: name($0.communityID), role: $0.role) },
             households: households.compactMap { h in
-                guard let id = h.id, let m = memberships.first(where: { $0.householdID == id }) else { return nil }
+                guard let id = h.id, let m = current.first(where: { $0.householdID == id }) else { return nil }
                 return .init(
                     householdID: id, communityID: h.communityID, communityName: name(h.communityID),
-                    building: buildings.first { $0.id == h.buildingID }?.name ?? "", room: h.room, relation: m.relation)
+                    building: (try? h.joined(Building.self).name) ?? "", room: h.room, relation: m.relation)
             })
     }
 }

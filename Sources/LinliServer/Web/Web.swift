@@ -86,6 +86,7 @@ enum AccountPages {
             let form = try req.content.decode(LoginForm.self)
             do {
                 let person = try await LoginService.authenticate(phone: form.phone, password: form.password, on: req)
+                try await adoptDisplayChoices(of: req, into: person)
                 req.session.data["person"] = try person.requireID().uuidString
                 req.auth.login(try await CurrentUser.load(person, on: req.db, today: req.today))
                 req.resetLanguage()
@@ -174,6 +175,17 @@ enum AccountPages {
         }
         return HomePage(name: user.person.name, homes: homes,
                         isStaff: user.principal.isAdmin || !user.principal.staffRoles.isEmpty)
+    }
+
+    /// Display choices made before signing in (elder mode on the login page, say) carry over to the account.
+    static func adoptDisplayChoices(of req: Request, into person: Person) async throws {
+        let before = req.displaySettings
+        var changed = false
+        if before.elderMode && !person.elderMode { person.elderMode = true; changed = true }
+        if before.highContrast && !person.highContrast { person.highContrast = true; changed = true }
+        if before.textSize > person.textSize { person.textSize = before.textSize; changed = true }
+        if person.language == nil, let language = before.language { person.language = language.rawValue; changed = true }
+        if changed { try await person.save(on: req.db) }
     }
 
     /// Only same-site paths, so a crafted `next` cannot send people elsewhere.
