@@ -142,3 +142,17 @@ def test_operator_console_on_a_phone(phone_zh, base_url):
     text = phone_zh.find_element(By.TAG_NAME, "body").text
     assert "480" in text  # households
     assert phone_zh.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_elder_mode_chosen_before_sign_in_is_kept(phone_zh, base_url):
+    phone_zh.get(base_url + "/login")
+    press(phone_zh, "[data-test=elder-toggle]")
+    assert "elder" in phone_zh.find_element(By.TAG_NAME, "body").get_attribute("class")
+    # The login page itself meets the large-text rule in elder mode.
+    assert phone_zh.execute_script("return parseFloat(getComputedStyle(document.body).fontSize)") >= 24
+    phone_zh.find_element(By.ID, "phone").send_keys("13900000002")
+    phone_zh.find_element(By.ID, "password").send_keys(PASSWORD)
+    click_and_wait(phone_zh, phone_zh.find_element(By.ID, "login-submit"))
+    body = phone_zh.find_element(By.TAG_NAME, "body")
+    assert "李秀英" in body.text and "elder" in body.get_attribute("class")
+    press(phone_zh, "[data-test=elder-toggle]")
