@@ -6,7 +6,9 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible {
 
     public init?(_ raw: String) {
         var text = raw.filter { !$0.isWhitespace && $0 != "-" }
-        if text.hasPrefix("+86") { text.removeFirst(3) } else if text.count == 13, text.hasPrefix("86") {
+        if text.hasPrefix("+86") {
+            text.removeFirst(3)
+        } else if text.count == 13, text.hasPrefix("86") {
             text.removeFirst(2)
         }
         guard text.count == 11, text.allSatisfy({ $0.isASCII && $0.isNumber }),

@@ -57,8 +57,11 @@ import Testing
             return
         }
         let found = list.issues.map { "\($0.line):\($0.reason.rawValue)" }
-        #expect(found == ["3:missing_value", "4:invalid_phone", "4:invalid_relation", "4:invalid_birth_year",
-                          "5:duplicate_phone_in_file", "6:wrong_field_count"])
+        #expect(
+            found == [
+                "3:missing_value", "4:invalid_phone", "4:invalid_relation", "4:invalid_birth_year",
+                "5:duplicate_phone_in_file", "6:wrong_field_count",
+            ])
     }
 
     @Test func rejectsMissingColumns() {
@@ -114,12 +117,25 @@ import Testing
 
 @Suite struct ListOptionsTests {
     @Test func validatesEveryParameter() throws {
-        let ok = try ListOptions(page: "2", per: "10", sort: "-name", order: nil, query: "  王 ", sortable: ["name"], defaultSort: "name")
+        let ok = try ListOptions(
+            page: "2", per: "10", sort: "-name", order: nil, query: "  王 ", sortable: ["name"], defaultSort: "name")
         #expect(ok.offset == 10 && ok.descending && ok.query == "王")
-        #expect(throws: ListOptions.Problem.invalidPage) { try ListOptions(page: "0", per: nil, sort: nil, order: nil, query: nil, sortable: ["name"], defaultSort: "name") }
-        #expect(throws: ListOptions.Problem.invalidPer) { try ListOptions(page: nil, per: "101", sort: nil, order: nil, query: nil, sortable: ["name"], defaultSort: "name") }
-        #expect(throws: ListOptions.Problem.unknownSort(allowed: ["name"])) { try ListOptions(page: nil, per: nil, sort: "phone", order: nil, query: nil, sortable: ["name"], defaultSort: "name") }
-        #expect(throws: ListOptions.Problem.invalidOrder) { try ListOptions(page: nil, per: nil, sort: nil, order: "up", query: nil, sortable: ["name"], defaultSort: "name") }
+        #expect(throws: ListOptions.Problem.invalidPage) {
+            try ListOptions(
+                page: "0", per: nil, sort: nil, order: nil, query: nil, sortable: ["name"], defaultSort: "name")
+        }
+        #expect(throws: ListOptions.Problem.invalidPer) {
+            try ListOptions(
+                page: nil, per: "101", sort: nil, order: nil, query: nil, sortable: ["name"], defaultSort: "name")
+        }
+        #expect(throws: ListOptions.Problem.unknownSort(allowed: ["name"])) {
+            try ListOptions(
+                page: nil, per: nil, sort: "phone", order: nil, query: nil, sortable: ["name"], defaultSort: "name")
+        }
+        #expect(throws: ListOptions.Problem.invalidOrder) {
+            try ListOptions(
+                page: nil, per: nil, sort: nil, order: "up", query: nil, sortable: ["name"], defaultSort: "name")
+        }
     }
 
     @Test func civilDates() {

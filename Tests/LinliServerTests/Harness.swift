@@ -59,10 +59,14 @@ struct World {
         let bBuilding = Building(id: UUID(), communityID: b.id!, name: "A栋", floors: 6)
         try await building.create(on: db)
         try await bBuilding.create(on: db)
-        let home = Household(id: UUID(), communityID: a.id!, buildingID: building.id!, floor: 1, room: "101", areaM2: 88)
-        let other = Household(id: UUID(), communityID: a.id!, buildingID: building.id!, floor: 1, room: "102", areaM2: 90)
-        let empty = Household(id: UUID(), communityID: a.id!, buildingID: building.id!, floor: 2, room: "201", areaM2: 70)
-        let bHome = Household(id: UUID(), communityID: b.id!, buildingID: bBuilding.id!, floor: 1, room: "101", areaM2: 70)
+        let home = Household(
+            id: UUID(), communityID: a.id!, buildingID: building.id!, floor: 1, room: "101", areaM2: 88)
+        let other = Household(
+            id: UUID(), communityID: a.id!, buildingID: building.id!, floor: 1, room: "102", areaM2: 90)
+        let empty = Household(
+            id: UUID(), communityID: a.id!, buildingID: building.id!, floor: 2, room: "201", areaM2: 70)
+        let bHome = Household(
+            id: UUID(), communityID: b.id!, buildingID: bBuilding.id!, floor: 1, room: "101", areaM2: 70)
         for h in [home, other, empty, bHome] { try await h.create(on: db) }
         var phones: [String: String] = [:]
         func person(_ key: String, _ phone: String, _ name: String) async throws -> Person {
@@ -75,8 +79,13 @@ struct World {
         let family = try await person("family", "13900000004", "陈静")
         let neighbour = try await person("neighbour", "13900000003", "周杰")
         let bResident = try await person("bResident", "13900000009", "钱多")
-        for (p, h, r) in [(owner, home, HouseholdRelation.owner), (family, home, .family), (neighbour, other, .tenant), (bResident, bHome, .owner)] {
-            try await Membership(communityID: h.communityID, householdID: h.id!, personID: p.id!, relation: r, movedIn: "2020-01-01").create(on: db)
+        for (p, h, r) in [
+            (owner, home, HouseholdRelation.owner), (family, home, .family), (neighbour, other, .tenant),
+            (bResident, bHome, .owner),
+        ] {
+            try await Membership(
+                communityID: h.communityID, householdID: h.id!, personID: p.id!, relation: r, movedIn: "2020-01-01"
+            ).create(on: db)
         }
         for (key, phone, role, community) in [
             ("operator", "13800000000", StaffRole.operator_, a.id!), ("property", "13800000001", .propertyStaff, a.id!),
@@ -89,8 +98,9 @@ struct World {
         let admin = try await person("admin", "13700000000", "admin")
         admin.isAdmin = true
         try await admin.save(on: db)
-        return World(a: a.id!, b: b.id!, building: building.id!, home: home.id!, otherHome: other.id!, emptyHome: empty.id!,
-                     bHome: bHome.id!, owner: owner.id!, family: family.id!, neighbour: neighbour.id!, phones: phones)
+        return World(
+            a: a.id!, b: b.id!, building: building.id!, home: home.id!, otherHome: other.id!, emptyHome: empty.id!,
+            bHome: bHome.id!, owner: owner.id!, family: family.id!, neighbour: neighbour.id!, phones: phones)
     }
 }
 
@@ -101,7 +111,8 @@ struct Harness {
 
     /// A bearer token for one of the world's people (`owner`, `operator`, `guard`, ...).
     func token(_ who: String) async throws -> String {
-        let response = try await send(.POST, "/api/v1/auth/token", json: ["phone": world.phones[who]!, "password": World.password])
+        let response = try await send(
+            .POST, "/api/v1/auth/token", json: ["phone": world.phones[who]!, "password": World.password])
         #expect(response.status == .ok, "sign-in of \(who)")
         return try response.content.decode(TokenResponse.self).token
     }
@@ -134,4 +145,3 @@ extension TestingHTTPResponse {
     var problem: Problem? { try? JSONDecoder().decode(Problem.self, from: Data(buffer: body)) }
     var text: String { String(buffer: body) }
 }
-

@@ -51,31 +51,43 @@ import VaporTesting
             #expect(fifth.status == .tooManyRequests)
             #expect(fifth.problem?.code == "login_locked")
             // Even the right password is refused while locked, with a clear message in either language.
-            let right = try await h.send(.POST, "/api/v1/auth/token", json: ["phone": "13900000001", "password": World.password],
-                                         headers: ["Accept-Language": "en"])
+            let right = try await h.send(
+                .POST, "/api/v1/auth/token", json: ["phone": "13900000001", "password": World.password],
+                headers: ["Accept-Language": "en"])
             #expect(right.status == .tooManyRequests)
             #expect(right.problem?.detail.contains("Try again in 15 minutes") == true)
             #expect(right.headers.first(name: "Retry-After") != nil)
             h.clock.advance(by: 15 * 60 + 1)
-            #expect(try await h.send(.POST, "/api/v1/auth/token", json: ["phone": "13900000001", "password": World.password]).status == .ok)
+            #expect(
+                try await h.send(
+                    .POST, "/api/v1/auth/token", json: ["phone": "13900000001", "password": World.password]
+                ).status == .ok)
         }
     }
 
     @Test func updatesOwnSettingsAndPassword() async throws {
         try await withLinli { h in
             let token = try await h.token("owner")
-            let bad = try await h.send(.PATCH, "/api/v1/me", token: token, json: ["newPassword": "new-password-1", "currentPassword": "nope"])
+            let bad = try await h.send(
+                .PATCH, "/api/v1/me", token: token, json: ["newPassword": "new-password-1", "currentPassword": "nope"])
             #expect(bad.status == .unprocessableEntity)
             #expect(bad.problem?.errors?.first?.field == "currentPassword")
-            let ok = try await h.send(.PATCH, "/api/v1/me", token: token,
-                                      raw: #"{"language":"en","elderMode":true,"textSize":3,"newPassword":"new-password-1","currentPassword":"secret-pass"}"#)
+            let ok = try await h.send(
+                .PATCH, "/api/v1/me", token: token,
+                raw:
+                    #"{"language":"en","elderMode":true,"textSize":3,"newPassword":"new-password-1","currentPassword":"secret-pass"}"#
+            )
             #expect(ok.status == .ok)
             let me = try ok.content.decode(MeRead.self)
             #expect(me.settings == DisplaySettings(language: .en, elderMode: true, highContrast: false, textSize: 3))
             // The user's language setting now wins over Accept-Language.
-            let problem = try await h.send(.GET, "/api/v1/communities?per=0", token: token, headers: ["Accept-Language": "zh-CN"])
+            let problem = try await h.send(
+                .GET, "/api/v1/communities?per=0", token: token, headers: ["Accept-Language": "zh-CN"])
             #expect(problem.problem?.title == "Invalid list parameters")
-            #expect(try await h.send(.POST, "/api/v1/auth/token", json: ["phone": "13900000001", "password": "new-password-1"]).status == .ok)
+            #expect(
+                try await h.send(
+                    .POST, "/api/v1/auth/token", json: ["phone": "13900000001", "password": "new-password-1"]
+                ).status == .ok)
         }
     }
 }

@@ -23,13 +23,17 @@ import VaporTesting
                 }
                 let path = "/" + parts.joined(separator: "/")
                 guard path.hasPrefix("/api/") || ["/healthz", "/readyz", "/metrics"].contains(path) else { continue }
-                #expect(paths[path]?[route.method.rawValue.lowercased()] != nil, "\(route.method) \(path) is not documented")
+                #expect(
+                    paths[path]?[route.method.rawValue.lowercased()] != nil, "\(route.method) \(path) is not documented"
+                )
                 checked += 1
             }
             #expect(checked >= 30)
             // Every schema reference resolves.
             let text = response.text
-            let refs = text.components(separatedBy: "#/components/schemas/").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+            let refs = text.components(separatedBy: "#/components/schemas/").dropFirst().map {
+                String($0.prefix { $0 != "\"" })
+            }
             for ref in Set(refs) { #expect(schemas[ref] != nil, "missing schema \(ref)") }
         }
     }
@@ -51,17 +55,23 @@ import VaporTesting
     @Test func localisationTablesMatchAndCoverEveryKey() throws {
         #expect(Set(L10n.zhCN.keys) == Set(L10n.en.keys))
         var needed = Set<String>()
-        for code in ErrorCode.allCases { needed.formUnion(["error.\(code.rawValue).title", "error.\(code.rawValue).detail"]) }
+        for code in ErrorCode.allCases {
+            needed.formUnion(["error.\(code.rawValue).title", "error.\(code.rawValue).detail"])
+        }
         for role in StaffRole.allCases { needed.insert("role.\(role.rawValue)") }
         for relation in HouseholdRelation.allCases { needed.insert("relation.\(relation.rawValue)") }
-        for reason in ["missing_field", "wrong_type", "missing_value", "malformed_json", "invalid_value", "too_long",
-                       "out_of_range", "invalid_phone", "weak_password", "wrong_password", "before_moved_in", "invalid_date",
-                       "invalid_page", "invalid_per", "unknown_sort", "invalid_order"] { needed.insert("reason.\(reason)") }
+        for reason in [
+            "missing_field", "wrong_type", "missing_value", "malformed_json", "invalid_value", "too_long",
+            "out_of_range", "invalid_phone", "weak_password", "wrong_password", "before_moved_in", "invalid_date",
+            "invalid_page", "invalid_per", "unknown_sort", "invalid_order",
+        ] { needed.insert("reason.\(reason)") }
         for reason in ResidentImportReasons.all { needed.insert("reason.import.\(reason)") }
         for column in ResidentImportReasons.columns { needed.insert("field.\(column)") }
         // Every #t("key") in the templates.
-        let views = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Resources/Views")
-        let files = FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+        let views = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../Resources/Views")
+        let files =
+            FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
         let regex = try Regex(#"#t\("([a-zA-Z0-9_.]+)""#)
         var templateKeys = 0
         for file in files where file.pathExtension == "leaf" {
@@ -96,17 +106,20 @@ import VaporTesting
 import LinliCore
 
 enum ResidentImportReasons {
-    static let all = ["not_csv", "empty_file", "missing_column", "duplicate_column", "unknown_column", "wrong_field_count",
-                      "missing_value", "invalid_phone", "duplicate_phone_in_file", "invalid_relation", "invalid_birth_year",
-                      "invalid_date", "invalid_flag", "name_too_long", "unknown_household", "phone_belongs_to_other",
-                      "already_member", "too_many_rows"]
+    static let all = [
+        "not_csv", "empty_file", "missing_column", "duplicate_column", "unknown_column", "wrong_field_count",
+        "missing_value", "invalid_phone", "duplicate_phone_in_file", "invalid_relation", "invalid_birth_year",
+        "invalid_date", "invalid_flag", "name_too_long", "unknown_household", "phone_belongs_to_other",
+        "already_member", "too_many_rows",
+    ]
     static let columns = ResidentImport.Column.allCases.map(\.rawValue)
 }
 
 @Suite struct ErrorPageTests {
     @Test func browsersGetAPageAndClientsGetJSONForUnknownAddresses() async throws {
         try await withLinli { h in
-            let page = try await h.send(.GET, "/no-such-page", headers: ["Accept": "text/html,application/xhtml+xml", "Accept-Language": "en"])
+            let page = try await h.send(
+                .GET, "/no-such-page", headers: ["Accept": "text/html,application/xhtml+xml", "Accept-Language": "en"])
             #expect(page.status == .notFound)
             #expect(page.headers.contentType == .html)
             #expect(page.text.contains("Not found") && page.text.contains("<html lang=\"en\">"))

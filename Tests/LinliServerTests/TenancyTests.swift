@@ -28,17 +28,25 @@ import VaporTesting
             let registry = h.app.endpoints.filter { $0.path.contains("{communityID}") }
             #expect(registry.count >= 20)
             var tokens: [String: String] = [:]
-            for role in ["owner", "neighbour", "guard", "property", "worker", "operatorB"] { tokens[role] = try await h.token(role) }
-            let before = try await (h.count(Building.self), h.count(Household.self), h.count(Person.self), h.count(Membership.self))
+            for role in ["owner", "neighbour", "guard", "property", "worker", "operatorB"] {
+                tokens[role] = try await h.token(role)
+            }
+            let before = try await (
+                h.count(Building.self), h.count(Household.self), h.count(Person.self), h.count(Membership.self)
+            )
 
             for endpoint in registry {
                 let isRead = endpoint.method == .GET
-                let ownHousehold = endpoint.path.contains("{householdID}")
+                let ownHousehold =
+                    endpoint.path.contains("{householdID}")
                     && endpoint.path.hasSuffix("{householdID}") || endpoint.path.hasSuffix("/members")
                 func call(_ role: String, household: UUID, community: UUID? = nil) async throws -> HTTPStatus {
                     let path = concrete(endpoint.path, h.world, household: household, community: community)
-                    return try await h.send(endpoint.method, path, token: tokens[role], raw: body(for: endpoint),
-                                            contentType: endpoint.bodyContentType == "text/csv" ? HTTPMediaType(type: "text", subType: "csv") : nil).status
+                    return try await h.send(
+                        endpoint.method, path, token: tokens[role], raw: body(for: endpoint),
+                        contentType: endpoint.bodyContentType == "text/csv"
+                            ? HTTPMediaType(type: "text", subType: "csv") : nil
+                    ).status
                 }
                 // The operator of community B learns nothing about community A.
                 let outsider = try await call("operatorB", household: h.world.home)
@@ -52,10 +60,12 @@ import VaporTesting
                 } else if endpoint.path.contains("/people/{personID}") && isRead {
                     #expect(own == .ok, "owner reads self → \(own)")
                 } else {
-                    #expect([.forbidden, .notFound].contains(own), "owner \(endpoint.method) \(endpoint.path) → \(own)")
+                    #expect(
+                        [.forbidden, .notFound].contains(own), "owner \(endpoint.method) \(endpoint.path) → \(own)")
                 }
                 if endpoint.path.contains("{householdID}") {
-                    #expect(other == .notFound, "owner on other household \(endpoint.method) \(endpoint.path) → \(other)")
+                    #expect(
+                        other == .notFound, "owner on other household \(endpoint.method) \(endpoint.path) → \(other)")
                 }
                 // The neighbour may not read the owner as a person.
                 if endpoint.path.contains("/people/{personID}") {
@@ -71,14 +81,17 @@ import VaporTesting
                     } else if isRead {
                         #expect(status == .ok, "\(role) \(endpoint.method) \(endpoint.path) → \(status)")
                     } else {
-                        #expect([.forbidden, .notFound].contains(status),
-                                "\(role) \(endpoint.method) \(endpoint.path) → \(status)")
+                        #expect(
+                            [.forbidden, .notFound].contains(status),
+                            "\(role) \(endpoint.method) \(endpoint.path) → \(status)")
                         #expect(status != .created && status != .noContent)
                     }
                 }
             }
             // Nothing was written by any of those calls.
-            let after = try await (h.count(Building.self), h.count(Household.self), h.count(Person.self), h.count(Membership.self))
+            let after = try await (
+                h.count(Building.self), h.count(Household.self), h.count(Person.self), h.count(Membership.self)
+            )
             #expect(before == after)
             #expect(try await h.count(AuditEntry.self) == 0)
         }
@@ -97,15 +110,21 @@ import VaporTesting
     @Test func movingOutEndsAccessButKeepsHistory() async throws {
         try await withLinli { h in
             let op = try await h.token("operator")
-            let members = try await h.send(.GET, "/api/v1/communities/\(h.world.a)/households/\(h.world.home)/members", token: op)
+            let members = try await h.send(
+                .GET, "/api/v1/communities/\(h.world.a)/households/\(h.world.home)/members", token: op)
             let family = try members.content.decode([MembershipRead].self).first { $0.personID == h.world.family }!
-            let moved = try await h.send(.PATCH, "/api/v1/communities/\(h.world.a)/households/\(h.world.home)/members/\(family.id)",
-                                         token: op, json: ["movedOut": "2026-09-21"])
+            let moved = try await h.send(
+                .PATCH, "/api/v1/communities/\(h.world.a)/households/\(h.world.home)/members/\(family.id)",
+                token: op, json: ["movedOut": "2026-09-21"])
             #expect(moved.status == .ok)
             #expect(try moved.content.decode(MembershipRead.self).isCurrent == false)
             let familyToken = try await h.token("family")
-            #expect(try await h.send(.GET, "/api/v1/communities/\(h.world.a)/households/\(h.world.home)", token: familyToken).status == .notFound)
-            let history = try await h.send(.GET, "/api/v1/communities/\(h.world.a)/households/\(h.world.home)/members", token: op)
+            #expect(
+                try await h.send(
+                    .GET, "/api/v1/communities/\(h.world.a)/households/\(h.world.home)", token: familyToken
+                ).status == .notFound)
+            let history = try await h.send(
+                .GET, "/api/v1/communities/\(h.world.a)/households/\(h.world.home)/members", token: op)
             #expect(try history.content.decode([MembershipRead].self).count == 2)
             let audit = try await h.send(.GET, "/api/v1/communities/\(h.world.a)/audit", token: op)
             let entries = try audit.content.decode(ListPage<AuditRead>.self).items

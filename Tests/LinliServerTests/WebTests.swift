@@ -13,12 +13,20 @@ import VaporTesting
         var cookies: [String: String] = [:]
         init(_ h: Harness) { self.h = h }
 
-        func go(_ method: HTTPMethod, _ path: String, form: [String: String]? = nil, language: String = "zh-CN") async throws -> TestingHTTPResponse {
+        func go(_ method: HTTPMethod, _ path: String, form: [String: String]? = nil, language: String = "zh-CN")
+            async throws -> TestingHTTPResponse
+        {
             var headers: HTTPHeaders = ["Accept-Language": language]
-            if !cookies.isEmpty { headers.add(name: .cookie, value: cookies.map { "\($0)=\($1)" }.joined(separator: "; ")) }
-            let body = form.map { f in f.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&") }
-            let response = try await h.send(method, path, raw: body,
-                                            contentType: HTTPMediaType(type: "application", subType: "x-www-form-urlencoded"), headers: headers)
+            if !cookies.isEmpty {
+                headers.add(name: .cookie, value: cookies.map { "\($0)=\($1)" }.joined(separator: "; "))
+            }
+            let body = form.map { f in
+                f.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(
+                    separator: "&")
+            }
+            let response = try await h.send(
+                method, path, raw: body,
+                contentType: HTTPMediaType(type: "application", subType: "x-www-form-urlencoded"), headers: headers)
             for value in response.headers[.setCookie] {
                 let pair = value.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
                 if pair.count == 2 { cookies[String(pair[0])] = String(pair[1]) }
@@ -46,12 +54,16 @@ import VaporTesting
             #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"))
 
             // Without the CSRF token the form is refused.
-            let forged = try await browser.go(.POST, "/login", form: ["phone": "13900000001", "password": World.password])
+            let forged = try await browser.go(
+                .POST, "/login", form: ["phone": "13900000001", "password": World.password])
             #expect(forged.status == .forbidden)
-            let wrong = try await browser.go(.POST, "/login", form: ["_csrf": browser.csrf(login), "phone": "13900000001", "password": "nope"])
+            let wrong = try await browser.go(
+                .POST, "/login", form: ["_csrf": browser.csrf(login), "phone": "13900000001", "password": "nope"])
             #expect(wrong.status == .unauthorized)
             #expect(wrong.text.contains("手机号或密码不正确"))
-            let signedIn = try await browser.go(.POST, "/login", form: ["_csrf": browser.csrf(login), "phone": "13900000001", "password": World.password])
+            let signedIn = try await browser.go(
+                .POST, "/login",
+                form: ["_csrf": browser.csrf(login), "phone": "13900000001", "password": World.password])
             #expect(signedIn.status == .seeOther)
             let home = try await browser.go(.GET, "/")
             #expect(home.status == .ok)
@@ -59,7 +71,8 @@ import VaporTesting
             #expect(!home.text.contains("周杰"))
             #expect(!home.text.contains("class=\"elder"))
 
-            let toggled = try await browser.go(.POST, "/display", form: ["_csrf": browser.csrf(home), "action": "elder", "back": "/"])
+            let toggled = try await browser.go(
+                .POST, "/display", form: ["_csrf": browser.csrf(home), "action": "elder", "back": "/"])
             #expect(toggled.status == .seeOther)
             let elder = try await browser.go(.GET, "/")
             #expect(elder.text.contains("<body class=\"elder"))
@@ -75,15 +88,20 @@ import VaporTesting
         try await withLinli { h in
             let browser = Browser(h)
             let login = try await browser.go(.GET, "/login")
-            _ = try await browser.go(.POST, "/login", form: ["_csrf": browser.csrf(login), "phone": "13800000000", "password": World.password])
+            _ = try await browser.go(
+                .POST, "/login",
+                form: ["_csrf": browser.csrf(login), "phone": "13800000000", "password": World.password])
             let page = try await browser.go(.GET, "/console/\(h.world.a)/import", language: "en")
             #expect(page.status == .ok)
             let csv = "姓名,手机号,楼栋,房号,关系\n赵大爷,13911110001,1栋,201,业主\n钱小姐,139,1栋,201,租户\n"
-            let rejected = try await browser.go(.POST, "/console/\(h.world.a)/import", form: ["_csrf": browser.csrf(page), "csv": csv], language: "en")
+            let rejected = try await browser.go(
+                .POST, "/console/\(h.world.a)/import", form: ["_csrf": browser.csrf(page), "csv": csv], language: "en")
             #expect(rejected.status == .unprocessableEntity)
             #expect(rejected.text.contains("Not a valid mobile number") && rejected.text.contains("<td>3</td>"))
             let fixed = csv.replacingOccurrences(of: ",139,", with: ",13911110002,")
-            let imported = try await browser.go(.POST, "/console/\(h.world.a)/import", form: ["_csrf": browser.csrf(page), "csv": fixed], language: "en")
+            let imported = try await browser.go(
+                .POST, "/console/\(h.world.a)/import", form: ["_csrf": browser.csrf(page), "csv": fixed], language: "en"
+            )
             #expect(imported.status == .ok)
             let residents = try await browser.go(.GET, "/console/\(h.world.a)/residents?q=赵")
             #expect(residents.text.contains("赵大爷"))
@@ -97,17 +115,22 @@ import VaporTesting
             for (phone, manage) in [("13800000000", true), ("13800000002", false)] {
                 let browser = Browser(h)
                 let login = try await browser.go(.GET, "/login")
-                _ = try await browser.go(.POST, "/login", form: ["_csrf": browser.csrf(login), "phone": phone, "password": World.password])
+                _ = try await browser.go(
+                    .POST, "/login", form: ["_csrf": browser.csrf(login), "phone": phone, "password": World.password])
                 let c = "/console/\(h.world.a)"
-                var pages = ["/", "/me", "/console", c, c + "/households", c + "/households?building=\(h.world.building)&page=1",
-                             c + "/households/\(h.world.home)", c + "/residents", c + "/residents?q=王", c + "/staff",
-                             c + "/people/\(h.world.owner)"]
+                var pages = [
+                    "/", "/me", "/console", c, c + "/households", c + "/households?building=\(h.world.building)&page=1",
+                    c + "/households/\(h.world.home)", c + "/residents", c + "/residents?q=王", c + "/staff",
+                    c + "/people/\(h.world.owner)",
+                ]
                 if manage { pages += [c + "/import", c + "/audit"] }
                 for language in ["zh-CN", "en"] {
                     for page in pages {
                         let response = try await browser.go(.GET, page, language: language)
                         #expect(response.status == .ok, "\(phone) \(page) \(language) → \(response.status)")
-                        #expect(!response.text.contains("#t(") && !response.text.contains("#("), "\(page) shows raw template")
+                        #expect(
+                            !response.text.contains("#t(") && !response.text.contains("#("),
+                            "\(page) shows raw template")
                     }
                 }
                 if !manage {
@@ -121,32 +144,48 @@ import VaporTesting
         try await withLinli { h in
             let browser = Browser(h)
             let login = try await browser.go(.GET, "/login")
-            _ = try await browser.go(.POST, "/login", form: ["_csrf": browser.csrf(login), "phone": "13800000000", "password": World.password])
+            _ = try await browser.go(
+                .POST, "/login",
+                form: ["_csrf": browser.csrf(login), "phone": "13800000000", "password": World.password])
             let c = "/console/\(h.world.a)"
             let overview = try await browser.go(.GET, c)
             let token = browser.csrf(overview)
-            #expect(try await browser.go(.POST, c + "/edit", form: ["_csrf": token, "name": "礼嘉新城", "address": "重庆两江"]).status == .seeOther)
-            #expect(try await browser.go(.POST, c + "/buildings/edit",
-                                         form: ["_csrf": token, "buildingID": h.world.building.uuidString, "name": "一栋", "floors": ""]).status == .seeOther)
-            #expect(try await browser.go(.POST, c + "/households/\(h.world.emptyHome)/edit",
-                                         form: ["_csrf": token, "room": "202", "floor": "2", "areaM2": "71.5"]).status == .seeOther)
+            #expect(
+                try await browser.go(.POST, c + "/edit", form: ["_csrf": token, "name": "礼嘉新城", "address": "重庆两江"])
+                    .status == .seeOther)
+            #expect(
+                try await browser.go(
+                    .POST, c + "/buildings/edit",
+                    form: ["_csrf": token, "buildingID": h.world.building.uuidString, "name": "一栋", "floors": ""]
+                ).status == .seeOther)
+            #expect(
+                try await browser.go(
+                    .POST, c + "/households/\(h.world.emptyHome)/edit",
+                    form: ["_csrf": token, "room": "202", "floor": "2", "areaM2": "71.5"]
+                ).status == .seeOther)
             let after = try await browser.go(.GET, c)
             #expect(after.text.contains("礼嘉新城") && after.text.contains("一栋"))
             let household = try await Household.find(h.world.emptyHome, on: h.app.db)
             #expect(household?.room == "202" && household?.areaM2 == 71.5)
             // A duplicate room is refused with a message, and nothing changes.
-            let clash = try await browser.go(.POST, c + "/households/\(h.world.emptyHome)/edit",
-                                             form: ["_csrf": token, "room": "101", "floor": "2", "areaM2": "71.5"])
+            let clash = try await browser.go(
+                .POST, c + "/households/\(h.world.emptyHome)/edit",
+                form: ["_csrf": token, "room": "101", "floor": "2", "areaM2": "71.5"])
             #expect(clash.status == .conflict)
             #expect(try await Household.find(h.world.emptyHome, on: h.app.db)?.room == "202")
             #expect(try await h.count(AuditEntry.self) == 3)
             // A guard cannot use the same forms.
             let guardBrowser = Browser(h)
             let guardLogin = try await guardBrowser.go(.GET, "/login")
-            _ = try await guardBrowser.go(.POST, "/login", form: ["_csrf": guardBrowser.csrf(guardLogin), "phone": "13800000002", "password": World.password])
+            _ = try await guardBrowser.go(
+                .POST, "/login",
+                form: ["_csrf": guardBrowser.csrf(guardLogin), "phone": "13800000002", "password": World.password])
             let page = try await guardBrowser.go(.GET, c)
             #expect(!page.text.contains("/edit"))
-            #expect(try await guardBrowser.go(.POST, c + "/edit", form: ["_csrf": guardBrowser.csrf(page), "name": "x", "address": "y"]).status == .forbidden)
+            #expect(
+                try await guardBrowser.go(
+                    .POST, c + "/edit", form: ["_csrf": guardBrowser.csrf(page), "name": "x", "address": "y"]
+                ).status == .forbidden)
         }
     }
 }

@@ -6,13 +6,16 @@ import LinliCore
 func residentsCSV(rows: Int) -> String {
     var lines = ["姓名,手机号,楼栋,房号,关系,出生年份,入住日期,老人,独居,儿童"]
     for i in 0..<rows {
-        lines.append("居民\(i),139\(String(format: "%08d", i)),\(i % 6 + 1)栋,\(i % 20 + 1)0\(i % 4 + 1),业主,\(1940 + i % 60),2020-05-01,否,否,否")
+        lines.append(
+            "居民\(i),139\(String(format: "%08d", i)),\(i % 6 + 1)栋,\(i % 20 + 1)0\(i % 4 + 1),业主,\(1940 + i % 60),2020-05-01,否,否,否"
+        )
     }
     return lines.joined(separator: "\n")
 }
 
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(3))
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(3))
 
     let csv = residentsCSV(rows: 5_000)
     Benchmark("ResidentImport.parse 5,000 rows") { benchmark in
@@ -34,7 +37,10 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("ListOptions parse", configuration: .init(scalingFactor: .kilo)) { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(try? ListOptions(page: "3", per: "50", sort: "-name", order: nil, query: " 王 ", sortable: ["name", "phone"], defaultSort: "name"))
+            blackHole(
+                try? ListOptions(
+                    page: "3", per: "50", sort: "-name", order: nil, query: " 王 ", sortable: ["name", "phone"],
+                    defaultSort: "name"))
         }
     }
 }

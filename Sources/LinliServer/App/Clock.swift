@@ -53,7 +53,9 @@ extension Request {
 extension Calendar {
     static let china: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600)!
+        if let zone = TimeZone(identifier: "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600) {
+            calendar.timeZone = zone
+        }
         return calendar
     }()
 

@@ -70,7 +70,8 @@ extension L10n {
         "console.previous": "Previous",
         "console.next": "Next",
         "console.pageOf": "Page {0} of {1}, {2} in all",
-        "import.help": "Upload a UTF-8 CSV file or paste its text. Headers may be Chinese or English. If any row is wrong, nothing is imported and every error is listed with its line number and reason.",
+        "import.help":
+            "Upload a UTF-8 CSV file or paste its text. Headers may be Chinese or English. If any row is wrong, nothing is imported and every error is listed with its line number and reason.",
         "import.file": "CSV file",
         "import.paste": "Or paste CSV text",
         "import.submit": "Import",
@@ -138,7 +139,8 @@ extension L10n {
         "error.invalid_credentials.title": "Sign-in failed",
         "error.invalid_credentials.detail": "The phone number or password is not correct.",
         "error.login_locked.title": "Sign-in temporarily locked",
-        "error.login_locked.detail": "Too many wrong passwords. Try again in {minutes} minutes, or ask the property office to reset your password.",
+        "error.login_locked.detail":
+            "Too many wrong passwords. Try again in {minutes} minutes, or ask the property office to reset your password.",
         "error.csrf_failed.title": "Page expired",
         "error.csrf_failed.detail": "The form has expired. Please reload the page and try again.",
         "error.forbidden.title": "Not allowed",
@@ -156,13 +158,15 @@ extension L10n {
         "error.unsupported_media_type.title": "Unsupported format",
         "error.unsupported_media_type.detail": "Please send {expected}.",
         "error.import_rejected.title": "Import rejected",
-        "error.import_rejected.detail": "{count} problems found; nothing was imported. Please correct them and import again.",
+        "error.import_rejected.detail":
+            "{count} problems found; nothing was imported. Please correct them and import again.",
         "error.too_many_requests.title": "Too many requests",
         "error.too_many_requests.detail": "Please try again later.",
         "error.unavailable.title": "Unavailable",
         "error.unavailable.detail": "The database cannot be reached right now. Please try again later.",
         "error.internal_error.title": "Server error",
-        "error.internal_error.detail": "Something went wrong on the server; it has been logged. Please try again later.",
+        "error.internal_error.detail":
+            "Something went wrong on the server; it has been logged. Please try again later.",
         "reason.missing_field": "Field missing",
         "reason.wrong_type": "Wrong type",
         "reason.missing_value": "Required",

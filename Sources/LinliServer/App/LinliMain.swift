@@ -17,7 +17,9 @@ public enum LinliMain {
             demo = options
             if Environment.get("DATABASE_URL")?.isEmpty ?? true {
                 if options.reset {
-                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: options.path + suffix) }
+                    for suffix in ["", "-wal", "-shm"] {
+                        try? FileManager.default.removeItem(atPath: options.path + suffix)
+                    }
                 }
                 database = .sqlite(path: options.path)
             }
@@ -32,7 +34,8 @@ public enum LinliMain {
             }
             if let demo {
                 let db = app.db
-                try await DemoSeed.seedIfEmpty(db, reset: demo.reset, logger: app.logger, today: Calendar.chinaDate(Date()))
+                try await DemoSeed.seedIfEmpty(
+                    db, reset: demo.reset, logger: app.logger, today: Calendar.chinaDate(Date()))
                 print(DemoSeed.banner(hostname: demo.hostname, port: demo.port))
             }
             try await app.execute()
@@ -97,7 +100,8 @@ struct CreateAdminCommand: AsyncCommand {
         let app = context.application
         try await app.autoMigrate()
         let hash = try await app.password.async.hash(password)
-        let person = try await Person.query(on: app.db).filter(\.$phone == phone.digits).first()
+        let person =
+            try await Person.query(on: app.db).filter(\.$phone == phone.digits).first()
             ?? Person(name: name, phone: phone.digits)
         person.name = name
         person.isAdmin = true

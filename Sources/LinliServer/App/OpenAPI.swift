@@ -3,16 +3,31 @@ import Vapor
 /// Writes the OpenAPI 3.1 document from the registered endpoints (`/openapi.json`).
 enum OpenAPI {
     static let common: [(String, JSONValue)] = [
-        ("PageMetadata", Schema.object([("page", Schema.integer()), ("per", Schema.integer()), ("total", Schema.integer())],
-                                       required: ["page", "per", "total"])),
-        ("Problem", Schema.object(
-            [("type", Schema.string()), ("title", Schema.string()), ("status", Schema.integer()),
-             ("detail", Schema.string()), ("code", Schema.enumeration(ErrorCode.allCases.map(\.rawValue))),
-             ("instance", Schema.string()), ("requestId", Schema.string()),
-             ("errors", Schema.array(Schema.object(
-                [("field", Schema.string()), ("line", Schema.integer()), ("reason", Schema.string()),
-                 ("message", Schema.string())], required: ["reason"])))],
-            required: ["type", "title", "status", "detail", "code"])),
+        (
+            "PageMetadata",
+            Schema.object(
+                [("page", Schema.integer()), ("per", Schema.integer()), ("total", Schema.integer())],
+                required: ["page", "per", "total"])
+        ),
+        (
+            "Problem",
+            Schema.object(
+                [
+                    ("type", Schema.string()), ("title", Schema.string()), ("status", Schema.integer()),
+                    ("detail", Schema.string()), ("code", Schema.enumeration(ErrorCode.allCases.map(\.rawValue))),
+                    ("instance", Schema.string()), ("requestId", Schema.string()),
+                    (
+                        "errors",
+                        Schema.array(
+                            Schema.object(
+                                [
+                                    ("field", Schema.string()), ("line", Schema.integer()), ("reason", Schema.string()),
+                                    ("message", Schema.string()),
+                                ], required: ["reason"]))
+                    ),
+                ],
+                required: ["type", "title", "status", "detail", "code"])
+        ),
         ("Health", Schema.object([("status", Schema.string())], required: ["status"])),
     ]
 
@@ -28,21 +43,28 @@ enum OpenAPI {
         }
         return .object([
             ("openapi", "3.1.0"),
-            ("info", .object([
-                ("title", "Linli 邻里 API"), ("version", "1.0.0"),
-                ("description", "Smart-community platform. Errors are RFC 9457 problem documents."),
-            ])),
+            (
+                "info",
+                .object([
+                    ("title", "Linli 邻里 API"), ("version", "1.0.0"),
+                    ("description", "Smart-community platform. Errors are RFC 9457 problem documents."),
+                ])
+            ),
             ("paths", .object(paths.map { ($0.0, .object($0.1)) })),
-            ("components", .object([
-                ("schemas", .object(common + components)),
-                ("securitySchemes", .object([("bearer", .object([("type", "http"), ("scheme", "bearer")]))])),
-            ])),
+            (
+                "components",
+                .object([
+                    ("schemas", .object(common + components)),
+                    ("securitySchemes", .object([("bearer", .object([("type", "http"), ("scheme", "bearer")]))])),
+                ])
+            ),
         ])
     }
 
     static func operation(_ e: Endpoint) -> JSONValue {
         var pairs: [(String, JSONValue)] = [
-            ("operationId", .string(e.operationID)), ("summary", .string(e.summary)), ("tags", .array([.string(e.tag)])),
+            ("operationId", .string(e.operationID)), ("summary", .string(e.summary)),
+            ("tags", .array([.string(e.tag)])),
         ]
         var parameters: [JSONValue] = e.pathParameters.map {
             .object([("name", .string($0)), ("in", "path"), ("required", .bool(true)), ("schema", Schema.uuid)])
@@ -52,22 +74,36 @@ enum OpenAPI {
         }
         if !parameters.isEmpty { pairs.append(("parameters", .array(parameters))) }
         if let body = e.body {
-            pairs.append(("requestBody", .object([
-                ("required", .bool(true)),
-                ("content", .object([(e.bodyContentType, .object([("schema", body)]))])),
-            ])))
+            pairs.append(
+                (
+                    "requestBody",
+                    .object([
+                        ("required", .bool(true)),
+                        ("content", .object([(e.bodyContentType, .object([("schema", body)]))])),
+                    ])
+                ))
         }
         var success: [(String, JSONValue)] = [("description", "OK")]
         if let response = e.response {
             success.append(("content", .object([(e.responseContentType, .object([("schema", response)]))])))
         }
-        pairs.append(("responses", .object([
-            ("\(e.status.code)", .object(success)),
-            ("default", .object([
-                ("description", "A problem (RFC 9457)"),
-                ("content", .object([("application/problem+json", .object([("schema", Schema.ref("Problem"))]))])),
-            ])),
-        ])))
+        pairs.append(
+            (
+                "responses",
+                .object([
+                    ("\(e.status.code)", .object(success)),
+                    (
+                        "default",
+                        .object([
+                            ("description", "A problem (RFC 9457)"),
+                            (
+                                "content",
+                                .object([("application/problem+json", .object([("schema", Schema.ref("Problem"))]))])
+                            ),
+                        ])
+                    ),
+                ])
+            ))
         if e.authenticated { pairs.append(("security", .array([.object([("bearer", .array([]))])]))) }
         return .object(pairs)
     }

@@ -24,19 +24,27 @@ enum Operations {
     nonisolated(unsafe) static let dbPool = MetricNameDescriptor(
         namespace: "linli", metricName: "database_pool_connections", unitName: "max",
         helpText: "Connections the database pool may open")
-    static let buckets: [Duration] = [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25),
-                                      .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
-                                      .seconds(1), .seconds(2.5), .seconds(5)]
+    static let buckets: [Duration] = [
+        .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+        .seconds(1), .seconds(2.5), .seconds(5),
+    ]
 
     static func register(_ app: Application, poolSize: Int) {
         let registry = registry(app)
         registry.makeGauge(descriptor: dbPool).set(Double(poolSize))
-        app.register(.init(method: .GET, path: "/healthz", operationID: "healthz", summary: "The process is alive",
-                           tag: "operations", authenticated: false, response: Schema.ref("Health")), in: app) { _ in
+        app.register(
+            .init(
+                method: .GET, path: "/healthz", operationID: "healthz", summary: "The process is alive",
+                tag: "operations", authenticated: false, response: Schema.ref("Health")), in: app
+        ) { _ in
             ["status": "ok"]
         }
-        app.register(.init(method: .GET, path: "/readyz", operationID: "readyz", summary: "The database answers",
-                           tag: "operations", authenticated: false, response: Schema.ref("Health")), in: app) { req in
+        app.register(
+            .init(
+                method: .GET, path: "/readyz", operationID: "readyz", summary: "The database answers",
+                tag: "operations", authenticated: false, response: Schema.ref("Health")), in: app
+        ) { req in
             do {
                 try await ping(req.db)
             } catch {
@@ -45,16 +53,20 @@ enum Operations {
             }
             return ["status": "ready"]
         }
-        app.register(.init(method: .GET, path: "/metrics", operationID: "metrics", summary: "Prometheus metrics",
-                           tag: "operations", authenticated: false, response: Schema.string(),
-                           responseContentType: "text/plain"), in: app) { req in
+        app.register(
+            .init(
+                method: .GET, path: "/metrics", operationID: "metrics", summary: "Prometheus metrics",
+                tag: "operations", authenticated: false, response: Schema.string(),
+                responseContentType: "text/plain"), in: app
+        ) { req in
             let start = ContinuousClock.now
             if (try? await ping(req.db)) != nil {
                 let seconds = (ContinuousClock.now - start) / .seconds(1)
                 registry.makeGauge(descriptor: dbPing).set(seconds)
             }
             var headers = HTTPHeaders()
-            headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["version": "0.0.4", "charset": "utf-8"])
+            headers.contentType = HTTPMediaType(
+                type: "text", subType: "plain", parameters: ["version": "0.0.4", "charset": "utf-8"])
             return Response(status: .ok, headers: headers, body: .init(string: registry.emitToString()))
         }
     }
@@ -75,17 +87,23 @@ struct RequestMetricsMiddleware: AsyncMiddleware {
         let response = try await next.respond(to: request)
         let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "unmatched"
         let method = request.method.rawValue
-        registry.makeCounter(descriptor: Operations.requests,
-                             labels: [("method", method), ("route", route), ("status", "\(response.status.code)")]).increment()
+        registry.makeCounter(
+            descriptor: Operations.requests,
+            labels: [("method", method), ("route", route), ("status", "\(response.status.code)")]
+        ).increment()
         let elapsed = ContinuousClock.now - start
-        registry.makeDurationHistogram(descriptor: Operations.duration, labels: [("method", method), ("route", route)],
-                                       buckets: Operations.buckets).record(elapsed)
+        registry.makeDurationHistogram(
+            descriptor: Operations.duration, labels: [("method", method), ("route", route)],
+            buckets: Operations.buckets
+        ).record(elapsed)
         response.headers.replaceOrAdd(name: "X-Request-Id", value: request.id)
-        request.logger.info("request", metadata: [
-            "method": .string(method), "path": .string(request.url.path), "route": .string(route),
-            "status": .stringConvertible(response.status.code),
-            "ms": .stringConvertible((elapsed / .milliseconds(1) * 10).rounded() / 10),
-        ])
+        request.logger.info(
+            "request",
+            metadata: [
+                "method": .string(method), "path": .string(request.url.path), "route": .string(route),
+                "status": .stringConvertible(response.status.code),
+                "ms": .stringConvertible((elapsed / .milliseconds(1) * 10).rounded() / 10),
+            ])
         return response
     }
 }

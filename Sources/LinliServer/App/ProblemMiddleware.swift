@@ -71,7 +71,8 @@ struct ProblemMiddleware: AsyncMiddleware {
             requestId: request.id,
             errors: issues.isEmpty ? nil : issues)
         var headers = error.headers
-        headers.contentType = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
+        headers.contentType = HTTPMediaType(
+            type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
         headers.replaceOrAdd(name: .contentLanguage, value: request.language.rawValue)
         let body = (try? JSONEncoder.linli.encode(problem)) ?? Data()
         return Response(status: error.code.status, headers: headers, body: .init(data: body))
@@ -98,7 +99,8 @@ struct ProblemMiddleware: AsyncMiddleware {
             case .tooManyRequests: return LinliError(.tooManyRequests)
             case .unprocessableEntity: return LinliError(.validationFailed, ["field": ""])
             default:
-                return error.status.code < 500 ? LinliError(.badRequest, ["reason": error.reason]) : LinliError(.internalError)
+                return error.status.code < 500
+                    ? LinliError(.badRequest, ["reason": error.reason]) : LinliError(.internalError)
             }
         default:
             return LinliError(.internalError)

@@ -30,7 +30,8 @@ struct Validation {
 
     func check() throws {
         guard issues.isEmpty else {
-            throw LinliError(.validationFailed, ["field": issues.map { $0.field ?? "" }.joined(separator: ", ")], issues: issues)
+            throw LinliError(
+                .validationFailed, ["field": issues.map { $0.field ?? "" }.joined(separator: ", ")], issues: issues)
         }
     }
 }

@@ -22,10 +22,18 @@ extension CommunityScoped {
     }
 }
 
-extension Building: CommunityScoped { static var communityField: KeyPath<Building, FieldProperty<Building, UUID>> { \.$communityID } }
-extension Household: CommunityScoped { static var communityField: KeyPath<Household, FieldProperty<Household, UUID>> { \.$communityID } }
-extension Membership: CommunityScoped { static var communityField: KeyPath<Membership, FieldProperty<Membership, UUID>> { \.$communityID } }
+extension Building: CommunityScoped {
+    static var communityField: KeyPath<Building, FieldProperty<Building, UUID>> { \.$communityID }
+}
+extension Household: CommunityScoped {
+    static var communityField: KeyPath<Household, FieldProperty<Household, UUID>> { \.$communityID }
+}
+extension Membership: CommunityScoped {
+    static var communityField: KeyPath<Membership, FieldProperty<Membership, UUID>> { \.$communityID }
+}
 extension StaffAssignment: CommunityScoped {
     static var communityField: KeyPath<StaffAssignment, FieldProperty<StaffAssignment, UUID>> { \.$communityID }
 }
-extension AuditEntry: CommunityScoped { static var communityField: KeyPath<AuditEntry, FieldProperty<AuditEntry, UUID>> { \.$communityID } }
+extension AuditEntry: CommunityScoped {
+    static var communityField: KeyPath<AuditEntry, FieldProperty<AuditEntry, UUID>> { \.$communityID }
+}

@@ -17,8 +17,9 @@ enum Registry {
         let community = Community(name: name ?? "", address: address ?? "")
         try await req.db.transaction { db in
             try await community.create(on: db)
-            try await Audit.record(.create, "community", id: community.id, community: try community.requireID(),
-                                   after: try CommunityRead(community), by: req, on: db)
+            try await Audit.record(
+                .create, "community", id: community.id, community: try community.requireID(),
+                after: try CommunityRead(community), by: req, on: db)
         }
         return community
     }
@@ -33,8 +34,9 @@ enum Registry {
         try v.check()
         try await req.db.transaction { db in
             try await community.save(on: db)
-            try await Audit.record(.update, "community", id: id, community: id, before: before,
-                                   after: try CommunityRead(community), by: req, on: db)
+            try await Audit.record(
+                .update, "community", id: id, community: id, before: before,
+                after: try CommunityRead(community), by: req, on: db)
         }
     }
 
@@ -50,8 +52,9 @@ enum Registry {
         let building = Building(communityID: community, name: name ?? "", floors: input.floors)
         try await req.db.transaction { db in
             try await building.create(on: db)
-            try await Audit.record(.create, "building", id: building.id, community: community,
-                                   after: try BuildingRead(building), by: req, on: db)
+            try await Audit.record(
+                .create, "building", id: building.id, community: community,
+                after: try BuildingRead(building), by: req, on: db)
         }
         return building
     }
@@ -65,7 +68,7 @@ enum Registry {
         v.range(input.floors, "floors", 1...200)
         try v.check()
         if let name, name != building.name,
-           try await Building.scoped(to: community, on: req.db).filter(\.$name == name).first() != nil
+            try await Building.scoped(to: community, on: req.db).filter(\.$name == name).first() != nil
         {
             throw LinliError(.conflict)
         }
@@ -73,8 +76,9 @@ enum Registry {
         if let floors = input.floors { building.floors = floors }
         try await req.db.transaction { db in
             try await building.save(on: db)
-            try await Audit.record(.update, "building", id: building.id, community: community, before: before,
-                                   after: try BuildingRead(building), by: req, on: db)
+            try await Audit.record(
+                .update, "building", id: building.id, community: community, before: before,
+                after: try BuildingRead(building), by: req, on: db)
         }
     }
 
@@ -89,7 +93,8 @@ enum Registry {
         if let area = input.areaM2, !area.isFinite { v.fail("areaM2", "out_of_range") }
         try v.check()
         if let room, room != household.room,
-           try await Household.query(on: req.db).filter(\.$buildingID == household.buildingID).filter(\.$room == room).first() != nil
+            try await Household.query(on: req.db).filter(\.$buildingID == household.buildingID).filter(\.$room == room)
+                .first() != nil
         {
             throw LinliError(.conflict)
         }
@@ -98,12 +103,14 @@ enum Registry {
         if let area = input.areaM2 { household.areaM2 = area }
         try await req.db.transaction { db in
             try await household.save(on: db)
-            try await Audit.record(.update, "household", id: household.id, community: community, before: before,
-                                   after: try HouseholdRead(household), by: req, on: db)
+            try await Audit.record(
+                .update, "household", id: household.id, community: community, before: before,
+                after: try HouseholdRead(household), by: req, on: db)
         }
     }
 
-    static func createHousehold(in community: UUID, _ input: HouseholdCreate, on req: Request) async throws -> Household {
+    static func createHousehold(in community: UUID, _ input: HouseholdCreate, on req: Request) async throws -> Household
+    {
         try req.authorize(.manageRegistry(community))
         var v = Validation()
         let room = v.text(input.room, "room", max: 20)
@@ -122,8 +129,9 @@ enum Registry {
             areaM2: input.areaM2)
         try await req.db.transaction { db in
             try await household.create(on: db)
-            try await Audit.record(.create, "household", id: household.id, community: community,
-                                   after: try HouseholdRead(household), by: req, on: db)
+            try await Audit.record(
+                .create, "household", id: household.id, community: community,
+                after: try HouseholdRead(household), by: req, on: db)
         }
         return household
     }
@@ -146,7 +154,8 @@ enum Registry {
     {
         try req.authorize(.manageRegistry(community))
         var v = Validation()
-        let (name, phone) = validatePerson(name: input.name, phone: input.phone, birthYear: input.birthYear, &v, on: req)
+        let (name, phone) = validatePerson(
+            name: input.name, phone: input.phone, birthYear: input.birthYear, &v, on: req)
         try v.check()
         let household = try await Household.find(input.householdID, in: community, on: req.db)
         guard let name, let phone else { throw LinliError(.validationFailed) }
@@ -163,13 +172,15 @@ enum Registry {
             try await person.create(on: db)
             membership.personID = try person.requireID()
             try await membership.create(on: db)
-            try await Audit.record(.create, "resident", id: person.id, community: community,
-                                   after: try PersonRead(person), by: req, on: db)
+            try await Audit.record(
+                .create, "resident", id: person.id, community: community,
+                after: try PersonRead(person), by: req, on: db)
         }
         return (person, membership)
     }
 
-    static func updatePerson(_ person: Person, in community: UUID, _ input: PersonUpdate, on req: Request) async throws {
+    static func updatePerson(_ person: Person, in community: UUID, _ input: PersonUpdate, on req: Request) async throws
+    {
         try req.authorize(.manageRegistry(community))
         let before = try PersonRead(person)
         var v = Validation()
@@ -184,8 +195,9 @@ enum Registry {
         if let password = input.password { person.passwordHash = try await req.password.async.hash(password) }
         try await req.db.transaction { db in
             try await person.save(on: db)
-            try await Audit.record(.update, "person", id: person.id, community: community, before: before,
-                                   after: try PersonRead(person), by: req, on: db)
+            try await Audit.record(
+                .update, "person", id: person.id, community: community, before: before,
+                after: try PersonRead(person), by: req, on: db)
         }
     }
 
@@ -207,8 +219,9 @@ enum Registry {
             relation: input.relation, movedIn: input.movedIn?.description ?? req.today)
         try await req.db.transaction { db in
             try await membership.create(on: db)
-            try await Audit.record(.create, "membership", id: membership.id, community: community,
-                                   after: try MembershipRead(membership, person: person, today: req.today), by: req, on: db)
+            try await Audit.record(
+                .create, "membership", id: membership.id, community: community,
+                after: try MembershipRead(membership, person: person, today: req.today), by: req, on: db)
         }
         return membership
     }
@@ -227,9 +240,10 @@ enum Registry {
         if let relation = input.relation { membership.relation = relation }
         try await req.db.transaction { db in
             try await membership.save(on: db)
-            try await Audit.record(input.movedOut == nil ? .update : .moveOut, "membership", id: membership.id,
-                                   community: community, before: before,
-                                   after: try MembershipRead(membership, person: person, today: req.today), by: req, on: db)
+            try await Audit.record(
+                input.movedOut == nil ? .update : .moveOut, "membership", id: membership.id,
+                community: community, before: before,
+                after: try MembershipRead(membership, person: person, today: req.today), by: req, on: db)
         }
     }
 
@@ -245,8 +259,9 @@ enum Registry {
         let found = try await Person.query(on: req.db).filter(\.$phone == phone.digits).first()
         guard found != nil || name != nil else { throw LinliError.invalid("name", "missing_value") }
         let person = found ?? Person(name: name ?? "", phone: phone.digits)
-        if let id = person.id, try await StaffAssignment.scoped(to: community, on: req.db)
-            .filter(\.$personID == id).filter(\.$role == input.role).first() != nil
+        if let id = person.id,
+            try await StaffAssignment.scoped(to: community, on: req.db)
+                .filter(\.$personID == id).filter(\.$role == input.role).first() != nil
         {
             throw LinliError(.conflict)
         }
@@ -258,8 +273,9 @@ enum Registry {
             if found == nil { try await person.create(on: db) } else { try await person.save(on: db) }
             assignment.personID = try person.requireID()
             try await assignment.create(on: db)
-            try await Audit.record(.grant, "staff", id: assignment.id, community: community,
-                                   after: try StaffRead(assignment, person: person), by: req, on: db)
+            try await Audit.record(
+                .grant, "staff", id: assignment.id, community: community,
+                after: try StaffRead(assignment, person: person), by: req, on: db)
         }
         return (assignment, person)
     }
@@ -269,8 +285,9 @@ enum Registry {
         let person = try await Person.find(assignment.personID, on: req.db)
         try await req.db.transaction { db in
             try await assignment.delete(on: db)
-            try await Audit.record(.revoke, "staff", id: assignment.id, community: assignment.communityID,
-                                   before: try StaffRead(assignment, person: person), by: req, on: db)
+            try await Audit.record(
+                .revoke, "staff", id: assignment.id, community: assignment.communityID,
+                before: try StaffRead(assignment, person: person), by: req, on: db)
         }
     }
 

@@ -20,7 +20,8 @@ enum ResidentImporter {
 
         var known: [String: Person] = [:]
         let phones = rows.map(\.phone.digits)
-        for chunk in stride(from: 0, to: phones.count, by: 500).map({ Array(phones[$0..<min($0 + 500, phones.count)]) }) {
+        for chunk in stride(from: 0, to: phones.count, by: 500).map({ Array(phones[$0..<min($0 + 500, phones.count)]) })
+        {
             for person in try await Person.query(on: req.db).filter(\.$phone ~~ chunk).all() {
                 known[person.phone] = person
             }
@@ -28,7 +29,8 @@ enum ResidentImporter {
         let knownIDs = known.values.compactMap(\.id)
         var currentPlaces = Set<String>()
         if !knownIDs.isEmpty {
-            for membership in try await Membership.scoped(to: community, on: req.db).filter(\.$personID ~~ knownIDs).all()
+            for membership in try await Membership.scoped(to: community, on: req.db).filter(\.$personID ~~ knownIDs)
+                .all()
             where membership.movedOut == nil {
                 currentPlaces.insert("\(membership.personID)|\(membership.householdID)")
             }
@@ -41,7 +43,10 @@ enum ResidentImporter {
             guard let buildingID = buildingByName[normalise(row.building)],
                 let household = householdByPlace["\(buildingID)|\(row.room)"], let householdID = household.id
             else {
-                issues.append(.init(line: row.line, column: "room", reason: .unknownHousehold, value: "\(row.building) \(row.room)"))
+                issues.append(
+                    .init(
+                        line: row.line, column: "room", reason: .unknownHousehold, value: "\(row.building) \(row.room)")
+                )
                 continue
             }
             let person: Person

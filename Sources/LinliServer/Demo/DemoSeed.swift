@@ -26,7 +26,9 @@ enum DemoSeed {
     ]
 
     static func banner(hostname: String, port: Int) -> String {
-        var lines = ["", "邻里 Linli demo is serving at http://\(hostname):\(port)/", "Demo logins (password \(password)):"]
+        var lines = [
+            "", "邻里 Linli demo is serving at http://\(hostname):\(port)/", "Demo logins (password \(password)):",
+        ]
         for login in logins { lines.append("  \(login.phone)  \(login.name)  \(login.what)") }
         lines.append("")
         return lines.joined(separator: "\n")
@@ -52,32 +54,39 @@ enum DemoSeed {
             buildings.append(building)
             for floor in 1...20 {
                 for unit in 1...4 {
-                    households.append(Household(
-                        id: UUID(), communityID: lijiaID, buildingID: building.id ?? UUID(), floor: floor,
-                        room: "\(floor)\(String(format: "%02d", unit))", areaM2: [68.5, 89.2, 105.0, 126.8][unit - 1]))
+                    households.append(
+                        Household(
+                            id: UUID(), communityID: lijiaID, buildingID: building.id ?? UUID(), floor: floor,
+                            room: "\(floor)\(String(format: "%02d", unit))",
+                            areaM2: [68.5, 89.2, 105.0, 126.8][unit - 1]))
                 }
             }
         }
         let otherBuilding = Building(id: UUID(), communityID: jiayuanID, name: "A栋", floors: 6)
         buildings.append(otherBuilding)
         for room in ["101", "102", "201", "202"] {
-            households.append(Household(id: UUID(), communityID: jiayuanID, buildingID: otherBuilding.id ?? UUID(),
-                                        floor: Int(room.prefix(1)) ?? 1, room: room, areaM2: 75))
+            households.append(
+                Household(
+                    id: UUID(), communityID: jiayuanID, buildingID: otherBuilding.id ?? UUID(),
+                    floor: Int(room.prefix(1)) ?? 1, room: room, areaM2: 75))
         }
 
         func login(_ index: Int, birthYear: Int? = nil, elderly: Bool = false, alone: Bool = false) -> Person {
             let l = logins[index]
-            let person = Person(id: UUID(), name: l.name, phone: l.phone, birthYear: birthYear, isElderly: elderly,
-                                livesAlone: alone, passwordHash: hash)
+            let person = Person(
+                id: UUID(), name: l.name, phone: l.phone, birthYear: birthYear, isElderly: elderly,
+                livesAlone: alone, passwordHash: hash)
             people.append(person)
             return person
         }
         let roles: [StaffRole] = [.operator_, .propertyStaff, .guard_, .communityWorker]
         for (index, role) in roles.enumerated() {
-            staff.append(StaffAssignment(id: UUID(), communityID: lijiaID, personID: login(index).id ?? UUID(), role: role))
+            staff.append(
+                StaffAssignment(id: UUID(), communityID: lijiaID, personID: login(index).id ?? UUID(), role: role))
         }
         let otherOperator = login(7, birthYear: 1979)
-        staff.append(StaffAssignment(id: UUID(), communityID: jiayuanID, personID: otherOperator.id ?? UUID(), role: .operator_))
+        staff.append(
+            StaffAssignment(id: UUID(), communityID: jiayuanID, personID: otherOperator.id ?? UUID(), role: .operator_))
 
         func place(_ building: Int, _ room: String) -> Household? {
             let buildingID = buildings[building - 1].id
@@ -87,8 +96,10 @@ enum DemoSeed {
         func join(_ person: Person, _ household: Household?, _ relation: HouseholdRelation, since: String) {
             guard let household, let hid = household.id, let pid = person.id else { return }
             taken.insert(hid)
-            memberships.append(Membership(id: UUID(), communityID: household.communityID, householdID: hid,
-                                          personID: pid, relation: relation, movedIn: since))
+            memberships.append(
+                Membership(
+                    id: UUID(), communityID: household.communityID, householdID: hid,
+                    personID: pid, relation: relation, movedIn: since))
         }
         var phoneCounter = 0
         func newPhone() -> String {
@@ -96,8 +107,9 @@ enum DemoSeed {
             return "137" + String(format: "%08d", 10_000_000 + phoneCounter * 7)
         }
         func resident(_ name: String, year: Int, elderly: Bool = false, alone: Bool = false) -> Person {
-            let person = Person(id: UUID(), name: name, phone: newPhone(), birthYear: year, isElderly: elderly,
-                                livesAlone: alone, isChild: year >= 2012)
+            let person = Person(
+                id: UUID(), name: name, phone: newPhone(), birthYear: year, isElderly: elderly,
+                livesAlone: alone, isChild: year >= 2012)
             people.append(person)
             return person
         }
@@ -116,11 +128,13 @@ enum DemoSeed {
         // Everyone else: families, couples, tenants, elderly people living alone.
         for household in households where household.communityID == lijiaID && !taken.contains(household.id ?? UUID()) {
             let surname = Names.surnames[rng.next(Names.surnames.count)]
-            let since = "20\(String(format: "%02d", 12 + rng.next(13)))-\(String(format: "%02d", 1 + rng.next(12)))-\(String(format: "%02d", 1 + rng.next(28)))"
+            let since =
+                "20\(String(format: "%02d", 12 + rng.next(13)))-\(String(format: "%02d", 1 + rng.next(12)))-\(String(format: "%02d", 1 + rng.next(28)))"
             let roll = rng.next(100)
             if roll < 9 {
-                join(resident(Names.full(surname, &rng), year: 1935 + rng.next(20), elderly: true, alone: true),
-                     household, .owner, since: since)
+                join(
+                    resident(Names.full(surname, &rng), year: 1935 + rng.next(20), elderly: true, alone: true),
+                    household, .owner, since: since)
             } else if roll < 16 {
                 join(resident(Names.full(surname, &rng), year: 1990 + rng.next(12)), household, .tenant, since: since)
             } else if roll < 24 {
@@ -129,14 +143,20 @@ enum DemoSeed {
             } else {
                 let parentYear = 1960 + rng.next(35)
                 join(resident(Names.full(surname, &rng), year: parentYear), household, .owner, since: since)
-                join(resident(Names.full(Names.surnames[rng.next(Names.surnames.count)], &rng), year: parentYear + rng.next(5)),
-                     household, .family, since: since)
+                join(
+                    resident(
+                        Names.full(Names.surnames[rng.next(Names.surnames.count)], &rng), year: parentYear + rng.next(5)
+                    ),
+                    household, .family, since: since)
                 for _ in 0..<rng.next(3) {
-                    join(resident(Names.full(surname, &rng), year: max(parentYear + 22, 2008 + rng.next(17))), household, .family, since: since)
+                    join(
+                        resident(Names.full(surname, &rng), year: max(parentYear + 22, 2008 + rng.next(17))), household,
+                        .family, since: since)
                 }
                 if rng.next(100) < 30 {
-                    join(resident(Names.full(surname, &rng), year: parentYear - 25 - rng.next(8), elderly: true),
-                         household, .family, since: since)
+                    join(
+                        resident(Names.full(surname, &rng), year: parentYear - 25 - rng.next(8), elderly: true),
+                        household, .family, since: since)
                 }
             }
         }
@@ -150,15 +170,23 @@ enum DemoSeed {
             try await all.0.create(on: db)
             try await all.1.create(on: db)
             try await all.2.create(on: db)
-            for chunk in stride(from: 0, to: all.3.count, by: 500) { try await Array(all.3[chunk..<min(chunk + 500, all.3.count)]).create(on: db) }
-            for chunk in stride(from: 0, to: all.4.count, by: 500) { try await Array(all.4[chunk..<min(chunk + 500, all.4.count)]).create(on: db) }
-            for chunk in stride(from: 0, to: all.5.count, by: 500) { try await Array(all.5[chunk..<min(chunk + 500, all.5.count)]).create(on: db) }
+            for chunk in stride(from: 0, to: all.3.count, by: 500) {
+                try await Array(all.3[chunk..<min(chunk + 500, all.3.count)]).create(on: db)
+            }
+            for chunk in stride(from: 0, to: all.4.count, by: 500) {
+                try await Array(all.4[chunk..<min(chunk + 500, all.4.count)]).create(on: db)
+            }
+            for chunk in stride(from: 0, to: all.5.count, by: 500) {
+                try await Array(all.5[chunk..<min(chunk + 500, all.5.count)]).create(on: db)
+            }
             try await all.6.create(on: db)
         }
-        logger.info("demo seeded", metadata: [
-            "households": "\(households.count)", "people": "\(people.count)", "memberships": "\(memberships.count)",
-            "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(started)))",
-        ])
+        logger.info(
+            "demo seeded",
+            metadata: [
+                "households": "\(households.count)", "people": "\(people.count)", "memberships": "\(memberships.count)",
+                "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(started)))",
+            ])
     }
 }
 
@@ -178,11 +206,15 @@ struct SplitMix64 {
 }
 
 enum Names {
-    static let surnames = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
-                           "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾"]
-    static let given = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
-                        "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建国", "建华", "志强", "晓燕", "婷", "欣怡", "子轩",
-                        "浩然", "雨涵", "梓萱", "俊杰", "玉兰", "德华", "淑珍", "红梅", "海燕", "宇航"]
+    static let surnames = [
+        "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+        "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
+    ]
+    static let given = [
+        "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
+        "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建国", "建华", "志强", "晓燕", "婷", "欣怡", "子轩",
+        "浩然", "雨涵", "梓萱", "俊杰", "玉兰", "德华", "淑珍", "红梅", "海燕", "宇航",
+    ]
 
     static func full(_ surname: String, _ rng: inout SplitMix64) -> String {
         surname + given[rng.next(given.count)]

@@ -33,7 +33,8 @@ struct BearerUserAuthenticator: AsyncBearerAuthenticator {
     func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
         let hash = UserToken.hash(bearer.token)
         // One query for the token and its person.
-        guard let token = try await UserToken.query(on: request.db)
+        guard
+            let token = try await UserToken.query(on: request.db)
                 .join(Person.self, on: \UserToken.$personID == \Person.$id)
                 .filter(\.$tokenHash == hash).first(),
             token.expiresAt > request.clock.now(),

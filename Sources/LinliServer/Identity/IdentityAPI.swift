@@ -5,32 +5,44 @@ import Vapor
 /// Tokens and `/api/v1/me`.
 enum IdentityAPI {
     static func register(_ app: Application, public open: any RoutesBuilder, _ api: any RoutesBuilder) {
-        open.register(.init(method: .POST, path: "/api/v1/auth/token", operationID: "createToken",
-                            summary: "Sign in with phone and password; returns a bearer token", tag: "identity",
-                            authenticated: false, body: Schema.ref("TokenRequest"),
-                            response: Schema.ref("Token")), in: app) { req in
+        open.register(
+            .init(
+                method: .POST, path: "/api/v1/auth/token", operationID: "createToken",
+                summary: "Sign in with phone and password; returns a bearer token", tag: "identity",
+                authenticated: false, body: Schema.ref("TokenRequest"),
+                response: Schema.ref("Token")), in: app
+        ) { req in
             let input = try req.decode(TokenRequest.self)
             let person = try await LoginService.authenticate(phone: input.phone, password: input.password, on: req)
             let (token, row) = UserToken.issue(for: try person.requireID(), now: req.clock.now())
             try await row.create(on: req.db)
             return TokenResponse(token: token, expiresAt: row.expiresAt)
         }
-        api.register(.init(method: .DELETE, path: "/api/v1/auth/token", operationID: "revokeToken",
-                           summary: "Revoke the token of this request", tag: "identity", status: .noContent), in: app) { req in
+        api.register(
+            .init(
+                method: .DELETE, path: "/api/v1/auth/token", operationID: "revokeToken",
+                summary: "Revoke the token of this request", tag: "identity", status: .noContent), in: app
+        ) { req in
             _ = try req.user()
             if let id = req.storage[CurrentTokenKey.self] {
                 try await UserToken.query(on: req.db).filter(\.$id == id).delete()
             }
             return NoContent()
         }
-        api.register(.init(method: .GET, path: "/api/v1/me", operationID: "getMe",
-                           summary: "The signed-in person, roles and households", tag: "identity",
-                           response: Schema.ref("Me")), in: app) { req in
+        api.register(
+            .init(
+                method: .GET, path: "/api/v1/me", operationID: "getMe",
+                summary: "The signed-in person, roles and households", tag: "identity",
+                response: Schema.ref("Me")), in: app
+        ) { req in
             try await me(req)
         }
-        api.register(.init(method: .PATCH, path: "/api/v1/me", operationID: "updateMe",
-                           summary: "Change own language, display settings or password", tag: "identity",
-                           body: Schema.ref("MeUpdate"), response: Schema.ref("Me")), in: app) { req in
+        api.register(
+            .init(
+                method: .PATCH, path: "/api/v1/me", operationID: "updateMe",
+                summary: "Change own language, display settings or password", tag: "identity",
+                body: Schema.ref("MeUpdate"), response: Schema.ref("Me")), in: app
+        ) { req in
             let input = try req.decode(MeUpdate.self)
             try await update(try req.user().person, input, on: req)
             return try await me(req)
@@ -43,7 +55,9 @@ enum IdentityAPI {
         if let new = input.newPassword {
             if !(8...200).contains(new.count) { v.fail("newPassword", "weak_password") }
             let current = input.currentPassword ?? ""
-            let ok = try await person.passwordHash.asyncMap { try await req.password.async.verify(current, created: $0) } ?? true
+            let ok =
+                try await person.passwordHash.asyncMap { try await req.password.async.verify(current, created: $0) }
+                ?? true
             if !ok { v.fail("currentPassword", "wrong_password") }
         }
         try v.check()
@@ -63,12 +77,18 @@ enum IdentityAPI {
         let current = user.memberships.filter { user.principal.households[$0.householdID] != nil }
         let householdIDs = Array(user.principal.households.keys)
         // Households with their buildings in one query, then the community names in another.
-        let households = householdIDs.isEmpty ? [] : try await Household.query(on: req.db)
-            .join(Building.self, on: \Household.$buildingID == \Building.$id)
-            .filter(\.$id ~~ householdIDs).all()
+        let households =
+            householdIDs.isEmpty
+            ? []
+            : try await Household.query(on: req.db)
+                .join(Building.self, on: \Household.$buildingID == \Building.$id)
+                .filter(\.$id ~~ householdIDs).all()
         let communityIDs = Set(roles.map(\.communityID)).union(households.map(\.communityID))
-        let communities = communityIDs.isEmpty ? [] : try await Community.query(on: req.db)
-            .filter(\.$id ~~ Array(communityIDs)).all()
+        let communities =
+            communityIDs.isEmpty
+            ? []
+            : try await Community.query(on: req.db)
+                .filter(\.$id ~~ Array(communityIDs)).all()
         func name(_ id: UUID) -> String { communities.first { $0.id == id }?.name ?? "" }
         return MeRead(
             person: try PersonRead(person), isAdmin: person.isAdmin, settings: person.displaySettings,

@@ -28,10 +28,14 @@ final class UserToken: Model, @unchecked Sendable {
     /// A new random token (256 bits, URL-safe) and the row that stores its hash.
     static func issue(for personID: UUID, now: Date) -> (token: String, row: UserToken) {
         let bytes = [UInt8].random(count: 32)
-        let token = "lt_" + Data(bytes).base64EncodedString()
+        let token =
+            "lt_"
+            + Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
-        return (token, UserToken(personID: personID, tokenHash: hash(token), expiresAt: now.addingTimeInterval(lifetime)))
+        return (
+            token, UserToken(personID: personID, tokenHash: hash(token), expiresAt: now.addingTimeInterval(lifetime))
+        )
     }
 
     static func hash(_ token: String) -> String {

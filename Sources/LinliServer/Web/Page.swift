@@ -31,7 +31,9 @@ struct Page<Context: Encodable>: Encodable {
 
 extension Request {
     /// Renders `template` inside the shared layout.
-    func render<Context: Encodable>(_ template: String, title: String, _ context: Context, status: HTTPStatus = .ok) async throws -> Response {
+    func render<Context: Encodable>(_ template: String, title: String, _ context: Context, status: HTTPStatus = .ok)
+        async throws -> Response
+    {
         let user = auth.get(CurrentUser.self)
         let display = displaySettings
         var nav: [Layout.Link] = []
@@ -39,7 +41,9 @@ extension Request {
             nav.append(.init(href: SiteRoute.home.path, label: t("nav.home"), current: url.path == "/"))
             nav.append(.init(href: SiteRoute.profile.path, label: t("nav.profile"), current: url.path == "/me"))
             if let principal = user?.principal, principal.isAdmin || !principal.staffRoles.isEmpty {
-                nav.append(.init(href: SiteRoute.console.path, label: t("nav.console"), current: url.path.hasPrefix("/console")))
+                nav.append(
+                    .init(
+                        href: SiteRoute.console.path, label: t("nav.console"), current: url.path.hasPrefix("/console")))
             }
         }
         let flash = session.data["flash"]
@@ -90,7 +94,8 @@ struct CSRFMiddleware: AsyncMiddleware {
         if request.method == .POST {
             let sent = try? request.content.get(String.self, at: "_csrf")
             guard let expected = request.session.data["csrf"], let sent, !sent.isEmpty,
-                  sent.utf8.count == expected.utf8.count, zip(sent.utf8, expected.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0
+                sent.utf8.count == expected.utf8.count,
+                zip(sent.utf8, expected.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0
             else { throw LinliError(.csrfFailed) }
         }
         return try await next.respond(to: request)
@@ -112,17 +117,20 @@ struct WebErrorMiddleware: AsyncMiddleware {
             let problem = ProblemMiddleware.classify(error, request: request)
             if problem.code == .internalError { request.logger.report(error: error) }
             if problem.code == .unauthorized {
-                return request.redirect(to: SiteRoute.login.path + "?next=" + (request.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+                return request.redirect(
+                    to: SiteRoute.login.path + "?next="
+                        + (request.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
             }
             let message = request.t("error.\(problem.code.rawValue).detail", problem.arguments)
             let issues = problem.issues.map { issue -> String in
-                let reason = request.t("reason.\(issue.reason)", ["field": issue.field ?? "", "line": "\(issue.line ?? 0)"])
+                let reason = request.t(
+                    "reason.\(issue.reason)", ["field": issue.field ?? "", "line": "\(issue.line ?? 0)"])
                 let prefix = issue.line.map { request.t("import.line", ["line": "\($0)"]) + " " } ?? ""
                 let field = issue.field.map { request.t("field.\($0)") + ": " } ?? ""
                 return prefix + field + reason
             }
             if request.method == .POST, problem.code != .csrfFailed, let back = request.headers.first(name: .referer),
-               let url = URI(string: back).path.nilIfEmpty, url.hasPrefix("/")
+                let url = URI(string: back).path.nilIfEmpty, url.hasPrefix("/")
             {
                 request.flash(([message] + issues).joined(separator: " · "), error: true)
                 return request.redirect(to: url + (URI(string: back).query.map { "?" + $0 } ?? ""))

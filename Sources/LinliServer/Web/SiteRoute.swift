@@ -54,9 +54,9 @@ enum SiteRoute: Equatable {
 
     /// The Vapor path pattern: ids become `:c`, `:h`, `:m`, `:s`.
     static func pattern(_ make: (UUID, UUID, UUID) -> SiteRoute) -> [String] {
-        let c = UUID(uuidString: "00000000-0000-0000-0000-00000000000C")!
-        let h = UUID(uuidString: "00000000-0000-0000-0000-00000000000D")!
-        let m = UUID(uuidString: "00000000-0000-0000-0000-00000000000E")!
+        let c = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0C))
+        let h = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0D))
+        let m = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0E))
         return make(c, h, m).path
             .replacingOccurrences(of: c.uuidString, with: ":c")
             .replacingOccurrences(of: h.uuidString, with: ":h")

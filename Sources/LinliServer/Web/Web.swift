@@ -5,14 +5,19 @@ import Vapor
 /// The server-rendered web shell: sign-in, resident home, profile, operator console.
 enum Web {
     static func register(_ app: Application) {
-        let web = app.grouped(app.sessions.middleware, SessionUserAuthenticator(), WebErrorMiddleware(), CSRFMiddleware())
+        let web = app.grouped(
+            app.sessions.middleware, SessionUserAuthenticator(), WebErrorMiddleware(), CSRFMiddleware())
         AccountPages.register(web)
         ConsolePages.register(web)
     }
 
-    static func route(_ routes: any RoutesBuilder, _ method: HTTPMethod, _ make: (UUID, UUID, UUID) -> SiteRoute,
-                      _ handler: @escaping @Sendable (Request) async throws -> Response) {
-        routes.on(method, SiteRoute.pattern(make).map { PathComponent(stringLiteral: $0) }, body: .collect(maxSize: "5mb"), use: handler)
+    static func route(
+        _ routes: any RoutesBuilder, _ method: HTTPMethod, _ make: (UUID, UUID, UUID) -> SiteRoute,
+        _ handler: @escaping @Sendable (Request) async throws -> Response
+    ) {
+        routes.on(
+            method, SiteRoute.pattern(make).map { PathComponent(stringLiteral: $0) }, body: .collect(maxSize: "5mb"),
+            use: handler)
     }
 }
 
@@ -79,8 +84,9 @@ enum AccountPages {
     static func register(_ web: any RoutesBuilder) {
         web.get("login") { req -> Response in
             if req.auth.has(CurrentUser.self) { return req.redirect(to: SiteRoute.home.path) }
-            return try await req.render("login", title: req.t("login.title"),
-                                        LoginPage(phone: "", next: safeNext(req.query[String.self, at: "next"]), error: nil))
+            return try await req.render(
+                "login", title: req.t("login.title"),
+                LoginPage(phone: "", next: safeNext(req.query[String.self, at: "next"]), error: nil))
         }
         web.post("login") { req -> Response in
             let form = try req.content.decode(LoginForm.self)
@@ -94,8 +100,9 @@ enum AccountPages {
             } catch let error as LinliError {
                 return try await req.render(
                     "login", title: req.t("login.title"),
-                    LoginPage(phone: form.phone, next: safeNext(form.next),
-                              error: req.t("error.\(error.code.rawValue).detail", error.arguments)),
+                    LoginPage(
+                        phone: form.phone, next: safeNext(form.next),
+                        error: req.t("error.\(error.code.rawValue).detail", error.arguments)),
                     status: error.code.status)
             }
         }
@@ -141,10 +148,12 @@ enum AccountPages {
         web.get("me") { req -> Response in
             let user = try req.user()
             let me = try await IdentityAPI.me(req)
-            return try await req.render("profile", title: req.t("profile.title"), ProfilePage(
-                name: user.person.name, phone: user.person.phone, language: req.language.rawValue,
-                elder: user.person.elderMode, contrast: user.person.highContrast, textSize: user.person.textSize,
-                roles: me.roles.map { "\($0.communityName) · \(req.t("role.\($0.role.rawValue)"))" }))
+            return try await req.render(
+                "profile", title: req.t("profile.title"),
+                ProfilePage(
+                    name: user.person.name, phone: user.person.phone, language: req.language.rawValue,
+                    elder: user.person.elderMode, contrast: user.person.highContrast, textSize: user.person.textSize,
+                    roles: me.roles.map { "\($0.communityName) · \(req.t("role.\($0.role.rawValue)"))" }))
         }
         web.post("me") { req -> Response in
             let user = try req.user()
@@ -156,7 +165,8 @@ enum AccountPages {
             try await IdentityAPI.update(user.person, input, on: req)
             req.flash(req.t("profile.saved"))
             let response = req.redirect(to: SiteRoute.profile.path)
-            response.cookies["lang"] = HTTPCookies.Value(string: req.language.rawValue, path: "/", isHTTPOnly: true, sameSite: .lax)
+            response.cookies["lang"] = HTTPCookies.Value(
+                string: req.language.rawValue, path: "/", isHTTPOnly: true, sameSite: .lax)
             return response
         }
     }
@@ -167,14 +177,20 @@ enum AccountPages {
         for home in me.households {
             guard let household = try await Household.find(home.householdID, on: req.db) else { continue }
             let members = try await RegistryAPI.members(of: home.householdID, on: req).filter(\.isCurrent)
-            homes.append(.init(
-                community: home.communityName, building: home.building, room: home.room, floor: household.floor,
-                areaM2: String(format: "%.1f", household.areaM2), relation: req.t("relation.\(home.relation.rawValue)"),
-                members: members.map { .init(name: $0.personName, relation: req.t("relation.\($0.relation.rawValue)"),
-                                             isMe: $0.personID == user.principal.personID) }))
+            homes.append(
+                .init(
+                    community: home.communityName, building: home.building, room: home.room, floor: household.floor,
+                    areaM2: String(format: "%.1f", household.areaM2),
+                    relation: req.t("relation.\(home.relation.rawValue)"),
+                    members: members.map {
+                        .init(
+                            name: $0.personName, relation: req.t("relation.\($0.relation.rawValue)"),
+                            isMe: $0.personID == user.principal.personID)
+                    }))
         }
-        return HomePage(name: user.person.name, homes: homes,
-                        isStaff: user.principal.isAdmin || !user.principal.staffRoles.isEmpty)
+        return HomePage(
+            name: user.person.name, homes: homes,
+            isStaff: user.principal.isAdmin || !user.principal.staffRoles.isEmpty)
     }
 
     /// Display choices made before signing in (elder mode on the login page, say) carry over to the account.
@@ -184,14 +200,17 @@ enum AccountPages {
         if before.elderMode && !person.elderMode { person.elderMode = true; changed = true }
         if before.highContrast && !person.highContrast { person.highContrast = true; changed = true }
         if before.textSize > person.textSize { person.textSize = before.textSize; changed = true }
-        if person.language == nil, let language = before.language { person.language = language.rawValue; changed = true }
+        if person.language == nil, let language = before.language {
+            person.language = language.rawValue; changed = true
+        }
         if changed { try await person.save(on: req.db) }
     }
 
     /// Only same-site paths, so a crafted `next` cannot send people elsewhere.
     static func safeNext(_ next: String?) -> String {
         guard let next = next?.removingPercentEncoding ?? next, next.hasPrefix("/"), !next.hasPrefix("//"),
-              !next.contains("\\") else { return SiteRoute.home.path }
+            !next.contains("\\")
+        else { return SiteRoute.home.path }
         return next
     }
 }
