@@ -1,0 +1,161 @@
+import Fluent
+import LinliCore
+import Vapor
+
+/// Writes about people: residents, memberships (moving in and out), staff roles.
+extension Registry {
+    static func validatePerson(
+        name: String?, phone: String?, birthYear: Int?, _ v: inout Validation, on req: Request
+    ) -> (String?, PhoneNumber?) {
+        let name = v.text(name, "name", max: 50)
+        var parsed: PhoneNumber?
+        if let phone {
+            parsed = PhoneNumber(phone)
+            if parsed == nil { v.fail("phone", "invalid_phone") }
+        }
+        v.range(birthYear, "birthYear", 1900...Calendar.chinaYear(req.clock.now()))
+        return (name, parsed)
+    }
+
+    static func createResident(in community: UUID, _ input: ResidentCreate, on req: Request) async throws
+        -> (Person, Membership)
+    {
+        try req.authorize(.manageRegistry(community))
+        var v = Validation()
+        let (name, phone) = validatePerson(
+            name: input.name, phone: input.phone, birthYear: input.birthYear, &v, on: req)
+        try v.check()
+        let household = try await Household.find(input.householdID, in: community, on: req.db)
+        guard let name, let phone else { throw LinliError(.validationFailed) }
+        if try await Person.query(on: req.db).filter(\.$phone == phone.digits).first() != nil {
+            throw LinliError(.phoneTaken, ["phone": phone.masked])
+        }
+        let person = Person(
+            name: name, phone: phone.digits, birthYear: input.birthYear, isElderly: input.isElderly ?? false,
+            livesAlone: input.livesAlone ?? false, isChild: input.isChild ?? false)
+        let membership = Membership(
+            communityID: community, householdID: try household.requireID(), personID: UUID(),
+            relation: input.relation, movedIn: input.movedIn?.description ?? req.today)
+        try await req.db.transaction { db in
+            try await person.create(on: db)
+            membership.personID = try person.requireID()
+            try await membership.create(on: db)
+            try await Audit.record(
+                .create, "resident", id: person.id, community: community,
+                after: try PersonRead(person), by: req, on: db)
+        }
+        return (person, membership)
+    }
+
+    static func updatePerson(_ person: Person, in community: UUID, _ input: PersonUpdate, on req: Request) async throws
+    {
+        try req.authorize(.manageRegistry(community))
+        let before = try PersonRead(person)
+        var v = Validation()
+        if let name = v.text(input.name, "name", max: 50, required: false) { person.name = name }
+        v.range(input.birthYear, "birthYear", 1900...Calendar.chinaYear(req.clock.now()))
+        if let password = input.password, !(8...200).contains(password.count) { v.fail("password", "weak_password") }
+        try v.check()
+        if let year = input.birthYear { person.birthYear = year }
+        if let flag = input.isElderly { person.isElderly = flag }
+        if let flag = input.livesAlone { person.livesAlone = flag }
+        if let flag = input.isChild { person.isChild = flag }
+        if let password = input.password { person.passwordHash = try await req.password.async.hash(password) }
+        try await req.db.transaction { db in
+            try await person.save(on: db)
+            try await Audit.record(
+                .update, "person", id: person.id, community: community, before: before,
+                after: try PersonRead(person), by: req, on: db)
+        }
+    }
+
+    static func addMember(to household: Household, _ input: MemberCreate, on req: Request) async throws -> Membership {
+        let community = household.communityID
+        try req.authorize(.manageRegistry(community))
+        guard let phone = PhoneNumber(input.phone) else { throw LinliError.invalid("phone", "invalid_phone") }
+        guard let person = try await Person.query(on: req.db).filter(\.$phone == phone.digits).first() else {
+            throw LinliError(.notFound)
+        }
+        let householdID = try household.requireID()
+        let existing = try await Membership.query(on: req.db).filter(\.$householdID == householdID)
+            .filter(\.$personID == person.requireID()).all()
+        if existing.contains(where: { $0.isCurrent(on: req.today) || $0.movedOut == nil }) {
+            throw LinliError(.conflict)
+        }
+        let membership = Membership(
+            communityID: community, householdID: householdID, personID: try person.requireID(),
+            relation: input.relation, movedIn: input.movedIn?.description ?? req.today)
+        try await req.db.transaction { db in
+            try await membership.create(on: db)
+            try await Audit.record(
+                .create, "membership", id: membership.id, community: community,
+                after: try MembershipRead(membership, person: person, today: req.today), by: req, on: db)
+        }
+        return membership
+    }
+
+    static func updateMembership(_ membership: Membership, _ input: MembershipUpdate, on req: Request) async throws {
+        let community = membership.communityID
+        try req.authorize(.manageRegistry(community))
+        let person = try await Person.find(membership.personID, on: req.db)
+        let before = try MembershipRead(membership, person: person, today: req.today)
+        if let movedOut = input.movedOut {
+            guard movedOut.description >= membership.movedIn else {
+                throw LinliError.invalid("movedOut", "before_moved_in")
+            }
+            membership.movedOut = movedOut.description
+        }
+        if let relation = input.relation { membership.relation = relation }
+        try await req.db.transaction { db in
+            try await membership.save(on: db)
+            try await Audit.record(
+                input.movedOut == nil ? .update : .moveOut, "membership", id: membership.id,
+                community: community, before: before,
+                after: try MembershipRead(membership, person: person, today: req.today), by: req, on: db)
+        }
+    }
+
+    static func grantStaff(in community: UUID, _ input: StaffCreate, on req: Request) async throws
+        -> (StaffAssignment, Person)
+    {
+        try req.authorize(.manageStaff(community))
+        guard let phone = PhoneNumber(input.phone) else { throw LinliError.invalid("phone", "invalid_phone") }
+        var v = Validation()
+        let name = v.text(input.name, "name", max: 50, required: false)
+        if let password = input.password, !(8...200).contains(password.count) { v.fail("password", "weak_password") }
+        try v.check()
+        let found = try await Person.query(on: req.db).filter(\.$phone == phone.digits).first()
+        guard found != nil || name != nil else { throw LinliError.invalid("name", "missing_value") }
+        let person = found ?? Person(name: name ?? "", phone: phone.digits)
+        if let id = person.id,
+            try await StaffAssignment.scoped(to: community, on: req.db)
+                .filter(\.$personID == id).filter(\.$role == input.role).first() != nil
+        {
+            throw LinliError(.conflict)
+        }
+        let assignment = StaffAssignment(communityID: community, personID: UUID(), role: input.role)
+        if let password = input.password, person.passwordHash == nil {
+            person.passwordHash = try await req.password.async.hash(password)
+        }
+        try await req.db.transaction { db in
+            if found == nil { try await person.create(on: db) } else { try await person.save(on: db) }
+            assignment.personID = try person.requireID()
+            try await assignment.create(on: db)
+            try await Audit.record(
+                .grant, "staff", id: assignment.id, community: community,
+                after: try StaffRead(assignment, person: person), by: req, on: db)
+        }
+        return (assignment, person)
+    }
+
+    static func revokeStaff(_ assignment: StaffAssignment, on req: Request) async throws {
+        try req.authorize(.manageStaff(assignment.communityID))
+        let person = try await Person.find(assignment.personID, on: req.db)
+        try await req.db.transaction { db in
+            try await assignment.delete(on: db)
+            try await Audit.record(
+                .revoke, "staff", id: assignment.id, community: assignment.communityID,
+                before: try StaffRead(assignment, person: person), by: req, on: db)
+        }
+    }
+}

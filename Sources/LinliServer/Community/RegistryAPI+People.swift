@@ -1,0 +1,66 @@
+import Fluent
+import FluentSQL
+import LinliCore
+import Vapor
+
+extension RegistryAPI {
+    /// Residents, CSV import and people.
+    static func registerPeople(_ app: Application, _ api: any RoutesBuilder) {
+        api.register(
+            .init(
+                method: .GET, path: c + "/residents", operationID: "listResidents",
+                summary: "People who live in the community now", tag: "registry",
+                response: Schema.page(of: "Person"), query: Endpoint.listQuery(sortable: ["name", "phone"])), in: app
+        ) { req in
+            let id = try await communityID(req, { .viewRegistry($0) })
+            let options = try req.listOptions(sortable: ["name", "phone"], defaultSort: "name")
+            return try await Residents.page(in: id, options, on: req)
+        }
+        api.register(
+            .init(
+                method: .POST, path: c + "/residents", operationID: "createResident",
+                summary: "Add a resident to a household", tag: "registry", body: Schema.ref("ResidentCreate"),
+                status: .created, response: Schema.ref("Person")), in: app
+        ) { req in
+            let id = try await communityID(req, { .manageRegistry($0) })
+            let (person, _) = try await Registry.createResident(in: id, try req.decode(ResidentCreate.self), on: req)
+            return Created(value: try PersonRead(person))
+        }
+        api.register(
+            .init(
+                method: .POST, path: c + "/residents/import", operationID: "importResidents",
+                summary: "Import residents from CSV (all rows or none)", tag: "registry",
+                body: Schema.string(), bodyContentType: "text/csv", maxBody: "5mb", status: .created,
+                response: Schema.ref("ImportResult")), in: app
+        ) { req in
+            let id = try await communityID(req, { .manageRegistry($0) })
+            guard req.headers.contentType?.subType == "csv" || req.headers.contentType == .plainText else {
+                throw LinliError(.unsupportedMediaType, ["expected": "text/csv"])
+            }
+            guard let buffer = req.body.data, let text = String(data: Data(buffer: buffer), encoding: .utf8) else {
+                throw LinliError(
+                    .importRejected, ["count": "1"], issues: [FieldIssue(line: 1, reason: "import.not_csv")])
+            }
+            return Created(value: try await ResidentImporter.run(text, in: id, on: req))
+        }
+        api.register(
+            .init(
+                method: .GET, path: c + "/people/{personID}", operationID: "getPerson",
+                summary: "One person of the community", tag: "registry", response: Schema.ref("Person")), in: app
+        ) { req in
+            let (person, _) = try await person(req)
+            return try PersonRead(person)
+        }
+        api.register(
+            .init(
+                method: .PATCH, path: c + "/people/{personID}", operationID: "updatePerson",
+                summary: "Change a person's details or set their password", tag: "registry",
+                body: Schema.ref("PersonUpdate"), response: Schema.ref("Person")), in: app
+        ) { req in
+            let (person, community) = try await person(req)
+            try req.authorize(.manageRegistry(community))
+            try await Registry.updatePerson(person, in: community, try req.decode(PersonUpdate.self), on: req)
+            return try PersonRead(person)
+        }
+    }
+}

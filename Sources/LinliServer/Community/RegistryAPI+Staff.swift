@@ -1,0 +1,58 @@
+import Fluent
+import FluentSQL
+import LinliCore
+import Vapor
+
+extension RegistryAPI {
+    /// Staff roles and the audit log.
+    static func registerStaffAndAudit(_ app: Application, _ api: any RoutesBuilder) {
+        api.register(
+            .init(
+                method: .GET, path: c + "/staff", operationID: "listStaff", summary: "Staff roles",
+                tag: "registry", response: Schema.page(of: "Staff"), query: Endpoint.listQuery(sortable: ["role"])),
+            in: app
+        ) { req in
+            let id = try await communityID(req, { .viewRegistry($0) })
+            let options = try req.listOptions(sortable: ["role"], defaultSort: "role")
+            let rows = try await StaffAssignment.scoped(to: id, on: req.db).page(options, sortKeys: ["role": "role"]) {
+                $0
+            }
+            let people = try await Person.query(on: req.db).filter(\.$id ~~ rows.items.map(\.personID)).all()
+            let byID = Dictionary(people.compactMap { p in p.id.map { ($0, p) } }, uniquingKeysWith: { a, _ in a })
+            return ListPage(
+                items: try rows.items.map { try StaffRead($0, person: byID[$0.personID]) }, metadata: rows.metadata)
+        }
+        api.register(
+            .init(
+                method: .POST, path: c + "/staff", operationID: "grantStaff", summary: "Grant a staff role",
+                tag: "registry", body: Schema.ref("StaffCreate"), status: .created,
+                response: Schema.ref("Staff")), in: app
+        ) { req in
+            let id = try await communityID(req, { .manageStaff($0) })
+            let (assignment, person) = try await Registry.grantStaff(in: id, try req.decode(StaffCreate.self), on: req)
+            return Created(value: try StaffRead(assignment, person: person))
+        }
+        api.register(
+            .init(
+                method: .DELETE, path: c + "/staff/{staffID}", operationID: "revokeStaff",
+                summary: "Revoke a staff role", tag: "registry", status: .noContent), in: app
+        ) { req in
+            let id = try await communityID(req, { .manageStaff($0) })
+            try await Registry.revokeStaff(
+                try await StaffAssignment.find(try req.id("staffID"), in: id, on: req.db), on: req)
+            return NoContent()
+        }
+        api.register(
+            .init(
+                method: .GET, path: c + "/audit", operationID: "listAudit", summary: "Audit log of staff writes",
+                tag: "registry", response: Schema.page(of: "AuditEntry"),
+                query: Endpoint.listQuery(sortable: ["at"])), in: app
+        ) { req in
+            let id = try await communityID(req, { .viewAudit($0) })
+            let options = try req.listOptions(sortable: ["at"], defaultSort: "-at")
+            var query = AuditEntry.scoped(to: id, on: req.db)
+            if let q = options.query { query = query.filter(\.$entity ~~ q) }
+            return try await query.page(options, sortKeys: ["at": "at"], map: AuditRead.init)
+        }
+    }
+}

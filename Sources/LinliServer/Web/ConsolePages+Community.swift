@@ -1,0 +1,89 @@
+import Fluent
+import LinliCore
+import Vapor
+
+extension ConsolePages {
+    /// The community list, overview, buildings and community settings.
+    static func registerCommunity(_ web: any RoutesBuilder) {
+        web.get("console") { req -> Response in
+            let user = try req.user()
+            guard user.principal.isAdmin || !user.principal.staffRoles.isEmpty else { throw LinliError(.forbidden) }
+            var query = Community.query(on: req.db).sort(\.$name)
+            if !user.principal.isAdmin { query = query.filter(\.$id ~~ Array(user.principal.staffRoles.keys)) }
+            let rows = try await query.all().map { c in
+                CommunityCard(name: c.name, address: c.address, href: SiteRoute.community(c.id ?? UUID()).path)
+            }
+            return try await req.render(
+                "console/index", title: req.t("console.title"),
+                CommunitiesPage(communities: rows, isAdmin: user.principal.isAdmin))
+        }
+        web.post("console", "communities") { req -> Response in
+            let input = try req.content.decode(CommunityCreate.self)
+            let community = try await Registry.createCommunity(input, on: req)
+            req.flash(req.t("console.saved"))
+            return req.redirect(to: SiteRoute.community(try community.requireID()).path)
+        }
+        Web.route(web, .GET, { c, _, _ in .community(c) }) { req in
+            let header = try await header(req, current: "overview")
+            let id = header.id
+            let buildings = try await Building.scoped(to: id, on: req.db).sort(\.$name).all()
+            var rows: [Row] = []
+            for b in buildings {
+                let count = try await Household.query(on: req.db).filter(\.$buildingID == b.requireID()).count()
+                rows.append(
+                    Row(
+                        cells: [b.name, "\(b.floors)", "\(count)"],
+                        href: SiteRoute.households(id).path + "?building=\(b.id?.uuidString ?? "")", action: nil,
+                        actionLabel: nil))
+            }
+            let residents = try await Residents.page(
+                in: id,
+                try ListOptions(
+                    page: nil, per: "1", sort: nil, order: nil, query: nil, sortable: ["name"], defaultSort: "name"),
+                on: req
+            ).metadata.total
+            let households = try await Household.scoped(to: id, on: req.db).count()
+            let staff = try await StaffAssignment.scoped(to: id, on: req.db).count()
+            return try await req.render(
+                "console/community", title: header.name,
+                ListPage(
+                    header: header, heading: req.t("console.buildings"),
+                    columns: [req.t("field.name"), req.t("field.floors"), req.t("console.households")], rows: rows,
+                    pager: nil, query: "", searchable: false, form: "building",
+                    buildings: buildings.map { Option(value: $0.id?.uuidString ?? "", label: $0.name) },
+                    households: [],
+                    extra: [
+                        "edit": SiteRoute.editCommunity(id).path, "editBuilding": SiteRoute.editBuilding(id).path,
+                        "residents": "\(residents)", "households": "\(households)", "buildings": "\(buildings.count)",
+                        "staff": "\(staff)",
+                    ]))
+        }
+        Web.route(web, .POST, { c, _, _ in .buildings(c) }) { req in
+            let id = try req.id("c")
+            try req.authorize(.viewRegistry(id))
+            _ = try await Registry.createBuilding(in: id, try req.content.decode(BuildingCreate.self), on: req)
+            req.flash(req.t("console.saved"))
+            return req.redirect(to: SiteRoute.community(id).path)
+        }
+        Web.route(web, .POST, { c, _, _ in .editCommunity(c) }) { req in
+            let id = try req.id("c")
+            try req.authorize(.manageCommunity(id))
+            guard let community = try await Community.find(id, on: req.db) else { throw LinliError(.notFound) }
+            try await Registry.updateCommunity(community, try req.content.decode(CommunityUpdate.self), on: req)
+            req.flash(req.t("console.saved"))
+            return req.redirect(to: SiteRoute.community(id).path)
+        }
+        Web.route(web, .POST, { c, _, _ in .editBuilding(c) }) { req in
+            let id = try req.id("c")
+            try req.authorize(.manageRegistry(id))
+            let form = try req.content.decode(BuildingForm.self)
+            let building = try await Building.find(form.buildingID, in: id, on: req.db)
+            try await Registry.updateBuilding(
+                building,
+                BuildingUpdate(name: form.name?.nilIfEmpty, floors: form.floors?.nilIfEmpty.flatMap { Int($0) }),
+                on: req)
+            req.flash(req.t("console.saved"))
+            return req.redirect(to: SiteRoute.community(id).path)
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import Fluent
+import LinliCore
+import Vapor
+
+extension ConsolePages {
+    /// Residents, one person, staff roles.
+    static func registerPeople(_ web: any RoutesBuilder) {
+        Web.route(web, .GET, { c, _, _ in .residents(c) }) { req in
+            let header = try await header(req, current: "residents")
+            let options = try req.listOptions(sortable: ["name", "phone"], defaultSort: "name")
+            let page = try await Residents.page(in: header.id, options, on: req)
+            let rows = page.items.map { p in
+                Row(
+                    cells: [
+                        p.name, p.phone, p.birthYear.map(String.init) ?? "—",
+                        [
+                            p.isElderly ? req.t("flag.elderly") : nil, p.livesAlone ? req.t("flag.livesAlone") : nil,
+                            p.isChild ? req.t("flag.child") : nil,
+                        ].compactMap { $0 }.joined(separator: " · "),
+                    ],
+                    href: SiteRoute.person(header.id, p.id).path, action: nil, actionLabel: nil)
+            }
+            var households: [Option] = []
+            if header.canManage {
+                let buildings = try await Building.scoped(to: header.id, on: req.db).all()
+                let names = Dictionary(
+                    buildings.compactMap { b in b.id.map { ($0, b.name) } }, uniquingKeysWith: { a, _ in a })
+                households = try await Household.scoped(to: header.id, on: req.db).sort(\.$room).limit(2000).all().map {
+                    Option(value: $0.id?.uuidString ?? "", label: "\(names[$0.buildingID] ?? "") \($0.room)")
+                }.sorted { $0.label.localizedStandardCompare($1.label) == .orderedAscending }
+            }
+            return try await req.render(
+                "console/list", title: req.t("console.residents"),
+                ListPage(
+                    header: header, heading: req.t("console.residents"),
+                    columns: [
+                        req.t("field.name"), req.t("field.phone"), req.t("field.birthYear"), req.t("field.flags"),
+                    ],
+                    rows: rows, pager: pager(page.metadata, req), query: options.query ?? "", searchable: true,
+                    form: header.canManage ? "resident" : nil, buildings: [], households: households, extra: [:]))
+        }
+        Web.route(web, .POST, { c, _, _ in .residents(c) }) { req in
+            let id = try req.id("c")
+            try req.authorize(.viewRegistry(id))
+            let form = try req.content.decode(ResidentForm.self)
+            _ = try await Registry.createResident(in: id, try form.input(), on: req)
+            req.flash(req.t("console.saved"))
+            return req.redirect(to: SiteRoute.residents(id).path)
+        }
+        Web.route(web, .GET, { c, p, _ in .person(c, p) }) { req in
+            let header = try await header(req, current: "residents")
+            let (person, _) = try await RegistryAPI.person(req, communityParameter: "c", personParameter: "h")
+            let pid = try person.requireID()
+            let memberships = try await Membership.scoped(to: header.id, on: req.db).filter(\.$personID == pid).all()
+            var places: [String] = []
+            for m in memberships {
+                guard let household = try await Household.find(m.householdID, on: req.db) else { continue }
+                let building = try await Building.find(household.buildingID, on: req.db)
+                places.append(
+                    "\(building?.name ?? "") \(household.room) · \(req.t("relation.\(m.relation.rawValue)")) · \(m.movedIn) – \(m.movedOut ?? "")"
+                )
+            }
+            let roles = try await StaffAssignment.scoped(to: header.id, on: req.db).filter(\.$personID == pid).all()
+            return try await req.render(
+                "console/person", title: person.name,
+                PersonPage(
+                    header: header, person: try PersonRead(person), places: places,
+                    roles: roles.map { req.t("role.\($0.role.rawValue)") }, hasPassword: person.passwordHash != nil,
+                    action: SiteRoute.person(header.id, pid).path, currentYear: Calendar.chinaYear(req.clock.now())))
+        }
+        Web.route(web, .POST, { c, p, _ in .person(c, p) }) { req in
+            let id = try req.id("c")
+            try req.authorize(.manageRegistry(id))
+            let (person, community) = try await RegistryAPI.person(req, communityParameter: "c", personParameter: "h")
+            let form = try req.content.decode(PersonForm.self)
+            var year: Int?
+            if let text = form.birthYear?.nilIfEmpty {
+                guard let value = Int(text) else { throw LinliError.invalid("birthYear", "invalid_value") }
+                year = value
+            }
+            let update = PersonUpdate(
+                name: form.name, birthYear: year, isElderly: form.isElderly != nil, livesAlone: form.livesAlone != nil,
+                isChild: form.isChild != nil, password: form.password?.nilIfEmpty)
+            try await Registry.updatePerson(person, in: community, update, on: req)
+            req.flash(req.t("console.saved"))
+            return req.redirect(to: SiteRoute.person(id, try person.requireID()).path)
+        }
+        Web.route(web, .GET, { c, _, _ in .staff(c) }) { req in
+            let header = try await header(req, current: "staff")
+            let rows = try await StaffAssignment.scoped(to: header.id, on: req.db).sort(\.$role).all()
+            let people = try await Person.query(on: req.db).filter(\.$id ~~ rows.map(\.personID)).all()
+            let byID = Dictionary(people.compactMap { p in p.id.map { ($0, p) } }, uniquingKeysWith: { a, _ in a })
+            return try await req.render(
+                "console/list", title: req.t("console.staff"),
+                ListPage(
+                    header: header, heading: req.t("console.staff"),
+                    columns: [req.t("field.name"), req.t("field.phone"), req.t("field.role")],
+                    rows: rows.map { s in
+                        Row(
+                            cells: [
+                                byID[s.personID]?.name ?? "", byID[s.personID]?.phone ?? "",
+                                req.t("role.\(s.role.rawValue)"),
+                            ],
+                            href: SiteRoute.person(header.id, s.personID).path,
+                            action: header.canManage ? SiteRoute.revokeStaff(header.id, s.id ?? UUID()).path : nil,
+                            actionLabel: req.t("console.revoke"))
+                    }, pager: nil, query: "", searchable: false, form: header.canManage ? "staff" : nil,
+                    buildings: [], households: [], extra: [:]))
+        }
+        Web.route(web, .POST, { c, _, _ in .staff(c) }) { req in
+            let id = try req.id("c")
+            try req.authorize(.viewRegistry(id))
+            let form = try req.content.decode(StaffForm.self)
+            guard let role = StaffRole(rawValue: form.role) else { throw LinliError.invalid("role", "invalid_value") }
+            _ = try await Registry.grantStaff(
+                in: id,
+                StaffCreate(
+                    phone: form.phone, name: form.name?.nilIfEmpty, role: role, password: form.password?.nilIfEmpty),
+                on: req)
+            req.flash(req.t("console.saved"))
+            return req.redirect(to: SiteRoute.staff(id).path)
+        }
+        Web.route(web, .POST, { c, s, _ in .revokeStaff(c, s) }) { req in
+            let id = try req.id("c")
+            try req.authorize(.viewRegistry(id))
+            try await Registry.revokeStaff(try await StaffAssignment.find(try req.id("h"), in: id, on: req.db), on: req)
+            req.flash(req.t("console.saved"))
+            return req.redirect(to: SiteRoute.staff(id).path)
+        }
+    }
+}
