@@ -75,3 +75,10 @@ public struct LinliError: Error, Sendable {
         LinliError(.validationFailed, ["field": field], issues: [FieldIssue(field: field, reason: reason)])
     }
 }
+
+extension LinliError: CustomStringConvertible {
+    /// The English detail, for logs and the command line.
+    public var description: String {
+        "\(code.rawValue): " + L10n.text("error.\(code.rawValue).detail", .en, arguments)
+    }
+}

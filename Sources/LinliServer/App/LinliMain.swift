@@ -40,7 +40,7 @@ public enum LinliMain {
             }
             try await app.execute()
         } catch {
-            app.logger.report(error: error)
+            if !(error is LinliError) { app.logger.report(error: error) }
             try? await app.asyncShutdown()
             throw error
         }
