@@ -29,7 +29,8 @@ public enum LinliMain {
         do {
             try await configure(app, database: database)
             app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
-            if command == "serve" || command == "demo" || command.hasPrefix("-") {
+            app.asyncCommands.use(DemoCommandHelp(), as: "demo")
+            if command == "serve" || command == "demo" || (command.hasPrefix("-") && !["--help", "-h"].contains(command)) {
                 try await app.autoMigrate()
             }
             if let demo {
@@ -66,6 +67,21 @@ struct DemoOptions {
             default: break
             }
         }
+    }
+}
+
+/// Lists `demo` in `linli --help`; `LinliMain` turns `linli demo` into seeding plus `serve` before commands run.
+struct DemoCommandHelp: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Flag(name: "reset", help: "Delete ./linli-demo.sqlite and seed it again") var reset: Bool
+        @Option(name: "port", help: "Port to serve on (8080)") var port: Int?
+        @Option(name: "hostname", help: "Address to serve on (127.0.0.1)") var hostname: String?
+    }
+
+    var help: String { "Seeds the demo community into ./linli-demo.sqlite (once) and serves it." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        context.console.print("Run `linli demo` as the first argument to start the demo.")
     }
 }
 
