@@ -4,19 +4,31 @@ import re
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions as EC
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 RESIDENT = "13900000001"
 PASSWORD = "linli-demo"
 
 
+def new_page_loaded(driver):
+    """True once the marked document has been replaced by a fully loaded new one."""
+    try:
+        return driver.execute_script("return window.__linliOld === undefined && document.readyState === 'complete'")
+    except WebDriverException:
+        return False  # between documents
+
+
+def wait_for_new_page(driver, action):
+    """Marks the current document, runs `action` (which loads a page) and waits for the next document."""
+    driver.execute_script("window.__linliOld = true")
+    action()
+    WebDriverWait(driver, 10).until(new_page_loaded)
+
+
 def click_and_wait(driver, element):
     """Clicks something that loads a new page and waits until it has."""
-    old = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-    WebDriverWait(driver, 10).until(EC.staleness_of(old))
-    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    wait_for_new_page(driver, element.click)
 
 
 def sign_in(driver, base_url, phone=RESIDENT):
@@ -68,9 +80,7 @@ def test_login_with_keyboard_alone(phone_zh, base_url):
     active().send_keys(PASSWORD)
     active().send_keys(Keys.TAB)
     assert active().get_attribute("id") == "login-submit"
-    old = phone_zh.find_element(By.TAG_NAME, "html")
-    active().send_keys(Keys.ENTER)
-    WebDriverWait(phone_zh, 10).until(EC.staleness_of(old))
+    wait_for_new_page(phone_zh, lambda: active().send_keys(Keys.ENTER))
     assert "李秀英" in phone_zh.find_element(By.TAG_NAME, "body").text
 
 
