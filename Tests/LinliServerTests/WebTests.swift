@@ -104,7 +104,7 @@ import VaporTesting
             )
             #expect(imported.status == .ok)
             let residents = try await browser.go(.GET, "/console/\(h.world.a)/residents?q=赵")
-            #expect(residents.text.contains("赵大爷"))
+            #expect(residents.text.contains("赵大爷") && residents.text.contains("<td>1栋 201</td>"))
             let otherCommunity = try await browser.go(.GET, "/console/\(h.world.b)")
             #expect(otherCommunity.status == .notFound)
         }

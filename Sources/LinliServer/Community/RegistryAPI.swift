@@ -120,6 +120,28 @@ enum Residents {
         return try await query.page(options, sortKeys: ["name": "name", "phone": "phone"], map: PersonRead.init)
     }
 
+    /// Where each of `people` lives in the community today, as `1栋 101` (several homes joined by `, `).
+    static func places(of people: [UUID], in community: UUID, on req: Request) async throws -> [UUID: String] {
+        guard !people.isEmpty else { return [:] }
+        let today = req.today
+        let memberships = try await Membership.scoped(to: community, on: req.db).filter(\.$personID ~~ people).all()
+            .filter { $0.isCurrent(on: today) }
+        let households = try await Household.scoped(to: community, on: req.db)
+            .join(Building.self, on: \Household.$buildingID == \Building.$id)
+            .filter(\.$id ~~ memberships.map(\.householdID)).all()
+        var names: [UUID: String] = [:]
+        for household in households {
+            guard let id = household.id else { continue }
+            names[id] = "\((try? household.joined(Building.self).name) ?? "") \(household.room)"
+        }
+        var result: [UUID: String] = [:]
+        for membership in memberships {
+            guard let name = names[membership.householdID] else { continue }
+            result[membership.personID] = result[membership.personID].map { $0 + ", " + name } ?? name
+        }
+        return result
+    }
+
     /// `people.id` of everyone living in the community on `today` (a subquery, so it scales with the database).
     static func currentIn(_ community: UUID, today: String) -> SQLQueryString {
         """

@@ -9,10 +9,11 @@ extension ConsolePages {
             let header = try await header(req, current: "residents")
             let options = try req.listOptions(sortable: ["name", "phone"], defaultSort: "name")
             let page = try await Residents.page(in: header.id, options, on: req)
+            let places = try await Residents.places(of: page.items.map(\.id), in: header.id, on: req)
             let rows = page.items.map { p in
                 Row(
                     cells: [
-                        p.name, p.phone, p.birthYear.map(String.init) ?? "—",
+                        p.name, places[p.id] ?? "—", p.phone, p.birthYear.map(String.init) ?? "—",
                         [
                             p.isElderly ? req.t("flag.elderly") : nil, p.livesAlone ? req.t("flag.livesAlone") : nil,
                             p.isChild ? req.t("flag.child") : nil,
@@ -34,7 +35,8 @@ extension ConsolePages {
                 ListPage(
                     header: header, heading: req.t("console.residents"),
                     columns: [
-                        req.t("field.name"), req.t("field.phone"), req.t("field.birthYear"), req.t("field.flags"),
+                        req.t("field.name"), req.t("field.household"), req.t("field.phone"), req.t("field.birthYear"),
+                        req.t("field.flags"),
                     ],
                     rows: rows, pager: pager(page.metadata, req), query: options.query ?? "", searchable: true,
                     form: header.canManage ? "resident" : nil, buildings: [], households: households, extra: [:]))
