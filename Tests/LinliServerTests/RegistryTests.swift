@@ -44,10 +44,17 @@ import VaporTesting
             #expect(try await h.send(.GET, c + "/residents", token: guardToken).status == .ok)
             #expect(
                 try await h.send(.POST, c + "/buildings", token: guardToken, json: ["name": "9栋"]).status == .forbidden)
+            // Revoking the role takes the registry away at once, for the same token.
+            let hiredID = try hired.content.decode(StaffRead.self).id
+            #expect(try await h.send(.DELETE, c + "/staff/\(hiredID)", token: op).status == .noContent)
+            #expect(try await h.send(.GET, c + "/residents", token: guardToken).status == .notFound)
             let audit = try await h.send(.GET, c + "/audit?per=10", token: op)
             let actions = try audit.content.decode(ListPage<AuditRead>.self).items.map { "\($0.action) \($0.entity)" }
-            #expect(Set(actions) == ["create building", "create household", "create resident", "grant staff"])
-            #expect(actions.count == 5)
+            #expect(
+                Set(actions) == [
+                    "create building", "create household", "create resident", "grant staff", "revoke staff",
+                ])
+            #expect(actions.count == 6)
         }
     }
 

@@ -194,7 +194,8 @@ import VaporTesting
             let browser = Browser(h)
             let login = try await browser.go(.GET, "/login")
             #expect(login.text.contains("<html lang=\"zh-CN\">"))
-            let switched = try await browser.go(.POST, "/display", form: ["_csrf": browser.csrf(login), "action": "en", "back": "/login"])
+            let switched = try await browser.go(
+                .POST, "/display", form: ["_csrf": browser.csrf(login), "action": "en", "back": "/login"])
             #expect(switched.status == .seeOther)
             #expect(switched.headers.first(name: .location) == "/login")
             let english = try await browser.go(.GET, "/login")
@@ -204,7 +205,8 @@ import VaporTesting
             #expect(offsite.headers.first(name: .location) == "/")  // never an open redirect
             let bigger = try await browser.go(.GET, "/login")
             #expect(bigger.text.contains("size-2"))
-            let bad = try await browser.go(.POST, "/display", form: ["_csrf": browser.csrf(english), "action": "explode"])
+            let bad = try await browser.go(
+                .POST, "/display", form: ["_csrf": browser.csrf(english), "action": "explode"])
             #expect(bad.status == .unprocessableEntity)
             #expect(bad.text.contains("Invalid input"))
         }

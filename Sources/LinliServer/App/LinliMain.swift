@@ -30,7 +30,9 @@ public enum LinliMain {
             try await configure(app, database: database)
             app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
             app.asyncCommands.use(DemoCommandHelp(), as: "demo")
-            if command == "serve" || command == "demo" || (command.hasPrefix("-") && !["--help", "-h"].contains(command)) {
+            if command == "serve" || command == "demo"
+                || (command.hasPrefix("-") && !["--help", "-h"].contains(command))
+            {
                 try await app.autoMigrate()
             }
             if let demo {
