@@ -34,6 +34,14 @@ import VaporTesting
             return response
         }
 
+        /// Opens the login page and signs in with the form, as a person would.
+        func signIn(_ phone: String) async throws {
+            let login = try await go(.GET, "/login")
+            let response = try await go(
+                .POST, "/login", form: ["_csrf": csrf(login), "phone": phone, "password": World.password])
+            #expect(response.status == .seeOther, "sign-in of \(phone)")
+        }
+
         func csrf(_ page: TestingHTTPResponse) -> String {
             let text = page.text
             guard let range = text.range(of: #"name="_csrf" value=""#) else { return "" }
@@ -87,10 +95,7 @@ import VaporTesting
     @Test func operatorImportsResidentsFromThePageWithLineNumbers() async throws {
         try await withLinli { h in
             let browser = Browser(h)
-            let login = try await browser.go(.GET, "/login")
-            _ = try await browser.go(
-                .POST, "/login",
-                form: ["_csrf": browser.csrf(login), "phone": "13800000000", "password": World.password])
+            try await browser.signIn("13800000000")
             let page = try await browser.go(.GET, "/console/\(h.world.a)/import", language: "en")
             #expect(page.status == .ok)
             let csv = "姓名,手机号,楼栋,房号,关系\n赵大爷,13911110001,1栋,201,业主\n钱小姐,139,1栋,201,租户\n"
@@ -114,9 +119,7 @@ import VaporTesting
         try await withLinli { h in
             for (phone, manage) in [("13800000000", true), ("13800000002", false)] {
                 let browser = Browser(h)
-                let login = try await browser.go(.GET, "/login")
-                _ = try await browser.go(
-                    .POST, "/login", form: ["_csrf": browser.csrf(login), "phone": phone, "password": World.password])
+                try await browser.signIn(phone)
                 let c = "/console/\(h.world.a)"
                 var pages = [
                     "/", "/me", "/console", c, c + "/households", c + "/households?building=\(h.world.building)&page=1",
@@ -143,10 +146,7 @@ import VaporTesting
     @Test func operatorEditsTheRegistryFromTheConsole() async throws {
         try await withLinli { h in
             let browser = Browser(h)
-            let login = try await browser.go(.GET, "/login")
-            _ = try await browser.go(
-                .POST, "/login",
-                form: ["_csrf": browser.csrf(login), "phone": "13800000000", "password": World.password])
+            try await browser.signIn("13800000000")
             let c = "/console/\(h.world.a)"
             let overview = try await browser.go(.GET, c)
             let token = browser.csrf(overview)
@@ -176,10 +176,7 @@ import VaporTesting
             #expect(try await h.count(AuditEntry.self) == 3)
             // A guard cannot use the same forms.
             let guardBrowser = Browser(h)
-            let guardLogin = try await guardBrowser.go(.GET, "/login")
-            _ = try await guardBrowser.go(
-                .POST, "/login",
-                form: ["_csrf": guardBrowser.csrf(guardLogin), "phone": "13800000002", "password": World.password])
+            try await guardBrowser.signIn("13800000002")
             let page = try await guardBrowser.go(.GET, c)
             #expect(!page.text.contains("/edit"))
             #expect(

@@ -35,8 +35,9 @@ struct Endpoint: Sendable {
     }
 
     /// The list parameters every paginated endpoint takes.
-    static func listQuery(sortable: [String]) -> [Parameter] {
-        [
+    static func listQuery(_ sorting: Sorting) -> [Parameter] {
+        let sortable = sorting.keys
+        return [
             Parameter(name: "page", schema: Schema.integer(min: 1, max: 1_000_000)),
             Parameter(name: "per", schema: Schema.integer(min: 1, max: 100)),
             Parameter(name: "sort", schema: Schema.enumeration(sortable + sortable.map { "-" + $0 })),

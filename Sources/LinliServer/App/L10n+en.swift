@@ -210,5 +210,9 @@ extension L10n {
         "console.editBuilding": "Edit a building",
         "console.editCommunity": "Edit the community",
         "console.editHousehold": "Edit the household",
+        "field.buildingID": "Building",
+        "field.householdID": "Household",
+        "field.textSize": "Text size",
+        "field.language": "Language",
     ]
 }

@@ -206,5 +206,9 @@ extension L10n {
         "console.editBuilding": "修改楼栋",
         "console.editCommunity": "修改小区信息",
         "console.editHousehold": "修改住户信息",
+        "field.buildingID": "楼栋",
+        "field.householdID": "住户",
+        "field.textSize": "字号",
+        "field.language": "语言",
     ]
 }

@@ -69,4 +69,14 @@ extension Request {
     func t(_ key: String, _ arguments: [String: String] = [:]) -> String {
         L10n.text(key, language, arguments)
     }
+
+    /// The localised text of an issue's reason code, or nil where the table has none.
+    func reasonText(_ issue: FieldIssue) -> String? {
+        L10n.table(language)["reason.\(issue.reason)"]
+    }
+
+    /// A field's label for people (`field.<name>` in the table); the API name where the table has none.
+    func fieldName(_ field: String) -> String {
+        L10n.table(language)["field.\(field)"] ?? field
+    }
 }

@@ -21,14 +21,21 @@ extension ListPage: Sendable where Item: Sendable {}
 extension ListPage: Content, RequestDecodable, ResponseEncodable, AsyncRequestDecodable, AsyncResponseEncodable
 where Item: Content {}
 
+/// The sort keys a list allows (each is also the column it sorts by) and its default (`-key` for descending).
+/// One value per list, used by the route, its OpenAPI parameters and the console page alike.
+struct Sorting: Sendable {
+    let keys: [String]
+    let defaultSort: String
+}
+
 extension Request {
     /// Reads `page`, `per`, `sort`, `order`, `q` and validates them (400 with the reason).
-    func listOptions(sortable: [String], defaultSort: String) throws -> ListOptions {
+    func listOptions(_ sorting: Sorting) throws -> ListOptions {
         do {
             return try ListOptions(
                 page: query[String.self, at: "page"], per: query[String.self, at: "per"],
                 sort: query[String.self, at: "sort"], order: query[String.self, at: "order"],
-                query: query[String.self, at: "q"], sortable: sortable, defaultSort: defaultSort)
+                query: query[String.self, at: "q"], sortable: sorting.keys, defaultSort: sorting.defaultSort)
         } catch {
             let (field, reason): (String, String) =
                 switch error {
@@ -45,10 +52,11 @@ extension Request {
 extension QueryBuilder {
     /// Sorts, counts and fetches one page; `map` turns rows into the response shape.
     func page<Item>(
-        _ options: ListOptions, sortKeys: [String: FieldKey], map: (Model) throws -> Item
+        _ options: ListOptions, map: (Model) throws -> Item
     ) async throws -> ListPage<Item> {
         let total = try await copy().count()
-        let key = sortKeys[options.sort] ?? .id
+        // `options.sort` was checked against the list's `Sorting`, whose keys are column names.
+        let key = FieldKey(stringLiteral: options.sort)
         let rows = try await copy()
             .sort(key, options.descending ? .descending : .ascending)
             .sort(.id, .ascending)

@@ -57,9 +57,7 @@ struct ProblemMiddleware: AsyncMiddleware {
     static func response(for error: LinliError, request: Request) -> Response {
         var issues = error.issues
         for index in issues.indices where issues[index].message == nil {
-            let key = "reason.\(issues[index].reason)"
-            let text = request.t(key, ["field": issues[index].field ?? "", "line": "\(issues[index].line ?? 0)"])
-            issues[index].message = text == key ? nil : text
+            issues[index].message = request.reasonText(issues[index])
         }
         let problem = Problem(
             type: "/problems/\(error.code.rawValue)",

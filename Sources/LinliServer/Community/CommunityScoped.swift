@@ -37,3 +37,24 @@ extension StaffAssignment: CommunityScoped {
 extension AuditEntry: CommunityScoped {
     static var communityField: KeyPath<AuditEntry, FieldProperty<AuditEntry, UUID>> { \.$communityID }
 }
+
+extension Model where IDValue == UUID {
+    /// Rows keyed by id, for attaching names to other rows.
+    static func byID(_ rows: [Self]) -> [UUID: Self] {
+        Dictionary(rows.compactMap { row in row.id.map { ($0, row) } }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The rows with these ids, keyed by id (one query).
+    static func byID(_ ids: [UUID], on db: any Database) async throws -> [UUID: Self] {
+        guard !ids.isEmpty else { return [:] }
+        return byID(try await query(on: db).filter(\._$id ~~ Array(Set(ids))).all())
+    }
+}
+
+extension StaffRead {
+    /// Staff rows with their people's names and phones (one query for the people).
+    static func list(_ rows: [StaffAssignment], on db: any Database) async throws -> [StaffRead] {
+        let people = try await Person.byID(rows.map(\.personID), on: db)
+        return try rows.map { try StaffRead($0, person: people[$0.personID]) }
+    }
+}

@@ -10,14 +10,14 @@ extension RegistryAPI {
             .init(
                 method: .GET, path: c + "/buildings", operationID: "listBuildings", summary: "Buildings",
                 tag: "registry", response: Schema.page(of: "Building"),
-                query: Endpoint.listQuery(sortable: ["name", "floors"])), in: app
+                query: Endpoint.listQuery(.buildings)), in: app
         ) { req in
             let id = try await communityID(req, { .viewRegistry($0) })
-            let options = try req.listOptions(sortable: ["name", "floors"], defaultSort: "name")
+            let options = try req.listOptions(.buildings)
             var query = Building.scoped(to: id, on: req.db)
             if let q = options.query { query = query.filter(\.$name ~~ q) }
             return try await query.page(
-                options, sortKeys: ["name": "name", "floors": "floors"], map: BuildingRead.init)
+                options, map: BuildingRead.init)
         }
         api.register(
             .init(

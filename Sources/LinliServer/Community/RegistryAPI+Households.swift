@@ -10,11 +10,11 @@ extension RegistryAPI {
             .init(
                 method: .GET, path: c + "/households", operationID: "listHouseholds", summary: "Households",
                 tag: "registry", response: Schema.page(of: "Household"),
-                query: Endpoint.listQuery(sortable: ["room", "floor"])
+                query: Endpoint.listQuery(.households)
                     + [.init(name: "buildingID", schema: Schema.uuid)]), in: app
         ) { req in
             let id = try await communityID(req, { .viewRegistry($0) })
-            let options = try req.listOptions(sortable: ["room", "floor"], defaultSort: "room")
+            let options = try req.listOptions(.households)
             var query = Household.scoped(to: id, on: req.db)
             if let text = req.query[String.self, at: "buildingID"] {
                 guard let building = UUID(uuidString: text) else {
@@ -23,7 +23,7 @@ extension RegistryAPI {
                 query = query.filter(\.$buildingID == building)
             }
             if let q = options.query { query = query.filter(\.$room ~~ q) }
-            return try await query.page(options, sortKeys: ["room": "room", "floor": "floor"], map: HouseholdRead.init)
+            return try await query.page(options, map: HouseholdRead.init)
         }
         api.register(
             .init(

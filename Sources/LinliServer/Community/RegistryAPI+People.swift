@@ -10,10 +10,10 @@ extension RegistryAPI {
             .init(
                 method: .GET, path: c + "/residents", operationID: "listResidents",
                 summary: "People who live in the community now", tag: "registry",
-                response: Schema.page(of: "Person"), query: Endpoint.listQuery(sortable: ["name", "phone"])), in: app
+                response: Schema.page(of: "Person"), query: Endpoint.listQuery(.residents)), in: app
         ) { req in
             let id = try await communityID(req, { .viewRegistry($0) })
-            let options = try req.listOptions(sortable: ["name", "phone"], defaultSort: "name")
+            let options = try req.listOptions(.residents)
             return try await Residents.page(in: id, options, on: req)
         }
         api.register(

@@ -9,18 +9,13 @@ extension RegistryAPI {
         api.register(
             .init(
                 method: .GET, path: c + "/staff", operationID: "listStaff", summary: "Staff roles",
-                tag: "registry", response: Schema.page(of: "Staff"), query: Endpoint.listQuery(sortable: ["role"])),
+                tag: "registry", response: Schema.page(of: "Staff"), query: Endpoint.listQuery(.staff)),
             in: app
         ) { req in
             let id = try await communityID(req, { .viewRegistry($0) })
-            let options = try req.listOptions(sortable: ["role"], defaultSort: "role")
-            let rows = try await StaffAssignment.scoped(to: id, on: req.db).page(options, sortKeys: ["role": "role"]) {
-                $0
-            }
-            let people = try await Person.query(on: req.db).filter(\.$id ~~ rows.items.map(\.personID)).all()
-            let byID = Dictionary(people.compactMap { p in p.id.map { ($0, p) } }, uniquingKeysWith: { a, _ in a })
-            return ListPage(
-                items: try rows.items.map { try StaffRead($0, person: byID[$0.personID]) }, metadata: rows.metadata)
+            let options = try req.listOptions(.staff)
+            let rows = try await StaffAssignment.scoped(to: id, on: req.db).page(options) { $0 }
+            return ListPage(items: try await StaffRead.list(rows.items, on: req.db), metadata: rows.metadata)
         }
         api.register(
             .init(
@@ -46,13 +41,13 @@ extension RegistryAPI {
             .init(
                 method: .GET, path: c + "/audit", operationID: "listAudit", summary: "Audit log of staff writes",
                 tag: "registry", response: Schema.page(of: "AuditEntry"),
-                query: Endpoint.listQuery(sortable: ["at"])), in: app
+                query: Endpoint.listQuery(.audit)), in: app
         ) { req in
             let id = try await communityID(req, { .viewAudit($0) })
-            let options = try req.listOptions(sortable: ["at"], defaultSort: "-at")
+            let options = try req.listOptions(.audit)
             var query = AuditEntry.scoped(to: id, on: req.db)
             if let q = options.query { query = query.filter(\.$entity ~~ q) }
-            return try await query.page(options, sortKeys: ["at": "at"], map: AuditRead.init)
+            return try await query.page(options, map: AuditRead.init)
         }
     }
 }

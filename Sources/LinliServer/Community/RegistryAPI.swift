@@ -21,14 +21,14 @@ enum RegistryAPI {
             .init(
                 method: .GET, path: "/api/v1/communities", operationID: "listCommunities",
                 summary: "Communities the caller belongs to", tag: "registry",
-                response: Schema.page(of: "Community"), query: Endpoint.listQuery(sortable: ["name"])), in: app
+                response: Schema.page(of: "Community"), query: Endpoint.listQuery(.communities)), in: app
         ) { req in
-            let options = try req.listOptions(sortable: ["name"], defaultSort: "name")
+            let options = try req.listOptions(.communities)
             let user = try req.user()
             var query = Community.query(on: req.db)
             if !user.principal.isAdmin { query = query.filter(\.$id ~~ Array(user.principal.communities)) }
             if let q = options.query { query = query.filter(\.$name ~~ q) }
-            return try await query.page(options, sortKeys: ["name": "name"], map: CommunityRead.init)
+            return try await query.page(options, map: CommunityRead.init)
         }
         api.register(
             .init(
@@ -85,9 +85,8 @@ enum RegistryAPI {
     static func members(of household: UUID, on req: Request) async throws -> [MembershipRead] {
         let memberships = try await Membership.query(on: req.db).filter(\.$householdID == household)
             .sort(\.$movedIn).all()
-        let people = try await Person.query(on: req.db).filter(\.$id ~~ memberships.map(\.personID)).all()
-        let byID = Dictionary(people.compactMap { p in p.id.map { ($0, p) } }, uniquingKeysWith: { a, _ in a })
-        return try memberships.map { try MembershipRead($0, person: byID[$0.personID], today: req.today) }
+        let people = try await Person.byID(memberships.map(\.personID), on: req.db)
+        return try memberships.map { try MembershipRead($0, person: people[$0.personID], today: req.today) }
     }
 
     /// A person who is or was part of the community (resident or staff), if the caller may see them.
@@ -117,7 +116,12 @@ enum Residents {
         if let q = options.query {
             query = query.group(.or) { $0.filter(\.$name ~~ q).filter(\.$phone ~~ q) }
         }
-        return try await query.page(options, sortKeys: ["name": "name", "phone": "phone"], map: PersonRead.init)
+        return try await query.page(options, map: PersonRead.init)
+    }
+
+    /// How many people live in the community today.
+    static func count(in community: UUID, on req: Request) async throws -> Int {
+        try await Person.query(on: req.db).filter(.sql(embed: currentIn(community, today: req.today))).count()
     }
 
     /// Where each of `people` lives in the community today, as `1栋 101` (several homes joined by `, `).

@@ -54,11 +54,12 @@ enum IdentityAPI {
         v.range(input.textSize, "textSize", 1...4)
         if let new = input.newPassword {
             if !(8...200).contains(new.count) { v.fail("newPassword", "weak_password") }
-            let current = input.currentPassword ?? ""
-            let ok =
-                try await person.passwordHash.asyncMap { try await req.password.async.verify(current, created: $0) }
-                ?? true
-            if !ok { v.fail("currentPassword", "wrong_password") }
+            // Someone without a password yet (set up by an operator) may set one without a current one.
+            if let hash = person.passwordHash,
+                !(try await req.password.async.verify(input.currentPassword ?? "", created: hash))
+            {
+                v.fail("currentPassword", "wrong_password")
+            }
         }
         try v.check()
         if let language = input.language { person.language = language.rawValue }
@@ -97,7 +98,8 @@ enum IdentityAPI {
                 guard let id = h.id, let m = current.first(where: { $0.householdID == id }) else { return nil }
                 return .init(
                     householdID: id, communityID: h.communityID, communityName: name(h.communityID),
-                    building: (try? h.joined(Building.self).name) ?? "", room: h.room, relation: m.relation)
+                    building: (try? h.joined(Building.self).name) ?? "", room: h.room, floor: h.floor, areaM2: h.areaM2,
+                    relation: m.relation)
             })
     }
 }
@@ -106,14 +108,5 @@ extension Person {
     var displaySettings: DisplaySettings {
         DisplaySettings(
             language: Language(setting: language), elderMode: elderMode, highContrast: highContrast, textSize: textSize)
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        switch self {
-        case .some(let value): try await transform(value)
-        case .none: nil
-        }
     }
 }

@@ -26,6 +26,8 @@ struct MeRead: Content {
         let communityName: String
         let building: String
         let room: String
+        let floor: Int
+        let areaM2: Double
         let relation: HouseholdRelation
     }
 

@@ -44,10 +44,12 @@ enum IdentitySchemas {
                                     ("householdID", Schema.uuid), ("communityID", Schema.uuid),
                                     ("communityName", Schema.string()),
                                     ("building", Schema.string()), ("room", Schema.string()),
+                                    ("floor", Schema.integer()), ("areaM2", Schema.number),
                                     ("relation", RegistrySchemas.relation),
                                 ],
                                 required: [
-                                    "householdID", "communityID", "communityName", "building", "room", "relation",
+                                    "householdID", "communityID", "communityName", "building", "room", "floor",
+                                    "areaM2", "relation",
                                 ]))
                     ),
                 ],

@@ -27,22 +27,18 @@ extension ConsolePages {
             let header = try await header(req, current: "overview")
             let id = header.id
             let buildings = try await Building.scoped(to: id, on: req.db).sort(\.$name).all()
-            var rows: [Row] = []
-            for b in buildings {
-                let count = try await Household.query(on: req.db).filter(\.$buildingID == b.requireID()).count()
-                rows.append(
-                    Row(
-                        cells: [b.name, "\(b.floors)", "\(count)"],
-                        href: SiteRoute.households(id).path + "?building=\(b.id?.uuidString ?? "")", action: nil,
-                        actionLabel: nil))
+            // One query for every household's building: the per-building counts and the total.
+            let householdBuildings = try await Household.scoped(to: id, on: req.db).all(\.$buildingID)
+            var perBuilding: [UUID: Int] = [:]
+            for building in householdBuildings { perBuilding[building, default: 0] += 1 }
+            let rows = buildings.map { b in
+                Row(
+                    cells: [b.name, "\(b.floors)", "\(b.id.flatMap { perBuilding[$0] } ?? 0)"],
+                    href: SiteRoute.households(id).path + "?building=\(b.id?.uuidString ?? "")", action: nil,
+                    actionLabel: nil)
             }
-            let residents = try await Residents.page(
-                in: id,
-                try ListOptions(
-                    page: nil, per: "1", sort: nil, order: nil, query: nil, sortable: ["name"], defaultSort: "name"),
-                on: req
-            ).metadata.total
-            let households = try await Household.scoped(to: id, on: req.db).count()
+            let residents = try await Residents.count(in: id, on: req)
+            let households = householdBuildings.count
             let staff = try await StaffAssignment.scoped(to: id, on: req.db).count()
             return try await req.render(
                 "console/community", title: header.name,
@@ -60,7 +56,7 @@ extension ConsolePages {
         }
         Web.route(web, .POST, { c, _, _ in .buildings(c) }) { req in
             let id = try req.id("c")
-            try req.authorize(.viewRegistry(id))
+            try req.authorize(.manageRegistry(id))
             _ = try await Registry.createBuilding(in: id, try req.content.decode(BuildingCreate.self), on: req)
             req.flash(req.t("console.saved"))
             return req.redirect(to: SiteRoute.community(id).path)

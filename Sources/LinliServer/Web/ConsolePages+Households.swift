@@ -15,18 +15,17 @@ extension ConsolePages {
         }
         Web.route(web, .GET, { c, _, _ in .households(c) }) { req in
             let header = try await header(req, current: "households")
-            let options = try req.listOptions(sortable: ["room", "floor"], defaultSort: "room")
+            let options = try req.listOptions(.households)
             var query = Household.scoped(to: header.id, on: req.db)
             let building = req.query[String.self, at: "building"].flatMap(UUID.init(uuidString:))
             if let building { query = query.filter(\.$buildingID == building) }
             if let q = options.query { query = query.filter(\.$room ~~ q) }
-            let page = try await query.page(options, sortKeys: ["room": "room", "floor": "floor"]) { $0 }
+            let page = try await query.page(options) { $0 }
             let buildings = try await Building.scoped(to: header.id, on: req.db).sort(\.$name).all()
-            let names = Dictionary(
-                buildings.compactMap { b in b.id.map { ($0, b.name) } }, uniquingKeysWith: { a, _ in a })
+            let byID = Building.byID(buildings)
             let rows = page.items.map { h in
                 Row(
-                    cells: [names[h.buildingID] ?? "", h.room, "\(h.floor)", String(format: "%.1f", h.areaM2)],
+                    cells: [byID[h.buildingID]?.name ?? "", h.room, "\(h.floor)", String(format: "%.1f", h.areaM2)],
                     href: SiteRoute.household(header.id, h.id ?? UUID()).path, action: nil, actionLabel: nil)
             }
             return try await req.render(
@@ -43,7 +42,7 @@ extension ConsolePages {
         }
         Web.route(web, .POST, { c, _, _ in .households(c) }) { req in
             let id = try req.id("c")
-            try req.authorize(.viewRegistry(id))
+            try req.authorize(.manageRegistry(id))
             let household = try await Registry.createHousehold(
                 in: id, try req.content.decode(HouseholdCreate.self), on: req)
             req.flash(req.t("console.saved"))
@@ -79,7 +78,7 @@ extension ConsolePages {
         }
         Web.route(web, .POST, { c, h, _ in .members(c, h) }) { req in
             let id = try req.id("c")
-            try req.authorize(.viewRegistry(id))
+            try req.authorize(.manageRegistry(id))
             let household = try await Household.find(try req.id("h"), in: id, on: req.db)
             _ = try await Registry.addMember(to: household, try req.content.decode(MemberCreate.self), on: req)
             req.flash(req.t("console.saved"))
@@ -87,7 +86,7 @@ extension ConsolePages {
         }
         Web.route(web, .POST, { c, h, m in .moveOut(c, h, m) }) { req in
             let id = try req.id("c")
-            try req.authorize(.viewRegistry(id))
+            try req.authorize(.manageRegistry(id))
             let membership = try await Membership.find(try req.id("m"), in: id, on: req.db)
             guard membership.householdID == (try req.id("h")) else { throw LinliError(.notFound) }
             let date = try req.content.get(String.self, at: "movedOut")

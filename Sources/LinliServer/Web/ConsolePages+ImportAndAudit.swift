@@ -27,8 +27,8 @@ extension ConsolePages {
             } catch let error as LinliError where error.code == .importRejected {
                 let issues = error.issues.map { issue in
                     ImportIssue(
-                        line: issue.line ?? 0, column: issue.field.map { req.t("field.\($0)") } ?? "",
-                        reason: req.t("reason.\(issue.reason)"))
+                        line: issue.line ?? 0, column: issue.field.map { req.fieldName($0) } ?? "",
+                        reason: req.reasonText(issue) ?? issue.reason)
                 }
                 return try await req.render(
                     "console/import", title: req.t("console.import"),
@@ -40,8 +40,8 @@ extension ConsolePages {
         Web.route(web, .GET, { c, _, _ in .audit(c) }) { req in
             let header = try await header(req, current: "audit")
             try req.authorize(.viewAudit(header.id))
-            let options = try req.listOptions(sortable: ["at"], defaultSort: "-at")
-            let page = try await AuditEntry.scoped(to: header.id, on: req.db).page(options, sortKeys: ["at": "at"]) {
+            let options = try req.listOptions(.audit)
+            let page = try await AuditEntry.scoped(to: header.id, on: req.db).page(options) {
                 $0
             }
             let formatter = ISO8601DateFormatter()

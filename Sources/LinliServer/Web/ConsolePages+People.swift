@@ -7,7 +7,7 @@ extension ConsolePages {
     static func registerPeople(_ web: any RoutesBuilder) {
         Web.route(web, .GET, { c, _, _ in .residents(c) }) { req in
             let header = try await header(req, current: "residents")
-            let options = try req.listOptions(sortable: ["name", "phone"], defaultSort: "name")
+            let options = try req.listOptions(.residents)
             let page = try await Residents.page(in: header.id, options, on: req)
             let places = try await Residents.places(of: page.items.map(\.id), in: header.id, on: req)
             let rows = page.items.map { p in
@@ -23,11 +23,9 @@ extension ConsolePages {
             }
             var households: [Option] = []
             if header.canManage {
-                let buildings = try await Building.scoped(to: header.id, on: req.db).all()
-                let names = Dictionary(
-                    buildings.compactMap { b in b.id.map { ($0, b.name) } }, uniquingKeysWith: { a, _ in a })
+                let buildings = Building.byID(try await Building.scoped(to: header.id, on: req.db).all())
                 households = try await Household.scoped(to: header.id, on: req.db).sort(\.$room).limit(2000).all().map {
-                    Option(value: $0.id?.uuidString ?? "", label: "\(names[$0.buildingID] ?? "") \($0.room)")
+                    Option(value: $0.id?.uuidString ?? "", label: "\(buildings[$0.buildingID]?.name ?? "") \($0.room)")
                 }.sorted { $0.label.localizedStandardCompare($1.label) == .orderedAscending }
             }
             return try await req.render(
@@ -43,7 +41,7 @@ extension ConsolePages {
         }
         Web.route(web, .POST, { c, _, _ in .residents(c) }) { req in
             let id = try req.id("c")
-            try req.authorize(.viewRegistry(id))
+            try req.authorize(.manageRegistry(id))
             let form = try req.content.decode(ResidentForm.self)
             _ = try await Registry.createResident(in: id, try form.input(), on: req)
             req.flash(req.t("console.saved"))
@@ -54,13 +52,13 @@ extension ConsolePages {
             let (person, _) = try await RegistryAPI.person(req, communityParameter: "c", personParameter: "h")
             let pid = try person.requireID()
             let memberships = try await Membership.scoped(to: header.id, on: req.db).filter(\.$personID == pid).all()
-            var places: [String] = []
-            for m in memberships {
-                guard let household = try await Household.find(m.householdID, on: req.db) else { continue }
-                let building = try await Building.find(household.buildingID, on: req.db)
-                places.append(
-                    "\(building?.name ?? "") \(household.room) · \(req.t("relation.\(m.relation.rawValue)")) · \(m.movedIn) – \(m.movedOut ?? "")"
-                )
+            let households = try await Household.byID(memberships.map(\.householdID), on: req.db)
+            let buildings = try await Building.byID(households.values.map(\.buildingID), on: req.db)
+            let places = memberships.compactMap { m -> String? in
+                guard let household = households[m.householdID] else { return nil }
+                let building = buildings[household.buildingID]?.name ?? ""
+                let relation = req.t("relation.\(m.relation.rawValue)")
+                return "\(building) \(household.room) · \(relation) · \(m.movedIn) – \(m.movedOut ?? "")"
             }
             let roles = try await StaffAssignment.scoped(to: header.id, on: req.db).filter(\.$personID == pid).all()
             return try await req.render(
@@ -89,29 +87,25 @@ extension ConsolePages {
         }
         Web.route(web, .GET, { c, _, _ in .staff(c) }) { req in
             let header = try await header(req, current: "staff")
-            let rows = try await StaffAssignment.scoped(to: header.id, on: req.db).sort(\.$role).all()
-            let people = try await Person.query(on: req.db).filter(\.$id ~~ rows.map(\.personID)).all()
-            let byID = Dictionary(people.compactMap { p in p.id.map { ($0, p) } }, uniquingKeysWith: { a, _ in a })
+            let staff = try await StaffRead.list(
+                try await StaffAssignment.scoped(to: header.id, on: req.db).sort(\.$role).all(), on: req.db)
             return try await req.render(
                 "console/list", title: req.t("console.staff"),
                 ListPage(
                     header: header, heading: req.t("console.staff"),
                     columns: [req.t("field.name"), req.t("field.phone"), req.t("field.role")],
-                    rows: rows.map { s in
+                    rows: staff.map { s in
                         Row(
-                            cells: [
-                                byID[s.personID]?.name ?? "", byID[s.personID]?.phone ?? "",
-                                req.t("role.\(s.role.rawValue)"),
-                            ],
+                            cells: [s.personName, s.phone, req.t("role.\(s.role.rawValue)")],
                             href: SiteRoute.person(header.id, s.personID).path,
-                            action: header.canManage ? SiteRoute.revokeStaff(header.id, s.id ?? UUID()).path : nil,
+                            action: header.canManage ? SiteRoute.revokeStaff(header.id, s.id).path : nil,
                             actionLabel: req.t("console.revoke"))
                     }, pager: nil, query: "", searchable: false, form: header.canManage ? "staff" : nil,
                     buildings: [], households: [], extra: [:]))
         }
         Web.route(web, .POST, { c, _, _ in .staff(c) }) { req in
             let id = try req.id("c")
-            try req.authorize(.viewRegistry(id))
+            try req.authorize(.manageStaff(id))
             let form = try req.content.decode(StaffForm.self)
             guard let role = StaffRole(rawValue: form.role) else { throw LinliError.invalid("role", "invalid_value") }
             _ = try await Registry.grantStaff(
@@ -124,7 +118,7 @@ extension ConsolePages {
         }
         Web.route(web, .POST, { c, s, _ in .revokeStaff(c, s) }) { req in
             let id = try req.id("c")
-            try req.authorize(.viewRegistry(id))
+            try req.authorize(.manageStaff(id))
             try await Registry.revokeStaff(try await StaffAssignment.find(try req.id("h"), in: id, on: req.db), on: req)
             req.flash(req.t("console.saved"))
             return req.redirect(to: SiteRoute.staff(id).path)

@@ -20,7 +20,6 @@ struct Layout: Encodable {
     let nav: [Link]
     let flash: String?
     let flashIsError: Bool
-    let consoleLink: String?
 }
 
 /// A page: the layout plus the page's own context.
@@ -56,7 +55,7 @@ extension Request {
             title: title, lang: language.rawValue, otherLang: language == .zhCN ? "en" : "zh-CN",
             elder: display.elderMode, contrast: display.highContrast, textSize: display.textSize, csrf: csrfToken,
             path: url.path + (url.query.map { "?" + $0 } ?? ""), userName: user?.person.name, nav: nav,
-            flash: flash, flashIsError: flashIsError, consoleLink: nil)
+            flash: flash, flashIsError: flashIsError)
         let view = try await self.view.render(template, Page(layout: layout, page: context))
         let response = try await view.encodeResponse(for: self)
         response.status = status
@@ -123,10 +122,9 @@ struct WebErrorMiddleware: AsyncMiddleware {
             }
             let message = request.t("error.\(problem.code.rawValue).detail", problem.arguments)
             let issues = problem.issues.map { issue -> String in
-                let reason = request.t(
-                    "reason.\(issue.reason)", ["field": issue.field ?? "", "line": "\(issue.line ?? 0)"])
+                let reason = request.reasonText(issue) ?? issue.reason
                 let prefix = issue.line.map { request.t("import.line", ["line": "\($0)"]) + " " } ?? ""
-                let field = issue.field.map { request.t("field.\($0)") + ": " } ?? ""
+                let field = issue.field.map { request.fieldName($0) + ": " } ?? ""
                 return prefix + field + reason
             }
             if request.method == .POST, problem.code != .csrfFailed, let back = request.headers.first(name: .referer),

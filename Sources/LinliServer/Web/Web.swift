@@ -175,12 +175,11 @@ enum AccountPages {
         var homes: [HomePage.Home] = []
         let me = try await IdentityAPI.me(req)
         for home in me.households {
-            guard let household = try await Household.find(home.householdID, on: req.db) else { continue }
             let members = try await RegistryAPI.members(of: home.householdID, on: req).filter(\.isCurrent)
             homes.append(
                 .init(
-                    community: home.communityName, building: home.building, room: home.room, floor: household.floor,
-                    areaM2: String(format: "%.1f", household.areaM2),
+                    community: home.communityName, building: home.building, room: home.room, floor: home.floor,
+                    areaM2: String(format: "%.1f", home.areaM2),
                     relation: req.t("relation.\(home.relation.rawValue)"),
                     members: members.map {
                         .init(
