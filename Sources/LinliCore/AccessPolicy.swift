@@ -42,6 +42,14 @@ public enum AccessRequest: Sendable, Equatable {
     case manageStaff(UUID)
     /// Read the audit log.
     case viewAudit(UUID)
+    /// See a community's devices, telemetry, alarms, rules, commands and tasks (any staff).
+    case viewDevices(UUID)
+    /// Add, change, disable and delete devices; edit rules and provisioning (operators).
+    case manageDevices(UUID)
+    /// Acknowledge and clear alarms, finish tasks (operators, property staff, guards).
+    case handleAlarms(UUID)
+    /// Send commands to devices (operators and property staff).
+    case sendCommands(UUID)
     /// Read one household and its members.
     case viewHousehold(household: UUID, community: UUID)
     /// Read one person: themselves, a member of one of their households, or for staff.
@@ -70,7 +78,18 @@ public enum AccessPolicy {
             .manageStaff(let community), .viewAudit(let community):
             guard principal.communities.contains(community) else { return .hidden }
             return principal.has(.operator_, in: community) ? .allow : .forbidden
-        case .viewRegistry(let community):
+        case .manageDevices(let community):
+            guard principal.communities.contains(community) else { return .hidden }
+            return principal.has(.operator_, in: community) ? .allow : .forbidden
+        case .handleAlarms(let community):
+            guard principal.communities.contains(community) else { return .hidden }
+            let roles: Set<StaffRole> = [.operator_, .propertyStaff, .guard_]
+            return roles.isDisjoint(with: principal.staffRoles[community] ?? []) ? .forbidden : .allow
+        case .sendCommands(let community):
+            guard principal.communities.contains(community) else { return .hidden }
+            let roles: Set<StaffRole> = [.operator_, .propertyStaff]
+            return roles.isDisjoint(with: principal.staffRoles[community] ?? []) ? .forbidden : .allow
+        case .viewRegistry(let community), .viewDevices(let community):
             guard principal.communities.contains(community) else { return .hidden }
             return principal.isStaff(in: community) ? .allow : .forbidden
         case .viewHousehold(let household, let community):

@@ -49,6 +49,7 @@ struct CreateAuditEntry: AsyncMigration {
 enum Audit {
     enum Action: String {
         case create, update, delete, moveOut = "move_out", grant, revoke, `import`
+        case rotateToken = "rotate_token", acknowledge, clear, command
     }
 
     static func record(

@@ -23,6 +23,8 @@ struct Endpoint: Sendable {
     var response: JSONValue? = nil
     var responseContentType = "application/json"
     var query: [Parameter] = []
+    /// Path parameters that are not UUIDs (a device token, a command's integer id).
+    var pathSchemas: [String: JSONValue] = [:]
 
     var pathComponents: [PathComponent] {
         path.split(separator: "/").map { part in

@@ -20,15 +20,22 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case importRejected = "import_rejected"
     case tooManyRequests = "too_many_requests"
     case unavailable = "unavailable"
+    case invalidDeviceToken = "invalid_device_token"
+    case deviceDisabled = "device_disabled"
+    case requestTimeout = "request_timeout"
+    case telemetryRefused = "telemetry_refused"
+    case provisionDenied = "provision_denied"
     case internalError = "internal_error"
 
     var status: HTTPResponseStatus {
         switch self {
         case .badRequest, .invalidBody, .invalidListQuery: .badRequest
         case .validationFailed, .importRejected: .unprocessableEntity
-        case .unauthorized, .invalidCredentials: .unauthorized
+        case .unauthorized, .invalidCredentials, .invalidDeviceToken, .provisionDenied: .unauthorized
+        case .requestTimeout: .requestTimeout
+        case .telemetryRefused: .badRequest
         case .loginLocked, .tooManyRequests: .tooManyRequests
-        case .csrfFailed, .forbidden: .forbidden
+        case .csrfFailed, .forbidden, .deviceDisabled: .forbidden
         case .notFound: .notFound
         case .methodNotAllowed: .methodNotAllowed
         case .conflict, .phoneTaken: .conflict

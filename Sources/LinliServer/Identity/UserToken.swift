@@ -39,7 +39,7 @@ final class UserToken: Model, @unchecked Sendable {
     }
 
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Secret.hash(token)
     }
 }
 

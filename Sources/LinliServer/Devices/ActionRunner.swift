@@ -1,0 +1,216 @@
+import Fluent
+import Foundation
+import LinliCore
+import SQLKit
+import Vapor
+
+/// Runs what rules and device health decide: alarms, commands, staff tasks, notifications. One
+/// actor, so two sweeps never raise the same alarm twice.
+actor ActionRunner {
+    private let app: Application
+    /// Devices with an active offline alarm (cleared when they are heard from again).
+    private var offline: Set<UUID>?
+
+    init(app: Application) { self.app = app }
+
+    /// After a telemetry transaction: devices heard from are back online; rules see the readings.
+    func afterTelemetry(_ batches: [TelemetryBatch], rules: RuleRuntime, now: Date) async {
+        do {
+            try await heard(Set(batches.map(\.device)), now: now)
+            let firings = try await rules.evaluate(batches)
+            try await run(firings, now: now)
+        } catch {
+            app.logger.report(error: error)
+        }
+    }
+
+    /// Devices that contacted the server: clear their offline alarms.
+    func heard(_ devices: Set<DeviceRef>, now: Date) async throws {
+        let offline = try await offlineDevices()
+        for device in devices where offline.contains(device.id) {
+            self.offline?.remove(device.id)
+            if let alarm = try await Alarms.clear(device: device.id, type: Alarms.offline, by: nil, now: now, on: app.db) {
+                await publish(alarm)
+            }
+        }
+    }
+
+    private func offlineDevices() async throws -> Set<UUID> {
+        if let offline { return offline }
+        let rows = try await Alarm.query(on: app.db).filter(\.$type == Alarms.offline).filter(\.$active == true).all()
+        let loaded = Set(rows.map(\.deviceID))
+        offline = loaded
+        return loaded
+    }
+
+    /// Raises an offline alarm and a maintenance task for each device silent longer than its type allows.
+    func checkHealth(now: Date, hub: DeviceHub) async throws {
+        var offline = try await offlineDevices()
+        let nowMs = Int64(now.timeIntervalSince1970 * 1000)
+        for row in try await DeviceHealth.lastSeen(on: app.db) {
+            guard !offline.contains(row.device.id), !row.device.disabled,
+                nowMs - row.lastSeen >= Int64(row.device.catalogue.offlineAfter * 1000)
+            else { continue }
+            let (alarm, created) = try await Alarms.raise(
+                community: row.device.communityID, device: row.device.id, type: Alarms.offline, severity: .major,
+                rule: nil, details: nil, now: now, on: app.db)
+            if created {
+                try await Self.task(
+                    community: row.device.communityID, role: .propertyStaff, title: "task.checkOffline",
+                    device: row.device.id, alarm: alarm.id, now: now, on: app.db)
+            }
+            offline.insert(row.device.id)
+            await publish(alarm)
+        }
+        self.offline = offline
+    }
+
+    /// Runs the actions of each firing; a rule's alarms clear when it clears.
+    func run(_ firings: [Firing], now: Date) async throws {
+        for firing in firings {
+            let ruleID = firing.rule.id == RuleRuntime.lowBatteryRule.id ? nil : firing.rule.id
+            var raised: Alarm?
+            if firing.transition == .clear {
+                for action in firing.rule.actions where action.kind == .alarm {
+                    if let alarm = try await Alarms.clear(
+                        device: firing.device.id, type: action.alarmType ?? "", by: nil, now: now, on: app.db)
+                    {
+                        await publish(alarm)
+                    }
+                }
+            }
+            for action in RuleEngine.actions(firing.rule, for: firing.transition) {
+                switch action.kind {
+                case .alarm:
+                    let details = firing.value.map { "\(firing.rule.key)=\(TelemetryDisplay.number($0))" }
+                    let (alarm, _) = try await Alarms.raise(
+                        community: firing.communityID, device: firing.device.id, type: action.alarmType ?? "rule",
+                        severity: action.severity ?? .warning, rule: ruleID, details: details, now: now, on: app.db)
+                    raised = alarm
+                    await publish(alarm)
+                case .command:
+                    let target = action.targetDeviceID ?? firing.device.id
+                    guard let device = try await Device.find(target, on: app.db), device.communityID == firing.communityID
+                    else { continue }
+                    let spec = DeviceCatalog.type(device.type)?.command(action.method ?? "")
+                    _ = try await CommandQueue.enqueue(
+                        device: device, method: action.method ?? "", params: action.params ?? .object([:]),
+                        twoWay: spec?.twoWay ?? false, expiresIn: 3600, maxRetries: 3, replyTimeout: 60, by: nil,
+                        rule: ruleID, now: now, hub: app.deviceHub, on: app.db)
+                case .task:
+                    try await Self.task(
+                        community: firing.communityID, role: action.role ?? .propertyStaff,
+                        title: action.title ?? firing.rule.name, device: firing.device.id, alarm: raised?.id, now: now,
+                        on: app.db)
+                case .notify:
+                    let note = Notification()
+                    note.communityID = firing.communityID
+                    note.role = action.role
+                    note.householdID = action.role == nil ? firing.device.facts.householdID : nil
+                    note.title = action.title ?? firing.rule.name
+                    note.deviceID = firing.device.id
+                    note.createdAt = now
+                    try await note.create(on: app.db)
+                }
+            }
+        }
+    }
+
+    static func task(
+        community: UUID, role: StaffRole, title: String, device: UUID?, alarm: UUID?, now: Date, on db: any Database
+    ) async throws {
+        let task = StaffTask()
+        task.communityID = community
+        task.role = role
+        task.title = title
+        task.deviceID = device
+        task.alarmID = alarm
+        task.status = "open"
+        task.createdAt = now
+        try await task.create(on: db)
+    }
+
+    private func publish(_ alarm: Alarm) async {
+        guard let read = try? AlarmRead(alarm, deviceName: nil),
+            let data = try? JSONEncoder.linli.encode(AlarmEvent(event: "alarm", alarm: read))
+        else { return }
+        await app.deviceHub.events.publish(community: alarm.communityID, String(decoding: data, as: UTF8.self))
+    }
+}
+
+struct AlarmEvent: Content {
+    let event: String
+    let alarm: AlarmRead
+}
+
+/// Alarm lifecycle: one active alarm per (device, type); repeats update it.
+enum Alarms {
+    static let offline = "offline"
+    static let lowBattery = "low_battery"
+
+    static func raise(
+        community: UUID, device: UUID, type: String, severity: Severity, rule: UUID?, details: String?, now: Date,
+        on db: any Database
+    ) async throws -> (Alarm, created: Bool) {
+        if let active = try await Alarm.query(on: db).filter(\.$deviceID == device).filter(\.$type == type)
+            .filter(\.$active == true).first()
+        {
+            active.repeats += 1
+            active.updatedAt = now
+            active.severity = severity
+            if let details { active.details = details }
+            try await active.save(on: db)
+            return (active, false)
+        }
+        let alarm = Alarm()
+        alarm.communityID = community
+        alarm.deviceID = device
+        alarm.type = type
+        alarm.severity = severity
+        alarm.status = .activeUnack
+        alarm.active = true
+        alarm.startedAt = now
+        alarm.updatedAt = now
+        alarm.repeats = 0
+        alarm.details = details
+        alarm.ruleID = rule
+        try await alarm.create(on: db)
+        return (alarm, true)
+    }
+
+    /// Clears the active alarm of this device and type, if there is one.
+    static func clear(device: UUID, type: String, by: String?, now: Date, on db: any Database) async throws -> Alarm? {
+        guard
+            let active = try await Alarm.query(on: db).filter(\.$deviceID == device).filter(\.$type == type)
+                .filter(\.$active == true).first()
+        else { return nil }
+        try await clear(active, by: by, now: now, on: db)
+        return active
+    }
+
+    static func clear(_ alarm: Alarm, by: String?, now: Date, on db: any Database) async throws {
+        guard let next = alarm.status.cleared() else { return }
+        alarm.status = next
+        alarm.active = false
+        alarm.clearedAt = now
+        alarm.clearedBy = by ?? "system"
+        alarm.updatedAt = now
+        try await alarm.save(on: db)
+    }
+
+    static func acknowledge(_ alarm: Alarm, by: String, now: Date, on db: any Database) async throws {
+        guard let next = alarm.status.acknowledged() else { return }
+        alarm.status = next
+        alarm.acknowledgedAt = now
+        alarm.acknowledgedBy = by
+        alarm.updatedAt = now
+        try await alarm.save(on: db)
+    }
+}
+
+/// Number formatting for details and pages.
+enum TelemetryDisplay {
+    static func number(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.2f", value)
+    }
+}

@@ -1,0 +1,115 @@
+import Fluent
+import Foundation
+import SQLKit
+import LinliCore
+import Vapor
+
+/// The durable command queue (ThingsBoard's persistent RPC): QUEUED → SENT → DELIVERED →
+/// SUCCESSFUL, or FAILED / TIMEOUT / EXPIRED. Every state is a row, so a restart keeps it; the
+/// device sees the same integer id on every redelivery and can de-duplicate on it.
+enum CommandQueue {
+    static func enqueue(
+        device: Device, method: String, params: JSON, twoWay: Bool, expiresIn: TimeInterval, maxRetries: Int,
+        replyTimeout: TimeInterval, by person: UUID?, rule: UUID?, now: Date, hub: DeviceHub, on db: any Database
+    ) async throws -> DeviceCommand {
+        let command = DeviceCommand()
+        command.communityID = device.communityID
+        command.deviceID = try device.requireID()
+        command.method = method
+        command.params = params.text
+        command.twoWay = twoWay
+        command.status = .queued
+        command.createdAt = now
+        command.expiresAt = now.addingTimeInterval(expiresIn)
+        command.retries = 0
+        command.maxRetries = maxRetries
+        command.replyTimeout = replyTimeout
+        command.createdBy = person
+        command.ruleID = rule
+        try await command.create(on: db)
+        await hub.signals.post(command.deviceID, .commands)
+        return command
+    }
+
+    /// Takes the oldest deliverable command of the device and marks it SENT (a conditional update,
+    /// so two polls of the same device never take the same command).
+    static func claim(device: UUID, now: Date, on db: any Database) async throws -> DeviceCommand? {
+        while true {
+            guard
+                let next = try await DeviceCommand.query(on: db).filter(\.$deviceID == device)
+                    .filter(\.$status == .queued).sort(\.$id).first()
+            else { return nil }
+            if next.expiresAt <= now {
+                next.status = .expired
+                next.completedAt = now
+                try await next.save(on: db)
+                continue
+            }
+            guard let sql = db as? any SQLDatabase, let id = next.id else { return nil }
+            let taken = try await sql.update(DeviceCommand.schema)
+                .set("status", to: CommandStatus.sent.rawValue).set("sent_at", to: now)
+                .where("id", .equal, id).where("status", .equal, CommandStatus.queued.rawValue)
+                .returning("id").all()
+            if !taken.isEmpty {
+                next.status = .sent
+                next.sentAt = now
+                return next
+            }
+        }
+    }
+
+    /// The device received the command (the response was written to its connection, or it
+    /// acknowledged it on the WebSocket). One-way commands are then done.
+    static func delivered(_ id: Int, now: Date, on db: any Database) async throws {
+        guard let command = try await DeviceCommand.find(id, on: db), command.status == .sent else { return }
+        command.deliveredAt = now
+        if command.twoWay {
+            command.status = .delivered
+        } else {
+            command.status = .successful
+            command.completedAt = now
+        }
+        try await command.save(on: db)
+    }
+
+    /// The response could not be written: hand the command out again on the next poll.
+    static func undelivered(_ id: Int, on db: any Database) async throws {
+        try await DeviceCommand.query(on: db).filter(\.$id == id).filter(\.$status == .sent)
+            .set(\.$status, to: .queued).update()
+    }
+
+    /// The device's reply. Returns false when the command is not this device's or is already final.
+    static func reply(device: UUID, id: Int, response: JSON, now: Date, on db: any Database) async throws -> Bool {
+        guard let command = try await DeviceCommand.find(id, on: db), command.deviceID == device else { return false }
+        guard !command.status.isFinal || command.status == .timeout else { return command.status == .successful }
+        if command.deliveredAt == nil { command.deliveredAt = now }
+        command.response = response.text
+        if case .object(let object) = response, object["error"] != nil {
+            command.status = .failed
+        } else {
+            command.status = .successful
+        }
+        command.completedAt = now
+        try await command.save(on: db)
+        return true
+    }
+
+    /// Expires, requeues and times out commands as time passes.
+    static func sweep(now: Date, hub: DeviceHub, on db: any Database) async throws {
+        let open = try await DeviceCommand.query(on: db)
+            .filter(\.$status ~~ [CommandStatus.queued, .sent, .delivered]).all()
+        for command in open {
+            guard
+                let next = CommandPolicy.sweep(
+                    status: command.status, now: now, expiresAt: command.expiresAt, sentAt: command.sentAt,
+                    deliveredAt: command.deliveredAt, retries: command.retries, maxRetries: command.maxRetries,
+                    replyTimeout: command.replyTimeout)
+            else { continue }
+            if command.status == .sent && next == .queued { command.retries += 1 }
+            command.status = next
+            if next.isFinal { command.completedAt = now }
+            try await command.save(on: db)
+            if next == .queued { await hub.signals.post(command.deviceID, .commands) }
+        }
+    }
+}

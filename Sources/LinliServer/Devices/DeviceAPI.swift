@@ -1,0 +1,336 @@
+import Fluent
+import Foundation
+import LinliCore
+import NIOCore
+import Vapor
+
+/// The device-facing API, compatible with ThingsBoard's HTTP device API: the access token is the
+/// second path segment, bodies are plain JSON (any content type), a bad token is 401, a malformed
+/// body 400, a long poll with nothing to hand out 408.
+enum DeviceAPI {
+    static let t = "/api/v1/{deviceToken}"
+    static let token: [String: JSONValue] = ["deviceToken": Schema.string(min: 1, max: 128)]
+    static let timeoutQuery = [
+        Endpoint.Parameter(
+            name: "timeout", schema: Schema.integer(min: 0, max: 600_000), description: "Milliseconds to wait (default 10000, at most 60000)")
+    ]
+
+    static func register(_ app: Application) {
+        let api = app.api.open
+        api.register(
+            .init(
+                method: .POST, path: t + "/telemetry", operationID: "postTelemetry",
+                summary: "Device: publish telemetry ({k:v}, {ts, values} or an array of them)", tag: "device-api",
+                authenticated: false, body: Schema.ref("TelemetryPayload"), response: Schema.ref("TelemetryAnswer"),
+                pathSchemas: token), in: app
+        ) { req in try await telemetry(req) }
+        api.register(
+            .init(
+                method: .POST, path: t + "/attributes", operationID: "postClientAttributes",
+                summary: "Device: publish client-side attributes", tag: "device-api", authenticated: false,
+                body: Schema.ref("AttributeValues"), response: Schema.ref("AttributeValues"), pathSchemas: token), in: app
+        ) { req in
+            let device = try await req.deviceHub.authenticate(try req.parameters.require("deviceToken"))
+            guard case .object(let values) = try req.deviceJSON() else { throw LinliError.invalid("", "expected_object") }
+            try await DeviceAttributes.merge(values, into: device.id, side: .client, on: req.db)
+            try await TelemetryStore.touch(device, at: req.deviceHub.nowMs, on: req.db)
+            return JSON.object(values)
+        }
+        api.register(
+            .init(
+                method: .GET, path: t + "/attributes", operationID: "getDeviceAttributes",
+                summary: "Device: read client-side and shared attributes", tag: "device-api", authenticated: false,
+                response: Schema.ref("DeviceAttributeSet"),
+                query: [
+                    .init(name: "clientKeys", schema: Schema.string(max: 2000)),
+                    .init(name: "sharedKeys", schema: Schema.string(max: 2000)),
+                ], pathSchemas: token), in: app
+        ) { req in
+            let device = try await req.deviceHub.authenticate(try req.parameters.require("deviceToken"))
+            guard let row = try await Device.find(device.id, on: req.db) else { throw LinliError(.invalidDeviceToken) }
+            func pick(_ text: String, _ keys: String?) -> JSON {
+                let all = DeviceAttributes.object(text)
+                guard let keys else { return .object(all) }
+                let wanted = Set(keys.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                return .object(all.filter { wanted.contains($0.key) })
+            }
+            let clientKeys = req.query[String.self, at: "clientKeys"]
+            let sharedKeys = req.query[String.self, at: "sharedKeys"]
+            var result: [String: JSON] = [:]
+            if clientKeys != nil || sharedKeys == nil { result["client"] = pick(row.clientAttributes, clientKeys) }
+            if sharedKeys != nil || clientKeys == nil { result["shared"] = pick(row.sharedAttributes, sharedKeys) }
+            return JSON.object(result)
+        }
+        api.register(
+            .init(
+                method: .GET, path: t + "/attributes/updates", operationID: "waitSharedAttributes",
+                summary: "Device: long poll for shared-attribute changes (408 when none arrive)", tag: "device-api",
+                authenticated: false, response: Schema.ref("AttributeValues"), query: timeoutQuery, pathSchemas: token),
+            in: app
+        ) { req in
+            let hub = req.deviceHub
+            let device = try await hub.authenticate(try req.parameters.require("deviceToken"))
+            let version = await hub.signals.version(device.id, .attributes)
+            try await TelemetryStore.touch(device, at: hub.nowMs, on: req.db)
+            guard let delta = await hub.signals.wait(device.id, .attributes, after: version, timeout: try req.pollTimeout())
+            else { throw LinliError(.requestTimeout) }
+            return delta
+        }
+        api.register(
+            .init(
+                method: .GET, path: t + "/rpc", operationID: "waitCommand",
+                summary: "Device: long poll for a command ({id, method, params}; 408 when none arrive)", tag: "device-api",
+                authenticated: false, response: Schema.ref("DeviceCommandMessage"), query: timeoutQuery,
+                pathSchemas: token), in: app
+        ) { req in try await poll(req) }
+        api.register(
+            .init(
+                method: .POST, path: t + "/rpc/{commandID}", operationID: "replyCommand",
+                summary: "Device: reply to a command ({\"error\": …} marks it failed)", tag: "device-api",
+                authenticated: false, body: .object([]), response: Schema.ref("AttributeValues"),
+                pathSchemas: token.merging(["commandID": Schema.integer(min: 1)]) { a, _ in a }), in: app
+        ) { req in
+            let hub = req.deviceHub
+            let device = try await hub.authenticate(try req.parameters.require("deviceToken"))
+            guard let id = req.parameters.get("commandID", as: Int.self) else { throw LinliError(.notFound) }
+            let response = try req.deviceJSON()
+            guard try await CommandQueue.reply(device: device.id, id: id, response: response, now: hub.now, on: req.db)
+            else { throw LinliError(.notFound) }
+            try await TelemetryStore.touch(device, at: hub.nowMs, on: req.db)
+            return JSON.object([:])
+        }
+        api.register(
+            .init(
+                method: .POST, path: t + "/rpc", operationID: "deviceRequest",
+                summary: "Device: ask the server (getCurrentTime, getSharedAttributes, getCommands)", tag: "device-api",
+                authenticated: false, body: Schema.ref("DeviceRequest"), response: Schema.ref("AttributeValues"),
+                pathSchemas: token), in: app
+        ) { req in
+            let hub = req.deviceHub
+            let device = try await hub.authenticate(try req.parameters.require("deviceToken"))
+            let body = try req.deviceJSON()
+            guard case .string(let method)? = body["method"] else { throw LinliError.invalid("method", "missing_value") }
+            try await TelemetryStore.touch(device, at: hub.nowMs, on: req.db)
+            switch method {
+            case "getCurrentTime":
+                return JSON.object(["time": .number(Double(hub.nowMs))])
+            case "getSharedAttributes":
+                let row = try await Device.find(device.id, on: req.db)
+                return JSON.object(DeviceAttributes.object(row?.sharedAttributes ?? "{}"))
+            case "getCommands":
+                return JSON.object(["commands": .array(device.catalogue.commands.map { .string($0.method) })])
+            default:
+                throw LinliError.invalid("method", "unknown_method")
+            }
+        }
+        api.register(
+            .init(
+                method: .GET, path: t + "/ws", operationID: "deviceWebSocket",
+                summary: "Device: WebSocket for commands (server sends {id, method, params}; device answers {id, ack} or {id, result|error})",
+                tag: "device-api", authenticated: false, pathSchemas: token), in: app
+        ) { req -> Response in
+            guard req.headers[.upgrade].contains(where: { $0.lowercased() == "websocket" }) else {
+                throw LinliError(.badRequest)
+            }
+            let device = try await req.deviceHub.authenticate(try req.parameters.require("deviceToken"))
+            return req.webSocket { req, ws in DeviceSocket.run(req, ws, device) }
+        }
+        api.register(
+            .init(
+                method: .POST, path: "/api/v1/provision", operationID: "provisionDevice",
+                summary: "Device: register itself with a community's provision key and secret", tag: "device-api",
+                authenticated: false, body: Schema.ref("ProvisionRequest"), response: Schema.ref("ProvisionAnswer")), in: app
+        ) { req in try await Provisioning.provision(req) }
+    }
+
+    static func telemetry(_ req: Request) async throws -> TelemetryAnswer {
+        let hub = req.deviceHub
+        let device = try await hub.authenticate(try req.parameters.require("deviceToken"))
+        let payload = try req.deviceJSON()
+        let now = hub.nowMs
+        let parsed: (readings: [Reading], refused: [Refusal])
+        do {
+            parsed = try TelemetryParser.parse(payload, type: device.catalogue, now: now)
+        } catch TelemetryPayloadError.tooMany(let limit) {
+            throw LinliError(.payloadTooLarge, ["limit": String(limit)])
+        } catch {
+            throw LinliError(.invalidBody, ["field": ""], issues: [FieldIssue(field: "", reason: "malformed_telemetry")])
+        }
+        if parsed.readings.isEmpty, !parsed.refused.isEmpty {
+            throw LinliError(
+                .telemetryRefused,
+                issues: parsed.refused.map { FieldIssue(field: $0.key, reason: $0.reason.rawValue) })
+        }
+        if !parsed.readings.isEmpty {
+            try await hub.writer.write(TelemetryBatch(device: device, readings: parsed.readings, receivedAt: now))
+        } else {
+            try await TelemetryStore.touch(device, at: now, on: req.db)
+        }
+        return TelemetryAnswer(
+            accepted: parsed.readings.count,
+            refused: parsed.refused.map {
+                RefusedReading(
+                    key: $0.key, ts: $0.ts, reason: $0.reason.rawValue, expected: $0.expected,
+                    message: req.t("reason.\($0.reason.rawValue)"))
+            })
+    }
+
+    /// Hands out the next command, waiting up to the poll timeout. The command counts as delivered
+    /// only once the response has been written to the device's connection.
+    static func poll(_ req: Request) async throws -> Response {
+        let hub = req.deviceHub
+        let device = try await hub.authenticate(try req.parameters.require("deviceToken"))
+        let deadline = Date().addingTimeInterval(try req.pollTimeout())
+        try await TelemetryStore.touch(device, at: hub.nowMs, on: req.db)
+        while true {
+            let version = await hub.signals.version(device.id, .commands)
+            if let command = try await CommandQueue.claim(device: device.id, now: hub.now, on: req.db) {
+                return try deliver(command, req)
+            }
+            let remaining = deadline.timeIntervalSinceNow
+            guard remaining > 0 else { throw LinliError(.requestTimeout) }
+            _ = await hub.signals.wait(device.id, .commands, after: version, timeout: remaining)
+        }
+    }
+
+    static func message(_ command: DeviceCommand) throws -> Data {
+        try JSONEncoder.linli.encode(
+            CommandMessage(id: command.id ?? 0, method: command.method, params: JSON.parse(command.params) ?? .object([:])))
+    }
+
+    private static func deliver(_ command: DeviceCommand, _ req: Request) throws -> Response {
+        let body = try message(command)
+        let id = command.id ?? 0
+        let db = req.db
+        let hub = req.deviceHub
+        let response = Response(
+            status: .ok,
+            body: .init(
+                asyncStream: { writer in
+                    do {
+                        try await writer.write(.buffer(ByteBuffer(data: body)))
+                        try await writer.write(.end)
+                        try await CommandQueue.delivered(id, now: hub.now, on: db)
+                    } catch {
+                        try? await CommandQueue.undelivered(id, on: db)
+                        throw error
+                    }
+                }, count: body.count))
+        response.headers.contentType = .json
+        return response
+    }
+}
+
+/// The message a device receives for a command.
+struct CommandMessage: Content {
+    let id: Int
+    let method: String
+    let params: JSON
+}
+
+struct TelemetryAnswer: Content {
+    let accepted: Int
+    let refused: [RefusedReading]
+}
+
+struct RefusedReading: Content {
+    let key: String
+    let ts: Int64?
+    let reason: String
+    let expected: String?
+    let message: String
+}
+
+extension JSON: Content {}
+
+extension Request {
+    /// The JSON body of a device request, whatever content type the firmware sent.
+    func deviceJSON() throws -> JSON {
+        guard let buffer = body.data, buffer.readableBytes > 0 else {
+            throw LinliError(.invalidBody, ["field": ""], issues: [FieldIssue(field: "", reason: "malformed_json")])
+        }
+        do {
+            return try JSONDecoder().decode(JSON.self, from: Data(buffer: buffer))
+        } catch {
+            throw LinliError(.invalidBody, ["field": ""], issues: [FieldIssue(field: "", reason: "malformed_json")])
+        }
+    }
+
+    /// The `timeout` query of a long poll, in seconds (milliseconds in the query, as ThingsBoard).
+    func pollTimeout() throws -> TimeInterval {
+        guard let text = query[String.self, at: "timeout"] else { return 10 }
+        guard let ms = Int(text), ms >= 0 else { throw LinliError(.invalidListQuery, ["field": "timeout"], issues: [FieldIssue(field: "timeout", reason: "wrong_type")]) }
+        return min(Double(ms), 60_000) / 1000
+    }
+}
+
+/// Client, shared and server attributes, stored as JSON object text on the device row.
+enum DeviceAttributes {
+    enum Side { case client, shared, server }
+
+    static func object(_ text: String) -> [String: JSON] {
+        if case .object(let values)? = JSON.parse(text) { return values }
+        return [:]
+    }
+
+    /// Merges values into one side of a device's attributes (a null value removes the key).
+    static func merge(_ values: [String: JSON], into device: UUID, side: Side, on db: any Database) async throws {
+        try await db.transaction { tx in
+            guard let row = try await Device.find(device, on: tx) else { throw LinliError(.notFound) }
+            let current: String
+            switch side {
+            case .client: current = row.clientAttributes
+            case .shared: current = row.sharedAttributes
+            case .server: current = row.attributes
+            }
+            var merged = object(current)
+            for (key, value) in values {
+                guard !key.isEmpty, key.utf8.count <= 64 else { throw LinliError.invalid(key, "invalid_key") }
+                if value == .null { merged.removeValue(forKey: key) } else { merged[key] = value }
+            }
+            let text = JSON.object(merged).text
+            guard text.utf8.count <= 65_536 else { throw LinliError(.payloadTooLarge, ["limit": "64 KB"]) }
+            switch side {
+            case .client: row.clientAttributes = text
+            case .shared: row.sharedAttributes = text
+            case .server: row.attributes = text
+            }
+            try await row.save(on: tx)
+        }
+    }
+}
+
+/// The device WebSocket: commands are pushed as they are queued; the device acknowledges
+/// (`{"id": n, "ack": true}`) or answers (`{"id": n, "result": …}` / `{"id": n, "error": …}`).
+enum DeviceSocket {
+    static func run(_ req: Request, _ ws: WebSocket, _ device: DeviceRef) {
+        let hub = req.deviceHub
+        let db = req.db
+        ws.onText { ws, text in
+            guard let message = JSON.parse(text), case .number(let number)? = message["id"] else { return }
+            let id = Int(number)
+            Task {
+                try? await TelemetryStore.touch(device, at: hub.nowMs, on: db)
+                if message["result"] != nil || message["error"] != nil {
+                    let reply: JSON = message["error"].map { .object(["error": $0]) } ?? (message["result"] ?? .null)
+                    _ = try? await CommandQueue.reply(device: device.id, id: id, response: reply, now: hub.now, on: db)
+                } else if message["ack"] != nil {
+                    try? await CommandQueue.delivered(id, now: hub.now, on: db)
+                }
+            }
+        }
+        Task {
+            try? await TelemetryStore.touch(device, at: hub.nowMs, on: db)
+            while !ws.isClosed {
+                let version = await hub.signals.version(device.id, .commands)
+                if let command = try? await CommandQueue.claim(device: device.id, now: hub.now, on: db),
+                    let data = try? DeviceAPI.message(command)
+                {
+                    try? await ws.send(String(decoding: data, as: UTF8.self))
+                    continue
+                }
+                _ = await hub.signals.wait(device.id, .commands, after: version, timeout: 20)
+            }
+        }
+    }
+}
