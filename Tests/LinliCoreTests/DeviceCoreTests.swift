@@ -27,7 +27,11 @@ import Testing
         )
         #expect(result.readings.map(\.key) == ["rssi"])
         let reasons = Dictionary(uniqueKeysWithValues: result.refused.map { ($0.key, $0.reason) })
-        #expect(reasons == ["soil_moisture": .wrongType, "soil_temperature": .wrongUnit, "battery": .outOfRange, "colour": .unknownKey])
+        #expect(
+            reasons == [
+                "soil_moisture": .wrongType, "soil_temperature": .wrongUnit, "battery": .outOfRange,
+                "colour": .unknownKey,
+            ])
     }
 
     @Test func convertsKnownUnits() throws {

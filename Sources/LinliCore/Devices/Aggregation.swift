@@ -109,7 +109,9 @@ public enum TimeBuckets {
     }
 
     /// Groups `(ts, value)` pairs into buckets; the result is sorted by bucket start.
-    public static func group(_ points: [(ts: Int64, value: Double)], _ interval: Interval) -> [(start: Int64, aggregate: Aggregate)] {
+    public static func group(_ points: [(ts: Int64, value: Double)], _ interval: Interval) -> [(
+        start: Int64, aggregate: Aggregate
+    )] {
         var buckets: [Int64: Aggregate] = [:]
         for point in points {
             let start = start(of: point.ts, interval)
@@ -120,7 +122,9 @@ public enum TimeBuckets {
     }
 
     /// Merges finer aggregates (hourly or daily roll-ups) into coarser buckets.
-    public static func merge(_ rows: [(start: Int64, aggregate: Aggregate)], _ interval: Interval) -> [(start: Int64, aggregate: Aggregate)] {
+    public static func merge(_ rows: [(start: Int64, aggregate: Aggregate)], _ interval: Interval) -> [(
+        start: Int64, aggregate: Aggregate
+    )] {
         var buckets: [Int64: Aggregate] = [:]
         for row in rows {
             let start = start(of: row.start, interval)

@@ -13,7 +13,8 @@ public struct Unit: Sendable, Hashable {
     /// Other units and how to turn their value into this unit ("L" → m³ is `v / 1000`).
     public let conversions: [String: @Sendable (Double) -> Double]
 
-    public init(_ symbol: String, aliases: Set<String> = [], conversions: [String: @Sendable (Double) -> Double] = [:]) {
+    public init(_ symbol: String, aliases: Set<String> = [], conversions: [String: @Sendable (Double) -> Double] = [:])
+    {
         self.symbol = symbol
         self.aliases = aliases
         self.conversions = conversions
@@ -30,8 +31,10 @@ public struct Unit: Sendable, Hashable {
 
     public static let percent = Unit("%", aliases: ["percent", "pct"])
     public static let celsius = Unit(
-        "°C", aliases: ["C", "celsius", "degC", "℃"], conversions: ["°F": { ($0 - 32) * 5 / 9 }, "F": { ($0 - 32) * 5 / 9 }])
-    public static let cubicMetre = Unit("m³", aliases: ["m3", "m^3"], conversions: ["L": { $0 / 1000 }, "l": { $0 / 1000 }])
+        "°C", aliases: ["C", "celsius", "degC", "℃"],
+        conversions: ["°F": { ($0 - 32) * 5 / 9 }, "F": { ($0 - 32) * 5 / 9 }])
+    public static let cubicMetre = Unit(
+        "m³", aliases: ["m3", "m^3"], conversions: ["L": { $0 / 1000 }, "l": { $0 / 1000 }])
     public static let kilowattHour = Unit("kWh", aliases: ["kwh"], conversions: ["Wh": { $0 / 1000 }])
     public static let watt = Unit("W", aliases: ["w"], conversions: ["kW": { $0 * 1000 }])
     public static let volt = Unit("V", aliases: ["v"])
@@ -138,13 +141,18 @@ public enum DeviceCatalog {
                 TelemetryKey("door_open", .boolean),
                 TelemetryKey("unlock_method", .text),
             ],
-            commands: [CommandSpec("unlock", twoWay: true), CommandSpec("lock", twoWay: true), CommandSpec("set_code", twoWay: true)],
+            commands: [
+                CommandSpec("unlock", twoWay: true), CommandSpec("lock", twoWay: true),
+                CommandSpec("set_code", twoWay: true),
+            ],
             offlineAfter: 1800),
         DeviceType("door_contact", telemetry: [TelemetryKey("open", .boolean)], offlineAfter: 3600),
         DeviceType("motion", telemetry: [TelemetryKey("motion", .boolean)], offlineAfter: 3600),
         DeviceType(
             "smoke",
-            telemetry: [TelemetryKey("smoke", .boolean), TelemetryKey("temperature", unit: .celsius, range: -40...120)],
+            telemetry: [
+                TelemetryKey("smoke", .boolean), TelemetryKey("temperature", unit: .celsius, range: -40...120),
+            ],
             commands: [CommandSpec("silence")], offlineAfter: 3600),
         DeviceType(
             "gas",
@@ -161,11 +169,16 @@ public enum DeviceCatalog {
             offlineAfter: 7200),
         DeviceType(
             "irrigation_valve",
-            telemetry: [TelemetryKey("valve_open", .boolean), TelemetryKey("flow", unit: .litrePerMinute, range: 0...1000)],
+            telemetry: [
+                TelemetryKey("valve_open", .boolean), TelemetryKey("flow", unit: .litrePerMinute, range: 0...1000),
+            ],
             commands: [CommandSpec("open_valve"), CommandSpec("close_valve")], offlineAfter: 3600),
         DeviceType(
             "bin_level",
-            telemetry: [TelemetryKey("fill_level", unit: .percent, range: 0...100), TelemetryKey("temperature", unit: .celsius, range: -40...120)],
+            telemetry: [
+                TelemetryKey("fill_level", unit: .percent, range: 0...100),
+                TelemetryKey("temperature", unit: .celsius, range: -40...120),
+            ],
             offlineAfter: 6 * 3600),
         DeviceType(
             "recycling_bin",
@@ -177,7 +190,10 @@ public enum DeviceCatalog {
             commands: [CommandSpec("open_lid"), CommandSpec("tare")], offlineAfter: 6 * 3600),
         DeviceType(
             "water_meter",
-            telemetry: [TelemetryKey("water_total", unit: .cubicMetre, range: 0...1e9, cumulative: true), TelemetryKey("leak", .boolean)],
+            telemetry: [
+                TelemetryKey("water_total", unit: .cubicMetre, range: 0...1e9, cumulative: true),
+                TelemetryKey("leak", .boolean),
+            ],
             commands: [CommandSpec("close_valve"), CommandSpec("open_valve"), CommandSpec("read_now", twoWay: true)],
             offlineAfter: 26 * 3600),
         DeviceType(
@@ -194,12 +210,15 @@ public enum DeviceCatalog {
             commands: [CommandSpec("show_message"), CommandSpec("reboot")], offlineAfter: 1800),
         DeviceType(
             "kiosk",
-            telemetry: [TelemetryKey("session_active", .boolean), TelemetryKey("paper_level", unit: .percent, range: 0...100)],
+            telemetry: [
+                TelemetryKey("session_active", .boolean), TelemetryKey("paper_level", unit: .percent, range: 0...100),
+            ],
             commands: [CommandSpec("show_message"), CommandSpec("reboot")], offlineAfter: 1800),
         DeviceType(genericKey, telemetry: [], commands: [], offlineAfter: 3600, openKeys: true),
     ]
 
-    public static let byKey: [String: DeviceType] = Dictionary(all.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+    public static let byKey: [String: DeviceType] = Dictionary(
+        all.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
 
     public static func type(_ key: String) -> DeviceType? { byKey[key] }
 }

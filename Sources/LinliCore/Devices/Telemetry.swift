@@ -85,14 +85,21 @@ public enum TelemetryParser {
             if let values = object["values"], object.count <= 2, object.count == 1 || object["ts"] != nil {
                 guard case .object(let pairs) = values else { throw TelemetryPayloadError.malformed }
                 let tsValue = object["ts"] ?? .number(Double(now))
-                guard case .number(let number) = tsValue, number.isFinite, number.rounded() == number, Int64(exactly: number) != nil
+                guard case .number(let number) = tsValue, number.isFinite, number.rounded() == number,
+                    Int64(exactly: number) != nil
                 else {
-                    refused.append(contentsOf: pairs.keys.sorted().map { Refusal(key: $0, ts: nil, reason: .invalidTimestamp, expected: "ms") })
+                    refused.append(
+                        contentsOf: pairs.keys.sorted().map {
+                            Refusal(key: $0, ts: nil, reason: .invalidTimestamp, expected: "ms")
+                        })
                     return
                 }
                 let ts = Int64(number)
                 guard ts >= earliest, ts <= now + futureTolerance else {
-                    refused.append(contentsOf: pairs.keys.sorted().map { Refusal(key: $0, ts: ts, reason: .invalidTimestamp, expected: "ms") })
+                    refused.append(
+                        contentsOf: pairs.keys.sorted().map {
+                            Refusal(key: $0, ts: ts, reason: .invalidTimestamp, expected: "ms")
+                        })
                     return
                 }
                 try add(pairs, ts: ts)
@@ -107,7 +114,9 @@ public enum TelemetryParser {
                 case .failure(let failure):
                     refused.append(Refusal(key: key, ts: ts, reason: failure.reason, expected: failure.expected))
                 }
-                if readings.count + refused.count > maxReadings { throw TelemetryPayloadError.tooMany(limit: maxReadings) }
+                if readings.count + refused.count > maxReadings {
+                    throw TelemetryPayloadError.tooMany(limit: maxReadings)
+                }
             }
         }
         switch payload {
@@ -141,7 +150,8 @@ public enum TelemetryParser {
             case .string(let text) where text.utf8.count <= 1024: return .success(.text(text))
             case .array, .object:
                 let text = value.text
-                return text.utf8.count <= 4096 ? .success(.json(text)) : .failure(Failure(reason: .wrongType, expected: "≤4096 bytes"))
+                return text.utf8.count <= 4096
+                    ? .success(.json(text)) : .failure(Failure(reason: .wrongType, expected: "≤4096 bytes"))
             default: return .failure(Failure(reason: .wrongType, expected: "number|boolean|string|json"))
             }
         }
@@ -175,7 +185,8 @@ public enum TelemetryParser {
             }
             guard number.isFinite else { return .failure(Failure(reason: .wrongType, expected: "number")) }
             if let range = spec.range, !range.contains(number) {
-                return .failure(Failure(reason: .outOfRange, expected: "\(format(range.lowerBound))…\(format(range.upperBound))"))
+                return .failure(
+                    Failure(reason: .outOfRange, expected: "\(format(range.lowerBound))…\(format(range.upperBound))"))
             }
             return .success(.number(number))
         }

@@ -215,7 +215,8 @@ extension L10n {
         "field.textSize": "Text size",
         "field.language": "Language",
         "error.invalid_device_token.title": "Invalid device token",
-        "error.invalid_device_token.detail": "No device uses this access token. Check the token, or rotate it in the console.",
+        "error.invalid_device_token.detail":
+            "No device uses this access token. Check the token, or rotate it in the console.",
         "error.device_disabled.title": "Device disabled",
         "error.device_disabled.detail": "An operator has disabled this device; it cannot send data for now.",
         "error.request_timeout.title": "Nothing arrived in time",
@@ -223,11 +224,21 @@ extension L10n {
         "error.telemetry_refused.title": "All telemetry refused",
         "error.telemetry_refused.detail": "No reading of this batch could be stored; see the errors list for why.",
         "error.provision_denied.title": "Provisioning refused",
-        "error.provision_denied.detail": "The provision key or secret is wrong, or provisioning is not enabled for the community.",
+        "error.provision_denied.detail":
+            "The provision key or secret is wrong, or provisioning is not enabled for the community.",
         "reason.unknown_key": "This device type has no such key",
         "reason.wrong_unit": "Wrong unit",
-        "reason.out_of_range": "Value out of range",
         "reason.invalid_timestamp": "Invalid timestamp (milliseconds, at most a day ahead)",
         "reason.invalid_key": "Invalid key name",
+        "task.replaceBattery": "Replace the battery",
+        "task.checkOffline": "Check the offline device",
+        "reason.taken": "Already in use",
+        "reason.unknown_device_type": "No such device type",
+        "reason.unknown_method": "This device does not accept that command",
+        "reason.expected_object": "Expected a JSON object",
+        "reason.too_short": "Too short",
+        "reason.range_too_long": "Time range too long (at most 31 days per minute)",
+        "reason.malformed_telemetry": "Telemetry must be an object, {ts, values}, or an array of them",
+        "reason.import.malformed_csv": "The CSV is malformed (an unclosed quote)",
     ]
 }

@@ -222,8 +222,17 @@ extension L10n {
         "error.provision_denied.detail": "预配密钥或密钥密码不正确，或该小区未启用设备预配。",
         "reason.unknown_key": "此设备类型没有这个数据项",
         "reason.wrong_unit": "单位不对",
-        "reason.out_of_range": "数值超出范围",
         "reason.invalid_timestamp": "时间戳无效（毫秒，不能晚于现在一天以上）",
         "reason.invalid_key": "数据项名称无效",
+        "task.replaceBattery": "更换电池",
+        "task.checkOffline": "检查离线设备",
+        "reason.taken": "已被使用",
+        "reason.unknown_device_type": "没有这种设备类型",
+        "reason.unknown_method": "此设备不支持这个命令",
+        "reason.expected_object": "应为 JSON 对象",
+        "reason.too_short": "太短",
+        "reason.range_too_long": "时间范围太长（按分钟汇总最多 31 天）",
+        "reason.malformed_telemetry": "遥测格式不对：应为对象、{ts, values} 或它们的数组",
+        "reason.import.malformed_csv": "CSV 格式不对（引号未闭合）",
     ]
 }

@@ -67,7 +67,10 @@ enum OpenAPI {
             ("tags", .array([.string(e.tag)])),
         ]
         var parameters: [JSONValue] = e.pathParameters.map {
-            .object([("name", .string($0)), ("in", "path"), ("required", .bool(true)), ("schema", e.pathSchemas[$0] ?? Schema.uuid)])
+            .object([
+                ("name", .string($0)), ("in", "path"), ("required", .bool(true)),
+                ("schema", e.pathSchemas[$0] ?? Schema.uuid),
+            ])
         }
         parameters += e.query.map {
             .object([("name", .string($0.name)), ("in", "query"), ("required", .bool(false)), ("schema", $0.schema)])

@@ -42,7 +42,8 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
     Devices.register(app)
     Web.register(app)
     app.get("openapi.json") { req -> Response in
-        let document = OpenAPI.document(req.application, components: RegistrySchemas.all + IdentitySchemas.all + DeviceSchemas.all)
+        let document = OpenAPI.document(
+            req.application, components: RegistrySchemas.all + IdentitySchemas.all + DeviceSchemas.all)
         let response = Response(body: .init(data: try JSONEncoder.linli.encode(document)))
         response.headers.contentType = .json
         return response

@@ -29,7 +29,9 @@ actor ActionRunner {
         let offline = try await offlineDevices()
         for device in devices where offline.contains(device.id) {
             self.offline?.remove(device.id)
-            if let alarm = try await Alarms.clear(device: device.id, type: Alarms.offline, by: nil, now: now, on: app.db) {
+            if let alarm = try await Alarms.clear(
+                device: device.id, type: Alarms.offline, by: nil, now: now, on: app.db)
+            {
                 await publish(alarm)
             }
         }
@@ -90,7 +92,8 @@ actor ActionRunner {
                     await publish(alarm)
                 case .command:
                     let target = action.targetDeviceID ?? firing.device.id
-                    guard let device = try await Device.find(target, on: app.db), device.communityID == firing.communityID
+                    guard let device = try await Device.find(target, on: app.db),
+                        device.communityID == firing.communityID
                     else { continue }
                     let spec = DeviceCatalog.type(device.type)?.command(action.method ?? "")
                     _ = try await CommandQueue.enqueue(

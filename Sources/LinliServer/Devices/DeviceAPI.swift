@@ -12,7 +12,8 @@ enum DeviceAPI {
     static let token: [String: JSONValue] = ["deviceToken": Schema.string(min: 1, max: 128)]
     static let timeoutQuery = [
         Endpoint.Parameter(
-            name: "timeout", schema: Schema.integer(min: 0, max: 600_000), description: "Milliseconds to wait (default 10000, at most 60000)")
+            name: "timeout", schema: Schema.integer(min: 0, max: 600_000),
+            description: "Milliseconds to wait (default 10000, at most 60000)")
     ]
 
     static func register(_ app: Application) {
@@ -28,10 +29,13 @@ enum DeviceAPI {
             .init(
                 method: .POST, path: t + "/attributes", operationID: "postClientAttributes",
                 summary: "Device: publish client-side attributes", tag: "device-api", authenticated: false,
-                body: Schema.ref("AttributeValues"), response: Schema.ref("AttributeValues"), pathSchemas: token), in: app
+                body: Schema.ref("AttributeValues"), response: Schema.ref("AttributeValues"), pathSchemas: token),
+            in: app
         ) { req in
             let device = try await req.deviceHub.authenticate(try req.parameters.require("deviceToken"))
-            guard case .object(let values) = try req.deviceJSON() else { throw LinliError.invalid("", "expected_object") }
+            guard case .object(let values) = try req.deviceJSON() else {
+                throw LinliError.invalid("", "expected_object")
+            }
             try await DeviceAttributes.merge(values, into: device.id, side: .client, on: req.db)
             try await TelemetryStore.touch(device, at: req.deviceHub.nowMs, on: req.db)
             return JSON.object(values)
@@ -72,14 +76,17 @@ enum DeviceAPI {
             let device = try await hub.authenticate(try req.parameters.require("deviceToken"))
             let version = await hub.signals.version(device.id, .attributes)
             try await TelemetryStore.touch(device, at: hub.nowMs, on: req.db)
-            guard let delta = await hub.signals.wait(device.id, .attributes, after: version, timeout: try req.pollTimeout())
+            guard
+                let delta = await hub.signals.wait(
+                    device.id, .attributes, after: version, timeout: try req.pollTimeout())
             else { throw LinliError(.requestTimeout) }
             return delta
         }
         api.register(
             .init(
                 method: .GET, path: t + "/rpc", operationID: "waitCommand",
-                summary: "Device: long poll for a command ({id, method, params}; 408 when none arrive)", tag: "device-api",
+                summary: "Device: long poll for a command ({id, method, params}; 408 when none arrive)",
+                tag: "device-api",
                 authenticated: false, response: Schema.ref("DeviceCommandMessage"), query: timeoutQuery,
                 pathSchemas: token), in: app
         ) { req in try await poll(req) }
@@ -109,7 +116,9 @@ enum DeviceAPI {
             let hub = req.deviceHub
             let device = try await hub.authenticate(try req.parameters.require("deviceToken"))
             let body = try req.deviceJSON()
-            guard case .string(let method)? = body["method"] else { throw LinliError.invalid("method", "missing_value") }
+            guard case .string(let method)? = body["method"] else {
+                throw LinliError.invalid("method", "missing_value")
+            }
             try await TelemetryStore.touch(device, at: hub.nowMs, on: req.db)
             switch method {
             case "getCurrentTime":
@@ -126,7 +135,8 @@ enum DeviceAPI {
         api.register(
             .init(
                 method: .GET, path: t + "/ws", operationID: "deviceWebSocket",
-                summary: "Device: WebSocket for commands (server sends {id, method, params}; device answers {id, ack} or {id, result|error})",
+                summary:
+                    "Device: WebSocket for commands (server sends {id, method, params}; device answers {id, ack} or {id, result|error})",
                 tag: "device-api", authenticated: false, pathSchemas: token), in: app
         ) { req -> Response in
             guard req.headers[.upgrade].contains(where: { $0.lowercased() == "websocket" }) else {
@@ -139,7 +149,8 @@ enum DeviceAPI {
             .init(
                 method: .POST, path: "/api/v1/provision", operationID: "provisionDevice",
                 summary: "Device: register itself with a community's provision key and secret", tag: "device-api",
-                authenticated: false, body: Schema.ref("ProvisionRequest"), response: Schema.ref("ProvisionAnswer")), in: app
+                authenticated: false, body: Schema.ref("ProvisionRequest"), response: Schema.ref("ProvisionAnswer")),
+            in: app
         ) { req in try await Provisioning.provision(req) }
     }
 
@@ -154,7 +165,8 @@ enum DeviceAPI {
         } catch TelemetryPayloadError.tooMany(let limit) {
             throw LinliError(.payloadTooLarge, ["limit": String(limit)])
         } catch {
-            throw LinliError(.invalidBody, ["field": ""], issues: [FieldIssue(field: "", reason: "malformed_telemetry")])
+            throw LinliError(
+                .invalidBody, ["field": ""], issues: [FieldIssue(field: "", reason: "malformed_telemetry")])
         }
         if parsed.readings.isEmpty, !parsed.refused.isEmpty {
             throw LinliError(
@@ -195,7 +207,8 @@ enum DeviceAPI {
 
     static func message(_ command: DeviceCommand) throws -> Data {
         try JSONEncoder.linli.encode(
-            CommandMessage(id: command.id ?? 0, method: command.method, params: JSON.parse(command.params) ?? .object([:])))
+            CommandMessage(
+                id: command.id ?? 0, method: command.method, params: JSON.parse(command.params) ?? .object([:])))
     }
 
     private static func deliver(_ command: DeviceCommand, _ req: Request) throws -> Response {
@@ -259,7 +272,10 @@ extension Request {
     /// The `timeout` query of a long poll, in seconds (milliseconds in the query, as ThingsBoard).
     func pollTimeout() throws -> TimeInterval {
         guard let text = query[String.self, at: "timeout"] else { return 10 }
-        guard let ms = Int(text), ms >= 0 else { throw LinliError(.invalidListQuery, ["field": "timeout"], issues: [FieldIssue(field: "timeout", reason: "wrong_type")]) }
+        guard let ms = Int(text), ms >= 0 else {
+            throw LinliError(
+                .invalidListQuery, ["field": "timeout"], issues: [FieldIssue(field: "timeout", reason: "wrong_type")])
+        }
         return min(Double(ms), 60_000) / 1000
     }
 }

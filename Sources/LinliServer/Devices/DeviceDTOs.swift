@@ -276,7 +276,9 @@ struct DeviceTypeRead: Content {
     init(_ type: DeviceType) {
         key = type.key
         telemetry = type.telemetry.map {
-            Key(name: $0.name, kind: $0.kind, unit: $0.unit?.symbol, min: $0.range?.lowerBound, max: $0.range?.upperBound)
+            Key(
+                name: $0.name, kind: $0.kind, unit: $0.unit?.symbol, min: $0.range?.lowerBound,
+                max: $0.range?.upperBound)
         }
         commands = type.commands.map { Command(method: $0.method, twoWay: $0.twoWay) }
         offlineAfterSeconds = Int(type.offlineAfter)

@@ -20,7 +20,8 @@ enum DeviceHubAPI {
         try await RegistryAPI.communityID(req, access)
     }
 
-    static func device(_ req: Request, _ access: (UUID) -> AccessRequest = { .viewDevices($0) }) async throws -> Device {
+    static func device(_ req: Request, _ access: (UUID) -> AccessRequest = { .viewDevices($0) }) async throws -> Device
+    {
         let community = try await communityID(req, access)
         return try await Device.find(try req.id("deviceID"), in: community, on: req.db)
     }
@@ -67,7 +68,9 @@ enum DeviceHubAPI {
         ) { req in
             let id = try await communityID(req, { .manageDevices($0) })
             let (device, token) = try await DeviceRegistry.create(in: id, try req.decode(DeviceCreate.self), by: req)
-            return Created(value: DeviceCredentials(device: try DeviceRead(device, lastSeen: nil, now: req.clock.now()), token: token))
+            return Created(
+                value: DeviceCredentials(
+                    device: try DeviceRead(device, lastSeen: nil, now: req.clock.now()), token: token))
         }
         api.register(
             .init(
@@ -78,7 +81,9 @@ enum DeviceHubAPI {
         ) { req in
             let id = try await communityID(req, { .manageDevices($0) })
             guard let buffer = req.body.data else { throw LinliError.invalid("", "missing_value") }
-            return Created(value: try await DeviceImporter.run(String(decoding: Data(buffer: buffer), as: UTF8.self), in: id, on: req))
+            return Created(
+                value: try await DeviceImporter.run(
+                    String(decoding: Data(buffer: buffer), as: UTF8.self), in: id, on: req))
         }
         api.register(
             .init(
@@ -119,7 +124,9 @@ enum DeviceHubAPI {
                 tag: "devices", body: Schema.ref("AttributeValues"), response: Schema.ref("Device")), in: app
         ) { req in
             let device = try await device(req, { .sendCommands($0) })
-            guard case .object(let values) = try req.decode(JSON.self) else { throw LinliError.invalid("", "expected_object") }
+            guard case .object(let values) = try req.decode(JSON.self) else {
+                throw LinliError.invalid("", "expected_object")
+            }
             try await DeviceRegistry.share(values, with: device, by: req)
             return try await reads([try await Device.find(device.id, on: req.db) ?? device], on: req)[0]
         }
@@ -132,7 +139,8 @@ enum DeviceHubAPI {
             let id = try await communityID(req, { .manageDevices($0) })
             let row = try await DeviceProvisioning.query(on: req.db).filter(\.$communityID == id).first()
             return ProvisioningRead(
-                enabled: row?.enabled ?? false, key: row?.key, defaultType: row?.defaultType ?? DeviceCatalog.genericKey)
+                enabled: row?.enabled ?? false, key: row?.key, defaultType: row?.defaultType ?? DeviceCatalog.genericKey
+            )
         }
         api.register(
             .init(
@@ -158,7 +166,8 @@ enum DeviceHubAPI {
         api.register(
             .init(
                 method: .GET, path: d + "/telemetry/latest", operationID: "getLatestTelemetry",
-                summary: "Latest value of every key", tag: "telemetry", response: Schema.array(Schema.ref("LatestValue"))),
+                summary: "Latest value of every key", tag: "telemetry",
+                response: Schema.array(Schema.ref("LatestValue"))),
             in: app
         ) { req in try await TelemetryStore.latest(try await device(req).requireID(), on: req.db) }
         api.register(
@@ -182,10 +191,13 @@ enum DeviceHubAPI {
             let to = try req.int64Query("to") ?? now + 1
             let from = try req.int64Query("from") ?? to - 86_400_000
             guard let interval = Interval(rawValue: req.query[String.self, at: "interval"] ?? "none") else {
-                throw LinliError(.invalidListQuery, ["field": "interval"], issues: [FieldIssue(field: "interval", reason: "invalid_value")])
+                throw LinliError(
+                    .invalidListQuery, ["field": "interval"],
+                    issues: [FieldIssue(field: "interval", reason: "invalid_value")])
             }
             guard let agg = AggregateFunction(rawValue: req.query[String.self, at: "agg"] ?? "avg") else {
-                throw LinliError(.invalidListQuery, ["field": "agg"], issues: [FieldIssue(field: "agg", reason: "invalid_value")])
+                throw LinliError(
+                    .invalidListQuery, ["field": "agg"], issues: [FieldIssue(field: "agg", reason: "invalid_value")])
             }
             let limit = try req.int64Query("limit").map(Int.init) ?? 1000
             if from >= to { v.fail("from", "out_of_range") }
@@ -205,7 +217,9 @@ enum DeviceHubAPI {
             in: app
         ) { req in
             let device = try await device(req, { .sendCommands($0) })
-            return Created(value: try CommandRead(try await DeviceRegistry.sendCommand(to: device, try req.decode(CommandCreate.self), by: req)))
+            return Created(
+                value: try CommandRead(
+                    try await DeviceRegistry.sendCommand(to: device, try req.decode(CommandCreate.self), by: req)))
         }
         api.register(
             .init(
@@ -222,7 +236,9 @@ enum DeviceHubAPI {
             if let device = req.query[UUID.self, at: "deviceID"] { query = query.filter(\.$deviceID == device) }
             if let text = req.query[String.self, at: "status"] {
                 guard let status = CommandStatus(rawValue: text) else {
-                    throw LinliError(.invalidListQuery, ["field": "status"], issues: [FieldIssue(field: "status", reason: "invalid_value")])
+                    throw LinliError(
+                        .invalidListQuery, ["field": "status"],
+                        issues: [FieldIssue(field: "status", reason: "invalid_value")])
                 }
                 query = query.filter(\.$status == status)
             }
@@ -261,7 +277,9 @@ enum DeviceHubAPI {
                 body: Schema.ref("RuleInput"), status: .created, response: Schema.ref("Rule")), in: app
         ) { req in
             let id = try await communityID(req, { .manageDevices($0) })
-            return Created(value: RuleRead(try await DeviceRegistry.saveRule(try req.decode(RuleInput.self), existing: nil, in: id, by: req)))
+            return Created(
+                value: RuleRead(
+                    try await DeviceRegistry.saveRule(try req.decode(RuleInput.self), existing: nil, in: id, by: req)))
         }
         api.register(
             .init(
@@ -269,7 +287,8 @@ enum DeviceHubAPI {
                 response: Schema.ref("Rule")), in: app
         ) { req in
             let id = try await communityID(req, { .viewDevices($0) })
-            return RuleRead(try DeviceRegistry.rule(try await RuleRecord.find(try req.id("ruleID"), in: id, on: req.db)))
+            return RuleRead(
+                try DeviceRegistry.rule(try await RuleRecord.find(try req.id("ruleID"), in: id, on: req.db)))
         }
         api.register(
             .init(
@@ -278,7 +297,8 @@ enum DeviceHubAPI {
         ) { req in
             let id = try await communityID(req, { .manageDevices($0) })
             let record = try await RuleRecord.find(try req.id("ruleID"), in: id, on: req.db)
-            return RuleRead(try await DeviceRegistry.saveRule(try req.decode(RuleInput.self), existing: record, in: id, by: req))
+            return RuleRead(
+                try await DeviceRegistry.saveRule(try req.decode(RuleInput.self), existing: record, in: id, by: req))
         }
         api.register(
             .init(
@@ -286,7 +306,8 @@ enum DeviceHubAPI {
                 tag: "rules", status: .noContent), in: app
         ) { req in
             let id = try await communityID(req, { .manageDevices($0) })
-            try await DeviceRegistry.deleteRule(try await RuleRecord.find(try req.id("ruleID"), in: id, on: req.db), by: req)
+            try await DeviceRegistry.deleteRule(
+                try await RuleRecord.find(try req.id("ruleID"), in: id, on: req.db), by: req)
             return NoContent()
         }
         api.register(
@@ -295,7 +316,10 @@ enum DeviceHubAPI {
                 summary: "Alarms, newest first; filter by status, severity, type, device", tag: "alarms",
                 response: Schema.page(of: "Alarm"),
                 query: Endpoint.listQuery(.alarms) + [
-                    .init(name: "status", schema: Schema.enumeration(["active", "cleared", "unacknowledged"] + AlarmStatus.allCases.map(\.rawValue))),
+                    .init(
+                        name: "status",
+                        schema: Schema.enumeration(
+                            ["active", "cleared", "unacknowledged"] + AlarmStatus.allCases.map(\.rawValue))),
                     .init(name: "severity", schema: Schema.enumeration(Severity.allCases.map(\.rawValue))),
                     .init(name: "type", schema: Schema.string(max: 64)),
                     .init(name: "deviceID", schema: Schema.uuid),
@@ -339,8 +363,11 @@ enum DeviceHubAPI {
         api.register(
             .init(
                 method: .GET, path: c + "/tasks", operationID: "listTasks",
-                summary: "Staff tasks raised by rules and device health", tag: "alarms", response: Schema.page(of: "Task"),
-                query: Endpoint.listQuery(.tasks) + [.init(name: "status", schema: Schema.enumeration(["open", "done"]))]),
+                summary: "Staff tasks raised by rules and device health", tag: "alarms",
+                response: Schema.page(of: "Task"),
+                query: Endpoint.listQuery(.tasks) + [
+                    .init(name: "status", schema: Schema.enumeration(["open", "done"]))
+                ]),
             in: app
         ) { req in
             let id = try await communityID(req, { .viewDevices($0) })
@@ -371,13 +398,17 @@ enum DeviceHubAPI {
         case "unacknowledged": query = query.filter(\.$status ~~ [AlarmStatus.activeUnack, .clearedUnack])
         case let text?:
             guard let status = AlarmStatus(rawValue: text) else {
-                throw LinliError(.invalidListQuery, ["field": "status"], issues: [FieldIssue(field: "status", reason: "invalid_value")])
+                throw LinliError(
+                    .invalidListQuery, ["field": "status"],
+                    issues: [FieldIssue(field: "status", reason: "invalid_value")])
             }
             query = query.filter(\.$status == status)
         }
         if let text = req.query[String.self, at: "severity"] {
             guard let severity = Severity(rawValue: text) else {
-                throw LinliError(.invalidListQuery, ["field": "severity"], issues: [FieldIssue(field: "severity", reason: "invalid_value")])
+                throw LinliError(
+                    .invalidListQuery, ["field": "severity"],
+                    issues: [FieldIssue(field: "severity", reason: "invalid_value")])
             }
             query = query.filter(\.$severity == severity)
         }
@@ -387,7 +418,8 @@ enum DeviceHubAPI {
         let page = try await query.page(options, map: { $0 })
         let names = try await Device.byID(page.items.map(\.deviceID), on: req.db)
         return ListPage(
-            items: try page.items.map { try AlarmRead($0, deviceName: names[$0.deviceID]?.name) }, metadata: page.metadata)
+            items: try page.items.map { try AlarmRead($0, deviceName: names[$0.deviceID]?.name) },
+            metadata: page.metadata)
     }
 
     static func healthReport(_ community: UUID, on req: Request) async throws -> HealthRead {
@@ -399,7 +431,8 @@ enum DeviceHubAPI {
         for device in devices {
             let id = try device.requireID()
             let seen = status[id].map { Date(timeIntervalSince1970: Double($0.last) / 1000) }
-            let silence = (DeviceCatalog.type(device.type) ?? DeviceCatalog.type(DeviceCatalog.genericKey)!).offlineAfter
+            let silence = (DeviceCatalog.type(device.type) ?? DeviceCatalog.type(DeviceCatalog.genericKey)!)
+                .offlineAfter
             let online = seen.map { now.timeIntervalSince($0) < silence } ?? false
             let entry = HealthRead.Entry(
                 deviceID: id, name: device.name, type: device.type, lastSeen: seen,
@@ -415,9 +448,12 @@ enum DeviceHubAPI {
             total: devices.count, online: online, offline: offline.count, neverSeen: never.count,
             disabled: devices.count - enabled.count,
             onlineRate: enabled.isEmpty ? 0 : Double(online) / Double(enabled.count),
-            offlineLongest: offline.map(\.0).sorted { ($0.offlineSeconds ?? 0) > ($1.offlineSeconds ?? 0) }.prefix(20).map { $0 },
+            offlineLongest: offline.map(\.0).sorted { ($0.offlineSeconds ?? 0) > ($1.offlineSeconds ?? 0) }.prefix(20)
+                .map { $0 },
             neverUsed: never.map(\.0).sorted { $0.name < $1.name },
-            lowBattery: enabled.map(\.0).filter { ($0.battery ?? 100) < DeviceCatalog.lowBattery }.sorted { ($0.battery ?? 0) < ($1.battery ?? 0) })
+            lowBattery: enabled.map(\.0).filter { ($0.battery ?? 100) < DeviceCatalog.lowBattery }.sorted {
+                ($0.battery ?? 0) < ($1.battery ?? 0)
+            })
     }
 }
 
@@ -426,7 +462,8 @@ extension Request {
     func int64Query(_ name: String) throws -> Int64? {
         guard let text = query[String.self, at: name] else { return nil }
         guard let value = Int64(text) else {
-            throw LinliError(.invalidListQuery, ["field": name], issues: [FieldIssue(field: name, reason: "wrong_type")])
+            throw LinliError(
+                .invalidListQuery, ["field": name], issues: [FieldIssue(field: name, reason: "wrong_type")])
         }
         return value
     }

@@ -49,7 +49,9 @@ enum DeviceImporter {
                 continue
             }
             let type = field("type") ?? ""
-            if DeviceCatalog.type(type) == nil { issues.append(FieldIssue(field: "type", line: record.line, reason: "unknown_device_type")) }
+            if DeviceCatalog.type(type) == nil {
+                issues.append(FieldIssue(field: "type", line: record.line, reason: "unknown_device_type"))
+            }
             let name = field("name") ?? ""
             if name.isEmpty || name.count > 60 {
                 issues.append(FieldIssue(field: "name", line: record.line, reason: "missing_value"))
@@ -60,17 +62,22 @@ enum DeviceImporter {
             var householdID: UUID?
             if let building = field("building") {
                 buildingID = buildings.first { $0.name == building }?.id
-                if buildingID == nil { issues.append(FieldIssue(field: "building", line: record.line, reason: "import.unknown_household")) }
+                if buildingID == nil {
+                    issues.append(FieldIssue(field: "building", line: record.line, reason: "import.unknown_household"))
+                }
                 if let room = field("room"), let buildingID {
                     householdID = households.first { $0.buildingID == buildingID && $0.room == room }?.id
-                    if householdID == nil { issues.append(FieldIssue(field: "room", line: record.line, reason: "import.unknown_household")) }
+                    if householdID == nil {
+                        issues.append(FieldIssue(field: "room", line: record.line, reason: "import.unknown_household"))
+                    }
                 }
             }
             inputs.append(
                 (
                     record.line,
                     DeviceCreate(
-                        type: type, name: name, serial: field("serial"), buildingID: buildingID, householdID: householdID,
+                        type: type, name: name, serial: field("serial"), buildingID: buildingID,
+                        householdID: householdID,
                         zone: field("zone"), attributes: nil, sharedAttributes: nil)
                 ))
         }
@@ -96,7 +103,8 @@ enum DeviceImporter {
                 let token = Secret.alphanumeric(20)
                 device.tokenHash = Secret.hash(token)
                 try await device.create(on: db)
-                created.append(ImportedDevice(line: line, device: try DeviceRead(device, lastSeen: nil, now: now), token: token))
+                created.append(
+                    ImportedDevice(line: line, device: try DeviceRead(device, lastSeen: nil, now: now), token: token))
             }
             try await Audit.record(
                 .import, "device", id: nil, community: community, after: ["count": created.count], by: req, on: db)

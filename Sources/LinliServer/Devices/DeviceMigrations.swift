@@ -57,8 +57,10 @@ struct CreateDevices: AsyncMigration {
             .field("created_by", .uuid)
             .field("rule_id", .uuid)
             .create()
-        try await IndexSQL.create("commands_device_status", on: DeviceCommand.schema, ["device_id", "status"], database)
-        try await IndexSQL.create("commands_community_created", on: DeviceCommand.schema, ["community_id", "created_at"], database)
+        try await IndexSQL.create(
+            "commands_device_status", on: DeviceCommand.schema, ["device_id", "status"], database)
+        try await IndexSQL.create(
+            "commands_community_created", on: DeviceCommand.schema, ["community_id", "created_at"], database)
 
         try await database.schema(Alarm.schema)
             .id()
@@ -78,7 +80,8 @@ struct CreateDevices: AsyncMigration {
             .field("cleared_at", .datetime)
             .field("cleared_by", .string)
             .create()
-        try await IndexSQL.create("alarms_community_started", on: Alarm.schema, ["community_id", "started_at"], database)
+        try await IndexSQL.create(
+            "alarms_community_started", on: Alarm.schema, ["community_id", "started_at"], database)
         if let sql = database as? any SQLDatabase {
             try await sql.raw("CREATE UNIQUE INDEX alarms_one_active ON alarms (device_id, type) WHERE active").run()
         }
@@ -127,7 +130,8 @@ struct CreateDevices: AsyncMigration {
             .field("device_id", .uuid, .references(Device.schema, .id, onDelete: .setNull))
             .field("created_at", .datetime, .required)
             .create()
-        try await IndexSQL.create("notifications_community_created", on: Notification.schema, ["community_id", "created_at"], database)
+        try await IndexSQL.create(
+            "notifications_community_created", on: Notification.schema, ["community_id", "created_at"], database)
     }
 
     func revert(on database: any Database) async throws {

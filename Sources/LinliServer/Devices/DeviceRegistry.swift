@@ -8,7 +8,8 @@ import Vapor
 enum DeviceRegistry {
     /// Creates a device and returns it with its new token (shown once).
     static func create(
-        in community: UUID, _ input: DeviceCreate, provisioned: Bool = false, token chosen: String? = nil, by req: Request
+        in community: UUID, _ input: DeviceCreate, provisioned: Bool = false, token chosen: String? = nil,
+        by req: Request
     ) async throws -> (Device, String) {
         if !provisioned { try req.authorize(.manageDevices(community)) }
         let device = Device()
@@ -64,7 +65,9 @@ enum DeviceRegistry {
         }
         if let attributes = input.attributes {
             var merged = DeviceAttributes.object(device.attributes)
-            for (key, value) in attributes { if value == .null { merged.removeValue(forKey: key) } else { merged[key] = value } }
+            for (key, value) in attributes {
+                if value == .null { merged.removeValue(forKey: key) } else { merged[key] = value }
+            }
             device.attributes = JSON.object(merged).text
         }
     }
@@ -94,7 +97,8 @@ enum DeviceRegistry {
         device.tokenHash = Secret.hash(token)
         try await req.db.transaction { db in
             try await device.save(on: db)
-            try await Audit.record(.rotateToken, "device", id: device.id, community: device.communityID, by: req, on: db)
+            try await Audit.record(
+                .rotateToken, "device", id: device.id, community: device.communityID, by: req, on: db)
         }
         req.deviceHub.directory.forget(device: try device.requireID())
         return token
@@ -157,11 +161,14 @@ enum DeviceRegistry {
         v.range(input.forMinutes, "forMinutes", 0...10_080)
         if input.actions.isEmpty { v.fail("actions", "missing_value") }
         let scope = input.scope ?? RuleScope()
-        if let type = scope.deviceType, DeviceCatalog.type(type) == nil { v.fail("scope.deviceType", "unknown_device_type") }
+        if let type = scope.deviceType, DeviceCatalog.type(type) == nil {
+            v.fail("scope.deviceType", "unknown_device_type")
+        }
         for (index, action) in input.actions.enumerated() {
             if let missing = action.missingField { v.fail("actions[\(index)].\(missing)", "missing_value") }
             if action.kind == .alarm, action.on == .clear { v.fail("actions[\(index)].on", "invalid_value") }
-            if action.kind == .command, action.targetDeviceID == nil, let type = scope.deviceType.flatMap(DeviceCatalog.type),
+            if action.kind == .command, action.targetDeviceID == nil,
+                let type = scope.deviceType.flatMap(DeviceCatalog.type),
                 !type.openKeys, type.command(action.method ?? "") == nil
             {
                 v.fail("actions[\(index)].method", "unknown_method")
@@ -180,7 +187,9 @@ enum DeviceRegistry {
             forMinutes: input.forMinutes ?? 0, actions: input.actions)
     }
 
-    static func saveRule(_ input: RuleInput, existing: RuleRecord?, in community: UUID, by req: Request) async throws -> Rule {
+    static func saveRule(_ input: RuleInput, existing: RuleRecord?, in community: UUID, by req: Request) async throws
+        -> Rule
+    {
         try req.authorize(.manageDevices(community))
         let record = existing ?? RuleRecord()
         let id = existing?.id ?? UUID()
@@ -192,7 +201,8 @@ enum DeviceRegistry {
         record.enabled = rule.enabled
         record.definition = String(decoding: try JSONEncoder.linli.encode(rule), as: UTF8.self)
         try await req.db.transaction { db in
-            if try await RuleRecord.scoped(to: community, on: db).filter(\.$name == rule.name).filter(\.$id != id).first()
+            if try await RuleRecord.scoped(to: community, on: db).filter(\.$name == rule.name).filter(\.$id != id)
+                .first()
                 != nil
             {
                 throw LinliError(.conflict)
@@ -202,7 +212,8 @@ enum DeviceRegistry {
                 try await RuleStateRecord.query(on: db).filter(\.$ruleID == id).delete()
             }
             try await Audit.record(
-                existing == nil ? .create : .update, "rule", id: id, community: community, before: before.map(RuleRead.init),
+                existing == nil ? .create : .update, "rule", id: id, community: community,
+                before: before.map(RuleRead.init),
                 after: RuleRead(rule), by: req, on: db)
         }
         if let before, before.condition != rule.condition || before.key != rule.key || before.scope != rule.scope {
@@ -280,7 +291,9 @@ enum DeviceRegistry {
         let key = v.text(input.key ?? existing?.key, "key", max: 64, required: input.enabled)
         let secret = v.text(input.secret, "secret", max: 128, required: input.enabled && existing == nil)
         if let secret, secret.count < 8 { v.fail("secret", "too_short") }
-        if let type = input.defaultType, DeviceCatalog.type(type) == nil { v.fail("defaultType", "unknown_device_type") }
+        if let type = input.defaultType, DeviceCatalog.type(type) == nil {
+            v.fail("defaultType", "unknown_device_type")
+        }
         try v.check()
         let row = existing ?? DeviceProvisioning()
         row.communityID = community
@@ -299,7 +312,8 @@ enum DeviceRegistry {
             try await row.save(on: db)
             try await Audit.record(
                 .update, "provisioning", id: row.id, community: community,
-                after: ProvisioningRead(enabled: row.enabled, key: row.key, defaultType: row.defaultType), by: req, on: db)
+                after: ProvisioningRead(enabled: row.enabled, key: row.key, defaultType: row.defaultType), by: req,
+                on: db)
         }
         return row
     }
@@ -328,7 +342,9 @@ enum Provisioning {
             let row = try await DeviceProvisioning.query(on: req.db).filter(\.$key == input.provisionDeviceKey).first(),
             row.enabled, row.secretHash == Secret.hash(input.provisionDeviceSecret)
         else { throw LinliError(.provisionDenied) }
-        if let type = input.credentialsType, type != "ACCESS_TOKEN" { throw LinliError.invalid("credentialsType", "invalid_value") }
+        if let type = input.credentialsType, type != "ACCESS_TOKEN" {
+            throw LinliError.invalid("credentialsType", "invalid_value")
+        }
         let name = input.deviceName ?? "device-" + Secret.alphanumeric(8).lowercased()
         if let chosen = input.token,
             !(8...128).contains(chosen.utf8.count)

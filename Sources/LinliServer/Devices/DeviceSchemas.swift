@@ -15,7 +15,8 @@ enum DeviceSchemas {
     ])
     static let condition = Schema.object(
         [
-            ("kind", Schema.enumeration(RuleCondition.Kind.allCases.map(\.rawValue))), ("value", Schema.nullable(Schema.number)),
+            ("kind", Schema.enumeration(RuleCondition.Kind.allCases.map(\.rawValue))),
+            ("value", Schema.nullable(Schema.number)),
             ("low", Schema.nullable(Schema.number)), ("high", Schema.nullable(Schema.number)),
         ], required: ["kind"])
     static let action = Schema.object(
@@ -46,7 +47,8 @@ enum DeviceSchemas {
                         Schema.array(
                             Schema.object(
                                 [
-                                    ("name", Schema.string()), ("kind", Schema.enumeration(["number", "boolean", "text"])),
+                                    ("name", Schema.string()),
+                                    ("kind", Schema.enumeration(["number", "boolean", "text"])),
                                     ("unit", nullableString), ("min", Schema.nullable(Schema.number)),
                                     ("max", Schema.nullable(Schema.number)),
                                 ], required: ["name", "kind"]))
@@ -59,14 +61,16 @@ enum DeviceSchemas {
             "Device",
             Schema.object(
                 [
-                    ("id", Schema.uuid), ("communityID", Schema.uuid), ("type", Schema.string()), ("name", Schema.string()),
+                    ("id", Schema.uuid), ("communityID", Schema.uuid), ("type", Schema.string()),
+                    ("name", Schema.string()),
                     ("serial", nullableString), ("buildingID", nullableUUID), ("householdID", nullableUUID),
                     ("zone", nullableString), ("attributes", object), ("clientAttributes", object),
                     ("sharedAttributes", object), ("disabled", Schema.bool), ("provisioned", Schema.bool),
                     ("lastSeen", nullableDate), ("online", Schema.bool),
                 ],
                 required: [
-                    "id", "communityID", "type", "name", "attributes", "clientAttributes", "sharedAttributes", "disabled",
+                    "id", "communityID", "type", "name", "attributes", "clientAttributes", "sharedAttributes",
+                    "disabled",
                     "provisioned", "online",
                 ])
         ),
@@ -74,22 +78,27 @@ enum DeviceSchemas {
             "DeviceCreate",
             Schema.object(
                 [
-                    ("type", deviceType), ("name", Schema.string(min: 1, max: 60)), ("serial", Schema.nullable(Schema.string(max: 60))),
-                    ("buildingID", nullableUUID), ("householdID", nullableUUID), ("zone", Schema.nullable(Schema.string(max: 40))),
+                    ("type", deviceType), ("name", Schema.string(min: 1, max: 60)),
+                    ("serial", Schema.nullable(Schema.string(max: 60))),
+                    ("buildingID", nullableUUID), ("householdID", nullableUUID),
+                    ("zone", Schema.nullable(Schema.string(max: 40))),
                     ("attributes", object), ("sharedAttributes", object),
                 ], required: ["type", "name"])
         ),
         (
             "DeviceUpdate",
             Schema.object([
-                ("type", deviceType), ("name", Schema.string(min: 1, max: 60)), ("serial", Schema.nullable(Schema.string(max: 60))),
-                ("buildingID", nullableUUID), ("householdID", nullableUUID), ("zone", Schema.nullable(Schema.string(max: 40))),
+                ("type", deviceType), ("name", Schema.string(min: 1, max: 60)),
+                ("serial", Schema.nullable(Schema.string(max: 60))),
+                ("buildingID", nullableUUID), ("householdID", nullableUUID),
+                ("zone", Schema.nullable(Schema.string(max: 40))),
                 ("attributes", object), ("disabled", Schema.bool),
             ])
         ),
         (
             "DeviceCredentials",
-            Schema.object([("device", Schema.ref("Device")), ("token", Schema.string())], required: ["device", "token"])
+            Schema.object(
+                [("device", Schema.ref("Device")), ("token", Schema.string())], required: ["device", "token"])
         ),
         (
             "ImportedDevice",
@@ -116,7 +125,8 @@ enum DeviceSchemas {
                         Schema.array(
                             Schema.object(
                                 [
-                                    ("key", Schema.string()), ("ts", Schema.nullable(Schema.integer())), ("reason", Schema.string()),
+                                    ("key", Schema.string()), ("ts", Schema.nullable(Schema.integer())),
+                                    ("reason", Schema.string()),
                                     ("expected", nullableString), ("message", Schema.string()),
                                 ], required: ["key", "reason", "message"]))
                     ),
@@ -124,7 +134,9 @@ enum DeviceSchemas {
         ),
         (
             "DeviceCommandMessage",
-            Schema.object([("id", Schema.integer()), ("method", Schema.string()), ("params", anyJSON)], required: ["id", "method"])
+            Schema.object(
+                [("id", Schema.integer()), ("method", Schema.string()), ("params", anyJSON)],
+                required: ["id", "method"])
         ),
         (
             "DeviceRequest",
@@ -136,13 +148,17 @@ enum DeviceSchemas {
                 [
                     ("deviceName", Schema.string(min: 1, max: 60)), ("provisionDeviceKey", Schema.string(max: 64)),
                     ("provisionDeviceSecret", Schema.string(max: 128)), ("deviceType", deviceType),
-                    ("credentialsType", Schema.enumeration(["ACCESS_TOKEN"])), ("token", Schema.string(min: 8, max: 128)),
+                    ("credentialsType", Schema.enumeration(["ACCESS_TOKEN"])),
+                    ("token", Schema.string(min: 8, max: 128)),
                 ], required: ["provisionDeviceKey", "provisionDeviceSecret"])
         ),
         (
             "ProvisionAnswer",
             Schema.object(
-                [("status", Schema.string()), ("credentialsType", Schema.string()), ("credentialsValue", Schema.string())],
+                [
+                    ("status", Schema.string()), ("credentialsType", Schema.string()),
+                    ("credentialsValue", Schema.string()),
+                ],
                 required: ["status", "credentialsType", "credentialsValue"])
         ),
         (
@@ -155,13 +171,16 @@ enum DeviceSchemas {
             "ProvisioningUpdate",
             Schema.object(
                 [
-                    ("enabled", Schema.bool), ("key", Schema.string(max: 64)), ("secret", Schema.string(min: 8, max: 128)),
+                    ("enabled", Schema.bool), ("key", Schema.string(max: 64)),
+                    ("secret", Schema.string(min: 8, max: 128)),
                     ("defaultType", deviceType),
                 ], required: ["enabled"])
         ),
         (
             "LatestValue",
-            Schema.object([("key", Schema.string()), ("ts", Schema.integer()), ("value", anyJSON)], required: ["key", "ts", "value"])
+            Schema.object(
+                [("key", Schema.string()), ("ts", Schema.integer()), ("value", anyJSON)],
+                required: ["key", "ts", "value"])
         ),
         (
             "Series",
@@ -173,7 +192,10 @@ enum DeviceSchemas {
                         "points",
                         Schema.array(
                             Schema.object(
-                                [("ts", Schema.integer()), ("value", anyJSON), ("count", Schema.nullable(Schema.integer()))],
+                                [
+                                    ("ts", Schema.integer()), ("value", anyJSON),
+                                    ("count", Schema.nullable(Schema.integer())),
+                                ],
                                 required: ["ts", "value"]))
                     ),
                 ], required: ["key", "interval", "agg", "points"])
@@ -183,7 +205,8 @@ enum DeviceSchemas {
             Schema.object(
                 [
                     ("method", Schema.string(min: 1, max: 64)), ("params", anyJSON), ("twoWay", Schema.bool),
-                    ("expiresInSeconds", Schema.integer(min: 10, max: 30 * 86_400)), ("maxRetries", Schema.integer(min: 0, max: 20)),
+                    ("expiresInSeconds", Schema.integer(min: 10, max: 30 * 86_400)),
+                    ("maxRetries", Schema.integer(min: 0, max: 20)),
                     ("replyTimeoutSeconds", Schema.integer(min: 1, max: 86_400)),
                 ], required: ["method"])
         ),
@@ -191,28 +214,34 @@ enum DeviceSchemas {
             "Command",
             Schema.object(
                 [
-                    ("id", Schema.integer()), ("deviceID", Schema.uuid), ("method", Schema.string()), ("params", anyJSON),
+                    ("id", Schema.integer()), ("deviceID", Schema.uuid), ("method", Schema.string()),
+                    ("params", anyJSON),
                     ("twoWay", Schema.bool), ("status", Schema.enumeration(CommandStatus.allCases.map(\.rawValue))),
                     ("createdAt", Schema.dateTime), ("expiresAt", Schema.dateTime), ("sentAt", nullableDate),
                     ("deliveredAt", nullableDate), ("completedAt", nullableDate), ("retries", Schema.integer()),
                     ("maxRetries", Schema.integer()), ("response", anyJSON), ("ruleID", nullableUUID),
                 ],
                 required: [
-                    "id", "deviceID", "method", "params", "twoWay", "status", "createdAt", "expiresAt", "retries", "maxRetries",
+                    "id", "deviceID", "method", "params", "twoWay", "status", "createdAt", "expiresAt", "retries",
+                    "maxRetries",
                 ])
         ),
         (
             "Alarm",
             Schema.object(
                 [
-                    ("id", Schema.uuid), ("communityID", Schema.uuid), ("deviceID", Schema.uuid), ("deviceName", nullableString),
+                    ("id", Schema.uuid), ("communityID", Schema.uuid), ("deviceID", Schema.uuid),
+                    ("deviceName", nullableString),
                     ("type", Schema.string()), ("severity", Schema.enumeration(Severity.allCases.map(\.rawValue))),
-                    ("status", Schema.enumeration(AlarmStatus.allCases.map(\.rawValue))), ("startedAt", Schema.dateTime),
+                    ("status", Schema.enumeration(AlarmStatus.allCases.map(\.rawValue))),
+                    ("startedAt", Schema.dateTime),
                     ("updatedAt", Schema.dateTime), ("repeats", Schema.integer()), ("details", nullableString),
                     ("ruleID", nullableUUID), ("acknowledgedAt", nullableDate), ("acknowledgedBy", nullableString),
                     ("clearedAt", nullableDate), ("clearedBy", nullableString),
                 ],
-                required: ["id", "communityID", "deviceID", "type", "severity", "status", "startedAt", "updatedAt", "repeats"])
+                required: [
+                    "id", "communityID", "deviceID", "type", "severity", "status", "startedAt", "updatedAt", "repeats",
+                ])
         ),
         (
             "Rule",
@@ -251,7 +280,10 @@ enum DeviceSchemas {
                     ("offlineLongest", Schema.array(healthEntry)), ("neverUsed", Schema.array(healthEntry)),
                     ("lowBattery", Schema.array(healthEntry)),
                 ],
-                required: ["total", "online", "offline", "neverSeen", "disabled", "onlineRate", "offlineLongest", "neverUsed", "lowBattery"])
+                required: [
+                    "total", "online", "offline", "neverSeen", "disabled", "onlineRate", "offlineLongest", "neverUsed",
+                    "lowBattery",
+                ])
         ),
     ]
 }

@@ -50,7 +50,9 @@ actor RuleRuntime {
         guard !loaded else { return }
         var byCommunity: [UUID: [Rule]] = [:]
         for record in try await RuleRecord.query(on: db).all() {
-            guard let rule = try? JSONDecoder.linli.decode(Rule.self, from: Data(record.definition.utf8)) else { continue }
+            guard let rule = try? JSONDecoder.linli.decode(Rule.self, from: Data(record.definition.utf8)) else {
+                continue
+            }
             byCommunity[record.communityID, default: []].append(rule)
         }
         rulesByCommunity = byCommunity
@@ -107,13 +109,16 @@ actor RuleRuntime {
         var firings: [Firing] = []
         var changed: [(StateKey, UUID, RuleState)] = []
         for (key, (device, community)) in watched {
-            guard let rule = rulesByCommunity[community]?.first(where: { $0.id == key.rule }) ?? (key.rule == Self.lowBatteryRule.id ? Self.lowBatteryRule : nil),
+            guard
+                let rule = rulesByCommunity[community]?.first(where: { $0.id == key.rule })
+                    ?? (key.rule == Self.lowBatteryRule.id ? Self.lowBatteryRule : nil),
                 RuleEngine.applies(rule, to: device.facts), var state = states[key]
             else { continue }
             if let transition = RuleEngine.tick(rule, &state, now: now) {
                 states[key] = state
                 changed.append((key, community, state))
-                firings.append(Firing(rule: rule, communityID: community, device: device, transition: transition, value: nil))
+                firings.append(
+                    Firing(rule: rule, communityID: community, device: device, transition: transition, value: nil))
             }
         }
         try await persist(changed)
@@ -146,7 +151,8 @@ actor RuleRuntime {
         guard !changed.isEmpty, let sql = db as? any SQLDatabase else { return }
         var last: [StateKey: (UUID, RuleState)] = [:]
         for (key, community, state) in changed { last[key] = (community, state) }
-        var insert = sql.insert(into: RuleStateRecord.schema).columns("id", "community_id", "rule_id", "device_id", "since", "fired")
+        var insert = sql.insert(into: RuleStateRecord.schema).columns(
+            "id", "community_id", "rule_id", "device_id", "since", "fired")
         for (key, (community, state)) in last {
             insert = insert.values(
                 SQLBind(UUID()), SQLBind(community), SQLBind(key.rule), SQLBind(key.device), SQLBind(state.since),

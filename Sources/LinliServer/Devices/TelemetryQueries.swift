@@ -31,7 +31,8 @@ extension TelemetryStore {
                 key: try row.decode(column: "name", as: String.self), ts: try row.decode(column: "ts", as: Int64.self),
                 value: value(
                     kind: try row.decode(column: "kind", as: String.self),
-                    num: try row.decode(column: "num", as: Double?.self), str: try row.decode(column: "str", as: String?.self)
+                    num: try row.decode(column: "num", as: Double?.self),
+                    str: try row.decode(column: "str", as: String?.self)
                 ).json)
         }
     }
@@ -42,7 +43,9 @@ extension TelemetryStore {
         let rows = try await sql.select().columns("device_id", "ts").from("telemetry_latest")
             .where("device_id", .in, devices).where("name", .equal, key).all()
         var result: [UUID: Int64] = [:]
-        for row in rows { result[try row.decode(column: "device_id", as: UUID.self)] = try row.decode(column: "ts", as: Int64.self) }
+        for row in rows {
+            result[try row.decode(column: "device_id", as: UUID.self)] = try row.decode(column: "ts", as: Int64.self)
+        }
         return result
     }
 
@@ -75,20 +78,26 @@ extension TelemetryStore {
                 .where("device_id", .equal, device).where("name", .equal, key)
                 .where("ts", .greaterThanOrEqual, from).where("ts", .lessThan, to)
                 .where("num", .isNot, SQLLiteral.null).all()
-            let points = try rows.map { (ts: try $0.decode(column: "ts", as: Int64.self), value: try $0.decode(column: "num", as: Double.self)) }
+            let points = try rows.map {
+                (ts: try $0.decode(column: "ts", as: Int64.self), value: try $0.decode(column: "num", as: Double.self))
+            }
             return TimeBuckets.group(points, .minute).suffix(limit).map(point(function))
         case .hour, .day, .month:
             let period = interval == .hour ? "h" : "d"
             let rows = try await sql.select().columns("start", "n", "total", "lo", "hi", "last_value", "last_ts")
                 .from("telemetry_rollups").where("device_id", .equal, device).where("name", .equal, key)
-                .where("period", .equal, period).where("start", .greaterThanOrEqual, TimeBuckets.start(of: from, interval))
+                .where("period", .equal, period).where(
+                    "start", .greaterThanOrEqual, TimeBuckets.start(of: from, interval)
+                )
                 .where("start", .lessThan, to).orderBy("start").all()
             let aggregates = try rows.map { row in
                 (
                     start: try row.decode(column: "start", as: Int64.self),
                     aggregate: Aggregate(
-                        count: Int(try row.decode(column: "n", as: Int64.self)), sum: try row.decode(column: "total", as: Double.self),
-                        min: try row.decode(column: "lo", as: Double.self), max: try row.decode(column: "hi", as: Double.self),
+                        count: Int(try row.decode(column: "n", as: Int64.self)),
+                        sum: try row.decode(column: "total", as: Double.self),
+                        min: try row.decode(column: "lo", as: Double.self),
+                        max: try row.decode(column: "hi", as: Double.self),
                         last: try row.decode(column: "last_value", as: Double.self),
                         lastTs: try row.decode(column: "last_ts", as: Int64.self))
                 )
@@ -98,7 +107,10 @@ extension TelemetryStore {
     }
 
     private static func point(_ function: AggregateFunction) -> ((start: Int64, aggregate: Aggregate)) -> SeriesPoint {
-        { bucket in SeriesPoint(ts: bucket.start, value: .number(bucket.aggregate.value(function)), count: bucket.aggregate.count) }
+        { bucket in
+            SeriesPoint(
+                ts: bucket.start, value: .number(bucket.aggregate.value(function)), count: bucket.aggregate.count)
+        }
     }
 
     private static let lastExpiry = NIOLockedValueBox<Date?>(nil)
@@ -141,20 +153,28 @@ enum DeviceHealth {
         if let community { query = query.where("community_id", .equal, community) }
         let rows = try await query.all()
         var times: [UUID: Int64] = [:]
-        for row in rows { times[try row.decode(column: "device_id", as: UUID.self)] = try row.decode(column: "last_seen", as: Int64.self) }
+        for row in rows {
+            times[try row.decode(column: "device_id", as: UUID.self)] = try row.decode(
+                column: "last_seen", as: Int64.self)
+        }
         let devices = try await Device.byID(Array(times.keys), on: db)
         return try devices.values.map { Seen(device: try DeviceRef($0), lastSeen: times[$0.id!] ?? 0) }
     }
 
     /// Status of every device of a community: last seen (nil: never), first seen, messages.
-    static func status(community: UUID, on db: any Database) async throws -> [UUID: (first: Int64, last: Int64, messages: Int64)] {
+    static func status(community: UUID, on db: any Database) async throws -> [UUID: (
+        first: Int64, last: Int64, messages: Int64
+    )] {
         guard let sql = db as? any SQLDatabase else { return [:] }
-        let rows = try await sql.select().columns("device_id", "first_seen", "last_seen", "messages").from("device_status")
-            .where("community_id", .equal, community).all()
+        let rows = try await sql.select().columns("device_id", "first_seen", "last_seen", "messages").from(
+            "device_status"
+        )
+        .where("community_id", .equal, community).all()
         var result: [UUID: (Int64, Int64, Int64)] = [:]
         for row in rows {
             result[try row.decode(column: "device_id", as: UUID.self)] = (
-                try row.decode(column: "first_seen", as: Int64.self), try row.decode(column: "last_seen", as: Int64.self),
+                try row.decode(column: "first_seen", as: Int64.self),
+                try row.decode(column: "last_seen", as: Int64.self),
                 try row.decode(column: "messages", as: Int64.self)
             )
         }
@@ -162,7 +182,9 @@ enum DeviceHealth {
     }
 
     /// Latest battery and signal of a community's devices.
-    static func batteryAndSignal(_ devices: [UUID], on db: any Database) async throws -> [UUID: (battery: Double?, rssi: Double?)] {
+    static func batteryAndSignal(_ devices: [UUID], on db: any Database) async throws -> [UUID: (
+        battery: Double?, rssi: Double?
+    )] {
         guard !devices.isEmpty, let sql = db as? any SQLDatabase else { return [:] }
         var result: [UUID: (Double?, Double?)] = [:]
         for part in stride(from: 0, to: devices.count, by: 500) {
@@ -173,7 +195,11 @@ enum DeviceHealth {
                 let id = try row.decode(column: "device_id", as: UUID.self)
                 let value = try row.decode(column: "num", as: Double?.self)
                 var entry = result[id] ?? (nil, nil)
-                if try row.decode(column: "name", as: String.self) == "battery" { entry.0 = value } else { entry.1 = value }
+                if try row.decode(column: "name", as: String.self) == "battery" {
+                    entry.0 = value
+                } else {
+                    entry.1 = value
+                }
                 result[id] = entry
             }
         }

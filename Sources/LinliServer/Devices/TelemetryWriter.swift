@@ -16,7 +16,8 @@ struct DeviceRef: Sendable, Hashable {
         communityID = device.communityID
         type = device.type
         facts = DeviceFacts(
-            id: id, type: device.type, buildingID: device.buildingID, householdID: device.householdID, zone: device.zone)
+            id: id, type: device.type, buildingID: device.buildingID, householdID: device.householdID, zone: device.zone
+        )
         disabled = device.disabled
     }
 
@@ -104,7 +105,8 @@ enum TelemetryStore {
                 for (device, reading) in rows {
                     let (kind, num, str) = columns(reading.value)
                     insert = insert.values(
-                        SQLBind(device), SQLBind(reading.key), SQLBind(reading.ts), SQLBind(kind), SQLBind(num), SQLBind(str))
+                        SQLBind(device), SQLBind(reading.key), SQLBind(reading.ts), SQLBind(kind), SQLBind(num),
+                        SQLBind(str))
                 }
                 let returned = try await insert.ignoringConflicts(with: ["device_id", "name", "ts"])
                     .returning("device_id", "name", "ts").all()
@@ -162,7 +164,8 @@ enum TelemetryStore {
             for (device, reading) in rows[part..<min(part + chunk, rows.count)] {
                 let (kind, num, str) = columns(reading.value)
                 insert = insert.values(
-                    SQLBind(device), SQLBind(reading.key), SQLBind(reading.ts), SQLBind(kind), SQLBind(num), SQLBind(str))
+                    SQLBind(device), SQLBind(reading.key), SQLBind(reading.ts), SQLBind(kind), SQLBind(num),
+                    SQLBind(str))
             }
             try await insert.onConflict(with: ["device_id", "name"]) { update in
                 update.set(excludedValueOf: "ts").set(excludedValueOf: "kind").set(excludedValueOf: "num")
@@ -172,7 +175,9 @@ enum TelemetryStore {
         }
     }
 
-    private static func upsertRollups(_ readings: [(UUID, Reading)], _ sql: any SQLDatabase, postgres: Bool) async throws {
+    private static func upsertRollups(_ readings: [(UUID, Reading)], _ sql: any SQLDatabase, postgres: Bool)
+        async throws
+    {
         struct Bucket: Hashable {
             let device: UUID
             let name: String
@@ -185,7 +190,8 @@ enum TelemetryStore {
             let point = Aggregate(value: number, ts: reading.ts)
             for (period, interval) in [("h", Interval.hour), ("d", Interval.day)] {
                 let bucket = Bucket(
-                    device: device, name: reading.key, period: period, start: TimeBuckets.start(of: reading.ts, interval))
+                    device: device, name: reading.key, period: period,
+                    start: TimeBuckets.start(of: reading.ts, interval))
                 if buckets[bucket] == nil { buckets[bucket] = point } else { buckets[bucket]!.add(point) }
             }
         }
@@ -198,7 +204,8 @@ enum TelemetryStore {
             for (bucket, aggregate) in rows[part..<min(part + chunk / 2, rows.count)] {
                 insert = insert.values(
                     SQLBind(bucket.device), SQLBind(bucket.name), SQLBind(bucket.period), SQLBind(bucket.start),
-                    SQLBind(Int64(aggregate.count)), SQLBind(aggregate.sum), SQLBind(aggregate.min), SQLBind(aggregate.max),
+                    SQLBind(Int64(aggregate.count)), SQLBind(aggregate.sum), SQLBind(aggregate.min),
+                    SQLBind(aggregate.max),
                     SQLBind(aggregate.last), SQLBind(aggregate.lastTs))
             }
             try await insert.onConflict(with: ["device_id", "name", "period", "start"]) { update in
@@ -211,7 +218,8 @@ enum TelemetryStore {
                         "last_value",
                         to: SQLRaw(
                             "CASE WHEN excluded.last_ts >= telemetry_rollups.last_ts THEN excluded.last_value ELSE telemetry_rollups.last_value END"
-                        ))
+                        )
+                    )
                     .set("last_ts", to: SQLRaw("\(greatest)(telemetry_rollups.last_ts, excluded.last_ts)"))
             }.run()
         }
@@ -228,7 +236,8 @@ enum TelemetryStore {
             var insert = sql.insert(into: "device_status").columns(
                 "device_id", "community_id", "first_seen", "last_seen", "messages")
             for (device, at, count) in rows[part..<min(part + chunk, rows.count)] {
-                insert = insert.values(SQLBind(device.id), SQLBind(device.communityID), SQLBind(at), SQLBind(at), SQLBind(count))
+                insert = insert.values(
+                    SQLBind(device.id), SQLBind(device.communityID), SQLBind(at), SQLBind(at), SQLBind(count))
             }
             try await insert.onConflict(with: ["device_id"]) { update in
                 update.set("last_seen", to: SQLRaw("excluded.last_seen"))
@@ -240,11 +249,13 @@ enum TelemetryStore {
     /// Marks devices as seen without telemetry (attribute posts, polls).
     static func touch(_ device: DeviceRef, at: Int64, on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }
-        try await sql.insert(into: "device_status").columns("device_id", "community_id", "first_seen", "last_seen", "messages")
-            .values(SQLBind(device.id), SQLBind(device.communityID), SQLBind(at), SQLBind(at), SQLBind(Int64(1)))
-            .onConflict(with: ["device_id"]) { update in
-                update.set("last_seen", to: SQLRaw("excluded.last_seen"))
-                    .set("messages", to: SQLRaw("device_status.messages + 1"))
-            }.run()
+        try await sql.insert(into: "device_status").columns(
+            "device_id", "community_id", "first_seen", "last_seen", "messages"
+        )
+        .values(SQLBind(device.id), SQLBind(device.communityID), SQLBind(at), SQLBind(at), SQLBind(Int64(1)))
+        .onConflict(with: ["device_id"]) { update in
+            update.set("last_seen", to: SQLRaw("excluded.last_seen"))
+                .set("messages", to: SQLRaw("device_status.messages + 1"))
+        }.run()
     }
 }
