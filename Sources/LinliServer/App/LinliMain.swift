@@ -10,7 +10,8 @@ public enum LinliMain {
         try LoggingSystem.bootstrap(from: &env)
         let arguments = env.arguments
         let command = arguments.dropFirst().first ?? "serve"
-        var database = DatabaseChoice.fromEnvironment()
+        // The simulator is a client of a running server: it needs no database of its own.
+        var database = command == "simulate" ? .sqliteMemory : DatabaseChoice.fromEnvironment()
         var demo: DemoOptions?
         if command == "demo" {
             let options = DemoOptions(arguments: Array(arguments.dropFirst(2)))
@@ -30,6 +31,7 @@ public enum LinliMain {
             try await configure(app, database: database)
             app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
             app.asyncCommands.use(DemoCommandHelp(), as: "demo")
+            app.asyncCommands.use(SimulateCommand(), as: "simulate")
             if command == "serve" || command == "demo"
                 || (command.hasPrefix("-") && !["--help", "-h"].contains(command))
             {
@@ -39,7 +41,8 @@ public enum LinliMain {
                 let db = app.db
                 try await DemoSeed.seedIfEmpty(
                     db, reset: demo.reset, logger: app.logger, today: Calendar.chinaDate(Date()))
-                print(DemoSeed.banner(hostname: demo.hostname, port: demo.port))
+                print(DemoSeed.banner(hostname: demo.hostname, port: demo.port, simulate: demo.simulate))
+                if demo.simulate { DemoDevices.simulate(app, hostname: demo.hostname, port: demo.port) }
             }
             try await app.execute()
         } catch {
@@ -57,6 +60,7 @@ struct DemoOptions {
     var port = 8080
     var hostname = "127.0.0.1"
     var path = "linli-demo.sqlite"
+    var simulate = true
 
     init(arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -66,6 +70,7 @@ struct DemoOptions {
             case "--port", "-p": port = iterator.next().flatMap(Int.init) ?? port
             case "--hostname", "-H": hostname = iterator.next() ?? hostname
             case "--database": path = iterator.next() ?? path
+            case "--no-simulate": simulate = false
             default: break
             }
         }
@@ -78,6 +83,7 @@ struct DemoCommandHelp: AsyncCommand {
         @Flag(name: "reset", help: "Delete ./linli-demo.sqlite and seed it again") var reset: Bool
         @Option(name: "port", help: "Port to serve on (8080)") var port: Int?
         @Option(name: "hostname", help: "Address to serve on (127.0.0.1)") var hostname: String?
+        @Flag(name: "no-simulate", help: "Do not drive the demo devices with the simulator") var noSimulate: Bool
     }
 
     var help: String { "Seeds the demo community into ./linli-demo.sqlite (once) and serves it." }

@@ -25,11 +25,16 @@ enum DemoSeed {
         .init(phone: "13800000100", name: "孙磊", what: "operator of 嘉园社区 (the other community)"),
     ]
 
-    static func banner(hostname: String, port: Int) -> String {
+    static func banner(hostname: String, port: Int, simulate: Bool = false) -> String {
         var lines = [
             "", "邻里 Linli demo is serving at http://\(hostname):\(port)/", "Demo logins (password \(password)):",
         ]
         for login in logins { lines.append("  \(login.phone)  \(login.name)  \(login.what)") }
+        lines.append("Devices: \(DemoDevices.specs.count) of every type; token of the first is \(DemoDevices.token(0)), e.g.")
+        lines.append("  curl -d '{\"passages\":3}' http://\(hostname):\(port)/api/v1/\(DemoDevices.token(0))/telemetry")
+        lines.append(
+            "Provisioning key \(DemoDevices.provisionKey), secret \(DemoDevices.provisionSecret)"
+                + (simulate ? "; the simulator drives the demo devices (--no-simulate to stop it)." : "."))
         lines.append("")
         return lines.joined(separator: "\n")
     }
@@ -38,7 +43,7 @@ enum DemoSeed {
         if try await Community.query(on: db).count() > 0 { return }
         let started = Date()
         let hash = try Bcrypt.hash(password, cost: 12)
-        var rng = SplitMix64(seed: 20_261_126)
+        var rng = SeededRandom(seed: 20_261_126)
         let lijia = Community(id: UUID(), name: "礼嘉智慧小区", address: "重庆市渝北区礼嘉街道礼嘉大道 88 号")
         let jiayuan = Community(id: UUID(), name: "嘉园社区", address: "重庆市渝北区礼嘉街道嘉园路 6 号")
         var buildings: [Building] = []
@@ -180,6 +185,7 @@ enum DemoSeed {
                 try await Array(all.5[chunk..<min(chunk + 500, all.5.count)]).create(on: db)
             }
             try await all.6.create(on: db)
+            try await DemoDevices.seed(db, community: lijiaID, buildings: all.2, households: all.3, now: Date())
         }
         logger.info(
             "demo seeded",
@@ -187,21 +193,6 @@ enum DemoSeed {
                 "households": "\(households.count)", "people": "\(people.count)", "memberships": "\(memberships.count)",
                 "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(started)))",
             ])
-    }
-}
-
-/// A small deterministic random generator (SplitMix64), so the demo is the same on every machine.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next(_ upperBound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Int(z % UInt64(max(1, upperBound)))
     }
 }
 
@@ -216,7 +207,7 @@ enum Names {
         "浩然", "雨涵", "梓萱", "俊杰", "玉兰", "德华", "淑珍", "红梅", "海燕", "宇航",
     ]
 
-    static func full(_ surname: String, _ rng: inout SplitMix64) -> String {
+    static func full(_ surname: String, _ rng: inout SeededRandom) -> String {
         surname + given[rng.next(given.count)]
     }
 }

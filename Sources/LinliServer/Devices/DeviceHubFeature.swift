@@ -27,6 +27,7 @@ struct DeviceSweeper: LifecycleHandler {
             $0 = Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
+                    if Task.isCancelled { return }
                     do { try await hub.tick() } catch { logger.report(error: error) }
                 }
             }
@@ -34,6 +35,8 @@ struct DeviceSweeper: LifecycleHandler {
     }
 
     func shutdownAsync(_ app: Application) async {
-        Self.task.withLockedValue { $0?.cancel() }
+        let task = Self.task.withLockedValue { $0 }
+        task?.cancel()
+        await task?.value
     }
 }
