@@ -60,7 +60,9 @@ public struct VirtualDevice: Sendable {
         let busy = exp(-pow(hour - 8, 2) / 2) + exp(-pow(hour - 18, 2) / 2) + 0.15
         battery = max(0, battery - seconds * 0.000_01 * Double.random(in: 0.5...1.5, using: &rng))
         var values: [String: JSON] = [:]
-        func number(_ key: String, _ value: Double, _ digits: Double = 100) { values[key] = .number((value * digits).rounded() / digits) }
+        func number(_ key: String, _ value: Double, _ digits: Double = 100) {
+            values[key] = .number((value * digits).rounded() / digits)
+        }
         switch type {
         case "soil_sensor":
             level = flag ? min(60, level + seconds / 60 * 1.5) : max(3, level - seconds / 60 * (0.02 + 0.08 * daylight))
@@ -91,7 +93,8 @@ public struct VirtualDevice: Sendable {
             if total > 400 { total = 0 }
             number("weight", total.truncatingRemainder(dividingBy: 400), 100)
             number("fill_level", min(100, total / 4), 10)
-            values["category"] = .string(["paper", "plastic", "metal", "glass", "textile"][Int.random(in: 0..<5, using: &rng)])
+            values["category"] = .string(
+                ["paper", "plastic", "metal", "glass", "textile"][Int.random(in: 0..<5, using: &rng)])
         case "face_gate", "access_reader":
             let expected = seconds / 60 * 6 * busy
             number("passages", max(0, (expected + rng.noise(sqrt(max(expected, 0.1)))).rounded()), 1)

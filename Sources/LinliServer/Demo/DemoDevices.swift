@@ -68,7 +68,9 @@ enum DemoDevices {
         }
     }
 
-    static func seed(_ db: any Database, community: UUID, buildings: [Building], households: [Household], now: Date) async throws {
+    static func seed(_ db: any Database, community: UUID, buildings: [Building], households: [Household], now: Date)
+        async throws
+    {
         let buildingByName = Dictionary(uniqueKeysWithValues: buildings.map { ($0.name, $0) })
         var devices: [Device] = []
         for (index, spec) in specs.enumerated() {
@@ -103,18 +105,22 @@ enum DemoDevices {
         provisioning.defaultType = DeviceCatalog.genericKey
         try await provisioning.create(on: db)
 
-        let valves = Dictionary(uniqueKeysWithValues: devices.filter { $0.type == "irrigation_valve" }.map { ($0.zone ?? "", $0.id) })
+        let valves = Dictionary(
+            uniqueKeysWithValues: devices.filter { $0.type == "irrigation_valve" }.map { ($0.zone ?? "", $0.id) })
         let rules = [
             Rule(
                 name: "东区草坪缺水自动浇灌", scope: RuleScope(deviceType: "soil_sensor", zone: "东区草坪"), key: "soil_moisture",
                 condition: RuleCondition(.below, value: 20), forMinutes: 10,
                 actions: [
                     RuleAction(.alarm, alarmType: "soil_dry", severity: .minor),
-                    RuleAction(.command, method: "open_valve", params: .object(["minutes": .number(15)]), targetDeviceID: valves["东区草坪"] ?? nil),
+                    RuleAction(
+                        .command, method: "open_valve", params: .object(["minutes": .number(15)]),
+                        targetDeviceID: valves["东区草坪"] ?? nil),
                     RuleAction(.command, on: .clear, method: "close_valve", targetDeviceID: valves["东区草坪"] ?? nil),
                 ]),
             Rule(
-                name: "燃气泄漏", scope: RuleScope(deviceType: "gas"), key: "gas_lel", condition: RuleCondition(.above, value: 10),
+                name: "燃气泄漏", scope: RuleScope(deviceType: "gas"), key: "gas_lel",
+                condition: RuleCondition(.above, value: 10),
                 actions: [
                     RuleAction(.alarm, alarmType: "gas_leak", severity: .critical),
                     RuleAction(.notify, title: "燃气浓度超标，请立即上门", role: .guard_),
@@ -122,7 +128,8 @@ enum DemoDevices {
                     RuleAction(.command, method: "close_valve"),
                 ]),
             Rule(
-                name: "家中漏水", scope: RuleScope(deviceType: "water_leak"), key: "leak", condition: RuleCondition(.above, value: 0.5),
+                name: "家中漏水", scope: RuleScope(deviceType: "water_leak"), key: "leak",
+                condition: RuleCondition(.above, value: 0.5),
                 actions: [
                     RuleAction(.alarm, alarmType: "water_leak", severity: .major),
                     RuleAction(.notify, title: "家中检测到漏水"),
@@ -176,7 +183,8 @@ enum DemoDevices {
                 }
                 ts = ts + 3_600_000 >= end && ts < end - 60_000 ? end - 60_000 : ts + 3_600_000
             }
-            _ = try await TelemetryStore.insert([TelemetryBatch(device: ref, readings: readings, receivedAt: ts)], on: db)
+            _ = try await TelemetryStore.insert(
+                [TelemetryBatch(device: ref, readings: readings, receivedAt: ts)], on: db)
         }
     }
 
@@ -193,10 +201,14 @@ enum DemoDevices {
         let task = Task {
             for _ in 0..<100 {
                 try? await Task.sleep(nanoseconds: 200_000_000)
-                if let ready = try? await app.client.get(URI(string: options.url + "/healthz")), ready.status == .ok { break }
+                if let ready = try? await app.client.get(URI(string: options.url + "/healthz")), ready.status == .ok {
+                    break
+                }
             }
             if Task.isCancelled { return }
-            do { _ = try await simulator.run(simulated) } catch is CancellationError {} catch { app.logger.report(error: error) }
+            do { _ = try await simulator.run(simulated) } catch is CancellationError {} catch {
+                app.logger.report(error: error)
+            }
         }
         app.lifecycle.use(CancelOnShutdown(task: task))
     }

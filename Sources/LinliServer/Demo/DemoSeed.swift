@@ -30,7 +30,8 @@ enum DemoSeed {
             "", "邻里 Linli demo is serving at http://\(hostname):\(port)/", "Demo logins (password \(password)):",
         ]
         for login in logins { lines.append("  \(login.phone)  \(login.name)  \(login.what)") }
-        lines.append("Devices: \(DemoDevices.specs.count) of every type; token of the first is \(DemoDevices.token(0)), e.g.")
+        lines.append(
+            "Devices: \(DemoDevices.specs.count) of every type; token of the first is \(DemoDevices.token(0)), e.g.")
         lines.append("  curl -d '{\"passages\":3}' http://\(hostname):\(port)/api/v1/\(DemoDevices.token(0))/telemetry")
         lines.append(
             "Provisioning key \(DemoDevices.provisionKey), secret \(DemoDevices.provisionSecret)"

@@ -76,7 +76,8 @@ struct Simulator: Sendable {
                 ])
             }
             guard response.status == .ok, let answer = try? response.content.decode(Provisioning.Answer.self) else {
-                throw SimulatorError.provisioning(name, response.status.code, response.body.map { String(buffer: $0) } ?? "")
+                throw SimulatorError.provisioning(
+                    name, response.status.code, response.body.map { String(buffer: $0) } ?? "")
             }
             saved[name] = answer.credentialsValue
             devices.append(Device(name: name, type: type, token: answer.credentialsValue))
@@ -95,7 +96,9 @@ struct Simulator: Sendable {
                 }))
         let report = NIOLockedValueBox(Report())
         let ackLog = options.ackLog.flatMap { path -> FileHandle? in
-            if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: path) {
+                FileManager.default.createFile(atPath: path, contents: nil)
+            }
             let handle = FileHandle(forWritingAtPath: path)
             handle?.seekToEndOfFile()
             return handle
@@ -122,7 +125,8 @@ struct Simulator: Sendable {
                         let now = Int64(Date().timeIntervalSince1970 * 1000)
                         let (body, count, ts) = counter.withLockedValue { sequence -> (String, Int, Int64) in
                             sequence += 1
-                            return message(device, now: now + Int64(sequence % 1000), virtual: virtual, lastStep: lastStep)
+                            return message(
+                                device, now: now + Int64(sequence % 1000), virtual: virtual, lastStep: lastStep)
                         }
                         let ok = await send(device, body)
                         report.withLockedValue {
@@ -180,7 +184,8 @@ struct Simulator: Sendable {
 
     private func send(_ device: Device, _ body: String) async -> Bool {
         do {
-            let response = try await client.post(URI(string: "\(options.url)/api/v1/\(device.token)/telemetry")) { request in
+            let response = try await client.post(URI(string: "\(options.url)/api/v1/\(device.token)/telemetry")) {
+                request in
                 request.headers.contentType = .json
                 request.body = ByteBuffer(string: body)
             }
@@ -191,11 +196,14 @@ struct Simulator: Sendable {
     }
 
     /// Long-polls for commands, applies them to the virtual device and answers two-way ones.
-    private func pollCommands(_ device: Device, virtual: NIOLockedValueBox<[String: VirtualDevice]>, until deadline: Date) async {
+    private func pollCommands(
+        _ device: Device, virtual: NIOLockedValueBox<[String: VirtualDevice]>, until deadline: Date
+    ) async {
         while Date() < deadline, !Task.isCancelled {
             let wait = max(0, min(20, deadline.timeIntervalSinceNow))
             guard wait > 0.5,
-                let response = try? await client.get(URI(string: "\(options.url)/api/v1/\(device.token)/rpc?timeout=\(Int(wait * 1000))")),
+                let response = try? await client.get(
+                    URI(string: "\(options.url)/api/v1/\(device.token)/rpc?timeout=\(Int(wait * 1000))")),
                 response.status == .ok, let command = try? response.content.decode(CommandMessage.self)
             else {
                 if Date() < deadline { try? await Task.sleep(nanoseconds: 200_000_000) }
@@ -211,7 +219,8 @@ struct Simulator: Sendable {
                 return reply
             }
             if DeviceCatalog.type(device.type)?.command(command.method)?.twoWay ?? false {
-                _ = try? await client.post(URI(string: "\(options.url)/api/v1/\(device.token)/rpc/\(command.id)")) { request in
+                _ = try? await client.post(URI(string: "\(options.url)/api/v1/\(device.token)/rpc/\(command.id)")) {
+                    request in
                     try request.content.encode(reply)
                 }
             }
@@ -236,7 +245,8 @@ struct SimulateCommand: AsyncCommand {
         @Option(name: "community", help: "The community's provisioning key (linli-demo)") var community: String?
         @Option(name: "secret", help: "The provisioning secret (linli-demo-secret)") var secret: String?
         @Option(name: "devices", help: "Virtual devices, spread over every type (20)") var devices: Int?
-        @Option(name: "rate", help: "Telemetry messages per second over all devices (10; 0 = as fast as possible)") var rate: Double?
+        @Option(name: "rate", help: "Telemetry messages per second over all devices (10; 0 = as fast as possible)")
+        var rate: Double?
         @Option(name: "duration", help: "Seconds to run (60); 30s, 5m and 2h also work") var duration: String?
         @Option(name: "batch", help: "Readings sets per message (1)") var batch: Int?
         @Option(name: "connections", help: "Concurrent senders (8)") var connections: Int?
@@ -263,9 +273,11 @@ struct SimulateCommand: AsyncCommand {
         if let prefix = signature.prefix { options.prefix = prefix }
         options.commands = !signature.noCommands
         Simulator.widenConnectionPool(context.application, options)
-        let simulator = Simulator(options: options, client: context.application.client, logger: context.application.logger)
+        let simulator = Simulator(
+            options: options, client: context.application.client, logger: context.application.logger)
         let devices = try await simulator.provision()
-        context.console.print("simulating \(devices.count) devices against \(options.url) for \(Int(options.duration)) s")
+        context.console.print(
+            "simulating \(devices.count) devices against \(options.url) for \(Int(options.duration)) s")
         let report = try await simulator.run(devices)
         let perSecond = Double(report.readings) / max(report.seconds, 0.001)
         context.console.print(

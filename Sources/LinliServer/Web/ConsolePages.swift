@@ -46,6 +46,8 @@ enum ConsolePages {
         let buildings: [Option]
         let households: [Option]
         let extra: [String: String]
+        /// Device types, for the device form.
+        var types: [Option] = []
     }
 
     struct Option: Encodable {
@@ -69,6 +71,8 @@ enum ConsolePages {
         registerHouseholds(web)
         registerPeople(web)
         registerImportAndAudit(web)
+        registerDevices(web)
+        registerRulesAndAlarms(web)
     }
 
     struct ImportIssue: Encodable {
@@ -160,6 +164,9 @@ enum ConsolePages {
         var tabs: [(String, SiteRoute)] = [
             ("overview", .community(id)), ("households", .households(id)),
             ("residents", .residents(id)), ("staff", .staff(id)),
+        ]
+        tabs += [
+            ("devices", .devices(id)), ("alarms", .alarms(id)), ("rules", .rules(id)), ("health", .deviceHealth(id)),
         ]
         if canManage { tabs += [("import", .importResidents(id)), ("audit", .audit(id))] }
         return Header(
