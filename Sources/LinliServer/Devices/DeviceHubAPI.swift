@@ -188,8 +188,14 @@ enum DeviceHubAPI {
             var v = Validation()
             let key = v.text(req.query[String.self, at: "key"], "key", max: 64) ?? ""
             let now = Int64(req.clock.now().timeIntervalSince1970 * 1000)
-            let to = try req.int64Query("to") ?? now + 1
-            let from = try req.int64Query("from") ?? to - 86_400_000
+            let representable: ClosedRange<Int64> = 0...4_102_444_800_000  // up to 2100-01-01
+            func stamp(_ name: String) throws -> Int64? {
+                guard let value = try req.int64Query(name) else { return nil }
+                guard representable.contains(value) else { throw LinliError.invalid(name, "out_of_range") }
+                return value
+            }
+            let to = try stamp("to") ?? now + 1
+            let from = try stamp("from") ?? max(0, to - 86_400_000)
             guard let interval = Interval(rawValue: req.query[String.self, at: "interval"] ?? "none") else {
                 throw LinliError(
                     .invalidListQuery, ["field": "interval"],

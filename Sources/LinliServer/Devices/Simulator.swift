@@ -37,6 +37,8 @@ struct Simulator: Sendable {
         var acknowledged = 0
         var readings = 0
         var failed = 0
+        /// Readings sent but refused by the catalogue's checks (should stay 0).
+        var refused = 0
         var seconds = 0.0
     }
 
@@ -108,7 +110,6 @@ struct Simulator: Sendable {
         let deadline = started.addingTimeInterval(options.duration)
         let perSender = options.rate / Double(max(1, options.connections))
         let lastStep = NIOLockedValueBox([String: Int64]())
-        let counter = NIOLockedValueBox(0)
         try await withThrowingTaskGroup(of: Void.self) { group in
             if options.commands {
                 for device in devices where !(DeviceCatalog.type(device.type)?.commands.isEmpty ?? true) {
@@ -123,23 +124,20 @@ struct Simulator: Sendable {
                         let device = devices[position % devices.count]
                         position += max(1, options.connections)
                         let now = Int64(Date().timeIntervalSince1970 * 1000)
-                        let (body, count, ts) = counter.withLockedValue { sequence -> (String, Int, Int64) in
-                            sequence += 1
-                            return message(
-                                device, now: now + Int64(sequence % 1000), virtual: virtual, lastStep: lastStep)
-                        }
-                        let ok = await send(device, body)
+                        let (body, count, ts) = message(device, now: now, virtual: virtual, lastStep: lastStep)
+                        let accepted = await send(device, body)
                         report.withLockedValue {
                             $0.sent += 1
-                            if ok {
+                            if let accepted {
                                 $0.acknowledged += 1
-                                $0.readings += count
+                                $0.readings += accepted
+                                $0.refused += count - accepted
                             } else {
                                 $0.failed += 1
                             }
                         }
-                        if ok, let ackLog {
-                            logLock.withLock { ackLog.write(Data("\(device.token) \(ts) \(count)\n".utf8)) }
+                        if let accepted, let ackLog {
+                            logLock.withLock { ackLog.write(Data("\(device.token) \(ts) \(accepted)\n".utf8)) }
                         }
                         if perSender > 0 {
                             next = next.addingTimeInterval(1 / perSender)
@@ -168,9 +166,10 @@ struct Simulator: Sendable {
             var items: [JSON] = []
             var readings = 0
             var ts = now
-            for index in 0..<max(1, options.batch) {
-                ts = now - Int64(max(1, options.batch) - 1 - index)
-                let previous = lastStep.withLockedValue { $0[device.token] } ?? (ts - 60_000)
+            for _ in 0..<max(1, options.batch) {
+                // Every reading set of a device gets its own millisecond, later than the one before.
+                let previous = lastStep.withLockedValue { $0[device.token] } ?? (now - 60_000)
+                ts = max(now - Int64(options.batch), previous + 1)
                 let values = model.step(at: ts, seconds: Double(max(1, ts - previous)) / 1000)
                 lastStep.withLockedValue { $0[device.token] = ts }
                 readings += values.count
@@ -182,16 +181,18 @@ struct Simulator: Sendable {
         }
     }
 
-    private func send(_ device: Device, _ body: String) async -> Bool {
+    /// Posts one message; the number of readings the server accepted, or nil when it did not answer 2xx.
+    private func send(_ device: Device, _ body: String) async -> Int? {
         do {
             let response = try await client.post(URI(string: "\(options.url)/api/v1/\(device.token)/telemetry")) {
                 request in
                 request.headers.contentType = .json
                 request.body = ByteBuffer(string: body)
             }
-            return response.status == .ok
+            guard response.status == .ok else { return nil }
+            return (try? response.content.decode(TelemetryAnswer.self))?.accepted ?? 0
         } catch {
-            return false
+            return nil
         }
     }
 
@@ -282,7 +283,7 @@ struct SimulateCommand: AsyncCommand {
         let perSecond = Double(report.readings) / max(report.seconds, 0.001)
         context.console.print(
             "sent \(report.sent) messages, \(report.acknowledged) acknowledged (\(report.readings) readings), "
-                + "\(report.failed) failed, in \(String(format: "%.1f", report.seconds)) s: "
+                + "\(report.refused) readings refused, \(report.failed) failed, in \(String(format: "%.1f", report.seconds)) s: "
                 + "\(String(format: "%.0f", Double(report.acknowledged) / max(report.seconds, 0.001))) messages/s, "
                 + "\(String(format: "%.0f", perSecond)) readings/s")
     }

@@ -108,8 +108,8 @@ extension TelemetryStore {
 
     private static func point(_ function: AggregateFunction) -> ((start: Int64, aggregate: Aggregate)) -> SeriesPoint {
         { bucket in
-            SeriesPoint(
-                ts: bucket.start, value: .number(bucket.aggregate.value(function)), count: bucket.aggregate.count)
+            let value = bucket.aggregate.value(function)
+            return SeriesPoint(ts: bucket.start, value: value.isFinite ? .number(value) : .null, count: bucket.aggregate.count)
         }
     }
 
