@@ -43,4 +43,56 @@ let benchmarks: @Sendable () -> Void = {
                     defaultSort: "name"))
         }
     }
+
+    // Device hub: a community's rules evaluated against readings of many devices, as after each
+    // telemetry transaction. One iteration is one (rule, reading) evaluation.
+    let devices = (0..<1_000).map { i in
+        DeviceFacts(id: UUID(), type: i % 2 == 0 ? "soil_sensor" : "gas", buildingID: nil, householdID: nil, zone: "东区")
+    }
+    let rules = [
+        Rule(
+            name: "dry", scope: RuleScope(deviceType: "soil_sensor", zone: "东区"), key: "soil_moisture",
+            condition: RuleCondition(.below, value: 20), forMinutes: 10, actions: [RuleAction(.alarm, alarmType: "dry", severity: .minor)]),
+        Rule(
+            name: "gas", scope: RuleScope(deviceType: "gas"), key: "gas_lel", condition: RuleCondition(.above, value: 10),
+            actions: [RuleAction(.alarm, alarmType: "gas", severity: .critical)]),
+        Rule(
+            name: "jump", scope: RuleScope(), key: "soil_moisture", condition: RuleCondition(.rateAbove, value: 5),
+            actions: [RuleAction(.alarm, alarmType: "jump", severity: .warning)]),
+    ]
+    Benchmark("RuleEngine.applies + evaluate", configuration: .init(scalingFactor: .mega)) { benchmark in
+        var states = [RuleState](repeating: RuleState(), count: devices.count * rules.count)
+        var ts: Int64 = 1_790_000_000_000
+        var fired = 0
+        var i = 0
+        for _ in benchmark.scaledIterations {
+            let d = i % devices.count
+            let r = (i / devices.count) % rules.count
+            let rule = rules[r]
+            if RuleEngine.applies(rule, to: devices[d]) {
+                let value = Double((i &* 2_654_435_761) % 60)
+                if RuleEngine.evaluate(rule, &states[d * rules.count + r], value: value, ts: ts) != nil { fired += 1 }
+            }
+            ts += 1_000
+            i += 1
+        }
+        blackHole(fired)
+    }
+
+    let soil = DeviceCatalog.type("soil_sensor")!
+    let single = JSON.parse(#"{"soil_moisture": 31.5, "soil_temperature": 18.2, "battery": 88}"#)!
+    Benchmark("TelemetryParser.parse 3 keys", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try? TelemetryParser.parse(single, type: soil, now: 1_790_000_000_000))
+        }
+    }
+    let hundred = JSON.array(
+        (0..<100).map { i in
+            .object(["ts": .number(Double(1_789_999_000_000 + i * 1000)), "values": .object(["soil_moisture": .number(Double(i % 100))])])
+        })
+    Benchmark("TelemetryParser.parse 100 readings") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try? TelemetryParser.parse(hundred, type: soil, now: 1_790_000_000_000))
+        }
+    }
 }
