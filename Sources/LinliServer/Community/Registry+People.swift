@@ -36,7 +36,7 @@ extension Registry {
         let membership = Membership(
             communityID: community, householdID: try household.requireID(), personID: UUID(),
             relation: input.relation, movedIn: input.movedIn?.description ?? req.today)
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await person.create(on: db)
             membership.personID = try person.requireID()
             try await membership.create(on: db)
@@ -61,7 +61,7 @@ extension Registry {
         if let flag = input.livesAlone { person.livesAlone = flag }
         if let flag = input.isChild { person.isChild = flag }
         if let password = input.password { person.passwordHash = try await req.password.async.hash(password) }
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await person.save(on: db)
             try await Audit.record(
                 .update, "person", id: person.id, community: community, before: before,
@@ -85,7 +85,7 @@ extension Registry {
         let membership = Membership(
             communityID: community, householdID: householdID, personID: try person.requireID(),
             relation: input.relation, movedIn: input.movedIn?.description ?? req.today)
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await membership.create(on: db)
             try await Audit.record(
                 .create, "membership", id: membership.id, community: community,
@@ -106,7 +106,7 @@ extension Registry {
             membership.movedOut = movedOut.description
         }
         if let relation = input.relation { membership.relation = relation }
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await membership.save(on: db)
             try await Audit.record(
                 input.movedOut == nil ? .update : .moveOut, "membership", id: membership.id,
@@ -137,7 +137,7 @@ extension Registry {
         if let password = input.password, person.passwordHash == nil {
             person.passwordHash = try await req.password.async.hash(password)
         }
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             if found == nil { try await person.create(on: db) } else { try await person.save(on: db) }
             assignment.personID = try person.requireID()
             try await assignment.create(on: db)
@@ -151,7 +151,7 @@ extension Registry {
     static func revokeStaff(_ assignment: StaffAssignment, on req: Request) async throws {
         try req.authorize(.manageStaff(assignment.communityID))
         let person = try await Person.find(assignment.personID, on: req.db)
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await assignment.delete(on: db)
             try await Audit.record(
                 .revoke, "staff", id: assignment.id, community: assignment.communityID,

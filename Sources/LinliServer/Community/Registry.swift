@@ -15,7 +15,7 @@ enum Registry {
             throw LinliError(.conflict)
         }
         let community = Community(name: name ?? "", address: address ?? "")
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await community.create(on: db)
             try await Audit.record(
                 .create, "community", id: community.id, community: try community.requireID(),
@@ -32,7 +32,7 @@ enum Registry {
         if let name = v.text(input.name, "name", max: 100, required: false) { community.name = name }
         if let address = v.text(input.address, "address", max: 200, required: false) { community.address = address }
         try v.check()
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await community.save(on: db)
             try await Audit.record(
                 .update, "community", id: id, community: id, before: before,
@@ -50,7 +50,7 @@ enum Registry {
             throw LinliError(.conflict)
         }
         let building = Building(communityID: community, name: name ?? "", floors: input.floors)
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await building.create(on: db)
             try await Audit.record(
                 .create, "building", id: building.id, community: community,
@@ -74,7 +74,7 @@ enum Registry {
         }
         if let name { building.name = name }
         if let floors = input.floors { building.floors = floors }
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await building.save(on: db)
             try await Audit.record(
                 .update, "building", id: building.id, community: community, before: before,
@@ -101,7 +101,7 @@ enum Registry {
         if let room { household.room = room }
         if let floor = input.floor { household.floor = floor }
         if let area = input.areaM2 { household.areaM2 = area }
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await household.save(on: db)
             try await Audit.record(
                 .update, "household", id: household.id, community: community, before: before,
@@ -127,7 +127,7 @@ enum Registry {
         let household = Household(
             communityID: community, buildingID: try building.requireID(), floor: input.floor, room: room ?? "",
             areaM2: input.areaM2)
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await household.create(on: db)
             try await Audit.record(
                 .create, "household", id: household.id, community: community,
@@ -138,7 +138,7 @@ enum Registry {
 
     static func delete<M: CommunityScoped>(_ row: M, entity: String, on req: Request) async throws {
         try req.authorize(.manageRegistry(row.communityID))
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await row.delete(on: db)
             try await Audit.record(.delete, entity, id: row.id, community: row.communityID, by: req, on: db)
         }

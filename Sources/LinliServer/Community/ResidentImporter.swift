@@ -76,7 +76,7 @@ enum ResidentImporter {
         let result = ImportResult(created: memberships.count, people: people.count)
         let newPeople = people
         let newMemberships = memberships
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             for chunk in stride(from: 0, to: newPeople.count, by: 1000) {
                 try await Array(newPeople[chunk..<min(chunk + 1000, newPeople.count)]).create(on: db)
             }

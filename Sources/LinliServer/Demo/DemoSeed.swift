@@ -172,7 +172,7 @@ enum DemoSeed {
         }
 
         let all = (lijia, jiayuan, buildings, households, people, memberships, staff)
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await all.0.create(on: db)
             try await all.1.create(on: db)
             try await all.2.create(on: db)

@@ -291,7 +291,7 @@ enum DeviceAttributes {
 
     /// Merges values into one side of a device's attributes (a null value removes the key).
     static func merge(_ values: [String: JSON], into device: UUID, side: Side, on db: any Database) async throws {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             guard let row = try await Device.find(device, on: tx) else { throw LinliError(.notFound) }
             let current: String
             switch side {

@@ -84,7 +84,7 @@ enum DeviceImporter {
         guard issues.isEmpty else { throw LinliError(.importRejected, issues: issues) }
         let now = req.clock.now()
         let rows = inputs
-        return try await req.db.transaction { db in
+        return try await req.db.writeTransaction { db in
             var created: [ImportedDevice] = []
             for (line, input) in rows {
                 let device = Device()

@@ -26,7 +26,7 @@ enum DeviceRegistry {
             creating: true, on: req)
         let token = chosen ?? Secret.alphanumeric(20)
         device.tokenHash = Secret.hash(token)
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             if try await Device.scoped(to: community, on: db).filter(\.$name == device.name).first() != nil {
                 throw LinliError(.conflict)
             }
@@ -76,7 +76,7 @@ enum DeviceRegistry {
         try req.authorize(.manageDevices(device.communityID))
         let before = try DeviceRead(device, lastSeen: nil, now: req.clock.now())
         try await apply(input, to: device, creating: false, on: req)
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             if try await Device.scoped(to: device.communityID, on: db).filter(\.$name == device.name)
                 .filter(\.$id != device.requireID()).first() != nil
             {
@@ -95,7 +95,7 @@ enum DeviceRegistry {
         try req.authorize(.manageDevices(device.communityID))
         let token = Secret.alphanumeric(20)
         device.tokenHash = Secret.hash(token)
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await device.save(on: db)
             try await Audit.record(
                 .rotateToken, "device", id: device.id, community: device.communityID, by: req, on: db)
@@ -108,7 +108,7 @@ enum DeviceRegistry {
         try req.authorize(.manageDevices(device.communityID))
         let id = try device.requireID()
         let before = try DeviceRead(device, lastSeen: nil, now: req.clock.now())
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await TelemetryStore.forget(id, on: db)
             try await device.delete(on: db)
             try await Audit.record(
@@ -200,7 +200,7 @@ enum DeviceRegistry {
         record.name = rule.name
         record.enabled = rule.enabled
         record.definition = String(decoding: try JSONEncoder.linli.encode(rule), as: UTF8.self)
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             if try await RuleRecord.scoped(to: community, on: db).filter(\.$name == rule.name).filter(\.$id != id)
                 .first()
                 != nil
@@ -226,7 +226,7 @@ enum DeviceRegistry {
     static func deleteRule(_ record: RuleRecord, by req: Request) async throws {
         try req.authorize(.manageDevices(record.communityID))
         let id = try record.requireID()
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await RuleStateRecord.query(on: db).filter(\.$ruleID == id).delete()
             try await record.delete(on: db)
             try await Audit.record(.delete, "rule", id: id, community: record.communityID, by: req, on: db)
@@ -244,7 +244,7 @@ enum DeviceRegistry {
     static func acknowledge(_ alarm: Alarm, by req: Request) async throws {
         try req.authorize(.handleAlarms(alarm.communityID))
         let name = try req.user().person.name
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await Alarms.acknowledge(alarm, by: name, now: req.clock.now(), on: db)
             try await Audit.record(.acknowledge, "alarm", id: alarm.id, community: alarm.communityID, by: req, on: db)
         }
@@ -254,7 +254,7 @@ enum DeviceRegistry {
     static func clear(_ alarm: Alarm, by req: Request) async throws {
         try req.authorize(.handleAlarms(alarm.communityID))
         let name = try req.user().person.name
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await Alarms.clear(alarm, by: name, now: req.clock.now(), on: db)
             try await Audit.record(.clear, "alarm", id: alarm.id, community: alarm.communityID, by: req, on: db)
         }
@@ -274,7 +274,7 @@ enum DeviceRegistry {
         task.status = "done"
         task.doneAt = req.clock.now()
         task.doneBy = try req.user().person.name
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await task.save(on: db)
             try await Audit.record(.update, "task", id: task.id, community: task.communityID, by: req, on: db)
         }
@@ -303,7 +303,7 @@ enum DeviceRegistry {
         row.defaultType = input.defaultType ?? existing?.defaultType ?? DeviceCatalog.genericKey
         if row.key.isEmpty { row.key = "community-" + community.uuidString.lowercased() }
         if existing == nil, secret == nil { row.secretHash = Secret.hash(Secret.alphanumeric(32)) }
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             if let other = try await DeviceProvisioning.query(on: db).filter(\.$key == row.key).first(),
                 other.communityID != community
             {

@@ -93,7 +93,7 @@ enum TelemetryStore {
     /// retrying a batch does not count twice), then updates latest values, hourly and daily roll-ups
     /// and device status, in one transaction. Returns the number of new readings.
     static func insert(_ batches: [TelemetryBatch], on db: any Database) async throws -> Int {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             guard let sql = tx as? any SQLDatabase else { return 0 }
             let postgres = sql.dialect.name == "postgresql"
             var fresh: [(UUID, Reading)] = []
