@@ -58,8 +58,8 @@ enum DeviceAPI {
                 let wanted = Set(keys.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
                 return .object(all.filter { wanted.contains($0.key) })
             }
-            let clientKeys = req.query[String.self, at: "clientKeys"]
-            let sharedKeys = req.query[String.self, at: "sharedKeys"]
+            let clientKeys = req.keyList("clientKeys", "client_keys")
+            let sharedKeys = req.keyList("sharedKeys", "shared_keys")
             var result: [String: JSON] = [:]
             if clientKeys != nil || sharedKeys == nil { result["client"] = pick(row.clientAttributes, clientKeys) }
             if sharedKeys != nil || clientKeys == nil { result["shared"] = pick(row.sharedAttributes, sharedKeys) }
@@ -267,6 +267,13 @@ extension Request {
         } catch {
             throw LinliError(.invalidBody, ["field": ""], issues: [FieldIssue(field: "", reason: "malformed_json")])
         }
+    }
+
+    /// A comma-separated key list (`clientKeys=a,b`); ThingsBoard's Python SDK sends `client_keys=a&client_keys=b`.
+    func keyList(_ name: String, _ alias: String) -> String? {
+        if let text = query[String.self, at: name] { return text }
+        if let list = try? query.get([String].self, at: alias) { return list.joined(separator: ",") }
+        return query[String.self, at: alias]
     }
 
     /// The `timeout` query of a long poll, in seconds (milliseconds in the query, as ThingsBoard).

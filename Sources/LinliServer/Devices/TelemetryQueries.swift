@@ -109,7 +109,8 @@ extension TelemetryStore {
     private static func point(_ function: AggregateFunction) -> ((start: Int64, aggregate: Aggregate)) -> SeriesPoint {
         { bucket in
             let value = bucket.aggregate.value(function)
-            return SeriesPoint(ts: bucket.start, value: value.isFinite ? .number(value) : .null, count: bucket.aggregate.count)
+            return SeriesPoint(
+                ts: bucket.start, value: value.isFinite ? .number(value) : .null, count: bucket.aggregate.count)
         }
     }
 
