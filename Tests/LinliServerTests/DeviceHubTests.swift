@@ -413,6 +413,34 @@ extension Harness {
         }
     }
 
+    @Test func notificationsReachTheHouseholdAndTheRoleOnly() async throws {
+        try await withLinli { h in
+            let op = try await h.token("operator")
+            let (_, token) = try await h.device(
+                "water_leak", "1栋101水浸", token: op, extra: #","householdID":"\#(h.world.home)""#)
+            _ = try await h.send(
+                .POST, h.community + "/rules", token: op,
+                raw:
+                    #"{"name":"漏水","key":"leak","condition":{"kind":"above","value":0.5},"actions":[{"kind":"notify","on":"fire","title":"家中检测到漏水"},{"kind":"notify","on":"fire","title":"1栋101漏水，请上门","role":"guard"}]}"#
+            )
+            _ = try await h.send(.POST, "/api/v1/\(token)/telemetry", raw: #"{"leak":true}"#)
+            func titles(_ who: String) async throws -> [String] {
+                let response = try await h.send(.GET, "/api/v1/me/notifications", token: try await h.token(who))
+                return try response.content.decode(ListPage<NotificationRead>.self).items.map(\.title)
+            }
+            #expect(try await titles("owner") == ["家中检测到漏水"])
+            #expect(try await titles("family") == ["家中检测到漏水"])
+            #expect(try await titles("neighbour").isEmpty)
+            #expect(try await titles("guard") == ["1栋101漏水，请上门"])
+            #expect(try await titles("property").isEmpty)
+            #expect(try await titles("operatorB").isEmpty)
+            // The resident sees it on the home page too.
+            let browser = WebTests.Browser(h)
+            try await browser.signIn(h.world.phones["owner"]!)
+            #expect(try await browser.go(.GET, "/").text.contains("家中检测到漏水"))
+        }
+    }
+
     @Test func liveAlarmFeedOverWebSocket() async throws {
         try await withLinli { h in
             let op = try await h.token("operator")

@@ -404,5 +404,6 @@ extension L10n {
         "rule.when": "When",
         "value.true": "yes",
         "value.false": "no",
+        "home.notes": "Reminders",
     ]
 }

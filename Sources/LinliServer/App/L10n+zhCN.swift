@@ -397,5 +397,6 @@ extension L10n {
         "rule.when": "当",
         "value.true": "是",
         "value.false": "否",
+        "home.notes": "提醒",
     ]
 }

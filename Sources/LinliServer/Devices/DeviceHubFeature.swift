@@ -10,6 +10,7 @@ enum Devices {
         app.migrations.add(CreateTelemetry())
         DeviceAPI.register(app)
         DeviceHubAPI.register(app, app.api.authenticated)
+        Notifications.register(app, app.api.authenticated)
         app.lifecycle.use(DeviceSweeper())
     }
 }

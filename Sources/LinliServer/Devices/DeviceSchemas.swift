@@ -37,6 +37,7 @@ enum DeviceSchemas {
         ], required: ["deviceID", "name", "type"])
 
     static let all: [(String, JSONValue)] = [
+        Notifications.schema,
         (
             "DeviceType",
             Schema.object(

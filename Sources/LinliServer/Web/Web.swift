@@ -52,9 +52,15 @@ enum AccountPages {
             let members: [Member]
         }
 
+        struct Note: Encodable {
+            let title: String
+            let time: String
+        }
+
         let name: String
         let homes: [Home]
         let isStaff: Bool
+        let notes: [Note]
     }
 
     struct ProfilePage: Encodable {
@@ -187,9 +193,13 @@ enum AccountPages {
                             isMe: $0.personID == user.principal.personID)
                     }))
         }
+        let notes =
+            try await Notifications.query(for: user.principal, on: req.db)?
+            .sort(\.$createdAt, .descending).limit(5).all() ?? []
         return HomePage(
             name: user.person.name, homes: homes,
-            isStaff: user.principal.isAdmin || !user.principal.staffRoles.isEmpty)
+            isStaff: user.principal.isAdmin || !user.principal.staffRoles.isEmpty,
+            notes: notes.map { .init(title: $0.title, time: ConsolePages.time($0.createdAt, req)) })
     }
 
     /// Display choices made before signing in (elder mode on the login page, say) carry over to the account.

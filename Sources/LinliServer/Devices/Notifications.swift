@@ -1,0 +1,72 @@
+import Fluent
+import LinliCore
+import Vapor
+
+struct NotificationRead: Content, Equatable {
+    let id: UUID
+    let communityID: UUID
+    let title: String
+    let role: StaffRole?
+    let householdID: UUID?
+    let deviceID: UUID?
+    let createdAt: Date
+
+    init(_ n: Notification) throws {
+        id = try n.requireID()
+        communityID = n.communityID
+        title = n.title
+        role = n.role
+        householdID = n.householdID
+        deviceID = n.deviceID
+        createdAt = n.createdAt
+    }
+}
+
+extension Sorting {
+    static let notifications = Sorting(keys: ["created_at"], defaultSort: "-created_at")
+}
+
+/// What rules told a person: notes to their current households and to the staff roles they hold.
+enum Notifications {
+    static func query(for principal: Principal, on db: any Database) -> QueryBuilder<Notification>? {
+        let households = Array(principal.households.keys)
+        let roles = principal.staffRoles.filter { !$0.value.isEmpty }
+        guard !households.isEmpty || !roles.isEmpty else { return nil }
+        return Notification.query(on: db).group(.or) { any in
+            if !households.isEmpty { any.filter(\.$householdID ~~ households) }
+            for (community, held) in roles {
+                any.group(.and) { both in
+                    both.filter(\.$communityID == community).filter(\.$role ~~ Array(held))
+                }
+            }
+        }
+    }
+
+    static func register(_ app: Application, _ api: any RoutesBuilder) {
+        api.register(
+            .init(
+                method: .GET, path: "/api/v1/me/notifications", operationID: "listMyNotifications",
+                summary: "Notifications rules sent to my households and my staff roles, newest first", tag: "me",
+                response: Schema.page(of: "Notification"), query: Endpoint.listQuery(.notifications)), in: app
+        ) { req in
+            let options = try req.listOptions(.notifications)
+            guard var query = Notifications.query(for: try req.user().principal, on: req.db) else {
+                return ListPage<NotificationRead>(
+                    items: [], metadata: PageMetadata(page: options.page, per: options.per, total: 0))
+            }
+            if let q = options.query { query = query.filter(\.$title ~~ q) }
+            return try await query.page(options, map: NotificationRead.init)
+        }
+    }
+
+    static let schema: (String, JSONValue) = (
+        "Notification",
+        Schema.object(
+            [
+                ("id", Schema.uuid), ("communityID", Schema.uuid), ("title", Schema.string()),
+                ("role", Schema.nullable(Schema.enumeration(StaffRole.allCases.map(\.rawValue)))),
+                ("householdID", Schema.nullable(Schema.uuid)), ("deviceID", Schema.nullable(Schema.uuid)),
+                ("createdAt", Schema.dateTime),
+            ], required: ["id", "communityID", "title", "createdAt"])
+    )
+}
