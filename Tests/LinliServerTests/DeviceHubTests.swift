@@ -497,6 +497,9 @@ extension Harness {
             #expect(health.online == 0 && health.offlineLongest.first?.offlineSeconds == 3601)
             // A second sweep does not pile up alarms; a new battery and a message clear both.
             try await h.app.deviceHub.tick()
+            // A poll for commands is contact too: the offline alarm clears; the battery is still low.
+            #expect(try await h.send(.GET, "/api/v1/\(smokeToken)/rpc?timeout=0").status == .requestTimeout)
+            #expect(try await h.alarms(op, "&status=active").map(\.type) == ["low_battery"])
             _ = try await h.send(.POST, "/api/v1/\(smokeToken)/telemetry", raw: #"{"battery":100}"#)
             #expect(try await h.alarms(op, "&status=active").isEmpty)
             #expect(try await h.alarms(op).count == 2)

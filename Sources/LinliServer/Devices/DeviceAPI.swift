@@ -37,7 +37,7 @@ enum DeviceAPI {
                 throw LinliError.invalid("", "expected_object")
             }
             try await DeviceAttributes.merge(values, into: device.id, side: .client, on: req.db)
-            try await TelemetryStore.touch(device, at: req.deviceHub.nowMs, on: req.db)
+            try await req.deviceHub.seen(device, on: req.db)
             return JSON.object(values)
         }
         api.register(
@@ -75,7 +75,7 @@ enum DeviceAPI {
             let hub = req.deviceHub
             let device = try await hub.authenticate(try req.parameters.require("deviceToken"))
             let version = await hub.signals.version(device.id, .attributes)
-            try await TelemetryStore.touch(device, at: hub.nowMs, on: req.db)
+            try await hub.seen(device, on: req.db)
             guard
                 let delta = await hub.signals.wait(
                     device.id, .attributes, after: version, timeout: try req.pollTimeout())
@@ -103,7 +103,7 @@ enum DeviceAPI {
             let response = try req.deviceJSON()
             guard try await CommandQueue.reply(device: device.id, id: id, response: response, now: hub.now, on: req.db)
             else { throw LinliError(.notFound) }
-            try await TelemetryStore.touch(device, at: hub.nowMs, on: req.db)
+            try await hub.seen(device, on: req.db)
             return JSON.object([:])
         }
         api.register(
@@ -119,7 +119,7 @@ enum DeviceAPI {
             guard case .string(let method)? = body["method"] else {
                 throw LinliError.invalid("method", "missing_value")
             }
-            try await TelemetryStore.touch(device, at: hub.nowMs, on: req.db)
+            try await hub.seen(device, on: req.db)
             switch method {
             case "getCurrentTime":
                 return JSON.object(["time": .number(Double(hub.nowMs))])
@@ -176,7 +176,7 @@ enum DeviceAPI {
         if !parsed.readings.isEmpty {
             try await hub.writer.write(TelemetryBatch(device: device, readings: parsed.readings, receivedAt: now))
         } else {
-            try await TelemetryStore.touch(device, at: now, on: req.db)
+            try await hub.seen(device, on: req.db)
         }
         return TelemetryAnswer(
             accepted: parsed.readings.count,
@@ -193,7 +193,7 @@ enum DeviceAPI {
         let hub = req.deviceHub
         let device = try await hub.authenticate(try req.parameters.require("deviceToken"))
         let deadline = Date().addingTimeInterval(try req.pollTimeout())
-        try await TelemetryStore.touch(device, at: hub.nowMs, on: req.db)
+        try await hub.seen(device, on: req.db)
         while true {
             let version = await hub.signals.version(device.id, .commands)
             if let command = try await CommandQueue.claim(device: device.id, now: hub.now, on: req.db) {
@@ -333,7 +333,7 @@ enum DeviceSocket {
             guard let message = JSON.parse(text), case .number(let number)? = message["id"] else { return }
             let id = Int(number)
             Task {
-                try? await TelemetryStore.touch(device, at: hub.nowMs, on: db)
+                try? await hub.seen(device, on: db)
                 if message["result"] != nil || message["error"] != nil {
                     let reply: JSON = message["error"].map { .object(["error": $0]) } ?? (message["result"] ?? .null)
                     _ = try? await CommandQueue.reply(device: device.id, id: id, response: reply, now: hub.now, on: db)
@@ -343,7 +343,7 @@ enum DeviceSocket {
             }
         }
         Task {
-            try? await TelemetryStore.touch(device, at: hub.nowMs, on: db)
+            try? await hub.seen(device, on: db)
             while !ws.isClosed {
                 let version = await hub.signals.version(device.id, .commands)
                 if let command = try? await CommandQueue.claim(device: device.id, now: hub.now, on: db),

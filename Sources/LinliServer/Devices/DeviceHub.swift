@@ -50,6 +50,12 @@ final class DeviceHub: Sendable {
     var now: Date { app.clock.now() }
     var nowMs: Int64 { Int64((app.clock.now().timeIntervalSince1970 * 1000).rounded()) }
 
+    /// The device contacted the server without telemetry (attributes, a poll, a reply): it is online.
+    func seen(_ device: DeviceRef, on db: any Database) async throws {
+        try await TelemetryStore.touch(device, at: nowMs, on: db)
+        try await actions.heard([device], now: now)
+    }
+
     /// The device of a token, or 401. Disabled devices get 403.
     func authenticate(_ token: String) async throws -> DeviceRef {
         guard !token.isEmpty, token.utf8.count <= 128 else { throw LinliError(.invalidDeviceToken) }
