@@ -107,6 +107,10 @@ extension Harness {
                 try series.content.decode(SeriesRead.self).points.map(\.value) == [
                     .number(0), .number(14), .number(13), .number(12.5),
                 ])
+            // Group commit is visible in /metrics: readings stored and the transactions they took.
+            let metrics = try await h.send(.GET, "/metrics").text
+            #expect(metrics.contains("linli_telemetry_readings_total 5"))
+            #expect(metrics.contains("linli_telemetry_transactions_total"))
         }
     }
 

@@ -197,7 +197,7 @@ enum DemoDevices {
         options.duration = 10 * 365 * 86_400
         options.devices = simulated.count
         Simulator.widenConnectionPool(app, options)
-        let simulator = Simulator(options: options, client: app.client, logger: app.logger)
+        let simulator = Simulator(options: options, client: app.client)
         let task = Task {
             for _ in 0..<100 {
                 try? await Task.sleep(nanoseconds: 200_000_000)

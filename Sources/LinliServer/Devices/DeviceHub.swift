@@ -42,7 +42,7 @@ final class DeviceHub: Sendable {
         self.rules = rules
         self.actions = actions
         let clock = app.clock
-        writer = TelemetryWriter(db: db) { batches in
+        writer = TelemetryWriter(db: db, metrics: Operations.registry(app)) { batches in
             await actions.afterTelemetry(batches, rules: rules, now: clock.now())
         }
     }

@@ -321,7 +321,7 @@ enum DeviceRegistry {
 
 /// ThingsBoard-style provisioning: a device registers itself with its community's key and secret.
 enum Provisioning {
-    struct Request_: Decodable {
+    struct ProvisionRequest: Decodable {
         let deviceName: String?
         let provisionDeviceKey: String
         let provisionDeviceSecret: String
@@ -337,7 +337,7 @@ enum Provisioning {
     }
 
     static func provision(_ req: Request) async throws -> Answer {
-        let input = try req.decode(Request_.self)
+        let input = try req.decode(ProvisionRequest.self)
         guard
             let row = try await DeviceProvisioning.query(on: req.db).filter(\.$key == input.provisionDeviceKey).first(),
             row.enabled, row.secretHash == Secret.hash(input.provisionDeviceSecret)

@@ -44,7 +44,6 @@ struct Simulator: Sendable {
 
     let options: Options
     let client: any Client
-    let logger: Logger
 
     /// Long polls hold a connection each: give the client enough of them (before its first use).
     static func widenConnectionPool(_ app: Application, _ options: Options) {
@@ -275,7 +274,7 @@ struct SimulateCommand: AsyncCommand {
         options.commands = !signature.noCommands
         Simulator.widenConnectionPool(context.application, options)
         let simulator = Simulator(
-            options: options, client: context.application.client, logger: context.application.logger)
+            options: options, client: context.application.client)
         let devices = try await simulator.provision()
         context.console.print(
             "simulating \(devices.count) devices against \(options.url) for \(Int(options.duration)) s")

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import LinliCore
+import Prometheus
 import SQLKit
 
 /// What the hub remembers about a device between requests (from its token).
@@ -45,13 +46,24 @@ actor TelemetryWriter {
     private let afterCommit: @Sendable ([TelemetryBatch]) async -> Void
     private var pending: [Pending] = []
     private var flushing = false
-    /// Transactions written and readings stored, for `/metrics` and the load figures.
-    private(set) var transactions = 0
-    private(set) var stored = 0
+    /// Transactions written and readings stored (`/metrics`: readings per transaction shows the batching).
+    private let transactions: Counter
+    private let stored: Counter
 
-    init(db: any Database, afterCommit: @escaping @Sendable ([TelemetryBatch]) async -> Void) {
+    init(
+        db: any Database, metrics: PrometheusCollectorRegistry,
+        afterCommit: @escaping @Sendable ([TelemetryBatch]) async -> Void
+    ) {
         self.db = db
         self.afterCommit = afterCommit
+        transactions = metrics.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "linli", metricName: "telemetry_transactions", unitName: "total",
+                helpText: "Telemetry transactions committed (group commit: several requests each)"))
+        stored = metrics.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "linli", metricName: "telemetry_readings", unitName: "total",
+                helpText: "Readings stored (repeats of the same device, key and time not counted)"))
     }
 
     /// Stores the batch; returns once it is committed.
@@ -72,8 +84,8 @@ actor TelemetryWriter {
             let batches = group.map(\.batch)
             do {
                 let inserted = try await TelemetryStore.insert(batches, on: db)
-                transactions += 1
-                stored += inserted
+                transactions.increment()
+                stored.increment(by: Int64(inserted))
                 await afterCommit(batches)
                 for item in group { item.done.resume() }
             } catch {
