@@ -20,7 +20,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
-        .target(name: "LinliCore"),
+        .target(name: "CLinliFace"),
+        .target(name: "LinliCore", dependencies: ["CLinliFace"]),
         .target(
             name: "LinliServer",
             dependencies: [

@@ -19,6 +19,12 @@ let package = Package(
             ],
             path: "Benchmarks/CoreBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
-        )
+        ),
+        // Single-probe face matching timed for scripts/face_benchmark.py (faiss beside it).
+        .executableTarget(
+            name: "FaceBench",
+            dependencies: [.product(name: "LinliCore", package: "linli")],
+            path: "Benchmarks/FaceBench"
+        ),
     ]
 )

@@ -52,9 +52,11 @@ let benchmarks: @Sendable () -> Void = {
     let rules = [
         Rule(
             name: "dry", scope: RuleScope(deviceType: "soil_sensor", zone: "东区"), key: "soil_moisture",
-            condition: RuleCondition(.below, value: 20), forMinutes: 10, actions: [RuleAction(.alarm, alarmType: "dry", severity: .minor)]),
+            condition: RuleCondition(.below, value: 20), forMinutes: 10,
+            actions: [RuleAction(.alarm, alarmType: "dry", severity: .minor)]),
         Rule(
-            name: "gas", scope: RuleScope(deviceType: "gas"), key: "gas_lel", condition: RuleCondition(.above, value: 10),
+            name: "gas", scope: RuleScope(deviceType: "gas"), key: "gas_lel",
+            condition: RuleCondition(.above, value: 10),
             actions: [RuleAction(.alarm, alarmType: "gas", severity: .critical)]),
         Rule(
             name: "jump", scope: RuleScope(), key: "soil_moisture", condition: RuleCondition(.rateAbove, value: 5),
@@ -88,7 +90,10 @@ let benchmarks: @Sendable () -> Void = {
     }
     let hundred = JSON.array(
         (0..<100).map { i in
-            .object(["ts": .number(Double(1_789_999_000_000 + i * 1000)), "values": .object(["soil_moisture": .number(Double(i % 100))])])
+            .object([
+                "ts": .number(Double(1_789_999_000_000 + i * 1000)),
+                "values": .object(["soil_moisture": .number(Double(i % 100))]),
+            ])
         })
     Benchmark("TelemetryParser.parse 100 readings") { benchmark in
         for _ in benchmark.scaledIterations {
