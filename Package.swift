@@ -18,10 +18,11 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         .target(name: "CLinliFace"),
-        .target(name: "LinliCore", dependencies: ["CLinliFace"]),
+        .target(name: "LinliCore", dependencies: ["CLinliFace", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "LinliServer",
             dependencies: [
