@@ -37,6 +37,7 @@ import VaporTesting
             let staffWriters: [String: Set<String>] = [
                 "acknowledgeAlarm": ["guard", "property"], "clearAlarm": ["guard", "property"],
                 "finishTask": ["guard", "property"], "sendCommand": ["property"], "setSharedAttributes": ["property"],
+                "denyPerson": ["guard", "property"],
             ]
             var tokens: [String: String] = [:]
             for role in ["owner", "neighbour", "guard", "property", "worker", "operatorB"] {
@@ -87,7 +88,9 @@ import VaporTesting
                 // Staff who are not operators read their community and write nothing.
                 for role in ["guard", "property", "worker"] {
                     let status = try await call(role, household: h.world.home)
-                    if endpoint.path.hasSuffix("/audit") || endpoint.operationID == "getProvisioning" {
+                    if endpoint.path.hasSuffix("/audit")
+                        || ["getProvisioning", "getFaceData"].contains(endpoint.operationID)
+                    {
                         #expect(status == .forbidden, "\(role) \(endpoint.path) → \(status)")
                     } else if endpoint.operationID == "getTelemetrySeries" {
                         #expect(status == .unprocessableEntity, "\(role) series without a key → \(status)")

@@ -40,10 +40,12 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
     CommunityRegistry.register(app)
     Identity.register(app)
     Devices.register(app)
+    try Access.register(app)
     Web.register(app)
     app.get("openapi.json") { req -> Response in
         let document = OpenAPI.document(
-            req.application, components: RegistrySchemas.all + IdentitySchemas.all + DeviceSchemas.all)
+            req.application,
+            components: RegistrySchemas.all + IdentitySchemas.all + DeviceSchemas.all + AccessSchemas.all)
         let response = Response(body: .init(data: try JSONEncoder.linli.encode(document)))
         response.headers.contentType = .json
         return response

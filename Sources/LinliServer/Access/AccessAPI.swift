@@ -1,0 +1,609 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+struct ConsentInput: Content {
+    let communityID: UUID
+    let personID: UUID?
+    let version: String
+    let serverMatching: Bool?
+}
+
+struct ConsentRead: Content {
+    let personID: UUID
+    let version: String
+    let acceptedAt: Date
+    let givenBy: UUID
+    let serverMatching: Bool
+    let withdrawnAt: Date?
+
+    init(_ c: FaceConsent) {
+        personID = c.personID
+        version = c.version
+        acceptedAt = c.acceptedAt
+        givenBy = c.givenBy
+        serverMatching = c.serverMatching
+        withdrawnAt = c.withdrawnAt
+    }
+}
+
+struct EnrolInput: Content {
+    let personID: UUID
+    let model: String
+    let vector: [Float]
+}
+
+struct PassInput: Content {
+    let householdID: UUID
+    let visitorName: String
+    let visitorPhone: String?
+    let validFrom: Date
+    let validUntil: Date
+    let entries: Int
+}
+
+struct PassRead: Content, Equatable {
+    let id: UUID
+    let householdID: UUID
+    let visitorName: String
+    let validFrom: Date
+    let validUntil: Date
+    let entriesAllowed: Int
+    let entriesUsed: Int
+    let revoked: Bool
+    let qr: String
+
+    init(_ p: VisitorPass) throws {
+        id = try p.requireID()
+        householdID = p.householdID
+        visitorName = p.visitorName
+        validFrom = p.validFrom
+        validUntil = p.validUntil
+        entriesAllowed = p.entriesAllowed
+        entriesUsed = p.entriesUsed
+        revoked = p.revoked
+        qr = "P1:" + p.qrToken
+    }
+}
+
+struct PassCreated: Content {
+    let pass: PassRead
+    /// Shown once: the visitor types it at a keypad.
+    let pin: String
+}
+
+struct EventRead: Content, Equatable {
+    let id: UUID
+    let gateID: UUID?
+    let personID: UUID?
+    let passID: UUID?
+    let method: String
+    let allow: Bool
+    let reason: String
+    let score: Double?
+    let at: Date
+
+    init(_ e: AccessEvent) throws {
+        id = try e.requireID()
+        gateID = e.gateID
+        personID = e.personID
+        passID = e.passID
+        method = e.method
+        allow = e.allow
+        reason = e.reason
+        score = e.score
+        at = e.at
+    }
+}
+
+struct GateInput: Content {
+    let name: String
+    let kind: GateKind
+    let buildingID: UUID?
+    let deviceIDs: [UUID]
+}
+
+struct GateRead: Content {
+    let id: UUID
+    let name: String
+    let kind: GateKind
+    let buildingID: UUID?
+    let deviceIDs: [UUID]
+}
+
+struct CredentialInput: Content {
+    let personID: UUID
+    let kind: String
+    let value: String
+}
+
+struct AccessSettingsInput: Content {
+    let serverMatching: Bool
+    let matchThreshold: Double?
+    let livenessThreshold: Double?
+}
+
+struct FaceDataRead: Content {
+    let people: Int
+    let vectors: Int
+    let filingThreshold: Int
+    let storedAt: String
+}
+
+extension Sorting {
+    static let accessEvents = Sorting(keys: ["at"], defaultSort: "-at")
+    static let passes = Sorting(keys: ["valid_from", "created_at"], defaultSort: "-created_at")
+}
+
+/// Gate access: terminals ask, residents consent and share, operators set up gates.
+enum AccessAPI {
+    static let object: JSONValue = .object([("type", "object")])
+    static let c = RegistryAPI.c
+
+    static func register(_ app: Application) {
+        let open = app.api.open
+        let api = app.api.authenticated
+        open.register(
+            .init(
+                method: .POST, path: "/api/v1/devices/access/decide", operationID: "decideAccess",
+                summary: "Terminal: may this face, card, PIN or QR pass this gate? (device token as bearer)",
+                tag: "access", authenticated: false, body: object, response: object), in: app
+        ) { req in try await AccessService.decide(req) }
+        open.register(
+            .init(
+                method: .POST, path: "/api/v1/devices/access/enrol", operationID: "enrolFace",
+                summary: "Enrolment terminal: store a face vector of a person who consented (device token as bearer)",
+                tag: "access", authenticated: false, body: object, status: .created, response: object), in: app
+        ) { req in
+            let device = try await AccessService.device(req)
+            let input = try req.decode(EnrolInput.self)
+            return Created(value: try await enrol(input, community: device.communityID, on: req))
+        }
+        api.register(
+            .init(
+                method: .GET, path: "/api/v1/me/access/consent", operationID: "getFaceConsent",
+                summary: "The face-recognition consent text version and my (and my children's) consents", tag: "access",
+                response: object, query: [.init(name: "communityID", schema: Schema.uuid)]), in: app
+        ) { req in
+            let me = try req.user().principal.personID
+            let rows = try await FaceConsent.query(on: req.db).filter(\.$givenBy == me).sort(\.$acceptedAt, .descending)
+                .all()
+            return ConsentStatus(version: FaceConsentText.version, consents: rows.map(ConsentRead.init))
+        }
+        api.register(
+            .init(
+                method: .POST, path: "/api/v1/me/access/consent", operationID: "giveFaceConsent",
+                summary: "Accept the current consent text, for myself or a child under 14 of my household",
+                tag: "access", body: object, status: .created, response: object), in: app
+        ) { req in Created(value: ConsentRead(try await giveConsent(try req.decode(ConsentInput.self), on: req))) }
+        api.register(
+            .init(
+                method: .DELETE, path: "/api/v1/me/access/consent/{personID}", operationID: "withdrawFaceConsent",
+                summary: "Withdraw consent: the face vectors are deleted and leave matching at once",
+                tag: "access", status: .noContent, query: [.init(name: "communityID", schema: Schema.uuid)]), in: app
+        ) { req in
+            guard let community = req.query[UUID.self, at: "communityID"] else {
+                throw LinliError.invalid("communityID", "missing_value")
+            }
+            try await withdraw(person: try req.id("personID"), community: community, on: req)
+            return NoContent()
+        }
+        api.register(
+            .init(
+                method: .GET, path: "/api/v1/me/access/qr", operationID: "getMyQR",
+                summary: "My rotating gate QR payload (changes every 30 s)", tag: "access", response: object), in: app
+        ) { req in
+            let secret = try await qrSecret(for: try req.user().principal.personID, on: req.db)
+            let now = req.clock.now()
+            let window = RotatingCode.window(at: now)
+            let left = Int((window + 1) * RotatingCode.window) - Int(now.timeIntervalSince1970)
+            return QRRead(
+                payload: RotatingCode.payload(handle: secret.handle, secret: Array(secret.secret), at: now),
+                refreshIn: left)
+        }
+        api.register(
+            .init(
+                method: .GET, path: "/api/v1/me/access/history", operationID: "getMyAccessHistory",
+                summary: "Gate decisions about me and my households' visitor passes", tag: "access",
+                response: Schema.page(of: "AccessEvent"), query: Endpoint.listQuery(.accessEvents)), in: app
+        ) { req in
+            let user = try req.user()
+            let options = try req.listOptions(.accessEvents)
+            let passes = try await VisitorPass.query(on: req.db)
+                .filter(\.$householdID ~~ Array(user.principal.households.keys)).all().compactMap(\.id)
+            let query = AccessEvent.query(on: req.db).group(.or) { either in
+                either.filter(\.$personID == user.principal.personID)
+                if !passes.isEmpty { either.filter(\.$passID ~~ passes) }
+            }
+            return try await query.page(options, map: EventRead.init)
+        }
+        api.register(
+            .init(
+                method: .POST, path: "/api/v1/me/visitor-passes", operationID: "createVisitorPass",
+                summary: "A pass for a visitor: time window and entries; answers its QR and a PIN (shown once)",
+                tag: "access", body: object, status: .created, response: object), in: app
+        ) { req in Created(value: try await createPass(try req.decode(PassInput.self), on: req)) }
+        api.register(
+            .init(
+                method: .GET, path: "/api/v1/me/visitor-passes", operationID: "listVisitorPasses",
+                summary: "My households' visitor passes", tag: "access", response: Schema.page(of: "VisitorPass"),
+                query: Endpoint.listQuery(.passes)), in: app
+        ) { req in
+            let households = Array(try req.user().principal.households.keys)
+            let options = try req.listOptions(.passes)
+            return try await VisitorPass.query(on: req.db).filter(\.$householdID ~~ households).page(
+                options, map: PassRead.init)
+        }
+        api.register(
+            .init(
+                method: .POST, path: "/api/v1/me/visitor-passes/{passID}/revoke", operationID: "revokeVisitorPass",
+                summary: "Revoke a pass", tag: "access", response: object), in: app
+        ) { req in
+            let user = try req.user()
+            guard let pass = try await VisitorPass.find(try req.id("passID"), on: req.db),
+                user.principal.households[pass.householdID] != nil
+            else { throw LinliError(.notFound) }
+            pass.revoked = true
+            try await pass.save(on: req.db)
+            try await AccessCredential.query(on: req.db).filter(\.$passID == pass.requireID()).set(\.$revoked, to: true)
+                .update()
+            return try PassRead(pass)
+        }
+        registerOperators(app, api)
+    }
+
+    static func registerOperators(_ app: Application, _ api: any RoutesBuilder) {
+        api.register(
+            .init(
+                method: .POST, path: c + "/gates", operationID: "createGate", summary: "Add a gate and its terminals",
+                tag: "access", body: object, status: .created, response: object), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .manageDevices($0) })
+            let input = try req.decode(GateInput.self)
+            var v = Validation()
+            let name = v.text(input.name, "name", max: 60) ?? ""
+            if input.kind == .building, input.buildingID == nil { v.fail("buildingID", "missing_value") }
+            try v.check()
+            if let building = input.buildingID { _ = try await Building.find(building, in: id, on: req.db) }
+            for device in input.deviceIDs { _ = try await Device.find(device, in: id, on: req.db) }
+            let gate = Gate()
+            gate.communityID = id
+            gate.name = name
+            gate.kind = input.kind
+            gate.buildingID = input.buildingID
+            gate.deviceIDs = input.deviceIDs
+            try await req.db.writeTransaction { db in
+                try await gate.create(on: db)
+                try await Audit.record(.create, "gate", id: gate.id, community: id, after: name, by: req, on: db)
+            }
+            return Created(
+                value: GateRead(
+                    id: try gate.requireID(), name: gate.name, kind: gate.kind, buildingID: gate.buildingID,
+                    deviceIDs: gate.deviceIDs))
+        }
+        api.register(
+            .init(
+                method: .GET, path: c + "/gates", operationID: "listGates", summary: "Gates and their terminals",
+                tag: "access", response: Schema.array(object)), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .viewDevices($0) })
+            return try await Gate.scoped(to: id, on: req.db).sort(\.$name).all().map {
+                GateRead(
+                    id: try $0.requireID(), name: $0.name, kind: $0.kind, buildingID: $0.buildingID,
+                    deviceIDs: $0.deviceIDs)
+            }
+        }
+        api.register(
+            .init(
+                method: .PUT, path: c + "/access-settings", operationID: "setAccessSettings",
+                summary: "Server face matching (premises or further consent), match and liveness thresholds",
+                tag: "access", body: object, response: object), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .manageDevices($0) })
+            let input = try req.decode(AccessSettingsInput.self)
+            var v = Validation()
+            v.range(input.matchThreshold, "matchThreshold", 0.0...1.0)
+            v.range(input.livenessThreshold, "livenessThreshold", 0.0...1.0)
+            try v.check()
+            let row = try await AccessService.settings(id, on: req.db)
+            row.serverMatching = input.serverMatching
+            if let threshold = input.matchThreshold { row.matchThreshold = threshold }
+            if let threshold = input.livenessThreshold { row.livenessThreshold = threshold }
+            try await req.db.writeTransaction { db in
+                try await row.save(on: db)
+                try await Audit.record(
+                    .update, "access_settings", id: row.id, community: id, after: input, by: req, on: db)
+            }
+            return input
+        }
+        api.register(
+            .init(
+                method: .POST, path: c + "/credentials", operationID: "issueCredential",
+                summary: "Register a card or PIN for a resident or staff member (stored as a hash)", tag: "access",
+                body: object, status: .created), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .manageDevices($0) })
+            let input = try req.decode(CredentialInput.self)
+            var v = Validation()
+            if !["card", "pin"].contains(input.kind) { v.fail("kind", "invalid_value") }
+            if input.kind == "pin", !(4...8).contains(input.value.count) || !input.value.allSatisfy(\.isNumber) {
+                v.fail("value", "invalid_value")
+            }
+            v.text(input.value, "value", max: 128)
+            try v.check()
+            let row = AccessCredential()
+            row.communityID = id
+            row.personID = input.personID
+            row.kind = input.kind
+            row.valueHash = Secret.hash(input.value)
+            row.createdAt = req.clock.now()
+            row.revoked = false
+            if try await AccessCredential.query(on: req.db).filter(\.$communityID == id).filter(\.$kind == row.kind)
+                .filter(\.$valueHash == row.valueHash).first() != nil
+            {
+                throw LinliError(.conflict)
+            }
+            try await req.db.writeTransaction { db in
+                try await row.create(on: db)
+                try await Audit.record(
+                    .create, "credential", id: row.id, community: id, after: input.kind, by: req, on: db)
+            }
+            return Response(status: .created)
+        }
+        api.register(
+            .init(
+                method: .POST, path: c + "/deny-list", operationID: "denyPerson", summary: "Keep a person out",
+                tag: "access", body: object, status: .created), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .handleAlarms($0) })
+            struct Input: Content {
+                let personID: UUID
+                let reason: String
+            }
+            let input = try req.decode(Input.self)
+            var v = Validation()
+            let reason = v.text(input.reason, "reason", max: 200) ?? ""
+            try v.check()
+            let row = DenyEntry()
+            row.communityID = id
+            row.personID = input.personID
+            row.reason = reason
+            row.createdAt = req.clock.now()
+            try await req.db.writeTransaction { db in
+                try await row.create(on: db)
+                try await Audit.record(.create, "deny_list", id: row.id, community: id, after: reason, by: req, on: db)
+            }
+            return Response(status: .created)
+        }
+        api.register(
+            .init(
+                method: .GET, path: c + "/access-events", operationID: "listAccessEvents",
+                summary: "The access log, newest first; `format=csv` exports it", tag: "access",
+                response: Schema.page(of: "AccessEvent"),
+                query: Endpoint.listQuery(.accessEvents) + [
+                    .init(name: "allow", schema: Schema.bool), .init(name: "gateID", schema: Schema.uuid),
+                ]), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .viewDevices($0) })
+            let options = try req.listOptions(.accessEvents)
+            var query = AccessEvent.scoped(to: id, on: req.db)
+            if let allow = req.query[Bool.self, at: "allow"] { query = query.filter(\.$allow == allow) }
+            if let gate = req.query[UUID.self, at: "gateID"] { query = query.filter(\.$gateID == gate) }
+            return try await query.page(options, map: EventRead.init)
+        }
+        api.register(
+            .init(
+                method: .GET, path: c + "/face-data", operationID: "getFaceData",
+                summary: "How many people's faces are held (the 100,000 filing threshold) and where", tag: "access",
+                response: object), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .manageDevices($0) })
+            let vectors = try await FaceVector.query(on: req.db).filter(\.$communityID == id).all(\.$personID)
+            let everywhere = Set(try await FaceVector.query(on: req.db).all(\.$personID))
+            return FaceDataRead(
+                people: Set(vectors).count, vectors: vectors.count, filingThreshold: 100_000,
+                storedAt:
+                    "this Linli server's database, AES-GCM encrypted; \(everywhere.count) people on the whole server")
+        }
+    }
+
+    struct ConsentStatus: Content {
+        let version: String
+        let consents: [ConsentRead]
+    }
+
+    struct QRRead: Content {
+        let payload: String
+        let refreshIn: Int
+    }
+
+    static func giveConsent(_ input: ConsentInput, on req: Request) async throws -> FaceConsent {
+        let user = try req.user()
+        let subject = input.personID ?? user.principal.personID
+        guard user.principal.communities.contains(input.communityID) else { throw LinliError(.notFound) }
+        guard input.version == FaceConsentText.version else { throw LinliError.invalid("version", "outdated_consent") }
+        if subject != user.principal.personID {
+            // A guardian consents for a child under 14 of one of their households.
+            guard let child = try await Person.find(subject, on: req.db) else { throw LinliError(.notFound) }
+            let shared = try await Membership.query(on: req.db).filter(\.$personID == subject)
+                .filter(\.$householdID ~~ Array(user.principal.households.keys)).filter(\.$movedOut == nil).first()
+            let age = child.birthYear.map { Calendar.chinaYear(req.clock.now()) - $0 }
+            guard shared != nil else { throw LinliError(.notFound) }
+            guard child.isChild || (age ?? 99) < 14 else { throw LinliError(.forbidden) }
+        }
+        let consent = FaceConsent()
+        consent.communityID = input.communityID
+        consent.personID = subject
+        consent.version = input.version
+        consent.acceptedAt = req.clock.now()
+        consent.givenBy = user.principal.personID
+        consent.serverMatching = input.serverMatching ?? false
+        try await consent.create(on: req.db)
+        return consent
+    }
+
+    static func activeConsent(person: UUID, community: UUID, on db: any Database) async throws -> FaceConsent? {
+        try await FaceConsent.query(on: db).filter(\.$personID == person).filter(\.$communityID == community)
+            .filter(\.$withdrawnAt == nil).filter(\.$version == FaceConsentText.version).first()
+    }
+
+    static func enrol(_ input: EnrolInput, community: UUID, on req: Request) async throws -> [String: String] {
+        guard try await activeConsent(person: input.personID, community: community, on: req.db) != nil else {
+            throw LinliError.invalid("personID", "no_consent")
+        }
+        var v = Validation()
+        v.text(input.model, "model", max: 64)
+        try v.check()
+        guard FaceGallery<UUID>.dimensions.contains(input.vector.count) else {
+            throw AccessService.badVector("vector", "wrong_dimension")
+        }
+        guard input.vector.allSatisfy(\.isFinite), input.vector.contains(where: { $0 != 0 }) else {
+            throw AccessService.badVector("vector", "not_finite")
+        }
+        let galleries = try req.application.faceGalleries
+        if let dimension = try await galleries.dimension(community: community, model: input.model, on: req.db),
+            dimension != input.vector.count
+        {
+            throw AccessService.badVector("vector", "wrong_dimension")
+        }
+        let row = FaceVector()
+        row.id = UUID()
+        row.communityID = community
+        row.personID = input.personID
+        row.model = input.model
+        row.dimension = input.vector.count
+        row.sealed = try req.application.faceVault.seal(input.vector)
+        row.createdAt = req.clock.now()
+        try await row.create(on: req.db)
+        try await galleries.add(row, vector: input.vector, on: req.db)
+        return ["id": try row.requireID().uuidString]
+    }
+
+    static func withdraw(person: UUID, community: UUID, on req: Request) async throws {
+        let user = try req.user()
+        let consents = try await FaceConsent.query(on: req.db).filter(\.$personID == person)
+            .filter(\.$communityID == community).filter(\.$withdrawnAt == nil).all()
+        guard !consents.isEmpty,
+            person == user.principal.personID || consents.contains(where: { $0.givenBy == user.principal.personID })
+        else { throw LinliError(.notFound) }
+        let vectors = try await FaceVector.query(on: req.db).filter(\.$personID == person).filter(
+            \.$communityID == community
+        ).all()
+        let now = req.clock.now()
+        try await req.db.writeTransaction { db in
+            for consent in consents {
+                consent.withdrawnAt = now
+                try await consent.save(on: db)
+            }
+            try await FaceVector.query(on: db).filter(\.$personID == person).filter(\.$communityID == community)
+                .delete()
+        }
+        await (try req.application.faceGalleries).remove(vectors: vectors)
+    }
+
+    static func qrSecret(for person: UUID, on db: any Database) async throws -> QRSecret {
+        if let row = try await QRSecret.query(on: db).filter(\.$personID == person).first() { return row }
+        let row = QRSecret()
+        row.personID = person
+        row.handle = Secret.alphanumeric(12)
+        row.secret = Data([UInt8].random(count: 32))
+        try await row.create(on: db)
+        return row
+    }
+
+    static func createPass(_ input: PassInput, on req: Request) async throws -> PassCreated {
+        let user = try req.user()
+        guard let community = user.principal.households[input.householdID],
+            let household = try await Household.find(input.householdID, on: req.db)
+        else { throw LinliError(.notFound) }
+        var v = Validation()
+        let name = v.text(input.visitorName, "visitorName", max: 50) ?? ""
+        v.range(input.entries, "entries", 1...50)
+        if input.validUntil <= input.validFrom { v.fail("validUntil", "out_of_range") }
+        if input.validUntil.timeIntervalSince(input.validFrom) > 30 * 86_400 { v.fail("validUntil", "out_of_range") }
+        if let phone = input.visitorPhone, PhoneNumber(phone) == nil { v.fail("visitorPhone", "invalid_phone") }
+        try v.check()
+        let pass = VisitorPass()
+        pass.id = UUID()
+        pass.communityID = community
+        pass.householdID = input.householdID
+        pass.buildingID = household.buildingID
+        pass.createdBy = user.principal.personID
+        pass.visitorName = name
+        pass.visitorPhone = input.visitorPhone.flatMap(PhoneNumber.init)?.digits
+        pass.validFrom = input.validFrom
+        pass.validUntil = input.validUntil
+        pass.entriesAllowed = input.entries
+        pass.entriesUsed = 0
+        pass.revoked = false
+        pass.qrToken = Secret.alphanumeric(24)
+        pass.createdAt = req.clock.now()
+        let pin = try await req.db.writeTransaction { db -> String in
+            try await pass.create(on: db)
+            var pin = String(format: "%06d", Int.random(in: 0..<1_000_000))
+            for _ in 0..<10 {
+                let candidate = String(format: "%06d", Int.random(in: 0..<1_000_000))
+                if try await AccessCredential.query(on: db).filter(\.$communityID == community).filter(\.$kind == "pin")
+                    .filter(\.$valueHash == Secret.hash(candidate)).first() == nil
+                {
+                    pin = candidate
+                    break
+                }
+            }
+            let credential = AccessCredential()
+            credential.communityID = community
+            credential.passID = pass.id
+            credential.kind = "pin"
+            credential.valueHash = Secret.hash(pin)
+            credential.createdAt = req.clock.now()
+            credential.revoked = false
+            try await credential.create(on: db)
+            return pin
+        }
+        return PassCreated(pass: try PassRead(pass), pin: pin)
+    }
+}
+
+extension AccessSettingsInput: Encodable {}
+
+/// OpenAPI schemas of the access lists.
+enum AccessSchemas {
+    static let all: [(String, JSONValue)] = [
+        (
+            "AccessEvent",
+            Schema.object(
+                [
+                    ("id", Schema.uuid), ("gateID", Schema.nullable(Schema.uuid)),
+                    ("personID", Schema.nullable(Schema.uuid)),
+                    ("passID", Schema.nullable(Schema.uuid)), ("method", Schema.string()), ("allow", Schema.bool),
+                    ("reason", Schema.enumeration(GateReason.allCases.map(\.rawValue))),
+                    ("score", Schema.nullable(Schema.number)),
+                    ("at", Schema.dateTime),
+                ], required: ["id", "method", "allow", "reason", "at"])
+        ),
+        (
+            "VisitorPass",
+            Schema.object(
+                [
+                    ("id", Schema.uuid), ("householdID", Schema.uuid), ("visitorName", Schema.string()),
+                    ("validFrom", Schema.dateTime), ("validUntil", Schema.dateTime),
+                    ("entriesAllowed", Schema.integer()),
+                    ("entriesUsed", Schema.integer()), ("revoked", Schema.bool), ("qr", Schema.string()),
+                ],
+                required: [
+                    "id", "householdID", "visitorName", "validFrom", "validUntil", "entriesAllowed", "entriesUsed",
+                    "revoked", "qr",
+                ])
+        ),
+    ]
+}
+
+/// Gate access: gates, consent and face enrolment, decisions, QR, visitor passes.
+enum Access {
+    static func register(_ app: Application) throws {
+        app.migrations.add(CreateAccess())
+        try app.prepareFaces()
+        AccessAPI.register(app)
+    }
+}

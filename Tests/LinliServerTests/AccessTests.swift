@@ -1,0 +1,194 @@
+import Fluent
+import Foundation
+import LinliCore
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import LinliServer
+
+/// Gate decisions end to end: a gate with a terminal, residents with cards, QR and faces, visitors.
+@Suite struct AccessTests {
+    struct Setup {
+        let op: String
+        let gate: UUID
+        let terminal: String
+    }
+
+    func setup(_ h: Harness) async throws -> Setup {
+        let op = try await h.token("operator")
+        let (device, token) = try await h.device("face_gate", "正门闸机", token: op)
+        let gate = try await h.send(
+            .POST, h.community + "/gates", token: op, raw: #"{"name":"正门","kind":"main","deviceIDs":["\#(device)"]}"#)
+        #expect(gate.status == .created, "\(gate.text)")
+        let gateID = try gate.content.decode(GateRead.self).id
+        return Setup(op: op, gate: gateID, terminal: token)
+    }
+
+    func decide(_ h: Harness, _ s: Setup, _ body: String) async throws -> TestingHTTPResponse {
+        try await h.send(
+            .POST, "/api/v1/devices/access/decide", raw: body,
+            headers: ["Authorization": "Bearer \(s.terminal)"])
+    }
+
+    func vector(_ seed: UInt64, noise: Double = 0) -> [Float] {
+        var rng = SeededRandom(seed: seed)
+        var base = (0..<128).map { _ in Float(rng.noise(1)) }
+        if noise > 0 {
+            var jitter = SeededRandom(seed: seed &+ 99)
+            base = base.map { $0 + Float(jitter.noise(noise)) }
+        }
+        return base
+    }
+
+    func json(_ vector: [Float]) -> String { "[" + vector.map { String($0) }.joined(separator: ",") + "]" }
+
+    @Test func cardsMoveOutAndIdempotentEvents() async throws {
+        try await withLinli { h in
+            let s = try await setup(h)
+            let issued = try await h.send(
+                .POST, h.community + "/credentials", token: s.op,
+                raw: #"{"personID":"\#(h.world.owner)","kind":"card","value":"CARD-0001"}"#)
+            #expect(issued.status == .created)
+            let body = #"{"gate":"\#(s.gate)","method":"card","credential":"CARD-0001","eventId":"e-1"}"#
+            let first = try await decide(h, s, body)
+            let answer = try first.content.decode(DecideAnswer.self)
+            #expect(answer.allow && answer.reason == "resident" && answer.person?.maskedName == "王*华")
+            #expect(!first.text.contains("1390000"))
+            // The same event id: the same answer and one log row.
+            #expect(try await decide(h, s, body).content.decode(DecideAnswer.self) == answer)
+            #expect(try await AccessEvent.query(on: h.app.db).count() == 1)
+            // An unknown card, then the owner moves out: refused with the reason.
+            let unknown = try await decide(
+                h, s, #"{"gate":"\#(s.gate)","method":"card","credential":"NOPE","eventId":"e-2"}"#)
+            #expect(try unknown.content.decode(DecideAnswer.self).reason == "unknown_credential")
+            let membership = try #require(
+                try await Membership.query(on: h.app.db).filter(\.$personID == h.world.owner).first())
+            membership.movedOut = "2026-01-01"
+            try await membership.save(on: h.app.db)
+            let moved = try await decide(
+                h, s, #"{"gate":"\#(s.gate)","method":"card","credential":"CARD-0001","eventId":"e-3"}"#)
+            #expect(
+                try moved.content.decode(DecideAnswer.self)
+                    == DecideAnswer(allow: false, reason: "moved_out", person: answer.person, score: nil))
+            // A terminal of another gate's community or a bad token is refused.
+            #expect(try await h.send(.POST, "/api/v1/devices/access/decide", raw: body).status == .unauthorized)
+        }
+    }
+
+    @Test func rotatingQRCannotBeReplayed() async throws {
+        try await withLinli { h in
+            let s = try await setup(h)
+            let owner = try await h.token("owner")
+            let qr = try await h.send(.GET, "/api/v1/me/access/qr", token: owner)
+            let payload = try qr.content.decode(AccessAPI.QRRead.self).payload
+            #expect(payload.hasPrefix("L1:"))
+            let ok = try await decide(
+                h, s, #"{"gate":"\#(s.gate)","method":"qr","credential":"\#(payload)","eventId":"q-1"}"#)
+            #expect(try ok.content.decode(DecideAnswer.self).allow)
+            let again = try await decide(
+                h, s, #"{"gate":"\#(s.gate)","method":"qr","credential":"\#(payload)","eventId":"q-2"}"#)
+            #expect(try again.content.decode(DecideAnswer.self).reason == "qr_replayed")
+            h.clock.advance(by: 300)
+            let screenshot = try await decide(
+                h, s, #"{"gate":"\#(s.gate)","method":"qr","credential":"\#(payload)","eventId":"q-3"}"#)
+            #expect(try screenshot.content.decode(DecideAnswer.self).reason == "qr_expired")
+        }
+    }
+
+    @Test func visitorPassEntriesAreCounted() async throws {
+        try await withLinli { h in
+            let s = try await setup(h)
+            let owner = try await h.token("owner")
+            let now = h.clock.now()
+            let created = try await h.send(
+                .POST, "/api/v1/me/visitor-passes", token: owner,
+                raw:
+                    #"{"householdID":"\#(h.world.home)","visitorName":"李阿姨","validFrom":"\#(ISO8601DateFormatter().string(from: now.addingTimeInterval(-60)))","validUntil":"\#(ISO8601DateFormatter().string(from: now.addingTimeInterval(7200)))","entries":1}"#
+            )
+            #expect(created.status == .created, "\(created.text)")
+            let pass = try created.content.decode(PassCreated.self)
+            #expect(pass.pin.count == 6)
+            let first = try await decide(
+                h, s, #"{"gate":"\#(s.gate)","method":"pin","credential":"\#(pass.pin)","eventId":"v-1"}"#)
+            #expect(try first.content.decode(DecideAnswer.self).reason == "visitor")
+            let second = try await decide(
+                h, s, #"{"gate":"\#(s.gate)","method":"qr","credential":"\#(pass.pass.qr)","eventId":"v-2"}"#)
+            #expect(try second.content.decode(DecideAnswer.self).reason == "pass_used_up")
+            // The owner sees the pass and its uses in the history; the neighbour sees neither.
+            let history = try await h.send(.GET, "/api/v1/me/access/history", token: owner)
+            #expect(try history.content.decode(ListPage<EventRead>.self).items.count == 2)
+            let neighbour = try await h.token("neighbour")
+            #expect(
+                try await h.send(.GET, "/api/v1/me/access/history", token: neighbour).content.decode(
+                    ListPage<EventRead>.self
+                ).items.isEmpty)
+            #expect(
+                try await h.send(.GET, "/api/v1/me/visitor-passes", token: neighbour).content.decode(
+                    ListPage<PassRead>.self
+                ).items.isEmpty)
+            #expect(
+                try await h.send(.POST, "/api/v1/me/visitor-passes/\(pass.pass.id)/revoke", token: neighbour).status
+                    == .notFound)
+        }
+    }
+
+    @Test func faceNeedsConsentMatchesAndIsForgottenOnWithdrawal() async throws {
+        try await withLinli { h in
+            let s = try await setup(h)
+            let owner = try await h.token("owner")
+            _ = try await h.send(.PUT, h.community + "/access-settings", token: s.op, raw: #"{"serverMatching":true}"#)
+            let enrol = #"{"personID":"\#(h.world.owner)","model":"arcface-128","vector":\#(json(vector(1)))}"#
+            let headers: HTTPHeaders = ["Authorization": "Bearer \(s.terminal)"]
+            let refused = try await h.send(.POST, "/api/v1/devices/access/enrol", raw: enrol, headers: headers)
+            #expect(refused.status == .unprocessableEntity && refused.problem?.errors?.first?.reason == "no_consent")
+            #expect(try await FaceVector.query(on: h.app.db).count() == 0)
+            let consent = try await h.send(
+                .POST, "/api/v1/me/access/consent", token: owner,
+                raw: #"{"communityID":"\#(h.world.a)","version":"\#(FaceConsentText.version)","serverMatching":true}"#)
+            #expect(consent.status == .created)
+            #expect(
+                try await h.send(.POST, "/api/v1/devices/access/enrol", raw: enrol, headers: headers).status == .created
+            )
+            // Stored sealed, not as plain floats.
+            let stored = try #require(try await FaceVector.query(on: h.app.db).first())
+            #expect(stored.sealed.count == 128 * 4 + 28)
+            let probe =
+                #"{"gate":"\#(s.gate)","method":"face","model":"arcface-128","vector":\#(json(vector(1, noise: 0.2))),"liveness":0.95,"eventId":"f-1"}"#
+            let matched = try await decide(h, s, probe).content.decode(DecideAnswer.self)
+            #expect(matched.allow && matched.person?.id == h.world.owner && (matched.score ?? 0) > 0.9)
+            let spoof =
+                #"{"gate":"\#(s.gate)","method":"face","model":"arcface-128","vector":\#(json(vector(1))),"liveness":0.2,"eventId":"f-2"}"#
+            #expect(try await decide(h, s, spoof).content.decode(DecideAnswer.self).reason == "liveness_failed")
+            // Bad vectors: 400 with the field.
+            for (body, reason) in [
+                (
+                    #"{"gate":"\#(s.gate)","method":"face","model":"arcface-128","vector":[1,2,3],"eventId":"b-1"}"#,
+                    "wrong_dimension"
+                ),
+                (
+                    #"{"gate":"\#(s.gate)","method":"face","model":"other","vector":\#(json(vector(2))),"eventId":"b-2"}"#,
+                    "unknown_model"
+                ),
+            ] {
+                let bad = try await decide(h, s, body)
+                #expect(bad.status == .badRequest && bad.problem?.errors?.first?.reason == reason)
+            }
+            #expect(
+                try await decide(
+                    h, s, #"{"gate":"\#(s.gate)","method":"face","model":"arcface-128","vector":[NaN],"eventId":"b-3"}"#
+                ).status == .badRequest)
+            // Withdrawal deletes the vectors and the face no longer opens the gate.
+            #expect(
+                try await h.send(
+                    .DELETE, "/api/v1/me/access/consent/\(h.world.owner)?communityID=\(h.world.a)", token: owner
+                ).status == .noContent)
+            #expect(try await FaceVector.query(on: h.app.db).count() == 0)
+            let after = try await decide(h, s, probe.replacingOccurrences(of: "f-1", with: "f-3")).content.decode(
+                DecideAnswer.self)
+            #expect(!after.allow)
+            let data = try await h.send(.GET, h.community + "/face-data", token: s.op).content.decode(FaceDataRead.self)
+            #expect(data.people == 0 && data.filingThreshold == 100_000)
+        }
+    }
+}
