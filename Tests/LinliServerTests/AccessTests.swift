@@ -178,6 +178,11 @@ import VaporTesting
                 try await decide(
                     h, s, #"{"gate":"\#(s.gate)","method":"face","model":"arcface-128","vector":[NaN],"eventId":"b-3"}"#
                 ).status == .badRequest)
+            // An edge terminal syncs the face (it matches locally).
+            let synced = try await h.send(.GET, "/api/v1/devices/access/sync?since=0", headers: headers).content.decode(
+                SyncAnswer.self)
+            #expect(synced.items.map { "\($0.kind) \($0.op)" } == ["face add"])
+            #expect(synced.items[0].vector?.count == 128 && synced.items[0].maskedName == "王*华")
             // Withdrawal deletes the vectors and the face no longer opens the gate.
             #expect(
                 try await h.send(
@@ -187,6 +192,19 @@ import VaporTesting
             let after = try await decide(h, s, probe.replacingOccurrences(of: "f-1", with: "f-3")).content.decode(
                 DecideAnswer.self)
             #expect(!after.allow)
+            // ...and the terminal drops it at its next sync.
+            let next = try await h.send(.GET, "/api/v1/devices/access/sync?since=\(synced.version)", headers: headers)
+                .content.decode(SyncAnswer.self)
+            #expect(next.items.map { "\($0.kind) \($0.op)" } == ["face remove"] && next.items[0].vector == nil)
+            // Decisions the terminal made itself are uploaded once, however often they are sent.
+            let upload =
+                #"[{"eventId":"edge-1","gate":"\#(s.gate)","method":"face","allow":true,"reason":"resident","personID":"\#(h.world.owner)","score":0.91,"ts":1790000000000}]"#
+            for _ in 0..<2 {
+                #expect(
+                    try await h.send(.POST, "/api/v1/devices/access/events", raw: upload, headers: headers).status
+                        == .ok)
+            }
+            #expect(try await AccessEvent.query(on: h.app.db).filter(\.$source == "edge").count() == 1)
             let data = try await h.send(.GET, h.community + "/face-data", token: s.op).content.decode(FaceDataRead.self)
             #expect(data.people == 0 && data.filingThreshold == 100_000)
         }

@@ -160,6 +160,29 @@ enum AccessAPI {
             let input = try req.decode(EnrolInput.self)
             return Created(value: try await enrol(input, community: device.communityID, on: req))
         }
+        open.register(
+            .init(
+                method: .GET, path: "/api/v1/devices/access/sync", operationID: "syncAccessLibrary",
+                summary:
+                    "Edge terminal: additions and removals (faces, cards, PINs, passes, deny list) since a version",
+                tag: "access", authenticated: false, response: object,
+                query: [.init(name: "since", schema: Schema.integer(min: 0))]), in: app
+        ) { req in
+            let device = try await AccessService.device(req)
+            let since = try req.int64Query("since").map(Int.init) ?? 0
+            guard since >= 0 else { throw LinliError.invalid("since", "out_of_range") }
+            return try await AccessSync.changes(community: device.communityID, since: since, on: req)
+        }
+        open.register(
+            .init(
+                method: .POST, path: "/api/v1/devices/access/events", operationID: "uploadAccessEvents",
+                summary: "Edge terminal: decisions it made itself, in batches, idempotent by event id", tag: "access",
+                authenticated: false, body: Schema.array(object), response: object), in: app
+        ) { req in
+            let device = try await AccessService.device(req)
+            let stored = try await AccessSync.upload(try req.decode([EdgeEvent].self), from: device, on: req)
+            return ["stored": stored]
+        }
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me/access/consent", operationID: "getFaceConsent",
@@ -245,9 +268,17 @@ enum AccessAPI {
                 user.principal.households[pass.householdID] != nil
             else { throw LinliError(.notFound) }
             pass.revoked = true
-            try await pass.save(on: req.db)
-            try await AccessCredential.query(on: req.db).filter(\.$passID == pass.requireID()).set(\.$revoked, to: true)
-                .update()
+            let pins = try await AccessCredential.query(on: req.db).filter(\.$passID == pass.requireID()).all()
+            let now = req.clock.now()
+            try await req.db.writeTransaction { db in
+                try await pass.save(on: db)
+                try await AccessCredential.query(on: db).filter(\.$passID == pass.requireID()).set(\.$revoked, to: true)
+                    .update()
+                try await AccessSync.record("pass", pass.id, "remove", community: pass.communityID, at: now, on: db)
+                for pin in pins {
+                    try await AccessSync.record("pin", pin.id, "remove", community: pass.communityID, at: now, on: db)
+                }
+            }
             return try PassRead(pass)
         }
         registerOperators(app, api)
@@ -346,6 +377,7 @@ enum AccessAPI {
             }
             try await req.db.writeTransaction { db in
                 try await row.create(on: db)
+                try await AccessSync.record(row.kind, row.id, "add", community: id, at: row.createdAt, on: db)
                 try await Audit.record(
                     .create, "credential", id: row.id, community: id, after: input.kind, by: req, on: db)
             }
@@ -372,6 +404,7 @@ enum AccessAPI {
             row.createdAt = req.clock.now()
             try await req.db.writeTransaction { db in
                 try await row.create(on: db)
+                try await AccessSync.record("deny", row.id, "add", community: id, at: row.createdAt, on: db)
                 try await Audit.record(.create, "deny_list", id: row.id, community: id, after: reason, by: req, on: db)
             }
             return Response(status: .created)
@@ -475,7 +508,10 @@ enum AccessAPI {
         row.dimension = input.vector.count
         row.sealed = try req.application.faceVault.seal(input.vector)
         row.createdAt = req.clock.now()
-        try await row.create(on: req.db)
+        try await req.db.writeTransaction { db in
+            try await row.create(on: db)
+            try await AccessSync.record("face", row.id, "add", community: community, at: row.createdAt, on: db)
+        }
         try await galleries.add(row, vector: input.vector, on: req.db)
         return ["id": try row.requireID().uuidString]
     }
@@ -498,6 +534,9 @@ enum AccessAPI {
             }
             try await FaceVector.query(on: db).filter(\.$personID == person).filter(\.$communityID == community)
                 .delete()
+            for vector in vectors {
+                try await AccessSync.record("face", vector.id, "remove", community: community, at: now, on: db)
+            }
         }
         await (try req.application.faceGalleries).remove(vectors: vectors)
     }
@@ -559,6 +598,8 @@ enum AccessAPI {
             credential.createdAt = req.clock.now()
             credential.revoked = false
             try await credential.create(on: db)
+            try await AccessSync.record("pass", pass.id, "add", community: community, at: pass.createdAt, on: db)
+            try await AccessSync.record("pin", credential.id, "add", community: community, at: pass.createdAt, on: db)
             return pin
         }
         return PassCreated(pass: try PassRead(pass), pin: pin)
@@ -603,6 +644,7 @@ enum AccessSchemas {
 enum Access {
     static func register(_ app: Application) throws {
         app.migrations.add(CreateAccess())
+        app.migrations.add(CreateAccessChanges())
         try app.prepareFaces()
         AccessAPI.register(app)
     }

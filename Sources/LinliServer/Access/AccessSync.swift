@@ -1,0 +1,172 @@
+import Fluent
+import Foundation
+import LinliCore
+import SQLKit
+import Vapor
+
+/// The change log edge terminals sync from: every addition or removal of a face vector, card, PIN,
+/// visitor pass or deny-list entry gets the next sequence number of the server.
+final class AccessChange: Model, @unchecked Sendable {
+    static let schema = "access_changes"
+    @ID(custom: "seq", generatedBy: .database) var id: Int?
+    @Field(key: "community_id") var communityID: UUID
+    @Field(key: "kind") var kind: String
+    @Field(key: "ref_id") var refID: UUID
+    @Field(key: "op") var op: String
+    @Field(key: "at") var at: Date
+    init() {}
+}
+
+struct CreateAccessChanges: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(AccessChange.schema)
+            .field("seq", .int64, .identifier(auto: true))
+            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
+            .field("kind", .string, .required).field("ref_id", .uuid, .required).field("op", .string, .required)
+            .field("at", .datetime, .required).create()
+        try await IndexSQL.create(
+            "access_changes_community", on: AccessChange.schema, ["community_id", "seq"], database)
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema(AccessChange.schema).delete() }
+}
+
+struct SyncItem: Content {
+    let version: Int
+    let kind: String
+    let op: String
+    let id: UUID
+    let personID: UUID?
+    let maskedName: String?
+    let model: String?
+    let vector: [Float]?
+    /// Cards and PINs travel as SHA-256 hashes; the terminal hashes what it reads.
+    let credentialHash: String?
+    let pass: PassRead?
+}
+
+struct SyncAnswer: Content {
+    let version: Int
+    let items: [SyncItem]
+    let more: Bool
+}
+
+struct EdgeEvent: Content {
+    let eventId: String
+    let gate: UUID
+    let method: String
+    let allow: Bool
+    let reason: String
+    let personID: UUID?
+    let score: Double?
+    let ts: Int64
+}
+
+enum AccessSync {
+    static func record(_ kind: String, _ id: UUID?, _ op: String, community: UUID, at: Date, on db: any Database)
+        async throws
+    {
+        guard let id else { return }
+        let change = AccessChange()
+        change.communityID = community
+        change.kind = kind
+        change.refID = id
+        change.op = op
+        change.at = at
+        try await change.create(on: db)
+    }
+
+    /// Additions and removals since `since`, at most 500 at a time.
+    static func changes(community: UUID, since: Int, on req: Request) async throws -> SyncAnswer {
+        let rows = try await AccessChange.query(on: req.db).filter(\.$communityID == community).filter(\.$id > since)
+            .sort(\.$id).limit(501).all()
+        let page = Array(rows.prefix(500))
+        let vectors = try await FaceVector.query(on: req.db).filter(
+            \.$id ~~ page.filter { $0.kind == "face" }.map(\.refID)
+        ).all()
+        let vectorByID = FaceVector.byID(vectors)
+        let credentials = try await AccessCredential.query(on: req.db)
+            .filter(\.$id ~~ page.filter { $0.kind == "card" || $0.kind == "pin" }.map(\.refID)).all()
+        let credentialByID = AccessCredential.byID(credentials)
+        let passes = VisitorPass.byID(
+            try await VisitorPass.query(on: req.db).filter(\.$id ~~ page.filter { $0.kind == "pass" }.map(\.refID))
+                .all())
+        let denied = DenyEntry.byID(
+            try await DenyEntry.query(on: req.db).filter(\.$id ~~ page.filter { $0.kind == "deny" }.map(\.refID)).all())
+        let personIDs = vectors.map(\.personID) + credentials.compactMap(\.personID) + denied.values.map(\.personID)
+        let people = try await Person.byID(personIDs, on: req.db)
+        let vault = try req.application.faceVault
+        var items: [SyncItem] = []
+        for change in page {
+            let seq = change.id ?? 0
+            var person: UUID?
+            var vector: [Float]?
+            var model: String?
+            var hash: String?
+            var pass: PassRead?
+            if change.op == "add" {
+                switch change.kind {
+                case "face":
+                    guard let row = vectorByID[change.refID] else { continue }  // withdrawn since: a removal follows
+                    person = row.personID
+                    model = row.model
+                    vector = try vault.open(row.sealed)
+                case "card", "pin":
+                    guard let row = credentialByID[change.refID] else { continue }
+                    person = row.personID
+                    hash = row.valueHash
+                case "pass":
+                    pass = try passes[change.refID].map(PassRead.init)
+                case "deny":
+                    person = denied[change.refID]?.personID
+                default: break
+                }
+            }
+            items.append(
+                SyncItem(
+                    version: seq, kind: change.kind, op: change.op, id: change.refID, personID: person,
+                    maskedName: person.flatMap { people[$0] }.map { MaskedName.of($0.name) }, model: model,
+                    vector: vector,
+                    credentialHash: hash, pass: pass))
+        }
+        return SyncAnswer(version: page.last?.id ?? since, items: items, more: rows.count > 500)
+    }
+
+    /// Decisions a terminal made on its own, stored once per event id.
+    static func upload(_ events: [EdgeEvent], from device: DeviceRef, on req: Request) async throws -> Int {
+        guard events.count <= 1000 else { throw LinliError(.payloadTooLarge, ["limit": "1000"]) }
+        let gates = Gate.byID(try await Gate.scoped(to: device.communityID, on: req.db).all())
+        var stored = 0
+        for event in events {
+            var v = Validation()
+            v.text(event.eventId, "eventId", max: 100)
+            if gates[event.gate] == nil { v.fail("gate", "unknown_gate") }
+            if GateReason(rawValue: event.reason) == nil { v.fail("reason", "invalid_value") }
+            if !["face", "card", "pin", "qr"].contains(event.method) { v.fail("method", "invalid_value") }
+            try v.check()
+        }
+        let known = Set(
+            try await AccessEvent.query(on: req.db).filter(\.$deviceID == device.id)
+                .filter(\.$eventID ~~ events.map(\.eventId)).all(\.$eventID))
+        try await req.db.writeTransaction { db in
+            for event in events where !known.contains(event.eventId) {
+                let row = AccessEvent()
+                row.communityID = device.communityID
+                row.gateID = event.gate
+                row.deviceID = device.id
+                row.eventID = event.eventId
+                row.personID = event.personID
+                row.method = event.method
+                row.allow = event.allow
+                row.reason = event.reason
+                row.score = event.score
+                row.latencyMs = 0
+                row.at = Date(timeIntervalSince1970: Double(event.ts) / 1000)
+                row.source = "edge"
+                try await row.create(on: db)
+            }
+        }
+        stored = Set(events.map(\.eventId)).subtracting(known).count
+        return stored
+    }
+}
