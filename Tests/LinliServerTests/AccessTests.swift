@@ -209,4 +209,40 @@ import VaporTesting
             #expect(data.people == 0 && data.filingThreshold == 100_000)
         }
     }
+
+    @Test func residentPageShowsTheCodeConsentAndPasses() async throws {
+        try await withLinli { h in
+            let browser = WebTests.Browser(h)
+            try await browser.signIn(h.world.phones["owner"]!)
+            let page = try await browser.go(.GET, "/access")
+            #expect(page.status == .ok && page.text.contains("<svg") && page.text.contains("我的通行码"))
+            #expect(page.text.contains("不同意不影响您使用通行码"))
+            let qr = try await browser.go(.GET, "/access/qr")
+            #expect(
+                qr.headers.contentType?.subType == "svg+xml" && Int(qr.headers.first(name: "X-Refresh-In") ?? "") != nil
+            )
+            // Consent needs the box ticked.
+            let unticked = try await browser.go(
+                .POST, "/access/consent", form: ["_csrf": browser.csrf(page), "communityID": h.world.a.uuidString])
+            #expect(unticked.status == .unprocessableEntity)
+            #expect(try await FaceConsent.query(on: h.app.db).count() == 0)
+            _ = try await browser.go(
+                .POST, "/access/consent",
+                form: ["_csrf": browser.csrf(page), "communityID": h.world.a.uuidString, "agree": "1"])
+            #expect(try await FaceConsent.query(on: h.app.db).count() == 1)
+            let created = try await browser.go(
+                .POST, "/access/passes",
+                form: [
+                    "_csrf": browser.csrf(page), "householdID": h.world.home.uuidString, "visitorName": "快递员",
+                    "day": Calendar.chinaDate(h.clock.now()), "hours": "4", "entries": "2",
+                ])
+            #expect(created.status == .seeOther)
+            let after = try await browser.go(.GET, "/access")
+            #expect(after.text.contains("访客密码（只显示这一次）") && after.text.contains("快递员 · 有效"))
+            let pass = try #require(try await VisitorPass.query(on: h.app.db).first())
+            _ = try await browser.go(.POST, "/access/passes/\(pass.id!)/revoke", form: ["_csrf": browser.csrf(after)])
+            #expect(try await VisitorPass.query(on: h.app.db).first()?.revoked == true)
+            #expect(try await AccessChange.query(on: h.app.db).filter(\.$op == "remove").count() == 2)
+        }
+    }
 }

@@ -262,25 +262,7 @@ enum AccessAPI {
             .init(
                 method: .POST, path: "/api/v1/me/visitor-passes/{passID}/revoke", operationID: "revokeVisitorPass",
                 summary: "Revoke a pass", tag: "access", response: object), in: app
-        ) { req in
-            let user = try req.user()
-            guard let pass = try await VisitorPass.find(try req.id("passID"), on: req.db),
-                user.principal.households[pass.householdID] != nil
-            else { throw LinliError(.notFound) }
-            pass.revoked = true
-            let pins = try await AccessCredential.query(on: req.db).filter(\.$passID == pass.requireID()).all()
-            let now = req.clock.now()
-            try await req.db.writeTransaction { db in
-                try await pass.save(on: db)
-                try await AccessCredential.query(on: db).filter(\.$passID == pass.requireID()).set(\.$revoked, to: true)
-                    .update()
-                try await AccessSync.record("pass", pass.id, "remove", community: pass.communityID, at: now, on: db)
-                for pin in pins {
-                    try await AccessSync.record("pin", pin.id, "remove", community: pass.communityID, at: now, on: db)
-                }
-            }
-            return try PassRead(pass)
-        }
+        ) { req in try PassRead(try await revokePass(try req.id("passID"), on: req)) }
         registerOperators(app, api)
     }
 
@@ -539,6 +521,27 @@ enum AccessAPI {
             }
         }
         await (try req.application.faceGalleries).remove(vectors: vectors)
+    }
+
+    /// Revokes a pass of one of the caller's households, and its PIN; terminals drop both at their next sync.
+    static func revokePass(_ id: UUID, on req: Request) async throws -> VisitorPass {
+        let user = try req.user()
+        guard let pass = try await VisitorPass.find(id, on: req.db),
+            user.principal.households[pass.householdID] != nil
+        else { throw LinliError(.notFound) }
+        pass.revoked = true
+        let pins = try await AccessCredential.query(on: req.db).filter(\.$passID == pass.requireID()).all()
+        let now = req.clock.now()
+        try await req.db.writeTransaction { db in
+            try await pass.save(on: db)
+            try await AccessCredential.query(on: db).filter(\.$passID == pass.requireID()).set(\.$revoked, to: true)
+                .update()
+            try await AccessSync.record("pass", pass.id, "remove", community: pass.communityID, at: now, on: db)
+            for pin in pins {
+                try await AccessSync.record("pin", pin.id, "remove", community: pass.communityID, at: now, on: db)
+            }
+        }
+        return pass
     }
 
     static func qrSecret(for person: UUID, on db: any Database) async throws -> QRSecret {

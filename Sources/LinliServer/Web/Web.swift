@@ -9,6 +9,7 @@ enum Web {
             app.sessions.middleware, SessionUserAuthenticator(), WebErrorMiddleware(), CSRFMiddleware())
         AccountPages.register(web)
         ConsolePages.register(web)
+        AccessPages.register(web)
     }
 
     static func route(

@@ -1,0 +1,173 @@
+import Fluent
+import LinliCore
+import Vapor
+
+/// The resident's gate page: rotating QR, face consent, visitor passes, access history.
+enum AccessPages {
+    struct PassRow: Encodable {
+        let visitor: String
+        let window: String
+        let entries: String
+        let status: String
+        let qr: String
+        let revoke: String?
+    }
+
+    struct HistoryRow: Encodable {
+        let time: String
+        let method: String
+        let result: String
+        let allow: Bool
+    }
+
+    struct ConsentRow: Encodable {
+        let community: String
+        let communityID: UUID
+        let accepted: String?
+        let faces: Int
+    }
+
+    struct Page: Encodable {
+        let qr: String
+        let refreshIn: Int
+        let consents: [ConsentRow]
+        let version: String
+        let households: [ConsolePages.Option]
+        let passes: [PassRow]
+        let history: [HistoryRow]
+        let today: String
+    }
+
+    struct PassForm: Content {
+        var householdID: UUID
+        var visitorName: String
+        var visitorPhone: String?
+        var day: String
+        var hours: String?
+        var entries: String?
+    }
+
+    struct ConsentForm: Content {
+        var communityID: UUID
+        var agree: String?
+        var serverMatching: String?
+    }
+
+    static func qrSVG(_ req: Request) async throws -> (String, Int) {
+        let secret = try await AccessAPI.qrSecret(for: try req.user().principal.personID, on: req.db)
+        let now = req.clock.now()
+        let payload = RotatingCode.payload(handle: secret.handle, secret: Array(secret.secret), at: now)
+        let left = Int((RotatingCode.window(at: now) + 1) * RotatingCode.window) - Int(now.timeIntervalSince1970)
+        return (try QRCode(payload).svg(title: req.t("access.qrTitle")), left)
+    }
+
+    static func register(_ web: any RoutesBuilder) {
+        web.get("access") { req -> Response in
+            let user = try req.user()
+            let (svg, left) = try await qrSVG(req)
+            let communities = try await Community.query(on: req.db)
+                .filter(\.$id ~~ Array(Set(user.principal.households.values))).all()
+            let consents = try await FaceConsent.query(on: req.db).filter(\.$personID == user.principal.personID)
+                .filter(\.$withdrawnAt == nil).all()
+            let faces = try await FaceVector.query(on: req.db).filter(\.$personID == user.principal.personID).all()
+            let households = try await Household.byID(Array(user.principal.households.keys), on: req.db)
+            let buildings = try await Building.byID(households.values.map(\.buildingID), on: req.db)
+            let passes = try await VisitorPass.query(on: req.db).filter(
+                \.$householdID ~~ Array(user.principal.households.keys)
+            )
+            .sort(\.$createdAt, .descending).limit(20).all()
+            let now = req.clock.now()
+            let history = try await AccessEvent.query(on: req.db).group(.or) { either in
+                either.filter(\.$personID == user.principal.personID)
+                if !passes.isEmpty { either.filter(\.$passID ~~ passes.compactMap(\.id)) }
+            }.sort(\.$at, .descending).limit(20).all()
+            return try await req.render(
+                "access", title: req.t("access.title"),
+                Page(
+                    qr: svg, refreshIn: left,
+                    consents: try communities.map { c in
+                        let consent = consents.first { $0.communityID == c.id }
+                        return ConsentRow(
+                            community: c.name, communityID: try c.requireID(),
+                            accepted: consent.map { ConsolePages.time($0.acceptedAt, req) },
+                            faces: faces.filter { $0.communityID == c.id }.count)
+                    }, version: FaceConsentText.version,
+                    households: households.values.map { h in
+                        ConsolePages.Option(
+                            value: h.id?.uuidString ?? "", label: "\(buildings[h.buildingID]?.name ?? "") \(h.room)")
+                    },
+                    passes: try passes.map { p in
+                        let status =
+                            p.revoked
+                            ? req.t("access.pass.revoked")
+                            : p.entriesUsed >= p.entriesAllowed
+                                ? req.t("access.pass.usedUp")
+                                : now >= p.validUntil ? req.t("access.pass.expired") : req.t("access.pass.valid")
+                        return PassRow(
+                            visitor: p.visitorName,
+                            window: ConsolePages.time(p.validFrom, req) + " – " + ConsolePages.time(p.validUntil, req),
+                            entries: "\(p.entriesUsed)/\(p.entriesAllowed)", status: status,
+                            qr: try QRCode("P1:" + p.qrToken).svg(
+                                title: req.t("access.pass.qr", ["name": p.visitorName])),
+                            revoke: p.revoked ? nil : "/access/passes/\(try p.requireID())/revoke")
+                    },
+                    history: history.map { e in
+                        HistoryRow(
+                            time: ConsolePages.time(e.at, req), method: req.t("access.method.\(e.method)"),
+                            result: req.t("gate.reason.\(e.reason)"), allow: e.allow)
+                    }, today: Calendar.chinaDate(now)))
+        }
+        web.get("access", "qr") { req -> Response in
+            let (svg, left) = try await qrSVG(req)
+            let response = Response(body: .init(string: svg))
+            response.headers.contentType = HTTPMediaType(type: "image", subType: "svg+xml")
+            response.headers.replaceOrAdd(name: "X-Refresh-In", value: "\(left)")
+            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+            return response
+        }
+        web.post("access", "consent") { req -> Response in
+            let form = try req.content.decode(ConsentForm.self)
+            guard form.agree != nil else { throw LinliError.invalid("agree", "missing_value") }
+            _ = try await AccessAPI.giveConsent(
+                ConsentInput(
+                    communityID: form.communityID, personID: nil, version: FaceConsentText.version,
+                    serverMatching: form.serverMatching != nil), on: req)
+            req.flash(req.t("access.consent.saved"))
+            return req.redirect(to: "/access")
+        }
+        web.post("access", "consent", "withdraw") { req -> Response in
+            let form = try req.content.decode(ConsentForm.self)
+            try await AccessAPI.withdraw(
+                person: try req.user().principal.personID, community: form.communityID, on: req)
+            req.flash(req.t("access.consent.withdrawn"))
+            return req.redirect(to: "/access")
+        }
+        web.post("access", "passes") { req -> Response in
+            let form = try req.content.decode(PassForm.self)
+            guard let day = CivilDate(form.day) else { throw LinliError.invalid("day", "invalid_date") }
+            let hours = Int(form.hours ?? "") ?? 24
+            guard (1...72).contains(hours) else { throw LinliError.invalid("hours", "out_of_range") }
+            var components = DateComponents()
+            components.year = day.year
+            components.month = day.month
+            components.day = day.day
+            guard let start = Calendar.china.date(from: components) else {
+                throw LinliError.invalid("day", "invalid_date")
+            }
+            let from = max(start, req.clock.now().addingTimeInterval(-60))
+            let created = try await AccessAPI.createPass(
+                PassInput(
+                    householdID: form.householdID, visitorName: form.visitorName,
+                    visitorPhone: form.visitorPhone?.nilIfEmpty,
+                    validFrom: from, validUntil: from.addingTimeInterval(Double(hours) * 3600),
+                    entries: Int(form.entries ?? "") ?? 1), on: req)
+            req.flash(req.t("access.pass.created", ["pin": created.pin]))
+            return req.redirect(to: "/access")
+        }
+        web.post("access", "passes", ":passID", "revoke") { req -> Response in
+            _ = try await AccessAPI.revokePass(try req.id("passID"), on: req)
+            req.flash(req.t("access.pass.revokedNow"))
+            return req.redirect(to: "/access")
+        }
+    }
+}
