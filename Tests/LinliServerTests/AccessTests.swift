@@ -245,4 +245,32 @@ import VaporTesting
             #expect(try await AccessChange.query(on: h.app.db).filter(\.$op == "remove").count() == 2)
         }
     }
+
+    @Test func guardSeesDecisionsExportsTheLogAndDeniesAPerson() async throws {
+        try await withLinli { h in
+            let s = try await setup(h)
+            _ = try await h.send(
+                .POST, h.community + "/credentials", token: s.op,
+                raw: #"{"personID":"\#(h.world.owner)","kind":"card","value":"CARD-9"}"#)
+            _ = try await decide(h, s, #"{"gate":"\#(s.gate)","method":"card","credential":"CARD-9","eventId":"g-1"}"#)
+            let browser = WebTests.Browser(h)
+            try await browser.signIn(h.world.phones["guard"]!)
+            let c = "/console/\(h.world.a)"
+            let page = try await browser.go(.GET, c + "/gates")
+            #expect(page.status == .ok && page.text.contains("王*华") && page.text.contains("住户通行"))
+            let denied = try await browser.go(
+                .POST, c + "/deny-list",
+                form: ["_csrf": browser.csrf(page), "phone": h.world.phones["owner"]!, "reason": "欠费纠纷"])
+            #expect(denied.status == .seeOther)
+            let blocked = try await decide(
+                h, s, #"{"gate":"\#(s.gate)","method":"card","credential":"CARD-9","eventId":"g-2"}"#)
+            #expect(try blocked.content.decode(DecideAnswer.self).reason == "deny_list")
+            let csv = try await browser.go(.GET, c + "/access-log.csv")
+            #expect(csv.headers.contentType?.subType == "csv")
+            let lines = csv.text.split(separator: "\n")
+            #expect(lines.count == 3 && lines[0].hasSuffix("time,gate,method,person,allow,reason,score,source"))
+            #expect(
+                lines[1].contains("deny_list") && lines[2].contains("resident") && !csv.text.contains("13900000001"))
+        }
+    }
 }

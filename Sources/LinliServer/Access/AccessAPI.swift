@@ -376,25 +376,13 @@ enum AccessAPI {
                 let reason: String
             }
             let input = try req.decode(Input.self)
-            var v = Validation()
-            let reason = v.text(input.reason, "reason", max: 200) ?? ""
-            try v.check()
-            let row = DenyEntry()
-            row.communityID = id
-            row.personID = input.personID
-            row.reason = reason
-            row.createdAt = req.clock.now()
-            try await req.db.writeTransaction { db in
-                try await row.create(on: db)
-                try await AccessSync.record("deny", row.id, "add", community: id, at: row.createdAt, on: db)
-                try await Audit.record(.create, "deny_list", id: row.id, community: id, after: reason, by: req, on: db)
-            }
+            try await deny(input.personID, reason: input.reason, in: id, on: req)
             return Response(status: .created)
         }
         api.register(
             .init(
                 method: .GET, path: c + "/access-events", operationID: "listAccessEvents",
-                summary: "The access log, newest first; `format=csv` exports it", tag: "access",
+                summary: "The access log, newest first (the console exports it as CSV)", tag: "access",
                 response: Schema.page(of: "AccessEvent"),
                 query: Endpoint.listQuery(.accessEvents) + [
                     .init(name: "allow", schema: Schema.bool), .init(name: "gateID", schema: Schema.uuid),
@@ -542,6 +530,30 @@ enum AccessAPI {
             }
         }
         return pass
+    }
+
+    /// Puts a person on a community's deny list (audited; terminals get it at their next sync).
+    static func deny(_ person: UUID, reason: String, in community: UUID, on req: Request) async throws {
+        try req.authorize(.handleAlarms(community))
+        var v = Validation()
+        let reason = v.text(reason, "reason", max: 200) ?? ""
+        try v.check()
+        if try await DenyEntry.query(on: req.db).filter(\.$communityID == community).filter(\.$personID == person)
+            .first() != nil
+        {
+            throw LinliError(.conflict)
+        }
+        let row = DenyEntry()
+        row.communityID = community
+        row.personID = person
+        row.reason = reason
+        row.createdAt = req.clock.now()
+        try await req.db.writeTransaction { db in
+            try await row.create(on: db)
+            try await AccessSync.record("deny", row.id, "add", community: community, at: row.createdAt, on: db)
+            try await Audit.record(
+                .create, "deny_list", id: row.id, community: community, after: reason, by: req, on: db)
+        }
     }
 
     static func qrSecret(for person: UUID, on db: any Database) async throws -> QRSecret {

@@ -27,6 +27,16 @@ struct DecideAnswer: Content, Equatable {
     let score: Double?
 }
 
+/// A gate decision on the console's live feed.
+struct AccessFeedEvent: Content {
+    let event: String
+    let gate: String
+    let method: String
+    let allow: Bool
+    let reason: String
+    let person: String?
+}
+
 /// The consent text residents accept before any face data is stored. A new version needs a new consent.
 enum FaceConsentText {
     static let version = "2025-06-01.1"
@@ -188,7 +198,15 @@ enum AccessService {
             }
             throw error
         }
-        return try await answer(event, on: req.db)
+        let answer = try await answer(event, on: req.db)
+        if let data = try? JSONEncoder.linli.encode(
+            AccessFeedEvent(
+                event: "access", gate: gate.name, method: event.method, allow: allow, reason: event.reason,
+                person: answer.person?.maskedName))
+        {
+            await req.deviceHub.events.publish(community: community, String(decoding: data, as: UTF8.self))
+        }
+        return answer
     }
 
     /// A vector or model a terminal should not have sent: 400, naming the field.

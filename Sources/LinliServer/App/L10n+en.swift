@@ -472,5 +472,17 @@ extension L10n {
         "reason.not_finite": "The vector has invalid values",
         "reason.unknown_gate": "No such gate",
         "reason.outdated_consent": "The consent text changed; read the new version",
+        "console.tab.gates": "Gates",
+        "gates.export": "Export the access log (CSV)",
+        "gates.liveNew": "Live:",
+        "gates.decisions": "Latest decisions",
+        "gates.gate": "Gate",
+        "gates.method": "Method",
+        "gates.person": "Person",
+        "gates.result": "Result",
+        "gates.visitors": "Visitors expected today",
+        "gates.denyList": "Deny list",
+        "gates.reason": "Reason",
+        "gates.deny": "Add to the deny list",
     ]
 }

@@ -462,5 +462,17 @@ extension L10n {
         "reason.not_finite": "特征中有无效数值",
         "reason.unknown_gate": "没有这个闸机",
         "reason.outdated_consent": "同意书已更新，请阅读新版本",
+        "console.tab.gates": "门禁",
+        "gates.export": "导出通行记录（CSV）",
+        "gates.liveNew": "实时通行：",
+        "gates.decisions": "最近的通行",
+        "gates.gate": "门",
+        "gates.method": "方式",
+        "gates.person": "人员",
+        "gates.result": "结果",
+        "gates.visitors": "今日预约访客",
+        "gates.denyList": "禁止名单",
+        "gates.reason": "原因",
+        "gates.deny": "加入禁止名单",
     ]
 }

@@ -32,6 +32,7 @@ public enum LinliMain {
             app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
             app.asyncCommands.use(DemoCommandHelp(), as: "demo")
             app.asyncCommands.use(SimulateCommand(), as: "simulate")
+            app.asyncCommands.use(SeedFacesCommand(), as: "seed-faces")
             if command == "serve" || command == "demo"
                 || (command.hasPrefix("-") && !["--help", "-h"].contains(command))
             {

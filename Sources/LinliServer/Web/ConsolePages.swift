@@ -73,6 +73,7 @@ enum ConsolePages {
         registerImportAndAudit(web)
         registerDevices(web)
         registerRulesAndAlarms(web)
+        registerGates(web)
     }
 
     struct ImportIssue: Encodable {

@@ -40,6 +40,9 @@ enum SiteRoute: Equatable {
     case alarmClear(UUID, UUID)
     case deviceHealth(UUID)
     case taskDone(UUID, UUID)
+    case gates(UUID)
+    case accessLog(UUID)
+    case denyList(UUID)
 
     var path: String {
         switch self {
@@ -81,6 +84,9 @@ enum SiteRoute: Equatable {
         case .alarmClear(let c, let a): "/console/\(c)/alarms/\(a)/clear"
         case .deviceHealth(let c): "/console/\(c)/device-health"
         case .taskDone(let c, let t): "/console/\(c)/tasks/\(t)/done"
+        case .gates(let c): "/console/\(c)/gates"
+        case .accessLog(let c): "/console/\(c)/access-log.csv"
+        case .denyList(let c): "/console/\(c)/deny-list"
         }
     }
 

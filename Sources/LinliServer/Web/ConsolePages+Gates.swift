@@ -1,0 +1,130 @@
+import Fluent
+import LinliCore
+import Vapor
+
+extension ConsolePages {
+    struct DecisionRow: Encodable {
+        let time: String
+        let gate: String
+        let method: String
+        let person: String
+        let result: String
+        let allow: Bool
+    }
+
+    struct VisitorRow: Encodable {
+        let name: String
+        let home: String
+        let window: String
+        let entries: String
+    }
+
+    struct DenyRow: Encodable {
+        let name: String
+        let reason: String
+        let since: String
+    }
+
+    struct GatesPage: Encodable {
+        let header: Header
+        let decisions: [DecisionRow]
+        let visitors: [VisitorRow]
+        let denied: [DenyRow]
+        let gates: [String]
+        let feed: String
+        let export: String
+        let canDeny: Bool
+        let denyAction: String
+    }
+
+    struct DenyForm: Content {
+        var phone: String
+        var reason: String
+    }
+
+    static func registerGates(_ web: any RoutesBuilder) {
+        Web.route(web, .GET, { c, _, _ in .gates(c) }) { req in
+            let header = try await deviceHeader(req, current: "gates")
+            let id = header.id
+            let gates = try await Gate.scoped(to: id, on: req.db).sort(\.$name).all()
+            let gateNames = Dictionary(uniqueKeysWithValues: gates.compactMap { g in g.id.map { ($0, g.name) } })
+            let events = try await AccessEvent.scoped(to: id, on: req.db).sort(\.$at, .descending).limit(30).all()
+            let people = try await Person.byID(events.compactMap(\.personID), on: req.db)
+            let now = req.clock.now()
+            let dayStart = Calendar.china.startOfDay(for: now)
+            let passes = try await VisitorPass.scoped(to: id, on: req.db).filter(\.$revoked == false)
+                .filter(\.$validUntil > now).filter(\.$validFrom < dayStart.addingTimeInterval(86_400)).sort(
+                    \.$validFrom
+                ).all()
+            let households = try await Household.byID(passes.map(\.householdID), on: req.db)
+            let buildings = try await Building.byID(households.values.map(\.buildingID), on: req.db)
+            let denied = try await DenyEntry.query(on: req.db).filter(\.$communityID == id).sort(
+                \.$createdAt, .descending
+            ).all()
+            let deniedPeople = try await Person.byID(denied.map(\.personID), on: req.db)
+            return try await req.render(
+                "console/gates", title: req.t("console.tab.gates"),
+                GatesPage(
+                    header: header,
+                    decisions: events.map { e in
+                        DecisionRow(
+                            time: time(e.at, req), gate: e.gateID.flatMap { gateNames[$0] } ?? "",
+                            method: req.t("access.method.\(e.method)"),
+                            person: e.personID.flatMap { people[$0] }.map { MaskedName.of($0.name) }
+                                ?? (e.passID != nil ? req.t("gate.reason.visitor") : ""),
+                            result: req.t("gate.reason.\(e.reason)"), allow: e.allow)
+                    },
+                    visitors: passes.map { p in
+                        let home = households[p.householdID]
+                        return VisitorRow(
+                            name: p.visitorName,
+                            home: "\(home.flatMap { buildings[$0.buildingID]?.name } ?? "") \(home?.room ?? "")",
+                            window: time(p.validFrom, req) + " – " + time(p.validUntil, req),
+                            entries: "\(p.entriesUsed)/\(p.entriesAllowed)")
+                    },
+                    denied: denied.map { d in
+                        DenyRow(
+                            name: deniedPeople[d.personID]?.name ?? "", reason: d.reason, since: time(d.createdAt, req))
+                    }, gates: gates.map(\.name), feed: SiteRoute.alarms(id).path + "/live",
+                    export: SiteRoute.accessLog(id).path, canDeny: req.can(.handleAlarms(id)),
+                    denyAction: SiteRoute.denyList(id).path))
+        }
+        Web.route(web, .POST, { c, _, _ in .denyList(c) }) { req in
+            let id = try req.id("c")
+            try req.authorize(.handleAlarms(id))
+            let form = try req.content.decode(DenyForm.self)
+            guard let phone = PhoneNumber(form.phone),
+                let person = try await Person.query(on: req.db).filter(\.$phone == phone.digits).first()
+            else { throw LinliError.invalid("phone", "invalid_phone") }
+            try await AccessAPI.deny(try person.requireID(), reason: form.reason, in: id, on: req)
+            req.flash(req.t("console.saved"))
+            return req.redirect(to: SiteRoute.gates(id).path)
+        }
+        Web.route(web, .GET, { c, _, _ in .accessLog(c) }) { req in
+            let id = try req.id("c")
+            try req.authorize(.viewDevices(id))
+            let events = try await AccessEvent.scoped(to: id, on: req.db).sort(\.$at, .descending).limit(100_000).all()
+            let gates = Gate.byID(try await Gate.scoped(to: id, on: req.db).all())
+            let people = try await Person.byID(events.compactMap(\.personID), on: req.db)
+            func field(_ text: String) -> String {
+                text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+                    ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+            }
+            var lines = ["time,gate,method,person,allow,reason,score,source"]
+            let formatter = ISO8601DateFormatter()
+            for e in events {
+                lines.append(
+                    [
+                        formatter.string(from: e.at), field(e.gateID.flatMap { gates[$0]?.name } ?? ""), e.method,
+                        field(e.personID.flatMap { people[$0] }.map { MaskedName.of($0.name) } ?? ""),
+                        e.allow ? "yes" : "no",
+                        e.reason, e.score.map { String(format: "%.4f", $0) } ?? "", e.source,
+                    ].joined(separator: ","))
+            }
+            let response = Response(body: .init(string: "\u{FEFF}" + lines.joined(separator: "\n") + "\n"))
+            response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+            response.headers.contentDisposition = .init(.attachment, filename: "access-log.csv")
+            return response
+        }
+    }
+}
