@@ -661,6 +661,7 @@ enum Access {
         app.migrations.add(CreateAccess())
         app.migrations.add(CreateAccessChanges())
         try app.prepareFaces()
+        app.prepareAccessLog()
         AccessAPI.register(app)
     }
 }

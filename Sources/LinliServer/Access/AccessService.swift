@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import LinliCore
+import SQLKit
 import Vapor
 
 /// What a terminal asks at a gate.
@@ -174,6 +175,7 @@ enum AccessService {
             }
         }
         let event = AccessEvent()
+        event.id = UUID()
         event.communityID = community
         event.gateID = gate.id
         event.deviceID = device.id
@@ -187,16 +189,13 @@ enum AccessService {
         event.latencyMs = Date().timeIntervalSince(started) * 1000
         event.at = now
         event.source = "server"
-        do {
-            try await event.create(on: req.db)
-        } catch {
-            // The same event id arrived twice at once: the first row is the answer.
-            if let done = try await AccessEvent.query(on: req.db).filter(\.$deviceID == device.id)
-                .filter(\.$eventID == input.eventId).first()
-            {
-                return try await answer(done, on: req.db)
-            }
-            throw error
+        guard try await req.application.accessLog.submit(event) else {
+            // The same event id arrived twice at once: the stored row is the answer.
+            guard
+                let done = try await AccessEvent.query(on: req.db).filter(\.$deviceID == device.id)
+                    .filter(\.$eventID == input.eventId).first()
+            else { throw LinliError(.conflict) }
+            return try await answer(done, on: req.db)
         }
         let answer = try await answer(event, on: req.db)
         if let data = try? JSONEncoder.linli.encode(
@@ -239,4 +238,42 @@ enum AccessService {
             .first() != nil
         return .person(residences: residences, shifts: shifts, denied: denied)
     }
+}
+
+/// The access log's writer: decisions are committed in groups (one transaction for all the gates that
+/// decided meanwhile); a repeated (device, event id) is not stored twice and answers `false`.
+enum AccessLog {
+    static func committer(_ db: any Database) -> GroupCommit<AccessEvent, Bool> {
+        GroupCommit { events in
+            try await db.writeTransaction { tx in
+                guard let sql = tx as? any SQLDatabase else { return events.map { _ in false } }
+                var insert = sql.insert(into: AccessEvent.schema).columns(
+                    "id", "community_id", "gate_id", "device_id", "event_id", "person_id", "pass_id", "method", "allow",
+                    "reason", "score", "latency_ms", "at", "source")
+                for e in events {
+                    insert = insert.values(
+                        SQLBind(e.id), SQLBind(e.communityID), SQLBind(e.gateID), SQLBind(e.deviceID),
+                        SQLBind(e.eventID),
+                        SQLBind(e.personID), SQLBind(e.passID), SQLBind(e.method), SQLBind(e.allow), SQLBind(e.reason),
+                        SQLBind(e.score), SQLBind(e.latencyMs), SQLBind(e.at), SQLBind(e.source))
+                }
+                let rows = try await insert.ignoringConflicts(with: ["device_id", "event_id"]).returning("id").all()
+                let inserted = Set(try rows.map { try $0.decode(column: "id", as: UUID.self) })
+                return events.map { $0.id.map(inserted.contains) ?? false }
+            }
+        }
+    }
+}
+
+extension Application {
+    private struct AccessLogKey: StorageKey { typealias Value = GroupCommit<AccessEvent, Bool> }
+
+    var accessLog: GroupCommit<AccessEvent, Bool> {
+        get throws {
+            guard let log = storage[AccessLogKey.self] else { throw LinliError(.unavailable) }
+            return log
+        }
+    }
+
+    func prepareAccessLog() { storage[AccessLogKey.self] = AccessLog.committer(db) }
 }

@@ -32,68 +32,37 @@ struct TelemetryBatch: Sendable {
     let receivedAt: Int64
 }
 
-/// Writes telemetry with group commit: requests that arrive while a transaction is being written
-/// wait together and go into the next one. A request is answered only after its transaction
-/// committed (WAL, synchronous FULL), so every 2xx survives a crash, yet a busy server writes
-/// hundreds of readings per transaction instead of one.
-actor TelemetryWriter {
-    private struct Pending {
-        let batch: TelemetryBatch
-        let done: CheckedContinuation<Void, any Error>
-    }
-
-    private let db: any Database
-    private let afterCommit: @Sendable ([TelemetryBatch]) async -> Void
-    private var pending: [Pending] = []
-    private var flushing = false
-    /// Transactions written and readings stored (`/metrics`: readings per transaction shows the batching).
-    private let transactions: Counter
-    private let stored: Counter
+/// Writes telemetry through a `GroupCommit`: requests that arrive while a transaction is being written
+/// wait together and go into the next one. A request is answered only after its transaction committed
+/// (WAL, synchronous FULL), so every 2xx survives a crash, yet a busy server writes hundreds of
+/// readings per transaction instead of one.
+final class TelemetryWriter: Sendable {
+    private let committer: GroupCommit<TelemetryBatch, Void>
 
     init(
         db: any Database, metrics: PrometheusCollectorRegistry,
         afterCommit: @escaping @Sendable ([TelemetryBatch]) async -> Void
     ) {
-        self.db = db
-        self.afterCommit = afterCommit
-        transactions = metrics.makeCounter(
+        // Transactions written and readings stored (`/metrics`: readings per transaction shows the batching).
+        let transactions = metrics.makeCounter(
             descriptor: MetricNameDescriptor(
                 namespace: "linli", metricName: "telemetry_transactions", unitName: "total",
                 helpText: "Telemetry transactions committed (group commit: several requests each)"))
-        stored = metrics.makeCounter(
+        let stored = metrics.makeCounter(
             descriptor: MetricNameDescriptor(
                 namespace: "linli", metricName: "telemetry_readings", unitName: "total",
                 helpText: "Readings stored (repeats of the same device, key and time not counted)"))
+        committer = GroupCommit { batches in
+            let inserted = try await TelemetryStore.insert(batches, on: db)
+            transactions.increment()
+            stored.increment(by: Int64(inserted))
+            await afterCommit(batches)
+            return batches.map { _ in () }
+        }
     }
 
     /// Stores the batch; returns once it is committed.
-    func write(_ batch: TelemetryBatch) async throws {
-        try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
-            pending.append(Pending(batch: batch, done: done))
-            if !flushing {
-                flushing = true
-                Task { await self.flush() }
-            }
-        }
-    }
-
-    private func flush() async {
-        while !pending.isEmpty {
-            let group = pending
-            pending = []
-            let batches = group.map(\.batch)
-            do {
-                let inserted = try await TelemetryStore.insert(batches, on: db)
-                transactions.increment()
-                stored.increment(by: Int64(inserted))
-                await afterCommit(batches)
-                for item in group { item.done.resume() }
-            } catch {
-                for item in group { item.done.resume(throwing: error) }
-            }
-        }
-        flushing = false
-    }
+    func write(_ batch: TelemetryBatch) async throws { try await committer.submit(batch) }
 }
 
 /// Telemetry SQL: the group-commit insert, latest values, series queries and retention.
