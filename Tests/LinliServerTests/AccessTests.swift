@@ -25,10 +25,13 @@ import VaporTesting
         return Setup(op: op, gate: gateID, terminal: token)
     }
 
+    /// Asks the gate, then waits for the log row (it is written after the answer, in a group commit).
     func decide(_ h: Harness, _ s: Setup, _ body: String) async throws -> TestingHTTPResponse {
-        try await h.send(
+        let response = try await h.send(
             .POST, "/api/v1/devices/access/decide", raw: body,
             headers: ["Authorization": "Bearer \(s.terminal)"])
+        await (try h.app.accessLog).idle()
+        return response
     }
 
     func vector(_ seed: UInt64, noise: Double = 0) -> [Float] {

@@ -662,6 +662,14 @@ enum Access {
         app.migrations.add(CreateAccessChanges())
         try app.prepareFaces()
         app.prepareAccessLog()
+        app.lifecycle.use(AccessLogFlush())
         AccessAPI.register(app)
+    }
+}
+
+/// Writes the access-log rows still waiting for their group commit before the server stops.
+struct AccessLogFlush: LifecycleHandler {
+    func shutdownAsync(_ app: Application) async {
+        await (try? app.accessLog)?.idle()
     }
 }

@@ -69,6 +69,9 @@ enum AccessService {
         v.text(input.eventId, "eventId", max: 100)
         if !["face", "card", "pin", "qr"].contains(input.method) { v.fail("method", "invalid_value") }
         try v.check()
+        let recent = try req.application.recentDecisions
+        let eventKey = device.id.uuidString + "/" + input.eventId
+        if let known = await recent.answer(eventKey) { return known }
         if let done = try await AccessEvent.query(on: req.db).filter(\.$deviceID == device.id)
             .filter(\.$eventID == input.eventId).first()
         {
@@ -189,15 +192,13 @@ enum AccessService {
         event.latencyMs = Date().timeIntervalSince(started) * 1000
         event.at = now
         event.source = "server"
-        guard try await req.application.accessLog.submit(event) else {
-            // The same event id arrived twice at once: the stored row is the answer.
-            guard
-                let done = try await AccessEvent.query(on: req.db).filter(\.$deviceID == device.id)
-                    .filter(\.$eventID == input.eventId).first()
-            else { throw LinliError(.conflict) }
-            return try await answer(done, on: req.db)
-        }
         let answer = try await answer(event, on: req.db)
+        // The gate gets its answer now; the log row follows in the next group commit (one fsync for
+        // every gate that decided meanwhile). Until it is stored, a repeated event id is answered from
+        // memory, so it still gets the same answer and makes no second row.
+        guard await recent.remember(eventKey, answer) else { return await recent.answer(eventKey) ?? answer }
+        let logger = req.logger
+        await (try req.application.accessLog).enqueue(event) { error in logger.report(error: error) }
         if let data = try? JSONEncoder.linli.encode(
             AccessFeedEvent(
                 event: "access", gate: gate.name, method: event.method, allow: allow, reason: event.reason,
@@ -240,6 +241,28 @@ enum AccessService {
     }
 }
 
+/// Answers of recent decisions by (device, event id), so a repeated event id gets the same answer
+/// while its log row is still on its way to the database.
+actor RecentDecisions {
+    private var answers: [String: DecideAnswer] = [:]
+    private var order: [String] = []
+    private let capacity = 50_000
+
+    func answer(_ key: String) -> DecideAnswer? { answers[key] }
+
+    /// Records the answer; false when another request of the same event id got there first.
+    func remember(_ key: String, _ answer: DecideAnswer) -> Bool {
+        guard answers[key] == nil else { return false }
+        answers[key] = answer
+        order.append(key)
+        if order.count > capacity {
+            for old in order.prefix(capacity / 10) { answers.removeValue(forKey: old) }
+            order.removeFirst(capacity / 10)
+        }
+        return true
+    }
+}
+
 /// The access log's writer: decisions are committed in groups (one transaction for all the gates that
 /// decided meanwhile); a repeated (device, event id) is not stored twice and answers `false`.
 enum AccessLog {
@@ -275,5 +298,17 @@ extension Application {
         }
     }
 
-    func prepareAccessLog() { storage[AccessLogKey.self] = AccessLog.committer(db) }
+    func prepareAccessLog() {
+        storage[AccessLogKey.self] = AccessLog.committer(db)
+        storage[RecentDecisionsKey.self] = RecentDecisions()
+    }
+
+    private struct RecentDecisionsKey: StorageKey { typealias Value = RecentDecisions }
+
+    var recentDecisions: RecentDecisions {
+        get throws {
+            guard let recent = storage[RecentDecisionsKey.self] else { throw LinliError(.unavailable) }
+            return recent
+        }
+    }
 }

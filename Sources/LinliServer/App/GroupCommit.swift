@@ -7,7 +7,8 @@ import Foundation
 actor GroupCommit<Item: Sendable, Result: Sendable> {
     private struct Pending {
         let item: Item
-        let done: CheckedContinuation<Result, any Error>
+        /// Nil for items enqueued without waiting (`enqueue`).
+        let done: CheckedContinuation<Result, any Error>?
     }
 
     private let write: @Sendable ([Item]) async throws -> [Result]
@@ -26,15 +27,33 @@ actor GroupCommit<Item: Sendable, Result: Sendable> {
         }
     }
 
+    /// Adds an item to the next write without waiting for it; errors are reported to `onError`.
+    func enqueue(_ item: Item, onError: @escaping @Sendable (any Error) -> Void) {
+        pending.append(Pending(item: item, done: nil))
+        self.onError = onError
+        if !flushing {
+            flushing = true
+            Task { await self.flush() }
+        }
+    }
+
+    private var onError: (@Sendable (any Error) -> Void)?
+
+    /// Returns once everything enqueued so far is written (tests, shutdown).
+    func idle() async {
+        while flushing || !pending.isEmpty { try? await Task.sleep(nanoseconds: 1_000_000) }
+    }
+
     private func flush() async {
         while !pending.isEmpty {
             let group = pending
             pending = []
             do {
                 let results = try await write(group.map(\.item))
-                for (waiter, result) in zip(group, results) { waiter.done.resume(returning: result) }
+                for (waiter, result) in zip(group, results) { waiter.done?.resume(returning: result) }
             } catch {
-                for waiter in group { waiter.done.resume(throwing: error) }
+                for waiter in group { waiter.done?.resume(throwing: error) }
+                if group.contains(where: { $0.done == nil }) { onError?(error) }
             }
         }
         flushing = false
