@@ -280,6 +280,9 @@ enum AccessAPI {
             try v.check()
             if let building = input.buildingID { _ = try await Building.find(building, in: id, on: req.db) }
             for device in input.deviceIDs { _ = try await Device.find(device, in: id, on: req.db) }
+            if try await Gate.scoped(to: id, on: req.db).filter(\.$name == name).first() != nil {
+                throw LinliError(.conflict)
+            }
             let gate = Gate()
             gate.communityID = id
             gate.name = name
@@ -345,6 +348,7 @@ enum AccessAPI {
             }
             v.text(input.value, "value", max: 128)
             try v.check()
+            try await requireMember(input.personID, of: id, on: req)
             let row = AccessCredential()
             row.communityID = id
             row.personID = input.personID
@@ -535,6 +539,7 @@ enum AccessAPI {
     /// Puts a person on a community's deny list (audited; terminals get it at their next sync).
     static func deny(_ person: UUID, reason: String, in community: UUID, on req: Request) async throws {
         try req.authorize(.handleAlarms(community))
+        try await requireMember(person, of: community, on: req)
         var v = Validation()
         let reason = v.text(reason, "reason", max: 200) ?? ""
         try v.check()
@@ -554,6 +559,17 @@ enum AccessAPI {
             try await Audit.record(
                 .create, "deny_list", id: row.id, community: community, after: reason, by: req, on: db)
         }
+    }
+
+    /// A person who lives or works in the community, or a 404.
+    static func requireMember(_ person: UUID, of community: UUID, on req: Request) async throws {
+        let lives = try await Membership.query(on: req.db).filter(\.$personID == person).filter(
+            \.$communityID == community
+        )
+        .first()
+        let works = try await StaffAssignment.query(on: req.db).filter(\.$personID == person)
+            .filter(\.$communityID == community).first()
+        guard lives != nil || works != nil else { throw LinliError(.notFound) }
     }
 
     static func qrSecret(for person: UUID, on db: any Database) async throws -> QRSecret {
