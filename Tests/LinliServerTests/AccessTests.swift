@@ -276,4 +276,48 @@ import VaporTesting
                 lines[1].contains("deny_list") && lines[2].contains("resident") && !csv.text.contains("13900000001"))
         }
     }
+
+    @Test func residentUnlocksTheirLockAndSeesTheConfirmation() async throws {
+        try await withLinli { h in
+            let op = try await h.token("operator")
+            let (lock, lockToken) = try await h.device(
+                "door_lock", "1栋101门锁", token: op, extra: #","householdID":"\#(h.world.home)""#)
+            let owner = try await h.token("owner")
+            let neighbour = try await h.token("neighbour")
+            #expect(try await h.send(.POST, "/api/v1/me/locks/\(lock)/unlock", token: neighbour).status == .notFound)
+            let unlock = try await h.send(.POST, "/api/v1/me/locks/\(lock)/unlock", token: owner)
+            #expect(unlock.status == .created)
+            let command = try unlock.content.decode(CommandRead.self)
+            #expect(command.status == .queued && command.twoWay)
+            // The lock takes the command and confirms; the app shows it.
+            let poll = try await h.send(.GET, "/api/v1/\(lockToken)/rpc?timeout=1000")
+            #expect(poll.text.contains("unlock"))
+            _ = try await h.send(.POST, "/api/v1/\(lockToken)/rpc/\(command.id)", raw: #"{"result":"unlocked"}"#)
+            _ = try await h.send(
+                .POST, "/api/v1/\(lockToken)/telemetry", raw: #"{"locked":false,"unlock_method":"app"}"#)
+            let locks = try await h.send(.GET, "/api/v1/me/locks", token: owner).content.decode([LockRead].self)
+            #expect(locks.count == 1 && locks[0].lastCommand?.status == .successful && locks[0].locked == false)
+            #expect(
+                try await h.send(.GET, "/api/v1/me/locks", token: neighbour).content.decode([LockRead].self).isEmpty)
+            // A one-time code for the cleaner goes to the lock as a command.
+            let code = try await h.send(
+                .POST, "/api/v1/me/locks/\(lock)/codes", token: owner, raw: #"{"label":"保洁","hours":4,"oneTime":true}"#)
+            let created = try code.content.decode(LockCodeCreated.self)
+            #expect(created.code.count == 6 && created.command.method == "set_code")
+            #expect(created.command.params["oneTime"] == .bool(true))
+            let events = try await h.send(.GET, "/api/v1/me/locks/\(lock)/events", token: owner).content.decode(
+                Locks.LockEvents.self)
+            #expect(
+                events.commands.map(\.method) == ["set_code", "unlock"]
+                    && events.reports["unlock_method"]?.first?.value == .string("app"))
+            // The page shows the lock with its buttons.
+            let browser = WebTests.Browser(h)
+            try await browser.signIn(h.world.phones["owner"]!)
+            let page = try await browser.go(.GET, "/access")
+            #expect(page.text.contains("1栋101门锁 · 未上锁") && page.text.contains("设置密码 · 排队中"))
+            let sent = try await browser.go(.POST, "/access/locks/\(lock)/unlock", form: ["_csrf": browser.csrf(page)])
+            #expect(sent.status == .seeOther)
+            #expect(try await DeviceCommand.query(on: h.app.db).filter(\.$method == "unlock").count() == 2)
+        }
+    }
 }

@@ -680,6 +680,7 @@ enum Access {
         app.prepareAccessLog()
         app.lifecycle.use(AccessLogFlush())
         AccessAPI.register(app)
+        Locks.register(app)
     }
 }
 

@@ -484,5 +484,16 @@ extension L10n {
         "gates.denyList": "Deny list",
         "gates.reason": "Reason",
         "gates.deny": "Add to the deny list",
+        "lock.title": "My door locks",
+        "lock.locked": "locked",
+        "lock.unlocked": "unlocked",
+        "lock.last": "Last command:",
+        "lock.unlock": "Unlock",
+        "lock.sent": "Unlock sent; it shows as successful once the lock confirms.",
+        "lock.codeFor": "Code for (e.g. cleaner)",
+        "lock.oneTime": "One use only",
+        "lock.createCode": "Create a code",
+        "lock.codeCreated": "Code (shown only this once): {code}. It works once the lock has it.",
+        "alarm.type.door_unlocked": "Door left unlocked",
     ]
 }

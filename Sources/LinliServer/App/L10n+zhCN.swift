@@ -474,5 +474,16 @@ extension L10n {
         "gates.denyList": "禁止名单",
         "gates.reason": "原因",
         "gates.deny": "加入禁止名单",
+        "lock.title": "我的门锁",
+        "lock.locked": "已上锁",
+        "lock.unlocked": "未上锁",
+        "lock.last": "最近的命令：",
+        "lock.unlock": "开锁",
+        "lock.sent": "开锁命令已发出；门锁确认后这里会显示“已执行”。",
+        "lock.codeFor": "临时密码给谁（如 保洁）",
+        "lock.oneTime": "只能用一次",
+        "lock.createCode": "生成临时密码",
+        "lock.codeCreated": "临时密码（只显示这一次）：{code}。门锁收到后生效。",
+        "alarm.type.door_unlocked": "门未上锁",
     ]
 }

@@ -149,6 +149,13 @@ enum DemoDevices {
                     RuleAction(.task, title: "清运垃圾桶", role: .propertyStaff),
                 ]),
             Rule(
+                name: "门未上锁", scope: RuleScope(deviceType: "door_lock"), key: "locked",
+                condition: RuleCondition(.below, value: 0.5), forMinutes: 10,
+                actions: [
+                    RuleAction(.alarm, alarmType: "door_unlocked", severity: .warning),
+                    RuleAction(.notify, title: "家门超过 10 分钟未上锁"),
+                ]),
+            Rule(
                 name: "独居老人家中长时间无活动", scope: RuleScope(deviceType: "motion"), key: "motion",
                 condition: RuleCondition(.noData, value: 12 * 60),
                 actions: [

@@ -27,7 +27,16 @@ enum AccessPages {
         let faces: Int
     }
 
+    struct LockRow: Encodable {
+        let name: String
+        let state: String
+        let last: String
+        let unlock: String
+        let codes: String
+    }
+
     struct Page: Encodable {
+        let locks: [LockRow]
         let qr: String
         let refreshIn: Int
         let consents: [ConsentRow]
@@ -81,10 +90,26 @@ enum AccessPages {
                 either.filter(\.$personID == user.principal.personID)
                 if !passes.isEmpty { either.filter(\.$passID ~~ passes.compactMap(\.id)) }
             }.sort(\.$at, .descending).limit(20).all()
+            var locks: [LockRow] = []
+            for device in try await Device.query(on: req.db).filter(\.$type == "door_lock")
+                .filter(\.$householdID ~~ Array(user.principal.households.keys)).sort(\.$name).all()
+            {
+                let lock = try await Locks.read(device, on: req)
+                locks.append(
+                    LockRow(
+                        name: lock.name,
+                        state: !lock.online
+                            ? req.t("device.offline")
+                            : lock.locked.map { req.t($0 ? "lock.locked" : "lock.unlocked") } ?? "",
+                        last: lock.lastCommand.map {
+                            req.t("command.\($0.method)") + " · " + req.t("command.status.\($0.status.rawValue)")
+                        } ?? "",
+                        unlock: "/access/locks/\(lock.id)/unlock", codes: "/access/locks/\(lock.id)/codes"))
+            }
             return try await req.render(
                 "access", title: req.t("access.title"),
                 Page(
-                    qr: svg, refreshIn: left,
+                    locks: locks, qr: svg, refreshIn: left,
                     consents: try communities.map { c in
                         let consent = consents.first { $0.communityID == c.id }
                         return ConsentRow(
@@ -162,6 +187,25 @@ enum AccessPages {
                     validFrom: from, validUntil: from.addingTimeInterval(Double(hours) * 3600),
                     entries: Int(form.entries ?? "") ?? 1), on: req)
             req.flash(req.t("access.pass.created", ["pin": created.pin]))
+            return req.redirect(to: "/access")
+        }
+        web.post("access", "locks", ":deviceID", "unlock") { req -> Response in
+            _ = try await Locks.unlock(try await Locks.lock(req), on: req)
+            req.flash(req.t("lock.sent"))
+            return req.redirect(to: "/access")
+        }
+        web.post("access", "locks", ":deviceID", "codes") { req -> Response in
+            struct Form: Content {
+                var label: String
+                var hours: String?
+                var oneTime: String?
+            }
+            let form = try req.content.decode(Form.self)
+            let created = try await Locks.createCode(
+                try await Locks.lock(req),
+                LockCodeInput(label: form.label, hours: Int(form.hours ?? "") ?? 4, oneTime: form.oneTime != nil),
+                on: req)
+            req.flash(req.t("lock.codeCreated", ["code": created.code]))
             return req.redirect(to: "/access")
         }
         web.post("access", "passes", ":passID", "revoke") { req -> Response in

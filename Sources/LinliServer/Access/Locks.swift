@@ -1,0 +1,142 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+struct LockRead: Content {
+    let id: UUID
+    let name: String
+    let householdID: UUID
+    let online: Bool
+    /// The lock's own report (`locked` telemetry), nil before its first one.
+    let locked: Bool?
+    let lastCommand: CommandRead?
+}
+
+struct LockCodeInput: Content {
+    let label: String
+    let hours: Int
+    let oneTime: Bool
+}
+
+struct LockCodeCreated: Content {
+    /// Shown once; the lock checks it itself, also when it is offline.
+    let code: String
+    let command: CommandRead
+}
+
+/// Household smart locks: unlock from the app through a persistent two-way command (the answer shows
+/// whether the lock confirmed), and guest or cleaner codes the lock enforces itself.
+enum Locks {
+    /// A lock of one of the caller's current households, or a 404.
+    static func lock(_ req: Request) async throws -> Device {
+        let user = try req.user()
+        guard let device = try await Device.find(try req.id("deviceID"), on: req.db), device.type == "door_lock",
+            let household = device.householdID, user.principal.households[household] != nil
+        else { throw LinliError(.notFound) }
+        return device
+    }
+
+    static func read(_ device: Device, on req: Request) async throws -> LockRead {
+        let id = try device.requireID()
+        let latest = try await TelemetryStore.latest(id, on: req.db)
+        let status = try await DeviceHealth.status(community: device.communityID, on: req.db)[id]
+        let last = try await DeviceCommand.query(on: req.db).filter(\.$deviceID == id).sort(\.$id, .descending).first()
+        let silence = DeviceCatalog.type("door_lock")?.offlineAfter ?? 1800
+        let now = Int64(req.clock.now().timeIntervalSince1970 * 1000)
+        var locked: Bool?
+        if case .bool(let value)? = latest.first(where: { $0.key == "locked" })?.value { locked = value }
+        return LockRead(
+            id: id, name: device.name, householdID: device.householdID ?? id,
+            online: status.map { now - $0.last < Int64(silence * 1000) } ?? false, locked: locked,
+            lastCommand: try last.map(CommandRead.init))
+    }
+
+    static func unlock(_ device: Device, on req: Request) async throws -> DeviceCommand {
+        let command = try await CommandQueue.enqueue(
+            device: device, method: "unlock", params: .object([:]), twoWay: true, expiresIn: 60, maxRetries: 2,
+            replyTimeout: 20, by: try req.user().principal.personID, rule: nil, now: req.clock.now(),
+            hub: req.deviceHub, on: req.db)
+        try await Audit.record(
+            .command, "lock_unlock", id: device.id, community: device.communityID, after: try CommandRead(command),
+            by: req, on: req.db)
+        return command
+    }
+
+    static func createCode(_ device: Device, _ input: LockCodeInput, on req: Request) async throws -> LockCodeCreated {
+        var v = Validation()
+        let label = v.text(input.label, "label", max: 30) ?? ""
+        v.range(input.hours, "hours", 1...720)
+        try v.check()
+        let code = String(format: "%06d", Int.random(in: 0..<1_000_000))
+        let now = req.clock.now()
+        let command = try await CommandQueue.enqueue(
+            device: device, method: "set_code",
+            params: .object([
+                "code": .string(code), "label": .string(label), "oneTime": .bool(input.oneTime),
+                "validUntil": .number((now.timeIntervalSince1970 + Double(input.hours) * 3600).rounded() * 1000),
+            ]), twoWay: true, expiresIn: 24 * 3600, maxRetries: 5, replyTimeout: 60,
+            by: try req.user().principal.personID, rule: nil, now: now, hub: req.deviceHub, on: req.db)
+        try await Audit.record(
+            .command, "lock_code", id: device.id, community: device.communityID, after: label, by: req, on: req.db)
+        return LockCodeCreated(code: code, command: try CommandRead(command))
+    }
+
+    static func register(_ app: Application) {
+        let api = app.api.authenticated
+        let object: JSONValue = .object([("type", "object")])
+        api.register(
+            .init(
+                method: .GET, path: "/api/v1/me/locks", operationID: "listMyLocks",
+                summary: "Smart locks of my households, with their state and the last command", tag: "locks",
+                response: Schema.array(object)), in: app
+        ) { req in
+            let households = Array(try req.user().principal.households.keys)
+            var reads: [LockRead] = []
+            for device in try await Device.query(on: req.db).filter(\.$type == "door_lock")
+                .filter(\.$householdID ~~ households).sort(\.$name).all()
+            {
+                reads.append(try await read(device, on: req))
+            }
+            return reads
+        }
+        api.register(
+            .init(
+                method: .POST, path: "/api/v1/me/locks/{deviceID}/unlock", operationID: "unlockMyLock",
+                summary: "Unlock: a two-way command; SUCCESSFUL once the lock confirmed", tag: "locks",
+                status: .created, response: Schema.ref("Command")), in: app
+        ) { req in Created(value: try CommandRead(try await unlock(try await lock(req), on: req))) }
+        api.register(
+            .init(
+                method: .POST, path: "/api/v1/me/locks/{deviceID}/codes", operationID: "createLockCode",
+                summary: "A time-limited or one-time code for a guest or cleaner, sent to the lock", tag: "locks",
+                body: object, status: .created, response: object), in: app
+        ) { req in
+            Created(value: try await createCode(try await lock(req), try req.decode(LockCodeInput.self), on: req))
+        }
+        api.register(
+            .init(
+                method: .GET, path: "/api/v1/me/locks/{deviceID}/events", operationID: "lockEvents",
+                summary: "The lock's event log: its reports (locked, door open, how it was unlocked) and commands",
+                tag: "locks", response: object), in: app
+        ) { req in
+            let device = try await lock(req)
+            let id = try device.requireID()
+            let now = Int64(req.clock.now().timeIntervalSince1970 * 1000)
+            var reports: [String: [SeriesPoint]] = [:]
+            for key in ["locked", "door_open", "unlock_method"] {
+                reports[key] = try await TelemetryStore.series(
+                    device: id, key: key, from: now - 30 * 86_400_000, to: now + 1, interval: .none, function: .avg,
+                    limit: 100, on: req.db)
+            }
+            let commands = try await DeviceCommand.query(on: req.db).filter(\.$deviceID == id).sort(\.$id, .descending)
+                .limit(50).all().map(CommandRead.init)
+            return LockEvents(reports: reports, commands: commands)
+        }
+    }
+
+    struct LockEvents: Content {
+        let reports: [String: [SeriesPoint]]
+        let commands: [CommandRead]
+    }
+}
