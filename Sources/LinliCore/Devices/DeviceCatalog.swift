@@ -221,4 +221,13 @@ public enum DeviceCatalog {
         all.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
 
     public static func type(_ key: String) -> DeviceType? { byKey[key] }
+
+    /// The type of a stored device; an unknown key is read as the generic sensor.
+    public static func resolve(_ key: String) -> DeviceType { byKey[key] ?? byKey[genericKey]! }
+
+    /// Whether a device last heard from at `lastSeen` (ms) counts as online at `now` (ms).
+    public static func isOnline(type key: String, lastSeen: Int64?, now: Int64) -> Bool {
+        guard let lastSeen else { return false }
+        return Double(now - lastSeen) < resolve(key).offlineAfter * 1000
+    }
 }

@@ -231,15 +231,8 @@ enum AccessAPI {
                 summary: "Gate decisions about me and my households' visitor passes", tag: "access",
                 response: Schema.page(of: "AccessEvent"), query: Endpoint.listQuery(.accessEvents)), in: app
         ) { req in
-            let user = try req.user()
             let options = try req.listOptions(.accessEvents)
-            let passes = try await VisitorPass.query(on: req.db)
-                .filter(\.$householdID ~~ Array(user.principal.households.keys)).all().compactMap(\.id)
-            let query = AccessEvent.query(on: req.db).group(.or) { either in
-                either.filter(\.$personID == user.principal.personID)
-                if !passes.isEmpty { either.filter(\.$passID ~~ passes) }
-            }
-            return try await query.page(options, map: EventRead.init)
+            return try await history(for: try req.user().principal, on: req.db).page(options, map: EventRead.init)
         }
         api.register(
             .init(
@@ -410,8 +403,7 @@ enum AccessAPI {
             let everywhere = Set(try await FaceVector.query(on: req.db).all(\.$personID))
             return FaceDataRead(
                 people: Set(vectors).count, vectors: vectors.count, filingThreshold: 100_000,
-                storedAt:
-                    "this Linli server's database, AES-GCM encrypted; \(everywhere.count) people on the whole server")
+                storedAt: req.t("access.face.storedAt", ["count": "\(everywhere.count)"]))
         }
     }
 
@@ -513,6 +505,16 @@ enum AccessAPI {
             }
         }
         await (try req.application.faceGalleries).remove(vectors: vectors)
+    }
+
+    /// Decisions about a person and about their households' visitor passes.
+    static func history(for principal: Principal, on db: any Database) async throws -> QueryBuilder<AccessEvent> {
+        let passes = try await VisitorPass.query(on: db).filter(\.$householdID ~~ Array(principal.households.keys))
+            .all(\.$id)
+        return AccessEvent.query(on: db).group(.or) { either in
+            either.filter(\.$personID == principal.personID)
+            if !passes.isEmpty { either.filter(\.$passID ~~ passes) }
+        }
     }
 
     /// Revokes a pass of one of the caller's households, and its PIN; terminals drop both at their next sync.

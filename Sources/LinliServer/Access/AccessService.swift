@@ -197,8 +197,7 @@ enum AccessService {
         // every gate that decided meanwhile). Until it is stored, a repeated event id is answered from
         // memory, so it still gets the same answer and makes no second row.
         guard await recent.remember(eventKey, answer) else { return await recent.answer(eventKey) ?? answer }
-        let logger = req.logger
-        await (try req.application.accessLog).enqueue(event) { error in logger.report(error: error) }
+        await (try req.application.accessLog).enqueue(event)
         if let data = try? JSONEncoder.linli.encode(
             AccessFeedEvent(
                 event: "access", gate: gate.name, method: event.method, allow: allow, reason: event.reason,
@@ -266,8 +265,8 @@ actor RecentDecisions {
 /// The access log's writer: decisions are committed in groups (one transaction for all the gates that
 /// decided meanwhile); a repeated (device, event id) is not stored twice and answers `false`.
 enum AccessLog {
-    static func committer(_ db: any Database) -> GroupCommit<AccessEvent, Bool> {
-        GroupCommit { events in
+    static func committer(_ db: any Database, logger: Logger) -> GroupCommit<AccessEvent, Bool> {
+        GroupCommit(onError: { error in logger.report(error: error) }) { events in
             try await db.writeTransaction { tx in
                 guard let sql = tx as? any SQLDatabase else { return events.map { _ in false } }
                 var insert = sql.insert(into: AccessEvent.schema).columns(
@@ -299,7 +298,7 @@ extension Application {
     }
 
     func prepareAccessLog() {
-        storage[AccessLogKey.self] = AccessLog.committer(db)
+        storage[AccessLogKey.self] = AccessLog.committer(db, logger: logger)
         storage[RecentDecisionsKey.self] = RecentDecisions()
     }
 

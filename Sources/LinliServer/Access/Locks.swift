@@ -37,18 +37,30 @@ enum Locks {
         return device
     }
 
+    /// The locks of the caller's current households.
+    static func mine(_ req: Request) async throws -> [LockRead] {
+        let households = Array(try req.user().principal.households.keys)
+        var reads: [LockRead] = []
+        for device in try await Device.query(on: req.db).filter(\.$type == "door_lock")
+            .filter(\.$householdID ~~ households).sort(\.$name).all()
+        {
+            reads.append(try await read(device, on: req))
+        }
+        return reads
+    }
+
     static func read(_ device: Device, on req: Request) async throws -> LockRead {
         let id = try device.requireID()
         let latest = try await TelemetryStore.latest(id, on: req.db)
-        let status = try await DeviceHealth.status(community: device.communityID, on: req.db)[id]
+        let status = try await DeviceHealth.status(community: device.communityID, only: [id], on: req.db)[id]
         let last = try await DeviceCommand.query(on: req.db).filter(\.$deviceID == id).sort(\.$id, .descending).first()
-        let silence = DeviceCatalog.type("door_lock")?.offlineAfter ?? 1800
-        let now = Int64(req.clock.now().timeIntervalSince1970 * 1000)
         var locked: Bool?
         if case .bool(let value)? = latest.first(where: { $0.key == "locked" })?.value { locked = value }
         return LockRead(
             id: id, name: device.name, householdID: device.householdID ?? id,
-            online: status.map { now - $0.last < Int64(silence * 1000) } ?? false, locked: locked,
+            online: DeviceCatalog.isOnline(
+                type: device.type, lastSeen: status?.last, now: Int64(req.clock.now().timeIntervalSince1970 * 1000)),
+            locked: locked,
             lastCommand: try last.map(CommandRead.init))
     }
 
@@ -90,16 +102,7 @@ enum Locks {
                 method: .GET, path: "/api/v1/me/locks", operationID: "listMyLocks",
                 summary: "Smart locks of my households, with their state and the last command", tag: "locks",
                 response: Schema.array(object)), in: app
-        ) { req in
-            let households = Array(try req.user().principal.households.keys)
-            var reads: [LockRead] = []
-            for device in try await Device.query(on: req.db).filter(\.$type == "door_lock")
-                .filter(\.$householdID ~~ households).sort(\.$name).all()
-            {
-                reads.append(try await read(device, on: req))
-            }
-            return reads
-        }
+        ) { req in try await mine(req) }
         api.register(
             .init(
                 method: .POST, path: "/api/v1/me/locks/{deviceID}/unlock", operationID: "unlockMyLock",

@@ -12,10 +12,18 @@ actor GroupCommit<Item: Sendable, Result: Sendable> {
     }
 
     private let write: @Sendable ([Item]) async throws -> [Result]
+    /// Told about failed writes of items nobody waits for (`enqueue`).
+    private let onError: @Sendable (any Error) -> Void
     private var pending: [Pending] = []
     private var flushing = false
 
-    init(write: @escaping @Sendable ([Item]) async throws -> [Result]) { self.write = write }
+    init(
+        onError: @escaping @Sendable (any Error) -> Void = { _ in },
+        write: @escaping @Sendable ([Item]) async throws -> [Result]
+    ) {
+        self.write = write
+        self.onError = onError
+    }
 
     func submit(_ item: Item) async throws -> Result {
         try await withCheckedThrowingContinuation { (done: CheckedContinuation<Result, any Error>) in
@@ -27,17 +35,14 @@ actor GroupCommit<Item: Sendable, Result: Sendable> {
         }
     }
 
-    /// Adds an item to the next write without waiting for it; errors are reported to `onError`.
-    func enqueue(_ item: Item, onError: @escaping @Sendable (any Error) -> Void) {
+    /// Adds an item to the next write without waiting for it; a failure goes to `onError`.
+    func enqueue(_ item: Item) {
         pending.append(Pending(item: item, done: nil))
-        self.onError = onError
         if !flushing {
             flushing = true
             Task { await self.flush() }
         }
     }
-
-    private var onError: (@Sendable (any Error) -> Void)?
 
     /// Returns once everything enqueued so far is written (tests, shutdown).
     func idle() async {
@@ -53,7 +58,7 @@ actor GroupCommit<Item: Sendable, Result: Sendable> {
                 for (waiter, result) in zip(group, results) { waiter.done?.resume(returning: result) }
             } catch {
                 for waiter in group { waiter.done?.resume(throwing: error) }
-                if group.contains(where: { $0.done == nil }) { onError?(error) }
+                if group.contains(where: { $0.done == nil }) { onError(error) }
             }
         }
         flushing = false

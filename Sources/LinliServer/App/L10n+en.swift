@@ -495,5 +495,6 @@ extension L10n {
         "lock.createCode": "Create a code",
         "lock.codeCreated": "Code (shown only this once): {code}. It works once the lock has it.",
         "alarm.type.door_unlocked": "Door left unlocked",
+        "access.face.storedAt": "this Linli server's database, AES-GCM encrypted; {count} people on the whole server",
     ]
 }

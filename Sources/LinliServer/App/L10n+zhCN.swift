@@ -485,5 +485,6 @@ extension L10n {
         "lock.createCode": "生成临时密码",
         "lock.codeCreated": "临时密码（只显示这一次）：{code}。门锁收到后生效。",
         "alarm.type.door_unlocked": "门未上锁",
+        "access.face.storedAt": "本小区 Linli 服务器的数据库（AES-GCM 加密）；整台服务器共有 {count} 人的人脸数据",
     ]
 }

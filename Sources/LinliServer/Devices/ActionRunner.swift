@@ -51,7 +51,7 @@ actor ActionRunner {
         let nowMs = Int64(now.timeIntervalSince1970 * 1000)
         for row in try await DeviceHealth.lastSeen(on: app.db) {
             guard !offline.contains(row.device.id), !row.device.disabled,
-                nowMs - row.lastSeen >= Int64(row.device.catalogue.offlineAfter * 1000)
+                !DeviceCatalog.isOnline(type: row.device.type, lastSeen: row.lastSeen, now: nowMs)
             else { continue }
             let (alarm, created) = try await Alarms.raise(
                 community: row.device.communityID, device: row.device.id, type: Alarms.offline, severity: .major,
@@ -133,12 +133,7 @@ actor ActionRunner {
         try await task.create(on: db)
     }
 
-    private func publish(_ alarm: Alarm) async {
-        guard let read = try? AlarmRead(alarm, deviceName: nil),
-            let data = try? JSONEncoder.linli.encode(AlarmEvent(event: "alarm", alarm: read))
-        else { return }
-        await app.deviceHub.events.publish(community: alarm.communityID, String(decoding: data, as: UTF8.self))
-    }
+    private func publish(_ alarm: Alarm) async { await Alarms.publish(alarm, to: app.deviceHub) }
 }
 
 struct AlarmEvent: Content {
@@ -150,6 +145,14 @@ struct AlarmEvent: Content {
 enum Alarms {
     static let offline = "offline"
     static let lowBattery = "low_battery"
+
+    /// Puts an alarm change on the community's live feed.
+    static func publish(_ alarm: Alarm, to hub: DeviceHub) async {
+        guard let read = try? AlarmRead(alarm, deviceName: nil),
+            let data = try? JSONEncoder.linli.encode(AlarmEvent(event: "alarm", alarm: read))
+        else { return }
+        await hub.events.publish(community: alarm.communityID, String(decoding: data, as: UTF8.self))
+    }
 
     static func raise(
         community: UUID, device: UUID, type: String, severity: Severity, rule: UUID?, details: String?, now: Date,

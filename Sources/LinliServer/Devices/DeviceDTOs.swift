@@ -37,8 +37,7 @@ struct DeviceRead: Content, Equatable {
         provisioned = d.provisioned
         let seen = lastSeen.map { Date(timeIntervalSince1970: Double($0) / 1000) }
         self.lastSeen = seen
-        let silence = (DeviceCatalog.type(d.type) ?? DeviceCatalog.type(DeviceCatalog.genericKey)!).offlineAfter
-        online = seen.map { now.timeIntervalSince($0) < silence } ?? false
+        online = DeviceCatalog.isOnline(type: d.type, lastSeen: lastSeen, now: Int64(now.timeIntervalSince1970 * 1000))
     }
 }
 

@@ -437,16 +437,16 @@ enum DeviceHubAPI {
         for device in devices {
             let id = try device.requireID()
             let seen = status[id].map { Date(timeIntervalSince1970: Double($0.last) / 1000) }
-            let silence = (DeviceCatalog.type(device.type) ?? DeviceCatalog.type(DeviceCatalog.genericKey)!)
-                .offlineAfter
-            let online = seen.map { now.timeIntervalSince($0) < silence } ?? false
+            let online = DeviceCatalog.isOnline(
+                type: device.type, lastSeen: status[id]?.last, now: Int64(now.timeIntervalSince1970 * 1000))
             let entry = HealthRead.Entry(
                 deviceID: id, name: device.name, type: device.type, lastSeen: seen,
                 offlineSeconds: online ? nil : seen.map { Int(now.timeIntervalSince($0)) }, battery: power[id]?.battery,
                 rssi: power[id]?.rssi)
             entries.append((entry, online))
         }
-        let enabled = entries.filter { entry in !(devices.first { $0.id == entry.0.deviceID }?.disabled ?? false) }
+        let disabled = Set(devices.filter(\.disabled).compactMap(\.id))
+        let enabled = entries.filter { !disabled.contains($0.0.deviceID) }
         let online = enabled.filter(\.1).count
         let never = enabled.filter { $0.0.lastSeen == nil }
         let offline = enabled.filter { !$0.1 && $0.0.lastSeen != nil }

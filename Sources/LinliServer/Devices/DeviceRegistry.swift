@@ -248,7 +248,7 @@ enum DeviceRegistry {
             try await Alarms.acknowledge(alarm, by: name, now: req.clock.now(), on: db)
             try await Audit.record(.acknowledge, "alarm", id: alarm.id, community: alarm.communityID, by: req, on: db)
         }
-        await publish(alarm, on: req)
+        await Alarms.publish(alarm, to: req.deviceHub)
     }
 
     static func clear(_ alarm: Alarm, by req: Request) async throws {
@@ -258,14 +258,7 @@ enum DeviceRegistry {
             try await Alarms.clear(alarm, by: name, now: req.clock.now(), on: db)
             try await Audit.record(.clear, "alarm", id: alarm.id, community: alarm.communityID, by: req, on: db)
         }
-        await publish(alarm, on: req)
-    }
-
-    static func publish(_ alarm: Alarm, on req: Request) async {
-        guard let read = try? AlarmRead(alarm, deviceName: nil),
-            let data = try? JSONEncoder.linli.encode(AlarmEvent(event: "alarm", alarm: read))
-        else { return }
-        await req.deviceHub.events.publish(community: alarm.communityID, String(decoding: data, as: UTF8.self))
+        await Alarms.publish(alarm, to: req.deviceHub)
     }
 
     static func finish(_ task: StaffTask, by req: Request) async throws {

@@ -162,15 +162,18 @@ enum DeviceHealth {
         return try devices.values.map { Seen(device: try DeviceRef($0), lastSeen: times[$0.id!] ?? 0) }
     }
 
-    /// Status of every device of a community: last seen (nil: never), first seen, messages.
-    static func status(community: UUID, on db: any Database) async throws -> [UUID: (
+    /// Status of the devices of a community (all, or `only` these): last seen (absent: never), first seen, messages.
+    static func status(community: UUID, only devices: [UUID]? = nil, on db: any Database) async throws -> [UUID: (
         first: Int64, last: Int64, messages: Int64
     )] {
         guard let sql = db as? any SQLDatabase else { return [:] }
-        let rows = try await sql.select().columns("device_id", "first_seen", "last_seen", "messages").from(
-            "device_status"
-        )
-        .where("community_id", .equal, community).all()
+        var query = sql.select().columns("device_id", "first_seen", "last_seen", "messages").from("device_status")
+            .where("community_id", .equal, community)
+        if let devices {
+            guard !devices.isEmpty else { return [:] }
+            query = query.where("device_id", .in, devices)
+        }
+        let rows = try await query.all()
         var result: [UUID: (Int64, Int64, Int64)] = [:]
         for row in rows {
             result[try row.decode(column: "device_id", as: UUID.self)] = (

@@ -22,7 +22,7 @@ struct DeviceRef: Sendable, Hashable {
         disabled = device.disabled
     }
 
-    var catalogue: DeviceType { DeviceCatalog.type(type) ?? DeviceCatalog.type(DeviceCatalog.genericKey)! }
+    var catalogue: DeviceType { DeviceCatalog.resolve(type) }
 }
 
 /// One device's accepted readings from one request.

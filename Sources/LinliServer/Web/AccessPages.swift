@@ -86,25 +86,18 @@ enum AccessPages {
             )
             .sort(\.$createdAt, .descending).limit(20).all()
             let now = req.clock.now()
-            let history = try await AccessEvent.query(on: req.db).group(.or) { either in
-                either.filter(\.$personID == user.principal.personID)
-                if !passes.isEmpty { either.filter(\.$passID ~~ passes.compactMap(\.id)) }
-            }.sort(\.$at, .descending).limit(20).all()
-            var locks: [LockRow] = []
-            for device in try await Device.query(on: req.db).filter(\.$type == "door_lock")
-                .filter(\.$householdID ~~ Array(user.principal.households.keys)).sort(\.$name).all()
-            {
-                let lock = try await Locks.read(device, on: req)
-                locks.append(
-                    LockRow(
-                        name: lock.name,
-                        state: !lock.online
-                            ? req.t("device.offline")
-                            : lock.locked.map { req.t($0 ? "lock.locked" : "lock.unlocked") } ?? "",
-                        last: lock.lastCommand.map {
-                            req.t("command.\($0.method)") + " · " + req.t("command.status.\($0.status.rawValue)")
-                        } ?? "",
-                        unlock: "/access/locks/\(lock.id)/unlock", codes: "/access/locks/\(lock.id)/codes"))
+            let history = try await AccessAPI.history(for: user.principal, on: req.db).sort(\.$at, .descending)
+                .limit(20).all()
+            let locks = try await Locks.mine(req).map { lock in
+                LockRow(
+                    name: lock.name,
+                    state: !lock.online
+                        ? req.t("device.offline")
+                        : lock.locked.map { req.t($0 ? "lock.locked" : "lock.unlocked") } ?? "",
+                    last: lock.lastCommand.map {
+                        req.t("command.\($0.method)") + " · " + req.t("command.status.\($0.status.rawValue)")
+                    } ?? "",
+                    unlock: "/access/locks/\(lock.id)/unlock", codes: "/access/locks/\(lock.id)/codes")
             }
             return try await req.render(
                 "access", title: req.t("access.title"),

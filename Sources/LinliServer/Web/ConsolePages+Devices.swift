@@ -64,6 +64,13 @@ extension ConsolePages {
         return parts.joined(separator: " ")
     }
 
+    /// Disabled, online, never seen or offline, in the request's language.
+    static func statusText(_ read: DeviceRead, _ req: Request) -> String {
+        if read.disabled { return req.t("device.disabled") }
+        if read.online { return req.t("device.online") }
+        return req.t(read.lastSeen == nil ? "device.neverSeen" : "device.offline")
+    }
+
     static func deviceHeader(_ req: Request, current: String) async throws -> Header {
         let header = try await header(req, current: current)
         try req.authorize(.viewDevices(header.id))
@@ -87,11 +94,7 @@ extension ConsolePages {
                     cells: [
                         device.name, req.t("device.type.\(device.type)"),
                         place(device, buildings: byBuilding, households: households),
-                        read.disabled
-                            ? req.t("device.disabled")
-                            : read.online
-                                ? req.t("device.online")
-                                : read.lastSeen == nil ? req.t("device.neverSeen") : req.t("device.offline"),
+                        statusText(read, req),
                         time(read.lastSeen, req),
                     ], href: SiteRoute.device(id, read.id).path, action: nil, actionLabel: nil)
             }
@@ -158,12 +161,7 @@ extension ConsolePages {
                 \.$startedAt, .descending
             )
             .limit(20).all()
-            let status =
-                read.disabled
-                ? req.t("device.disabled")
-                : read.online
-                    ? req.t("device.online")
-                    : read.lastSeen == nil ? req.t("device.neverSeen") : req.t("device.offline")
+            let status = statusText(read, req)
             return try await req.render(
                 "console/device", title: device.name,
                 DevicePage(
