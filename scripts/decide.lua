@@ -23,8 +23,8 @@ end
 
 function request()
   counter = counter + 1
-  local body = string.format('{"gate":"%s","method":"face","model":"%s","liveness":0.99,"vector":[%s],"eventId":"load-%d-%d"}',
-    gate, model, probes[(counter % 16) + 1], id, counter)
+  local body = string.format('{"gate":"%s","method":"face","model":"%s","liveness":0.99,"vector":[%s],"eventId":"load-%d-%d","ts":%d}',
+    gate, model, probes[(counter % 16) + 1], id, counter, os.time() * 1000)
   return wrk.format("POST", "/api/v1/devices/access/decide",
     {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
 end

@@ -29,4 +29,5 @@ echo "gallery: $FACES faces; first decision (loads and decrypts the gallery):"
 PROBE=$(python3 -c 'import random; print(",".join("%.4f" % random.uniform(-1, 1) for _ in range(512)))')
 curl -s -w ' %{http_code} %{time_total}s\n' -X POST "$BASE/api/v1/devices/access/decide" -H "Authorization: Bearer $2" \
   -H 'content-type: application/json' -d "{\"gate\":\"$GATE\",\"method\":\"face\",\"model\":\"load-512\",\"liveness\":0.99,\"vector\":[$PROBE],\"eventId\":\"warm\"}"
+[ -n "${HOLD:-}" ] && { echo "GATE=$GATE TOKEN=$2 PORT=$PORT PID=$PID" > "$HOLD"; sleep 100000; }
 GATE=$GATE TOKEN=$2 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$HERE/decide.lua" "$BASE"

@@ -9,25 +9,30 @@
 #include <immintrin.h>
 #endif
 
-static int32_t dot_scalar(const int8_t *a, const int8_t *b, size_t dim) {
+// Gallery codes are stored offset by 128 (the int8 value XOR 0x80, so 0..255): VNNI multiplies them as
+// unsigned bytes by the signed query directly and takes 128 * sum(query) off; the other kernels undo the
+// offset on load.
+
+static int32_t dot_scalar(const int8_t *q, const uint8_t *g, size_t dim) {
     int32_t sum = 0;
-    for (size_t i = 0; i < dim; i++) sum += (int32_t)a[i] * (int32_t)b[i];
+    for (size_t i = 0; i < dim; i++) sum += (int32_t)q[i] * ((int32_t)g[i] - 128);
     return sum;
 }
 
-static void scan_scalar(const int8_t *q, const int8_t *codes, size_t count, size_t dim, int32_t *out) {
+static void scan_scalar(const int8_t *q, const uint8_t *codes, size_t count, size_t dim, int32_t *out) {
     for (size_t r = 0; r < count; r++) out[r] = dot_scalar(q, codes + r * dim, dim);
 }
 
 #ifdef LINLI_X86
 // AVX2: |q| (unsigned) times g with q's sign (signed), pairwise into int16 without saturation
 // (|values| <= 127, so 2 * 127 * 127 < 32767), then into int32.
-__attribute__((target("avx2"))) static int32_t dot_avx2(const int8_t *a, const int8_t *b, size_t dim) {
+__attribute__((target("avx2"))) static int32_t dot_avx2(const int8_t *a, const uint8_t *b, size_t dim) {
     __m256i acc = _mm256_setzero_si256();
     const __m256i ones = _mm256_set1_epi16(1);
+    const __m256i offset = _mm256_set1_epi8((char)0x80);
     for (size_t i = 0; i < dim; i += 32) {
         __m256i va = _mm256_loadu_si256((const __m256i *)(a + i));
-        __m256i vb = _mm256_loadu_si256((const __m256i *)(b + i));
+        __m256i vb = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(b + i)), offset);
         __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(va, va), _mm256_sign_epi8(vb, va));
         acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p, ones));
     }
@@ -38,50 +43,39 @@ __attribute__((target("avx2"))) static int32_t dot_avx2(const int8_t *a, const i
 }
 
 __attribute__((target("avx2"))) static void scan_avx2(
-    const int8_t *q, const int8_t *codes, size_t count, size_t dim, int32_t *out) {
+    const int8_t *q, const uint8_t *codes, size_t count, size_t dim, int32_t *out) {
     for (size_t r = 0; r < count; r++) {
         _mm_prefetch((const char *)(codes + (r + 4) * dim), _MM_HINT_T0);
         out[r] = dot_avx2(q, codes + r * dim, dim);
     }
 }
 
-// AVX-512 VNNI: vpdpbusd multiplies |q| (u8) by g with q's sign (s8) and sums groups of four into
-// int32 lanes; two rows per iteration keep two accumulator chains in flight.
+// AVX-512 VNNI: vpdpbusd multiplies the offset gallery bytes (u8) by the query (s8) and sums groups of
+// four into int32 lanes; two rows per iteration keep two accumulator chains in flight.
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) static void scan_vnni(
-    const int8_t *q, const int8_t *codes, size_t count, size_t dim, int32_t *out) {
-    __m512i absq[16];
-    __mmask64 negq[16];
+    const int8_t *q, const uint8_t *codes, size_t count, size_t dim, int32_t *out) {
+    __m512i query[16];
     size_t chunks = dim / 64;
-    for (size_t c = 0; c < chunks && c < 16; c++) {
-        __m512i v = _mm512_loadu_si512((const void *)(q + c * 64));
-        absq[c] = _mm512_abs_epi8(v);
-        negq[c] = _mm512_movepi8_mask(v);
-    }
-    const __m512i zero = _mm512_setzero_si512();
+    int32_t bias = 0;
+    for (size_t i = 0; i < dim; i++) bias += 128 * (int32_t)q[i];
+    for (size_t c = 0; c < chunks && c < 16; c++) query[c] = _mm512_loadu_si512((const void *)(q + c * 64));
     size_t r = 0;
     for (; r + 1 < count; r += 2) {
-        const int8_t *g0 = codes + r * dim, *g1 = g0 + dim;
+        const uint8_t *g0 = codes + r * dim, *g1 = g0 + dim;
         __m512i a0 = _mm512_setzero_si512(), a1 = _mm512_setzero_si512();
         for (size_t c = 0; c < chunks; c++) {
-            __m512i v0 = _mm512_loadu_si512((const void *)(g0 + c * 64));
-            __m512i v1 = _mm512_loadu_si512((const void *)(g1 + c * 64));
-            v0 = _mm512_mask_sub_epi8(v0, negq[c], zero, v0);
-            v1 = _mm512_mask_sub_epi8(v1, negq[c], zero, v1);
-            a0 = _mm512_dpbusd_epi32(a0, absq[c], v0);
-            a1 = _mm512_dpbusd_epi32(a1, absq[c], v1);
+            a0 = _mm512_dpbusd_epi32(a0, _mm512_loadu_si512((const void *)(g0 + c * 64)), query[c]);
+            a1 = _mm512_dpbusd_epi32(a1, _mm512_loadu_si512((const void *)(g1 + c * 64)), query[c]);
         }
-        out[r] = _mm512_reduce_add_epi32(a0);
-        out[r + 1] = _mm512_reduce_add_epi32(a1);
+        out[r] = _mm512_reduce_add_epi32(a0) - bias;
+        out[r + 1] = _mm512_reduce_add_epi32(a1) - bias;
     }
     for (; r < count; r++) {
-        const int8_t *g0 = codes + r * dim;
+        const uint8_t *g0 = codes + r * dim;
         __m512i a0 = _mm512_setzero_si512();
-        for (size_t c = 0; c < chunks; c++) {
-            __m512i v0 = _mm512_loadu_si512((const void *)(g0 + c * 64));
-            v0 = _mm512_mask_sub_epi8(v0, negq[c], zero, v0);
-            a0 = _mm512_dpbusd_epi32(a0, absq[c], v0);
-        }
-        out[r] = _mm512_reduce_add_epi32(a0);
+        for (size_t c = 0; c < chunks; c++)
+            a0 = _mm512_dpbusd_epi32(a0, _mm512_loadu_si512((const void *)(g0 + c * 64)), query[c]);
+        out[r] = _mm512_reduce_add_epi32(a0) - bias;
     }
 }
 #endif
@@ -110,7 +104,7 @@ int linli_face_use_kernel(int kernel) {
     return chosen;
 }
 
-static void scan(const int8_t *q, const int8_t *codes, size_t count, size_t dim, int32_t *out) {
+static void scan(const int8_t *q, const uint8_t *codes, size_t count, size_t dim, int32_t *out) {
     switch (linli_face_kernel()) {
 #ifdef LINLI_X86
     case LINLI_FACE_VNNI:
@@ -123,14 +117,14 @@ static void scan(const int8_t *q, const int8_t *codes, size_t count, size_t dim,
     }
 }
 
-int32_t linli_face_dot(const int8_t *a, const int8_t *b, size_t dim) {
+int32_t linli_face_dot(const int8_t *a, const uint8_t *b, size_t dim) {
     int32_t out = 0;
     scan(a, b, 1, dim, &out);
     return out;
 }
 
 size_t linli_face_top_k(
-    const int8_t *query, const int8_t *codes, const float *inverse_scale, size_t count, size_t dim, size_t k,
+    const int8_t *query, const uint8_t *codes, const float *inverse_scale, size_t count, size_t dim, size_t k,
     int32_t *rows, float *scores) {
     enum { BLOCK = 256 };
     int32_t block[BLOCK];

@@ -125,3 +125,65 @@ import Testing
         #expect(throws: QRCode.Failure.tooLong) { try QRCode(String(repeating: "x", count: 43)) }
     }
 }
+
+@Suite struct DecideInputTests {
+    func parse(_ text: String) throws(DecideInput.Problem) -> DecideInput {
+        var bytes = Array(text.utf8)
+        bytes.append(0)  // not part of the text: the parser must stop at the count it is given
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(DecideInput.Problem) in
+                try DecideInput.parse(UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 1)]))
+            }
+        }
+        return try result.get()
+    }
+
+    func problem(_ text: String) -> DecideInput.Problem? {
+        do {
+            _ = try parse(text)
+            return nil
+        } catch { return error }
+    }
+
+    @Test func readsTheRequestAndItsNumbersExactly() throws {
+        let values: [Double] = [0.1, -0.25, 1e-5, 3.4028234e38, 123456789.125, -0.0, 0.30000000000000004, 7e-310]
+        let text =
+            #"{ "gate" : "G", "method":"face", "vector":["#
+            + values.map { "\($0)" }.joined(separator: " ,") + #"], "model":"m\u00e9\n\"x\"\ud83d\ude00","#
+            + #""liveness":0.97,"eventId":"e-1","ts":1790000000123,"extra":{"a":[true,false,null,{"b":1}]},"credential":null}"#
+        let input = try parse(text)
+        #expect(input.gate == "G" && input.method == "face" && input.eventId == "e-1")
+        #expect(input.vector == values.map { Float($0) })
+        #expect(input.model == "mé\n\"x\"😀")
+        #expect(input.liveness == 0.97 && input.ts == 1_790_000_000_123 && input.credential == nil)
+        // Every number JSONDecoder would read, read to the same Double.
+        for number in [
+            "0", "-0", "1E3", "2.5e-3", "123456789012345678901234567890", "0.000001234567890123456789",
+            "9007199254740993", "1e-400", "4.9e-324",
+        ] {
+            let input = try parse(#"{"gate":"g","method":"face","eventId":"e","liveness":\#(number)}"#)
+            #expect(input.liveness == Double(number), "\(number)")
+        }
+    }
+
+    @Test func namesTheFieldOfAProblem() {
+        #expect(problem(#"{"gate":"g","method":"face""#) == .init(field: "", reason: "malformed_json"))
+        #expect(problem(#"{"gate":"g","method":"face","eventId":"e"} x"#) == .init(field: "", reason: "malformed_json"))
+        #expect(problem(#"{"gate":"g","method":"face","eventId":"e","vector":[1,"2"]}"#)?.field == "vector")
+        #expect(
+            problem(#"{"gate":"g","method":"face","eventId":"e","vector":{}}"#)
+                == .init(field: "vector", reason: "wrong_type"))
+        #expect(
+            problem(#"{"gate":"g","method":"face","eventId":"e","ts":1.5}"#) == .init(field: "ts", reason: "wrong_type")
+        )
+        #expect(problem(#"{"gate":"g","method":7,"eventId":"e"}"#) == .init(field: "method", reason: "wrong_type"))
+        #expect(problem(#"{"gate":"g","method":"face"}"#) == .init(field: "eventId", reason: "missing_field"))
+        #expect(problem(#"{"gate":"g","method":"face","eventId":"e","vector":[1.]}"#)?.reason == "malformed_json")
+        #expect(problem(#"{"gate":"g","method":"face","eventId":"e","vector":[01]}"#)?.reason == "malformed_json")
+        #expect(problem("{\"gate\":\"a\u{01}\",\"method\":\"face\",\"eventId\":\"e\"}")?.reason == "malformed_json")
+        #expect(problem("[]") == .init(field: "", reason: "wrong_type"))
+        #expect(problem("") == .init(field: "", reason: "malformed_json"))
+        #expect(problem(#"{"gate":"g","#) == .init(field: "", reason: "malformed_json"))
+        #expect(problem(#"{"gate":"g",7:1}"#) == .init(field: "", reason: "malformed_json"))
+    }
+}

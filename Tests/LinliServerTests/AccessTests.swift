@@ -79,6 +79,60 @@ import VaporTesting
         }
     }
 
+    @Test func aRetryIsAnsweredFromMemoryOrFromTheLogAndBadBodiesAre400() async throws {
+        try await withLinli { h in
+            let s = try await setup(h)
+            let now = h.app.clock.now()
+            let ms = Int64(now.timeIntervalSince1970 * 1000)
+            // A decision logged just before this server started (say, before a restart): a terminal's retry
+            // gets that answer, although the credential would be refused now.
+            let device = try #require(try await Gate.find(s.gate, on: h.app.db)?.deviceIDs.first)
+            let logged = AccessEvent()
+            logged.communityID = h.world.a
+            logged.gateID = s.gate
+            logged.deviceID = device
+            logged.eventID = "before-restart"
+            logged.personID = h.world.owner
+            logged.method = "card"
+            logged.allow = true
+            logged.reason = "resident"
+            logged.latencyMs = 1
+            logged.at = now.addingTimeInterval(-60)
+            logged.source = "server"
+            try await logged.create(on: h.app.db)
+            let retry = try await decide(
+                h, s,
+                #"{"gate":"\#(s.gate)","method":"card","credential":"GONE","eventId":"before-restart","ts":\#(ms)}"#)
+            let answer = try retry.content.decode(DecideAnswer.self)
+            #expect(answer.allow && answer.reason == "resident" && answer.person?.maskedName == "王*华")
+            // New event ids with a current ts are decided without a log lookup; repeated, from memory.
+            let fresh = #"{"gate":"\#(s.gate)","method":"card","credential":"GONE","eventId":"new-1","ts":\#(ms)}"#
+            #expect(try await decide(h, s, fresh).content.decode(DecideAnswer.self).reason == "unknown_credential")
+            #expect(try await decide(h, s, fresh).content.decode(DecideAnswer.self).reason == "unknown_credential")
+            // A ts an hour old is looked up in the log: the logged answer again, one row per event id.
+            let old =
+                #"{"gate":"\#(s.gate)","method":"card","credential":"X","eventId":"before-restart","ts":\#(ms - 3_600_000)}"#
+            #expect(try await decide(h, s, old).content.decode(DecideAnswer.self).allow)
+            #expect(try await AccessEvent.query(on: h.app.db).count() == 2)
+            // The decision body is read by its own parser: the same problems as every other endpoint.
+            for (body, status, field, reason) in [
+                (#"{"gate":"\#(s.gate)","method":"face","#, 400, "", "malformed_json"),
+                (#"{"gate":"\#(s.gate)","method":"face","eventId":"b","vector":["x"]}"#, 400, "vector", "wrong_type"),
+                (#"{"gate":"\#(s.gate)","method":"card","credential":"C"}"#, 400, "eventId", "missing_field"),
+                (
+                    #"{"gate":"not-a-uuid","method":"card","credential":"C","eventId":"b"}"#, 422, "gate",
+                    "invalid_value"
+                ),
+                (#"[1,2]"#, 400, "", "wrong_type"),
+            ] {
+                let bad = try await decide(h, s, body)
+                #expect(bad.status.code == UInt(status), "\(body)")
+                let issue = bad.problem?.errors?.first
+                #expect(issue?.field == field && issue?.reason == reason, "\(body): \(bad.text)")
+            }
+        }
+    }
+
     @Test func rotatingQRCannotBeReplayed() async throws {
         try await withLinli { h in
             let s = try await setup(h)

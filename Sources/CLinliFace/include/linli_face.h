@@ -14,14 +14,16 @@ int linli_face_kernel(void);
 /// when the CPU lacks the requested instructions.
 int linli_face_use_kernel(int kernel);
 
-/// Scans `count` int8 codes of `dim` bytes (a multiple of 64, zero-padded) against `query` and keeps the
+/// Scans `count` gallery codes of `dim` bytes (a multiple of 64; each byte the int8 value XOR 0x80, padding
+/// 0x80) against the int8 `query` (padding 0) and keeps the
 /// `k` rows with the highest `dot(query, row) * inverse_scale[row]`, best first, in `rows` and `scores`.
 /// Returns how many were kept (min(k, count)).
 size_t linli_face_top_k(
-    const int8_t *query, const int8_t *codes, const float *inverse_scale, size_t count, size_t dim, size_t k,
+    const int8_t *query, const uint8_t *codes, const float *inverse_scale, size_t count, size_t dim, size_t k,
     int32_t *rows, float *scores);
 
-/// The int8 inner product of two codes of `dim` bytes (a multiple of 64), with the kernel in use.
-int32_t linli_face_dot(const int8_t *a, const int8_t *b, size_t dim);
+/// The int8 inner product of a query and a gallery code of `dim` bytes (a multiple of 64), with the kernel
+/// in use.
+int32_t linli_face_dot(const int8_t *query, const uint8_t *code, size_t dim);
 
 #endif

@@ -32,7 +32,8 @@ public final class FaceGallery<Key: Hashable & Sendable>: @unchecked Sendable {
     private(set) public var keys: [Key] = []
     private var rowOf: [Key: Int] = [:]
     private var vectors: [Float] = []
-    private var codes: [Int8] = []
+    /// The int8 codes offset by 128 (value XOR 0x80), as the scan kernels take them.
+    private var codes: [UInt8] = []
     private var inverseScales: [Float] = []
 
     public init(model: String, dimension: Int) throws {
@@ -83,7 +84,8 @@ public final class FaceGallery<Key: Hashable & Sendable>: @unchecked Sendable {
     /// Adds a vector under `key`, or replaces the one it had.
     public func upsert(_ key: Key, _ vector: [Float]) throws {
         let unit = try normalised(vector)
-        let (code, scale) = code(unit)
+        let (signed, scale) = code(unit)
+        let code = signed.map { UInt8(bitPattern: $0) ^ 0x80 }
         if let row = rowOf[key] {
             vectors.replaceSubrange(row * dimension..<(row + 1) * dimension, with: unit)
             codes.replaceSubrange(row * stride..<(row + 1) * stride, with: code)
@@ -137,15 +139,36 @@ public final class FaceGallery<Key: Hashable & Sendable>: @unchecked Sendable {
         }
         var best: (row: Int, score: Double)?
         vectors.withUnsafeBufferPointer { all in
-            for i in 0..<kept {
-                let row = Int(rows[i])
-                var sum = 0.0
-                let base = row * dimension
-                for d in 0..<dimension { sum += Double(unit[d]) * Double(all[base + d]) }
-                if best == nil || sum > best!.score || (sum == best!.score && row < best!.row) { best = (row, sum) }
+            unit.withUnsafeBufferPointer { probe in
+                for i in 0..<kept {
+                    let row = Int(rows[i])
+                    let sum = Self.exactDot(
+                        probe, UnsafeBufferPointer(rebasing: all[row * dimension..<(row + 1) * dimension]))
+                    if best == nil || sum > best!.score || (sum == best!.score && row < best!.row) { best = (row, sum) }
+                }
             }
         }
         return best.map { FaceMatch(key: keys[$0.row], score: $0.score) }
+    }
+
+    /// The inner product in double precision, in four interleaved sums (independent chains the CPU can
+    /// overlap); a dimension that is not a multiple of 4 has its tail added to the first.
+    static func exactDot(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) -> Double {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        let n = a.count
+        var d = 0
+        while d + 3 < n {
+            s0 += Double(a[d]) * Double(b[d])
+            s1 += Double(a[d + 1]) * Double(b[d + 1])
+            s2 += Double(a[d + 2]) * Double(b[d + 2])
+            s3 += Double(a[d + 3]) * Double(b[d + 3])
+            d += 4
+        }
+        while d < n {
+            s0 += Double(a[d]) * Double(b[d])
+            d += 1
+        }
+        return (s0 + s1) + (s2 + s3)
     }
 
     /// The exact best match by a full float scan (the reference the fast path is tested against).
@@ -153,8 +176,11 @@ public final class FaceGallery<Key: Hashable & Sendable>: @unchecked Sendable {
         let unit = try normalised(probe)
         var best: (row: Int, score: Double)?
         for row in 0..<keys.count {
-            var sum = 0.0
-            for d in 0..<dimension { sum += Double(unit[d]) * Double(vectors[row * dimension + d]) }
+            let sum = vectors.withUnsafeBufferPointer { all in
+                unit.withUnsafeBufferPointer {
+                    Self.exactDot($0, UnsafeBufferPointer(rebasing: all[row * dimension..<(row + 1) * dimension]))
+                }
+            }
             if best == nil || sum > best!.score { best = (row, sum) }
         }
         return best.map { FaceMatch(key: keys[$0.row], score: $0.score) }

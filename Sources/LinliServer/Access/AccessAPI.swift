@@ -478,7 +478,7 @@ enum AccessAPI {
             try await row.create(on: db)
             try await AccessSync.record("face", row.id, "add", community: community, at: row.createdAt, on: db)
         }
-        try await galleries.add(row, vector: input.vector, on: req.db)
+        try galleries.add(row, vector: input.vector)
         return ["id": try row.requireID().uuidString]
     }
 
@@ -504,7 +504,7 @@ enum AccessAPI {
                 try await AccessSync.record("face", vector.id, "remove", community: community, at: now, on: db)
             }
         }
-        await (try req.application.faceGalleries).remove(vectors: vectors)
+        try req.application.faceGalleries.remove(vectors: vectors)
     }
 
     /// Decisions about a person and about their households' visitor passes.
@@ -680,6 +680,7 @@ enum Access {
         app.migrations.add(CreateAccessChanges())
         try app.prepareFaces()
         app.prepareAccessLog()
+        app.prepareAccessDirectory()
         app.lifecycle.use(AccessLogFlush())
         AccessAPI.register(app)
         Locks.register(app)

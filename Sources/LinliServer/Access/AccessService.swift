@@ -4,18 +4,6 @@ import LinliCore
 import SQLKit
 import Vapor
 
-/// What a terminal asks at a gate.
-struct DecideRequest: Content {
-    let gate: UUID
-    let method: String
-    let vector: [Float]?
-    let model: String?
-    let credential: String?
-    let liveness: Double?
-    let eventId: String
-    let ts: Int64?
-}
-
 struct DecidePerson: Content, Equatable {
     let id: UUID
     let maskedName: String
@@ -64,25 +52,44 @@ enum AccessService {
     static func decide(_ req: Request) async throws -> DecideAnswer {
         let started = Date()
         let device = try await device(req)
-        let input = try req.decode(DecideRequest.self)
+        let input = try req.withJSONBody { bytes in
+            do throws(DecideInput.Problem) {
+                return try DecideInput.parse(bytes)
+            } catch {
+                throw LinliError(
+                    .invalidBody, ["field": error.field], issues: [FieldIssue(field: error.field, reason: error.reason)]
+                )
+            }
+        }
         var v = Validation()
         v.text(input.eventId, "eventId", max: 100)
         if !["face", "card", "pin", "qr"].contains(input.method) { v.fail("method", "invalid_value") }
+        let gateID = UUID(uuidString: input.gate)
+        if gateID == nil { v.fail("gate", "invalid_value") }
         try v.check()
+        let now = req.clock.now()
+        let directory = try req.application.accessDirectory
         let recent = try req.application.recentDecisions
         let eventKey = device.id.uuidString + "/" + input.eventId
-        if let known = await recent.answer(eventKey) { return known }
-        if let done = try await AccessEvent.query(on: req.db).filter(\.$deviceID == device.id)
-            .filter(\.$eventID == input.eventId).first()
-        {
-            return try await answer(done, on: req.db)
+        var lookup = await recent.lookup(eventKey, ts: input.ts, now: now)
+        if case .unwarmed = lookup {
+            try await recent.warm(directory: directory, on: req.db)
+            lookup = await recent.lookup(eventKey, ts: input.ts, now: now)
         }
-        guard let gate = try await Gate.query(on: req.db).filter(\.$id == input.gate).first(),
-            gate.communityID == device.communityID
+        switch lookup {
+        case .answered(let known): return known
+        case .new: break
+        case .unknown, .unwarmed:
+            if let done = try await AccessEvent.query(on: req.db).filter(\.$deviceID == device.id)
+                .filter(\.$eventID == input.eventId).first()
+            {
+                return try await answer(done, directory: directory, on: req.db)
+            }
+        }
+        guard let gateID, let gate = try await directory.gate(gateID, on: req.db), gate.community == device.communityID
         else { throw LinliError.invalid("gate", "unknown_gate") }
-        guard gate.deviceIDs.contains(device.id) else { throw LinliError(.forbidden) }
-        let community = gate.communityID
-        let now = req.clock.now()
+        guard gate.devices.contains(device.id) else { throw LinliError(.forbidden) }
+        let community = gate.community
 
         var person: UUID?
         var pass: VisitorPass?
@@ -90,7 +97,7 @@ enum AccessService {
         var reason: GateReason?
         switch input.method {
         case "face":
-            let settings = try await settings(community, on: req.db)
+            let settings = try await directory.settings(community, on: req.db)
             guard let vector = input.vector, let model = input.model, !model.isEmpty else {
                 throw AccessService.badVector("vector", "missing_value")
             }
@@ -162,13 +169,15 @@ enum AccessService {
                         validUntil: pass.validUntil, entriesAllowed: pass.entriesAllowed, entriesUsed: pass.entriesUsed,
                         revoked: pass.revoked))
             } else if let person {
-                visitor = try await facts(person, community: community, on: req.db)
+                visitor =
+                    try await directory.person(person, on: req.db)?.visitor(in: community)
+                    ?? .person(residences: [], shifts: [:], denied: false)
             } else {
                 visitor = .person(residences: [], shifts: [:], denied: false)
             }
             let minute = Calendar.china.component(.hour, from: now) * 60 + Calendar.china.component(.minute, from: now)
             let decision = GateRules.decide(
-                visitor, at: GateFacts(community: community, kind: gate.kind, building: gate.buildingID), now: now,
+                visitor, at: GateFacts(community: community, kind: gate.kind, building: gate.building), now: now,
                 day: Calendar.chinaDate(now), minute: minute)
             allow = decision.allow
             reason = decision.reason
@@ -192,11 +201,14 @@ enum AccessService {
         event.latencyMs = Date().timeIntervalSince(started) * 1000
         event.at = now
         event.source = "server"
-        let answer = try await answer(event, on: req.db)
+        let answer = try await answer(event, directory: directory, on: req.db)
         // The gate gets its answer now; the log row follows in the next group commit (one fsync for
         // every gate that decided meanwhile). Until it is stored, a repeated event id is answered from
         // memory, so it still gets the same answer and makes no second row.
-        guard await recent.remember(eventKey, answer) else { return await recent.answer(eventKey) ?? answer }
+        guard await recent.remember(eventKey, answer, at: now) else {
+            if case .answered(let first) = await recent.lookup(eventKey, ts: nil, now: now) { return first }
+            return answer
+        }
         await (try req.application.accessLog).enqueue(event)
         if let data = try? JSONEncoder.linli.encode(
             AccessFeedEvent(
@@ -213,49 +225,89 @@ enum AccessService {
         LinliError(.invalidBody, ["field": field], issues: [FieldIssue(field: field, reason: reason)])
     }
 
-    static func answer(_ event: AccessEvent, on db: any Database) async throws -> DecideAnswer {
+    static func answer(_ event: AccessEvent, directory: AccessDirectory, on db: any Database) async throws
+        -> DecideAnswer
+    {
         var who: DecidePerson?
-        if let id = event.personID, let person = try await Person.find(id, on: db) {
-            who = DecidePerson(id: id, maskedName: MaskedName.of(person.name))
+        if let id = event.personID, let person = try await directory.person(id, on: db) {
+            who = DecidePerson(id: id, maskedName: person.maskedName)
         }
         return DecideAnswer(allow: event.allow, reason: event.reason, person: who, score: event.score)
     }
-
-    /// Homes, staff roles (on shift all day until shifts are configured) and the deny list of a person.
-    static func facts(_ person: UUID, community: UUID, on db: any Database) async throws -> Visitor {
-        let memberships = try await Membership.query(on: db).filter(\.$personID == person).all()
-        let households = try await Household.byID(memberships.map(\.householdID), on: db)
-        let residences = memberships.compactMap { m -> Residence? in
-            guard let household = households[m.householdID] else { return nil }
-            return Residence(
-                community: m.communityID, building: household.buildingID, movedIn: m.movedIn, movedOut: m.movedOut)
-        }
-        let staff = try await StaffAssignment.query(on: db).filter(\.$personID == person).all()
-        var shifts: [UUID: [Shift]] = [:]
-        for row in staff { shifts[row.communityID, default: []].append(.allDay) }
-        let denied =
-            try await DenyEntry.query(on: db).filter(\.$communityID == community).filter(\.$personID == person)
-            .first() != nil
-        return .person(residences: residences, shifts: shifts, denied: denied)
-    }
 }
 
-/// Answers of recent decisions by (device, event id), so a repeated event id gets the same answer
-/// while its log row is still on its way to the database.
+/// Answers of recent decisions by (device, event id), so a repeated event id gets the same answer while
+/// its log row is still on its way to the database, and a new one is known to be new without asking it.
+/// Every decision made since `completeSince` is here: those of this process, and, once `warm` has run,
+/// those logged in the `2 × skew` before it started; when answers are dropped for room, `completeSince`
+/// moves past them. A request whose `ts` is within `skew` of the server's clock and after
+/// `completeSince + skew` cannot have been decided before unless it is here; any other unknown event id
+/// is looked up in the log.
 actor RecentDecisions {
-    private var answers: [String: DecideAnswer] = [:]
-    private var order: [String] = []
-    private let capacity = 50_000
+    enum Lookup: Sendable {
+        case answered(DecideAnswer)
+        case new
+        case unknown
+        /// Not known here, and the decisions logged before the process started are not loaded yet.
+        case unwarmed
+    }
 
-    func answer(_ key: String) -> DecideAnswer? { answers[key] }
+    private var answers: [String: DecideAnswer] = [:]
+    private var order: [(key: String, at: Date)] = []
+    private var loadedSince: Date
+    private var droppedUpTo: Date?
+    private var warming = false
+    private var warmed = false
+    private let capacity: Int
+    static let skew: TimeInterval = 300
+
+    init(since start: Date, capacity: Int = 100_000) {
+        loadedSince = start
+        self.capacity = capacity
+    }
+
+    private var completeSince: Date { max(loadedSince, droppedUpTo ?? .distantPast) }
+
+    func lookup(_ key: String, ts: Int64?, now: Date) -> Lookup {
+        if let known = answers[key] { return .answered(known) }
+        guard warmed else { return .unwarmed }
+        guard let ts else { return .unknown }
+        let asked = Date(timeIntervalSince1970: Double(ts) / 1000)
+        guard abs(asked.timeIntervalSince(now)) <= Self.skew, asked.timeIntervalSince(completeSince) > Self.skew else {
+            return .unknown
+        }
+        return .new
+    }
+
+    /// Loads the decisions logged in the `2 × skew` before this process started (once).
+    func warm(directory: AccessDirectory, on db: any Database) async throws {
+        guard !warming else { return }
+        warming = true
+        let since = loadedSince.addingTimeInterval(-2 * Self.skew)
+        do {
+            for event in try await AccessEvent.query(on: db).filter(\.$at >= since).sort(\.$at).all() {
+                let key = event.deviceID.uuidString + "/" + event.eventID
+                guard answers[key] == nil else { continue }
+                _ = remember(key, try await AccessService.answer(event, directory: directory, on: db), at: event.at)
+            }
+        } catch {
+            warming = false
+            throw error
+        }
+        loadedSince = since
+        warmed = true
+    }
 
     /// Records the answer; false when another request of the same event id got there first.
-    func remember(_ key: String, _ answer: DecideAnswer) -> Bool {
+    func remember(_ key: String, _ answer: DecideAnswer, at: Date) -> Bool {
         guard answers[key] == nil else { return false }
         answers[key] = answer
-        order.append(key)
+        order.append((key, at))
         if order.count > capacity {
-            for old in order.prefix(capacity / 10) { answers.removeValue(forKey: old) }
+            for old in order.prefix(capacity / 10) {
+                answers.removeValue(forKey: old.key)
+                droppedUpTo = max(droppedUpTo ?? old.at, old.at)
+            }
             order.removeFirst(capacity / 10)
         }
         return true
@@ -299,7 +351,7 @@ extension Application {
 
     func prepareAccessLog() {
         storage[AccessLogKey.self] = AccessLog.committer(db, logger: logger)
-        storage[RecentDecisionsKey.self] = RecentDecisions()
+        storage[RecentDecisionsKey.self] = RecentDecisions(since: clock.now())
     }
 
     private struct RecentDecisionsKey: StorageKey { typealias Value = RecentDecisions }

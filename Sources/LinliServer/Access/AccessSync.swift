@@ -148,8 +148,10 @@ enum AccessSync {
         let known = Set(
             try await AccessEvent.query(on: req.db).filter(\.$deviceID == device.id)
                 .filter(\.$eventID ~~ events.map(\.eventId)).all(\.$eventID))
-        try await req.db.writeTransaction { db in
-            for event in events where !known.contains(event.eventId) {
+        let rows = try await req.db.writeTransaction { db in
+            var rows: [AccessEvent] = []
+            var seen = known
+            for event in events where seen.insert(event.eventId).inserted {
                 let row = AccessEvent()
                 row.communityID = device.communityID
                 row.gateID = event.gate
@@ -164,7 +166,16 @@ enum AccessSync {
                 row.at = Date(timeIntervalSince1970: Double(event.ts) / 1000)
                 row.source = "edge"
                 try await row.create(on: db)
+                rows.append(row)
             }
+            return rows
+        }
+        // Known at once to the decision endpoint too, should the terminal ask it about the same event.
+        let recent = try req.application.recentDecisions
+        let directory = try req.application.accessDirectory
+        for row in rows {
+            let answer = try await AccessService.answer(row, directory: directory, on: req.db)
+            _ = await recent.remember(device.id.uuidString + "/" + row.eventID, answer, at: row.at)
         }
         stored = Set(events.map(\.eventId)).subtracting(known).count
         return stored

@@ -41,63 +41,88 @@ struct FaceVault: Sendable {
 }
 
 /// The in-memory galleries of every community and model, loaded from the sealed vectors on first use
-/// and updated in place on enrolment and withdrawal.
-actor FaceGalleries {
+/// and updated in place after enrolment and withdrawal are committed. Decisions scan under a read lock,
+/// so they run in parallel; a community loading while its faces change loads again.
+final class FaceGalleries: Sendable {
     private struct Key: Hashable {
         let community: UUID
         let model: String
     }
 
-    private var galleries: [Key: FaceGallery<UUID>] = [:]
-    /// Vector id → person.
-    private var owners: [UUID: UUID] = [:]
-    private var loaded: Set<UUID> = []
+    private struct State {
+        var galleries: [Key: FaceGallery<UUID>] = [:]
+        /// Vector id → person.
+        var owners: [UUID: UUID] = [:]
+        var loaded: Set<UUID> = []
+        /// Bumped by every change of a community's faces, so a load that raced one starts over.
+        var changes: [UUID: Int] = [:]
+
+        mutating func insert(_ row: FaceVector, vector: [Float]) throws {
+            let key = Key(community: row.communityID, model: row.model)
+            let gallery = try galleries[key] ?? FaceGallery<UUID>(model: row.model, dimension: row.dimension)
+            galleries[key] = gallery
+            try gallery.upsert(try row.requireID(), vector)
+            owners[try row.requireID()] = row.personID
+        }
+    }
+
+    private let state = ReadWriteLock(State())
     private let vault: FaceVault
 
     init(vault: FaceVault) { self.vault = vault }
 
     private func load(_ community: UUID, on db: any Database) async throws {
-        guard !loaded.contains(community) else { return }
-        for row in try await FaceVector.query(on: db).filter(\.$communityID == community).all() {
-            try insert(row, vector: try vault.open(row.sealed))
+        while true {
+            let before: Int? = state.read { $0.loaded.contains(community) ? nil : $0.changes[community, default: 0] }
+            guard let before else { return }
+            let rows = try await FaceVector.query(on: db).filter(\.$communityID == community).all()
+            let opened = try rows.map { ($0, try vault.open($0.sealed)) }
+            let done = try state.write { state -> Bool in
+                if state.loaded.contains(community) { return true }
+                guard state.changes[community, default: 0] == before else { return false }
+                for (row, vector) in opened { try state.insert(row, vector: vector) }
+                state.loaded.insert(community)
+                return true
+            }
+            if done { return }
         }
-        loaded.insert(community)
     }
 
-    private func insert(_ row: FaceVector, vector: [Float]) throws {
-        let key = Key(community: row.communityID, model: row.model)
-        let gallery = try galleries[key] ?? FaceGallery<UUID>(model: row.model, dimension: row.dimension)
-        galleries[key] = gallery
-        try gallery.upsert(try row.requireID(), vector)
-        owners[try row.requireID()] = row.personID
+    /// After an enrolment is committed.
+    func add(_ row: FaceVector, vector: [Float]) throws {
+        try state.write { state in
+            state.changes[row.communityID, default: 0] += 1
+            if state.loaded.contains(row.communityID) { try state.insert(row, vector: vector) }
+        }
     }
 
-    func add(_ row: FaceVector, vector: [Float], on db: any Database) async throws {
-        try await load(row.communityID, on: db)
-        try insert(row, vector: vector)
-    }
-
+    /// After a withdrawal is committed.
     func remove(vectors: [FaceVector]) {
-        for row in vectors {
-            guard let id = row.id else { continue }
-            galleries[Key(community: row.communityID, model: row.model)]?.remove(id)
-            owners.removeValue(forKey: id)
+        state.write { state in
+            for row in vectors {
+                state.changes[row.communityID, default: 0] += 1
+                guard let id = row.id else { continue }
+                state.galleries[Key(community: row.communityID, model: row.model)]?.remove(id)
+                state.owners.removeValue(forKey: id)
+            }
         }
     }
 
     /// The dimension enrolled for a model in a community, if any.
     func dimension(community: UUID, model: String, on db: any Database) async throws -> Int? {
         try await load(community, on: db)
-        return galleries[Key(community: community, model: model)]?.dimension
+        return state.read { $0.galleries[Key(community: community, model: model)]?.dimension }
     }
 
     /// The best match: person and cosine score.
     func best(community: UUID, model: String, probe: [Float], on db: any Database) async throws -> (UUID, Double)? {
         try await load(community, on: db)
-        guard let gallery = galleries[Key(community: community, model: model)],
-            let match = try gallery.best(probe), let person = owners[match.key]
-        else { return nil }
-        return (person, match.score)
+        return try state.read { state in
+            guard let gallery = state.galleries[Key(community: community, model: model)],
+                let match = try gallery.best(probe), let person = state.owners[match.key]
+            else { return nil }
+            return (person, match.score)
+        }
     }
 }
 

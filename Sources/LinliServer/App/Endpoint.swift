@@ -82,17 +82,24 @@ extension Request {
 
     /// Decodes a JSON body, requiring the JSON content type.
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try withJSONBody { bytes in
+            do {
+                return try JSONDecoder.linli.decode(T.self, from: Data(bytes))
+            } catch let error as DecodingError {
+                throw ProblemMiddleware.decoding(error)
+            }
+        }
+    }
+
+    /// The bytes of a JSON body, for a reader of its own (`DecideInput`); same checks as `decode`.
+    func withJSONBody<T>(_ read: (UnsafeRawBufferPointer) throws -> T) throws -> T {
         guard headers.contentType == .json || headers.contentType?.subType == "json" else {
             throw LinliError(.unsupportedMediaType, ["expected": "application/json"])
         }
         guard let buffer = body.data, buffer.readableBytes > 0 else {
             throw LinliError(.invalidBody, ["field": ""], issues: [FieldIssue(field: "", reason: "malformed_json")])
         }
-        do {
-            return try JSONDecoder.linli.decode(T.self, from: Data(buffer: buffer))
-        } catch let error as DecodingError {
-            throw ProblemMiddleware.decoding(error)
-        }
+        return try buffer.withUnsafeReadableBytes { try read($0) }
     }
 }
 
