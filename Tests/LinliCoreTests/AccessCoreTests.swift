@@ -187,3 +187,15 @@ import Testing
         #expect(problem(#"{"gate":"g",7:1}"#) == .init(field: "", reason: "malformed_json"))
     }
 }
+
+@Suite struct ShiftTextTests {
+    @Test func readsAndWritesHours() {
+        #expect(Shift(text: "08:00-20:00") == Shift(start: 480, end: 1200))
+        #expect(Shift(text: "22:00-6:30") == Shift(start: 1320, end: 390))
+        #expect(Shift(text: "00:00-24:00") == .allDay)
+        #expect(Shift(text: "22:00-06:00")?.text == "22:00-06:00")
+        for bad in ["", "8-20", "08:00", "25:00-26:00", "08:60-09:00", "08:00-08:00", "24:30-01:00", "a:bc-d:ef"] {
+            #expect(Shift(text: bad) == nil, "\(bad)")
+        }
+    }
+}

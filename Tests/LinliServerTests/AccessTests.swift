@@ -133,6 +133,42 @@ import VaporTesting
         }
     }
 
+    @Test func staffPassOnlyOnShift() async throws {
+        try await withLinli { h in
+            let s = try await setup(h)
+            // The test clock reads 22:13 China time.
+            let granted = try await h.send(
+                .POST, h.community + "/staff", token: s.op,
+                raw: #"{"phone":"13700001111","name":"赵保安","role":"guard","shift":"08:00-20:00"}"#)
+            #expect(granted.status == .created, "\(granted.text)")
+            let staff = try granted.content.decode(StaffRead.self)
+            #expect(staff.shift == "08:00-20:00")
+            let card = try await h.send(
+                .POST, h.community + "/credentials", token: s.op,
+                raw: #"{"personID":"\#(staff.personID)","kind":"card","value":"GUARD-1"}"#)
+            #expect(card.status == .created, "\(card.text)")
+            var n = 0
+            func pass() async throws -> String {
+                n += 1
+                return try await decide(
+                    h, s, #"{"gate":"\#(s.gate)","method":"card","credential":"GUARD-1","eventId":"g-\#(n)"}"#
+                ).content.decode(DecideAnswer.self).reason
+            }
+            #expect(try await pass() == "off_shift")
+            let night = try await h.send(
+                .PUT, h.community + "/staff/\(staff.id)/shift", token: s.op, raw: #"{"shift":"22:00-06:00"}"#)
+            #expect(try night.content.decode(StaffRead.self).shift == "22:00-06:00")
+            #expect(try await pass() == "staff")
+            h.clock.advance(by: 8 * 3600)  // 06:13
+            #expect(try await pass() == "off_shift")
+            _ = try await h.send(.PUT, h.community + "/staff/\(staff.id)/shift", token: s.op, raw: #"{"shift":null}"#)
+            #expect(try await pass() == "staff")
+            let bad = try await h.send(
+                .PUT, h.community + "/staff/\(staff.id)/shift", token: s.op, raw: #"{"shift":"25:00-26:00"}"#)
+            #expect(bad.status == .unprocessableEntity && bad.problem?.errors?.first?.field == "shift")
+        }
+    }
+
     @Test func rotatingQRCannotBeReplayed() async throws {
         try await withLinli { h in
             let s = try await setup(h)

@@ -51,6 +51,32 @@ public struct Shift: Sendable, Equatable, Codable {
 
     public static let allDay = Shift(start: 0, end: 24 * 60)
 
+    /// Reads `HH:MM-HH:MM` (China time; `22:00-06:00` is a night shift); nil for anything else or an
+    /// empty span.
+    public init?(text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        func minute(_ part: Substring) -> Int? {
+            let hm = part.trimmingCharacters(in: .whitespaces).split(separator: ":", omittingEmptySubsequences: false)
+            guard hm.count == 2, hm[0].count <= 2, hm[1].count == 2, let h = Int(hm[0]), let m = Int(hm[1]),
+                (0...24).contains(h), (0..<60).contains(m), h * 60 + m <= 24 * 60
+            else { return nil }
+            return h * 60 + m
+        }
+        guard parts.count == 2, let start = minute(parts[0]), let end = minute(parts[1]), start != end else {
+            return nil
+        }
+        self.init(start: start, end: end)
+    }
+
+    /// `HH:MM-HH:MM`.
+    public var text: String {
+        func clock(_ minute: Int) -> String {
+            let h = minute / 60, m = minute % 60
+            return (h < 10 ? "0" : "") + "\(h):" + (m < 10 ? "0" : "") + "\(m)"
+        }
+        return clock(start) + "-" + clock(end)
+    }
+
     public func contains(minute: Int) -> Bool {
         start <= end ? (minute >= start && minute < end) : (minute >= start || minute < end)
     }

@@ -97,7 +97,7 @@ final class AccessDirectory: Sendable {
         }
         var shifts: [UUID: [Shift]] = [:]
         for row in try await StaffAssignment.query(on: db).filter(\.$personID == id).all() {
-            shifts[row.communityID, default: []].append(.allDay)
+            shifts[row.communityID, default: []].append(row.shift ?? .allDay)
         }
         let denied = Set(try await DenyEntry.query(on: db).filter(\.$personID == id).all(\.$communityID))
         let info = PersonInfo(

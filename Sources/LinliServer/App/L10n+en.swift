@@ -482,6 +482,10 @@ extension L10n {
         "gates.result": "Result",
         "gates.visitors": "Visitors expected today",
         "gates.denyList": "Deny list",
+        "field.shift": "Shift",
+        "staff.allDay": "all day",
+        "staff.shiftHint":
+            "Hours on duty, China time, e.g. 08:00-20:00 or 22:00-06:00; empty: all day. Gates refuse staff outside them.",
         "gates.reason": "Reason",
         "gates.deny": "Add to the deny list",
         "lock.title": "My door locks",

@@ -78,6 +78,7 @@ enum CommunityRegistry {
         app.migrations.add(CreateMembership())
         app.migrations.add(CreateStaffAssignment())
         app.migrations.add(CreateAuditEntry())
+        app.migrations.add(AddStaffShift())
         RegistryAPI.register(app, app.api.authenticated)
     }
 }

@@ -104,6 +104,17 @@ final class StaffAssignment: Model, @unchecked Sendable {
     @Field(key: "community_id") var communityID: UUID
     @Field(key: "person_id") var personID: UUID
     @Enum(key: "role") var role: StaffRole
+    /// Hours on duty (minutes after midnight, China time) for gate access; nil: all day.
+    @OptionalField(key: "shift_start") var shiftStart: Int?
+    @OptionalField(key: "shift_end") var shiftEnd: Int?
+
+    var shift: Shift? {
+        get { shiftStart.flatMap { start in shiftEnd.map { Shift(start: start, end: $0) } } }
+        set {
+            shiftStart = newValue?.start
+            shiftEnd = newValue?.end
+        }
+    }
 
     init() {}
 

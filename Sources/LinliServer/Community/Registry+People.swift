@@ -123,6 +123,8 @@ extension Registry {
         var v = Validation()
         let name = v.text(input.name, "name", max: 50, required: false)
         if let password = input.password, !(8...200).contains(password.count) { v.fail("password", "weak_password") }
+        let shift = input.shift.flatMap(Shift.init(text:))
+        if input.shift != nil, shift == nil { v.fail("shift", "invalid_value") }
         try v.check()
         let found = try await Person.query(on: req.db).filter(\.$phone == phone.digits).first()
         guard found != nil || name != nil else { throw LinliError.invalid("name", "missing_value") }
@@ -134,6 +136,7 @@ extension Registry {
             throw LinliError(.conflict)
         }
         let assignment = StaffAssignment(communityID: community, personID: UUID(), role: input.role)
+        assignment.shift = shift
         if let password = input.password, person.passwordHash == nil {
             person.passwordHash = try await req.password.async.hash(password)
         }
@@ -146,6 +149,22 @@ extension Registry {
                 after: try StaffRead(assignment, person: person), by: req, on: db)
         }
         return (assignment, person)
+    }
+
+    /// Sets or clears (nil: all day) the hours a staff role is on duty; gates refuse them outside.
+    static func setShift(_ assignment: StaffAssignment, _ text: String?, on req: Request) async throws {
+        try req.authorize(.manageStaff(assignment.communityID))
+        let shift = text.flatMap(Shift.init(text:))
+        if text != nil, shift == nil { throw LinliError.invalid("shift", "invalid_value") }
+        let person = try await Person.find(assignment.personID, on: req.db)
+        let before = try StaffRead(assignment, person: person)
+        assignment.shift = shift
+        try await req.db.writeTransaction { db in
+            try await assignment.save(on: db)
+            try await Audit.record(
+                .update, "staff", id: assignment.id, community: assignment.communityID, before: before,
+                after: try StaffRead(assignment, person: person), by: req, on: db)
+        }
     }
 
     static func revokeStaff(_ assignment: StaffAssignment, on req: Request) async throws {

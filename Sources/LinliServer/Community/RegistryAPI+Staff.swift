@@ -29,6 +29,17 @@ extension RegistryAPI {
         }
         api.register(
             .init(
+                method: .PUT, path: c + "/staff/{staffID}/shift", operationID: "setStaffShift",
+                summary: "Set the hours a staff role is on duty (gates refuse them outside), or null for all day",
+                tag: "registry", body: Schema.ref("StaffShiftUpdate"), response: Schema.ref("Staff")), in: app
+        ) { req in
+            let id = try await communityID(req, { .manageStaff($0) })
+            let assignment = try await StaffAssignment.find(try req.id("staffID"), in: id, on: req.db)
+            try await Registry.setShift(assignment, try req.decode(StaffShiftUpdate.self).shift, on: req)
+            return try StaffRead(assignment, person: try await Person.find(assignment.personID, on: req.db))
+        }
+        api.register(
+            .init(
                 method: .DELETE, path: c + "/staff/{staffID}", operationID: "revokeStaff",
                 summary: "Revoke a staff role", tag: "registry", status: .noContent), in: app
         ) { req in

@@ -166,6 +166,8 @@ struct StaffRead: Content, Equatable {
     let personName: String
     let phone: String
     let role: StaffRole
+    /// `HH:MM-HH:MM` on duty (China time), or nil for all day.
+    let shift: String?
 
     init(_ s: StaffAssignment, person: Person?) throws {
         id = try s.requireID()
@@ -174,6 +176,7 @@ struct StaffRead: Content, Equatable {
         personName = person?.name ?? ""
         phone = person?.phone ?? ""
         role = s.role
+        shift = s.shift?.text
     }
 }
 
@@ -184,6 +187,13 @@ struct StaffCreate: Decodable {
     let role: StaffRole
     /// An initial password (8+ characters), so the staff member can sign in; never overwrites an existing one.
     let password: String?
+    /// `HH:MM-HH:MM` on duty (China time); absent: all day.
+    var shift: String? = nil
+}
+
+struct StaffShiftUpdate: Decodable {
+    /// `HH:MM-HH:MM` (China time), or null for all day.
+    let shift: String?
 }
 
 struct AuditRead: Content {

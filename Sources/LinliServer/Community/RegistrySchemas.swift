@@ -5,6 +5,8 @@ enum RegistrySchemas {
     static let phone = Schema.string(max: 20)
     static let relation = Schema.enumeration(HouseholdRelation.allCases.map(\.rawValue))
     static let role = Schema.enumeration(StaffRole.allCases.map(\.rawValue))
+    static let shift = Schema.nullable(
+        Schema.string(max: 11, pattern: "^([01]?[0-9]|2[0-4]):[0-5][0-9]-([01]?[0-9]|2[0-4]):[0-5][0-9]$"))
 
     static let all: [(String, JSONValue)] = [
         (
@@ -115,6 +117,7 @@ enum RegistrySchemas {
                 [
                     ("id", Schema.uuid), ("communityID", Schema.uuid), ("personID", Schema.uuid),
                     ("personName", Schema.string()), ("phone", Schema.string()), ("role", role),
+                    ("shift", shift),
                 ],
                 required: ["id", "communityID", "personID", "personName", "phone", "role"])
         ),
@@ -123,10 +126,11 @@ enum RegistrySchemas {
             Schema.object(
                 [
                     ("phone", phone), ("name", Schema.string(max: 50)), ("role", role),
-                    ("password", Schema.string(min: 8, max: 200)),
+                    ("password", Schema.string(min: 8, max: 200)), ("shift", shift),
                 ],
                 required: ["phone", "role"])
         ),
+        ("StaffShiftUpdate", Schema.object([("shift", shift)], required: ["shift"])),
         (
             "AuditEntry",
             Schema.object(

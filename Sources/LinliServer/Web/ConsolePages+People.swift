@@ -93,10 +93,13 @@ extension ConsolePages {
                 "console/list", title: req.t("console.staff"),
                 ListPage(
                     header: header, heading: req.t("console.staff"),
-                    columns: [req.t("field.name"), req.t("field.phone"), req.t("field.role")],
+                    columns: [req.t("field.name"), req.t("field.phone"), req.t("field.role"), req.t("field.shift")],
                     rows: staff.map { s in
                         Row(
-                            cells: [s.personName, s.phone, req.t("role.\(s.role.rawValue)")],
+                            cells: [
+                                s.personName, s.phone, req.t("role.\(s.role.rawValue)"),
+                                s.shift ?? req.t("staff.allDay"),
+                            ],
                             href: SiteRoute.person(header.id, s.personID).path,
                             action: header.canManage ? SiteRoute.revokeStaff(header.id, s.id).path : nil,
                             actionLabel: req.t("console.revoke"))
@@ -111,7 +114,8 @@ extension ConsolePages {
             _ = try await Registry.grantStaff(
                 in: id,
                 StaffCreate(
-                    phone: form.phone, name: form.name?.nilIfEmpty, role: role, password: form.password?.nilIfEmpty),
+                    phone: form.phone, name: form.name?.nilIfEmpty, role: role, password: form.password?.nilIfEmpty,
+                    shift: form.shift?.nilIfEmpty),
                 on: req)
             req.flash(req.t("console.saved"))
             return req.redirect(to: SiteRoute.staff(id).path)

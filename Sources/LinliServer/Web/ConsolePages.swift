@@ -124,6 +124,7 @@ enum ConsolePages {
         var name: String?
         var role: String
         var password: String?
+        var shift: String?
     }
 
     struct ResidentForm: Content {
