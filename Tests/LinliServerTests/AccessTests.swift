@@ -299,7 +299,21 @@ import VaporTesting
             }
             #expect(try await AccessEvent.query(on: h.app.db).filter(\.$source == "edge").count() == 1)
             let data = try await h.send(.GET, h.community + "/face-data", token: s.op).content.decode(FaceDataRead.self)
-            #expect(data.people == 0 && data.filingThreshold == 100_000)
+            #expect(data.people == 0 && data.filingThreshold == 100_000 && !data.filingRequired)
+            #expect(data.withdrawnConsents == 1 && data.activeConsents == 0 && data.faceDecisions30Days > 0)
+            // The processing log keeps what happened, by whom, after the face data is gone.
+            let log = try await h.send(.GET, h.community + "/face-data/log?sort=at", token: s.op).content.decode(
+                ListPage<FaceProcessingRead>.self)
+            let byAction = Dictionary(uniqueKeysWithValues: log.items.map { ($0.action, $0) })
+            #expect(Set(byAction.keys) == [.serverConsent, .enrol, .withdraw, .delete] && log.items.count == 4)
+            #expect(log.items.allSatisfy { $0.person == "王*华" } && byAction[.enrol]?.actor == "正门闸机")
+            #expect(byAction[.delete]?.vectors == 1 && byAction[.serverConsent]?.actor == "王*华")
+            let guardToken = try await h.token("guard")
+            #expect(try await h.send(.GET, h.community + "/face-data/log", token: guardToken).status == .forbidden)
+            let browser = WebTests.Browser(h)
+            try await browser.signIn(h.world.phones["operator"]!)
+            let page = try await browser.go(.GET, "/console/\(h.world.a)/face-data")
+            #expect(page.status == .ok && page.text.contains("删除人脸信息") && page.text.contains("10 万人备案门槛"))
         }
     }
 
@@ -364,6 +378,27 @@ import VaporTesting
             #expect(lines.count == 3 && lines[0].hasSuffix("time,gate,method,person,allow,reason,score,source"))
             #expect(
                 lines[1].contains("deny_list") && lines[2].contains("resident") && !csv.text.contains("13900000001"))
+            // Search: refused decisions only, in the table and in the export; terminals with their status.
+            let refused = try await browser.go(.GET, c + "/gates?allow=false&method=card&from=2026-09-01")
+            #expect(refused.text.contains("禁止名单") && refused.text.contains("正门闸机") && refused.text.contains("从未上线"))
+            #expect(refused.text.contains("access-log.csv?allow=false&amp;method=card&amp;from=2026-09-01"))
+            let filtered = try await browser.go(.GET, c + "/access-log.csv?allow=false")
+            #expect(filtered.text.split(separator: "\n").count == 2)
+            let none = try await browser.go(.GET, c + "/access-log.csv?to=2026-01-01")
+            #expect(none.text.split(separator: "\n").count == 1)
+            #expect(try await browser.go(.GET, c + "/gates?from=yesterday").status == .badRequest)
+            // The guard takes the person off the deny list again: the card opens the gate.
+            let removed = try await browser.go(
+                .POST, c + "/deny-list/\(h.world.owner)/remove", form: ["_csrf": browser.csrf(refused)])
+            #expect(removed.status == .seeOther)
+            let again = try await decide(
+                h, s, #"{"gate":"\#(s.gate)","method":"card","credential":"CARD-9","eventId":"g-3"}"#)
+            #expect(try again.content.decode(DecideAnswer.self).reason == "resident")
+            #expect(
+                try await h.send(
+                    .DELETE, h.community + "/deny-list/\(h.world.owner)", token: try await h.token("guard")
+                )
+                .status == .notFound)
         }
     }
 

@@ -124,15 +124,73 @@ struct AccessSettingsInput: Content {
     let livenessThreshold: Double?
 }
 
+/// How much face data the operator holds, against the filing threshold (人脸识别技术应用安全管理办法: an
+/// operator holding the faces of 100,000 people or more files with the provincial regulator within 30
+/// working days), where it is kept, and the consents behind it.
 struct FaceDataRead: Content {
+    /// People with face vectors in this community, and vectors.
     let people: Int
     let vectors: Int
+    /// People with face vectors on this whole server (the operator's count for filing).
+    let serverPeople: Int
     let filingThreshold: Int
+    let filingRequired: Bool
     let storedAt: String
+    let consentVersion: String
+    let activeConsents: Int
+    let serverMatchingConsents: Int
+    let withdrawnConsents: Int
+    /// Face decisions at this community's gates in the last 30 days.
+    let faceDecisions30Days: Int
+
+    static func of(community: UUID, on req: Request) async throws -> FaceDataRead {
+        let vectors = try await FaceVector.query(on: req.db).filter(\.$communityID == community).all(\.$personID)
+        let everywhere = Set(try await FaceVector.query(on: req.db).all(\.$personID)).count
+        let consents = try await FaceConsent.query(on: req.db).filter(\.$communityID == community).all()
+        let active = consents.filter { $0.withdrawnAt == nil }
+        let since = req.clock.now().addingTimeInterval(-30 * 86_400)
+        let decisions = try await AccessEvent.scoped(to: community, on: req.db).filter(\.$method == "face")
+            .filter(\.$at >= since).count()
+        return FaceDataRead(
+            people: Set(vectors).count, vectors: vectors.count, serverPeople: everywhere, filingThreshold: 100_000,
+            filingRequired: everywhere >= 100_000,
+            storedAt: req.t("access.face.storedAt", ["count": "\(everywhere)"]),
+            consentVersion: FaceConsentText.version,
+            activeConsents: active.count, serverMatchingConsents: active.filter(\.serverMatching).count,
+            withdrawnConsents: consents.count - active.count, faceDecisions30Days: decisions)
+    }
+}
+
+/// One entry of the face-data processing log.
+struct FaceProcessingRead: Content {
+    let id: UUID
+    let personID: UUID
+    let person: String
+    let action: FaceProcessing.Action
+    /// Who did it: a masked name or a device name.
+    let actor: String
+    let vectors: Int
+    let at: Date
+
+    static func list(_ rows: [FaceProcessing], on db: any Database) async throws -> [FaceProcessingRead] {
+        let people = try await Person.byID(
+            rows.flatMap { [$0.personID] + ($0.actorPersonID.map { [$0] } ?? []) }, on: db)
+        let devices = try await Device.byID(rows.compactMap(\.actorDeviceID), on: db)
+        return try rows.map { row in
+            FaceProcessingRead(
+                id: try row.requireID(), personID: row.personID,
+                person: people[row.personID].map { MaskedName.of($0.name) } ?? "",
+                action: row.action,
+                actor: row.actorDeviceID.flatMap { devices[$0]?.name }
+                    ?? row.actorPersonID.flatMap { people[$0] }.map { MaskedName.of($0.name) } ?? "",
+                vectors: row.vectors, at: row.at)
+        }
+    }
 }
 
 extension Sorting {
     static let accessEvents = Sorting(keys: ["at"], defaultSort: "-at")
+    static let faceProcessing = Sorting(keys: ["at"], defaultSort: "-at")
     static let passes = Sorting(keys: ["valid_from", "created_at"], defaultSort: "-created_at")
 }
 
@@ -158,7 +216,7 @@ enum AccessAPI {
         ) { req in
             let device = try await AccessService.device(req)
             let input = try req.decode(EnrolInput.self)
-            return Created(value: try await enrol(input, community: device.communityID, on: req))
+            return Created(value: try await enrol(input, from: device, on: req))
         }
         open.register(
             .init(
@@ -381,16 +439,21 @@ enum AccessAPI {
                 method: .GET, path: c + "/access-events", operationID: "listAccessEvents",
                 summary: "The access log, newest first (the console exports it as CSV)", tag: "access",
                 response: Schema.page(of: "AccessEvent"),
-                query: Endpoint.listQuery(.accessEvents) + [
-                    .init(name: "allow", schema: Schema.bool), .init(name: "gateID", schema: Schema.uuid),
-                ]), in: app
+                query: Endpoint.listQuery(.accessEvents) + AccessLogFilter.parameters), in: app
         ) { req in
             let id = try await RegistryAPI.communityID(req, { .viewDevices($0) })
             let options = try req.listOptions(.accessEvents)
-            var query = AccessEvent.scoped(to: id, on: req.db)
-            if let allow = req.query[Bool.self, at: "allow"] { query = query.filter(\.$allow == allow) }
-            if let gate = req.query[UUID.self, at: "gateID"] { query = query.filter(\.$gateID == gate) }
-            return try await query.page(options, map: EventRead.init)
+            let filter = try AccessLogFilter(req)
+            return try await filter.apply(AccessEvent.scoped(to: id, on: req.db)).page(options, map: EventRead.init)
+        }
+        api.register(
+            .init(
+                method: .DELETE, path: c + "/deny-list/{personID}", operationID: "undenyPerson",
+                summary: "Take a person off the deny list", tag: "access", status: .noContent), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .handleAlarms($0) })
+            try await undeny(try req.id("personID"), in: id, on: req)
+            return NoContent()
         }
         api.register(
             .init(
@@ -399,11 +462,19 @@ enum AccessAPI {
                 response: object), in: app
         ) { req in
             let id = try await RegistryAPI.communityID(req, { .manageDevices($0) })
-            let vectors = try await FaceVector.query(on: req.db).filter(\.$communityID == id).all(\.$personID)
-            let everywhere = Set(try await FaceVector.query(on: req.db).all(\.$personID))
-            return FaceDataRead(
-                people: Set(vectors).count, vectors: vectors.count, filingThreshold: 100_000,
-                storedAt: req.t("access.face.storedAt", ["count": "\(everywhere.count)"]))
+            return try await FaceDataRead.of(community: id, on: req)
+        }
+        api.register(
+            .init(
+                method: .GET, path: c + "/face-data/log", operationID: "listFaceProcessing",
+                summary: "The processing log of face data: consents, enrolments, withdrawals and deletions",
+                tag: "access", response: Schema.page(of: "FaceProcessing"), query: Endpoint.listQuery(.faceProcessing)),
+            in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .manageDevices($0) })
+            let options = try req.listOptions(.faceProcessing)
+            let page = try await FaceProcessing.scoped(to: id, on: req.db).page(options) { $0 }
+            return ListPage(items: try await FaceProcessingRead.list(page.items, on: req.db), metadata: page.metadata)
         }
     }
 
@@ -438,7 +509,12 @@ enum AccessAPI {
         consent.acceptedAt = req.clock.now()
         consent.givenBy = user.principal.personID
         consent.serverMatching = input.serverMatching ?? false
-        try await consent.create(on: req.db)
+        try await req.db.writeTransaction { db in
+            try await consent.create(on: db)
+            try await FaceProcessing.record(
+                consent.serverMatching ? .serverConsent : .consent, person: subject, community: input.communityID,
+                actorPerson: consent.givenBy, at: consent.acceptedAt, on: db)
+        }
         return consent
     }
 
@@ -447,7 +523,8 @@ enum AccessAPI {
             .filter(\.$withdrawnAt == nil).filter(\.$version == FaceConsentText.version).first()
     }
 
-    static func enrol(_ input: EnrolInput, community: UUID, on req: Request) async throws -> [String: String] {
+    static func enrol(_ input: EnrolInput, from device: DeviceRef, on req: Request) async throws -> [String: String] {
+        let community = device.communityID
         guard try await activeConsent(person: input.personID, community: community, on: req.db) != nil else {
             throw LinliError.invalid("personID", "no_consent")
         }
@@ -477,6 +554,10 @@ enum AccessAPI {
         try await req.db.writeTransaction { db in
             try await row.create(on: db)
             try await AccessSync.record("face", row.id, "add", community: community, at: row.createdAt, on: db)
+            try await FaceProcessing.record(
+                .enrol, person: row.personID, community: community, actorDevice: device.id, vectors: 1,
+                at: row.createdAt,
+                on: db)
         }
         try galleries.add(row, vector: input.vector)
         return ["id": try row.requireID().uuidString]
@@ -503,6 +584,11 @@ enum AccessAPI {
             for vector in vectors {
                 try await AccessSync.record("face", vector.id, "remove", community: community, at: now, on: db)
             }
+            try await FaceProcessing.record(
+                .withdraw, person: person, community: community, actorPerson: user.principal.personID, at: now, on: db)
+            try await FaceProcessing.record(
+                .delete, person: person, community: community, actorPerson: user.principal.personID,
+                vectors: vectors.count, at: now, on: db)
         }
         try req.application.faceGalleries.remove(vectors: vectors)
     }
@@ -560,6 +646,21 @@ enum AccessAPI {
             try await AccessSync.record("deny", row.id, "add", community: community, at: row.createdAt, on: db)
             try await Audit.record(
                 .create, "deny_list", id: row.id, community: community, after: reason, by: req, on: db)
+        }
+    }
+
+    /// Takes a person off a community's deny list (audited; terminals drop the entry at their next sync).
+    static func undeny(_ person: UUID, in community: UUID, on req: Request) async throws {
+        try req.authorize(.handleAlarms(community))
+        guard
+            let row = try await DenyEntry.query(on: req.db).filter(\.$communityID == community)
+                .filter(\.$personID == person).first()
+        else { throw LinliError(.notFound) }
+        try await req.db.writeTransaction { db in
+            try await row.delete(on: db)
+            try await AccessSync.record("deny", row.id, "remove", community: community, at: req.clock.now(), on: db)
+            try await Audit.record(
+                .delete, "deny_list", id: row.id, community: community, before: row.reason, by: req, on: db)
         }
     }
 
@@ -645,6 +746,15 @@ extension AccessSettingsInput: Encodable {}
 enum AccessSchemas {
     static let all: [(String, JSONValue)] = [
         (
+            "FaceProcessing",
+            Schema.object(
+                [
+                    ("id", Schema.uuid), ("personID", Schema.uuid), ("person", Schema.string()),
+                    ("action", Schema.enumeration(FaceProcessing.Action.allCases.map(\.rawValue))),
+                    ("actor", Schema.string()), ("vectors", Schema.integer()), ("at", Schema.dateTime),
+                ], required: ["id", "personID", "person", "action", "actor", "vectors", "at"])
+        ),
+        (
             "AccessEvent",
             Schema.object(
                 [
@@ -677,6 +787,7 @@ enum AccessSchemas {
 enum Access {
     static func register(_ app: Application) throws {
         app.migrations.add(CreateAccess())
+        app.migrations.add(CreateFaceProcessingLog())
         app.migrations.add(CreateAccessChanges())
         try app.prepareFaces()
         app.prepareAccessLog()
@@ -691,5 +802,72 @@ enum Access {
 struct AccessLogFlush: LifecycleHandler {
     func shutdownAsync(_ app: Application) async {
         await (try? app.accessLog)?.idle()
+    }
+}
+
+/// The access log's search: result, gate, method, days (China time). One filter for the API, the console
+/// table and the CSV export.
+struct AccessLogFilter {
+    var allow: Bool?
+    var gateID: UUID?
+    var method: String?
+    var from: CivilDate?
+    var to: CivilDate?
+
+    static let parameters: [Endpoint.Parameter] = [
+        .init(name: "allow", schema: Schema.bool), .init(name: "gateID", schema: Schema.uuid),
+        .init(name: "method", schema: Schema.enumeration(["face", "card", "pin", "qr"])),
+        .init(name: "from", schema: Schema.date), .init(name: "to", schema: Schema.date),
+    ]
+
+    init() {}
+
+    /// From the query string; a malformed value is a 400 naming it, an empty one means no filter.
+    init(_ req: Request) throws {
+        func text(_ name: String) -> String? { (req.query[String.self, at: name]).flatMap { $0.isEmpty ? nil : $0 } }
+        func bad(_ name: String) -> LinliError {
+            LinliError(.invalidListQuery, ["field": name], issues: [FieldIssue(field: name, reason: "invalid_value")])
+        }
+        if let value = text("allow") {
+            guard let flag = Bool(value) else { throw bad("allow") }
+            allow = flag
+        }
+        if let value = text("gateID") {
+            guard let id = UUID(uuidString: value) else { throw bad("gateID") }
+            gateID = id
+        }
+        if let value = text("method") {
+            guard ["face", "card", "pin", "qr"].contains(value) else { throw bad("method") }
+            method = value
+        }
+        if let value = text("from") {
+            guard let day = CivilDate(value) else { throw bad("from") }
+            from = day
+        }
+        if let value = text("to") {
+            guard let day = CivilDate(value) else { throw bad("to") }
+            to = day
+        }
+    }
+
+    func apply(_ query: QueryBuilder<AccessEvent>) -> QueryBuilder<AccessEvent> {
+        var query = query
+        if let allow { query = query.filter(\.$allow == allow) }
+        if let gateID { query = query.filter(\.$gateID == gateID) }
+        if let method { query = query.filter(\.$method == method) }
+        if let from { query = query.filter(\.$at >= Calendar.chinaStart(of: from)) }
+        if let to { query = query.filter(\.$at < Calendar.chinaStart(of: to).addingTimeInterval(86_400)) }
+        return query
+    }
+
+    /// The same filter as a query string (for the CSV link of a filtered console table).
+    var queryString: String {
+        var pairs: [String] = []
+        if let allow { pairs.append("allow=\(allow)") }
+        if let gateID { pairs.append("gateID=\(gateID)") }
+        if let method { pairs.append("method=\(method)") }
+        if let from { pairs.append("from=\(from)") }
+        if let to { pairs.append("to=\(to)") }
+        return pairs.isEmpty ? "" : "?" + pairs.joined(separator: "&")
     }
 }

@@ -141,6 +141,9 @@ extension VisitorPass: CommunityScoped {
 extension AccessEvent: CommunityScoped {
     static var communityField: KeyPath<AccessEvent, FieldProperty<AccessEvent, UUID>> { \.$communityID }
 }
+extension FaceProcessing: CommunityScoped {
+    static var communityField: KeyPath<FaceProcessing, FieldProperty<FaceProcessing, UUID>> { \.$communityID }
+}
 
 struct CreateAccess: AsyncMigration {
     func prepare(on database: any Database) async throws {
@@ -212,4 +215,54 @@ struct CreateAccess: AsyncMigration {
             try await database.schema(schema).delete()
         }
     }
+}
+
+/// The processing log of face data (人脸信息处理记录): consent given or withdrawn, vectors enrolled or
+/// deleted, by whom and when. Kept after the face data itself is gone, without any of it.
+final class FaceProcessing: Model, @unchecked Sendable {
+    static let schema = "face_processing_log"
+    enum Action: String, Codable, CaseIterable, Sendable {
+        case consent, serverConsent = "server_consent", enrol, withdraw, delete
+    }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "community_id") var communityID: UUID
+    @Field(key: "person_id") var personID: UUID
+    @Enum(key: "action") var action: Action
+    /// Who did it: a person (the resident, a guardian) or a device (the enrolment terminal).
+    @OptionalField(key: "actor_person_id") var actorPersonID: UUID?
+    @OptionalField(key: "actor_device_id") var actorDeviceID: UUID?
+    /// Vectors enrolled or deleted.
+    @Field(key: "vectors") var vectors: Int
+    @Field(key: "at") var at: Date
+    init() {}
+
+    static func record(
+        _ action: Action, person: UUID, community: UUID, actorPerson: UUID? = nil, actorDevice: UUID? = nil,
+        vectors: Int = 0, at: Date, on db: any Database
+    ) async throws {
+        let row = FaceProcessing()
+        row.communityID = community
+        row.personID = person
+        row.action = action
+        row.actorPersonID = actorPerson
+        row.actorDeviceID = actorDevice
+        row.vectors = vectors
+        row.at = at
+        try await row.create(on: db)
+    }
+}
+
+struct CreateFaceProcessingLog: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(FaceProcessing.schema).id()
+            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
+            .field("person_id", .uuid, .required).field("action", .string, .required)
+            .field("actor_person_id", .uuid).field("actor_device_id", .uuid)
+            .field("vectors", .int, .required).field("at", .datetime, .required).create()
+        try await IndexSQL.create(
+            "face_processing_community_at", on: FaceProcessing.schema, ["community_id", "at"], database)
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema(FaceProcessing.schema).delete() }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LinliCore
 import NIOConcurrencyHelpers
 import Vapor
 
@@ -65,4 +66,10 @@ extension Calendar {
     }
 
     static func chinaYear(_ date: Date) -> Int { china.component(.year, from: date) }
+
+    /// Midnight in China at the start of a day.
+    static func chinaStart(of day: CivilDate) -> Date {
+        china.date(from: DateComponents(year: day.year, month: day.month, day: day.day))
+            ?? Date(timeIntervalSince1970: 0)
+    }
 }

@@ -23,6 +23,28 @@ extension ConsolePages {
         let name: String
         let reason: String
         let since: String
+        let remove: String
+    }
+
+    struct TerminalRow: Encodable {
+        let name: String
+        let href: String
+        let status: String
+        let online: Bool
+        let lastSeen: String
+    }
+
+    struct GateRow: Encodable {
+        let id: String
+        let name: String
+        let kind: String
+        let terminals: [TerminalRow]
+    }
+
+    struct Choice: Encodable {
+        let value: String
+        let label: String
+        let selected: Bool
     }
 
     struct GatesPage: Encodable {
@@ -30,11 +52,33 @@ extension ConsolePages {
         let decisions: [DecisionRow]
         let visitors: [VisitorRow]
         let denied: [DenyRow]
-        let gates: [String]
+        let gates: [GateRow]
         let feed: String
         let export: String
         let canDeny: Bool
         let denyAction: String
+        let filtered: Bool
+        let from: String
+        let to: String
+        let gateChoices: [Choice]
+        let methodChoices: [Choice]
+        let resultChoices: [Choice]
+    }
+
+    struct FaceLogRow: Encodable {
+        let time: String
+        let action: String
+        let person: String
+        let actor: String
+        let vectors: Int
+    }
+
+    struct FaceDataPage: Encodable {
+        let header: Header
+        let data: FaceDataRead
+        let share: String
+        let log: [FaceLogRow]
+        let pager: Pager
     }
 
     struct DenyForm: Content {
@@ -46,9 +90,14 @@ extension ConsolePages {
         Web.route(web, .GET, { c, _, _ in .gates(c) }) { req in
             let header = try await deviceHeader(req, current: "gates")
             let id = header.id
+            let filter = try AccessLogFilter(req)
             let gates = try await Gate.scoped(to: id, on: req.db).sort(\.$name).all()
             let gateNames = Dictionary(uniqueKeysWithValues: gates.compactMap { g in g.id.map { ($0, g.name) } })
-            let events = try await AccessEvent.scoped(to: id, on: req.db).sort(\.$at, .descending).limit(30).all()
+            let terminals = try await Device.query(on: req.db).filter(\.$id ~~ gates.flatMap(\.deviceIDs)).all()
+            let reads = Dictionary(
+                uniqueKeysWithValues: zip(terminals.compactMap(\.id), try await DeviceHubAPI.reads(terminals, on: req)))
+            let events = try await filter.apply(AccessEvent.scoped(to: id, on: req.db)).sort(\.$at, .descending)
+                .limit(filter.queryString.isEmpty ? 30 : 200).all()
             let people = try await Person.byID(events.compactMap(\.personID), on: req.db)
             let now = req.clock.now()
             let dayStart = Calendar.china.startOfDay(for: now)
@@ -84,10 +133,61 @@ extension ConsolePages {
                     },
                     denied: denied.map { d in
                         DenyRow(
-                            name: deniedPeople[d.personID]?.name ?? "", reason: d.reason, since: time(d.createdAt, req))
-                    }, gates: gates.map(\.name), feed: SiteRoute.alarms(id).path + "/live",
-                    export: SiteRoute.accessLog(id).path, canDeny: req.can(.handleAlarms(id)),
-                    denyAction: SiteRoute.denyList(id).path))
+                            name: deniedPeople[d.personID]?.name ?? "", reason: d.reason, since: time(d.createdAt, req),
+                            remove: SiteRoute.denyRemove(id, d.personID).path)
+                    },
+                    gates: gates.map { g in
+                        GateRow(
+                            id: g.id?.uuidString ?? "", name: g.name, kind: req.t("gate.kind.\(g.kind.rawValue)"),
+                            terminals: g.deviceIDs.compactMap { device in
+                                guard let read = reads[device] else { return nil }
+                                return TerminalRow(
+                                    name: read.name, href: SiteRoute.device(id, device).path,
+                                    status: statusText(read, req), online: read.online && !read.disabled,
+                                    lastSeen: time(read.lastSeen, req))
+                            })
+                    },
+                    feed: SiteRoute.alarms(id).path + "/live",
+                    export: SiteRoute.accessLog(id).path + filter.queryString, canDeny: req.can(.handleAlarms(id)),
+                    denyAction: SiteRoute.denyList(id).path, filtered: !filter.queryString.isEmpty,
+                    from: filter.from?.description ?? "", to: filter.to?.description ?? "",
+                    gateChoices: [Choice(value: "", label: req.t("gates.any"), selected: filter.gateID == nil)]
+                        + gates.map { g in
+                            Choice(value: g.id?.uuidString ?? "", label: g.name, selected: g.id == filter.gateID)
+                        },
+                    methodChoices: [Choice(value: "", label: req.t("gates.any"), selected: filter.method == nil)]
+                        + ["face", "card", "pin", "qr"].map { m in
+                            Choice(value: m, label: req.t("access.method.\(m)"), selected: filter.method == m)
+                        },
+                    resultChoices: [
+                        Choice(value: "", label: req.t("gates.any"), selected: filter.allow == nil),
+                        Choice(value: "true", label: req.t("gates.allowed"), selected: filter.allow == true),
+                        Choice(value: "false", label: req.t("gates.refused"), selected: filter.allow == false),
+                    ]))
+        }
+        Web.route(web, .POST, { c, p, _ in .denyRemove(c, p) }) { req in
+            let id = try req.id("c")
+            try await AccessAPI.undeny(try req.id("h"), in: id, on: req)
+            req.flash(req.t("console.saved"))
+            return req.redirect(to: SiteRoute.gates(id).path)
+        }
+        Web.route(web, .GET, { c, _, _ in .faceData(c) }) { req in
+            let header = try await header(req, current: "faceData")
+            try req.authorize(.manageDevices(header.id))
+            let data = try await FaceDataRead.of(community: header.id, on: req)
+            let options = try req.listOptions(.faceProcessing)
+            let page = try await FaceProcessing.scoped(to: header.id, on: req.db).page(options) { $0 }
+            let log = try await FaceProcessingRead.list(page.items, on: req.db)
+            let share = Double(data.serverPeople) / Double(data.filingThreshold) * 100
+            return try await req.render(
+                "console/facedata", title: req.t("console.tab.faceData"),
+                FaceDataPage(
+                    header: header, data: data, share: String(format: "%.2f", share),
+                    log: log.map { row in
+                        FaceLogRow(
+                            time: time(row.at, req), action: req.t("face.action.\(row.action.rawValue)"),
+                            person: row.person, actor: row.actor, vectors: row.vectors)
+                    }, pager: pager(page.metadata, req)))
         }
         Web.route(web, .POST, { c, _, _ in .denyList(c) }) { req in
             let id = try req.id("c")
@@ -103,7 +203,8 @@ extension ConsolePages {
         Web.route(web, .GET, { c, _, _ in .accessLog(c) }) { req in
             let id = try req.id("c")
             try req.authorize(.viewDevices(id))
-            let events = try await AccessEvent.scoped(to: id, on: req.db).sort(\.$at, .descending).limit(100_000).all()
+            let events = try await AccessLogFilter(req).apply(AccessEvent.scoped(to: id, on: req.db))
+                .sort(\.$at, .descending).limit(100_000).all()
             let gates = Gate.byID(try await Gate.scoped(to: id, on: req.db).all())
             let people = try await Person.byID(events.compactMap(\.personID), on: req.db)
             func field(_ text: String) -> String {

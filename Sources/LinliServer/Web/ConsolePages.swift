@@ -169,7 +169,9 @@ enum ConsolePages {
         ]
         tabs += [
             ("devices", .devices(id)), ("alarms", .alarms(id)), ("rules", .rules(id)), ("health", .deviceHealth(id)),
+            ("gates", .gates(id)),
         ]
+        if req.can(.manageDevices(id)) { tabs.append(("faceData", .faceData(id))) }
         if canManage { tabs += [("import", .importResidents(id)), ("audit", .audit(id))] }
         return Header(
             id: id, name: community.name, address: community.address, canManage: canManage,
