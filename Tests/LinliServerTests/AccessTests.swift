@@ -443,6 +443,30 @@ import VaporTesting
             let sent = try await browser.go(.POST, "/access/locks/\(lock)/unlock", form: ["_csrf": browser.csrf(page)])
             #expect(sent.status == .seeOther)
             #expect(try await DeviceCommand.query(on: h.app.db).filter(\.$method == "unlock").count() == 2)
+            // The lock confirms the code; the list shows it (never the code itself); revoking sends delete_code.
+            _ = try await h.send(.POST, "/api/v1/\(lockToken)/rpc/\(created.command.id)", raw: #"{"result":"ok"}"#)
+            let listed = try await h.send(.GET, "/api/v1/me/locks/\(lock)/codes", token: owner)
+            let codes = try listed.content.decode([LockCodeRead].self)
+            #expect(codes.count == 1 && codes[0].label == "保洁" && codes[0].setStatus == .successful)
+            #expect(!listed.text.contains(created.code))
+            #expect(try await h.send(.GET, "/api/v1/me/locks/\(lock)/codes", token: neighbour).status == .notFound)
+            #expect(
+                try await h.send(.DELETE, "/api/v1/me/locks/\(lock)/codes/\(created.id)", token: neighbour).status
+                    == .notFound)
+            let withCodes = try await browser.go(.GET, "/access")
+            #expect(withCodes.text.contains("保洁 · 只能用一次") && withCodes.text.contains("/codes/\(created.id)/revoke"))
+            let revoked = try await browser.go(
+                .POST, "/access/locks/\(lock)/codes/\(created.id)/revoke", form: ["_csrf": browser.csrf(withCodes)])
+            #expect(revoked.status == .seeOther)
+            let delete = try #require(
+                try await DeviceCommand.query(on: h.app.db).filter(\.$method == "delete_code").first())
+            #expect(delete.params.contains(created.id.uuidString))
+            let after = try await h.send(.GET, "/api/v1/me/locks/\(lock)/codes", token: owner).content.decode(
+                [LockCodeRead].self)
+            #expect(after.first?.revokedAt != nil && after.first?.deleteStatus == .queued)
+            #expect(
+                try await h.send(.DELETE, "/api/v1/me/locks/\(lock)/codes/\(created.id)", token: owner).status
+                    == .conflict)
         }
     }
 }

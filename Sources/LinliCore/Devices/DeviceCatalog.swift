@@ -143,7 +143,7 @@ public enum DeviceCatalog {
             ],
             commands: [
                 CommandSpec("unlock", twoWay: true), CommandSpec("lock", twoWay: true),
-                CommandSpec("set_code", twoWay: true),
+                CommandSpec("set_code", twoWay: true), CommandSpec("delete_code", twoWay: true),
             ],
             offlineAfter: 1800),
         DeviceType("door_contact", telemetry: [TelemetryKey("open", .boolean)], offlineAfter: 3600),

@@ -788,6 +788,7 @@ enum Access {
     static func register(_ app: Application) throws {
         app.migrations.add(CreateAccess())
         app.migrations.add(CreateFaceProcessingLog())
+        app.migrations.add(CreateLockCodes())
         app.migrations.add(CreateAccessChanges())
         try app.prepareFaces()
         app.prepareAccessLog()

@@ -266,3 +266,39 @@ struct CreateFaceProcessingLog: AsyncMigration {
 
     func revert(on database: any Database) async throws { try await database.schema(FaceProcessing.schema).delete() }
 }
+
+/// A guest or cleaner code of a household lock: the code itself travels only in the `set_code` command
+/// to the lock (which checks it, also offline); Linli keeps who it is for, until when, and whether it
+/// was revoked (a `delete_code` command with the same `codeId`).
+final class LockCode: Model, @unchecked Sendable {
+    static let schema = "lock_codes"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "community_id") var communityID: UUID
+    @Field(key: "device_id") var deviceID: UUID
+    @Field(key: "household_id") var householdID: UUID
+    @Field(key: "label") var label: String
+    @Field(key: "one_time") var oneTime: Bool
+    @Field(key: "valid_until") var validUntil: Date
+    @Field(key: "created_by") var createdBy: UUID
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "set_command_id") var setCommandID: Int
+    @OptionalField(key: "revoked_at") var revokedAt: Date?
+    @OptionalField(key: "delete_command_id") var deleteCommandID: Int?
+    init() {}
+}
+
+struct CreateLockCodes: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(LockCode.schema).id()
+            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
+            .field("device_id", .uuid, .required, .references(Device.schema, .id, onDelete: .cascade))
+            .field("household_id", .uuid, .required).field("label", .string, .required)
+            .field("one_time", .bool, .required).field("valid_until", .datetime, .required)
+            .field("created_by", .uuid, .required).field("created_at", .datetime, .required)
+            .field("set_command_id", .int, .required).field("revoked_at", .datetime)
+            .field("delete_command_id", .int).create()
+        try await IndexSQL.create("lock_codes_device", on: LockCode.schema, ["device_id"], database)
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema(LockCode.schema).delete() }
+}

@@ -22,7 +22,22 @@ struct LockCodeInput: Content {
 struct LockCodeCreated: Content {
     /// Shown once; the lock checks it itself, also when it is offline.
     let code: String
+    let id: UUID
     let command: CommandRead
+}
+
+/// A code of a lock, without the code itself.
+struct LockCodeRead: Content {
+    let id: UUID
+    let label: String
+    let oneTime: Bool
+    let validUntil: Date
+    let createdAt: Date
+    /// The set_code command: SUCCESSFUL once the lock has the code.
+    let setStatus: CommandStatus
+    let revokedAt: Date?
+    /// The delete_code command after a revocation: SUCCESSFUL once the lock dropped it.
+    let deleteStatus: CommandStatus?
 }
 
 /// Household smart locks: unlock from the app through a persistent two-way command (the answer shows
@@ -37,15 +52,17 @@ enum Locks {
         return device
     }
 
+    /// The lock devices of the caller's current households.
+    static func devices(_ req: Request) async throws -> [Device] {
+        let households = Array(try req.user().principal.households.keys)
+        return try await Device.query(on: req.db).filter(\.$type == "door_lock").filter(\.$householdID ~~ households)
+            .sort(\.$name).all()
+    }
+
     /// The locks of the caller's current households.
     static func mine(_ req: Request) async throws -> [LockRead] {
-        let households = Array(try req.user().principal.households.keys)
         var reads: [LockRead] = []
-        for device in try await Device.query(on: req.db).filter(\.$type == "door_lock")
-            .filter(\.$householdID ~~ households).sort(\.$name).all()
-        {
-            reads.append(try await read(device, on: req))
-        }
+        for device in try await devices(req) { reads.append(try await read(device, on: req)) }
         return reads
     }
 
@@ -82,16 +99,75 @@ enum Locks {
         try v.check()
         let code = String(format: "%06d", Int.random(in: 0..<1_000_000))
         let now = req.clock.now()
+        let row = LockCode()
+        row.id = UUID()
+        row.communityID = device.communityID
+        row.deviceID = try device.requireID()
+        row.householdID = device.householdID ?? row.deviceID
+        row.label = label
+        row.oneTime = input.oneTime
+        row.validUntil = now.addingTimeInterval(Double(input.hours) * 3600)
+        row.createdBy = try req.user().principal.personID
+        row.createdAt = now
         let command = try await CommandQueue.enqueue(
             device: device, method: "set_code",
             params: .object([
-                "code": .string(code), "label": .string(label), "oneTime": .bool(input.oneTime),
-                "validUntil": .number((now.timeIntervalSince1970 + Double(input.hours) * 3600).rounded() * 1000),
+                "codeId": .string(try row.requireID().uuidString), "code": .string(code), "label": .string(label),
+                "oneTime": .bool(input.oneTime),
+                "validUntil": .number((row.validUntil.timeIntervalSince1970 * 1000).rounded()),
             ]), twoWay: true, expiresIn: 24 * 3600, maxRetries: 5, replyTimeout: 60,
-            by: try req.user().principal.personID, rule: nil, now: now, hub: req.deviceHub, on: req.db)
-        try await Audit.record(
-            .command, "lock_code", id: device.id, community: device.communityID, after: label, by: req, on: req.db)
-        return LockCodeCreated(code: code, command: try CommandRead(command))
+            by: row.createdBy, rule: nil, now: now, hub: req.deviceHub, on: req.db)
+        row.setCommandID = try command.requireID()
+        try await req.db.writeTransaction { db in
+            try await row.create(on: db)
+            try await Audit.record(
+                .command, "lock_code", id: device.id, community: device.communityID, after: label, by: req, on: db)
+        }
+        return LockCodeCreated(code: code, id: try row.requireID(), command: try CommandRead(command))
+    }
+
+    /// Codes of a lock that are still valid or were revoked less than a day ago, newest first.
+    static func codes(_ device: Device, on req: Request) async throws -> [LockCodeRead] {
+        let now = req.clock.now()
+        let rows = try await LockCode.query(on: req.db).filter(\.$deviceID == device.requireID())
+            .filter(\.$validUntil > now).sort(\.$createdAt, .descending).limit(100).all()
+            .filter { ($0.revokedAt ?? now) > now.addingTimeInterval(-86_400) }
+        let ids = rows.flatMap { [$0.setCommandID] + ($0.deleteCommandID.map { [$0] } ?? []) }
+        let commands = Dictionary(
+            uniqueKeysWithValues: try await DeviceCommand.query(on: req.db).filter(\.$id ~~ ids).all().compactMap { c in
+                c.id.map { ($0, c.status) }
+            })
+        return try rows.map { row in
+            LockCodeRead(
+                id: try row.requireID(), label: row.label, oneTime: row.oneTime, validUntil: row.validUntil,
+                createdAt: row.createdAt, setStatus: commands[row.setCommandID] ?? .expired, revokedAt: row.revokedAt,
+                deleteStatus: row.deleteCommandID.flatMap { commands[$0] })
+        }
+    }
+
+    /// Revokes a code: recorded at once, and a `delete_code` command tells the lock to drop it.
+    static func revokeCode(_ device: Device, _ id: UUID, on req: Request) async throws -> LockCodeRead {
+        guard let row = try await LockCode.find(id, on: req.db), row.deviceID == device.id else {
+            throw LinliError(.notFound)
+        }
+        guard row.revokedAt == nil else { throw LinliError(.conflict) }
+        let now = req.clock.now()
+        let command = try await CommandQueue.enqueue(
+            device: device, method: "delete_code", params: .object(["codeId": .string(id.uuidString)]), twoWay: true,
+            expiresIn: 24 * 3600, maxRetries: 5, replyTimeout: 60, by: try req.user().principal.personID, rule: nil,
+            now: now, hub: req.deviceHub, on: req.db)
+        row.revokedAt = now
+        row.deleteCommandID = try command.requireID()
+        try await req.db.writeTransaction { db in
+            try await row.save(on: db)
+            try await Audit.record(
+                .command, "lock_code_revoke", id: device.id, community: device.communityID, after: row.label, by: req,
+                on: db)
+        }
+        let set = try await DeviceCommand.find(row.setCommandID, on: req.db)
+        return LockCodeRead(
+            id: id, label: row.label, oneTime: row.oneTime, validUntil: row.validUntil, createdAt: row.createdAt,
+            setStatus: set?.status ?? .expired, revokedAt: now, deleteStatus: command.status)
     }
 
     static func register(_ app: Application) {
@@ -117,6 +193,19 @@ enum Locks {
         ) { req in
             Created(value: try await createCode(try await lock(req), try req.decode(LockCodeInput.self), on: req))
         }
+        api.register(
+            .init(
+                method: .GET, path: "/api/v1/me/locks/{deviceID}/codes", operationID: "listLockCodes",
+                summary:
+                    "The lock's guest and cleaner codes still valid (without the codes), and whether the lock has them",
+                tag: "locks", response: Schema.array(object)), in: app
+        ) { req in try await codes(try await lock(req), on: req) }
+        api.register(
+            .init(
+                method: .DELETE, path: "/api/v1/me/locks/{deviceID}/codes/{codeID}", operationID: "revokeLockCode",
+                summary: "Revoke a code: a delete_code command tells the lock to drop it", tag: "locks",
+                response: object), in: app
+        ) { req in try await revokeCode(try await lock(req), try req.id("codeID"), on: req) }
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me/locks/{deviceID}/events", operationID: "lockEvents",

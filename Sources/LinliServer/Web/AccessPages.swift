@@ -33,6 +33,14 @@ enum AccessPages {
         let last: String
         let unlock: String
         let codes: String
+        let codeRows: [CodeRow]
+    }
+
+    struct CodeRow: Encodable {
+        let label: String
+        let until: String
+        let state: String
+        let revoke: String?
     }
 
     struct Page: Encodable {
@@ -88,6 +96,24 @@ enum AccessPages {
             let now = req.clock.now()
             let history = try await AccessAPI.history(for: user.principal, on: req.db).sort(\.$at, .descending)
                 .limit(20).all()
+            var codeRows: [UUID: [CodeRow]] = [:]
+            for device in try await Locks.devices(req) {
+                codeRows[try device.requireID()] = try await Locks.codes(device, on: req).map { code in
+                    let state: String
+                    if code.revokedAt != nil {
+                        state =
+                            req.t("lock.code.revoked") + " · "
+                            + req.t("command.status.\((code.deleteStatus ?? .queued).rawValue)")
+                    } else {
+                        state = req.t("command.status.\(code.setStatus.rawValue)")
+                    }
+                    return CodeRow(
+                        label: code.label + (code.oneTime ? " · " + req.t("lock.oneTime") : ""),
+                        until: ConsolePages.time(code.validUntil, req), state: state,
+                        revoke: code.revokedAt == nil
+                            ? "/access/locks/\(try device.requireID())/codes/\(code.id)/revoke" : nil)
+                }
+            }
             let locks = try await Locks.mine(req).map { lock in
                 LockRow(
                     name: lock.name,
@@ -97,7 +123,8 @@ enum AccessPages {
                     last: lock.lastCommand.map {
                         req.t("command.\($0.method)") + " · " + req.t("command.status.\($0.status.rawValue)")
                     } ?? "",
-                    unlock: "/access/locks/\(lock.id)/unlock", codes: "/access/locks/\(lock.id)/codes")
+                    unlock: "/access/locks/\(lock.id)/unlock", codes: "/access/locks/\(lock.id)/codes",
+                    codeRows: codeRows[lock.id] ?? [])
             }
             return try await req.render(
                 "access", title: req.t("access.title"),
@@ -199,6 +226,11 @@ enum AccessPages {
                 LockCodeInput(label: form.label, hours: Int(form.hours ?? "") ?? 4, oneTime: form.oneTime != nil),
                 on: req)
             req.flash(req.t("lock.codeCreated", ["code": created.code]))
+            return req.redirect(to: "/access")
+        }
+        web.post("access", "locks", ":deviceID", "codes", ":codeID", "revoke") { req -> Response in
+            _ = try await Locks.revokeCode(try await Locks.lock(req), try req.id("codeID"), on: req)
+            req.flash(req.t("lock.code.revokedNow"))
             return req.redirect(to: "/access")
         }
         web.post("access", "passes", ":passID", "revoke") { req -> Response in
