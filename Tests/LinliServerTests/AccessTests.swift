@@ -350,6 +350,43 @@ import VaporTesting
             _ = try await browser.go(.POST, "/access/passes/\(pass.id!)/revoke", form: ["_csrf": browser.csrf(after)])
             #expect(try await VisitorPass.query(on: h.app.db).first()?.revoked == true)
             #expect(try await AccessChange.query(on: h.app.db).filter(\.$op == "remove").count() == 2)
+            // A child under 14 in the household: the guardian consents for them on the same page, and withdraws.
+            let child = try #require(try await Person.find(h.world.family, on: h.app.db))
+            child.birthYear = Calendar.chinaYear(h.clock.now()) - 9
+            try await child.save(on: h.app.db)
+            let withChild = try await browser.go(.GET, "/access")
+            #expect(withChild.text.contains("陈静（未满 14 周岁，由您作为监护人同意）"))
+            let given = try await browser.go(
+                .POST, "/access/consent",
+                form: [
+                    "_csrf": browser.csrf(withChild), "communityID": h.world.a.uuidString,
+                    "personID": h.world.family.uuidString, "agree": "1",
+                ])
+            #expect(given.status == .seeOther)
+            let childConsent = try #require(
+                try await FaceConsent.query(on: h.app.db).filter(\.$personID == h.world.family).first())
+            #expect(childConsent.givenBy == h.world.owner && childConsent.withdrawnAt == nil)
+            // The neighbour cannot consent for a child of another household.
+            let other = WebTests.Browser(h)
+            try await other.signIn(h.world.phones["neighbour"]!)
+            let theirs = try await other.go(.GET, "/access")
+            #expect(!theirs.text.contains("陈静"))
+            let refused = try await other.go(
+                .POST, "/access/consent",
+                form: [
+                    "_csrf": other.csrf(theirs), "communityID": h.world.a.uuidString,
+                    "personID": h.world.family.uuidString, "agree": "1",
+                ])
+            #expect(refused.status == .notFound)
+            _ = try await browser.go(
+                .POST, "/access/consent/withdraw",
+                form: [
+                    "_csrf": browser.csrf(withChild), "communityID": h.world.a.uuidString,
+                    "personID": h.world.family.uuidString,
+                ])
+            #expect(
+                try await FaceConsent.query(on: h.app.db).filter(\.$personID == h.world.family).first()?.withdrawnAt
+                    != nil)
         }
     }
 

@@ -425,6 +425,8 @@ extension L10n {
         "access.face.agree": "I have read the above and separately agree to face recognition opening gates for me.",
         "access.face.server": "Also agree: the community server, not only the terminal, may compare my face.",
         "access.face.accept": "Agree",
+        "access.face.me": "me",
+        "access.face.child": "{name} (under 14: your consent as guardian)",
         "access.consent.saved": "Your consent is recorded. Enrol your face at the office or a gate.",
         "access.consent.withdrawn": "Withdrawn; your face data is deleted.",
         "access.pass.title": "Visitor passes",

@@ -414,6 +414,8 @@ extension L10n {
         "access.face.withdraw": "撤回同意并删除人脸数据",
         "access.face.agree": "我已阅读上述说明，单独同意小区使用人脸识别为我开门。",
         "access.face.server": "另外同意：由小区服务器（而不是闸机本身）比对人脸。",
+        "access.face.me": "本人",
+        "access.face.child": "{name}（未满 14 周岁，由您作为监护人同意）",
         "access.face.accept": "同意",
         "access.consent.saved": "已记录您的同意。请到物业或闸机登记人脸。",
         "access.consent.withdrawn": "已撤回，人脸数据已删除。",

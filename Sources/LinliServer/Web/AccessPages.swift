@@ -23,6 +23,9 @@ enum AccessPages {
     struct ConsentRow: Encodable {
         let community: String
         let communityID: UUID
+        /// Whose face: me, or a child under 14 of my household (a guardian's consent).
+        let personID: UUID
+        let who: String
         let accepted: String?
         let faces: Int
     }
@@ -66,8 +69,26 @@ enum AccessPages {
 
     struct ConsentForm: Content {
         var communityID: UUID
+        var personID: UUID?
         var agree: String?
         var serverMatching: String?
+    }
+
+    /// Children under 14 living in the caller's current households, by community.
+    static func children(_ req: Request) async throws -> [(community: UUID, person: Person)] {
+        let user = try req.user()
+        let memberships = try await Membership.query(on: req.db)
+            .filter(\.$householdID ~~ Array(user.principal.households.keys)).filter(\.$movedOut == nil).all()
+            .filter { $0.personID != user.principal.personID }
+        let people = try await Person.byID(memberships.map(\.personID), on: req.db)
+        let year = Calendar.chinaYear(req.clock.now())
+        var seen: Set<UUID> = []
+        return memberships.compactMap { m in
+            guard let person = people[m.personID], person.isChild || (person.birthYear.map { year - $0 < 14 } ?? false),
+                seen.insert(m.personID).inserted
+            else { return nil }
+            return (m.communityID, person)
+        }
     }
 
     static func qrSVG(_ req: Request) async throws -> (String, Int) {
@@ -84,9 +105,11 @@ enum AccessPages {
             let (svg, left) = try await qrSVG(req)
             let communities = try await Community.query(on: req.db)
                 .filter(\.$id ~~ Array(Set(user.principal.households.values))).all()
-            let consents = try await FaceConsent.query(on: req.db).filter(\.$personID == user.principal.personID)
+            let children = try await children(req)
+            let subjects = [user.principal.personID] + children.compactMap(\.person.id)
+            let consents = try await FaceConsent.query(on: req.db).filter(\.$personID ~~ subjects)
                 .filter(\.$withdrawnAt == nil).all()
-            let faces = try await FaceVector.query(on: req.db).filter(\.$personID == user.principal.personID).all()
+            let faces = try await FaceVector.query(on: req.db).filter(\.$personID ~~ subjects).all()
             let households = try await Household.byID(Array(user.principal.households.keys), on: req.db)
             let buildings = try await Building.byID(households.values.map(\.buildingID), on: req.db)
             let passes = try await VisitorPass.query(on: req.db).filter(
@@ -130,12 +153,20 @@ enum AccessPages {
                 "access", title: req.t("access.title"),
                 Page(
                     locks: locks, qr: svg, refreshIn: left,
-                    consents: try communities.map { c in
-                        let consent = consents.first { $0.communityID == c.id }
-                        return ConsentRow(
-                            community: c.name, communityID: try c.requireID(),
-                            accepted: consent.map { ConsolePages.time($0.acceptedAt, req) },
-                            faces: faces.filter { $0.communityID == c.id }.count)
+                    consents: try communities.flatMap { c in
+                        let id = try c.requireID()
+                        let people =
+                            [(user.principal.personID, req.t("access.face.me"))]
+                            + children.filter { $0.community == id }.compactMap { child in
+                                child.person.id.map { ($0, req.t("access.face.child", ["name": child.person.name])) }
+                            }
+                        return people.map { person, who in
+                            let consent = consents.first { $0.communityID == id && $0.personID == person }
+                            return ConsentRow(
+                                community: c.name, communityID: id, personID: person, who: who,
+                                accepted: consent.map { ConsolePages.time($0.acceptedAt, req) },
+                                faces: faces.filter { $0.communityID == id && $0.personID == person }.count)
+                        }
                     }, version: FaceConsentText.version,
                     households: households.values.map { h in
                         ConsolePages.Option(
@@ -175,7 +206,7 @@ enum AccessPages {
             guard form.agree != nil else { throw LinliError.invalid("agree", "missing_value") }
             _ = try await AccessAPI.giveConsent(
                 ConsentInput(
-                    communityID: form.communityID, personID: nil, version: FaceConsentText.version,
+                    communityID: form.communityID, personID: form.personID, version: FaceConsentText.version,
                     serverMatching: form.serverMatching != nil), on: req)
             req.flash(req.t("access.consent.saved"))
             return req.redirect(to: "/access")
@@ -183,7 +214,7 @@ enum AccessPages {
         web.post("access", "consent", "withdraw") { req -> Response in
             let form = try req.content.decode(ConsentForm.self)
             try await AccessAPI.withdraw(
-                person: try req.user().principal.personID, community: form.communityID, on: req)
+                person: form.personID ?? (try req.user().principal.personID), community: form.communityID, on: req)
             req.flash(req.t("access.consent.withdrawn"))
             return req.redirect(to: "/access")
         }
