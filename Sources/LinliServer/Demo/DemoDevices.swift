@@ -218,6 +218,7 @@ enum DemoDevices {
             }
         }
         app.lifecycle.use(CancelOnShutdown(task: task))
+        app.lifecycle.use(CancelOnShutdown(task: DemoGates.simulate(app, url: options.url)))
     }
 }
 

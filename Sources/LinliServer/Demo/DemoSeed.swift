@@ -187,6 +187,9 @@ enum DemoSeed {
             }
             try await all.6.create(on: db)
             try await DemoDevices.seed(db, community: lijiaID, buildings: all.2, households: all.3, now: Date())
+            try await DemoGates.seed(
+                db, community: lijiaID, buildings: all.2.filter { $0.communityID == lijiaID }, households: all.3,
+                memberships: all.5.filter { $0.communityID == lijiaID }, now: Date())
         }
         logger.info(
             "demo seeded",
