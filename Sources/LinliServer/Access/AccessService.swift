@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import LinliCore
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -71,10 +72,10 @@ enum AccessService {
         let directory = try req.application.accessDirectory
         let recent = try req.application.recentDecisions
         let eventKey = device.id.uuidString + "/" + input.eventId
-        var lookup = await recent.lookup(eventKey, ts: input.ts, now: now)
+        var lookup = recent.lookup(eventKey, ts: input.ts, now: now)
         if case .unwarmed = lookup {
             try await recent.warm(directory: directory, on: req.db)
-            lookup = await recent.lookup(eventKey, ts: input.ts, now: now)
+            lookup = recent.lookup(eventKey, ts: input.ts, now: now)
         }
         switch lookup {
         case .answered(let known): return known
@@ -205,17 +206,18 @@ enum AccessService {
         // The gate gets its answer now; the log row follows in the next group commit (one fsync for
         // every gate that decided meanwhile). Until it is stored, a repeated event id is answered from
         // memory, so it still gets the same answer and makes no second row.
-        guard await recent.remember(eventKey, answer, at: now) else {
-            if case .answered(let first) = await recent.lookup(eventKey, ts: nil, now: now) { return first }
+        guard recent.remember(eventKey, answer, at: now) else {
+            if case .answered(let first) = recent.lookup(eventKey, ts: nil, now: now) { return first }
             return answer
         }
         await (try req.application.accessLog).enqueue(event)
-        if let data = try? JSONEncoder.linli.encode(
-            AccessFeedEvent(
-                event: "access", gate: gate.name, method: event.method, allow: allow, reason: event.reason,
-                person: answer.person?.maskedName))
+        if req.deviceHub.events.watched(community),
+            let data = try? JSONEncoder.linli.encode(
+                AccessFeedEvent(
+                    event: "access", gate: gate.name, method: event.method, allow: allow, reason: event.reason,
+                    person: answer.person?.maskedName))
         {
-            await req.deviceHub.events.publish(community: community, String(decoding: data, as: UTF8.self))
+            req.deviceHub.events.publish(community: community, String(decoding: data, as: UTF8.self))
         }
         return answer
     }
@@ -243,7 +245,7 @@ enum AccessService {
 /// moves past them. A request whose `ts` is within `skew` of the server's clock and after
 /// `completeSince + skew` cannot have been decided before unless it is here; any other unknown event id
 /// is looked up in the log.
-actor RecentDecisions {
+final class RecentDecisions: Sendable {
     enum Lookup: Sendable {
         case answered(DecideAnswer)
         case new
@@ -252,65 +254,87 @@ actor RecentDecisions {
         case unwarmed
     }
 
-    private var answers: [String: DecideAnswer] = [:]
-    private var order: [(key: String, at: Date)] = []
-    private var loadedSince: Date
-    private var droppedUpTo: Date?
-    private var warming = false
-    private var warmed = false
+    private struct State {
+        var answers: [String: DecideAnswer] = [:]
+        var order: [(key: String, at: Date)] = []
+        var loadedSince: Date
+        var droppedUpTo: Date?
+        var warming = false
+        var warmed = false
+
+        var completeSince: Date { max(loadedSince, droppedUpTo ?? .distantPast) }
+
+        mutating func remember(_ key: String, _ answer: DecideAnswer, at: Date, capacity: Int) -> Bool {
+            guard answers[key] == nil else { return false }
+            answers[key] = answer
+            order.append((key, at))
+            if order.count > capacity {
+                for old in order.prefix(capacity / 10) {
+                    answers.removeValue(forKey: old.key)
+                    droppedUpTo = max(droppedUpTo ?? old.at, old.at)
+                }
+                order.removeFirst(capacity / 10)
+            }
+            return true
+        }
+    }
+
+    private let state: NIOLockedValueBox<State>
     private let capacity: Int
     static let skew: TimeInterval = 300
 
     init(since start: Date, capacity: Int = 100_000) {
-        loadedSince = start
+        state = NIOLockedValueBox(State(loadedSince: start))
         self.capacity = capacity
     }
 
-    private var completeSince: Date { max(loadedSince, droppedUpTo ?? .distantPast) }
-
     func lookup(_ key: String, ts: Int64?, now: Date) -> Lookup {
-        if let known = answers[key] { return .answered(known) }
-        guard warmed else { return .unwarmed }
-        guard let ts else { return .unknown }
-        let asked = Date(timeIntervalSince1970: Double(ts) / 1000)
-        guard abs(asked.timeIntervalSince(now)) <= Self.skew, asked.timeIntervalSince(completeSince) > Self.skew else {
-            return .unknown
+        state.withLockedValue { state in
+            if let known = state.answers[key] { return .answered(known) }
+            guard state.warmed else { return .unwarmed }
+            guard let ts else { return .unknown }
+            let asked = Date(timeIntervalSince1970: Double(ts) / 1000)
+            guard abs(asked.timeIntervalSince(now)) <= Self.skew,
+                asked.timeIntervalSince(state.completeSince) > Self.skew
+            else { return .unknown }
+            return .new
         }
-        return .new
     }
 
-    /// Loads the decisions logged in the `2 × skew` before this process started (once).
+    /// Loads the decisions logged in the `2 × skew` before this process started (once; a request that
+    /// comes meanwhile looks its event id up in the log).
     func warm(directory: AccessDirectory, on db: any Database) async throws {
-        guard !warming else { return }
-        warming = true
-        let since = loadedSince.addingTimeInterval(-2 * Self.skew)
+        let since: Date? = state.withLockedValue { state in
+            guard !state.warming else { return nil }
+            state.warming = true
+            return state.loadedSince.addingTimeInterval(-2 * Self.skew)
+        }
+        guard let since else { return }
+        var loaded: [(String, DecideAnswer, Date)] = []
         do {
             for event in try await AccessEvent.query(on: db).filter(\.$at >= since).sort(\.$at).all() {
-                let key = event.deviceID.uuidString + "/" + event.eventID
-                guard answers[key] == nil else { continue }
-                _ = remember(key, try await AccessService.answer(event, directory: directory, on: db), at: event.at)
+                loaded.append(
+                    (
+                        event.deviceID.uuidString + "/" + event.eventID,
+                        try await AccessService.answer(event, directory: directory, on: db), event.at
+                    ))
             }
         } catch {
-            warming = false
+            state.withLockedValue { $0.warming = false }
             throw error
         }
-        loadedSince = since
-        warmed = true
+        let capacity = capacity
+        state.withLockedValue { state in
+            for (key, answer, at) in loaded { _ = state.remember(key, answer, at: at, capacity: capacity) }
+            state.loadedSince = since
+            state.warmed = true
+        }
     }
 
     /// Records the answer; false when another request of the same event id got there first.
     func remember(_ key: String, _ answer: DecideAnswer, at: Date) -> Bool {
-        guard answers[key] == nil else { return false }
-        answers[key] = answer
-        order.append((key, at))
-        if order.count > capacity {
-            for old in order.prefix(capacity / 10) {
-                answers.removeValue(forKey: old.key)
-                droppedUpTo = max(droppedUpTo ?? old.at, old.at)
-            }
-            order.removeFirst(capacity / 10)
-        }
-        return true
+        let capacity = capacity
+        return state.withLockedValue { $0.remember(key, answer, at: at, capacity: capacity) }
     }
 }
 

@@ -175,7 +175,7 @@ enum AccessSync {
         let directory = try req.application.accessDirectory
         for row in rows {
             let answer = try await AccessService.answer(row, directory: directory, on: req.db)
-            _ = await recent.remember(device.id.uuidString + "/" + row.eventID, answer, at: row.at)
+            _ = recent.remember(device.id.uuidString + "/" + row.eventID, answer, at: row.at)
         }
         stored = Set(events.map(\.eventId)).subtracting(known).count
         return stored

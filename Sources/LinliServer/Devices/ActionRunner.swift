@@ -151,7 +151,7 @@ enum Alarms {
         guard let read = try? AlarmRead(alarm, deviceName: nil),
             let data = try? JSONEncoder.linli.encode(AlarmEvent(event: "alarm", alarm: read))
         else { return }
-        await hub.events.publish(community: alarm.communityID, String(decoding: data, as: UTF8.self))
+        hub.events.publish(community: alarm.communityID, String(decoding: data, as: UTF8.self))
     }
 
     static func raise(

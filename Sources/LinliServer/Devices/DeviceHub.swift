@@ -164,22 +164,32 @@ actor DeviceSignals {
 }
 
 /// Live events for console WebSockets, per community.
-actor EventBus {
-    private var subscribers: [UUID: (community: UUID, continuation: AsyncStream<String>.Continuation)] = [:]
+final class EventBus: Sendable {
+    private struct Subscriber {
+        let community: UUID
+        let continuation: AsyncStream<String>.Continuation
+    }
+
+    private let subscribers = NIOLockedValueBox([UUID: Subscriber]())
 
     func subscribe(community: UUID) -> (UUID, AsyncStream<String>) {
         let id = UUID()
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(256))
-        subscribers[id] = (community, continuation)
+        subscribers.withLockedValue { $0[id] = Subscriber(community: community, continuation: continuation) }
         return (id, stream)
     }
 
     func unsubscribe(_ id: UUID) {
-        subscribers.removeValue(forKey: id)?.continuation.finish()
+        subscribers.withLockedValue { $0.removeValue(forKey: id) }?.continuation.finish()
+    }
+
+    /// Whether anyone follows the community (a decision skips encoding its feed event otherwise).
+    func watched(_ community: UUID) -> Bool {
+        subscribers.withLockedValue { $0.values.contains { $0.community == community } }
     }
 
     func publish(community: UUID, _ text: String) {
-        for subscriber in subscribers.values where subscriber.community == community {
+        for subscriber in subscribers.withLockedValue({ Array($0.values) }) where subscriber.community == community {
             subscriber.continuation.yield(text)
         }
     }

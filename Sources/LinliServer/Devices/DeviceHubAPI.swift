@@ -480,14 +480,14 @@ enum AlarmFeed {
     static func run(_ req: Request, _ ws: WebSocket, community: UUID) {
         let events = req.deviceHub.events
         Task {
-            let (id, stream) = await events.subscribe(community: community)
-            ws.onClose.whenComplete { _ in Task { await events.unsubscribe(id) } }
+            let (id, stream) = events.subscribe(community: community)
+            ws.onClose.whenComplete { _ in events.unsubscribe(id) }
             try? await ws.send(#"{"event":"hello"}"#)
             for await text in stream {
                 if ws.isClosed { break }
                 try? await ws.send(text)
             }
-            await events.unsubscribe(id)
+            events.unsubscribe(id)
         }
     }
 }
