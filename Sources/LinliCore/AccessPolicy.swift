@@ -52,6 +52,10 @@ public enum AccessRequest: Sendable, Equatable {
     case sendCommands(UUID)
     /// Read one household and its members.
     case viewHousehold(household: UUID, community: UUID)
+    /// See a work order: its household's residents, the staff member it is assigned to, dispatchers.
+    case viewWorkOrder(household: UUID, community: UUID, assignee: UUID?)
+    /// Assign, accept for others, list and escalate a community's work orders: operators, property staff.
+    case dispatchWorkOrders(UUID)
     /// Read one person: themselves, a member of one of their households, or for staff.
     case viewPerson(person: UUID, households: [UUID: UUID], staffIn: Set<UUID>)
 }
@@ -92,6 +96,14 @@ public enum AccessPolicy {
         case .viewRegistry(let community), .viewDevices(let community):
             guard principal.communities.contains(community) else { return .hidden }
             return principal.isStaff(in: community) ? .allow : .forbidden
+        case .viewWorkOrder(let household, let community, let assignee):
+            if assignee == principal.personID || principal.households[household] != nil { return .allow }
+            let roles: Set<StaffRole> = [.operator_, .propertyStaff]
+            return roles.isDisjoint(with: principal.staffRoles[community] ?? []) ? .hidden : .allow
+        case .dispatchWorkOrders(let community):
+            guard principal.communities.contains(community) else { return .hidden }
+            let roles: Set<StaffRole> = [.operator_, .propertyStaff]
+            return roles.isDisjoint(with: principal.staffRoles[community] ?? []) ? .forbidden : .allow
         case .viewHousehold(let household, let community):
             if principal.isStaff(in: community) { return .allow }
             return principal.households[household] == nil ? .hidden : .allow

@@ -41,11 +41,13 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
     Identity.register(app)
     Devices.register(app)
     try Access.register(app)
+    WorkOrderAPI.register(app)
     Web.register(app)
     app.get("openapi.json") { req -> Response in
         let document = OpenAPI.document(
             req.application,
-            components: RegistrySchemas.all + IdentitySchemas.all + DeviceSchemas.all + AccessSchemas.all)
+            components: RegistrySchemas.all + IdentitySchemas.all + DeviceSchemas.all + AccessSchemas.all
+                + PropertySchemas.all)
         let response = Response(body: .init(data: try JSONEncoder.linli.encode(document)))
         response.headers.contentType = .json
         return response

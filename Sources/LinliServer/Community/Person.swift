@@ -107,6 +107,13 @@ final class StaffAssignment: Model, @unchecked Sendable {
     /// Hours on duty (minutes after midnight, China time) for gate access; nil: all day.
     @OptionalField(key: "shift_start") var shiftStart: Int?
     @OptionalField(key: "shift_end") var shiftEnd: Int?
+    /// Work-order skills, comma-separated (`WorkCategory.skill`); empty: a generalist.
+    @OptionalField(key: "skills") var skillList: String?
+
+    var skills: Set<String> {
+        get { Set((skillList ?? "").split(separator: ",").map(String.init)) }
+        set { skillList = newValue.isEmpty ? nil : newValue.sorted().joined(separator: ",") }
+    }
 
     var shift: Shift? {
         get { shiftStart.flatMap { start in shiftEnd.map { Shift(start: start, end: $0) } } }

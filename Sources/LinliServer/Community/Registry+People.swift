@@ -167,6 +167,23 @@ extension Registry {
         }
     }
 
+    /// Sets the work-order skills of a staff role (automatic assignment prefers specialists).
+    static func setSkills(_ assignment: StaffAssignment, _ skills: [String], on req: Request) async throws {
+        try req.authorize(.manageStaff(assignment.communityID))
+        for skill in skills where !WorkCategory.skills.contains(skill) {
+            throw LinliError.invalid("skills", "invalid_value")
+        }
+        let person = try await Person.find(assignment.personID, on: req.db)
+        let before = try StaffRead(assignment, person: person)
+        assignment.skills = Set(skills)
+        try await req.db.writeTransaction { db in
+            try await assignment.save(on: db)
+            try await Audit.record(
+                .update, "staff", id: assignment.id, community: assignment.communityID, before: before,
+                after: try StaffRead(assignment, person: person), by: req, on: db)
+        }
+    }
+
     static func revokeStaff(_ assignment: StaffAssignment, on req: Request) async throws {
         try req.authorize(.manageStaff(assignment.communityID))
         let person = try await Person.find(assignment.personID, on: req.db)

@@ -40,6 +40,17 @@ extension RegistryAPI {
         }
         api.register(
             .init(
+                method: .PUT, path: c + "/staff/{staffID}/skills", operationID: "setStaffSkills",
+                summary: "Set the work-order skills of a staff role (empty: takes any request)", tag: "registry",
+                body: Schema.ref("StaffSkillsUpdate"), response: Schema.ref("Staff")), in: app
+        ) { req in
+            let id = try await communityID(req, { .manageStaff($0) })
+            let assignment = try await StaffAssignment.find(try req.id("staffID"), in: id, on: req.db)
+            try await Registry.setSkills(assignment, try req.decode(StaffSkillsUpdate.self).skills, on: req)
+            return try StaffRead(assignment, person: try await Person.find(assignment.personID, on: req.db))
+        }
+        api.register(
+            .init(
                 method: .DELETE, path: c + "/staff/{staffID}", operationID: "revokeStaff",
                 summary: "Revoke a staff role", tag: "registry", status: .noContent), in: app
         ) { req in

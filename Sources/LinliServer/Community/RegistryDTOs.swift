@@ -168,6 +168,8 @@ struct StaffRead: Content, Equatable {
     let role: StaffRole
     /// `HH:MM-HH:MM` on duty (China time), or nil for all day.
     let shift: String?
+    /// Work-order skills; empty: takes any request.
+    let skills: [String]
 
     init(_ s: StaffAssignment, person: Person?) throws {
         id = try s.requireID()
@@ -177,6 +179,7 @@ struct StaffRead: Content, Equatable {
         phone = person?.phone ?? ""
         role = s.role
         shift = s.shift?.text
+        skills = s.skills.sorted()
     }
 }
 
@@ -189,6 +192,10 @@ struct StaffCreate: Decodable {
     let password: String?
     /// `HH:MM-HH:MM` on duty (China time); absent: all day.
     var shift: String? = nil
+}
+
+struct StaffSkillsUpdate: Decodable {
+    let skills: [String]
 }
 
 struct StaffShiftUpdate: Decodable {

@@ -117,7 +117,7 @@ enum RegistrySchemas {
                 [
                     ("id", Schema.uuid), ("communityID", Schema.uuid), ("personID", Schema.uuid),
                     ("personName", Schema.string()), ("phone", Schema.string()), ("role", role),
-                    ("shift", shift),
+                    ("shift", shift), ("skills", Schema.array(Schema.enumeration(WorkCategory.skills))),
                 ],
                 required: ["id", "communityID", "personID", "personName", "phone", "role"])
         ),
@@ -131,6 +131,11 @@ enum RegistrySchemas {
                 required: ["phone", "role"])
         ),
         ("StaffShiftUpdate", Schema.object([("shift", shift)], required: ["shift"])),
+        (
+            "StaffSkillsUpdate",
+            Schema.object(
+                [("skills", Schema.array(Schema.enumeration(WorkCategory.skills)))], required: ["skills"])
+        ),
         (
             "AuditEntry",
             Schema.object(

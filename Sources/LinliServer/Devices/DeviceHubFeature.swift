@@ -30,6 +30,9 @@ struct DeviceSweeper: LifecycleHandler {
                     try? await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
                     if Task.isCancelled { return }
                     do { try await hub.tick() } catch { logger.report(error: error) }
+                    do {
+                        try await WorkOrderService.sweep(now: app.clock.now(), on: app.db)
+                    } catch { logger.report(error: error) }
                 }
             }
         }

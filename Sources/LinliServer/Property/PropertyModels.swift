@@ -1,0 +1,134 @@
+import Fluent
+import Foundation
+import LinliCore
+
+/// A resident's request to the property team (repair, help, cleaning, complaint, suggestion).
+final class WorkOrder: Model, @unchecked Sendable {
+    static let schema = "work_orders"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "community_id") var communityID: UUID
+    @Field(key: "household_id") var householdID: UUID
+    @Field(key: "filed_by") var filedBy: UUID
+    /// app, tv, kiosk, or phone (staff filed it after a call).
+    @Field(key: "channel") var channel: String
+    @Enum(key: "category") var category: WorkCategory
+    @Field(key: "description") var description: String
+    @Field(key: "place") var place: String
+    @OptionalField(key: "preferred_time") var preferredTime: String?
+    @Enum(key: "status") var status: WorkStatus
+    @OptionalField(key: "assignee_id") var assigneeID: UUID?
+    @Field(key: "respond_by") var respondBy: Date
+    @Field(key: "complete_by") var completeBy: Date
+    @OptionalField(key: "done_at") var doneAt: Date?
+    @OptionalField(key: "escalated_at") var escalatedAt: Date?
+    @OptionalField(key: "rating") var rating: Int?
+    @OptionalField(key: "rating_comment") var ratingComment: String?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+    init() {}
+}
+
+/// One step of a work order's timeline: who did what, when.
+final class WorkOrderEvent: Model, @unchecked Sendable {
+    static let schema = "work_order_events"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "order_id") var orderID: UUID
+    /// filed, assigned, accept, depart, complete, confirm, reopen, cancel, escalated, rated, photo.
+    @Field(key: "action") var action: String
+    /// Nil for Linli itself (auto-assignment, escalation, auto-confirmation).
+    @OptionalField(key: "actor_id") var actorID: UUID?
+    @Field(key: "note") var note: String
+    @Field(key: "at") var at: Date
+    init() {}
+}
+
+/// A photo of a work order, kept in the database (checked type and size).
+final class WorkOrderPhoto: Model, @unchecked Sendable {
+    static let schema = "work_order_photos"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "order_id") var orderID: UUID
+    @Field(key: "content_type") var contentType: String
+    @Field(key: "bytes") var bytes: Data
+    @Field(key: "uploaded_by") var uploadedBy: UUID
+    @Field(key: "created_at") var createdAt: Date
+    init() {}
+}
+
+/// Something residents asked for, searched for without a result, or ordered: with time and place, for
+/// the analytics of what is wanted and not offered yet.
+final class DemandSignal: Model, @unchecked Sendable {
+    static let schema = "demand_signals"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "community_id") var communityID: UUID
+    /// request, search_miss, order.
+    @Field(key: "kind") var kind: String
+    /// A category, a service, or the words searched.
+    @Field(key: "subject") var subject: String
+    @OptionalField(key: "household_id") var householdID: UUID?
+    @OptionalField(key: "building_id") var buildingID: UUID?
+    @Field(key: "at") var at: Date
+    init() {}
+
+    static func record(
+        _ kind: String, _ subject: String, community: UUID, household: UUID?, building: UUID?, at: Date,
+        on db: any Database
+    ) async throws {
+        let row = DemandSignal()
+        row.communityID = community
+        row.kind = kind
+        row.subject = String(subject.prefix(200))
+        row.householdID = household
+        row.buildingID = building
+        row.at = at
+        try await row.create(on: db)
+    }
+}
+
+extension WorkOrder: CommunityScoped {
+    static var communityField: KeyPath<WorkOrder, FieldProperty<WorkOrder, UUID>> { \.$communityID }
+}
+
+struct CreateWorkOrders: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(WorkOrder.schema).id()
+            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
+            .field("household_id", .uuid, .required, .references(Household.schema, .id, onDelete: .cascade))
+            .field("filed_by", .uuid, .required).field("channel", .string, .required)
+            .field("category", .string, .required).field("description", .string, .required)
+            .field("place", .string, .required).field("preferred_time", .string)
+            .field("status", .string, .required).field("assignee_id", .uuid)
+            .field("respond_by", .datetime, .required).field("complete_by", .datetime, .required)
+            .field("done_at", .datetime).field("escalated_at", .datetime)
+            .field("rating", .int).field("rating_comment", .string)
+            .field("created_at", .datetime, .required).field("updated_at", .datetime, .required).create()
+        try await IndexSQL.create(
+            "work_orders_community_status", on: WorkOrder.schema, ["community_id", "status"], database)
+        try await IndexSQL.create(
+            "work_orders_household", on: WorkOrder.schema, ["household_id", "created_at"], database)
+        try await IndexSQL.create("work_orders_assignee", on: WorkOrder.schema, ["assignee_id", "status"], database)
+        try await database.schema(WorkOrderEvent.schema).id()
+            .field("order_id", .uuid, .required, .references(WorkOrder.schema, .id, onDelete: .cascade))
+            .field("action", .string, .required).field("actor_id", .uuid)
+            .field("note", .string, .required).field("at", .datetime, .required).create()
+        try await IndexSQL.create("work_order_events_order", on: WorkOrderEvent.schema, ["order_id", "at"], database)
+        try await database.schema(WorkOrderPhoto.schema).id()
+            .field("order_id", .uuid, .required, .references(WorkOrder.schema, .id, onDelete: .cascade))
+            .field("content_type", .string, .required).field("bytes", .data, .required)
+            .field("uploaded_by", .uuid, .required).field("created_at", .datetime, .required).create()
+        try await IndexSQL.create("work_order_photos_order", on: WorkOrderPhoto.schema, ["order_id"], database)
+        try await database.schema(DemandSignal.schema).id()
+            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
+            .field("kind", .string, .required).field("subject", .string, .required)
+            .field("household_id", .uuid).field("building_id", .uuid).field("at", .datetime, .required).create()
+        try await IndexSQL.create(
+            "demand_signals_community_at", on: DemandSignal.schema, ["community_id", "at"], database)
+        try await database.schema(StaffAssignment.schema).field("skills", .string).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(StaffAssignment.schema).deleteField("skills").update()
+        for schema in [DemandSignal.schema, WorkOrderPhoto.schema, WorkOrderEvent.schema, WorkOrder.schema] {
+            try await database.schema(schema).delete()
+        }
+    }
+}

@@ -1,0 +1,242 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+extension Sorting {
+    static let workOrders = Sorting(keys: ["created_at", "updated_at", "complete_by"], defaultSort: "-created_at")
+}
+
+/// Requests and work orders: residents (`/api/v1/me/work-orders`), staff filing after a call and
+/// dispatching (`/api/v1/communities/{c}/work-orders`), one order's steps (`/api/v1/work-orders/{id}`).
+enum WorkOrderAPI {
+    static let c = RegistryAPI.c
+    static let object: JSONValue = .object([("type", "object")])
+
+    /// Filters of a community's order list: status (or `open`), late only, assignee.
+    static func filtered(_ query: QueryBuilder<WorkOrder>, _ req: Request, now: Date) throws -> QueryBuilder<WorkOrder>
+    {
+        var query = query
+        if let status = req.query[String.self, at: "status"], !status.isEmpty {
+            if status == "open" {
+                query = query.filter(\.$status ~~ [.submitted, .accepted, .onTheWay])
+            } else if let value = WorkStatus(rawValue: status) {
+                query = query.filter(\.$status == value)
+            } else {
+                throw LinliError(
+                    .invalidListQuery, ["field": "status"],
+                    issues: [FieldIssue(field: "status", reason: "invalid_value")])
+            }
+        }
+        if let text = req.query[String.self, at: "assigneeID"], !text.isEmpty {
+            guard let id = UUID(uuidString: text) else {
+                throw LinliError(
+                    .invalidListQuery, ["field": "assigneeID"],
+                    issues: [FieldIssue(field: "assigneeID", reason: "invalid_value")])
+            }
+            query = query.filter(\.$assigneeID == id)
+        }
+        if req.query[String.self, at: "overdue"] == "true" {
+            query = query.filter(\.$status ~~ [.submitted, .accepted, .onTheWay]).group(.or) { late in
+                late.filter(\.$completeBy < now).group(.and) {
+                    $0.filter(\.$status == .submitted).filter(\.$respondBy < now)
+                }
+            }
+        }
+        return query
+    }
+
+    static func register(_ app: Application) {
+        app.migrations.add(CreateWorkOrders())
+        let api = app.api.authenticated
+        let listQuery =
+            Endpoint.listQuery(.workOrders) + [
+                .init(name: "status", schema: Schema.enumeration(["open"] + WorkStatus.allCases.map(\.rawValue))),
+                .init(name: "overdue", schema: Schema.bool), .init(name: "assigneeID", schema: Schema.uuid),
+            ]
+        api.register(
+            .init(
+                method: .POST, path: "/api/v1/me/work-orders", operationID: "fileWorkOrder",
+                summary: "File a request for my household (repair, help, cleaning, complaint, suggestion)",
+                tag: "property", body: Schema.ref("WorkOrderCreate"), status: .created,
+                response: Schema.ref("WorkOrder")), in: app
+        ) { req in
+            let order = try await WorkOrderService.file(try req.decode(WorkOrderInput.self), channel: "app", on: req)
+            return Created(value: try await WorkOrderService.reads([order], now: req.clock.now(), on: req.db)[0])
+        }
+        api.register(
+            .init(
+                method: .GET, path: "/api/v1/me/work-orders", operationID: "listMyWorkOrders",
+                summary: "My households' requests, newest first", tag: "property",
+                response: Schema.page(of: "WorkOrder"), query: listQuery), in: app
+        ) { req in
+            let options = try req.listOptions(.workOrders)
+            let now = req.clock.now()
+            let households = Array(try req.user().principal.households.keys)
+            let page = try await filtered(
+                WorkOrder.query(on: req.db).filter(\.$householdID ~~ households), req, now: now
+            )
+            .page(options) { $0 }
+            return ListPage(
+                items: try await WorkOrderService.reads(page.items, now: now, on: req.db), metadata: page.metadata)
+        }
+        api.register(
+            .init(
+                method: .GET, path: "/api/v1/me/tasks", operationID: "listMyTasks",
+                summary: "Staff: the work orders assigned to me that are still open, most urgent first",
+                tag: "property", response: Schema.page(of: "WorkOrder"), query: listQuery), in: app
+        ) { req in
+            let options = try req.listOptions(.workOrders)
+            let now = req.clock.now()
+            let me = try req.user().principal.personID
+            let page = try await filtered(
+                WorkOrder.query(on: req.db).filter(\.$assigneeID == me).filter(
+                    \.$status ~~ [.submitted, .accepted, .onTheWay]), req, now: now
+            ).page(options) { $0 }
+            return ListPage(
+                items: try await WorkOrderService.reads(page.items, now: now, on: req.db), metadata: page.metadata)
+        }
+        api.register(
+            .init(
+                method: .POST, path: c + "/work-orders", operationID: "fileWorkOrderForResident",
+                summary: "Staff file a request for a household (after a phone call)", tag: "property",
+                body: Schema.ref("WorkOrderCreate"), status: .created, response: Schema.ref("WorkOrder")), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .dispatchWorkOrders($0) })
+            let input = try req.decode(WorkOrderInput.self)
+            guard try await Household.find(input.householdID, in: id, on: req.db) != nil else {
+                throw LinliError(.notFound)
+            }
+            let order = try await WorkOrderService.file(input, channel: "phone", on: req)
+            return Created(value: try await WorkOrderService.reads([order], now: req.clock.now(), on: req.db)[0])
+        }
+        api.register(
+            .init(
+                method: .GET, path: c + "/work-orders", operationID: "listWorkOrders",
+                summary: "A community's work orders (dispatchers): by status, late ones, by assignee", tag: "property",
+                response: Schema.page(of: "WorkOrder"), query: listQuery), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .dispatchWorkOrders($0) })
+            let options = try req.listOptions(.workOrders)
+            let now = req.clock.now()
+            let page = try await filtered(WorkOrder.scoped(to: id, on: req.db), req, now: now).page(options) { $0 }
+            return ListPage(
+                items: try await WorkOrderService.reads(page.items, now: now, on: req.db), metadata: page.metadata)
+        }
+        api.register(
+            .init(
+                method: .GET, path: "/api/v1/work-orders/{orderID}", operationID: "getWorkOrder",
+                summary: "One order with its timeline (every step, who, when) and photos", tag: "property",
+                response: Schema.ref("WorkOrder")), in: app
+        ) { req in
+            let order = try await WorkOrderService.order(req)
+            return try await WorkOrderService.reads([order], now: req.clock.now(), detail: true, on: req.db)[0]
+        }
+        api.register(
+            .init(
+                method: .POST, path: "/api/v1/work-orders/{orderID}/actions", operationID: "actOnWorkOrder",
+                summary: "A step: accept, depart, complete (staff); confirm, reopen, cancel (resident)",
+                tag: "property", body: Schema.ref("WorkOrderAction"), response: Schema.ref("WorkOrder")), in: app
+        ) { req in
+            let order = try await WorkOrderService.order(req)
+            try await WorkOrderService.act(order, try req.decode(WorkActionInput.self), on: req)
+            return try await WorkOrderService.reads([order], now: req.clock.now(), detail: true, on: req.db)[0]
+        }
+        api.register(
+            .init(
+                method: .POST, path: "/api/v1/work-orders/{orderID}/assign", operationID: "assignWorkOrder",
+                summary: "Dispatcher: give the order to a staff member", tag: "property",
+                body: Schema.object([("assigneeID", Schema.uuid)], required: ["assigneeID"]),
+                response: Schema.ref("WorkOrder")), in: app
+        ) { req in
+            let order = try await WorkOrderService.order(req)
+            try await WorkOrderService.assign(order, to: try req.decode(WorkAssignInput.self).assigneeID, on: req)
+            return try await WorkOrderService.reads([order], now: req.clock.now(), detail: true, on: req.db)[0]
+        }
+        api.register(
+            .init(
+                method: .POST, path: "/api/v1/work-orders/{orderID}/rating", operationID: "rateWorkOrder",
+                summary: "The household rates the work, 1–5 stars and a comment (confirms a done order)",
+                tag: "property",
+                body: Schema.object(
+                    [("stars", Schema.integer(min: 1, max: 5)), ("comment", Schema.string(max: 500))],
+                    required: ["stars"]), response: Schema.ref("WorkOrder")), in: app
+        ) { req in
+            let order = try await WorkOrderService.order(req)
+            try await WorkOrderService.rate(order, try req.decode(WorkRatingInput.self), on: req)
+            return try await WorkOrderService.reads([order], now: req.clock.now(), detail: true, on: req.db)[0]
+        }
+        api.register(
+            .init(
+                method: .POST, path: "/api/v1/work-orders/{orderID}/photos", operationID: "addWorkOrderPhoto",
+                summary: "Add a photo (JPEG, PNG or WebP, at most 5 MB, 6 per order) as the request body",
+                tag: "property", body: Schema.string(), bodyContentType: "image/jpeg", maxBody: "6mb",
+                status: .created, response: object), in: app
+        ) { req in
+            let order = try await WorkOrderService.order(req)
+            let id = try await WorkOrderService.addPhoto(order, on: req)
+            return Created(value: ["id": id.uuidString])
+        }
+        api.register(
+            .init(
+                method: .GET, path: "/api/v1/work-orders/{orderID}/photos/{photoID}", operationID: "getWorkOrderPhoto",
+                summary: "A photo of the order (the image itself)", tag: "property", response: object), in: app
+        ) { req in
+            let order = try await WorkOrderService.order(req)
+            guard let photo = try await WorkOrderPhoto.find(try req.id("photoID"), on: req.db),
+                photo.orderID == order.id
+            else { throw LinliError(.notFound) }
+            let response = Response(body: .init(data: photo.bytes))
+            response.headers.replaceOrAdd(name: .contentType, value: photo.contentType)
+            response.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=86400")
+            return response
+        }
+    }
+}
+
+/// OpenAPI schemas of work orders.
+enum PropertySchemas {
+    static let category = Schema.enumeration(WorkCategory.allCases.map(\.rawValue))
+    static let all: [(String, JSONValue)] = [
+        (
+            "WorkOrderCreate",
+            Schema.object(
+                [
+                    ("householdID", Schema.uuid), ("category", category),
+                    ("description", Schema.string(min: 1, max: 1000)), ("place", Schema.string(max: 100)),
+                    ("preferredTime", Schema.string(max: 100)),
+                ], required: ["householdID", "category", "description"])
+        ),
+        (
+            "WorkOrderAction",
+            Schema.object(
+                [
+                    ("action", Schema.enumeration(WorkAction.allCases.map(\.rawValue))),
+                    ("note", Schema.string(max: 500)),
+                ], required: ["action"])
+        ),
+        (
+            "WorkOrder",
+            Schema.object(
+                [
+                    ("id", Schema.uuid), ("communityID", Schema.uuid), ("householdID", Schema.uuid),
+                    ("home", Schema.string()), ("channel", Schema.string()), ("category", category),
+                    ("description", Schema.string()), ("place", Schema.string()),
+                    ("preferredTime", Schema.nullable(Schema.string())),
+                    ("status", Schema.enumeration(WorkStatus.allCases.map(\.rawValue))),
+                    ("assigneeID", Schema.nullable(Schema.uuid)), ("assignee", Schema.nullable(Schema.string())),
+                    ("respondBy", Schema.dateTime), ("completeBy", Schema.dateTime),
+                    ("overdue", Schema.nullable(Schema.enumeration(["response", "completion"]))),
+                    ("escalated", Schema.bool), ("rating", Schema.nullable(Schema.integer())),
+                    ("ratingComment", Schema.nullable(Schema.string())), ("createdAt", Schema.dateTime),
+                    ("updatedAt", Schema.dateTime),
+                    ("timeline", Schema.nullable(Schema.array(.object([("type", "object")])))),
+                    ("photos", Schema.nullable(Schema.array(Schema.uuid))),
+                ],
+                required: [
+                    "id", "communityID", "householdID", "home", "channel", "category", "description", "place",
+                    "status", "respondBy", "completeBy", "escalated", "createdAt", "updatedAt",
+                ])
+        ),
+    ]
+}

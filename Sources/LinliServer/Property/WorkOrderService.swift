@@ -1,0 +1,353 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+struct WorkOrderInput: Content {
+    let householdID: UUID
+    let category: WorkCategory
+    let description: String
+    let place: String?
+    let preferredTime: String?
+}
+
+struct WorkActionInput: Content {
+    let action: WorkAction
+    let note: String?
+}
+
+struct WorkAssignInput: Content {
+    let assigneeID: UUID
+}
+
+struct WorkRatingInput: Content {
+    let stars: Int
+    let comment: String?
+}
+
+struct WorkEventRead: Content, Equatable {
+    let action: String
+    let actor: String
+    let note: String
+    let at: Date
+}
+
+struct WorkOrderRead: Content, Equatable {
+    let id: UUID
+    let communityID: UUID
+    let householdID: UUID
+    let home: String
+    let channel: String
+    let category: WorkCategory
+    let description: String
+    let place: String
+    let preferredTime: String?
+    let status: WorkStatus
+    let assigneeID: UUID?
+    let assignee: String?
+    let respondBy: Date
+    let completeBy: Date
+    /// `response` or `completion` while the order is late.
+    let overdue: WorkOrderRules.Overdue?
+    let escalated: Bool
+    let rating: Int?
+    let ratingComment: String?
+    let createdAt: Date
+    let updatedAt: Date
+    /// Only in the single-order answer.
+    let timeline: [WorkEventRead]?
+    let photos: [UUID]?
+}
+
+/// Requests and work orders: filing (by a resident or by staff after a call), automatic assignment,
+/// the steps of `WorkOrderRules`, photos, ratings, and the sweep that escalates late orders and
+/// confirms forgotten ones.
+enum WorkOrderService {
+    static let photoTypes = ["image/jpeg", "image/png", "image/webp"]
+    static let photoLimit = 5 * 1024 * 1024
+    static let photosPerOrder = 6
+
+    /// The order at `{orderID}` if the caller may see it (404 otherwise).
+    static func order(_ req: Request) async throws -> WorkOrder {
+        guard let order = try await WorkOrder.find(try req.id("orderID"), on: req.db) else {
+            throw LinliError(.notFound)
+        }
+        try req.authorize(
+            .viewWorkOrder(household: order.householdID, community: order.communityID, assignee: order.assigneeID))
+        return order
+    }
+
+    /// How the caller stands to an order (for the step rules).
+    static func actor(_ order: WorkOrder, _ req: Request) throws -> WorkActor {
+        let principal = try req.user().principal
+        if order.assigneeID == principal.personID { return .assignee }
+        if principal.households[order.householdID] != nil { return .resident }
+        if req.can(.dispatchWorkOrders(order.communityID)) { return .dispatcher }
+        throw LinliError(.notFound)
+    }
+
+    static func file(_ input: WorkOrderInput, channel: String, on req: Request) async throws -> WorkOrder {
+        let user = try req.user()
+        guard let household = try await Household.find(input.householdID, on: req.db) else {
+            throw LinliError(.notFound)
+        }
+        let community = household.communityID
+        // Residents file for their own household; dispatchers for any household of their community.
+        if user.principal.households[input.householdID] == nil { try req.authorize(.dispatchWorkOrders(community)) }
+        var v = Validation()
+        let description = v.text(input.description, "description", max: 1000) ?? ""
+        let place = v.text(input.place?.nilIfEmpty, "place", max: 100, required: false) ?? ""
+        let preferred = v.text(input.preferredTime?.nilIfEmpty, "preferredTime", max: 100, required: false)
+        try v.check()
+        let now = req.clock.now()
+        let order = WorkOrder()
+        order.id = UUID()
+        order.communityID = community
+        order.householdID = input.householdID
+        order.filedBy = user.principal.personID
+        order.channel = channel
+        order.category = input.category
+        order.description = description
+        order.place = place
+        order.preferredTime = preferred
+        order.status = .submitted
+        (order.respondBy, order.completeBy) = WorkOrderRules.deadlines(input.category, from: now)
+        order.createdAt = now
+        order.updatedAt = now
+        let assignee = try await autoAssignee(input.category, community: community, now: now, on: req.db)
+        order.assigneeID = assignee
+        try await req.db.writeTransaction { db in
+            try await order.create(on: db)
+            try await event(order, "filed", by: user.principal.personID, note: channel, at: now, on: db)
+            if let assignee {
+                try await event(order, "assigned", by: nil, note: assignee.uuidString, at: now, on: db)
+            }
+            try await DemandSignal.record(
+                "request", input.category.rawValue, community: community, household: household.id,
+                building: household.buildingID, at: now, on: db)
+        }
+        return order
+    }
+
+    /// Property staff on duty now with the skill, least loaded first (`WorkOrderRules.assign`).
+    static func autoAssignee(_ category: WorkCategory, community: UUID, now: Date, on db: any Database) async throws
+        -> UUID?
+    {
+        let staff = try await StaffAssignment.scoped(to: community, on: db).filter(\.$role == .propertyStaff).all()
+        guard !staff.isEmpty else { return nil }
+        let open = try await WorkOrder.query(on: db).filter(\.$assigneeID ~~ staff.map(\.personID))
+            .filter(\.$status ~~ [.submitted, .accepted, .onTheWay]).all(\.$assigneeID)
+        var load: [UUID: Int] = [:]
+        for id in open.compactMap({ $0 }) { load[id, default: 0] += 1 }
+        let minute = Calendar.china.component(.hour, from: now) * 60 + Calendar.china.component(.minute, from: now)
+        return WorkOrderRules.assign(
+            category,
+            among: staff.map { s in
+                WorkOrderRules.Candidate(
+                    id: s.personID, skills: s.skills, shifts: s.shift.map { [$0] } ?? [],
+                    openOrders: load[s.personID] ?? 0)
+            }, minute: minute)
+    }
+
+    static func act(_ order: WorkOrder, _ input: WorkActionInput, on req: Request) async throws {
+        var v = Validation()
+        let note = v.text(input.note?.nilIfEmpty, "note", max: 500, required: false) ?? ""
+        try v.check()
+        let actor = try actor(order, req)
+        let next: WorkStatus
+        switch WorkOrderRules.next(order.status, input.action, by: actor, hasAssignee: order.assigneeID != nil) {
+        case .success(let status): next = status
+        case .failure(.notAllowed): throw LinliError(.forbidden)
+        case .failure(.wrongStatus):
+            throw LinliError(.conflict, issues: [FieldIssue(field: "status", reason: "wrong_status")])
+        }
+        let now = req.clock.now()
+        let person = try req.user().principal.personID
+        if input.action == .accept, order.assigneeID == nil { order.assigneeID = person }
+        if input.action == .complete { order.doneAt = now }
+        if input.action == .reopen {
+            (order.respondBy, order.completeBy) = WorkOrderRules.deadlines(order.category, from: now)
+            order.doneAt = nil
+            order.escalatedAt = nil
+            order.rating = nil
+            order.ratingComment = nil
+        }
+        try await save(order, next, input.action.rawValue, by: person, note: note, at: now, on: req.db)
+    }
+
+    static func assign(_ order: WorkOrder, to assignee: UUID, on req: Request) async throws {
+        try req.authorize(.dispatchWorkOrders(order.communityID))
+        guard order.status.isOpen else {
+            throw LinliError(.conflict, issues: [FieldIssue(field: "status", reason: "wrong_status")])
+        }
+        guard
+            try await StaffAssignment.scoped(to: order.communityID, on: req.db).filter(\.$personID == assignee)
+                .filter(\.$role ~~ [.propertyStaff, .operator_]).first() != nil
+        else { throw LinliError.invalid("assigneeID", "not_staff") }
+        order.assigneeID = assignee
+        try await save(
+            order, order.status, "assigned", by: try req.user().principal.personID, note: assignee.uuidString,
+            at: req.clock.now(), on: req.db)
+    }
+
+    /// 1–5 stars and a comment from the household; rating a done order also confirms it.
+    static func rate(_ order: WorkOrder, _ input: WorkRatingInput, on req: Request) async throws {
+        guard try actor(order, req) == .resident else { throw LinliError(.forbidden) }
+        var v = Validation()
+        v.range(input.stars, "stars", 1...5)
+        let comment = v.text(input.comment?.nilIfEmpty, "comment", max: 500, required: false)
+        try v.check()
+        guard [.done, .confirmed].contains(order.status) else {
+            throw LinliError(.conflict, issues: [FieldIssue(field: "status", reason: "wrong_status")])
+        }
+        order.rating = input.stars
+        order.ratingComment = comment
+        let now = req.clock.now()
+        let person = try req.user().principal.personID
+        let wasDone = order.status == .done
+        try await save(order, .confirmed, "rated", by: person, note: "\(input.stars)", at: now, on: req.db) { db in
+            if wasDone { try await event(order, "confirm", by: person, note: "", at: now, on: db) }
+        }
+    }
+
+    static func addPhoto(_ order: WorkOrder, on req: Request) async throws -> UUID {
+        _ = try actor(order, req)
+        guard let type = req.headers.contentType.map({ "\($0.type)/\($0.subType)" }), photoTypes.contains(type) else {
+            throw LinliError(.unsupportedMediaType, ["expected": photoTypes.joined(separator: ", ")])
+        }
+        guard let body = req.body.data, body.readableBytes > 0 else {
+            throw LinliError.invalid("photo", "missing_value")
+        }
+        guard body.readableBytes <= photoLimit else { throw LinliError(.payloadTooLarge, ["limit": "5 MB"]) }
+        let bytes = Data(buffer: body)
+        guard Self.looksLike(type, bytes) else { throw LinliError.invalid("photo", "not_an_image") }
+        guard
+            try await WorkOrderPhoto.query(on: req.db).filter(\.$orderID == order.requireID()).count() < photosPerOrder
+        else { throw LinliError.invalid("photo", "too_many") }
+        let photo = WorkOrderPhoto()
+        photo.id = UUID()
+        photo.orderID = try order.requireID()
+        photo.contentType = type
+        photo.bytes = bytes
+        photo.uploadedBy = try req.user().principal.personID
+        photo.createdAt = req.clock.now()
+        try await req.db.writeTransaction { db in
+            try await photo.create(on: db)
+            try await event(order, "photo", by: photo.uploadedBy, note: "", at: photo.createdAt, on: db)
+        }
+        return try photo.requireID()
+    }
+
+    /// The file really is what its type says (magic numbers), so nothing else is stored as a photo.
+    static func looksLike(_ type: String, _ bytes: Data) -> Bool {
+        let b = [UInt8](bytes.prefix(12))
+        switch type {
+        case "image/jpeg": return b.count >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF
+        case "image/png": return b.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        case "image/webp":
+            return b.count >= 12 && b[0..<4].elementsEqual("RIFF".utf8) && b[8..<12].elementsEqual("WEBP".utf8)
+        default: return false
+        }
+    }
+
+    /// Escalates orders that became late (once, to the community's operators) and confirms done orders
+    /// nobody confirmed within `WorkOrderRules.autoConfirmAfter`.
+    static func sweep(now: Date, on db: any Database) async throws {
+        let open = try await WorkOrder.query(on: db).filter(\.$status ~~ [.submitted, .accepted, .onTheWay])
+            .filter(\.$escalatedAt == nil).filter(\.$respondBy < now).all()
+        for order in open {
+            guard
+                let late = WorkOrderRules.overdue(
+                    order.status, respondBy: order.respondBy, completeBy: order.completeBy, now: now)
+            else { continue }
+            order.escalatedAt = now
+            try await save(order, order.status, "escalated", by: nil, note: late.rawValue, at: now, on: db) { db in
+                let notice = Notification()
+                notice.communityID = order.communityID
+                notice.role = .operator_
+                notice.title = "工单超时：\(order.category.rawValue) · \(order.description.prefix(40))"
+                notice.createdAt = now
+                try await notice.create(on: db)
+            }
+        }
+        let forgotten = try await WorkOrder.query(on: db).filter(\.$status == .done)
+            .filter(\.$doneAt < now.addingTimeInterval(-WorkOrderRules.autoConfirmAfter)).all()
+        for order in forgotten {
+            try await save(order, .confirmed, "confirm", by: nil, note: "auto", at: now, on: db)
+        }
+    }
+
+    private static func save(
+        _ order: WorkOrder, _ status: WorkStatus, _ action: String, by actor: UUID?, note: String, at: Date,
+        on db: any Database, also: (@Sendable (any Database) async throws -> Void)? = nil
+    ) async throws {
+        order.status = status
+        order.updatedAt = at
+        try await db.writeTransaction { db in
+            try await order.save(on: db)
+            try await event(order, action, by: actor, note: note, at: at, on: db)
+            try await also?(db)
+        }
+    }
+
+    static func event(
+        _ order: WorkOrder, _ action: String, by actor: UUID?, note: String, at: Date, on db: any Database
+    )
+        async throws
+    {
+        let row = WorkOrderEvent()
+        row.orderID = try order.requireID()
+        row.action = action
+        row.actorID = actor
+        row.note = note
+        row.at = at
+        try await row.create(on: db)
+    }
+
+    /// Reads for a page of orders (names of homes and assignees in two queries).
+    static func reads(_ orders: [WorkOrder], now: Date, detail: Bool = false, on db: any Database) async throws
+        -> [WorkOrderRead]
+    {
+        let households = try await Household.byID(orders.map(\.householdID), on: db)
+        let buildings = try await Building.byID(households.values.map(\.buildingID), on: db)
+        var events: [UUID: [WorkOrderEvent]] = [:]
+        var photos: [UUID: [UUID]] = [:]
+        if detail {
+            let ids = orders.compactMap(\.id)
+            for e in try await WorkOrderEvent.query(on: db).filter(\.$orderID ~~ ids).sort(\.$at).all() {
+                events[e.orderID, default: []].append(e)
+            }
+            for p in try await WorkOrderPhoto.query(on: db).filter(\.$orderID ~~ ids).sort(\.$createdAt)
+                .field(\.$id).field(\.$orderID).field(\.$createdAt).all()
+            {
+                if let id = p.id { photos[p.orderID, default: []].append(id) }
+            }
+        }
+        let mentioned = events.values.flatMap { list in
+            list.compactMap(\.actorID)
+                + list.filter { $0.action == "assigned" }.compactMap { UUID(uuidString: $0.note) }
+        }
+        let people = try await Person.byID(orders.compactMap(\.assigneeID) + mentioned, on: db)
+        return try orders.map { o in
+            let home = households[o.householdID]
+            return WorkOrderRead(
+                id: try o.requireID(), communityID: o.communityID, householdID: o.householdID,
+                home: "\(home.flatMap { buildings[$0.buildingID]?.name } ?? "") \(home?.room ?? "")",
+                channel: o.channel, category: o.category, description: o.description, place: o.place,
+                preferredTime: o.preferredTime, status: o.status, assigneeID: o.assigneeID,
+                assignee: o.assigneeID.flatMap { people[$0]?.name }, respondBy: o.respondBy, completeBy: o.completeBy,
+                overdue: WorkOrderRules.overdue(o.status, respondBy: o.respondBy, completeBy: o.completeBy, now: now),
+                escalated: o.escalatedAt != nil, rating: o.rating, ratingComment: o.ratingComment,
+                createdAt: o.createdAt, updatedAt: o.updatedAt,
+                timeline: detail
+                    ? (events[try o.requireID()] ?? []).map { e in
+                        WorkEventRead(
+                            action: e.action, actor: e.actorID.flatMap { people[$0]?.name } ?? "Linli",
+                            note: e.action == "assigned"
+                                ? (UUID(uuidString: e.note).flatMap { people[$0]?.name } ?? "") : e.note,
+                            at: e.at)
+                    } : nil,
+                photos: detail ? photos[try o.requireID()] ?? [] : nil)
+        }
+    }
+}

@@ -1,0 +1,203 @@
+import Fluent
+import Foundation
+import LinliCore
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import LinliServer
+
+/// Requests and work orders end to end: filing, assignment, every step, photos, lateness.
+@Suite struct WorkOrderTests {
+    func person(_ h: Harness, _ key: String) async throws -> UUID {
+        try #require(try await Person.query(on: h.app.db).filter(\.$phone == h.world.phones[key]!).first()?.id)
+    }
+
+    func file(_ h: Harness, _ token: String, _ category: String, household: UUID? = nil) async throws -> WorkOrderRead {
+        let response = try await h.send(
+            .POST, "/api/v1/me/work-orders", token: token,
+            raw:
+                #"{"householdID":"\#(household ?? h.world.home)","category":"\#(category)","description":"厨房水管漏水","place":"厨房","preferredTime":"今天下午"}"#
+        )
+        #expect(response.status == .created, "\(response.text)")
+        return try response.content.decode(WorkOrderRead.self)
+    }
+
+    func act(_ h: Harness, _ token: String, _ order: UUID, _ action: String) async throws -> TestingHTTPResponse {
+        try await h.send(.POST, "/api/v1/work-orders/\(order)/actions", token: token, raw: #"{"action":"\#(action)"}"#)
+    }
+
+    @Test func theWholeLifeOfAWorkOrderWithReopenAndRating() async throws {
+        try await withLinli { h in
+            let owner = try await h.token("owner")
+            let staff = try await h.token("property")
+            let staffID = try await person(h, "property")
+            let order = try await file(h, owner, "repair_water")
+            // The only property staff member is a generalist on duty all day: assigned at once.
+            #expect(order.status == .submitted && order.assigneeID == staffID && order.channel == "app")
+            #expect(order.completeBy.timeIntervalSince(order.createdAt) == 4 * 3600)
+            // The resident cannot accept their own order; the staff member cannot confirm it.
+            #expect(try await act(h, owner, order.id, "accept").status == .forbidden)
+            let tasks = try await h.send(.GET, "/api/v1/me/tasks", token: staff).content.decode(
+                ListPage<WorkOrderRead>.self)
+            #expect(tasks.items.map(\.id) == [order.id] && tasks.items[0].home == "1栋 101")
+            for step in ["accept", "depart", "complete"] {
+                #expect(try await act(h, staff, order.id, step).status == .ok, "\(step)")
+                h.clock.advance(by: 600)
+            }
+            #expect(try await act(h, staff, order.id, "confirm").status == .forbidden)
+            #expect(try await act(h, staff, order.id, "depart").status == .conflict)
+            // Still leaking: the resident reopens; it goes back to the same staff member with new deadlines.
+            let reopened = try await act(h, owner, order.id, "reopen").content.decode(WorkOrderRead.self)
+            #expect(reopened.status == .accepted && reopened.assigneeID == staffID)
+            #expect(reopened.completeBy > order.completeBy)
+            #expect(try await act(h, staff, order.id, "complete").status == .ok)
+            let rated = try await h.send(
+                .POST, "/api/v1/work-orders/\(order.id)/rating", token: owner, raw: #"{"stars":5,"comment":"师傅很专业"}"#)
+            let done = try rated.content.decode(WorkOrderRead.self)
+            #expect(done.status == .confirmed && done.rating == 5 && done.ratingComment == "师傅很专业")
+            #expect(
+                done.timeline?.map(\.action) == [
+                    "filed", "assigned", "accept", "depart", "complete", "reopen", "complete", "rated", "confirm",
+                ])
+            #expect(done.timeline?[0].actor == "王建华" && done.timeline?[1].actor == "Linli")
+            #expect(done.timeline?[1].note == "property" && done.timeline?[2].actor == "property")
+            #expect(
+                try await h.send(
+                    .POST, "/api/v1/work-orders/\(order.id)/rating", token: owner, raw: #"{"stars":6}"#
+                ).status == .unprocessableEntity)
+            // Nothing left on the staff member's list; the request was recorded as a demand signal.
+            #expect(
+                try await h.send(.GET, "/api/v1/me/tasks", token: staff).content.decode(ListPage<WorkOrderRead>.self)
+                    .items.isEmpty)
+            #expect(try await DemandSignal.query(on: h.app.db).filter(\.$subject == "repair_water").count() == 1)
+        }
+    }
+
+    @Test func anotherHouseholdSeesAndChangesNothing() async throws {
+        try await withLinli { h in
+            let owner = try await h.token("owner")
+            let neighbour = try await h.token("neighbour")
+            let guardToken = try await h.token("guard")
+            let order = try await file(h, owner, "help_laundry")
+            #expect(try await h.send(.GET, "/api/v1/work-orders/\(order.id)", token: neighbour).status == .notFound)
+            #expect(try await act(h, neighbour, order.id, "cancel").status == .notFound)
+            #expect(try await h.send(.GET, "/api/v1/work-orders/\(order.id)", token: guardToken).status == .notFound)
+            let theirs = try await h.send(.GET, "/api/v1/me/work-orders", token: neighbour).content.decode(
+                ListPage<WorkOrderRead>.self)
+            #expect(theirs.items.isEmpty)
+            // Nor can a resident file for a household that is not theirs.
+            let foreign = try await h.send(
+                .POST, "/api/v1/me/work-orders", token: neighbour,
+                raw: #"{"householdID":"\#(h.world.home)","category":"cleaning","description":"x"}"#)
+            #expect(foreign.status == .forbidden)
+            // The family member of the same household sees it and may cancel it.
+            let family = try await h.token("family")
+            #expect(try await act(h, family, order.id, "cancel").status == .ok)
+            #expect(try await act(h, owner, order.id, "cancel").status == .conflict)
+        }
+    }
+
+    @Test func lateOrdersAreEscalatedToTheOperator() async throws {
+        try await withLinli { h in
+            let owner = try await h.token("owner")
+            let op = try await h.token("operator")
+            let order = try await file(h, owner, "repair_lift")
+            h.clock.advance(by: 14 * 60)
+            try await WorkOrderService.sweep(now: h.clock.now(), on: h.app.db)
+            #expect(try await WorkOrder.find(order.id, on: h.app.db)?.escalatedAt == nil)
+            h.clock.advance(by: 2 * 60)  // 16 minutes: nobody accepted the lift repair in its 15.
+            try await WorkOrderService.sweep(now: h.clock.now(), on: h.app.db)
+            let late = try await h.send(.GET, h.community + "/work-orders?overdue=true", token: op).content.decode(
+                ListPage<WorkOrderRead>.self)
+            #expect(late.items.map(\.id) == [order.id] && late.items[0].overdue == .response && late.items[0].escalated)
+            let notices = try await h.send(.GET, "/api/v1/me/notifications", token: op).text
+            #expect(notices.contains("工单超时"))
+            // Escalated once only.
+            try await WorkOrderService.sweep(now: h.clock.now().addingTimeInterval(60), on: h.app.db)
+            #expect(try await Notification.query(on: h.app.db).count() == 1)
+            // Done and never confirmed: confirmed by Linli three days later.
+            let staff = try await h.token("property")
+            for step in ["accept", "complete"] { _ = try await act(h, staff, order.id, step) }
+            h.clock.advance(by: 3 * 86_400 + 60)
+            try await WorkOrderService.sweep(now: h.clock.now(), on: h.app.db)
+            #expect(try await WorkOrder.find(order.id, on: h.app.db)?.status == .confirmed)
+        }
+    }
+
+    @Test func assignmentPrefersSpecialistsOnShiftAndTheLeastLoaded() async throws {
+        try await withLinli { h in
+            let op = try await h.token("operator")
+            let owner = try await h.token("owner")
+            // Two plumbers: 张师傅 on days (the test clock reads 22:13), 李师傅 all day.
+            var plumbers: [String: UUID] = [:]
+            for (phone, name, shift) in [("13700002001", "张师傅", "08:00-20:00"), ("13700002002", "李师傅", "")] {
+                let granted = try await h.send(
+                    .POST, h.community + "/staff", token: op,
+                    raw:
+                        #"{"phone":"\#(phone)","name":"\#(name)","role":"property_staff"\#(shift.isEmpty ? "" : #","shift":"\#(shift)""#)}"#
+                )
+                let staff = try granted.content.decode(StaffRead.self)
+                let skilled = try await h.send(
+                    .PUT, h.community + "/staff/\(staff.id)/skills", token: op, raw: #"{"skills":["water"]}"#)
+                #expect(try skilled.content.decode(StaffRead.self).skills == ["water"])
+                plumbers[name] = staff.personID
+            }
+            #expect(
+                try await h.send(.PUT, h.community + "/staff/\(UUID())/skills", token: op, raw: #"{"skills":["x"]}"#)
+                    .status == .notFound)
+            let first = try await file(h, owner, "repair_water")
+            #expect(first.assigneeID == plumbers["李师傅"])
+            h.clock.advance(by: 10 * 3600)  // 08:13: both on duty; 李师傅 has one open order.
+            let second = try await file(h, owner, "repair_water")
+            #expect(second.assigneeID == plumbers["张师傅"])
+            // Not a plumbing job: the generalist (the world's property staff member).
+            let laundry = try await file(h, owner, "help_laundry")
+            #expect(laundry.assigneeID == (try await person(h, "property")))
+            // A dispatcher moves an order; a resident may not.
+            let moved = try await h.send(
+                .POST, "/api/v1/work-orders/\(second.id)/assign", token: op,
+                raw: #"{"assigneeID":"\#(plumbers["李师傅"]!)"}"#)
+            #expect(try moved.content.decode(WorkOrderRead.self).assignee == "李师傅")
+            #expect(
+                try await h.send(
+                    .POST, "/api/v1/work-orders/\(second.id)/assign", token: owner,
+                    raw: #"{"assigneeID":"\#(plumbers["李师傅"]!)"}"#
+                ).status == .forbidden)
+            // Staff file for a resident who phoned in.
+            let phoned = try await h.send(
+                .POST, h.community + "/work-orders", token: op,
+                raw: #"{"householdID":"\#(h.world.otherHome)","category":"complaint","description":"楼上噪音"}"#)
+            #expect(try phoned.content.decode(WorkOrderRead.self).channel == "phone")
+        }
+    }
+
+    @Test func photosAreCheckedForTypeAndSize() async throws {
+        try await withLinli { h in
+            let owner = try await h.token("owner")
+            let neighbour = try await h.token("neighbour")
+            let order = try await file(h, owner, "repair_public")
+            let path = "/api/v1/work-orders/\(order.id)/photos"
+            let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: UInt8(7), count: 100))
+            func upload(_ bytes: Data, _ type: String, token: String) async throws -> TestingHTTPResponse {
+                try await h.app.testing().sendRequest(
+                    .POST, path, headers: ["Authorization": "Bearer \(token)", "Content-Type": type],
+                    body: ByteBuffer(data: bytes))
+            }
+            #expect(try await upload(Data("hello".utf8), "text/plain", token: owner).status == .unsupportedMediaType)
+            #expect(try await upload(Data("not a png".utf8), "image/png", token: owner).status == .unprocessableEntity)
+            var big = Data([0xFF, 0xD8, 0xFF])
+            big.append(Data(count: 5 * 1024 * 1024))
+            #expect(try await upload(big, "image/jpeg", token: owner).status == .payloadTooLarge)
+            #expect(try await upload(png, "image/png", token: neighbour).status == .notFound)
+            let stored = try await upload(png, "image/png", token: owner)
+            #expect(stored.status == .created)
+            let detail = try await h.send(.GET, "/api/v1/work-orders/\(order.id)", token: owner).content.decode(
+                WorkOrderRead.self)
+            let photo = try #require(detail.photos?.first)
+            let image = try await h.send(.GET, path + "/\(photo)", token: owner)
+            #expect(image.headers.contentType?.subType == "png" && Data(buffer: image.body) == png)
+            #expect(try await h.send(.GET, path + "/\(photo)", token: neighbour).status == .notFound)
+        }
+    }
+}
