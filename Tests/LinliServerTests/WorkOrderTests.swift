@@ -201,3 +201,50 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct WorkOrderPageTests {
+    @Test func residentFilesStaffFinishesResidentRates() async throws {
+        try await withLinli { h in
+            let resident = WebTests.Browser(h)
+            try await resident.signIn(h.world.phones["owner"]!)
+            let form = try await resident.go(.GET, "/requests")
+            #expect(form.status == .ok && form.text.contains("帮忙：收衣服") && form.text.contains("1栋 101"))
+            let filed = try await resident.go(
+                .POST, "/requests",
+                form: [
+                    "_csrf": resident.csrf(form), "householdID": h.world.home.uuidString, "category": "help_laundry",
+                    "description": "下雨了，阳台的衣服请帮忙收一下", "place": "阳台",
+                ])
+            #expect(filed.status == .seeOther)
+            let order = try #require(try await WorkOrder.query(on: h.app.db).first())
+            let detail = try await resident.go(.GET, "/requests/\(order.id!)")
+            #expect(
+                detail.text.contains("已提交") && detail.text.contains("王建华 提交") && detail.text.contains("取消报修"),
+                "\(detail.status) \(detail.text.suffix(3000))")
+            // The staff member's task list has it with its buttons.
+            let staff = WebTests.Browser(h)
+            try await staff.signIn(h.world.phones["property"]!)
+            let tasks = try await staff.go(.GET, "/tasks")
+            #expect(tasks.text.contains("帮忙：收衣服") && tasks.text.contains("接单"))
+            for action in ["accept", "depart", "complete"] {
+                let page = try await staff.go(.GET, "/tasks")
+                let done = try await staff.go(
+                    .POST, "/requests/\(order.id!)/act",
+                    form: ["_csrf": staff.csrf(page), "action": action, "back": "tasks"])
+                #expect(done.status == .seeOther, "\(action)")
+            }
+            // A neighbour cannot open it; the resident confirms by rating.
+            let neighbour = WebTests.Browser(h)
+            try await neighbour.signIn(h.world.phones["neighbour"]!)
+            #expect(try await neighbour.go(.GET, "/requests/\(order.id!)").status == .notFound)
+            let toRate = try await resident.go(.GET, "/requests/\(order.id!)")
+            #expect(toRate.text.contains("已完成，待确认") && toRate.text.contains("服务怎么样"))
+            let rated = try await resident.go(
+                .POST, "/requests/\(order.id!)/rate",
+                form: ["_csrf": resident.csrf(toRate), "stars": "5", "comment": "及时"])
+            #expect(rated.status == .seeOther)
+            let final = try await resident.go(.GET, "/requests/\(order.id!)")
+            #expect(final.text.contains("已确认") && final.text.contains("★★★★★ 及时") && final.text.contains("property 完成"))
+        }
+    }
+}

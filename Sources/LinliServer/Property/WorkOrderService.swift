@@ -210,16 +210,19 @@ enum WorkOrderService {
         }
     }
 
+    /// A photo sent as the request body (API).
     static func addPhoto(_ order: WorkOrder, on req: Request) async throws -> UUID {
+        let type = req.headers.contentType.map { "\($0.type)/\($0.subType)" } ?? ""
+        return try await addPhoto(order, type: type, bytes: req.body.data.map { Data(buffer: $0) } ?? Data(), on: req)
+    }
+
+    static func addPhoto(_ order: WorkOrder, type: String, bytes: Data, on req: Request) async throws -> UUID {
         _ = try actor(order, req)
-        guard let type = req.headers.contentType.map({ "\($0.type)/\($0.subType)" }), photoTypes.contains(type) else {
+        guard photoTypes.contains(type) else {
             throw LinliError(.unsupportedMediaType, ["expected": photoTypes.joined(separator: ", ")])
         }
-        guard let body = req.body.data, body.readableBytes > 0 else {
-            throw LinliError.invalid("photo", "missing_value")
-        }
-        guard body.readableBytes <= photoLimit else { throw LinliError(.payloadTooLarge, ["limit": "5 MB"]) }
-        let bytes = Data(buffer: body)
+        guard !bytes.isEmpty else { throw LinliError.invalid("photo", "missing_value") }
+        guard bytes.count <= photoLimit else { throw LinliError(.payloadTooLarge, ["limit": "5 MB"]) }
         guard Self.looksLike(type, bytes) else { throw LinliError.invalid("photo", "not_an_image") }
         guard
             try await WorkOrderPhoto.query(on: req.db).filter(\.$orderID == order.requireID()).count() < photosPerOrder

@@ -10,6 +10,7 @@ enum Web {
         AccountPages.register(web)
         ConsolePages.register(web)
         AccessPages.register(web)
+        WorkOrderPages.register(web)
     }
 
     static func route(

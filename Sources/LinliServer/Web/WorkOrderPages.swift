@@ -1,0 +1,267 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+/// Requests for residents (`/requests`: file, follow, confirm, reopen, rate) and the staff task list
+/// (`/tasks`: my orders, and for dispatchers every open order of their communities), phone-first.
+enum WorkOrderPages {
+    struct OrderRow: Encodable {
+        let href: String
+        let title: String
+        let home: String
+        let status: String
+        let filed: String
+        let due: String
+        let late: String?
+        let assignee: String
+        let actions: [Button]
+        let assign: String?
+        let communityID: String
+    }
+
+    struct Button: Encodable {
+        let action: String
+        let label: String
+        let url: String
+        let primary: Bool
+    }
+
+    struct Step: Encodable {
+        let time: String
+        let text: String
+        let note: String
+    }
+
+    struct RequestsPage: Encodable {
+        let orders: [OrderRow]
+        let households: [ConsolePages.Option]
+        let categories: [ConsolePages.Option]
+    }
+
+    struct RequestPage: Encodable {
+        let order: OrderRow
+        let description: String
+        let place: String
+        let preferredTime: String?
+        let category: String
+        let steps: [Step]
+        let photos: [String]
+        let canRate: Bool
+        let rating: String?
+        let rateAction: String
+        let photoAction: String?
+    }
+
+    struct TasksPage: Encodable {
+        let mine: [OrderRow]
+        let open: [OrderRow]
+        let canDispatch: Bool
+        let staff: [ConsolePages.Option]
+    }
+
+    struct NewForm: Content {
+        var householdID: UUID
+        var category: String
+        var description: String
+        var place: String?
+        var preferredTime: String?
+        var photo: File?
+    }
+
+    static func statusText(_ read: WorkOrderRead, _ req: Request) -> String {
+        req.t("work.status.\(read.status.rawValue)")
+    }
+
+    /// The buttons the caller may press on this order now (the rules decide; refused steps are not shown).
+    static func buttons(_ order: WorkOrderRead, actor: WorkActor?) -> [WorkAction] {
+        guard let actor else { return [] }
+        return WorkAction.allCases.filter { action in
+            if case .success = WorkOrderRules.next(
+                order.status, action, by: actor, hasAssignee: order.assigneeID != nil)
+            {
+                return true
+            }
+            return false
+        }
+    }
+
+    static func row(_ o: WorkOrderRead, actor: WorkActor?, assign: Bool = false, _ req: Request) -> OrderRow {
+        OrderRow(
+            href: "/requests/\(o.id)", title: req.t("work.category.\(o.category.rawValue)"), home: o.home,
+            status: statusText(o, req), filed: ConsolePages.time(o.createdAt, req),
+            due: ConsolePages.time(o.status == .submitted ? o.respondBy : o.completeBy, req),
+            late: o.overdue.map { req.t("work.late.\($0.rawValue)") }, assignee: o.assignee ?? req.t("work.unassigned"),
+            actions: buttons(o, actor: actor).map { action in
+                Button(
+                    action: action.rawValue, label: req.t("work.action.\(action.rawValue)"),
+                    url: "/requests/\(o.id)/act", primary: [.accept, .complete, .confirm].contains(action))
+            }, assign: assign ? "/requests/\(o.id)/assign" : nil, communityID: o.communityID.uuidString)
+    }
+
+    static func actor(_ read: WorkOrderRead, _ req: Request) throws -> WorkActor? {
+        let principal = try req.user().principal
+        if read.assigneeID == principal.personID { return .assignee }
+        if principal.households[read.householdID] != nil { return .resident }
+        if req.can(.dispatchWorkOrders(read.communityID)) { return .dispatcher }
+        return nil
+    }
+
+    static func register(_ web: any RoutesBuilder) {
+        web.get("requests") { req -> Response in
+            let user = try req.user()
+            let now = req.clock.now()
+            let orders = try await WorkOrder.query(on: req.db)
+                .filter(\.$householdID ~~ Array(user.principal.households.keys)).sort(\.$createdAt, .descending)
+                .limit(50).all()
+            let reads = try await WorkOrderService.reads(orders, now: now, on: req.db)
+            let households = try await Household.byID(Array(user.principal.households.keys), on: req.db)
+            let buildings = try await Building.byID(households.values.map(\.buildingID), on: req.db)
+            return try await req.render(
+                "requests", title: req.t("work.title"),
+                RequestsPage(
+                    orders: try reads.map { row($0, actor: try actor($0, req), req) },
+                    households: households.values.map { h in
+                        ConsolePages.Option(
+                            value: h.id?.uuidString ?? "", label: "\(buildings[h.buildingID]?.name ?? "") \(h.room)")
+                    },
+                    categories: WorkCategory.allCases.map {
+                        ConsolePages.Option(value: $0.rawValue, label: req.t("work.category.\($0.rawValue)"))
+                    }))
+        }
+        web.on(.POST, "requests", body: .collect(maxSize: "6mb")) { req -> Response in
+            let form = try req.content.decode(NewForm.self)
+            guard let category = WorkCategory(rawValue: form.category) else {
+                throw LinliError.invalid("category", "invalid_value")
+            }
+            let photo = form.photo.flatMap { $0.data.readableBytes > 0 ? $0 : nil }
+            if let photo {
+                // Checked before anything is stored, so a wrong file leaves no request behind.
+                let type = photo.contentType.map { "\($0.type)/\($0.subType)" } ?? ""
+                let bytes = Data(buffer: photo.data)
+                guard WorkOrderService.photoTypes.contains(type), WorkOrderService.looksLike(type, bytes),
+                    bytes.count <= WorkOrderService.photoLimit
+                else { throw LinliError.invalid("photo", "not_an_image") }
+            }
+            let order = try await WorkOrderService.file(
+                WorkOrderInput(
+                    householdID: form.householdID, category: category, description: form.description,
+                    place: form.place, preferredTime: form.preferredTime), channel: "app", on: req)
+            if let photo {
+                _ = try await WorkOrderService.addPhoto(
+                    order, type: photo.contentType.map { "\($0.type)/\($0.subType)" } ?? "",
+                    bytes: Data(buffer: photo.data), on: req)
+            }
+            req.flash(req.t("work.filed"))
+            return req.redirect(to: "/requests/\(try order.requireID())")
+        }
+        web.get("requests", ":orderID") { req -> Response in
+            let order = try await WorkOrderService.order(req)
+            let read = try await WorkOrderService.reads([order], now: req.clock.now(), detail: true, on: req.db)[0]
+            let who = try actor(read, req)
+            return try await req.render(
+                "request", title: req.t("work.category.\(read.category.rawValue)"),
+                RequestPage(
+                    order: row(read, actor: who, req), description: read.description, place: read.place,
+                    preferredTime: read.preferredTime, category: req.t("work.category.\(read.category.rawValue)"),
+                    steps: (read.timeline ?? []).map { e in
+                        Step(
+                            time: ConsolePages.time(e.at, req),
+                            text: req.t("work.step.\(e.action)", ["who": e.actor]),
+                            note: e.action == "filed" ? req.t("work.channel.\(e.note)") : e.note)
+                    },
+                    photos: (read.photos ?? []).map { "/requests/\(read.id)/photos/\($0)" },
+                    canRate: who == .resident && [.done, .confirmed].contains(read.status) && read.rating == nil,
+                    rating: read.rating.map {
+                        String(repeating: "★", count: $0) + (read.ratingComment.map { " " + $0 } ?? "")
+                    },
+                    rateAction: "/requests/\(read.id)/rate",
+                    photoAction: read.status.isOpen ? "/requests/\(read.id)/photos" : nil))
+        }
+        web.get("requests", ":orderID", "photos", ":photoID") { req -> Response in
+            let order = try await WorkOrderService.order(req)
+            guard let photo = try await WorkOrderPhoto.find(try req.id("photoID"), on: req.db),
+                photo.orderID == order.id
+            else { throw LinliError(.notFound) }
+            let response = Response(body: .init(data: photo.bytes))
+            response.headers.replaceOrAdd(name: .contentType, value: photo.contentType)
+            return response
+        }
+        web.on(.POST, "requests", ":orderID", "photos", body: .collect(maxSize: "6mb")) { req -> Response in
+            struct Form: Content { var photo: File }
+            let order = try await WorkOrderService.order(req)
+            let photo = try req.content.decode(Form.self).photo
+            _ = try await WorkOrderService.addPhoto(
+                order, type: photo.contentType.map { "\($0.type)/\($0.subType)" } ?? "",
+                bytes: Data(buffer: photo.data), on: req)
+            req.flash(req.t("console.saved"))
+            return req.redirect(to: "/requests/\(try order.requireID())")
+        }
+        web.post("requests", ":orderID", "act") { req -> Response in
+            struct Form: Content {
+                var action: String
+                var note: String?
+                var back: String?
+            }
+            let form = try req.content.decode(Form.self)
+            guard let action = WorkAction(rawValue: form.action) else {
+                throw LinliError.invalid("action", "invalid_value")
+            }
+            let order = try await WorkOrderService.order(req)
+            try await WorkOrderService.act(order, WorkActionInput(action: action, note: form.note), on: req)
+            req.flash(req.t("work.done.\(action.rawValue)"))
+            return req.redirect(to: form.back == "tasks" ? "/tasks" : "/requests/\(try order.requireID())")
+        }
+        web.post("requests", ":orderID", "rate") { req -> Response in
+            struct Form: Content {
+                var stars: String?
+                var comment: String?
+            }
+            let form = try req.content.decode(Form.self)
+            guard let stars = form.stars.flatMap({ Int($0) }) else {
+                throw LinliError.invalid("stars", "missing_value")
+            }
+            let order = try await WorkOrderService.order(req)
+            try await WorkOrderService.rate(order, WorkRatingInput(stars: stars, comment: form.comment), on: req)
+            req.flash(req.t("work.thanks"))
+            return req.redirect(to: "/requests/\(try order.requireID())")
+        }
+        web.post("requests", ":orderID", "assign") { req -> Response in
+            struct Form: Content { var assigneeID: UUID }
+            let order = try await WorkOrderService.order(req)
+            try await WorkOrderService.assign(order, to: try req.content.decode(Form.self).assigneeID, on: req)
+            req.flash(req.t("console.saved"))
+            return req.redirect(to: "/tasks")
+        }
+        web.get("tasks") { req -> Response in
+            let user = try req.user()
+            let now = req.clock.now()
+            let mine = try await WorkOrder.query(on: req.db).filter(\.$assigneeID == user.principal.personID)
+                .filter(\.$status ~~ [.submitted, .accepted, .onTheWay]).sort(\.$completeBy).limit(100).all()
+            let dispatching = user.principal.staffRoles.filter {
+                !$0.value.isDisjoint(with: [.operator_, .propertyStaff])
+            }
+            .map(\.key)
+            let open =
+                dispatching.isEmpty
+                ? []
+                : try await WorkOrder.query(on: req.db).filter(\.$communityID ~~ dispatching)
+                    .filter(\.$status ~~ [.submitted, .accepted, .onTheWay]).sort(\.$completeBy).limit(100).all()
+                    .filter { $0.assigneeID != user.principal.personID }
+            let staff = try await StaffAssignment.query(on: req.db).filter(\.$communityID ~~ dispatching)
+                .filter(\.$role == .propertyStaff).all()
+            let people = try await Person.byID(staff.map(\.personID), on: req.db)
+            let mineReads = try await WorkOrderService.reads(mine, now: now, on: req.db)
+            let openReads = try await WorkOrderService.reads(open, now: now, on: req.db)
+            return try await req.render(
+                "tasks", title: req.t("work.tasks"),
+                TasksPage(
+                    mine: try mineReads.map { row($0, actor: try actor($0, req), req) },
+                    open: try openReads.map { row($0, actor: try actor($0, req), assign: true, req) },
+                    canDispatch: !dispatching.isEmpty,
+                    staff: staff.map { s in
+                        ConsolePages.Option(value: s.personID.uuidString, label: people[s.personID]?.name ?? "")
+                    }))
+        }
+    }
+}
