@@ -190,6 +190,11 @@ enum DemoSeed {
             try await DemoGates.seed(
                 db, community: lijiaID, buildings: all.2.filter { $0.communityID == lijiaID }, households: all.3,
                 memberships: all.5.filter { $0.communityID == lijiaID }, now: Date())
+            try await DemoWorkOrders.seed(
+                db, community: lijiaID, households: all.3.filter { $0.communityID == lijiaID },
+                memberships: all.5.filter { $0.communityID == lijiaID },
+                generalist: all.6.first { $0.role == .propertyStaff }?.personID ?? UUID(), passwordHash: hash,
+                now: Date())
         }
         logger.info(
             "demo seeded",
