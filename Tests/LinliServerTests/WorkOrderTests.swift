@@ -248,3 +248,37 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct ContactsTests {
+    @Test func operatorsKeepTheDirectoryResidentsSeeIt() async throws {
+        try await withLinli { h in
+            let op = try await h.token("operator")
+            let owner = try await h.token("owner")
+            let created = try await h.send(
+                .POST, h.community + "/contacts", token: op,
+                raw: #"{"kind":"property_desk","name":"物业服务中心","phone":"023-6788 1000","hours":"24 小时","position":1}"#)
+            #expect(created.status == .created, "\(created.text)")
+            let id = try created.content.decode(ContactRead.self).id
+            _ = try await h.send(
+                .POST, h.community + "/contacts", token: op, raw: #"{"kind":"police","name":"派出所","phone":"110"}"#)
+            let listed = try await h.send(.GET, h.community + "/contacts", token: owner).content.decode(
+                [ContactRead].self)
+            #expect(listed.map(\.name) == ["物业服务中心", "派出所"])
+            #expect(
+                try await h.send(
+                    .POST, h.community + "/contacts", token: owner, raw: #"{"kind":"police","name":"x","phone":"1"}"#
+                ).status == .forbidden)
+            let bResident = try await h.token("bResident")
+            #expect(try await h.send(.GET, h.community + "/contacts", token: bResident).status == .notFound)
+            let bad = try await h.send(
+                .PUT, h.community + "/contacts/\(id)", token: op,
+                raw: #"{"kind":"police","name":"x","phone":"call me"}"#)
+            #expect(bad.status == .unprocessableEntity && bad.problem?.errors?.first?.field == "phone")
+            let browser = WebTests.Browser(h)
+            try await browser.signIn(h.world.phones["owner"]!)
+            let home = try await browser.go(.GET, "/")
+            #expect(home.text.contains("常用电话") && home.text.contains("href=\"tel:02367881000\""))
+            #expect(try await h.send(.DELETE, h.community + "/contacts/\(id)", token: op).status == .noContent)
+        }
+    }
+}

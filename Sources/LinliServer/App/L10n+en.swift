@@ -523,6 +523,7 @@ extension L10n {
         "gates.visitors": "Visitors expected today",
         "gates.denyList": "Deny list",
         "home.requests": "Repairs and requests",
+        "home.contacts": "Useful numbers",
         "home.tasks": "My tasks",
         "work.title": "Repairs and requests",
         "work.new": "Ask the property team",

@@ -510,6 +510,7 @@ extension L10n {
         "gates.visitors": "今日预约访客",
         "gates.denyList": "禁止名单",
         "home.requests": "报修和求助",
+        "home.contacts": "常用电话",
         "home.tasks": "我的任务",
         "work.title": "报修和求助",
         "work.new": "找物业",

@@ -42,6 +42,7 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
     Devices.register(app)
     try Access.register(app)
     WorkOrderAPI.register(app)
+    Contacts.register(app)
     Web.register(app)
     app.get("openapi.json") { req -> Response in
         let document = OpenAPI.document(

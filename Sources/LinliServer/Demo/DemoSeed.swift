@@ -190,6 +190,7 @@ enum DemoSeed {
             try await DemoGates.seed(
                 db, community: lijiaID, buildings: all.2.filter { $0.communityID == lijiaID }, households: all.3,
                 memberships: all.5.filter { $0.communityID == lijiaID }, now: Date())
+            try await Contacts.seedDemo(db, community: lijiaID)
             try await DemoWorkOrders.seed(
                 db, community: lijiaID, households: all.3.filter { $0.communityID == lijiaID },
                 memberships: all.5.filter { $0.communityID == lijiaID },

@@ -104,9 +104,7 @@ enum WorkOrderAPI {
         ) { req in
             let id = try await RegistryAPI.communityID(req, { .dispatchWorkOrders($0) })
             let input = try req.decode(WorkOrderInput.self)
-            guard try await Household.find(input.householdID, in: id, on: req.db) != nil else {
-                throw LinliError(.notFound)
-            }
+            _ = try await Household.find(input.householdID, in: id, on: req.db)
             let order = try await WorkOrderService.file(input, channel: "phone", on: req)
             return Created(value: try await WorkOrderService.reads([order], now: req.clock.now(), on: req.db)[0])
         }

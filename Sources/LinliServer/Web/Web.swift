@@ -59,10 +59,18 @@ enum AccountPages {
             let time: String
         }
 
+        struct Phone: Encodable {
+            let name: String
+            let phone: String
+            let dial: String
+            let hours: String
+        }
+
         let name: String
         let homes: [Home]
         let isStaff: Bool
         let notes: [Note]
+        let contacts: [Phone]
     }
 
     struct ProfilePage: Encodable {
@@ -198,10 +206,18 @@ enum AccountPages {
         let notes =
             try await Notifications.query(for: user.principal, on: req.db)?
             .sort(\.$createdAt, .descending).limit(5).all() ?? []
+        var contacts: [HomePage.Phone] = []
+        for community in Set(user.principal.households.values).sorted(by: { $0.uuidString < $1.uuidString }) {
+            contacts += try await Contacts.list(community, on: req.db).map { c in
+                .init(
+                    name: c.name, phone: c.phone, dial: "tel:" + c.phone.filter { $0.isNumber || $0 == "+" },
+                    hours: c.hours)
+            }
+        }
         return HomePage(
             name: user.person.name, homes: homes,
             isStaff: user.principal.isAdmin || !user.principal.staffRoles.isEmpty,
-            notes: notes.map { .init(title: $0.title, time: ConsolePages.time($0.createdAt, req)) })
+            notes: notes.map { .init(title: $0.title, time: ConsolePages.time($0.createdAt, req)) }, contacts: contacts)
     }
 
     /// Display choices made before signing in (elder mode on the login page, say) carry over to the account.
