@@ -56,6 +56,8 @@ public enum AccessRequest: Sendable, Equatable {
     case viewWorkOrder(household: UUID, community: UUID, assignee: UUID?)
     /// Assign, accept for others, list and escalate a community's work orders: operators, property staff.
     case dispatchWorkOrders(UUID)
+    /// Publish and withdraw notices, see their read rates: operators, property staff, community workers.
+    case publishNotices(UUID)
     /// Read one person: themselves, a member of one of their households, or for staff.
     case viewPerson(person: UUID, households: [UUID: UUID], staffIn: Set<UUID>)
 }
@@ -100,6 +102,10 @@ public enum AccessPolicy {
             if assignee == principal.personID || principal.households[household] != nil { return .allow }
             let roles: Set<StaffRole> = [.operator_, .propertyStaff]
             return roles.isDisjoint(with: principal.staffRoles[community] ?? []) ? .hidden : .allow
+        case .publishNotices(let community):
+            guard principal.communities.contains(community) else { return .hidden }
+            let roles: Set<StaffRole> = [.operator_, .propertyStaff, .communityWorker]
+            return roles.isDisjoint(with: principal.staffRoles[community] ?? []) ? .forbidden : .allow
         case .dispatchWorkOrders(let community):
             guard principal.communities.contains(community) else { return .hidden }
             let roles: Set<StaffRole> = [.operator_, .propertyStaff]

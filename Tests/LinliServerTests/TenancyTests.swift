@@ -38,6 +38,7 @@ import VaporTesting
                 "acknowledgeAlarm": ["guard", "property"], "clearAlarm": ["guard", "property"],
                 "finishTask": ["guard", "property"], "sendCommand": ["property"], "setSharedAttributes": ["property"],
                 "denyPerson": ["guard", "property"], "fileWorkOrderForResident": ["property"],
+                "publishNotice": ["property", "worker"],
             ]
             var tokens: [String: String] = [:]
             for role in ["owner", "neighbour", "guard", "property", "worker", "operatorB"] {
@@ -94,6 +95,7 @@ import VaporTesting
                     if endpoint.path.hasSuffix("/audit")
                         || ["getProvisioning", "getFaceData", "listFaceProcessing"].contains(endpoint.operationID)
                         || (endpoint.operationID == "listWorkOrders" && role != "property")
+                        || (endpoint.operationID == "listNotices" && role == "guard")
                     {
                         #expect(status == .forbidden, "\(role) \(endpoint.path) → \(status)")
                     } else if endpoint.operationID == "getTelemetrySeries" {

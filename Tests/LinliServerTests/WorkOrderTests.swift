@@ -282,3 +282,74 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct NoticeTests {
+    @Test func audienceReceiptsRatesAndTheEmergencyBanner() async throws {
+        try await withLinli { h in
+            let worker = try await h.token("worker")
+            let owner = try await h.token("owner")
+            let neighbour = try await h.token("neighbour")
+            func publish(_ json: String, token: String) async throws -> TestingHTTPResponse {
+                try await h.send(.POST, h.community + "/notices", token: token, raw: json)
+            }
+            // Everyone in 1栋; only parents of children; an event tomorrow; one that expired.
+            let all = try await publish(
+                #"{"category":"property","title":"停水通知","body":"明天上午停水。\n请提前储水。","buildingIDs":["\#(h.world.building)"]}"#,
+                token: worker)
+            #expect(all.status == .created, "\(all.text)")
+            _ = try await publish(
+                #"{"category":"policy","title":"托育补贴","body":"申请方法","groups":["parents"]}"#, token: worker)
+            let tomorrow = ISO8601DateFormatter().string(from: h.clock.now().addingTimeInterval(86_400))
+            _ = try await publish(
+                #"{"category":"event","title":"明天的活动","body":"x","publishAt":"\#(tomorrow)"}"#, token: worker)
+            #expect(
+                try await publish(#"{"category":"event","title":"x","body":"x","channels":["radio"]}"#, token: worker)
+                    .status == .unprocessableEntity)
+            #expect(
+                try await publish(#"{"category":"event","title":"x","body":"x"}"#, token: try await h.token("guard"))
+                    .status == .forbidden)
+            #expect(
+                try await publish(#"{"category":"event","title":"x","body":"x"}"#, token: owner).status == .forbidden)
+            // The owner has a 9-year-old at home: a parent. The neighbour has none.
+            let child = try #require(try await Person.find(h.world.family, on: h.app.db))
+            child.birthYear = Calendar.chinaYear(h.clock.now()) - 9
+            try await child.save(on: h.app.db)
+            let mine = try await h.send(.GET, "/api/v1/me/notices", token: owner).content.decode([NoticeOut].self)
+            #expect(Set(mine.map(\.title)) == ["停水通知", "托育补贴"] && mine.allSatisfy { $0.read == false })
+            let theirs = try await h.send(.GET, "/api/v1/me/notices", token: neighbour).content.decode([NoticeOut].self)
+            #expect(theirs.map(\.title) == ["停水通知"])
+            let subsidy = try #require(mine.first { $0.title == "托育补贴" })
+            #expect(
+                try await h.send(.POST, "/api/v1/me/notices/\(subsidy.id)/read", token: neighbour).status == .notFound)
+            // Reading it twice is one receipt; the publisher sees the rate among its audience.
+            let water = try #require(mine.first { $0.title == "停水通知" })
+            for _ in 0..<2 {
+                #expect(
+                    try await h.send(.POST, "/api/v1/me/notices/\(water.id)/read", token: owner).status == .noContent)
+            }
+            let rates = try await h.send(.GET, h.community + "/notices", token: worker).content.decode([NoticeOut].self)
+            let waterRate = try #require(rates.first { $0.title == "停水通知" })
+            #expect(waterRate.reads == 1 && waterRate.audience == 3 && waterRate.readRate == 33.3)
+            // An emergency: a banner on every page until it is opened.
+            let gas = try await publish(#"{"category":"emergency","title":"燃气泄漏，请勿使用明火","body":"正在抢修"}"#, token: worker)
+            let gasID = try gas.content.decode(NoticeOut.self).id
+            #expect(try gas.content.decode(NoticeOut.self).pinned)
+            let browser = WebTests.Browser(h)
+            try await browser.signIn(h.world.phones["owner"]!)
+            for path in ["/", "/requests", "/access"] {
+                let page = try await browser.go(.GET, path)
+                #expect(page.text.contains("燃气泄漏，请勿使用明火") && page.text.contains("role=\"alert\""), "\(path)")
+            }
+            let opened = try await browser.go(.GET, "/notices/\(gasID)")
+            #expect(opened.text.contains("正在抢修"))
+            #expect(!(try await browser.go(.GET, "/")).text.contains("燃气泄漏，请勿使用明火"))
+            let list = try await browser.go(.GET, "/notices")
+            #expect(list.text.contains("📌 燃气泄漏") && list.text.contains("托育补贴"))
+            // The console page shows the rate.
+            let console = WebTests.Browser(h)
+            try await console.signIn(h.world.phones["worker"]!)
+            let page = try await console.go(.GET, "/console/\(h.world.a)/notices")
+            #expect(page.text.contains("3 人中 1 人已读（33.3%）"))
+        }
+    }
+}

@@ -10,7 +10,11 @@ struct Validation {
 
     /// A trimmed text of 1...max characters; nil (and an issue) when invalid.
     @discardableResult
-    mutating func text(_ value: String?, _ field: String, max: Int, required: Bool = true) -> String? {
+    /// Trimmed text of at most `max` characters; control characters are refused, except line breaks and
+    /// tabs in `multiline` text (a notice's body, a request's description).
+    mutating func text(_ value: String?, _ field: String, max: Int, required: Bool = true, multiline: Bool = false)
+        -> String?
+    {
         guard let raw = value else {
             if required { fail(field, "missing_value") }
             return nil
@@ -18,7 +22,9 @@ struct Validation {
         let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { fail(field, "missing_value"); return nil }
         if trimmed.count > max { fail(field, "too_long"); return nil }
-        if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        if trimmed.unicodeScalars.contains(where: {
+            $0.properties.generalCategory == .control && !(multiline && ["\n", "\r", "\t"].contains($0))
+        }) {
             fail(field, "invalid_value"); return nil
         }
         return trimmed

@@ -43,6 +43,7 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
     try Access.register(app)
     WorkOrderAPI.register(app)
     Contacts.register(app)
+    Notices.register(app)
     Web.register(app)
     app.get("openapi.json") { req -> Response in
         let document = OpenAPI.document(

@@ -191,6 +191,9 @@ enum DemoSeed {
                 db, community: lijiaID, buildings: all.2.filter { $0.communityID == lijiaID }, households: all.3,
                 memberships: all.5.filter { $0.communityID == lijiaID }, now: Date())
             try await Contacts.seedDemo(db, community: lijiaID)
+            try await Notices.seedDemo(
+                db, community: lijiaID, by: all.6.first { $0.role == .communityWorker }?.personID ?? UUID(),
+                buildings: all.2.filter { $0.communityID == lijiaID }, now: Date())
             try await DemoWorkOrders.seed(
                 db, community: lijiaID, households: all.3.filter { $0.communityID == lijiaID },
                 memberships: all.5.filter { $0.communityID == lijiaID },

@@ -172,6 +172,7 @@ enum ConsolePages {
             ("gates", .gates(id)),
         ]
         if req.can(.manageDevices(id)) { tabs.append(("faceData", .faceData(id))) }
+        if req.can(.publishNotices(id)) { tabs.append(("notices", .notices(id))) }
         if canManage { tabs += [("import", .importResidents(id)), ("audit", .audit(id))] }
         return Header(
             id: id, name: community.name, address: community.address, canManage: canManage,

@@ -20,6 +20,8 @@ struct Layout: Encodable {
     let nav: [Link]
     let flash: String?
     let flashIsError: Bool
+    /// Unread emergency notices: a banner on every page until they are read.
+    let emergencies: [Link]
 }
 
 /// A page: the layout plus the page's own context.
@@ -51,11 +53,17 @@ extension Request {
             session.data["flash"] = nil
             session.data["flashError"] = nil
         }
+        var emergencies: [Layout.Link] = []
+        if let user {
+            emergencies = try await Notices.unreadEmergencies(user.principal, now: clock.now(), on: db).map {
+                Layout.Link(href: "/notices/\($0.id?.uuidString ?? "")", label: $0.title, current: false)
+            }
+        }
         let layout = Layout(
             title: title, lang: language.rawValue, otherLang: language == .zhCN ? "en" : "zh-CN",
             elder: display.elderMode, contrast: display.highContrast, textSize: display.textSize, csrf: csrfToken,
             path: url.path + (url.query.map { "?" + $0 } ?? ""), userName: user?.person.name, nav: nav,
-            flash: flash, flashIsError: flashIsError)
+            flash: flash, flashIsError: flashIsError, emergencies: emergencies)
         let view = try await self.view.render(template, Page(layout: layout, page: context))
         let response = try await view.encodeResponse(for: self)
         response.status = status

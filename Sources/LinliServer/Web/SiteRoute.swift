@@ -45,6 +45,8 @@ enum SiteRoute: Equatable {
     case denyList(UUID)
     case denyRemove(UUID, UUID)
     case faceData(UUID)
+    case notices(UUID)
+    case noticeWithdraw(UUID, UUID)
 
     var path: String {
         switch self {
@@ -91,6 +93,8 @@ enum SiteRoute: Equatable {
         case .denyList(let c): "/console/\(c)/deny-list"
         case .denyRemove(let c, let p): "/console/\(c)/deny-list/\(p)/remove"
         case .faceData(let c): "/console/\(c)/face-data"
+        case .notices(let c): "/console/\(c)/notices"
+        case .noticeWithdraw(let c, let n): "/console/\(c)/notices/\(n)/withdraw"
         }
     }
 

@@ -11,6 +11,7 @@ enum Web {
         ConsolePages.register(web)
         AccessPages.register(web)
         WorkOrderPages.register(web)
+        NoticePages.register(web)
     }
 
     static func route(

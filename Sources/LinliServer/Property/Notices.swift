@@ -1,0 +1,358 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+/// A notice to residents: property notices, policy news, events, emergencies.
+final class Notice: Model, @unchecked Sendable {
+    static let schema = "notices"
+    enum Category: String, Codable, CaseIterable, Sendable {
+        case property, policy, event, emergency
+    }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "community_id") var communityID: UUID
+    @Enum(key: "category") var category: Category
+    @Field(key: "title") var title: String
+    @Field(key: "body") var body: String
+    /// `NoticeAudience` as JSON text.
+    @Field(key: "audience") var audience: String
+    /// app, tv, kiosk (comma-separated).
+    @Field(key: "channels") var channels: String
+    @Field(key: "publish_at") var publishAt: Date
+    @OptionalField(key: "expires_at") var expiresAt: Date?
+    @Field(key: "pinned") var pinned: Bool
+    @Field(key: "created_by") var createdBy: UUID
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "withdrawn_at") var withdrawnAt: Date?
+    init() {}
+
+    var target: NoticeAudience {
+        (try? JSONDecoder().decode(NoticeAudience.self, from: Data(audience.utf8))) ?? NoticeAudience()
+    }
+}
+
+/// Who read which notice, when (one row per person and notice).
+final class NoticeRead: Model, @unchecked Sendable {
+    static let schema = "notice_reads"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "notice_id") var noticeID: UUID
+    @Field(key: "person_id") var personID: UUID
+    @Field(key: "read_at") var readAt: Date
+    init() {}
+}
+
+extension Notice: CommunityScoped {
+    static var communityField: KeyPath<Notice, FieldProperty<Notice, UUID>> { \.$communityID }
+}
+
+struct CreateNotices: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(Notice.schema).id()
+            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
+            .field("category", .string, .required).field("title", .string, .required).field("body", .string, .required)
+            .field("audience", .string, .required).field("channels", .string, .required)
+            .field("publish_at", .datetime, .required).field("expires_at", .datetime)
+            .field("pinned", .bool, .required).field("created_by", .uuid, .required)
+            .field("created_at", .datetime, .required).field("withdrawn_at", .datetime).create()
+        try await IndexSQL.create(
+            "notices_community_publish", on: Notice.schema, ["community_id", "publish_at"], database)
+        try await database.schema(NoticeRead.schema).id()
+            .field("notice_id", .uuid, .required, .references(Notice.schema, .id, onDelete: .cascade))
+            .field("person_id", .uuid, .required).field("read_at", .datetime, .required)
+            .unique(on: "notice_id", "person_id").create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(NoticeRead.schema).delete()
+        try await database.schema(Notice.schema).delete()
+    }
+}
+
+struct NoticeInput: Content {
+    let category: Notice.Category
+    let title: String
+    let body: String
+    let buildingIDs: [UUID]?
+    let groups: [NoticeAudience.Group]?
+    let channels: [String]?
+    let publishAt: Date?
+    let expiresAt: Date?
+    let pinned: Bool?
+}
+
+struct NoticeOut: Content, Equatable {
+    let id: UUID
+    let category: Notice.Category
+    let title: String
+    let body: String
+    let buildingIDs: [UUID]
+    let groups: [NoticeAudience.Group]
+    let channels: [String]
+    let publishAt: Date
+    let expiresAt: Date?
+    let pinned: Bool
+    /// For the reader: whether I read it. For staff: reads, audience and read rate (%).
+    let read: Bool?
+    let reads: Int?
+    let audience: Int?
+    let readRate: Double?
+}
+
+/// Notices: staff and community workers publish to the community, buildings or groups, on channels,
+/// scheduled and expiring, pinned or not; residents read them (receipts, read rate); an unread emergency
+/// notice is a banner on every page until it is read.
+enum Notices {
+    static let c = RegistryAPI.c
+    static let channels = ["app", "tv", "kiosk"]
+
+    /// The audience facts of every current resident of a community.
+    static func residents(of community: UUID, on db: any Database, now: Date) async throws -> [UUID: NoticeAudience
+        .Resident]
+    {
+        let today = Calendar.chinaDate(now)
+        let memberships = try await Membership.query(on: db).filter(\.$communityID == community).all()
+            .filter { $0.isCurrent(on: today) }
+        let households = try await Household.byID(memberships.map(\.householdID), on: db)
+        let people = try await Person.byID(memberships.map(\.personID), on: db)
+        let year = Calendar.chinaYear(now)
+        func age(_ p: Person) -> Int? { p.birthYear.map { year - $0 } }
+        var byHome: [UUID: [Person]] = [:]
+        for m in memberships { if let p = people[m.personID] { byHome[m.householdID, default: []].append(p) } }
+        let childHomes = Set(
+            byHome.filter { $0.value.contains { $0.isChild || (age($0) ?? 99) < 14 } }.keys)
+        var result: [UUID: (Set<UUID>, Set<NoticeAudience.Group>)] = [:]
+        for m in memberships {
+            guard let person = people[m.personID], let home = households[m.householdID] else { continue }
+            let groups = NoticeAudience.Resident.groups(
+                age: age(person), markedElderly: person.isElderly, livesAlone: person.livesAlone,
+                childInHome: childHomes.contains(m.householdID) && !(person.isChild || (age(person) ?? 99) < 14))
+            var entry = result[m.personID] ?? ([], [])
+            entry.0.insert(home.buildingID)
+            entry.1.formUnion(groups)
+            result[m.personID] = entry
+        }
+        return result.mapValues { NoticeAudience.Resident(buildings: $0.0, groups: $0.1) }
+    }
+
+    /// Notices published, not expired nor withdrawn, whose audience includes the person, pinned first.
+    static func visible(to principal: Principal, now: Date, on db: any Database) async throws -> [Notice] {
+        let communities = Array(Set(principal.households.values))
+        guard !communities.isEmpty else { return [] }
+        let notices = try await Notice.query(on: db).filter(\.$communityID ~~ communities)
+            .filter(\.$withdrawnAt == nil).filter(\.$publishAt <= now).sort(\.$publishAt, .descending).limit(200).all()
+            .filter { ($0.expiresAt ?? .distantFuture) > now }
+        var mine: [Notice] = []
+        var facts: [UUID: NoticeAudience.Resident] = [:]
+        for community in communities {
+            if let me = try await residents(of: community, on: db, now: now)[principal.personID] {
+                facts[community] = me
+            }
+        }
+        for notice in notices {
+            if let me = facts[notice.communityID], notice.target.includes(me) { mine.append(notice) }
+        }
+        return mine.sorted { ($0.pinned ? 1 : 0, $0.publishAt) > ($1.pinned ? 1 : 0, $1.publishAt) }
+    }
+
+    /// The unread emergency notices of a person (the banner on every page).
+    static func unreadEmergencies(_ principal: Principal, now: Date, on db: any Database) async throws -> [Notice] {
+        let communities = Array(Set(principal.households.values))
+        guard !communities.isEmpty else { return [] }
+        // Cheap first: most of the time there is no emergency at all.
+        guard
+            try await Notice.query(on: db).filter(\.$communityID ~~ communities).filter(\.$category == .emergency)
+                .filter(\.$withdrawnAt == nil).filter(\.$publishAt <= now).count() > 0
+        else { return [] }
+        let emergencies = try await visible(to: principal, now: now, on: db).filter { $0.category == .emergency }
+        let read = Set(
+            try await NoticeRead.query(on: db).filter(\.$personID == principal.personID)
+                .filter(\.$noticeID ~~ emergencies.compactMap(\.id)).all(\.$noticeID))
+        return emergencies.filter { !read.contains($0.id ?? UUID()) }
+    }
+
+    static func out(_ n: Notice, read: Bool? = nil, reads: Int? = nil, audience: Int? = nil) throws -> NoticeOut {
+        let target = n.target
+        return NoticeOut(
+            id: try n.requireID(), category: n.category, title: n.title, body: n.body,
+            buildingIDs: target.buildings.sorted { $0.uuidString < $1.uuidString },
+            groups: target.groups.sorted { $0.rawValue < $1.rawValue },
+            channels: n.channels.split(separator: ",").map(String.init), publishAt: n.publishAt,
+            expiresAt: n.expiresAt, pinned: n.pinned, read: read, reads: reads, audience: audience,
+            readRate: audience.map { NoticeStatistics.readRate(reads: reads ?? 0, audience: $0) })
+    }
+
+    static func publish(_ input: NoticeInput, in community: UUID, on req: Request) async throws -> Notice {
+        try req.authorize(.publishNotices(community))
+        var v = Validation()
+        let title = v.text(input.title, "title", max: 100) ?? ""
+        let body = v.text(input.body, "body", max: 5000, multiline: true) ?? ""
+        let channels = input.channels ?? ["app"]
+        if channels.isEmpty || !channels.allSatisfy(Self.channels.contains) { v.fail("channels", "invalid_value") }
+        let now = req.clock.now()
+        let publishAt = input.publishAt ?? now
+        if let expires = input.expiresAt, expires <= publishAt { v.fail("expiresAt", "before_publish") }
+        try v.check()
+        let buildings = Set(input.buildingIDs ?? [])
+        if !buildings.isEmpty {
+            let known = try await Building.scoped(to: community, on: req.db).filter(\.$id ~~ Array(buildings)).count()
+            guard known == buildings.count else { throw LinliError.invalid("buildingIDs", "unknown_building") }
+        }
+        let notice = Notice()
+        notice.communityID = community
+        notice.category = input.category
+        notice.title = title
+        notice.body = body
+        let audience = NoticeAudience(buildings: buildings, groups: Set(input.groups ?? []))
+        notice.audience = String(decoding: try JSONEncoder().encode(audience), as: UTF8.self)
+        notice.channels = Array(Set(channels)).sorted().joined(separator: ",")
+        notice.publishAt = publishAt
+        notice.expiresAt = input.expiresAt
+        notice.pinned = input.pinned ?? (input.category == .emergency)
+        notice.createdBy = try req.user().principal.personID
+        notice.createdAt = now
+        try await req.db.writeTransaction { db in
+            try await notice.create(on: db)
+            try await Audit.record(
+                .create, "notice", id: notice.id, community: community, after: title, by: req, on: db)
+        }
+        return notice
+    }
+
+    /// Records that the caller read it (once; later reads change nothing).
+    static func markRead(_ notice: Notice, on req: Request) async throws {
+        let person = try req.user().principal.personID
+        guard
+            try await NoticeRead.query(on: req.db).filter(\.$noticeID == notice.requireID())
+                .filter(\.$personID == person).first() == nil
+        else { return }
+        let row = NoticeRead()
+        row.noticeID = try notice.requireID()
+        row.personID = person
+        row.readAt = req.clock.now()
+        do { try await row.create(on: req.db) } catch let error as any DatabaseError where error.isConstraintFailure {}
+    }
+
+    /// A notice the caller may read (in its audience), or 404.
+    static func readable(_ req: Request) async throws -> Notice {
+        let id = try req.id("noticeID")
+        guard
+            let notice = try await visible(to: try req.user().principal, now: req.clock.now(), on: req.db)
+                .first(where: { $0.id == id })
+        else { throw LinliError(.notFound) }
+        return notice
+    }
+
+    /// Staff view: every notice of the community with reads, audience and read rate.
+    static func staffList(_ community: UUID, on req: Request) async throws -> [NoticeOut] {
+        let notices = try await Notice.scoped(to: community, on: req.db).filter(\.$withdrawnAt == nil)
+            .sort(\.$publishAt, .descending).limit(100).all()
+        let residents = try await residents(of: community, on: req.db, now: req.clock.now())
+        var out: [NoticeOut] = []
+        for notice in notices {
+            let target = notice.target
+            let audience = Set(residents.filter { target.includes($0.value) }.keys)
+            let readers = try await NoticeRead.query(on: req.db).filter(\.$noticeID == notice.requireID()).all(
+                \.$personID)
+            out.append(try Self.out(notice, reads: readers.filter(audience.contains).count, audience: audience.count))
+        }
+        return out
+    }
+
+    /// The demo community's recent notices (none of them an emergency, so the demo shows no banner).
+    static func seedDemo(_ db: any Database, community: UUID, by author: UUID, buildings: [Building], now: Date)
+        async throws
+    {
+        let first = buildings.sorted { $0.name < $1.name }.first?.id
+        let rows: [(Category, String, String, NoticeAudience, Bool, Double)] = [
+            (.property, "本周六上午二次供水水箱清洗", "周六 8:00–12:00 停水，请提前储水。\n给您带来不便，敬请谅解。", .init(), true, 2),
+            (.policy, "重庆市60岁以上老人免费乘坐公交政策说明", "持老年优待证即可免费乘坐市内公交。\n可到社区居委会咨询办理。", .init(groups: [.elderly]), false, 5),
+            (.event, "社区亲子运动会报名", "下周日上午在中心广场举行，欢迎带孩子参加。", .init(groups: [.parents]), false, 3),
+            (.property, "1栋电梯年检", "本周四 14:00–16:00 1栋电梯年检暂停使用。", .init(buildings: first.map { [$0] } ?? []), false, 1),
+            (.event, "智慧社区开放日：教您用电视办事", "社区工作者现场教老人用电视遥控器报修、看通知。", .init(groups: [.elderly]), false, 8),
+        ]
+        for (category, title, body, audience, pinned, daysAgo) in rows {
+            let notice = Notice()
+            notice.communityID = community
+            notice.category = category
+            notice.title = title
+            notice.body = body
+            notice.audience = String(decoding: try JSONEncoder().encode(audience), as: UTF8.self)
+            notice.channels = "app,kiosk,tv"
+            notice.publishAt = now.addingTimeInterval(-daysAgo * 86_400)
+            notice.pinned = pinned
+            notice.createdBy = author
+            notice.createdAt = notice.publishAt
+            try await notice.create(on: db)
+        }
+    }
+
+    static func register(_ app: Application) {
+        app.migrations.add(CreateNotices())
+        let api = app.api.authenticated
+        let object: JSONValue = .object([("type", "object")])
+        let input = Schema.object(
+            [
+                ("category", Schema.enumeration(Notice.Category.allCases.map(\.rawValue))),
+                ("title", Schema.string(min: 1, max: 100)), ("body", Schema.string(min: 1, max: 5000)),
+                ("buildingIDs", Schema.array(Schema.uuid)),
+                ("groups", Schema.array(Schema.enumeration(NoticeAudience.Group.allCases.map(\.rawValue)))),
+                ("channels", Schema.array(Schema.enumeration(channels))), ("publishAt", Schema.dateTime),
+                ("expiresAt", Schema.dateTime), ("pinned", Schema.bool),
+            ], required: ["category", "title", "body"])
+        api.register(
+            .init(
+                method: .POST, path: c + "/notices", operationID: "publishNotice",
+                summary: "Publish a notice to the community, buildings or groups (staff, community workers)",
+                tag: "property", body: input, status: .created, response: object), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .publishNotices($0) })
+            return Created(value: try out(try await publish(try req.decode(NoticeInput.self), in: id, on: req)))
+        }
+        api.register(
+            .init(
+                method: .GET, path: c + "/notices", operationID: "listNotices",
+                summary: "The community's notices with reads, audience and read rate (publishers)", tag: "property",
+                response: Schema.array(object)), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .publishNotices($0) })
+            return try await staffList(id, on: req)
+        }
+        api.register(
+            .init(
+                method: .DELETE, path: c + "/notices/{noticeID}", operationID: "withdrawNotice",
+                summary: "Withdraw a notice", tag: "property", status: .noContent), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .publishNotices($0) })
+            let notice = try await Notice.find(try req.id("noticeID"), in: id, on: req.db)
+            notice.withdrawnAt = req.clock.now()
+            try await req.db.writeTransaction { db in
+                try await notice.save(on: db)
+                try await Audit.record(
+                    .delete, "notice", id: notice.id, community: id, before: notice.title, by: req, on: db)
+            }
+            return NoContent()
+        }
+        api.register(
+            .init(
+                method: .GET, path: "/api/v1/me/notices", operationID: "listMyNotices",
+                summary: "Notices for me (pinned first), each with whether I read it", tag: "property",
+                response: Schema.array(object)), in: app
+        ) { req in
+            let principal = try req.user().principal
+            let notices = try await visible(to: principal, now: req.clock.now(), on: req.db)
+            let read = Set(
+                try await NoticeRead.query(on: req.db).filter(\.$personID == principal.personID)
+                    .filter(\.$noticeID ~~ notices.compactMap(\.id)).all(\.$noticeID))
+            return try notices.map { try out($0, read: read.contains($0.id ?? UUID())) }
+        }
+        api.register(
+            .init(
+                method: .POST, path: "/api/v1/me/notices/{noticeID}/read", operationID: "readNotice",
+                summary: "Record that I read a notice (its read receipt)", tag: "property", status: .noContent), in: app
+        ) { req in
+            try await markRead(try await readable(req), on: req)
+            return NoContent()
+        }
+    }
+}

@@ -1,0 +1,157 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+/// Notices for residents (`/notices`, opening one records its read receipt) and for publishers
+/// (`/console/{c}/notices`: publish to the community, buildings or groups, read rates).
+enum NoticePages {
+    struct Item: Encodable {
+        let href: String
+        let title: String
+        let category: String
+        let time: String
+        let pinned: Bool
+        let unread: Bool
+        let emergency: Bool
+    }
+
+    struct ListPage: Encodable {
+        let items: [Item]
+    }
+
+    struct OnePage: Encodable {
+        let title: String
+        let category: String
+        let time: String
+        let paragraphs: [String]
+    }
+
+    struct StaffRow: Encodable {
+        let title: String
+        let category: String
+        let time: String
+        let audience: String
+        let rate: String
+        let withdraw: String
+    }
+
+    struct ConsolePage: Encodable {
+        let header: ConsolePages.Header
+        let rows: [StaffRow]
+        let buildings: [ConsolePages.Option]
+        let categories: [ConsolePages.Option]
+        let groups: [ConsolePages.Option]
+    }
+
+    struct Form: Content {
+        var category: String
+        var title: String
+        var body: String
+        var buildingID: String?
+        var group: String?
+        var tv: String?
+        var kiosk: String?
+        var pinned: String?
+        var days: String?
+    }
+
+    static func register(_ web: any RoutesBuilder) {
+        web.get("notices") { req -> Response in
+            let principal = try req.user().principal
+            let notices = try await Notices.visible(to: principal, now: req.clock.now(), on: req.db)
+            let read = Set(
+                try await NoticeRead.query(on: req.db).filter(\.$personID == principal.personID)
+                    .filter(\.$noticeID ~~ notices.compactMap(\.id)).all(\.$noticeID))
+            return try await req.render(
+                "notices", title: req.t("notice.title"),
+                ListPage(
+                    items: notices.map { n in
+                        Item(
+                            href: "/notices/\(n.id?.uuidString ?? "")", title: n.title,
+                            category: req.t("notice.category.\(n.category.rawValue)"),
+                            time: ConsolePages.time(n.publishAt, req), pinned: n.pinned,
+                            unread: !read.contains(n.id ?? UUID()), emergency: n.category == .emergency)
+                    }))
+        }
+        web.get("notices", ":noticeID") { req -> Response in
+            let notice = try await Notices.readable(req)
+            try await Notices.markRead(notice, on: req)
+            return try await req.render(
+                "notice", title: notice.title,
+                OnePage(
+                    title: notice.title, category: req.t("notice.category.\(notice.category.rawValue)"),
+                    time: ConsolePages.time(notice.publishAt, req),
+                    paragraphs: notice.body.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)))
+        }
+        Web.route(web, .GET, { c, _, _ in .notices(c) }) { req in
+            let header = try await ConsolePages.header(req, current: "notices")
+            try req.authorize(.publishNotices(header.id))
+            let rows = try await Notices.staffList(header.id, on: req)
+            let buildings = try await Building.scoped(to: header.id, on: req.db).sort(\.$name).all()
+            let names = Building.byID(buildings)
+            return try await req.render(
+                "console/notices", title: req.t("console.tab.notices"),
+                ConsolePage(
+                    header: header,
+                    rows: rows.map { n in
+                        let places = n.buildingIDs.compactMap { names[$0]?.name }
+                        let groups = n.groups.map { req.t("notice.group.\($0.rawValue)") }
+                        let audience = (places.isEmpty ? [req.t("notice.everyone")] : places) + groups
+                        return StaffRow(
+                            title: (n.pinned ? "📌 " : "") + n.title,
+                            category: req.t("notice.category.\(n.category.rawValue)"),
+                            time: ConsolePages.time(n.publishAt, req), audience: audience.joined(separator: " · "),
+                            rate: req.t(
+                                "notice.rate",
+                                [
+                                    "reads": "\(n.reads ?? 0)", "audience": "\(n.audience ?? 0)",
+                                    "rate": String(format: "%.1f", n.readRate ?? 0),
+                                ]),
+                            withdraw: SiteRoute.noticeWithdraw(header.id, n.id).path)
+                    },
+                    buildings: [ConsolePages.Option(value: "", label: req.t("notice.everyone"))]
+                        + buildings.map { ConsolePages.Option(value: $0.id?.uuidString ?? "", label: $0.name) },
+                    categories: Notice.Category.allCases.map {
+                        ConsolePages.Option(value: $0.rawValue, label: req.t("notice.category.\($0.rawValue)"))
+                    },
+                    groups: [ConsolePages.Option(value: "", label: req.t("notice.allResidents"))]
+                        + NoticeAudience.Group.allCases.map {
+                            ConsolePages.Option(value: $0.rawValue, label: req.t("notice.group.\($0.rawValue)"))
+                        }))
+        }
+        Web.route(web, .POST, { c, _, _ in .notices(c) }) { req in
+            let id = try req.id("c")
+            let form = try req.content.decode(Form.self)
+            guard let category = Notice.Category(rawValue: form.category) else {
+                throw LinliError.invalid("category", "invalid_value")
+            }
+            let days = Int(form.days ?? "") ?? 0
+            guard (0...365).contains(days) else { throw LinliError.invalid("days", "out_of_range") }
+            _ = try await Notices.publish(
+                NoticeInput(
+                    category: category, title: form.title, body: form.body,
+                    buildingIDs: form.buildingID.flatMap { UUID(uuidString: $0) }.map { [$0] },
+                    groups: form.group.flatMap { NoticeAudience.Group(rawValue: $0) }.map { [$0] },
+                    channels: ["app"] + (form.tv != nil ? ["tv"] : []) + (form.kiosk != nil ? ["kiosk"] : []),
+                    publishAt: nil,
+                    expiresAt: days > 0 ? req.clock.now().addingTimeInterval(Double(days) * 86_400) : nil,
+                    pinned: form.pinned != nil ? true : nil), in: id, on: req)
+            req.flash(req.t("notice.published"))
+            return req.redirect(to: SiteRoute.notices(id).path)
+        }
+        Web.route(web, .POST, { c, n, _ in .noticeWithdraw(c, n) }) { req in
+            let id = try req.id("c")
+            try req.authorize(.publishNotices(id))
+            let notice = try await Notice.find(try req.id("h"), in: id, on: req.db)
+            notice.withdrawnAt = req.clock.now()
+            try await req.db.writeTransaction { db in
+                try await notice.save(on: db)
+                try await Audit.record(
+                    .delete, "notice", id: notice.id, community: id, before: notice.title, by: req, on: db)
+            }
+            req.flash(req.t("console.saved"))
+            return req.redirect(to: SiteRoute.notices(id).path)
+        }
+    }
+}
