@@ -264,7 +264,7 @@ enum Notices {
         async throws
     {
         let first = buildings.sorted { $0.name < $1.name }.first?.id
-        let rows: [(Category, String, String, NoticeAudience, Bool, Double)] = [
+        let rows: [(Notice.Category, String, String, NoticeAudience, Bool, Double)] = [
             (.property, "本周六上午二次供水水箱清洗", "周六 8:00–12:00 停水，请提前储水。\n给您带来不便，敬请谅解。", .init(), true, 2),
             (.policy, "重庆市60岁以上老人免费乘坐公交政策说明", "持老年优待证即可免费乘坐市内公交。\n可到社区居委会咨询办理。", .init(groups: [.elderly]), false, 5),
             (.event, "社区亲子运动会报名", "下周日上午在中心广场举行，欢迎带孩子参加。", .init(groups: [.parents]), false, 3),
