@@ -353,3 +353,115 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct ServiceTests {
+    func service(_ h: Harness, _ op: String, capacity: Int, price: Int = 3900) async throws -> ServiceOut {
+        let created = try await h.send(
+            .POST, h.community + "/services", token: op,
+            raw:
+                #"{"name":"1小时家庭保洁","description":"保洁阿姨上门","priceCents":\#(price),"durationMinutes":60,"capacity":\#(capacity),"hours":"09:00-18:00"}"#
+        )
+        #expect(created.status == .created, "\(created.text)")
+        return try created.content.decode(ServiceOut.self)
+    }
+
+    /// The test clock reads 2026-09-21 22:13 China time: tomorrow's slots are open.
+    func book(
+        _ h: Harness, _ token: String, _ service: UUID, home: UUID, start: String = "10:00", payment: String = "online"
+    )
+        async throws -> TestingHTTPResponse
+    {
+        try await h.send(
+            .POST, h.community + "/services/\(service)/bookings", token: token,
+            raw: #"{"householdID":"\#(home)","day":"2026-09-22","start":"\#(start)","payment":"\#(payment)"}"#)
+    }
+
+    @Test func theLastPlaceGoesToExactlyOneOfManyAtOnce() async throws {
+        try await withLinli { h in
+            let op = try await h.token("operator")
+            let owner = try await h.token("owner")
+            let family = try await h.token("family")
+            let neighbour = try await h.token("neighbour")
+            let one = try await service(h, op, capacity: 1)
+            let who = [(owner, h.world.home), (family, h.world.home), (neighbour, h.world.otherHome)]
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for round in 0..<2 {
+                    for (token, home) in who {
+                        _ = round
+                        group.addTask { try await book(h, token, one.id, home: home).status }
+                    }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .created }.count == 1, "\(statuses)")
+            #expect(statuses.filter { $0 == .conflict }.count == 5, "\(statuses)")
+            #expect(try await Booking.query(on: h.app.db).filter(\.$status == "booked").count() == 1)
+            // With three places, five at once: three win.
+            let three = try await service(h, op, capacity: 3)
+            let more = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for index in 0..<5 {
+                    let (token, home) = who[index % 3]
+                    group.addTask { try await book(h, token, three.id, home: home, start: "11:00").status }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            #expect(more.filter { $0 == .created }.count == 3 && more.filter { $0 == .conflict }.count == 2, "\(more)")
+            let slots = try await h.send(.GET, h.community + "/services/\(three.id)/slots?day=2026-09-22", token: owner)
+                .content.decode([SlotOut].self)
+            #expect(
+                slots.count == 9 && slots.first { Calendar.china.component(.hour, from: $0.start) == 11 }?.left == 0)
+            let full = try await book(h, owner, three.id, home: h.world.home, start: "11:00")
+            #expect(full.status == .conflict && full.problem?.errors?.first?.reason == "slot_full")
+        }
+    }
+
+    @Test func cancelRefundFulfilRevenueAndDemand() async throws {
+        try await withLinli { h in
+            let op = try await h.token("operator")
+            let owner = try await h.token("owner")
+            let staff = try await h.token("property")
+            let cleaning = try await service(h, op, capacity: 2)
+            // Online payment through the test provider, then cancelled in time: refunded, the place is free again.
+            let paid = try await book(h, owner, cleaning.id, home: h.world.home).content.decode(BookingOut.self)
+            #expect(paid.paid && paid.amountCents == 3900)
+            let cancelled = try await h.send(.POST, "/api/v1/bookings/\(paid.id)/cancel", token: owner)
+            #expect(try cancelled.content.decode(BookingOut.self).refunded)
+            #expect(try await Payment.query(on: h.app.db).filter(\.$kind == "refund").count() == 1)
+            #expect(try await BookingSeat.query(on: h.app.db).count() == 0)
+            // Bad requests.
+            #expect(
+                try await book(h, owner, cleaning.id, home: h.world.home, start: "10:30").status == .unprocessableEntity
+            )
+            #expect(try await book(h, owner, cleaning.id, home: h.world.otherHome).status == .notFound)
+            #expect(
+                try await book(h, owner, cleaning.id, home: h.world.home, payment: "cash").status
+                    == .unprocessableEntity)
+            // Pay at the door: paid when the staff member marks it done.
+            let door = try await book(h, owner, cleaning.id, home: h.world.home, start: "09:00", payment: "door")
+                .content.decode(BookingOut.self)
+            #expect(!door.paid)
+            #expect(try await h.send(.POST, "/api/v1/bookings/\(door.id)/fulfil", token: owner).status == .forbidden)
+            let done = try await h.send(.POST, "/api/v1/bookings/\(door.id)/fulfil", token: staff).content.decode(
+                BookingOut.self)
+            #expect(done.status == "fulfilled" && done.paid)
+            // Too late to cancel within two hours of the slot.
+            let soon = try await book(h, owner, cleaning.id, home: h.world.home, start: "12:00").content.decode(
+                BookingOut.self)
+            h.clock.advance(by: 12 * 3600)  // 10:13 on the day: the 12:00 slot is 1 h 47 min away
+            let late = try await h.send(.POST, "/api/v1/bookings/\(soon.id)/cancel", token: owner)
+            #expect(late.status == .conflict && late.problem?.errors?.first?.reason == "too_late_to_cancel")
+            // Revenue: the door payment and the online one not refunded.
+            let revenue = try await h.send(.GET, h.community + "/services/revenue?period=month", token: op).text
+            #expect(
+                revenue.contains("\"yuan\":\"78.00\"") && revenue.contains("\"bookings\":\"2\"")
+                    && revenue.contains("2026-09"))
+            // A search with no result is a demand signal.
+            let found = try await h.send(.GET, h.community + "/services?q=桶装水", token: owner).content.decode(
+                [ServiceOut].self)
+            #expect(found.isEmpty)
+            #expect(
+                try await DemandSignal.query(on: h.app.db).filter(\.$kind == "search_miss").first()?.subject == "桶装水")
+            #expect(try await DemandSignal.query(on: h.app.db).filter(\.$kind == "order").count() == 3)
+        }
+    }
+}

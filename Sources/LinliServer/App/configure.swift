@@ -44,6 +44,7 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
     WorkOrderAPI.register(app)
     Contacts.register(app)
     Notices.register(app)
+    Services.register(app)
     Web.register(app)
     app.get("openapi.json") { req -> Response in
         let document = OpenAPI.document(

@@ -1,0 +1,378 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+struct ServiceInput: Content {
+    let name: String
+    let description: String?
+    let priceCents: Int
+    let durationMinutes: Int
+    let capacity: Int
+    /// `HH:MM-HH:MM`, China time.
+    let hours: String
+    let active: Bool?
+}
+
+struct ServiceOut: Content, Equatable {
+    let id: UUID
+    let name: String
+    let description: String
+    let priceCents: Int
+    let durationMinutes: Int
+    let capacity: Int
+    let hours: String
+    let active: Bool
+}
+
+struct BookingInput: Content {
+    let householdID: UUID
+    /// `YYYY-MM-DD` and `HH:MM`, China time: one of the service's slots.
+    let day: String
+    let start: String
+    let payment: String
+}
+
+struct BookingOut: Content, Equatable {
+    let id: UUID
+    let serviceID: UUID
+    let service: String
+    let householdID: UUID
+    let slotStart: Date
+    let status: String
+    let payment: String
+    let amountCents: Int
+    let paid: Bool
+    let refunded: Bool
+}
+
+struct SlotOut: Content, Equatable {
+    let start: Date
+    let left: Int
+}
+
+/// Value-added services: the catalogue, slots with capacity, bookings that can never overbook, cancelling
+/// within the rules with a refund record, payment at the door or online, fulfilment, revenue.
+enum Services {
+    static let c = RegistryAPI.c
+
+    static func out(_ s: Service) throws -> ServiceOut {
+        ServiceOut(
+            id: try s.requireID(), name: s.name, description: s.description, priceCents: s.priceCents,
+            durationMinutes: s.durationMinutes, capacity: s.capacity,
+            hours: Shift(start: s.openMinute, end: s.closeMinute).text, active: s.active)
+    }
+
+    static func out(_ b: Booking, _ services: [UUID: Service]) throws -> BookingOut {
+        BookingOut(
+            id: try b.requireID(), serviceID: b.serviceID, service: services[b.serviceID]?.name ?? "",
+            householdID: b.householdID, slotStart: b.slotStart, status: b.status, payment: b.payment,
+            amountCents: b.amountCents, paid: b.paidAt != nil, refunded: b.refundedAt != nil)
+    }
+
+    static func apply(_ input: ServiceInput, to row: Service) throws {
+        var v = Validation()
+        let name = v.text(input.name, "name", max: 50) ?? ""
+        let description = v.text(input.description?.nilIfEmpty, "description", max: 500, required: false) ?? ""
+        v.range(input.priceCents, "priceCents", 0...1_000_000)
+        v.range(input.durationMinutes, "durationMinutes", 10...480)
+        v.range(input.capacity, "capacity", 1...100)
+        let hours = Shift(text: input.hours)
+        if hours == nil || hours!.start > hours!.end { v.fail("hours", "invalid_value") }
+        try v.check()
+        row.name = name
+        row.description = description
+        row.priceCents = input.priceCents
+        row.durationMinutes = input.durationMinutes
+        row.capacity = input.capacity
+        row.openMinute = hours!.start
+        row.closeMinute = hours!.end
+        row.active = input.active ?? true
+    }
+
+    /// Seats left in each of a day's slots.
+    static func slots(_ service: Service, day: CivilDate, now: Date, on db: any Database) async throws -> [SlotOut] {
+        let midnight = Calendar.chinaStart(of: day)
+        let starts = ServiceSlots.starts(
+            open: service.openMinute, close: service.closeMinute, duration: service.durationMinutes
+        ).map { midnight.addingTimeInterval(Double($0) * 60) }
+        let taken = try await BookingSeat.query(on: db).filter(\.$serviceID == service.requireID())
+            .filter(\.$slotStart >= midnight).filter(\.$slotStart < midnight.addingTimeInterval(86_400)).all(
+                \.$slotStart)
+        var used: [Date: Int] = [:]
+        for start in taken { used[start, default: 0] += 1 }
+        return starts.filter { $0 > now }.map { SlotOut(start: $0, left: max(0, service.capacity - (used[$0] ?? 0))) }
+    }
+
+    static func book(_ service: Service, _ input: BookingInput, on req: Request) async throws -> Booking {
+        let user = try req.user()
+        guard user.principal.households[input.householdID] == service.communityID, service.active else {
+            throw LinliError(.notFound)
+        }
+        guard ["door", "online"].contains(input.payment) else { throw LinliError.invalid("payment", "invalid_value") }
+        guard let day = CivilDate(input.day) else { throw LinliError.invalid("day", "invalid_date") }
+        guard let minute = Shift(text: input.start + "-23:59")?.start,
+            ServiceSlots.isSlot(
+                minute, open: service.openMinute, close: service.closeMinute, duration: service.durationMinutes)
+        else { throw LinliError.invalid("start", "not_a_slot") }
+        let now = req.clock.now()
+        let slotStart = Calendar.chinaStart(of: day).addingTimeInterval(Double(minute) * 60)
+        guard slotStart > now else { throw LinliError.invalid("start", "in_the_past") }
+        let serviceID = try service.requireID()
+        // Try the seats in turn; the unique index refuses a taken one, so two residents never get the same.
+        for seat in 0..<service.capacity {
+            let booking = Booking()
+            booking.id = UUID()
+            booking.communityID = service.communityID
+            booking.serviceID = serviceID
+            booking.householdID = input.householdID
+            booking.personID = user.principal.personID
+            booking.slotStart = slotStart
+            booking.status = "booked"
+            booking.payment = input.payment
+            booking.amountCents = service.priceCents
+            booking.createdAt = now
+            let row = BookingSeat()
+            row.serviceID = serviceID
+            row.slotStart = slotStart
+            row.seat = seat
+            row.bookingID = booking.id!
+            do {
+                try await req.db.writeTransaction { db in
+                    try await booking.create(on: db)
+                    try await row.create(on: db)
+                }
+            } catch let error as any DatabaseError where error.isConstraintFailure {
+                continue
+            }
+            let household = try await Household.find(input.householdID, on: req.db)
+            try await DemandSignal.record(
+                "order", service.name, community: service.communityID, household: input.householdID,
+                building: household?.buildingID, at: now, on: req.db)
+            if input.payment == "online" {
+                do {
+                    let reference = try await req.application.payments.charge(
+                        booking: booking.id!, cents: booking.amountCents)
+                    try await record(booking, "charge", req.application.payments.name, reference, at: now, on: req.db)
+                } catch {
+                    // Not paid: the slot is given back.
+                    try await release(booking, status: "cancelled", on: req.db)
+                    throw error
+                }
+            }
+            return booking
+        }
+        throw LinliError(.conflict, issues: [FieldIssue(field: "start", reason: "slot_full")])
+    }
+
+    static func record(
+        _ booking: Booking, _ kind: String, _ provider: String, _ reference: String, at: Date, on db: any Database
+    )
+        async throws
+    {
+        let payment = Payment()
+        payment.bookingID = try booking.requireID()
+        payment.kind = kind
+        payment.provider = provider
+        payment.reference = reference
+        payment.amountCents = booking.amountCents
+        payment.at = at
+        if kind == "charge" { booking.paidAt = at } else { booking.refundedAt = at }
+        try await db.writeTransaction { db in
+            try await payment.create(on: db)
+            try await booking.save(on: db)
+        }
+    }
+
+    static func release(_ booking: Booking, status: String, on db: any Database) async throws {
+        booking.status = status
+        try await db.writeTransaction { db in
+            try await BookingSeat.query(on: db).filter(\.$bookingID == booking.requireID()).delete()
+            try await booking.save(on: db)
+        }
+    }
+
+    /// The household cancels: until two hours before the slot; an online payment is refunded.
+    static func cancel(_ booking: Booking, on req: Request) async throws {
+        guard try req.user().principal.households[booking.householdID] != nil else { throw LinliError(.notFound) }
+        guard booking.status == "booked" else {
+            throw LinliError(.conflict, issues: [FieldIssue(field: "status", reason: "wrong_status")])
+        }
+        let now = req.clock.now()
+        guard ServiceSlots.mayCancel(slotStart: booking.slotStart, now: now) else {
+            throw LinliError(.conflict, issues: [FieldIssue(field: "slotStart", reason: "too_late_to_cancel")])
+        }
+        if booking.paidAt != nil, booking.payment == "online",
+            let charge = try await Payment.query(on: req.db).filter(\.$bookingID == booking.requireID())
+                .filter(\.$kind == "charge").first()
+        {
+            let reference = try await req.application.payments.refund(
+                reference: charge.reference, cents: booking.amountCents)
+            try await record(booking, "refund", req.application.payments.name, reference, at: now, on: req.db)
+        }
+        try await release(booking, status: "cancelled", on: req.db)
+    }
+
+    /// Staff mark a booking done; paid at the door is recorded as paid then.
+    static func fulfil(_ booking: Booking, on req: Request) async throws {
+        try req.authorize(.dispatchWorkOrders(booking.communityID))
+        guard booking.status == "booked" else {
+            throw LinliError(.conflict, issues: [FieldIssue(field: "status", reason: "wrong_status")])
+        }
+        let now = req.clock.now()
+        if booking.paidAt == nil {
+            try await record(booking, "charge", "door", "door-\(booking.id!.uuidString.prefix(8))", at: now, on: req.db)
+        }
+        booking.status = "fulfilled"
+        try await booking.save(on: req.db)
+    }
+
+    static func register(_ app: Application) {
+        app.migrations.add(CreateServices())
+        let api = app.api.authenticated
+        let object: JSONValue = .object([("type", "object")])
+        let serviceInput = Schema.object(
+            [
+                ("name", Schema.string(min: 1, max: 50)), ("description", Schema.string(max: 500)),
+                ("priceCents", Schema.integer(min: 0, max: 1_000_000)),
+                ("durationMinutes", Schema.integer(min: 10, max: 480)), ("capacity", Schema.integer(min: 1, max: 100)),
+                ("hours", Schema.string(pattern: "^([01]?[0-9]|2[0-4]):[0-5][0-9]-([01]?[0-9]|2[0-4]):[0-5][0-9]$")),
+                ("active", Schema.bool),
+            ], required: ["name", "priceCents", "durationMinutes", "capacity", "hours"])
+        api.register(
+            .init(
+                method: .GET, path: c + "/services", operationID: "listServices",
+                summary: "The community's services (a search with no result is recorded as a demand signal)",
+                tag: "property", response: Schema.array(object),
+                query: [.init(name: "q", schema: Schema.string(max: 50))]),
+            in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .viewCommunity($0) })
+            var services = try await Service.scoped(to: id, on: req.db).filter(\.$active == true).sort(\.$name).all()
+            if let q = req.query[String.self, at: "q"]?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
+                services = services.filter { $0.name.contains(q) || $0.description.contains(q) }
+                if services.isEmpty {
+                    let household = try req.user().principal.households.first { $0.value == id }?.key
+                    try await DemandSignal.record(
+                        "search_miss", q, community: id, household: household, building: nil, at: req.clock.now(),
+                        on: req.db)
+                }
+            }
+            return try services.map(out)
+        }
+        api.register(
+            .init(
+                method: .POST, path: c + "/services", operationID: "createService",
+                summary: "Add a service: price, duration, capacity per slot, hours", tag: "property",
+                body: serviceInput, status: .created, response: object), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .manageCommunity($0) })
+            let row = Service()
+            row.communityID = id
+            try apply(try req.decode(ServiceInput.self), to: row)
+            try await req.db.writeTransaction { db in
+                try await row.create(on: db)
+                try await Audit.record(.create, "service", id: row.id, community: id, after: row.name, by: req, on: db)
+            }
+            return Created(value: try out(row))
+        }
+        api.register(
+            .init(
+                method: .GET, path: c + "/services/{serviceID}/slots", operationID: "listServiceSlots",
+                summary: "A day's slots of a service with the places left", tag: "property",
+                response: Schema.array(object), query: [.init(name: "day", schema: Schema.date)]), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .viewCommunity($0) })
+            let service = try await Service.find(try req.id("serviceID"), in: id, on: req.db)
+            let now = req.clock.now()
+            let text = req.query[String.self, at: "day"] ?? Calendar.chinaDate(now)
+            guard let day = CivilDate(text) else {
+                throw LinliError(
+                    .invalidListQuery, ["field": "day"], issues: [FieldIssue(field: "day", reason: "invalid_date")])
+            }
+            return try await slots(service, day: day, now: now, on: req.db)
+        }
+        api.register(
+            .init(
+                method: .POST, path: c + "/services/{serviceID}/bookings", operationID: "bookService",
+                summary: "Book a slot for my household, paying at the door or online (409 when the slot is full)",
+                tag: "property",
+                body: Schema.object(
+                    [
+                        ("householdID", Schema.uuid), ("day", Schema.date),
+                        ("start", Schema.string(pattern: "^[0-9]{1,2}:[0-9]{2}$")),
+                        ("payment", Schema.enumeration(["door", "online"])),
+                    ], required: ["householdID", "day", "start", "payment"]), status: .created, response: object),
+            in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .viewCommunity($0) })
+            let service = try await Service.find(try req.id("serviceID"), in: id, on: req.db)
+            let booking = try await book(service, try req.decode(BookingInput.self), on: req)
+            return Created(value: try out(booking, [try service.requireID(): service]))
+        }
+        api.register(
+            .init(
+                method: .GET, path: "/api/v1/me/bookings", operationID: "listMyBookings",
+                summary: "My households' bookings, newest slot first", tag: "property", response: Schema.array(object)),
+            in: app
+        ) { req in
+            let households = Array(try req.user().principal.households.keys)
+            let bookings = try await Booking.query(on: req.db).filter(\.$householdID ~~ households)
+                .sort(\.$slotStart, .descending).limit(100).all()
+            let services = Service.byID(
+                try await Service.query(on: req.db).filter(\.$id ~~ bookings.map(\.serviceID)).all())
+            return try bookings.map { try out($0, services) }
+        }
+        api.register(
+            .init(
+                method: .POST, path: "/api/v1/bookings/{bookingID}/cancel", operationID: "cancelBooking",
+                summary: "Cancel a booking until two hours before it (an online payment is refunded)", tag: "property",
+                response: object), in: app
+        ) { req in
+            guard let booking = try await Booking.find(try req.id("bookingID"), on: req.db) else {
+                throw LinliError(.notFound)
+            }
+            try await cancel(booking, on: req)
+            return try out(booking, [:])
+        }
+        api.register(
+            .init(
+                method: .POST, path: "/api/v1/bookings/{bookingID}/fulfil", operationID: "fulfilBooking",
+                summary: "Staff: the service was delivered (paid at the door is recorded then)", tag: "property",
+                response: object), in: app
+        ) { req in
+            guard let booking = try await Booking.find(try req.id("bookingID"), on: req.db) else {
+                throw LinliError(.notFound)
+            }
+            try await fulfil(booking, on: req)
+            return try out(booking, [:])
+        }
+        api.register(
+            .init(
+                method: .GET, path: c + "/services/revenue", operationID: "serviceRevenue",
+                summary: "Revenue per service per week or month (paid, not refunded)", tag: "property",
+                response: Schema.array(object),
+                query: [.init(name: "period", schema: Schema.enumeration(["week", "month"]))]),
+            in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .manageCommunity($0) })
+            let period = ServiceRevenue.Period(rawValue: req.query[String.self, at: "period"] ?? "week") ?? .week
+            let paid = try await Booking.scoped(to: id, on: req.db).filter(\.$paidAt != nil).filter(
+                \.$refundedAt == nil
+            ).all()
+            let services = Service.byID(try await Service.scoped(to: id, on: req.db).all())
+            return ServiceRevenue.lines(
+                paid.map {
+                    ServiceRevenue.Paid(service: $0.serviceID, at: $0.paidAt ?? $0.createdAt, cents: $0.amountCents)
+                },
+                by: period
+            ).map { line in
+                [
+                    "service": services[line.service]?.name ?? "", "period": line.period,
+                    "bookings": "\(line.bookings)",
+                    "yuan": String(format: "%.2f", Double(line.cents) / 100),
+                ]
+            }
+        }
+    }
+}

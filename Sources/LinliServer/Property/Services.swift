@@ -1,0 +1,134 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+/// A bookable value-added service of a community (1-hour cleaning, water delivery, laundry machines).
+final class Service: Model, @unchecked Sendable {
+    static let schema = "services"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "community_id") var communityID: UUID
+    @Field(key: "name") var name: String
+    @Field(key: "description") var description: String
+    @Field(key: "price_cents") var priceCents: Int
+    @Field(key: "duration_minutes") var durationMinutes: Int
+    /// Bookings per slot (staff, or machines).
+    @Field(key: "capacity") var capacity: Int
+    /// Minutes after midnight, China time.
+    @Field(key: "open_minute") var openMinute: Int
+    @Field(key: "close_minute") var closeMinute: Int
+    @Field(key: "active") var active: Bool
+    init() {}
+}
+
+/// A booking of one slot by a household.
+final class Booking: Model, @unchecked Sendable {
+    static let schema = "bookings"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "community_id") var communityID: UUID
+    @Field(key: "service_id") var serviceID: UUID
+    @Field(key: "household_id") var householdID: UUID
+    @Field(key: "person_id") var personID: UUID
+    @Field(key: "slot_start") var slotStart: Date
+    /// booked, fulfilled, cancelled.
+    @Field(key: "status") var status: String
+    /// door (paid to the provider at the door) or online (through the payment provider).
+    @Field(key: "payment") var payment: String
+    @Field(key: "amount_cents") var amountCents: Int
+    @OptionalField(key: "paid_at") var paidAt: Date?
+    @OptionalField(key: "refunded_at") var refundedAt: Date?
+    @Field(key: "created_at") var createdAt: Date
+    init() {}
+}
+
+/// One seat of a slot; the unique index on (service, slot, seat) is what makes double booking
+/// impossible, on SQLite and PostgreSQL alike, however many residents press "book" at once.
+final class BookingSeat: Model, @unchecked Sendable {
+    static let schema = "booking_seats"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "service_id") var serviceID: UUID
+    @Field(key: "slot_start") var slotStart: Date
+    @Field(key: "seat") var seat: Int
+    @Field(key: "booking_id") var bookingID: UUID
+    init() {}
+}
+
+/// Money recorded for a booking: a charge (online or at the door) or a refund.
+final class Payment: Model, @unchecked Sendable {
+    static let schema = "payments"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "booking_id") var bookingID: UUID
+    @Field(key: "kind") var kind: String
+    @Field(key: "provider") var provider: String
+    @Field(key: "reference") var reference: String
+    @Field(key: "amount_cents") var amountCents: Int
+    @Field(key: "at") var at: Date
+    init() {}
+}
+
+extension Service: CommunityScoped {
+    static var communityField: KeyPath<Service, FieldProperty<Service, UUID>> { \.$communityID }
+}
+extension Booking: CommunityScoped {
+    static var communityField: KeyPath<Booking, FieldProperty<Booking, UUID>> { \.$communityID }
+}
+
+struct CreateServices: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(Service.schema).id()
+            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
+            .field("name", .string, .required).field("description", .string, .required)
+            .field("price_cents", .int, .required).field("duration_minutes", .int, .required)
+            .field("capacity", .int, .required).field("open_minute", .int, .required)
+            .field("close_minute", .int, .required).field("active", .bool, .required).create()
+        try await database.schema(Booking.schema).id()
+            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
+            .field("service_id", .uuid, .required, .references(Service.schema, .id, onDelete: .cascade))
+            .field("household_id", .uuid, .required).field("person_id", .uuid, .required)
+            .field("slot_start", .datetime, .required).field("status", .string, .required)
+            .field("payment", .string, .required).field("amount_cents", .int, .required)
+            .field("paid_at", .datetime).field("refunded_at", .datetime).field("created_at", .datetime, .required)
+            .create()
+        try await IndexSQL.create("bookings_household", on: Booking.schema, ["household_id", "slot_start"], database)
+        try await IndexSQL.create("bookings_service_slot", on: Booking.schema, ["service_id", "slot_start"], database)
+        try await database.schema(BookingSeat.schema).id()
+            .field("service_id", .uuid, .required, .references(Service.schema, .id, onDelete: .cascade))
+            .field("slot_start", .datetime, .required).field("seat", .int, .required)
+            .field("booking_id", .uuid, .required, .references(Booking.schema, .id, onDelete: .cascade))
+            .unique(on: "service_id", "slot_start", "seat").create()
+        try await database.schema(Payment.schema).id()
+            .field("booking_id", .uuid, .required, .references(Booking.schema, .id, onDelete: .cascade))
+            .field("kind", .string, .required).field("provider", .string, .required)
+            .field("reference", .string, .required).field("amount_cents", .int, .required)
+            .field("at", .datetime, .required).create()
+    }
+
+    func revert(on database: any Database) async throws {
+        for schema in [Payment.schema, BookingSeat.schema, Booking.schema, Service.schema] {
+            try await database.schema(schema).delete()
+        }
+    }
+}
+
+/// Where online payments go. Linli ships only the test provider: it records a reference and moves no
+/// money; a real provider (WeChat Pay, Alipay) implements the same two calls.
+protocol PaymentProvider: Sendable {
+    var name: String { get }
+    func charge(booking: UUID, cents: Int) async throws -> String
+    func refund(reference: String, cents: Int) async throws -> String
+}
+
+struct TestPaymentProvider: PaymentProvider {
+    let name = "test"
+    func charge(booking: UUID, cents: Int) async throws -> String { "test-charge-\(booking.uuidString.prefix(8))" }
+    func refund(reference: String, cents: Int) async throws -> String { "test-refund-\(reference.suffix(8))" }
+}
+
+extension Application {
+    private struct PaymentProviderKey: StorageKey { typealias Value = any PaymentProvider }
+
+    var payments: any PaymentProvider {
+        get { storage[PaymentProviderKey.self] ?? TestPaymentProvider() }
+        set { storage[PaymentProviderKey.self] = newValue }
+    }
+}
