@@ -464,4 +464,37 @@ import VaporTesting
             #expect(try await DemandSignal.query(on: h.app.db).filter(\.$kind == "order").count() == 3)
         }
     }
+
+    @Test func residentsBookOnThePageStaffFulfilOnTheConsole() async throws {
+        try await withLinli { h in
+            let op = try await h.token("operator")
+            _ = try await service(h, op, capacity: 1)
+            let resident = WebTests.Browser(h)
+            try await resident.signIn(h.world.phones["owner"]!)
+            let page = try await resident.go(.GET, "/services?day=2026-09-22")
+            #expect(page.text.contains("1小时家庭保洁 · ¥39.00") && page.text.contains("10:00 · 剩 1 个"))
+            let action = try #require(
+                page.text.components(separatedBy: "action=\"/services/").dropFirst().first?.prefix(36))
+            let booked = try await resident.go(
+                .POST, "/services/\(action)/book",
+                form: [
+                    "_csrf": resident.csrf(page), "householdID": h.world.home.uuidString, "day": "2026-09-22",
+                    "start": "10:00", "payment": "door",
+                ])
+            #expect(booked.status == .seeOther)
+            let after = try await resident.go(.GET, "/services?day=2026-09-22")
+            #expect(!after.text.contains("10:00 · 剩") && after.text.contains("已预约 · ¥39.00 · 上门付款"))
+            let staff = WebTests.Browser(h)
+            try await staff.signIn(h.world.phones["property"]!)
+            let console = try await staff.go(.GET, "/console/\(h.world.a)/services")
+            #expect(console.text.contains("1栋 101") && console.text.contains("/fulfil"))
+            let booking = try #require(try await Booking.query(on: h.app.db).first())
+            let done = try await staff.go(
+                .POST, "/console/\(h.world.a)/services/bookings/\(booking.id!)/fulfil",
+                form: ["_csrf": staff.csrf(console)])
+            #expect(done.status == .seeOther)
+            let revenue = try await staff.go(.GET, "/console/\(h.world.a)/services")
+            #expect(revenue.text.contains("2026-09") && revenue.text.contains("¥39.00"))
+        }
+    }
 }

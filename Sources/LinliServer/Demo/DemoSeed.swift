@@ -194,6 +194,9 @@ enum DemoSeed {
             try await Notices.seedDemo(
                 db, community: lijiaID, by: all.6.first { $0.role == .communityWorker }?.personID ?? UUID(),
                 buildings: all.2.filter { $0.communityID == lijiaID }, now: Date())
+            try await Services.seedDemo(
+                db, community: lijiaID, households: all.3.filter { $0.communityID == lijiaID },
+                memberships: all.5.filter { $0.communityID == lijiaID }, now: Date())
             try await DemoWorkOrders.seed(
                 db, community: lijiaID, households: all.3.filter { $0.communityID == lijiaID },
                 memberships: all.5.filter { $0.communityID == lijiaID },

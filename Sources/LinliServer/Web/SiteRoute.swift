@@ -46,6 +46,8 @@ enum SiteRoute: Equatable {
     case denyRemove(UUID, UUID)
     case faceData(UUID)
     case notices(UUID)
+    case services(UUID)
+    case bookingFulfil(UUID, UUID)
     case noticeWithdraw(UUID, UUID)
 
     var path: String {
@@ -94,6 +96,8 @@ enum SiteRoute: Equatable {
         case .denyRemove(let c, let p): "/console/\(c)/deny-list/\(p)/remove"
         case .faceData(let c): "/console/\(c)/face-data"
         case .notices(let c): "/console/\(c)/notices"
+        case .services(let c): "/console/\(c)/services"
+        case .bookingFulfil(let c, let b): "/console/\(c)/services/bookings/\(b)/fulfil"
         case .noticeWithdraw(let c, let n): "/console/\(c)/notices/\(n)/withdraw"
         }
     }

@@ -12,6 +12,7 @@ enum Web {
         AccessPages.register(web)
         WorkOrderPages.register(web)
         NoticePages.register(web)
+        ServicePages.register(web)
     }
 
     static func route(

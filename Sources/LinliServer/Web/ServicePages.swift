@@ -1,0 +1,192 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+/// Services for residents (`/services`: book a slot, my bookings, cancel) and for operators
+/// (`/console/{c}/services`: the catalogue, today's bookings to fulfil, revenue by month).
+enum ServicePages {
+    struct Card: Encodable {
+        let name: String
+        let description: String
+        let price: String
+        let action: String
+        let householdID: String
+        let slots: [ConsolePages.Option]
+    }
+
+    struct Mine: Encodable {
+        let service: String
+        let time: String
+        let status: String
+        let price: String
+        let cancel: String?
+    }
+
+    struct Page: Encodable {
+        let day: String
+        let cards: [Card]
+        let mine: [Mine]
+    }
+
+    struct BookingRow: Encodable {
+        let service: String
+        let time: String
+        let home: String
+        let status: String
+        let fulfil: String?
+    }
+
+    struct RevenueRow: Encodable {
+        let service: String
+        let period: String
+        let bookings: Int
+        let yuan: String
+    }
+
+    struct ServiceLine: Encodable {
+        let name: String
+        let price: String
+        let minutes: Int
+        let hours: String
+        let capacity: Int
+    }
+
+    struct ConsolePage: Encodable {
+        let header: ConsolePages.Header
+        let services: [ServiceLine]
+        let bookings: [BookingRow]
+        let revenue: [RevenueRow]
+    }
+
+    static func yuan(_ cents: Int) -> String { String(format: "¥%.2f", Double(cents) / 100) }
+
+    static func register(_ web: any RoutesBuilder) {
+        web.get("services") { req -> Response in
+            let user = try req.user()
+            let now = req.clock.now()
+            let day = req.query[String.self, at: "day"].flatMap(CivilDate.init) ?? CivilDate(Calendar.chinaDate(now))!
+            var cards: [Card] = []
+            for (household, community) in user.principal.households.sorted(by: { $0.key.uuidString < $1.key.uuidString }
+            )
+            where !cards.contains(where: { $0.householdID == household.uuidString }) {
+                for service in try await Service.scoped(to: community, on: req.db).filter(\.$active == true)
+                    .sort(\.$name).all()
+                {
+                    let open = try await Services.slots(service, day: day, now: now, on: req.db).filter { $0.left > 0 }
+                    let formatter = DateFormatter()
+                    formatter.timeZone = Calendar.china.timeZone
+                    formatter.dateFormat = "HH:mm"
+                    cards.append(
+                        Card(
+                            name: service.name, description: service.description, price: yuan(service.priceCents),
+                            action: "/services/\(try service.requireID())/book", householdID: household.uuidString,
+                            slots: open.map { s in
+                                ConsolePages.Option(
+                                    value: formatter.string(from: s.start),
+                                    label: formatter.string(from: s.start) + " · "
+                                        + req.t("service.left", ["n": "\(s.left)"]))
+                            }))
+                }
+            }
+            let bookings = try await Booking.query(on: req.db)
+                .filter(\.$householdID ~~ Array(user.principal.households.keys)).sort(\.$slotStart, .descending).limit(
+                    20
+                )
+                .all()
+            let services = Service.byID(
+                try await Service.query(on: req.db).filter(\.$id ~~ bookings.map(\.serviceID)).all())
+            return try await req.render(
+                "services", title: req.t("service.title"),
+                Page(
+                    day: day.description, cards: cards,
+                    mine: try bookings.map { b in
+                        Mine(
+                            service: services[b.serviceID]?.name ?? "", time: ConsolePages.time(b.slotStart, req),
+                            status: req.t("service.status.\(b.status)")
+                                + (b.refundedAt != nil ? " · " + req.t("service.refunded") : ""),
+                            price: yuan(b.amountCents) + " · " + req.t("service.pay.\(b.payment)"),
+                            cancel: b.status == "booked" && ServiceSlots.mayCancel(slotStart: b.slotStart, now: now)
+                                ? "/services/bookings/\(try b.requireID())/cancel" : nil)
+                    }))
+        }
+        web.post("services", ":serviceID", "book") { req -> Response in
+            struct Form: Content {
+                var householdID: UUID
+                var day: String
+                var start: String
+                var payment: String
+            }
+            let form = try req.content.decode(Form.self)
+            guard let service = try await Service.find(try req.id("serviceID"), on: req.db) else {
+                throw LinliError(.notFound)
+            }
+            _ = try await Services.book(
+                service,
+                BookingInput(householdID: form.householdID, day: form.day, start: form.start, payment: form.payment),
+                on: req)
+            req.flash(req.t("service.booked"))
+            return req.redirect(to: "/services?day=\(form.day)")
+        }
+        web.post("services", "bookings", ":bookingID", "cancel") { req -> Response in
+            guard let booking = try await Booking.find(try req.id("bookingID"), on: req.db) else {
+                throw LinliError(.notFound)
+            }
+            try await Services.cancel(booking, on: req)
+            req.flash(req.t("service.cancelled"))
+            return req.redirect(to: "/services")
+        }
+        Web.route(web, .GET, { c, _, _ in .services(c) }) { req in
+            let header = try await ConsolePages.header(req, current: "services")
+            try req.authorize(.dispatchWorkOrders(header.id))
+            let services = try await Service.scoped(to: header.id, on: req.db).sort(\.$name).all()
+            let byID = Service.byID(services)
+            let now = req.clock.now()
+            let start = Calendar.china.startOfDay(for: now)
+            let bookings = try await Booking.scoped(to: header.id, on: req.db).filter(\.$slotStart >= start)
+                .filter(\.$slotStart < start.addingTimeInterval(2 * 86_400)).filter(\.$status != "cancelled")
+                .sort(\.$slotStart).all()
+            let homes = try await Household.byID(bookings.map(\.householdID), on: req.db)
+            let buildings = try await Building.byID(homes.values.map(\.buildingID), on: req.db)
+            let paid = try await Booking.scoped(to: header.id, on: req.db).filter(\.$paidAt != nil)
+                .filter(\.$refundedAt == nil).all()
+            let revenue = ServiceRevenue.lines(
+                paid.map {
+                    ServiceRevenue.Paid(service: $0.serviceID, at: $0.paidAt ?? $0.createdAt, cents: $0.amountCents)
+                },
+                by: .month)
+            return try await req.render(
+                "console/services", title: req.t("console.tab.services"),
+                ConsolePage(
+                    header: header,
+                    services: services.map { s in
+                        ServiceLine(
+                            name: s.name, price: yuan(s.priceCents), minutes: s.durationMinutes,
+                            hours: Shift(start: s.openMinute, end: s.closeMinute).text, capacity: s.capacity)
+                    },
+                    bookings: try bookings.map { b in
+                        let home = homes[b.householdID]
+                        return BookingRow(
+                            service: byID[b.serviceID]?.name ?? "", time: ConsolePages.time(b.slotStart, req),
+                            home: "\(home.flatMap { buildings[$0.buildingID]?.name } ?? "") \(home?.room ?? "")",
+                            status: req.t("service.status.\(b.status)") + " · " + req.t("service.pay.\(b.payment)"),
+                            fulfil: b.status == "booked"
+                                ? "/console/\(header.id)/services/bookings/\(try b.requireID())/fulfil" : nil)
+                    },
+                    revenue: revenue.prefix(24).map { line in
+                        RevenueRow(
+                            service: byID[line.service]?.name ?? "", period: line.period, bookings: line.bookings,
+                            yuan: yuan(line.cents))
+                    }))
+        }
+        Web.route(web, .POST, { c, b, _ in .bookingFulfil(c, b) }) { req in
+            let id = try req.id("c")
+            guard let booking = try await Booking.find(try req.id("h"), on: req.db), booking.communityID == id else {
+                throw LinliError(.notFound)
+            }
+            try await Services.fulfil(booking, on: req)
+            req.flash(req.t("console.saved"))
+            return req.redirect(to: SiteRoute.services(id).path)
+        }
+    }
+}
