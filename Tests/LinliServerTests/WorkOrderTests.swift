@@ -197,6 +197,19 @@ import VaporTesting
             let photo = try #require(detail.photos?.first)
             let image = try await h.send(.GET, path + "/\(photo)", token: owner)
             #expect(image.headers.contentType?.subType == "png" && Data(buffer: image.body) == png)
+            // The client's thumbnail (a JPEG of at most 200 KB) is served with ?size=thumbnail.
+            let jpeg = Data([0xFF, 0xD8, 0xFF, 0xE0] + Array(repeating: UInt8(1), count: 50))
+            func thumbnail(_ bytes: Data) async throws -> HTTPStatus {
+                try await h.app.testing().sendRequest(
+                    .PUT, path + "/\(photo)/thumbnail",
+                    headers: ["Authorization": "Bearer \(owner)", "Content-Type": "image/jpeg"],
+                    body: ByteBuffer(data: bytes)
+                ).status
+            }
+            #expect(try await thumbnail(png) == .unprocessableEntity)
+            #expect(try await thumbnail(jpeg) == .noContent)
+            let small = try await h.send(.GET, path + "/\(photo)?size=thumbnail", token: owner)
+            #expect(small.headers.contentType?.subType == "jpeg" && Data(buffer: small.body) == jpeg)
             #expect(try await h.send(.GET, path + "/\(photo)", token: neighbour).status == .notFound)
         }
     }

@@ -49,6 +49,8 @@ final class WorkOrderPhoto: Model, @unchecked Sendable {
     @Field(key: "order_id") var orderID: UUID
     @Field(key: "content_type") var contentType: String
     @Field(key: "bytes") var bytes: Data
+    /// A small JPEG made by the client (the browser's canvas, an app), shown in lists; nil: none sent.
+    @OptionalField(key: "thumbnail") var thumbnail: Data?
     @Field(key: "uploaded_by") var uploadedBy: UUID
     @Field(key: "created_at") var createdAt: Date
     init() {}
@@ -113,7 +115,7 @@ struct CreateWorkOrders: AsyncMigration {
         try await IndexSQL.create("work_order_events_order", on: WorkOrderEvent.schema, ["order_id", "at"], database)
         try await database.schema(WorkOrderPhoto.schema).id()
             .field("order_id", .uuid, .required, .references(WorkOrder.schema, .id, onDelete: .cascade))
-            .field("content_type", .string, .required).field("bytes", .data, .required)
+            .field("content_type", .string, .required).field("bytes", .data, .required).field("thumbnail", .data)
             .field("uploaded_by", .uuid, .required).field("created_at", .datetime, .required).create()
         try await IndexSQL.create("work_order_photos_order", on: WorkOrderPhoto.schema, ["order_id"], database)
         try await database.schema(DemandSignal.schema).id()

@@ -46,6 +46,18 @@ enum WorkOrderAPI {
         return query
     }
 
+    /// The photo, or its thumbnail with `?size=thumbnail` (the photo itself when it has none).
+    static func photoResponse(_ req: Request) async throws -> Response {
+        let order = try await WorkOrderService.order(req)
+        guard let photo = try await WorkOrderPhoto.find(try req.id("photoID"), on: req.db), photo.orderID == order.id
+        else { throw LinliError(.notFound) }
+        let thumbnail = req.query[String.self, at: "size"] == "thumbnail" ? photo.thumbnail : nil
+        let response = Response(body: .init(data: thumbnail ?? photo.bytes))
+        response.headers.replaceOrAdd(name: .contentType, value: thumbnail == nil ? photo.contentType : "image/jpeg")
+        response.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=86400")
+        return response
+    }
+
     static func register(_ app: Application) {
         app.migrations.add(CreateWorkOrders())
         let api = app.api.authenticated
@@ -177,18 +189,23 @@ enum WorkOrderAPI {
         }
         api.register(
             .init(
-                method: .GET, path: "/api/v1/work-orders/{orderID}/photos/{photoID}", operationID: "getWorkOrderPhoto",
-                summary: "A photo of the order (the image itself)", tag: "property", response: object), in: app
+                method: .PUT, path: "/api/v1/work-orders/{orderID}/photos/{photoID}/thumbnail",
+                operationID: "setWorkOrderThumbnail",
+                summary: "The photo's thumbnail, made by the client (JPEG, at most 200 KB)", tag: "property",
+                body: Schema.string(), bodyContentType: "image/jpeg", maxBody: "300kb", status: .noContent), in: app
         ) { req in
             let order = try await WorkOrderService.order(req)
-            guard let photo = try await WorkOrderPhoto.find(try req.id("photoID"), on: req.db),
-                photo.orderID == order.id
-            else { throw LinliError(.notFound) }
-            let response = Response(body: .init(data: photo.bytes))
-            response.headers.replaceOrAdd(name: .contentType, value: photo.contentType)
-            response.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=86400")
-            return response
+            try await WorkOrderService.setThumbnail(
+                order, photo: try req.id("photoID"), req.body.data.map { Data(buffer: $0) } ?? Data(), on: req)
+            return NoContent()
         }
+        api.register(
+            .init(
+                method: .GET, path: "/api/v1/work-orders/{orderID}/photos/{photoID}", operationID: "getWorkOrderPhoto",
+                summary: "A photo of the order (the image itself; `?size=thumbnail` for its thumbnail if it has one)",
+                tag: "property", response: object,
+                query: [.init(name: "size", schema: Schema.enumeration(["full", "thumbnail"]))]), in: app
+        ) { req in try await photoResponse(req) }
     }
 }
 

@@ -216,7 +216,27 @@ enum WorkOrderService {
         return try await addPhoto(order, type: type, bytes: req.body.data.map { Data(buffer: $0) } ?? Data(), on: req)
     }
 
-    static func addPhoto(_ order: WorkOrder, type: String, bytes: Data, on req: Request) async throws -> UUID {
+    static let thumbnailLimit = 200 * 1024
+
+    /// A client-made thumbnail: a JPEG of at most 200 KB.
+    static func checkThumbnail(_ bytes: Data) throws {
+        guard bytes.count <= thumbnailLimit else { throw LinliError(.payloadTooLarge, ["limit": "200 KB"]) }
+        guard looksLike("image/jpeg", bytes) else { throw LinliError.invalid("thumbnail", "not_an_image") }
+    }
+
+    static func setThumbnail(_ order: WorkOrder, photo id: UUID, _ bytes: Data, on req: Request) async throws {
+        _ = try actor(order, req)
+        try checkThumbnail(bytes)
+        guard let photo = try await WorkOrderPhoto.find(id, on: req.db), photo.orderID == order.id else {
+            throw LinliError(.notFound)
+        }
+        photo.thumbnail = bytes
+        try await photo.save(on: req.db)
+    }
+
+    static func addPhoto(_ order: WorkOrder, type: String, bytes: Data, thumbnail: Data? = nil, on req: Request)
+        async throws -> UUID
+    {
         _ = try actor(order, req)
         guard photoTypes.contains(type) else {
             throw LinliError(.unsupportedMediaType, ["expected": photoTypes.joined(separator: ", ")])
@@ -232,6 +252,10 @@ enum WorkOrderService {
         photo.orderID = try order.requireID()
         photo.contentType = type
         photo.bytes = bytes
+        if let thumbnail {
+            try checkThumbnail(thumbnail)
+            photo.thumbnail = thumbnail
+        }
         photo.uploadedBy = try req.user().principal.personID
         photo.createdAt = req.clock.now()
         try await req.db.writeTransaction { db in

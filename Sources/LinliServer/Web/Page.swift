@@ -99,6 +99,11 @@ extension Request {
 struct CSRFMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if request.method == .POST {
+            // A large form (a photo) is still streaming here: collect it (up to the largest web upload)
+            // so the token can be read; the route then finds the body already collected.
+            if request.body.data == nil {
+                _ = try await request.body.collect(max: 6 * 1024 * 1024).get()
+            }
             let sent = try? request.content.get(String.self, at: "_csrf")
             guard let expected = request.session.data["csrf"], let sent, !sent.isEmpty,
                 sent.utf8.count == expected.utf8.count,

@@ -67,6 +67,7 @@ enum WorkOrderPages {
         var place: String?
         var preferredTime: String?
         var photo: File?
+        var thumb: File?
     }
 
     static func statusText(_ read: WorkOrderRead, _ req: Request) -> String {
@@ -142,15 +143,19 @@ enum WorkOrderPages {
                 guard WorkOrderService.photoTypes.contains(type), WorkOrderService.looksLike(type, bytes),
                     bytes.count <= WorkOrderService.photoLimit
                 else { throw LinliError.invalid("photo", "not_an_image") }
+                if let thumb = form.thumb, thumb.data.readableBytes > 0 {
+                    try WorkOrderService.checkThumbnail(Data(buffer: thumb.data))
+                }
             }
             let order = try await WorkOrderService.file(
                 WorkOrderInput(
                     householdID: form.householdID, category: category, description: form.description,
                     place: form.place, preferredTime: form.preferredTime), channel: "app", on: req)
             if let photo {
+                let thumb = form.thumb.flatMap { $0.data.readableBytes > 0 ? Data(buffer: $0.data) : nil }
                 _ = try await WorkOrderService.addPhoto(
                     order, type: photo.contentType.map { "\($0.type)/\($0.subType)" } ?? "",
-                    bytes: Data(buffer: photo.data), on: req)
+                    bytes: Data(buffer: photo.data), thumbnail: thumb, on: req)
             }
             req.flash(req.t("work.filed"))
             return req.redirect(to: "/requests/\(try order.requireID())")
@@ -178,22 +183,19 @@ enum WorkOrderPages {
                     rateAction: "/requests/\(read.id)/rate",
                     photoAction: read.status.isOpen ? "/requests/\(read.id)/photos" : nil))
         }
-        web.get("requests", ":orderID", "photos", ":photoID") { req -> Response in
-            let order = try await WorkOrderService.order(req)
-            guard let photo = try await WorkOrderPhoto.find(try req.id("photoID"), on: req.db),
-                photo.orderID == order.id
-            else { throw LinliError(.notFound) }
-            let response = Response(body: .init(data: photo.bytes))
-            response.headers.replaceOrAdd(name: .contentType, value: photo.contentType)
-            return response
-        }
+        web.get("requests", ":orderID", "photos", ":photoID") { req in try await WorkOrderAPI.photoResponse(req) }
         web.on(.POST, "requests", ":orderID", "photos", body: .collect(maxSize: "6mb")) { req -> Response in
-            struct Form: Content { var photo: File }
+            struct Form: Content {
+                var photo: File
+                var thumb: File?
+            }
             let order = try await WorkOrderService.order(req)
-            let photo = try req.content.decode(Form.self).photo
+            let form = try req.content.decode(Form.self)
+            let photo = form.photo
             _ = try await WorkOrderService.addPhoto(
                 order, type: photo.contentType.map { "\($0.type)/\($0.subType)" } ?? "",
-                bytes: Data(buffer: photo.data), on: req)
+                bytes: Data(buffer: photo.data),
+                thumbnail: form.thumb.flatMap { $0.data.readableBytes > 0 ? Data(buffer: $0.data) : nil }, on: req)
             req.flash(req.t("console.saved"))
             return req.redirect(to: "/requests/\(try order.requireID())")
         }
