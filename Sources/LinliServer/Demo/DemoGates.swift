@@ -100,9 +100,7 @@ enum DemoGates {
                 events.append(event)
             }
         }
-        for chunk in stride(from: 0, to: events.count, by: 500) {
-            try await Array(events[chunk..<min(chunk + 500, events.count)]).create(on: db)
-        }
+        try await events.create(inChunksOn: db)
     }
 
     /// Every few seconds a card holder taps at the main gate or their building's door, through the

@@ -176,15 +176,9 @@ enum DemoSeed {
             try await all.0.create(on: db)
             try await all.1.create(on: db)
             try await all.2.create(on: db)
-            for chunk in stride(from: 0, to: all.3.count, by: 500) {
-                try await Array(all.3[chunk..<min(chunk + 500, all.3.count)]).create(on: db)
-            }
-            for chunk in stride(from: 0, to: all.4.count, by: 500) {
-                try await Array(all.4[chunk..<min(chunk + 500, all.4.count)]).create(on: db)
-            }
-            for chunk in stride(from: 0, to: all.5.count, by: 500) {
-                try await Array(all.5[chunk..<min(chunk + 500, all.5.count)]).create(on: db)
-            }
+            try await all.3.create(inChunksOn: db)
+            try await all.4.create(inChunksOn: db)
+            try await all.5.create(inChunksOn: db)
             try await all.6.create(on: db)
             try await DemoDevices.seed(db, community: lijiaID, buildings: all.2, households: all.3, now: Date())
             try await DemoGates.seed(
@@ -225,5 +219,14 @@ enum Names {
 
     static func full(_ surname: String, _ rng: inout SeededRandom) -> String {
         surname + given[rng.next(given.count)]
+    }
+}
+
+extension Array where Element: Model {
+    /// Inserts the rows 500 at a time (one statement each), for seeds and imports of many rows.
+    func create(inChunksOn db: any Database) async throws {
+        for start in stride(from: 0, to: count, by: 500) {
+            try await Array(self[start..<Swift.min(start + 500, count)]).create(on: db)
+        }
     }
 }

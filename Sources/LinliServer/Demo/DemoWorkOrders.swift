@@ -150,14 +150,8 @@ enum DemoWorkOrders {
                 orders.append(order)
             }
         }
-        for chunk in stride(from: 0, to: orders.count, by: 500) {
-            try await Array(orders[chunk..<min(chunk + 500, orders.count)]).create(on: db)
-        }
-        for chunk in stride(from: 0, to: events.count, by: 500) {
-            try await Array(events[chunk..<min(chunk + 500, events.count)]).create(on: db)
-        }
-        for chunk in stride(from: 0, to: signals.count, by: 500) {
-            try await Array(signals[chunk..<min(chunk + 500, signals.count)]).create(on: db)
-        }
+        try await orders.create(inChunksOn: db)
+        try await events.create(inChunksOn: db)
+        try await signals.create(inChunksOn: db)
     }
 }

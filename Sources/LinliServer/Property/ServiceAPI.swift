@@ -474,17 +474,9 @@ extension Services {
                 }
             }
         }
-        for chunk in stride(from: 0, to: bookings.count, by: 500) {
-            try await Array(bookings[chunk..<min(chunk + 500, bookings.count)]).create(on: db)
-        }
-        for chunk in stride(from: 0, to: seats.count, by: 500) {
-            try await Array(seats[chunk..<min(chunk + 500, seats.count)]).create(on: db)
-        }
-        for chunk in stride(from: 0, to: payments.count, by: 500) {
-            try await Array(payments[chunk..<min(chunk + 500, payments.count)]).create(on: db)
-        }
-        for chunk in stride(from: 0, to: signals.count, by: 500) {
-            try await Array(signals[chunk..<min(chunk + 500, signals.count)]).create(on: db)
-        }
+        try await bookings.create(inChunksOn: db)
+        try await seats.create(inChunksOn: db)
+        try await payments.create(inChunksOn: db)
+        try await signals.create(inChunksOn: db)
     }
 }
