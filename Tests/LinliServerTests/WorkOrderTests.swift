@@ -116,6 +116,14 @@ import VaporTesting
             // Escalated once only.
             try await WorkOrderService.sweep(now: h.clock.now().addingTimeInterval(60), on: h.app.db)
             #expect(try await Notification.query(on: h.app.db).count() == 1)
+            // The manager's console tab lists it as late; a guard has no such tab.
+            let manager = WebTests.Browser(h)
+            try await manager.signIn(h.world.phones["operator"]!)
+            let tab = try await manager.go(.GET, "/console/\(h.world.a)/work-orders?overdue=true")
+            #expect(tab.text.contains("维修：电梯") && tab.text.contains("⚠ 超时：未按时接单"), "\(tab.status)")
+            let guardBrowser = WebTests.Browser(h)
+            try await guardBrowser.signIn(h.world.phones["guard"]!)
+            #expect(try await guardBrowser.go(.GET, "/console/\(h.world.a)/work-orders").status == .forbidden)
             // Done and never confirmed: confirmed by Linli three days later.
             let staff = try await h.token("property")
             for step in ["accept", "complete"] { _ = try await act(h, staff, order.id, step) }

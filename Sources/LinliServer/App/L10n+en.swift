@@ -560,6 +560,7 @@ extension L10n {
         "reason.too_late_to_cancel": "Too late to cancel (less than two hours before)",
         "home.notices": "Notices",
         "console.tab.notices": "Notices",
+        "console.tab.workOrders": "Work orders",
         "notice.title": "Community notices",
         "notice.emergency": "Emergency:",
         "notice.unread": "unread",

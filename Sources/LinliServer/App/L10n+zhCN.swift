@@ -547,6 +547,7 @@ extension L10n {
         "reason.too_late_to_cancel": "距开始不到两小时，不能取消",
         "home.notices": "社区通知",
         "console.tab.notices": "通知公告",
+        "console.tab.workOrders": "工单",
         "notice.title": "社区通知",
         "notice.emergency": "紧急通知：",
         "notice.unread": "未读",

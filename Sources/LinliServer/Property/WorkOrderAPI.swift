@@ -14,10 +14,11 @@ enum WorkOrderAPI {
     static let object: JSONValue = .object([("type", "object")])
 
     /// Filters of a community's order list: status (or `open`), late only, assignee.
-    static func filtered(_ query: QueryBuilder<WorkOrder>, _ req: Request, now: Date) throws -> QueryBuilder<WorkOrder>
-    {
+    static func filtered(
+        _ query: QueryBuilder<WorkOrder>, _ req: Request, now: Date, defaultStatus: String? = nil
+    ) throws -> QueryBuilder<WorkOrder> {
         var query = query
-        if let status = req.query[String.self, at: "status"], !status.isEmpty {
+        if let status = req.query[String.self, at: "status"] ?? defaultStatus, !status.isEmpty {
             if status == "open" {
                 query = query.filter(\.$status ~~ [.submitted, .accepted, .onTheWay])
             } else if let value = WorkStatus(rawValue: status) {

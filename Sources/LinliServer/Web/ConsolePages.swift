@@ -173,7 +173,9 @@ enum ConsolePages {
         ]
         if req.can(.manageDevices(id)) { tabs.append(("faceData", .faceData(id))) }
         if req.can(.publishNotices(id)) { tabs.append(("notices", .notices(id))) }
-        if req.can(.dispatchWorkOrders(id)) { tabs.append(("services", .services(id))) }
+        if req.can(.dispatchWorkOrders(id)) {
+            tabs += [("workOrders", .workOrders(id)), ("services", .services(id))]
+        }
         if canManage { tabs += [("import", .importResidents(id)), ("audit", .audit(id))] }
         return Header(
             id: id, name: community.name, address: community.address, canManage: canManage,

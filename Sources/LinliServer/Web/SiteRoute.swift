@@ -47,6 +47,7 @@ enum SiteRoute: Equatable {
     case faceData(UUID)
     case notices(UUID)
     case services(UUID)
+    case workOrders(UUID)
     case bookingFulfil(UUID, UUID)
     case noticeWithdraw(UUID, UUID)
 
@@ -97,6 +98,7 @@ enum SiteRoute: Equatable {
         case .faceData(let c): "/console/\(c)/face-data"
         case .notices(let c): "/console/\(c)/notices"
         case .services(let c): "/console/\(c)/services"
+        case .workOrders(let c): "/console/\(c)/work-orders"
         case .bookingFulfil(let c, let b): "/console/\(c)/services/bookings/\(b)/fulfil"
         case .noticeWithdraw(let c, let n): "/console/\(c)/notices/\(n)/withdraw"
         }

@@ -235,6 +235,38 @@ enum WorkOrderPages {
             req.flash(req.t("console.saved"))
             return req.redirect(to: "/tasks")
         }
+        // Dispatchers and managers: the community's orders (open ones unless `?status=` says otherwise;
+        // `?overdue=true` for the late ones), late ones marked, each opening its page.
+        Web.route(web, .GET, { c, _, _ in .workOrders(c) }) { req in
+            let header = try await ConsolePages.header(req, current: "workOrders")
+            try req.authorize(.dispatchWorkOrders(header.id))
+            let options = try req.listOptions(.workOrders)
+            let now = req.clock.now()
+            let page = try await WorkOrderAPI.filtered(
+                WorkOrder.scoped(to: header.id, on: req.db), req, now: now, defaultStatus: "open"
+            )
+            .page(options) { $0 }
+            let reads = try await WorkOrderService.reads(page.items, now: now, on: req.db)
+            return try await req.render(
+                "console/list", title: req.t("console.tab.workOrders"),
+                ConsolePages.ListPage(
+                    header: header, heading: req.t("console.tab.workOrders"),
+                    columns: [
+                        req.t("work.category"), req.t("field.household"), req.t("device.status"),
+                        req.t("work.assignee"), req.t("work.due"),
+                    ],
+                    rows: reads.map { o in
+                        ConsolePages.Row(
+                            cells: [
+                                req.t("work.category.\(o.category.rawValue)"), o.home,
+                                statusText(o, req)
+                                    + (o.overdue.map { " · ⚠ " + req.t("work.late.\($0.rawValue)") } ?? ""),
+                                o.assignee ?? req.t("work.unassigned"),
+                                ConsolePages.time(o.status == .submitted ? o.respondBy : o.completeBy, req),
+                            ], href: "/requests/\(o.id)", action: nil, actionLabel: nil)
+                    }, pager: ConsolePages.pager(page.metadata, req), query: "", searchable: false, form: nil,
+                    buildings: [], households: [], extra: [:]))
+        }
         web.get("tasks") { req -> Response in
             let user = try req.user()
             let now = req.clock.now()
