@@ -67,9 +67,11 @@ enum ServicePages {
             let now = req.clock.now()
             let day = req.query[String.self, at: "day"].flatMap(CivilDate.init) ?? CivilDate(Calendar.chinaDate(now))!
             var cards: [Card] = []
+            // One set of cards per community (booked for the first of my homes there).
+            var shown: Set<UUID> = []
             for (household, community) in user.principal.households.sorted(by: { $0.key.uuidString < $1.key.uuidString }
             )
-            where !cards.contains(where: { $0.householdID == household.uuidString }) {
+            where shown.insert(community).inserted {
                 for service in try await Service.scoped(to: community, on: req.db).filter(\.$active == true)
                     .sort(\.$name).all()
                 {
