@@ -592,6 +592,7 @@ extension L10n {
         "reason.unknown_building": "No such building in this community",
         "home.tasks": "My tasks",
         "work.title": "Repairs and requests",
+        "work.escalatedNotice": "Late work order: {category} · {description}",
         "work.new": "Ask the property team",
         "work.category": "What it is",
         "work.description": "What is wrong or what you need",

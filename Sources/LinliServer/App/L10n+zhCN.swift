@@ -579,6 +579,7 @@ extension L10n {
         "reason.unknown_building": "本小区没有这栋楼",
         "home.tasks": "我的任务",
         "work.title": "报修和求助",
+        "work.escalatedNotice": "工单超时：{category} · {description}",
         "work.new": "找物业",
         "work.category": "类别",
         "work.description": "什么问题，需要什么帮助",

@@ -219,6 +219,18 @@ enum Notices {
         return notice
     }
 
+    /// Withdraws a notice (audited): residents no longer see it; its receipts stay.
+    static func withdraw(_ id: UUID, in community: UUID, on req: Request) async throws {
+        try req.authorize(.publishNotices(community))
+        let notice = try await Notice.find(id, in: community, on: req.db)
+        notice.withdrawnAt = req.clock.now()
+        try await req.db.writeTransaction { db in
+            try await notice.save(on: db)
+            try await Audit.record(
+                .delete, "notice", id: notice.id, community: community, before: notice.title, by: req, on: db)
+        }
+    }
+
     /// Records that the caller read it (once; later reads change nothing).
     static func markRead(_ notice: Notice, on req: Request) async throws {
         let person = try req.user().principal.personID
@@ -324,13 +336,7 @@ enum Notices {
                 summary: "Withdraw a notice", tag: "property", status: .noContent), in: app
         ) { req in
             let id = try await RegistryAPI.communityID(req, { .publishNotices($0) })
-            let notice = try await Notice.find(try req.id("noticeID"), in: id, on: req.db)
-            notice.withdrawnAt = req.clock.now()
-            try await req.db.writeTransaction { db in
-                try await notice.save(on: db)
-                try await Audit.record(
-                    .delete, "notice", id: notice.id, community: id, before: notice.title, by: req, on: db)
-            }
+            try await withdraw(try req.id("noticeID"), in: id, on: req)
             return NoContent()
         }
         api.register(

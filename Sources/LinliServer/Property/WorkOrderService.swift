@@ -212,7 +212,7 @@ enum WorkOrderService {
 
     /// A photo sent as the request body (API).
     static func addPhoto(_ order: WorkOrder, on req: Request) async throws -> UUID {
-        let type = req.headers.contentType.map { "\($0.type)/\($0.subType)" } ?? ""
+        let type = req.headers.contentType.map(\.essence) ?? ""
         return try await addPhoto(order, type: type, bytes: req.body.data.map { Data(buffer: $0) } ?? Data(), on: req)
     }
 
@@ -234,16 +234,23 @@ enum WorkOrderService {
         try await photo.save(on: req.db)
     }
 
-    static func addPhoto(_ order: WorkOrder, type: String, bytes: Data, thumbnail: Data? = nil, on req: Request)
-        async throws -> UUID
-    {
-        _ = try actor(order, req)
+    /// A photo Linli stores: JPEG, PNG or WebP by its type and its first bytes, at most 5 MB; its
+    /// thumbnail, if sent, a JPEG of at most 200 KB.
+    static func checkPhoto(type: String, _ bytes: Data, thumbnail: Data? = nil) throws {
         guard photoTypes.contains(type) else {
             throw LinliError(.unsupportedMediaType, ["expected": photoTypes.joined(separator: ", ")])
         }
         guard !bytes.isEmpty else { throw LinliError.invalid("photo", "missing_value") }
         guard bytes.count <= photoLimit else { throw LinliError(.payloadTooLarge, ["limit": "5 MB"]) }
-        guard Self.looksLike(type, bytes) else { throw LinliError.invalid("photo", "not_an_image") }
+        guard looksLike(type, bytes) else { throw LinliError.invalid("photo", "not_an_image") }
+        if let thumbnail { try checkThumbnail(thumbnail) }
+    }
+
+    static func addPhoto(_ order: WorkOrder, type: String, bytes: Data, thumbnail: Data? = nil, on req: Request)
+        async throws -> UUID
+    {
+        _ = try actor(order, req)
+        try checkPhoto(type: type, bytes, thumbnail: thumbnail)
         guard
             try await WorkOrderPhoto.query(on: req.db).filter(\.$orderID == order.requireID()).count() < photosPerOrder
         else { throw LinliError.invalid("photo", "too_many") }
@@ -252,10 +259,7 @@ enum WorkOrderService {
         photo.orderID = try order.requireID()
         photo.contentType = type
         photo.bytes = bytes
-        if let thumbnail {
-            try checkThumbnail(thumbnail)
-            photo.thumbnail = thumbnail
-        }
+        photo.thumbnail = thumbnail
         photo.uploadedBy = try req.user().principal.personID
         photo.createdAt = req.clock.now()
         try await req.db.writeTransaction { db in
@@ -292,7 +296,12 @@ enum WorkOrderService {
                 let notice = Notification()
                 notice.communityID = order.communityID
                 notice.role = .operator_
-                notice.title = "工单超时：\(order.category.rawValue) · \(order.description.prefix(40))"
+                notice.title = L10n.text(
+                    "work.escalatedNotice", .zhCN,
+                    [
+                        "category": L10n.text("work.category.\(order.category.rawValue)", .zhCN),
+                        "description": String(order.description.prefix(40)),
+                    ])
                 notice.createdAt = now
                 try await notice.create(on: db)
             }
@@ -377,4 +386,9 @@ enum WorkOrderService {
                 photos: detail ? photos[try o.requireID()] ?? [] : nil)
         }
     }
+}
+
+extension HTTPMediaType {
+    /// `type/subtype` without parameters.
+    var essence: String { "\(type)/\(subType)" }
 }

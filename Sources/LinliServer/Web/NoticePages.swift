@@ -142,14 +142,7 @@ enum NoticePages {
         }
         Web.route(web, .POST, { c, n, _ in .noticeWithdraw(c, n) }) { req in
             let id = try req.id("c")
-            try req.authorize(.publishNotices(id))
-            let notice = try await Notice.find(try req.id("h"), in: id, on: req.db)
-            notice.withdrawnAt = req.clock.now()
-            try await req.db.writeTransaction { db in
-                try await notice.save(on: db)
-                try await Audit.record(
-                    .delete, "notice", id: notice.id, community: id, before: notice.title, by: req, on: db)
-            }
+            try await Notices.withdraw(try req.id("h"), in: id, on: req)
             req.flash(req.t("console.saved"))
             return req.redirect(to: SiteRoute.notices(id).path)
         }

@@ -136,26 +136,17 @@ enum WorkOrderPages {
                 throw LinliError.invalid("category", "invalid_value")
             }
             let photo = form.photo.flatMap { $0.data.readableBytes > 0 ? $0 : nil }
-            if let photo {
-                // Checked before anything is stored, so a wrong file leaves no request behind.
-                let type = photo.contentType.map { "\($0.type)/\($0.subType)" } ?? ""
-                let bytes = Data(buffer: photo.data)
-                guard WorkOrderService.photoTypes.contains(type), WorkOrderService.looksLike(type, bytes),
-                    bytes.count <= WorkOrderService.photoLimit
-                else { throw LinliError.invalid("photo", "not_an_image") }
-                if let thumb = form.thumb, thumb.data.readableBytes > 0 {
-                    try WorkOrderService.checkThumbnail(Data(buffer: thumb.data))
-                }
-            }
+            let type = photo?.contentType.map(\.essence) ?? ""
+            let bytes = photo.map { Data(buffer: $0.data) }
+            let thumb = form.thumb.flatMap { $0.data.readableBytes > 0 ? Data(buffer: $0.data) : nil }
+            // Checked before anything is stored, so a wrong file leaves no request behind.
+            if let bytes { try WorkOrderService.checkPhoto(type: type, bytes, thumbnail: thumb) }
             let order = try await WorkOrderService.file(
                 WorkOrderInput(
                     householdID: form.householdID, category: category, description: form.description,
                     place: form.place, preferredTime: form.preferredTime), channel: "app", on: req)
-            if let photo {
-                let thumb = form.thumb.flatMap { $0.data.readableBytes > 0 ? Data(buffer: $0.data) : nil }
-                _ = try await WorkOrderService.addPhoto(
-                    order, type: photo.contentType.map { "\($0.type)/\($0.subType)" } ?? "",
-                    bytes: Data(buffer: photo.data), thumbnail: thumb, on: req)
+            if let bytes {
+                _ = try await WorkOrderService.addPhoto(order, type: type, bytes: bytes, thumbnail: thumb, on: req)
             }
             req.flash(req.t("work.filed"))
             return req.redirect(to: "/requests/\(try order.requireID())")
@@ -193,7 +184,7 @@ enum WorkOrderPages {
             let form = try req.content.decode(Form.self)
             let photo = form.photo
             _ = try await WorkOrderService.addPhoto(
-                order, type: photo.contentType.map { "\($0.type)/\($0.subType)" } ?? "",
+                order, type: photo.contentType.map(\.essence) ?? "",
                 bytes: Data(buffer: photo.data),
                 thumbnail: form.thumb.flatMap { $0.data.readableBytes > 0 ? Data(buffer: $0.data) : nil }, on: req)
             req.flash(req.t("console.saved"))
