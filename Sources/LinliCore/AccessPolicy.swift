@@ -60,6 +60,32 @@ public enum AccessRequest: Sendable, Equatable {
     case publishNotices(UUID)
     /// Read one person: themselves, a member of one of their households, or for staff.
     case viewPerson(person: UUID, households: [UUID: UUID], staffIn: Set<UUID>)
+    /// Change a person's shared facts (name, birth year, flags) or start a password reset.
+    case changePerson(PersonTies)
+}
+
+/// Where a person belongs, for deciding who may change what is shared across communities.
+///
+/// People are global (one phone is one person); an operator has authority over a person only when
+/// everything the person belongs to is run by that operator, so linking a phone into a household
+/// never hands over someone else's account.
+public struct PersonTies: Sendable, Equatable {
+    public let personID: UUID
+    public let isAdmin: Bool
+    /// Communities of the person's current memberships and staff roles.
+    public let communities: Set<UUID>
+    /// Communities where the person is an operator.
+    public let operatorIn: Set<UUID>
+    /// The community the person was first registered in; nil for people from before it was recorded.
+    public let createdIn: UUID?
+
+    public init(personID: UUID, isAdmin: Bool, communities: Set<UUID>, operatorIn: Set<UUID>, createdIn: UUID?) {
+        self.personID = personID
+        self.isAdmin = isAdmin
+        self.communities = communities
+        self.operatorIn = operatorIn
+        self.createdIn = createdIn
+    }
 }
 
 /// The outcome of ``AccessPolicy/decide(_:for:)``.
@@ -113,6 +139,14 @@ public enum AccessPolicy {
         case .viewHousehold(let household, let community):
             if principal.isStaff(in: community) { return .allow }
             return principal.households[household] == nil ? .hidden : .allow
+        case .changePerson(let ties):
+            if ties.personID == principal.personID { return .allow }
+            let runs = Set(principal.staffRoles.filter { $0.value.contains(.operator_) }.keys)
+            guard !runs.isEmpty else { return ties.communities.isDisjoint(with: principal.communities) ? .hidden : .forbidden }
+            guard !ties.isAdmin, ties.operatorIn.isEmpty else { return .forbidden }
+            // Someone with no ties left is anyone's to claim unless we know where they were registered.
+            guard let home = ties.createdIn ?? ties.communities.first, runs.contains(home) else { return .forbidden }
+            return ties.communities.isSubset(of: runs) ? .allow : .forbidden
         case .viewPerson(let person, let households, let staffIn):
             if person == principal.personID { return .allow }
             if !Set(principal.staffRoles.keys).isDisjoint(with: staffIn) { return .allow }

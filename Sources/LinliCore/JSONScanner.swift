@@ -12,6 +12,8 @@ public struct JSONScanner: ~Copyable {
 
     private let bytes: UnsafeRawBufferPointer
     public private(set) var offset = 0
+    /// Objects and arrays open around the current position; past `JSONLimits.maxDepth` is refused.
+    private var depth = 0
 
     public init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
@@ -51,6 +53,9 @@ public struct JSONScanner: ~Copyable {
         guard let first = peek() else { throw fail() }
         guard first == UInt8(ascii: "{") else { throw fail("wrong_type") }
         offset += 1
+        depth += 1
+        guard depth <= JSONLimits.maxDepth else { throw fail("too_deep") }
+        defer { depth -= 1 }
         if peek() == UInt8(ascii: "}") {
             offset += 1
             return
@@ -264,6 +269,9 @@ public struct JSONScanner: ~Copyable {
             try object { (_, scanner) throws(Failure) in try scanner.skip() }
         case UInt8(ascii: "["):
             offset += 1
+            depth += 1
+            guard depth <= JSONLimits.maxDepth else { throw fail("too_deep") }
+            defer { depth -= 1 }
             if peek() == UInt8(ascii: "]") {
                 offset += 1
                 return

@@ -39,6 +39,16 @@ public struct LoginThrottle: Sendable {
         return .proceed(delay: min(maxDelay, Double(1 << min(failures - slowAfter, 8))))
     }
 
+    /// What to do with an attempt whose failure was already counted (`state.failures` includes it):
+    /// refused while locked or once it is past the limit, else slowed after `slowAfter` earlier ones.
+    public func verdict(afterCounting state: State, now: Date) -> Verdict {
+        if let until = state.lockedUntil, until > now { return .locked(until: until) }
+        if state.failures > lockAfter { return .locked(until: now.addingTimeInterval(lockDuration)) }
+        let earlier = state.failures - 1
+        guard earlier >= slowAfter else { return .proceed(delay: 0) }
+        return .proceed(delay: min(maxDelay, Double(1 << min(earlier - slowAfter, 8))))
+    }
+
     /// The state after a failed attempt.
     public func recordingFailure(_ state: State, now: Date) -> State {
         var next = current(state, now: now)

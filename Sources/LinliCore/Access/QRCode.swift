@@ -63,7 +63,7 @@ public struct QRCode: Sendable, Equatable {
                     "M\((column + 4) * moduleSize) \((row + 4) * moduleSize)h\(moduleSize)v\(moduleSize)h-\(moduleSize)z"
             }
         }
-        let escaped = title.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        let escaped = Markup.escape(title)
         return
             ##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \##(total) \##(total)" width="\##(total)" height="\##(total)" role="img" aria-label="\##(escaped)"><title>\##(escaped)</title><rect width="100%" height="100%" fill="#fff"/><path fill="#000" d="\##(path)"/></svg>"##
     }

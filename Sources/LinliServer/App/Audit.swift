@@ -50,6 +50,20 @@ enum Audit {
     enum Action: String {
         case create, update, delete, moveOut = "move_out", grant, revoke, `import`
         case rotateToken = "rotate_token", acknowledge, clear, command
+        case passwordReset = "password_reset", passwordChange = "password_change"
+    }
+
+    /// A change to a person, who is shared by every community they belong to: the same entry is
+    /// written in each of them, so no community's operators miss what another one did.
+    static func recordForPerson(
+        _ action: Action, _ personID: UUID, communities: Set<UUID>,
+        before: (some Encodable)? = nil as String?, after: (some Encodable)? = nil as String?,
+        by request: Request, on db: any Database
+    ) async throws {
+        for community in communities.sorted(by: { $0.uuidString < $1.uuidString }) {
+            try await record(
+                action, "person", id: personID, community: community, before: before, after: after, by: request, on: db)
+        }
     }
 
     static func record(

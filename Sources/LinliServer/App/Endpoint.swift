@@ -1,3 +1,4 @@
+import LinliCore
 import Vapor
 
 /// A documented JSON API route. The same value registers the route and writes its
@@ -99,7 +100,19 @@ extension Request {
         guard let buffer = body.data, buffer.readableBytes > 0 else {
             throw LinliError(.invalidBody, ["field": ""], issues: [FieldIssue(field: "", reason: "malformed_json")])
         }
-        return try buffer.withUnsafeReadableBytes { try read($0) }
+        return try buffer.withUnsafeReadableBytes { bytes in
+            try Self.checkJSONLimits(bytes)
+            return try read(bytes)
+        }
+    }
+
+    /// 400 for JSON too deep or with absurd numbers, before a parser recurses into it.
+    static func checkJSONLimits(_ bytes: UnsafeRawBufferPointer) throws {
+        do {
+            try JSONLimits.check(bytes)
+        } catch {
+            throw LinliError(.invalidBody, ["field": ""], issues: [FieldIssue(field: "", reason: error.reason)])
+        }
     }
 }
 

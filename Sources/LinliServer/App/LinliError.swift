@@ -11,6 +11,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case loginLocked = "login_locked"
     case csrfFailed = "csrf_failed"
     case forbidden = "forbidden"
+    case personShared = "person_shared"
     case notFound = "not_found"
     case methodNotAllowed = "method_not_allowed"
     case conflict = "conflict"
@@ -35,7 +36,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .requestTimeout: .requestTimeout
         case .telemetryRefused: .badRequest
         case .loginLocked, .tooManyRequests: .tooManyRequests
-        case .csrfFailed, .forbidden, .deviceDisabled: .forbidden
+        case .csrfFailed, .forbidden, .deviceDisabled, .personShared: .forbidden
         case .notFound: .notFound
         case .methodNotAllowed: .methodNotAllowed
         case .conflict, .phoneTaken: .conflict

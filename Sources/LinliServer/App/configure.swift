@@ -15,7 +15,7 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
     try await database.prepare(app.db)
     app.passwords.use(.bcrypt(cost: app.environment == .testing ? 4 : 12))
 
-    app.sessions.use(.fluent)
+    app.sessions.use { _ in WebSessionDriver() }
     app.sessions.configuration.cookieName = "linli_session"
     app.sessions.configuration.cookieFactory = { id in
         HTTPCookies.Value(
@@ -32,6 +32,7 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
 
     let registry = Operations.registry(app)
     app.middleware = Middlewares()
+    app.middleware.use(SecurityHeadersMiddleware(app: app))
     app.middleware.use(RequestMetricsMiddleware(registry: registry))
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
@@ -69,6 +70,9 @@ enum Identity {
     static func register(_ app: Application) {
         app.migrations.add(CreateUserToken())
         app.migrations.add(CreateLoginAttempt())
+        app.migrations.add(CreatePasswordReset())
+        app.migrations.add(AddPersonCreatedIn())
+        app.migrations.add(CreateWebSession())
         IdentityAPI.register(app, public: app.api.open, app.api.authenticated)
     }
 }

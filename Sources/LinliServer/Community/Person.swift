@@ -29,6 +29,8 @@ final class Person: Model, @unchecked Sendable {
     @Field(key: "high_contrast") var highContrast: Bool
     /// 1 (normal) to 4 (largest), see `DisplaySettings`.
     @Field(key: "text_size") var textSize: Int
+    /// The community the person was first registered in (see `PersonTies`); nil for older rows.
+    @OptionalField(key: "created_in") var createdIn: UUID?
 
     init() {}
 

@@ -33,6 +33,7 @@ extension Registry {
         let person = Person(
             name: name, phone: phone.digits, birthYear: input.birthYear, isElderly: input.isElderly ?? false,
             livesAlone: input.livesAlone ?? false, isChild: input.isChild ?? false)
+        person.createdIn = community
         let membership = Membership(
             communityID: community, householdID: try household.requireID(), personID: UUID(),
             relation: input.relation, movedIn: input.movedIn?.description ?? req.today)
@@ -47,25 +48,31 @@ extension Registry {
         return (person, membership)
     }
 
+    /// Changes a person's shared facts (name, birth year, flags), only with authority over everything
+    /// the person belongs to (`AccessRequest.changePerson`); audited in each of their communities.
+    /// Passwords are never set here: only the person changes theirs, or a reset code starts over.
     static func updatePerson(_ person: Person, in community: UUID, _ input: PersonUpdate, on req: Request) async throws
     {
         try req.authorize(.manageRegistry(community))
+        if input.password != nil { throw LinliError.invalid("password", "use_password_reset") }
+        let ties = try await Credentials.authorizeChange(of: person, on: req)
         let before = try PersonRead(person)
         var v = Validation()
         if let name = v.text(input.name, "name", max: 50, required: false) { person.name = name }
         v.range(input.birthYear, "birthYear", 1900...Calendar.chinaYear(req.clock.now()))
-        if let password = input.password, !(8...200).contains(password.count) { v.fail("password", "weak_password") }
         try v.check()
         if let year = input.birthYear { person.birthYear = year }
         if let flag = input.isElderly { person.isElderly = flag }
         if let flag = input.livesAlone { person.livesAlone = flag }
         if let flag = input.isChild { person.isChild = flag }
-        if let password = input.password { person.passwordHash = try await req.password.async.hash(password) }
+        let after = try PersonRead(person)
+        guard after != before else { return }
+        let personID = try person.requireID()
         try await req.db.writeTransaction { db in
             try await person.save(on: db)
-            try await Audit.record(
-                .update, "person", id: person.id, community: community, before: before,
-                after: try PersonRead(person), by: req, on: db)
+            try await Audit.recordForPerson(
+                .update, personID, communities: ties.communities.union([community]), before: before, after: after,
+                by: req, on: db)
         }
     }
 
@@ -129,6 +136,7 @@ extension Registry {
         let found = try await Person.query(on: req.db).filter(\.$phone == phone.digits).first()
         guard found != nil || name != nil else { throw LinliError.invalid("name", "missing_value") }
         let person = found ?? Person(name: name ?? "", phone: phone.digits)
+        if found == nil { person.createdIn = community }
         if let id = person.id,
             try await StaffAssignment.scoped(to: community, on: req.db)
                 .filter(\.$personID == id).filter(\.$role == input.role).first() != nil
@@ -137,7 +145,8 @@ extension Registry {
         }
         let assignment = StaffAssignment(communityID: community, personID: UUID(), role: input.role)
         assignment.shift = shift
-        if let password = input.password, person.passwordHash == nil {
+        // Only a person created here gets a first password; an existing one keeps their own.
+        if let password = input.password, found == nil {
             person.passwordHash = try await req.password.async.hash(password)
         }
         try await req.db.writeTransaction { db in

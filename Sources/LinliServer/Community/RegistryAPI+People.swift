@@ -62,5 +62,16 @@ extension RegistryAPI {
             try await Registry.updatePerson(person, in: community, try req.decode(PersonUpdate.self), on: req)
             return try PersonRead(person)
         }
+        api.register(
+            .init(
+                method: .POST, path: c + "/people/{personID}/password-reset", operationID: "startPasswordReset",
+                summary:
+                    "Start a password reset: a one-time code (shown once, valid 24 h) to hand over in person; ends the person's sign-ins",
+                tag: "registry", status: .created, response: Schema.ref("ResetStarted")), in: app
+        ) { req in
+            let (person, community) = try await person(req)
+            let (code, expiresAt) = try await Credentials.startReset(for: person, in: community, on: req)
+            return Created(value: ResetStarted(code: code, expiresAt: expiresAt))
+        }
     }
 }

@@ -120,7 +120,7 @@ struct PersonUpdate: Decodable {
     let isElderly: Bool?
     let livesAlone: Bool?
     let isChild: Bool?
-    /// Sets a new password (at least 8 characters); the person can then sign in.
+    /// Refused: an operator never sets a password (`.../password-reset` starts a reset instead).
     let password: String?
 }
 

@@ -91,7 +91,6 @@ enum RegistrySchemas {
             Schema.object([
                 ("name", Schema.string(max: 50)), ("birthYear", Schema.integer(min: 1900)),
                 ("isElderly", Schema.bool), ("livesAlone", Schema.bool), ("isChild", Schema.bool),
-                ("password", Schema.string(min: 8, max: 200)),
             ])
         ),
         (

@@ -64,6 +64,7 @@ enum ResidentImporter {
                 person = Person(
                     id: UUID(), name: row.name, phone: row.phone.digits, birthYear: row.birthYear,
                     isElderly: row.isElderly, livesAlone: row.livesAlone, isChild: row.isChild)
+                person.createdIn = community
                 people.append(person)
             }
             memberships.append(

@@ -262,6 +262,7 @@ extension Request {
         guard let buffer = body.data, buffer.readableBytes > 0 else {
             throw LinliError(.invalidBody, ["field": ""], issues: [FieldIssue(field: "", reason: "malformed_json")])
         }
+        try buffer.withUnsafeReadableBytes { try Request.checkJSONLimits($0) }
         do {
             return try JSONDecoder().decode(JSON.self, from: Data(buffer: buffer))
         } catch {

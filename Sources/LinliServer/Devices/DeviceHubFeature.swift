@@ -33,6 +33,9 @@ struct DeviceSweeper: LifecycleHandler {
                     do {
                         try await WorkOrderService.sweep(now: app.clock.now(), on: app.db)
                     } catch { logger.report(error: error) }
+                    do { try await Credentials.purge(now: app.clock.now(), on: app.db) } catch {
+                        logger.report(error: error)
+                    }
                 }
             }
         }

@@ -7,6 +7,19 @@ struct TokenRequest: Decodable {
     let password: String
 }
 
+/// `POST /api/v1/auth/password-reset`: the code an operator handed over, and the new password.
+struct ResetCompletion: Decodable {
+    let phone: String
+    let code: String
+    let newPassword: String
+}
+
+/// A reset code, shown once to the operator who started it.
+struct ResetStarted: Content {
+    let code: String
+    let expiresAt: Date
+}
+
 struct TokenResponse: Content {
     let token: String
     let expiresAt: Date

@@ -19,6 +19,20 @@ enum IdentitySchemas {
             Schema.object(
                 [("token", Schema.string()), ("expiresAt", Schema.dateTime)], required: ["token", "expiresAt"])
         ),
+        (
+            "ResetCompletion",
+            Schema.object(
+                [
+                    ("phone", Schema.string(max: 20)), ("code", Schema.string(max: 64)),
+                    ("newPassword", Schema.string(min: 8, max: 200)),
+                ],
+                required: ["phone", "code", "newPassword"])
+        ),
+        (
+            "ResetStarted",
+            Schema.object(
+                [("code", Schema.string()), ("expiresAt", Schema.dateTime)], required: ["code", "expiresAt"])
+        ),
         ("DisplaySettings", settings),
         (
             "Me",

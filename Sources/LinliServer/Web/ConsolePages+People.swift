@@ -66,7 +66,8 @@ extension ConsolePages {
                 PersonPage(
                     header: header, person: try PersonRead(person), places: places,
                     roles: roles.map { req.t("role.\($0.role.rawValue)") }, hasPassword: person.passwordHash != nil,
-                    action: SiteRoute.person(header.id, pid).path, currentYear: Calendar.chinaYear(req.clock.now())))
+                    action: SiteRoute.person(header.id, pid).path, resetAction: SiteRoute.personReset(header.id, pid).path,
+                    currentYear: Calendar.chinaYear(req.clock.now())))
         }
         Web.route(web, .POST, { c, p, _ in .person(c, p) }) { req in
             let id = try req.id("c")
@@ -80,10 +81,23 @@ extension ConsolePages {
             }
             let update = PersonUpdate(
                 name: form.name, birthYear: year, isElderly: form.isElderly != nil, livesAlone: form.livesAlone != nil,
-                isChild: form.isChild != nil, password: form.password?.nilIfEmpty)
+                isChild: form.isChild != nil, password: nil)
             try await Registry.updatePerson(person, in: community, update, on: req)
             req.flash(req.t("console.saved"))
             return req.redirect(to: SiteRoute.person(id, try person.requireID()).path)
+        }
+        Web.route(web, .POST, { c, p, _ in .personReset(c, p) }) { req in
+            let header = try await header(req, current: "residents")
+            let (person, community) = try await RegistryAPI.person(req, communityParameter: "c", personParameter: "h")
+            let (code, expires) = try await Credentials.startReset(for: person, in: community, on: req)
+            // Rendered straight into this answer (never a flash or a redirect), so it is shown once.
+            let response = try await req.render(
+                "console/resetcode", title: req.t("reset.heading"),
+                ResetCodePage(
+                    header: header, name: person.name, code: code, expires: ConsolePages.time(expires, req),
+                    back: SiteRoute.person(community, try person.requireID()).path))
+            response.headers.cacheControl = .init(noStore: true)
+            return response
         }
         Web.route(web, .GET, { c, _, _ in .staff(c) }) { req in
             let header = try await header(req, current: "staff")

@@ -101,7 +101,17 @@ enum ConsolePages {
         let roles: [String]
         let hasPassword: Bool
         let action: String
+        let resetAction: String
         let currentYear: Int
+    }
+
+    /// The page that shows a reset code, once.
+    struct ResetCodePage: Encodable {
+        let header: Header
+        let name: String
+        let code: String
+        let expires: String
+        let back: String
     }
 
     struct BuildingForm: Content {
@@ -116,7 +126,6 @@ enum ConsolePages {
         var isElderly: String?
         var livesAlone: String?
         var isChild: String?
-        var password: String?
     }
 
     struct StaffForm: Content {

@@ -97,12 +97,25 @@ extension Request {
 
 /// Rejects form posts whose `_csrf` field does not match the session's token.
 struct CSRFMiddleware: AsyncMiddleware {
+    /// The largest form anyone not signed in may post (sign-in, reset, display settings).
+    static let anonymousLimit = 16 * 1024
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if request.method == .POST {
-            // A large form (a photo) is still streaming here: collect it (up to the largest web upload)
-            // so the token can be read; the route then finds the body already collected.
-            if request.body.data == nil {
-                _ = try await request.body.collect(max: 6 * 1024 * 1024).get()
+            // A large form (a photo) is still streaming here: collect it (up to the largest web upload
+            // for people signed in, a small form for anyone else) so the token can be read; the route
+            // then finds the body already collected.
+            let limit = request.auth.has(CurrentUser.self) ? 6 * 1024 * 1024 : Self.anonymousLimit
+            if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > limit {
+                throw LinliError(.payloadTooLarge)
+            }
+            if let body = request.body.data {
+                guard body.readableBytes <= limit else { throw LinliError(.payloadTooLarge) }
+            } else {
+                do {
+                    _ = try await request.body.collect(max: limit).get()
+                } catch {
+                    throw LinliError(.payloadTooLarge)
+                }
             }
             let sent = try? request.content.get(String.self, at: "_csrf")
             guard let expected = request.session.data["csrf"], let sent, !sent.isEmpty,

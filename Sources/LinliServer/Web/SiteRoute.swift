@@ -20,6 +20,8 @@ enum SiteRoute: Equatable {
     case moveOut(UUID, UUID, UUID)
     case residents(UUID)
     case person(UUID, UUID)
+    case personReset(UUID, UUID)
+    case resetPassword
     case staff(UUID)
     case revokeStaff(UUID, UUID)
     case importResidents(UUID)
@@ -71,6 +73,8 @@ enum SiteRoute: Equatable {
         case .moveOut(let c, let h, let m): "/console/\(c)/households/\(h)/members/\(m)/move-out"
         case .residents(let c): "/console/\(c)/residents"
         case .person(let c, let p): "/console/\(c)/people/\(p)"
+        case .personReset(let c, let p): "/console/\(c)/people/\(p)/password-reset"
+        case .resetPassword: "/reset"
         case .staff(let c): "/console/\(c)/staff"
         case .revokeStaff(let c, let s): "/console/\(c)/staff/\(s)/revoke"
         case .importResidents(let c): "/console/\(c)/import"

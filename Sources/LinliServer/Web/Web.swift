@@ -85,6 +85,17 @@ enum AccountPages {
         let roles: [String]
     }
 
+    struct ResetForm: Content {
+        var phone: String
+        var code: String
+        var newPassword: String
+    }
+
+    struct ResetPage: Encodable {
+        let phone: String
+        let error: String?
+    }
+
     struct DisplayForm: Content {
         var action: String
         var back: String?
@@ -111,7 +122,7 @@ enum AccountPages {
             do {
                 let person = try await LoginService.authenticate(phone: form.phone, password: form.password, on: req)
                 try await adoptDisplayChoices(of: req, into: person)
-                req.session.data["person"] = try person.requireID().uuidString
+                try await req.renewSession(signingIn: try person.requireID())
                 req.auth.login(try await CurrentUser.load(person, on: req.db, today: req.today))
                 req.resetLanguage()
                 return req.redirect(to: safeNext(form.next))
@@ -121,6 +132,28 @@ enum AccountPages {
                     LoginPage(
                         phone: form.phone, next: safeNext(form.next),
                         error: req.t("error.\(error.code.rawValue).detail", error.arguments)),
+                    status: error.code.status)
+            }
+        }
+        web.get("reset") { req -> Response in
+            try await req.render("reset", title: req.t("reset.title"), ResetPage(phone: "", error: nil))
+        }
+        web.post("reset") { req -> Response in
+            let form = try req.content.decode(ResetForm.self)
+            do {
+                let person = try await Credentials.completeReset(
+                    phone: form.phone, code: form.code, newPassword: form.newPassword, on: req)
+                try await req.renewSession(signingIn: try person.requireID())
+                req.auth.login(try await CurrentUser.load(person, on: req.db, today: req.today))
+                req.flash(req.t("reset.done"))
+                return req.redirect(to: SiteRoute.home.path)
+            } catch let error as LinliError {
+                let message = error.issues.first.flatMap { req.reasonText($0) }
+                return try await req.render(
+                    "reset", title: req.t("reset.title"),
+                    ResetPage(
+                        phone: form.phone,
+                        error: message ?? req.t("error.\(error.code.rawValue).detail", error.arguments)),
                     status: error.code.status)
             }
         }
@@ -237,9 +270,6 @@ enum AccountPages {
 
     /// Only same-site paths, so a crafted `next` cannot send people elsewhere.
     static func safeNext(_ next: String?) -> String {
-        guard let next = next?.removingPercentEncoding ?? next, next.hasPrefix("/"), !next.hasPrefix("//"),
-            !next.contains("\\")
-        else { return SiteRoute.home.path }
-        return next
+        LocalPath.validated(next) ?? SiteRoute.home.path
     }
 }
