@@ -214,7 +214,7 @@ enum AccessAPI {
                 summary: "Enrolment terminal: store a face vector of a person who consented (device token as bearer)",
                 tag: "access", authenticated: false, body: object, status: .created, response: object), in: app
         ) { req in
-            let device = try await AccessService.device(req)
+            let (device, _) = try await AccessService.terminal(req, enrolling: true)
             let input = try req.decode(EnrolInput.self)
             return Created(value: try await enrol(input, from: device, on: req))
         }
@@ -226,10 +226,24 @@ enum AccessAPI {
                 tag: "access", authenticated: false, response: object,
                 query: [.init(name: "since", schema: Schema.integer(min: 0))]), in: app
         ) { req in
-            let device = try await AccessService.device(req)
+            let (device, gates) = try await AccessService.terminal(req)
             let since = try req.int64Query("since").map(Int.init) ?? 0
             guard since >= 0 else { throw LinliError.invalid("since", "out_of_range") }
-            return try await AccessSync.changes(community: device.communityID, since: since, on: req)
+            return try await AccessSync.changes(community: device.communityID, since: since, for: gates, on: req)
+        }
+        open.register(
+            .init(
+                method: .GET, path: "/api/v1/devices/access/credential-key", operationID: "getCredentialKey",
+                summary:
+                    "Terminal: the community's key for card, PIN and pass hashes (HMAC-SHA256 of the value's SHA-256 hex)",
+                tag: "access", authenticated: false, response: object), in: app
+        ) { req in
+            let (device, _) = try await AccessService.terminal(req)
+            let key = try await req.application.accessDirectory.credentialKey(device.communityID, on: req.db)
+            let response = try await ["algorithm": "HMAC-SHA256(key, hex(SHA-256(value)))", "key": key.base64]
+                .encodeResponse(for: req)
+            response.headers.cacheControl = .init(noStore: true)
+            return response
         }
         open.register(
             .init(
@@ -237,8 +251,9 @@ enum AccessAPI {
                 summary: "Edge terminal: decisions it made itself, in batches, idempotent by event id", tag: "access",
                 authenticated: false, body: Schema.array(object), response: object), in: app
         ) { req in
-            let device = try await AccessService.device(req)
-            let stored = try await AccessSync.upload(try req.decode([EdgeEvent].self), from: device, on: req)
+            let (device, gates) = try await AccessService.terminal(req)
+            let stored = try await AccessSync.upload(
+                try req.decode([EdgeEvent].self), from: device, gates: gates, on: req)
             return ["stored": stored]
         }
         api.register(
@@ -404,7 +419,7 @@ enum AccessAPI {
             row.communityID = id
             row.personID = input.personID
             row.kind = input.kind
-            row.valueHash = Secret.hash(input.value)
+            row.valueHash = try await req.application.accessDirectory.credentialKey(id, on: req.db).hash(input.value)
             row.createdAt = req.clock.now()
             row.revoked = false
             if try await AccessCredential.query(on: req.db).filter(\.$communityID == id).filter(\.$kind == row.kind)
@@ -712,13 +727,14 @@ enum AccessAPI {
         pass.revoked = false
         pass.qrToken = Secret.alphanumeric(24)
         pass.createdAt = req.clock.now()
+        let key = try await req.application.accessDirectory.credentialKey(community, on: req.db)
         let pin = try await req.db.writeTransaction { db -> String in
             try await pass.create(on: db)
             var pin = String(format: "%06d", Int.random(in: 0..<1_000_000))
             for _ in 0..<10 {
                 let candidate = String(format: "%06d", Int.random(in: 0..<1_000_000))
                 if try await AccessCredential.query(on: db).filter(\.$communityID == community).filter(\.$kind == "pin")
-                    .filter(\.$valueHash == Secret.hash(candidate)).first() == nil
+                    .filter(\.$valueHash == key.hash(candidate)).first() == nil
                 {
                     pin = candidate
                     break
@@ -728,7 +744,7 @@ enum AccessAPI {
             credential.communityID = community
             credential.passID = pass.id
             credential.kind = "pin"
-            credential.valueHash = Secret.hash(pin)
+            credential.valueHash = key.hash(pin)
             credential.createdAt = req.clock.now()
             credential.revoked = false
             try await credential.create(on: db)
@@ -790,6 +806,8 @@ enum Access {
         app.migrations.add(CreateFaceProcessingLog())
         app.migrations.add(CreateLockCodes())
         app.migrations.add(CreateAccessChanges())
+        app.migrations.add(CreateCredentialKey())
+        app.migrations.add(KeyAccessCredentialHashes())
         try app.prepareFaces()
         app.prepareAccessLog()
         app.prepareAccessDirectory()

@@ -48,6 +48,8 @@ final class AccessDirectory: Sendable {
     private let gates = NIOLockedValueBox([UUID: Entry<GateInfo?>]())
     private let settings = NIOLockedValueBox([UUID: Entry<SettingsInfo>]())
     private let people = NIOLockedValueBox([UUID: Entry<PersonInfo?>]())
+    private let terminals = NIOLockedValueBox([UUID: Entry<[GateInfo]>]())
+    private let keys = NIOLockedValueBox([UUID: Entry<CredentialKey.Value>]())
 
     private static func cached<K: Hashable, V>(_ box: NIOLockedValueBox<[K: Entry<V>]>, _ key: K) -> V? {
         box.withLockedValue { entries in
@@ -106,8 +108,32 @@ final class AccessDirectory: Sendable {
         return info
     }
 
+    /// The gates a terminal device serves (empty: it serves none, so it is no terminal).
+    func gates(servedBy device: UUID, community: UUID, on db: any Database) async throws -> [GateInfo] {
+        if let hit = Self.cached(terminals, device) { return hit }
+        let served = try await Gate.scoped(to: community, on: db).all().filter { $0.deviceIDs.contains(device) }
+            .compactMap { gate in
+                gate.id.map {
+                    GateInfo(
+                        id: $0, community: gate.communityID, name: gate.name, kind: gate.kind,
+                        building: gate.buildingID, devices: Set(gate.deviceIDs))
+                }
+            }
+        Self.store(terminals, device, served)
+        return served
+    }
+
+    /// The community's key for credential hashes (`CredentialKey`), made on first use.
+    func credentialKey(_ community: UUID, on db: any Database) async throws -> CredentialKey.Value {
+        if let hit = Self.cached(keys, community) { return hit }
+        let key = try await CredentialKey.of(community, on: db)
+        Self.store(keys, community, key)
+        return key
+    }
+
     /// Forgets everything (after a write to gates, settings, people, homes, staff or the deny list).
     func forgetAll() {
+        terminals.withLockedValue { $0.removeAll() }
         gates.withLockedValue { $0.removeAll() }
         settings.withLockedValue { $0.removeAll() }
         people.withLockedValue { $0.removeAll() }

@@ -50,9 +50,27 @@ enum AccessService {
         return try await req.deviceHub.authenticate(token)
     }
 
+    /// Device types that stand at a gate and may use the terminal endpoints.
+    static let terminalTypes: Set<String> = ["face_gate", "access_reader"]
+
+    /// The device of the request, when it is a gate terminal attached to at least one gate, with the
+    /// gates it serves; any other device of the community (a soil sensor, a TV box) gets 403.
+    static func terminal(_ req: Request, enrolling: Bool = false) async throws
+        -> (DeviceRef, [AccessDirectory.GateInfo])
+    {
+        let device = try await device(req)
+        guard terminalTypes.contains(device.type), !enrolling || device.type == "face_gate" else {
+            throw LinliError(.notATerminal)
+        }
+        let gates = try await req.application.accessDirectory.gates(
+            servedBy: device.id, community: device.communityID, on: req.db)
+        guard !gates.isEmpty else { throw LinliError(.notATerminal) }
+        return (device, gates)
+    }
+
     static func decide(_ req: Request) async throws -> DecideAnswer {
         let started = Date()
-        let device = try await device(req)
+        let (device, _) = try await terminal(req)
         let input = try req.withJSONBody { bytes in
             do throws(DecideInput.Problem) {
                 return try DecideInput.parse(bytes)
@@ -127,7 +145,8 @@ enum AccessService {
                 throw LinliError.invalid("credential", "missing_value")
             }
             if let row = try await AccessCredential.query(on: req.db).filter(\.$communityID == community)
-                .filter(\.$kind == input.method).filter(\.$valueHash == Secret.hash(credential))
+                .filter(\.$kind == input.method)
+                .filter(\.$valueHash == (try await directory.credentialKey(community, on: req.db)).hash(credential))
                 .filter(\.$revoked == false).first()
             {
                 person = row.personID

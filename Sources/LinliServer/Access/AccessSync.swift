@@ -40,9 +40,22 @@ struct SyncItem: Content {
     let maskedName: String?
     let model: String?
     let vector: [Float]?
-    /// Cards and PINs travel as SHA-256 hashes; the terminal hashes what it reads.
+    /// Cards and PINs travel keyed (`CredentialKey`); the terminal hashes what it reads the same way.
     let credentialHash: String?
-    let pass: PassRead?
+    let pass: SyncPass?
+}
+
+/// A visitor pass as a terminal needs it: its window and entries, and its QR code only as a keyed hash.
+struct SyncPass: Content {
+    let id: UUID
+    let buildingID: UUID
+    let maskedName: String
+    let validFrom: Date
+    let validUntil: Date
+    let entriesAllowed: Int
+    let entriesUsed: Int
+    let revoked: Bool
+    let qrHash: String
 }
 
 struct SyncAnswer: Content {
@@ -76,8 +89,29 @@ enum AccessSync {
         try await change.create(on: db)
     }
 
-    /// Additions and removals since `since`, at most 500 at a time.
-    static func changes(community: UUID, since: Int, on req: Request) async throws -> SyncAnswer {
+    /// Who a terminal's library holds: nil for everyone of the community (it serves a main, pedestrian
+    /// or garage gate), else the residents of the buildings whose doors it serves and the staff.
+    static func holders(for gates: [AccessDirectory.GateInfo], community: UUID, on req: Request) async throws
+        -> (people: Set<UUID>, buildings: Set<UUID>)?
+    {
+        let buildings = Set(gates.compactMap { $0.kind == .building ? $0.building : nil })
+        guard gates.allSatisfy({ $0.kind == .building && $0.building != nil }) else { return nil }
+        let households = try await Household.scoped(to: community, on: req.db).filter(\.$buildingID ~~ buildings)
+            .all(\.$id)
+        let today = req.today
+        let residents = try await Membership.scoped(to: community, on: req.db).filter(\.$householdID ~~ households)
+            .all().filter { $0.movedOut.map { $0 > today } ?? true }.map(\.personID)
+        let staff = try await StaffAssignment.scoped(to: community, on: req.db).all(\.$personID)
+        return (Set(residents).union(staff), buildings)
+    }
+
+    /// Additions and removals since `since` for a terminal serving `gates`, at most 500 at a time.
+    /// Removals go to every terminal; additions only where the person or pass may pass.
+    static func changes(community: UUID, since: Int, for gates: [AccessDirectory.GateInfo], on req: Request)
+        async throws -> SyncAnswer
+    {
+        let scope = try await holders(for: gates, community: community, on: req)
+        let key = try await req.application.accessDirectory.credentialKey(community, on: req.db)
         let rows = try await AccessChange.query(on: req.db).filter(\.$communityID == community).filter(\.$id > since)
             .sort(\.$id).limit(501).all()
         let page = Array(rows.prefix(500))
@@ -103,20 +137,32 @@ enum AccessSync {
             var vector: [Float]?
             var model: String?
             var hash: String?
-            var pass: PassRead?
+            var pass: SyncPass?
             if change.op == "add" {
                 switch change.kind {
                 case "face":
                     guard let row = vectorByID[change.refID] else { continue }  // withdrawn since: a removal follows
+                    if let scope, !scope.people.contains(row.personID) { continue }
                     person = row.personID
                     model = row.model
                     vector = try vault.open(row.sealed)
                 case "card", "pin":
-                    guard let row = credentialByID[change.refID] else { continue }
+                    guard let row = credentialByID[change.refID], !row.revoked else { continue }
+                    if let scope, let holder = row.personID, !scope.people.contains(holder) { continue }
+                    if let scope, let passID = row.passID, let pass = passes[passID] ?? nil,
+                        !scope.buildings.contains(pass.buildingID)
+                    {
+                        continue
+                    }
                     person = row.personID
                     hash = row.valueHash
                 case "pass":
-                    pass = try passes[change.refID].map(PassRead.init)
+                    guard let row = passes[change.refID] else { continue }
+                    if let scope, !scope.buildings.contains(row.buildingID) { continue }
+                    pass = SyncPass(
+                        id: change.refID, buildingID: row.buildingID, maskedName: MaskedName.of(row.visitorName),
+                        validFrom: row.validFrom, validUntil: row.validUntil, entriesAllowed: row.entriesAllowed,
+                        entriesUsed: row.entriesUsed, revoked: row.revoked, qrHash: key.hash("P1:" + row.qrToken))
                 case "deny":
                     person = denied[change.refID]?.personID
                 default: break
@@ -133,9 +179,12 @@ enum AccessSync {
     }
 
     /// Decisions a terminal made on its own, stored once per event id.
-    static func upload(_ events: [EdgeEvent], from device: DeviceRef, on req: Request) async throws -> Int {
+    /// A terminal reports only for the gates it serves: an event for any other gate is refused.
+    static func upload(
+        _ events: [EdgeEvent], from device: DeviceRef, gates served: [AccessDirectory.GateInfo], on req: Request
+    ) async throws -> Int {
         guard events.count <= 1000 else { throw LinliError(.payloadTooLarge, ["limit": "1000"]) }
-        let gates = Gate.byID(try await Gate.scoped(to: device.communityID, on: req.db).all())
+        let gates = Dictionary(uniqueKeysWithValues: served.map { ($0.id, $0) })
         var stored = 0
         for event in events {
             var v = Validation()

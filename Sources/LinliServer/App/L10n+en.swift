@@ -715,5 +715,8 @@ extension L10n {
         "reason.number_too_long": "Number too long",
         "reason.invalid_utf8": "Not valid UTF-8 text",
         "reason.duplicate_key": "The same name appears twice in one object",
+        "error.not_a_terminal.title": "Not a gate terminal",
+        "error.not_a_terminal.detail": "Only a gate terminal (face gate or card reader) attached to a gate may use this.",
+        "reason.weak_token": "Token too weak: at least 20 random characters of letters, digits, - and _",
     ]
 }

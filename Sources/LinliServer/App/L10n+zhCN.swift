@@ -701,5 +701,8 @@ extension L10n {
         "reason.number_too_long": "数字过长",
         "reason.invalid_utf8": "不是有效的 UTF-8 文本",
         "reason.duplicate_key": "同一对象中字段名重复",
+        "error.not_a_terminal.title": "不是门禁终端",
+        "error.not_a_terminal.detail": "只有安装在门口的门禁终端（人脸闸机、读卡器）可以使用此接口。",
+        "reason.weak_token": "令牌太弱：至少 20 位，由大小写字母、数字、- 和 _ 组成且足够随机",
     ]
 }

@@ -23,6 +23,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case unavailable = "unavailable"
     case invalidDeviceToken = "invalid_device_token"
     case deviceDisabled = "device_disabled"
+    case notATerminal = "not_a_terminal"
     case requestTimeout = "request_timeout"
     case telemetryRefused = "telemetry_refused"
     case provisionDenied = "provision_denied"
@@ -36,7 +37,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .requestTimeout: .requestTimeout
         case .telemetryRefused: .badRequest
         case .loginLocked, .tooManyRequests: .tooManyRequests
-        case .csrfFailed, .forbidden, .deviceDisabled, .personShared: .forbidden
+        case .csrfFailed, .forbidden, .deviceDisabled, .personShared, .notATerminal: .forbidden
         case .notFound: .notFound
         case .methodNotAllowed: .methodNotAllowed
         case .conflict, .phoneTaken: .conflict

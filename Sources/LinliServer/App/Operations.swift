@@ -100,10 +100,30 @@ struct RequestMetricsMiddleware: AsyncMiddleware {
         request.logger.info(
             "request",
             metadata: [
-                "method": .string(method), "path": .string(request.url.path), "route": .string(route),
+                "method": .string(method), "path": .string(Self.loggedPath(request)), "route": .string(route),
                 "status": .stringConvertible(response.status.code),
                 "ms": .stringConvertible((elapsed / .milliseconds(1) * 10).rounded() / 10),
             ])
         return response
+    }
+
+    /// The path with device tokens taken out: the `{deviceToken}` segment of a matched route, and on
+    /// an unmatched path any long token-like segment that is not a UUID.
+    static func loggedPath(_ request: Request) -> String {
+        let segments = request.url.path.split(separator: "/", omittingEmptySubsequences: false)
+        if let route = request.route {
+            let pattern = [PathComponent.constant("")] + route.path
+            return zip(segments, pattern + Array(repeating: .catchall, count: max(0, segments.count - pattern.count)))
+                .map { segment, component in
+                    if case .parameter(let name) = component, name.lowercased().contains("token") { return "[token]" }
+                    return String(segment)
+                }.joined(separator: "/")
+        }
+        return segments.map { segment -> String in
+            let tokenLike =
+                segment.count >= 12 && UUID(uuidString: String(segment)) == nil
+                && segment.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+            return tokenLike ? "[redacted]" : String(segment)
+        }.joined(separator: "/")
     }
 }

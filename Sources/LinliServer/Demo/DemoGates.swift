@@ -58,13 +58,14 @@ enum DemoGates {
             }
             for m in residents.prefix(cardsPerBuilding) { holders.append((m.personID, gate.buildingID!)) }
         }
+        let key = try await CredentialKey.of(community, on: db)
         var credentials: [AccessCredential] = []
         for (index, holder) in holders.enumerated() {
             let row = AccessCredential()
             row.communityID = community
             row.personID = holder.person
             row.kind = "card"
-            row.valueHash = Secret.hash(card(index))
+            row.valueHash = key.hash(card(index))
             row.createdAt = now.addingTimeInterval(-30 * 86_400)
             row.revoked = false
             credentials.append(row)

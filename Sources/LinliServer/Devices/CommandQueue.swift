@@ -59,17 +59,17 @@ enum CommandQueue {
     }
 
     /// The device received the command (the response was written to its connection, or it
-    /// acknowledged it on the WebSocket). One-way commands are then done.
-    static func delivered(_ id: Int, now: Date, on db: any Database) async throws {
-        guard let command = try await DeviceCommand.find(id, on: db), command.status == .sent else { return }
-        command.deliveredAt = now
-        if command.twoWay {
-            command.status = .delivered
-        } else {
-            command.status = .successful
-            command.completedAt = now
+    /// acknowledged it on the WebSocket). One-way commands are then done. Only the command's own
+    /// device can say so, and only while it is `SENT` (one conditional write: a repeat changes nothing).
+    static func delivered(_ id: Int, device: UUID, now: Date, on db: any Database) async throws {
+        guard let command = try await DeviceCommand.find(id, on: db), command.deviceID == device else { return }
+        let status: CommandStatus = command.twoWay ? .delivered : .successful
+        _ = try await db.conditionalUpdate(DeviceCommand.schema) {
+            var update = $0.set("status", to: status.rawValue).set("delivered_at", to: now)
+            if !command.twoWay { update = update.set("completed_at", to: now) }
+            return update.where("id", .equal, id).where("device_id", .equal, device)
+                .where("status", .equal, CommandStatus.sent.rawValue)
         }
-        try await command.save(on: db)
     }
 
     /// The response could not be written: hand the command out again on the next poll.
@@ -79,19 +79,20 @@ enum CommandQueue {
     }
 
     /// The device's reply. Returns false when the command is not this device's or is already final.
+    /// A conditional write: of parallel replies, one completes the command.
     static func reply(device: UUID, id: Int, response: JSON, now: Date, on db: any Database) async throws -> Bool {
         guard let command = try await DeviceCommand.find(id, on: db), command.deviceID == device else { return false }
         guard !command.status.isFinal || command.status == .timeout else { return command.status == .successful }
-        if command.deliveredAt == nil { command.deliveredAt = now }
-        command.response = response.text
-        if case .object(let object) = response, object["error"] != nil {
-            command.status = .failed
-        } else {
-            command.status = .successful
+        var status = CommandStatus.successful
+        if case .object(let object) = response, object["error"] != nil { status = .failed }
+        let open = [CommandStatus.queued, .sent, .delivered, .timeout].map(\.rawValue)
+        let changed = try await db.conditionalUpdate(DeviceCommand.schema) {
+            $0.set("status", to: status.rawValue).set("response", to: response.text).set("completed_at", to: now)
+                .set(SQLIdentifier("delivered_at"), to: SQLFunction("COALESCE", args: SQLIdentifier("delivered_at"), SQLBind(now)))
+                .where("id", .equal, id).where("device_id", .equal, device).where("status", .in, open)
         }
-        command.completedAt = now
-        try await command.save(on: db)
-        return true
+        if changed == 1 { return true }
+        return try await DeviceCommand.find(id, on: db)?.status == .successful
     }
 
     /// Expires, requeues and times out commands as time passes.

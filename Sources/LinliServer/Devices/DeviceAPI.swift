@@ -223,7 +223,7 @@ enum DeviceAPI {
                     do {
                         try await writer.write(.buffer(ByteBuffer(data: body)))
                         try await writer.write(.end)
-                        try await CommandQueue.delivered(id, now: hub.now, on: db)
+                        try await CommandQueue.delivered(id, device: command.deviceID, now: hub.now, on: db)
                     } catch {
                         try? await CommandQueue.undelivered(id, on: db)
                         throw error
@@ -339,7 +339,7 @@ enum DeviceSocket {
                     let reply: JSON = message["error"].map { .object(["error": $0]) } ?? (message["result"] ?? .null)
                     _ = try? await CommandQueue.reply(device: device.id, id: id, response: reply, now: hub.now, on: db)
                 } else if message["ack"] != nil {
-                    try? await CommandQueue.delivered(id, now: hub.now, on: db)
+                    try? await CommandQueue.delivered(id, device: device.id, now: hub.now, on: db)
                 }
             }
         }

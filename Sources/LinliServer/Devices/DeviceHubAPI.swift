@@ -138,9 +138,8 @@ enum DeviceHubAPI {
         ) { req in
             let id = try await communityID(req, { .manageDevices($0) })
             let row = try await DeviceProvisioning.query(on: req.db).filter(\.$communityID == id).first()
-            return ProvisioningRead(
-                enabled: row?.enabled ?? false, key: row?.key, defaultType: row?.defaultType ?? DeviceCatalog.genericKey
-            )
+            return row.map(ProvisioningRead.init)
+                ?? ProvisioningRead(enabled: false, key: nil, defaultType: DeviceCatalog.genericKey)
         }
         api.register(
             .init(
@@ -150,7 +149,7 @@ enum DeviceHubAPI {
         ) { req in
             let id = try await communityID(req, { .manageDevices($0) })
             let row = try await DeviceRegistry.setProvisioning(try req.decode(ProvisioningUpdate.self), in: id, by: req)
-            return ProvisioningRead(enabled: row.enabled, key: row.key, defaultType: row.defaultType)
+            return ProvisioningRead(row)
         }
         api.register(
             .init(

@@ -8,6 +8,7 @@ enum Devices {
     static func register(_ app: Application) {
         app.migrations.add(CreateDevices())
         app.migrations.add(CreateTelemetry())
+        app.migrations.add(AddProvisioningDeviceCap())
         DeviceAPI.register(app)
         DeviceHubAPI.register(app, app.api.authenticated)
         Notifications.register(app, app.api.authenticated)

@@ -50,8 +50,25 @@ final class DeviceProvisioning: Model, @unchecked Sendable {
     @Field(key: "secret_hash") var secretHash: String
     @Field(key: "enabled") var enabled: Bool
     @Field(key: "default_type") var defaultType: String
+    /// How many devices provisioning may create in the community, in all.
+    @Field(key: "max_devices") var maxDevices: Int
 
-    init() {}
+    static let defaultCap = 200
+
+    init() {
+        maxDevices = Self.defaultCap
+    }
+}
+
+struct AddProvisioningDeviceCap: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(DeviceProvisioning.schema)
+            .field("max_devices", .int, .required, .sql(.default(DeviceProvisioning.defaultCap))).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(DeviceProvisioning.schema).deleteField("max_devices").update()
+    }
 }
 
 /// A server-to-device command (ThingsBoard's persistent RPC). The integer id is what the device sees.

@@ -165,8 +165,11 @@ enum DeviceSchemas {
         (
             "Provisioning",
             Schema.object(
-                [("enabled", Schema.bool), ("key", nullableString), ("defaultType", Schema.string())],
-                required: ["enabled", "defaultType"])
+                [
+                    ("enabled", Schema.bool), ("key", nullableString), ("defaultType", Schema.string()),
+                    ("maxDevices", Schema.integer(min: 0, max: 10_000)),
+                ],
+                required: ["enabled", "defaultType", "maxDevices"])
         ),
         (
             "ProvisioningUpdate",
@@ -174,7 +177,7 @@ enum DeviceSchemas {
                 [
                     ("enabled", Schema.bool), ("key", Schema.string(max: 64)),
                     ("secret", Schema.string(min: 8, max: 128)),
-                    ("defaultType", deviceType),
+                    ("defaultType", deviceType), ("maxDevices", Schema.integer(min: 0, max: 10_000)),
                 ], required: ["enabled"])
         ),
         (
