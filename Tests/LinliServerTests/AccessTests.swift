@@ -343,9 +343,14 @@ import VaporTesting
                     "_csrf": browser.csrf(page), "householdID": h.world.home.uuidString, "visitorName": "快递员",
                     "day": Calendar.chinaDate(h.clock.now()), "hours": "4", "entries": "2",
                 ])
-            #expect(created.status == .seeOther)
+            // The PIN is shown once, in the answer itself, never again on the page.
+            #expect(created.status == .created && created.text.contains("下面是访客密码"))
+            #expect(created.headers.first(name: .cacheControl)?.contains("no-store") == true)
+            let pin = try #require(
+                created.text.range(of: #"id="secret">"#).map { String(created.text[$0.upperBound...].prefix(6)) })
+            #expect(pin.count == 6 && pin.allSatisfy(\.isNumber))
             let after = try await browser.go(.GET, "/access")
-            #expect(after.text.contains("访客密码（只显示这一次）") && after.text.contains("快递员 · 有效"))
+            #expect(!after.text.contains(pin) && after.text.contains("快递员 · 有效"))
             let pass = try #require(try await VisitorPass.query(on: h.app.db).first())
             _ = try await browser.go(.POST, "/access/passes/\(pass.id!)/revoke", form: ["_csrf": browser.csrf(after)])
             #expect(try await VisitorPass.query(on: h.app.db).first()?.revoked == true)

@@ -23,15 +23,18 @@ import VaporTesting
                     "buildingID": h.world.building.uuidString,
                     "room": "101", "zone": "",
                 ])
-            #expect(added.status == .seeOther)
-            let devicePath = added.headers.first(name: .location) ?? ""
-            let page = try await browser.go(.GET, devicePath)
-            // The token is shown once, in the message after adding.
+            // The token is shown once, in the answer to the form, and never on the device page.
+            #expect(added.status == .created)
             let token = try #require(
-                page.text.range(of: #"访问令牌（只显示这一次，请抄下）："#).map { range in
-                    String(page.text[range.upperBound...].prefix { $0.isLetter || $0.isNumber })
+                added.text.range(of: #"id="secret">"#).map { range in
+                    String(added.text[range.upperBound...].prefix { $0.isLetter || $0.isNumber })
                 })
             #expect(token.count == 20)
+            let back = try #require(added.text.range(of: #"" id="secret-back""#))
+            let href = try #require(added.text.range(of: #"href=""#, options: .backwards, range: added.text.startIndex..<back.lowerBound))
+            let devicePath = String(added.text[href.upperBound..<back.lowerBound])
+            let page = try await browser.go(.GET, devicePath)
+            #expect(!page.text.contains(token))
             #expect(page.text.contains("1栋 101") && page.text.contains("从未上线"))
             #expect(try await h.send(.POST, "/api/v1/\(token)/telemetry", raw: #"{"gas_lel":3.5}"#).status == .ok)
             let reloaded = try await browser.go(.GET, devicePath)

@@ -70,10 +70,13 @@ public struct TelemetryKey: Sendable {
 public struct CommandSpec: Sendable {
     public let method: String
     public let twoWay: Bool
+    /// Parameters that carry a secret to the device (a door code): never shown when the command is read.
+    public let secretParams: Set<String>
 
-    public init(_ method: String, twoWay: Bool = false) {
+    public init(_ method: String, twoWay: Bool = false, secretParams: Set<String> = []) {
         self.method = method
         self.twoWay = twoWay
+        self.secretParams = secretParams
     }
 }
 
@@ -143,7 +146,7 @@ public enum DeviceCatalog {
             ],
             commands: [
                 CommandSpec("unlock", twoWay: true), CommandSpec("lock", twoWay: true),
-                CommandSpec("set_code", twoWay: true), CommandSpec("delete_code", twoWay: true),
+                CommandSpec("set_code", twoWay: true, secretParams: ["code"]), CommandSpec("delete_code", twoWay: true),
             ],
             offlineAfter: 1800),
         DeviceType("door_contact", telemetry: [TelemetryKey("open", .boolean)], offlineAfter: 3600),
@@ -221,6 +224,12 @@ public enum DeviceCatalog {
         all.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
 
     public static func type(_ key: String) -> DeviceType? { byKey[key] }
+
+    private static let secretsByMethod: [String: Set<String>] = all.flatMap(\.commands)
+        .reduce(into: [:]) { $0[$1.method, default: []].formUnion($1.secretParams) }
+
+    /// The secret parameters of a command method on any device type (`set_code`: `code`).
+    public static func secretParams(_ method: String) -> Set<String> { secretsByMethod[method] ?? [] }
 
     /// The type of a stored device; an unknown key is read as the generic sensor.
     public static func resolve(_ key: String) -> DeviceType { byKey[key] ?? byKey[genericKey]! }

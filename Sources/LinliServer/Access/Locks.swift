@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import LinliCore
 import Vapor
@@ -82,14 +83,14 @@ enum Locks {
     }
 
     static func unlock(_ device: Device, on req: Request) async throws -> DeviceCommand {
-        let command = try await CommandQueue.enqueue(
-            device: device, method: "unlock", params: .object([:]), twoWay: true, expiresIn: 60, maxRetries: 2,
-            replyTimeout: 20, by: try req.user().principal.personID, rule: nil, now: req.clock.now(),
-            hub: req.deviceHub, on: req.db)
-        try await Audit.record(
-            .command, "lock_unlock", id: device.id, community: device.communityID, after: try CommandRead(command),
-            by: req, on: req.db)
-        return command
+        try await CommandQueue.enqueue(
+            device, method: "unlock", params: .object([:]), twoWay: true, expiresIn: 60, maxRetries: 2,
+            replyTimeout: 20, by: try req.user().principal.personID, now: req.clock.now(), on: req
+        ) { command, db in
+            try await Audit.record(
+                .command, "lock_unlock", id: device.id, community: device.communityID, after: try CommandRead(command),
+                by: req, on: db)
+        }
     }
 
     static func createCode(_ device: Device, _ input: LockCodeInput, on req: Request) async throws -> LockCodeCreated {
@@ -109,16 +110,17 @@ enum Locks {
         row.validUntil = now.addingTimeInterval(Double(input.hours) * 3600)
         row.createdBy = try req.user().principal.personID
         row.createdAt = now
+        // The code row, the command that carries the code and the audit row: all or none.
         let command = try await CommandQueue.enqueue(
-            device: device, method: "set_code",
+            device, method: "set_code",
             params: .object([
                 "codeId": .string(try row.requireID().uuidString), "code": .string(code), "label": .string(label),
                 "oneTime": .bool(input.oneTime),
                 "validUntil": .number((row.validUntil.timeIntervalSince1970 * 1000).rounded()),
-            ]), twoWay: true, expiresIn: 24 * 3600, maxRetries: 5, replyTimeout: 60,
-            by: row.createdBy, rule: nil, now: now, hub: req.deviceHub, on: req.db)
-        row.setCommandID = try command.requireID()
-        try await req.db.writeTransaction { db in
+            ]), twoWay: true, expiresIn: 24 * 3600, maxRetries: 5, replyTimeout: 60, by: row.createdBy, now: now,
+            on: req
+        ) { command, db in
+            row.setCommandID = try command.requireID()
             try await row.create(on: db)
             try await Audit.record(
                 .command, "lock_code", id: device.id, community: device.communityID, after: label, by: req, on: db)
@@ -152,14 +154,19 @@ enum Locks {
         }
         guard row.revokedAt == nil else { throw LinliError(.conflict) }
         let now = req.clock.now()
+        // The revocation is a conditional write with its command and audit row: of parallel revocations
+        // one sends `delete_code`, the others get 409 and queue nothing.
         let command = try await CommandQueue.enqueue(
-            device: device, method: "delete_code", params: .object(["codeId": .string(id.uuidString)]), twoWay: true,
-            expiresIn: 24 * 3600, maxRetries: 5, replyTimeout: 60, by: try req.user().principal.personID, rule: nil,
-            now: now, hub: req.deviceHub, on: req.db)
-        row.revokedAt = now
-        row.deleteCommandID = try command.requireID()
-        try await req.db.writeTransaction { db in
-            try await row.save(on: db)
+            device, method: "delete_code", params: .object(["codeId": .string(id.uuidString)]), twoWay: true,
+            expiresIn: 24 * 3600, maxRetries: 5, replyTimeout: 60, by: try req.user().principal.personID, now: now,
+            on: req
+        ) { command, db in
+            let commandID = try command.requireID()
+            let changed = try await db.conditionalUpdate(LockCode.schema) {
+                $0.set("revoked_at", to: now).set("delete_command_id", to: commandID)
+                    .where("id", .equal, id).where("revoked_at", .is, SQLLiteral.null)
+            }
+            guard changed == 1 else { throw LinliError(.conflict) }
             try await Audit.record(
                 .command, "lock_code_revoke", id: device.id, community: device.communityID, after: row.label, by: req,
                 on: db)

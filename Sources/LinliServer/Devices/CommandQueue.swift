@@ -10,7 +10,8 @@ import Vapor
 enum CommandQueue {
     static func enqueue(
         device: Device, method: String, params: JSON, twoWay: Bool, expiresIn: TimeInterval, maxRetries: Int,
-        replyTimeout: TimeInterval, by person: UUID?, rule: UUID?, now: Date, hub: DeviceHub, on db: any Database
+        replyTimeout: TimeInterval, by person: UUID?, rule: UUID?, now: Date, hub: DeviceHub, on db: any Database,
+        announce: Bool = true
     ) async throws -> DeviceCommand {
         let command = DeviceCommand()
         command.communityID = device.communityID
@@ -27,6 +28,26 @@ enum CommandQueue {
         command.createdBy = person
         command.ruleID = rule
         try await command.create(on: db)
+        if announce { await hub.signals.post(command.deviceID, .commands) }
+        return command
+    }
+
+    /// Queues a command inside the caller's transaction (with the record it belongs to: a lock code,
+    /// its audit row) and wakes the device's poll once that transaction has committed.
+    static func enqueue(
+        _ device: Device, method: String, params: JSON, twoWay: Bool, expiresIn: TimeInterval, maxRetries: Int,
+        replyTimeout: TimeInterval, by person: UUID?, now: Date, on req: Request,
+        with record: @escaping @Sendable (DeviceCommand, any Database) async throws -> Void
+    ) async throws -> DeviceCommand {
+        let hub = req.deviceHub
+        let command = try await req.db.writeTransaction { db in
+            let command = try await enqueue(
+                device: device, method: method, params: params, twoWay: twoWay, expiresIn: expiresIn,
+                maxRetries: maxRetries, replyTimeout: replyTimeout, by: person, rule: nil, now: now, hub: hub, on: db,
+                announce: false)
+            try await record(command, db)
+            return command
+        }
         await hub.signals.post(command.deviceID, .commands)
         return command
     }
@@ -66,7 +87,10 @@ enum CommandQueue {
         let status: CommandStatus = command.twoWay ? .delivered : .successful
         _ = try await db.conditionalUpdate(DeviceCommand.schema) {
             var update = $0.set("status", to: status.rawValue).set("delivered_at", to: now)
-            if !command.twoWay { update = update.set("completed_at", to: now) }
+            if !command.twoWay {
+                update = update.set("completed_at", to: now)
+                    .set("params", to: CommandSecrets.redacted(command.method, command.params))
+            }
             return update.where("id", .equal, id).where("device_id", .equal, device)
                 .where("status", .equal, CommandStatus.sent.rawValue)
         }
@@ -88,6 +112,7 @@ enum CommandQueue {
         let open = [CommandStatus.queued, .sent, .delivered, .timeout].map(\.rawValue)
         let changed = try await db.conditionalUpdate(DeviceCommand.schema) {
             $0.set("status", to: status.rawValue).set("response", to: response.text).set("completed_at", to: now)
+                .set("params", to: CommandSecrets.redacted(command.method, command.params))
                 .set(SQLIdentifier("delivered_at"), to: SQLFunction("COALESCE", args: SQLIdentifier("delivered_at"), SQLBind(now)))
                 .where("id", .equal, id).where("device_id", .equal, device).where("status", .in, open)
         }

@@ -91,7 +91,8 @@ struct CommandRead: Content, Equatable {
         self.id = id
         deviceID = c.deviceID
         method = c.method
-        params = JSON.parse(c.params) ?? .object([:])
+        // Secrets a command carries to its device (a lock code) are never read back.
+        params = JSON.parse(CommandSecrets.redacted(c.method, c.params)) ?? .object([:])
         twoWay = c.twoWay
         status = c.status
         createdAt = c.createdAt

@@ -139,16 +139,17 @@ enum DeviceRegistry {
         v.range(input.replyTimeoutSeconds, "replyTimeoutSeconds", 1...86_400)
         if let params = input.params, params.text.utf8.count > 16_384 { v.fail("params", "too_long") }
         try v.check()
-        let command = try await CommandQueue.enqueue(
-            device: device, method: method, params: input.params ?? .object([:]),
+        return try await CommandQueue.enqueue(
+            device, method: method, params: input.params ?? .object([:]),
             twoWay: input.twoWay ?? type?.command(method)?.twoWay ?? false,
             expiresIn: TimeInterval(input.expiresInSeconds ?? 3600), maxRetries: input.maxRetries ?? 3,
             replyTimeout: TimeInterval(input.replyTimeoutSeconds ?? 60), by: req.auth.get(CurrentUser.self)?.person.id,
-            rule: nil, now: req.clock.now(), hub: req.deviceHub, on: req.db)
-        try await Audit.record(
-            .command, "device_command", id: device.id, community: device.communityID, after: try CommandRead(command),
-            by: req, on: req.db)
-        return command
+            now: req.clock.now(), on: req
+        ) { command, db in
+            try await Audit.record(
+                .command, "device_command", id: device.id, community: device.communityID,
+                after: try CommandRead(command), by: req, on: db)
+        }
     }
 
     // MARK: rules

@@ -237,8 +237,9 @@ enum AccessPages {
                     visitorPhone: form.visitorPhone?.nilIfEmpty,
                     validFrom: from, validUntil: from.addingTimeInterval(Double(hours) * 3600),
                     entries: Int(form.entries ?? "") ?? 1), on: req)
-            req.flash(req.t("access.pass.created", ["pin": created.pin]))
-            return req.redirect(to: "/access")
+            return try await req.renderSecret(
+                heading: req.t("access.pass.title"), message: req.t("access.pass.created"), secret: created.pin,
+                back: "/access")
         }
         web.post("access", "locks", ":deviceID", "unlock") { req -> Response in
             _ = try await Locks.unlock(try await Locks.lock(req), on: req)
@@ -256,8 +257,9 @@ enum AccessPages {
                 try await Locks.lock(req),
                 LockCodeInput(label: form.label, hours: Int(form.hours ?? "") ?? 4, oneTime: form.oneTime != nil),
                 on: req)
-            req.flash(req.t("lock.codeCreated", ["code": created.code]))
-            return req.redirect(to: "/access")
+            return try await req.renderSecret(
+                heading: req.t("lock.codeTitle"), message: req.t("lock.codeCreated"), secret: created.code,
+                back: "/access")
         }
         web.post("access", "locks", ":deviceID", "codes", ":codeID", "revoke") { req -> Response in
             _ = try await Locks.revokeCode(try await Locks.lock(req), try req.id("codeID"), on: req)

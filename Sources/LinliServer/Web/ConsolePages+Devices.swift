@@ -124,8 +124,9 @@ extension ConsolePages {
                     type: form.type ?? "", name: form.name ?? "", serial: form.serial?.nilIfEmpty, buildingID: building,
                     householdID: household, zone: form.zone?.nilIfEmpty, attributes: nil, sharedAttributes: nil),
                 by: req)
-            req.flash(req.t("device.created", ["token": token]))
-            return req.redirect(to: SiteRoute.device(id, try device.requireID()).path)
+            return try await req.renderSecret(
+                heading: device.name, message: req.t("device.created"), secret: token,
+                back: SiteRoute.device(id, try device.requireID()).path)
         }
         Web.route(web, .GET, { c, d, _ in .device(c, d) }) { req in
             let header = try await deviceHeader(req, current: "devices")
@@ -213,8 +214,9 @@ extension ConsolePages {
         Web.route(web, .POST, { c, d, _ in .deviceToken(c, d) }) { req in
             let (id, device) = try await deviceFor(req, { .manageDevices($0) })
             let token = try await DeviceRegistry.rotateToken(device, by: req)
-            req.flash(req.t("device.tokenRotated", ["token": token]))
-            return req.redirect(to: SiteRoute.device(id, try device.requireID()).path)
+            return try await req.renderSecret(
+                heading: device.name, message: req.t("device.tokenRotated"), secret: token,
+                back: SiteRoute.device(id, try device.requireID()).path)
         }
         Web.route(web, .POST, { c, d, _ in .deviceToggle(c, d) }) { req in
             let (id, device) = try await deviceFor(req, { .manageDevices($0) })

@@ -87,17 +87,12 @@ extension ConsolePages {
             return req.redirect(to: SiteRoute.person(id, try person.requireID()).path)
         }
         Web.route(web, .POST, { c, p, _ in .personReset(c, p) }) { req in
-            let header = try await header(req, current: "residents")
             let (person, community) = try await RegistryAPI.person(req, communityParameter: "c", personParameter: "h")
             let (code, expires) = try await Credentials.startReset(for: person, in: community, on: req)
-            // Rendered straight into this answer (never a flash or a redirect), so it is shown once.
-            let response = try await req.render(
-                "console/resetcode", title: req.t("reset.heading"),
-                ResetCodePage(
-                    header: header, name: person.name, code: code, expires: ConsolePages.time(expires, req),
-                    back: SiteRoute.person(community, try person.requireID()).path))
-            response.headers.cacheControl = .init(noStore: true)
-            return response
+            return try await req.renderSecret(
+                heading: req.t("reset.heading") + " · " + person.name,
+                message: req.t("reset.once") + " " + req.t("reset.validUntil") + " " + ConsolePages.time(expires, req),
+                secret: code, back: SiteRoute.person(community, try person.requireID()).path)
         }
         Web.route(web, .GET, { c, _, _ in .staff(c) }) { req in
             let header = try await header(req, current: "staff")

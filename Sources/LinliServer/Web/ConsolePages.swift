@@ -105,15 +105,6 @@ enum ConsolePages {
         let currentYear: Int
     }
 
-    /// The page that shows a reset code, once.
-    struct ResetCodePage: Encodable {
-        let header: Header
-        let name: String
-        let code: String
-        let expires: String
-        let back: String
-    }
-
     struct BuildingForm: Content {
         var buildingID: UUID
         var name: String?

@@ -95,6 +95,26 @@ extension Request {
     }
 }
 
+/// A secret (a device token, a visitor PIN, a lock code, a reset code) shown once to whoever made it.
+struct SecretPage: Encodable {
+    let heading: String
+    let message: String
+    let secret: String
+    let back: String
+}
+
+extension Request {
+    /// Renders the secret straight into the answer of the form that made it: never a flash message
+    /// (stored in the session) or a redirect, and never cached, so it is shown this once only.
+    func renderSecret(heading: String, message: String, secret: String, back: String) async throws -> Response {
+        let response = try await render(
+            "secret", title: heading, SecretPage(heading: heading, message: message, secret: secret, back: back),
+            status: .created)
+        response.headers.cacheControl = .init(noStore: true)
+        return response
+    }
+}
+
 /// Rejects form posts whose `_csrf` field does not match the session's token.
 struct CSRFMiddleware: AsyncMiddleware {
     /// The largest form anyone not signed in may post (sign-in, reset, display settings).
