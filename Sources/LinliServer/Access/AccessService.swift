@@ -167,9 +167,14 @@ enum AccessService {
             {
                 switch RotatingCode.verify(code, secret: Array(secret.secret), now: now, lastUsed: secret.lastWindow) {
                 case .valid(let window):
-                    person = secret.personID
-                    secret.lastWindow = window
-                    try await secret.save(on: req.db)
+                    // One use per window even when two gates read the same code at the same moment.
+                    let secretID = try secret.requireID()
+                    let used = try await req.db.conditionalUpdate(QRSecret.schema) {
+                        $0.set("last_window", to: window).where("id", .equal, secretID).where {
+                            $0.where("last_window", .is, SQLLiteral.null).orWhere("last_window", .lessThan, window)
+                        }
+                    }
+                    if used == 1 { person = secret.personID } else { reason = .qrReplayed }
                 case .expired: reason = .qrExpired
                 case .replayed: reason = .qrReplayed
                 case .invalid: reason = .unknownCredential
@@ -201,10 +206,6 @@ enum AccessService {
                 day: Calendar.chinaDate(now), minute: minute)
             allow = decision.allow
             reason = decision.reason
-            if allow, let pass {
-                pass.entriesUsed += 1
-                try await pass.save(on: req.db)
-            }
         }
         let event = AccessEvent()
         event.id = UUID()
@@ -221,15 +222,32 @@ enum AccessService {
         event.latencyMs = Date().timeIntervalSince(started) * 1000
         event.at = now
         event.source = "server"
-        let answer = try await answer(event, directory: directory, on: req.db)
-        // The gate gets its answer now; the log row follows in the next group commit (one fsync for
-        // every gate that decided meanwhile). Until it is stored, a repeated event id is answered from
-        // memory, so it still gets the same answer and makes no second row.
+        var answer = try await answer(event, directory: directory, on: req.db)
+        // A repeated event id racing this one gets the first one's answer and makes no second row.
         guard recent.remember(eventKey, answer, at: now) else {
             if case .answered(let first) = recent.lookup(eventKey, ts: nil, now: now) { return first }
             return answer
         }
-        await (try req.application.accessLog).enqueue(event)
+        do {
+            if allow, let pass {
+                // The entry is counted by a conditional write in the transaction of its log row: of two
+                // gates reading a one-entry pass at once, one opens and the other is told it is used up.
+                if try await !countEntry(of: pass, with: event, on: req.db) {
+                    event.allow = false
+                    event.reason = GateReason.passUsedUp.rawValue
+                    answer = try await self.answer(event, directory: directory, on: req.db)
+                    recent.replace(eventKey, answer)
+                    _ = try await (try req.application.accessLog).submit(event)
+                }
+            } else {
+                // Answered only once the row is committed (one group commit for every gate deciding
+                // meanwhile), so an opening the gate was told about survives a crash.
+                _ = try await (try req.application.accessLog).submit(event)
+            }
+        } catch {
+            recent.forget(eventKey)
+            throw error
+        }
         if req.deviceHub.events.watched(community),
             let data = try? JSONEncoder.linli.encode(
                 AccessFeedEvent(
@@ -239,6 +257,22 @@ enum AccessService {
             req.deviceHub.events.publish(community: community, String(decoding: data, as: UTF8.self))
         }
         return answer
+    }
+
+    /// Counts one entry of the pass and stores the decision's log row, in one transaction; false (and
+    /// nothing written) when the pass has no entry left or was revoked meanwhile.
+    static func countEntry(of pass: VisitorPass, with event: AccessEvent, on db: any Database) async throws -> Bool {
+        let passID = try pass.requireID()
+        return try await db.writeTransaction { tx in
+            let counted = try await tx.conditionalUpdate(VisitorPass.schema) {
+                $0.set(SQLIdentifier("entries_used"), to: SQLRaw("entries_used + 1")).where("id", .equal, passID)
+                    .where(SQLIdentifier("entries_used"), .lessThan, SQLIdentifier("entries_allowed"))
+                    .where("revoked", .equal, false)
+            }
+            guard counted == 1 else { return false }
+            try await event.create(on: tx)
+            return true
+        }
     }
 
     /// A vector or model a terminal should not have sent: 400, naming the field.
@@ -354,6 +388,19 @@ final class RecentDecisions: Sendable {
     func remember(_ key: String, _ answer: DecideAnswer, at: Date) -> Bool {
         let capacity = capacity
         return state.withLockedValue { $0.remember(key, answer, at: at, capacity: capacity) }
+    }
+
+    /// Replaces a remembered answer (a pass found used up when its entry was counted).
+    func replace(_ key: String, _ answer: DecideAnswer) {
+        state.withLockedValue { state in
+            if state.answers[key] != nil { state.answers[key] = answer }
+        }
+    }
+
+    /// Forgets an answer whose log row could not be written: the terminal was not answered, and a
+    /// retry must be decided again.
+    func forget(_ key: String) {
+        state.withLockedValue { $0.answers[key] = nil }
     }
 }
 

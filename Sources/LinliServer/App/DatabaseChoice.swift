@@ -1,6 +1,7 @@
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
+import NIOPosix
 import Vapor
 
 /// Which database Linli stores into.
@@ -26,6 +27,14 @@ public enum DatabaseChoice: Sendable {
     }
 
     func configure(_ app: Application) throws {
+        if case .postgres = self {} else {
+            // SQLite runs each statement on a thread of the application's pool, and sqlite-nio waits for
+            // a lock by spinning on that thread. With the process-wide pool shared by several
+            // applications (the test suite), two waiting statements could hold every thread while the
+            // transaction they wait for needs one to commit: a live lock. A pool of the application's
+            // own, with more threads than it has connections, always leaves the holder a thread.
+            app.threadPool = NIOThreadPool(numberOfThreads: System.coreCount + 1)
+        }
         switch self {
         case .sqlite(let path):
             app.databases.use(.sqlite(.file(path)), as: .sqlite)

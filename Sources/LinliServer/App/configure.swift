@@ -23,6 +23,7 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
             path: "/", isSecure: false, isHTTPOnly: true, sameSite: .lax)
     }
     app.migrations.add(SessionRecord.migration)
+    app.migrations.add(CreateMoneyMovement())
 
     if let root = Environment.get("LINLI_ROOT") {
         app.directory = DirectoryConfiguration(workingDirectory: root.hasSuffix("/") ? root : root + "/")

@@ -14,13 +14,16 @@ actor ActionRunner {
     init(app: Application) { self.app = app }
 
     /// After a telemetry transaction: devices heard from are back online; rules see the readings.
-    func afterTelemetry(_ batches: [TelemetryBatch], rules: RuleRuntime, now: Date) async {
+    /// After readings are committed: offline alarms cleared, rules fed, their alarms raised. A failure
+    /// here fails the telemetry requests (503, the device retries; its readings are not stored twice), so
+    /// a smoke or gas reading is acknowledged only once its alarm is recorded.
+    func afterTelemetry(_ batches: [TelemetryBatch], rules: RuleRuntime, now: Date) async throws {
         do {
             try await heard(Set(batches.map(\.device)), now: now)
-            let firings = try await rules.evaluate(batches)
-            try await run(firings, now: now)
+            try await rules.evaluate(batches) { firings in try await self.run(firings, now: now) }
         } catch {
             app.logger.report(error: error)
+            throw LinliError(.unavailable)
         }
     }
 
@@ -194,23 +197,42 @@ enum Alarms {
         return active
     }
 
-    static func clear(_ alarm: Alarm, by: String?, now: Date, on db: any Database) async throws {
-        guard let next = alarm.status.cleared() else { return }
+    /// Clears the alarm; false when it already was (a conditional write on its status, so of parallel
+    /// clears one is recorded).
+    @discardableResult
+    static func clear(_ alarm: Alarm, by: String?, now: Date, on db: any Database) async throws -> Bool {
+        guard let next = alarm.status.cleared(), let id = alarm.id else { return false }
+        let from = alarm.status
+        let changed = try await db.conditionalUpdate(Alarm.schema) {
+            $0.set("status", to: next.rawValue).set("active", to: false).set("cleared_at", to: now)
+                .set("cleared_by", to: by ?? "system").set("updated_at", to: now)
+                .where("id", .equal, id).where("status", .equal, from.rawValue)
+        }
+        guard changed == 1 else { return false }
         alarm.status = next
         alarm.active = false
         alarm.clearedAt = now
         alarm.clearedBy = by ?? "system"
         alarm.updatedAt = now
-        try await alarm.save(on: db)
+        return true
     }
 
-    static func acknowledge(_ alarm: Alarm, by: String, now: Date, on db: any Database) async throws {
-        guard let next = alarm.status.acknowledged() else { return }
+    /// Acknowledges the alarm; false when someone already did (a conditional write on its status: of
+    /// guards pressing "acknowledge" at once, one is recorded).
+    @discardableResult
+    static func acknowledge(_ alarm: Alarm, by: String, now: Date, on db: any Database) async throws -> Bool {
+        guard let next = alarm.status.acknowledged(), let id = alarm.id else { return false }
+        let from = alarm.status
+        let changed = try await db.conditionalUpdate(Alarm.schema) {
+            $0.set("status", to: next.rawValue).set("acknowledged_at", to: now).set("acknowledged_by", to: by)
+                .set("updated_at", to: now).where("id", .equal, id).where("status", .equal, from.rawValue)
+        }
+        guard changed == 1 else { return false }
         alarm.status = next
         alarm.acknowledgedAt = now
         alarm.acknowledgedBy = by
         alarm.updatedAt = now
-        try await alarm.save(on: db)
+        return true
     }
 }
 

@@ -43,7 +43,7 @@ final class DeviceHub: Sendable {
         self.actions = actions
         let clock = app.clock
         writer = TelemetryWriter(db: db, metrics: Operations.registry(app)) { batches in
-            await actions.afterTelemetry(batches, rules: rules, now: clock.now())
+            try await actions.afterTelemetry(batches, rules: rules, now: clock.now())
         }
     }
 

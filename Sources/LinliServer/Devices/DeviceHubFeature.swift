@@ -37,6 +37,10 @@ struct DeviceSweeper: LifecycleHandler {
                     do { try await Credentials.purge(now: app.clock.now(), on: app.db) } catch {
                         logger.report(error: error)
                     }
+                    // Money whose provider answer was lost (a crash, a timeout) is settled with the same key.
+                    do {
+                        _ = try await MoneyMovements.reconcile(provider: app.payments, now: app.clock.now(), on: app.db)
+                    } catch { logger.report(error: error) }
                 }
             }
         }

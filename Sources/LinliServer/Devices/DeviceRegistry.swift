@@ -246,7 +246,9 @@ enum DeviceRegistry {
         try req.authorize(.handleAlarms(alarm.communityID))
         let name = try req.user().person.name
         try await req.db.writeTransaction { db in
-            try await Alarms.acknowledge(alarm, by: name, now: req.clock.now(), on: db)
+            guard try await Alarms.acknowledge(alarm, by: name, now: req.clock.now(), on: db) else {
+                throw LinliError(.conflict, issues: [FieldIssue(field: "status", reason: "wrong_status")])
+            }
             try await Audit.record(.acknowledge, "alarm", id: alarm.id, community: alarm.communityID, by: req, on: db)
         }
         await Alarms.publish(alarm, to: req.deviceHub)
@@ -256,7 +258,9 @@ enum DeviceRegistry {
         try req.authorize(.handleAlarms(alarm.communityID))
         let name = try req.user().person.name
         try await req.db.writeTransaction { db in
-            try await Alarms.clear(alarm, by: name, now: req.clock.now(), on: db)
+            guard try await Alarms.clear(alarm, by: name, now: req.clock.now(), on: db) else {
+                throw LinliError(.conflict, issues: [FieldIssue(field: "status", reason: "wrong_status")])
+            }
             try await Audit.record(.clear, "alarm", id: alarm.id, community: alarm.communityID, by: req, on: db)
         }
         await Alarms.publish(alarm, to: req.deviceHub)

@@ -71,16 +71,22 @@ actor RuleRuntime {
     }
 
     /// Feeds committed readings to the rules of their communities.
-    func evaluate(_ batches: [TelemetryBatch]) async throws -> [Firing] {
+    ///
+    /// `act` runs the firings (raises the alarms); only when it succeeded are the new states kept and
+    /// stored. When it fails, every state goes back to what it was, so the device's retry of the same
+    /// readings fires again instead of finding the rule already fired with no alarm raised.
+    func evaluate(_ batches: [TelemetryBatch], then act: @Sendable ([Firing]) async throws -> Void) async throws {
         try await load()
         var firings: [Firing] = []
         var changed: [(StateKey, UUID, RuleState)] = []
+        var previous: [StateKey: RuleState?] = [:]
         for batch in batches {
             let rules = (rulesByCommunity[batch.device.communityID] ?? []) + [Self.lowBatteryRule]
             for rule in rules where RuleEngine.applies(rule, to: batch.device.facts) {
                 let key = StateKey(rule: rule.id, device: batch.device.id)
                 for reading in batch.readings where reading.key == rule.key {
                     guard let value = reading.value.numeric else { continue }
+                    if previous[key] == nil { previous[key] = .some(states[key]) }
                     var state = states[key] ?? RuleState()
                     let before = state
                     let transition = RuleEngine.evaluate(rule, &state, value: value, ts: reading.ts)
@@ -98,8 +104,13 @@ actor RuleRuntime {
                 }
             }
         }
+        do {
+            if !firings.isEmpty { try await act(firings) }
+        } catch {
+            for (key, state) in previous { states[key] = state ?? nil }
+            throw error
+        }
         try await persist(changed)
-        return firings
     }
 
     /// Moves time on for every watched (rule, device): duration windows and "no data".

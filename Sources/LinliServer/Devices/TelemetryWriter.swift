@@ -41,7 +41,7 @@ final class TelemetryWriter: Sendable {
 
     init(
         db: any Database, metrics: PrometheusCollectorRegistry,
-        afterCommit: @escaping @Sendable ([TelemetryBatch]) async -> Void
+        afterCommit: @escaping @Sendable ([TelemetryBatch]) async throws -> Void
     ) {
         // Transactions written and readings stored (`/metrics`: readings per transaction shows the batching).
         let transactions = metrics.makeCounter(
@@ -56,7 +56,7 @@ final class TelemetryWriter: Sendable {
             let inserted = try await TelemetryStore.insert(batches, on: db)
             transactions.increment()
             stored.increment(by: Int64(inserted))
-            await afterCommit(batches)
+            try await afterCommit(batches)
             return batches.map { _ in () }
         }
     }

@@ -25,7 +25,19 @@ final class WorkOrder: Model, @unchecked Sendable {
     @OptionalField(key: "rating_comment") var ratingComment: String?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
-    init() {}
+    /// Bumped by every step: a step is written only over the version it was decided on.
+    @Field(key: "version") var version: Int
+    init() { version = 0 }
+}
+
+struct AddWorkOrderVersion: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(WorkOrder.schema).field("version", .int, .required, .sql(.default(0))).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(WorkOrder.schema).deleteField("version").update()
+    }
 }
 
 /// One step of a work order's timeline: who did what, when.

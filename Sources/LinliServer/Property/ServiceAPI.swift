@@ -137,10 +137,18 @@ enum Services {
             row.slotStart = slotStart
             row.seat = seat
             row.bookingID = booking.id!
+            // An online charge is recorded as pending with the booking, before the provider is called.
+            let charge =
+                input.payment == "online"
+                ? MoneyMovement(
+                    community: service.communityID, purpose: Bookings.purpose, subject: booking.id!, kind: .charge,
+                    cents: booking.amountCents, key: "charge:\(booking.id!)", provider: req.application.payments.name,
+                    at: now) : nil
             do {
                 try await req.db.writeTransaction { db in
                     try await booking.create(on: db)
                     try await row.create(on: db)
+                    try await charge?.create(on: db)
                 }
             } catch let error as any DatabaseError where error.isConstraintFailure {
                 continue
@@ -149,50 +157,23 @@ enum Services {
             try await DemandSignal.record(
                 "order", service.name, community: service.communityID, household: input.householdID,
                 building: household?.buildingID, at: now, on: req.db)
-            if input.payment == "online" {
+            if let charge {
                 do {
-                    let reference = try await req.application.payments.charge(
-                        booking: booking.id!, cents: booking.amountCents)
-                    try await record(booking, "charge", req.application.payments.name, reference, at: now, on: req.db)
-                } catch {
-                    // Not paid: the slot is given back.
-                    try await release(booking, status: "cancelled", on: req.db)
-                    throw error
+                    try await MoneyMovements.settle(charge, provider: req.application.payments, now: now, on: req.db)
+                } catch is PaymentDeclined {
+                    throw LinliError(.conflict, issues: [FieldIssue(field: "payment", reason: "payment_declined")])
                 }
+                if let settled = try await Booking.find(booking.id, on: req.db) { return settled }
             }
             return booking
         }
         throw LinliError(.conflict, issues: [FieldIssue(field: "start", reason: "slot_full")])
     }
 
-    static func record(
-        _ booking: Booking, _ kind: String, _ provider: String, _ reference: String, at: Date, on db: any Database
-    )
-        async throws
-    {
-        let payment = Payment()
-        payment.bookingID = try booking.requireID()
-        payment.kind = kind
-        payment.provider = provider
-        payment.reference = reference
-        payment.amountCents = booking.amountCents
-        payment.at = at
-        if kind == "charge" { booking.paidAt = at } else { booking.refundedAt = at }
-        try await db.writeTransaction { db in
-            try await payment.create(on: db)
-            try await booking.save(on: db)
-        }
-    }
-
-    static func release(_ booking: Booking, status: String, on db: any Database) async throws {
-        booking.status = status
-        try await db.writeTransaction { db in
-            try await BookingSeat.query(on: db).filter(\.$bookingID == booking.requireID()).delete()
-            try await booking.save(on: db)
-        }
-    }
-
     /// The household cancels: until two hours before the slot; an online payment is refunded.
+    /// The cancellation is a conditional write (`booked` → `cancelled`) in one transaction with the
+    /// seat's release and the pending refund: of parallel cancels one wins, the rest get 409, and
+    /// exactly one refund is made.
     static func cancel(_ booking: Booking, on req: Request) async throws {
         guard try req.user().principal.households[booking.householdID] != nil else { throw LinliError(.notFound) }
         guard booking.status == "booked" else {
@@ -202,33 +183,44 @@ enum Services {
         guard ServiceSlots.mayCancel(slotStart: booking.slotStart, now: now) else {
             throw LinliError(.conflict, issues: [FieldIssue(field: "slotStart", reason: "too_late_to_cancel")])
         }
-        if booking.paidAt != nil, booking.payment == "online",
-            let charge = try await Payment.query(on: req.db).filter(\.$bookingID == booking.requireID())
-                .filter(\.$kind == "charge").first()
-        {
-            let reference = try await req.application.payments.refund(
-                reference: charge.reference, cents: booking.amountCents)
-            try await record(booking, "refund", req.application.payments.name, reference, at: now, on: req.db)
+        let bookingID = try booking.requireID()
+        let provider = req.application.payments
+        let refund = try await req.db.writeTransaction { db -> MoneyMovement? in
+            guard try await Bookings.transition(bookingID, from: "booked", to: "cancelled", on: db) else {
+                throw LinliError(.conflict, issues: [FieldIssue(field: "status", reason: "wrong_status")])
+            }
+            try await BookingSeat.query(on: db).filter(\.$bookingID == bookingID).delete()
+            return try await Bookings.queueRefund(of: bookingID, provider: provider.name, now: now, on: db)
         }
-        try await release(booking, status: "cancelled", on: req.db)
+        if let refund {
+            _ = try? await MoneyMovements.settle(refund, provider: provider, now: now, on: req.db)
+        }
+        try await Bookings.reload(booking, on: req.db)
     }
 
-    /// Staff mark a booking done; paid at the door is recorded as paid then.
+    /// Staff mark a booking done; paid at the door is recorded as paid then. A conditional write:
+    /// fulfilling twice records one payment.
     static func fulfil(_ booking: Booking, on req: Request) async throws {
         try req.authorize(.dispatchWorkOrders(booking.communityID))
-        guard booking.status == "booked" else {
-            throw LinliError(.conflict, issues: [FieldIssue(field: "status", reason: "wrong_status")])
-        }
         let now = req.clock.now()
-        if booking.paidAt == nil {
-            try await record(booking, "charge", "door", "door-\(booking.id!.uuidString.prefix(8))", at: now, on: req.db)
+        let bookingID = try booking.requireID()
+        let unpaid = booking.paidAt == nil
+        try await req.db.writeTransaction { db in
+            guard try await Bookings.transition(bookingID, from: "booked", to: "fulfilled", on: db) else {
+                throw LinliError(.conflict, issues: [FieldIssue(field: "status", reason: "wrong_status")])
+            }
+            if unpaid {
+                try await Bookings.recordPayment(
+                    bookingID, "charge", "door", "door-\(bookingID.uuidString.prefix(8))", booking.amountCents,
+                    at: now, on: db)
+            }
         }
-        booking.status = "fulfilled"
-        try await booking.save(on: req.db)
+        try await Bookings.reload(booking, on: req.db)
     }
 
     static func register(_ app: Application) {
         app.migrations.add(CreateServices())
+        MoneyMovements.register(Bookings.purpose, Bookings.moneyPurpose)
         let api = app.api.authenticated
         let object: JSONValue = .object([("type", "object")])
         let serviceInput = Schema.object(

@@ -110,25 +110,3 @@ struct CreateServices: AsyncMigration {
     }
 }
 
-/// Where online payments go. Linli ships only the test provider: it records a reference and moves no
-/// money; a real provider (WeChat Pay, Alipay) implements the same two calls.
-protocol PaymentProvider: Sendable {
-    var name: String { get }
-    func charge(booking: UUID, cents: Int) async throws -> String
-    func refund(reference: String, cents: Int) async throws -> String
-}
-
-struct TestPaymentProvider: PaymentProvider {
-    let name = "test"
-    func charge(booking: UUID, cents: Int) async throws -> String { "test-charge-\(booking.uuidString.prefix(8))" }
-    func refund(reference: String, cents: Int) async throws -> String { "test-refund-\(reference.suffix(8))" }
-}
-
-extension Application {
-    private struct PaymentProviderKey: StorageKey { typealias Value = any PaymentProvider }
-
-    var payments: any PaymentProvider {
-        get { storage[PaymentProviderKey.self] ?? TestPaymentProvider() }
-        set { storage[PaymentProviderKey.self] = newValue }
-    }
-}

@@ -61,6 +61,7 @@ enum WorkOrderAPI {
 
     static func register(_ app: Application) {
         app.migrations.add(CreateWorkOrders())
+        app.migrations.add(AddWorkOrderVersion())
         let api = app.api.authenticated
         let listQuery =
             Endpoint.listQuery(.workOrders) + [

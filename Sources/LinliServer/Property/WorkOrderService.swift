@@ -317,9 +317,20 @@ enum WorkOrderService {
         _ order: WorkOrder, _ status: WorkStatus, _ action: String, by actor: UUID?, note: String, at: Date,
         on db: any Database, also: (@Sendable (any Database) async throws -> Void)? = nil
     ) async throws {
+        // A conditional write on the version the step was decided on: of two parallel steps (two
+        // "accept", "complete" twice) one is taken and the other gets 409, with one timeline entry.
+        let orderID = try order.requireID()
+        let decidedOn = order.version
         order.status = status
         order.updatedAt = at
+        order.version = decidedOn + 1
         try await db.writeTransaction { db in
+            let taken = try await db.conditionalUpdate(WorkOrder.schema) {
+                $0.set("version", to: decidedOn + 1).where("id", .equal, orderID).where("version", .equal, decidedOn)
+            }
+            guard taken == 1 else {
+                throw LinliError(.conflict, issues: [FieldIssue(field: "status", reason: "wrong_status")])
+            }
             try await order.save(on: db)
             try await event(order, action, by: actor, note: note, at: at, on: db)
             try await also?(db)
