@@ -122,6 +122,8 @@ struct AccessSettingsInput: Content {
     let serverMatching: Bool
     let matchThreshold: Double?
     let livenessThreshold: Double?
+    /// Server decisions refuse a face without a liveness score (default on).
+    let livenessRequired: Bool?
 }
 
 /// How much face data the operator holds, against the filing threshold (人脸识别技术应用安全管理办法: an
@@ -392,6 +394,7 @@ enum AccessAPI {
             row.serverMatching = input.serverMatching
             if let threshold = input.matchThreshold { row.matchThreshold = threshold }
             if let threshold = input.livenessThreshold { row.livenessThreshold = threshold }
+            if let required = input.livenessRequired { row.livenessRequired = required }
             try await req.db.writeTransaction { db in
                 try await row.save(on: db)
                 try await Audit.record(
@@ -514,8 +517,12 @@ enum AccessAPI {
             let shared = try await Membership.query(on: req.db).filter(\.$personID == subject)
                 .filter(\.$householdID ~~ Array(user.principal.households.keys)).filter(\.$movedOut == nil).first()
             let age = child.birthYear.map { Calendar.chinaYear(req.clock.now()) - $0 }
-            guard shared != nil else { throw LinliError(.notFound) }
+            guard let shared else { throw LinliError(.notFound) }
             guard child.isChild || (age ?? 99) < 14 else { throw LinliError(.forbidden) }
+            // Only the household's owner consents for its child: a tenant sharing the flat may not.
+            let givers = try await Membership.query(on: req.db).filter(\.$householdID == shared.householdID)
+                .filter(\.$personID == user.principal.personID).filter(\.$movedOut == nil).all()
+            guard givers.contains(where: { $0.relation == .owner }) else { throw LinliError(.forbidden) }
         }
         let consent = FaceConsent()
         consent.communityID = input.communityID
@@ -530,6 +537,7 @@ enum AccessAPI {
                 consent.serverMatching ? .serverConsent : .consent, person: subject, community: input.communityID,
                 actorPerson: consent.givenBy, at: consent.acceptedAt, on: db)
         }
+        if consent.serverMatching { try req.application.faceGalleries.reload(input.communityID) }
         return consent
     }
 
@@ -540,7 +548,7 @@ enum AccessAPI {
 
     static func enrol(_ input: EnrolInput, from device: DeviceRef, on req: Request) async throws -> [String: String] {
         let community = device.communityID
-        guard try await activeConsent(person: input.personID, community: community, on: req.db) != nil else {
+        guard let consent = try await activeConsent(person: input.personID, community: community, on: req.db) else {
             throw LinliError.invalid("personID", "no_consent")
         }
         var v = Validation()
@@ -574,7 +582,7 @@ enum AccessAPI {
                 at: row.createdAt,
                 on: db)
         }
-        try galleries.add(row, vector: input.vector)
+        try galleries.add(row, vector: input.vector, serverMatching: consent.serverMatching)
         return ["id": try row.requireID().uuidString]
     }
 
@@ -809,8 +817,18 @@ enum Access {
         app.migrations.add(CreateCredentialKey())
         app.migrations.add(KeyAccessCredentialHashes())
         try app.prepareFaces()
+        app.migrations.add(AddLivenessRequired())
         app.prepareAccessLog()
         app.prepareAccessDirectory()
+        let hub = app.deviceHub
+        let galleries = try app.faceGalleries
+        let directory = try app.accessDirectory
+        app.departures.onDeparture { departure, db in
+            try await AccessDeparture.takeBack(departure, hub: hub, on: db)
+            // The gallery in memory and the directory learn it at once.
+            galleries.reload(departure.community)
+            directory.forgetAll()
+        }
         app.lifecycle.use(AccessLogFlush())
         AccessAPI.register(app)
         Locks.register(app)

@@ -25,6 +25,7 @@ final class AccessDirectory: Sendable {
         let serverMatching: Bool
         let matchThreshold: Double
         let livenessThreshold: Double
+        let livenessRequired: Bool
     }
 
     struct PersonInfo: Sendable {
@@ -78,7 +79,7 @@ final class AccessDirectory: Sendable {
         let row = try await AccessService.settings(community, on: db)
         let info = SettingsInfo(
             serverMatching: row.serverMatching, matchThreshold: row.matchThreshold,
-            livenessThreshold: row.livenessThreshold)
+            livenessThreshold: row.livenessThreshold, livenessRequired: row.livenessRequired)
         Self.store(settings, community, info)
         return info
     }

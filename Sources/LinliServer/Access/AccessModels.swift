@@ -24,7 +24,20 @@ final class AccessSettings: Model, @unchecked Sendable {
     @Field(key: "server_matching") var serverMatching: Bool
     @Field(key: "match_threshold") var matchThreshold: Double
     @Field(key: "liveness_threshold") var livenessThreshold: Double
-    init() {}
+    /// A face without a liveness score is refused (a photo held up to a terminal that skips the check).
+    @Field(key: "liveness_required") var livenessRequired: Bool
+    init() { livenessRequired = true }
+}
+
+struct AddLivenessRequired: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(AccessSettings.schema)
+            .field("liveness_required", .bool, .required, .sql(.default(true))).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(AccessSettings.schema).deleteField("liveness_required").update()
+    }
 }
 
 /// A person's consent to face recognition: version, time, who gave it (a guardian for a child), and withdrawal.

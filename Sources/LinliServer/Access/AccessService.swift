@@ -130,6 +130,8 @@ enum AccessService {
             }
             if !settings.serverMatching {
                 reason = .faceNotEnabled
+            } else if input.liveness == nil, settings.livenessRequired {
+                reason = .livenessFailed
             } else if let liveness = input.liveness, liveness < settings.livenessThreshold {
                 reason = .livenessFailed
             } else if let (match, similarity) = try await galleries.best(

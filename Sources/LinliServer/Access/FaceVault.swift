@@ -1,6 +1,9 @@
 import Crypto
 import Fluent
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import LinliCore
 import NIOConcurrencyHelpers
 import Vapor
@@ -10,22 +13,40 @@ import Vapor
 struct FaceVault: Sendable {
     let key: SymmetricKey
 
+    /// A key that is set but cannot be read stops the server with a clear message instead of quietly
+    /// making a new key (every stored vector would be lost); an existing key file is never overwritten.
     static func fromEnvironment(_ app: Application) throws -> FaceVault {
-        if let text = Environment.get("LINLI_FACE_KEY"), let data = Data(base64Encoded: text), data.count == 32 {
+        if let text = Environment.get("LINLI_FACE_KEY") {
+            guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)),
+                data.count == 32
+            else { throw KeyProblem("LINLI_FACE_KEY is set but is not 32 bytes of base64") }
             return FaceVault(key: SymmetricKey(data: data))
         }
         if app.environment == .testing { return FaceVault(key: SymmetricKey(data: Data(repeating: 7, count: 32))) }
         let path = Environment.get("LINLI_FACE_KEY_FILE") ?? "linli-face.key"
-        if let data = FileManager.default.contents(atPath: path), data.count == 32 {
+        if FileManager.default.fileExists(atPath: path) {
+            guard let data = FileManager.default.contents(atPath: path), data.count == 32 else {
+                throw KeyProblem("the face key file \(path) exists but cannot be read as a 32-byte key; it was left as it is")
+            }
             return FaceVault(key: SymmetricKey(data: data))
         }
         let key = SymmetricKey(size: .bits256)
         let data = key.withUnsafeBytes { Data($0) }
-        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600])
-        else {
-            throw LinliError(.unavailable)
+        // O_EXCL: if another process created the file meanwhile, this fails instead of replacing it.
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { throw KeyProblem("the face key file \(path) could not be created") }
+        defer { Glibc.close(fd) }
+        let written = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        guard written == data.count, fsync(fd) == 0 else {
+            throw KeyProblem("the face key file \(path) could not be written")
         }
         return FaceVault(key: key)
+    }
+
+    /// Why the face key could not be used; the server does not start.
+    struct KeyProblem: Error, CustomStringConvertible {
+        let description: String
+        init(_ text: String) { description = "Face data key: " + text }
     }
 
     func seal(_ vector: [Float]) throws -> Data {
@@ -68,31 +89,60 @@ final class FaceGalleries: Sendable {
 
     private let state = ReadWriteLock(State())
     private let vault: FaceVault
+    /// Told about vectors left out of a gallery (logged, and an alarm for the operators).
+    private let onBadVectors: @Sendable (UUID, [FaceVector]) async -> Void
 
-    init(vault: FaceVault) { self.vault = vault }
+    init(vault: FaceVault, onBadVectors: @escaping @Sendable (UUID, [FaceVector]) async -> Void = { _, _ in }) {
+        self.vault = vault
+        self.onBadVectors = onBadVectors
+    }
+
+    /// After a consent to server matching was given or withdrawn: the community loads again.
+    func reload(_ community: UUID) {
+        state.write { state in
+            state.changes[community, default: 0] += 1
+            state.loaded.remove(community)
+            state.galleries = state.galleries.filter { $0.key.community != community }
+        }
+    }
 
     private func load(_ community: UUID, on db: any Database) async throws {
         while true {
             let before: Int? = state.read { $0.loaded.contains(community) ? nil : $0.changes[community, default: 0] }
             guard let before else { return }
+            // Only people who gave the further consent to matching on the server are matched here.
+            let consenting = Set(
+                try await FaceConsent.query(on: db).filter(\.$communityID == community).filter(\.$withdrawnAt == nil)
+                    .filter(\.$serverMatching == true).all(\.$personID))
             let rows = try await FaceVector.query(on: db).filter(\.$communityID == community).all()
-            let opened = try rows.map { ($0, try vault.open($0.sealed)) }
-            let done = try state.write { state -> Bool in
+                .filter { consenting.contains($0.personID) }
+            var opened: [(FaceVector, [Float])] = []
+            var bad: [FaceVector] = []
+            for row in rows {
+                // One vector that cannot be opened, or of the wrong size, is left out; the rest still match.
+                if let vector = try? vault.open(row.sealed), vector.count == row.dimension {
+                    opened.append((row, vector))
+                } else {
+                    bad.append(row)
+                }
+            }
+            let done = state.write { state -> Bool in
                 if state.loaded.contains(community) { return true }
                 guard state.changes[community, default: 0] == before else { return false }
-                for (row, vector) in opened { try state.insert(row, vector: vector) }
+                for (row, vector) in opened where (try? state.insert(row, vector: vector)) == nil { bad.append(row) }
                 state.loaded.insert(community)
                 return true
             }
+            if !bad.isEmpty { await onBadVectors(community, bad) }
             if done { return }
         }
     }
 
-    /// After an enrolment is committed.
-    func add(_ row: FaceVector, vector: [Float]) throws {
+    /// After an enrolment is committed; matched on the server only with that consent.
+    func add(_ row: FaceVector, vector: [Float], serverMatching: Bool) throws {
         try state.write { state in
             state.changes[row.communityID, default: 0] += 1
-            if state.loaded.contains(row.communityID) { try state.insert(row, vector: vector) }
+            if serverMatching, state.loaded.contains(row.communityID) { try state.insert(row, vector: vector) }
         }
     }
 
@@ -134,7 +184,12 @@ extension Application {
     func prepareFaces() throws {
         let vault = try FaceVault.fromEnvironment(self)
         storage[VaultKey.self] = vault
-        storage[GalleriesKey.self] = FaceGalleries(vault: vault)
+        let logger = logger
+        let db = db
+        storage[GalleriesKey.self] = FaceGalleries(vault: vault) { community, bad in
+            logger.error("face vectors left out of matching", metadata: ["community": "\(community)", "count": "\(bad.count)"])
+            await FaceAlarm.badVectors(community, count: bad.count, on: db, logger: logger)
+        }
     }
 
     var faceVault: FaceVault {
@@ -149,5 +204,17 @@ extension Application {
             guard let galleries = storage[GalleriesKey.self] else { throw LinliError(.unavailable) }
             return galleries
         }
+    }
+}
+
+/// Tells a community's operators that face vectors could not be used (a wrong key, a damaged row).
+enum FaceAlarm {
+    static func badVectors(_ community: UUID, count: Int, on db: any Database, logger: Logger) async {
+        let note = Notification()
+        note.communityID = community
+        note.role = .operator_
+        note.title = L10n.text("face.badVectors", .zhCN, ["count": "\(count)"])
+        note.createdAt = Date()
+        do { try await note.create(on: db) } catch { logger.report(error: error) }
     }
 }

@@ -721,5 +721,6 @@ extension L10n {
         "lock.codeTitle": "Lock code",
         "secret.once": "Shown only this once: after you leave this page nobody, you included, can see it again.",
         "secret.back": "I have noted it, go back",
+        "face.badVectors": "{count} face vectors cannot be decrypted or have the wrong size and are left out of matching; check the face key (LINLI_FACE_KEY)",
     ]
 }

@@ -707,5 +707,6 @@ extension L10n {
         "lock.codeTitle": "门锁临时密码",
         "secret.once": "只显示这一次：离开本页后任何人（包括您）都无法再查看。",
         "secret.back": "我已记下，返回",
+        "face.badVectors": "有 {count} 条人脸特征无法解密或维度不对，已停止用于比对，请检查人脸密钥（LINLI_FACE_KEY）",
     ]
 }

@@ -113,12 +113,23 @@ extension Registry {
             membership.movedOut = movedOut.description
         }
         if let relation = input.relation { membership.relation = relation }
+        let departures = req.application.departures
+        let today = req.today
+        let now = req.clock.now()
         try await req.db.writeTransaction { db in
             try await membership.save(on: db)
             try await Audit.record(
                 input.movedOut == nil ? .update : .moveOut, "membership", id: membership.id,
                 community: community, before: before,
-                after: try MembershipRead(membership, person: person, today: req.today), by: req, on: db)
+                after: try MembershipRead(membership, person: person, today: today), by: req, on: db)
+            // Moved out by today and with no other home or role here: faces, cards, PINs and codes go.
+            if let movedOut = membership.movedOut, movedOut <= today,
+                try await !Registry.stillBelongs(membership.personID, to: community, day: today, on: db)
+            {
+                try await departures.run(
+                    Departure(person: membership.personID, community: community, household: membership.householdID, at: now),
+                    on: db)
+            }
         }
     }
 
@@ -196,11 +207,23 @@ extension Registry {
     static func revokeStaff(_ assignment: StaffAssignment, on req: Request) async throws {
         try req.authorize(.manageStaff(assignment.communityID))
         let person = try await Person.find(assignment.personID, on: req.db)
+        let departures = req.application.departures
+        let today = req.today
+        let now = req.clock.now()
         try await req.db.writeTransaction { db in
             try await assignment.delete(on: db)
             try await Audit.record(
                 .revoke, "staff", id: assignment.id, community: assignment.communityID,
                 before: try StaffRead(assignment, person: person), by: req, on: db)
+            // A former staff member keeps no open work order of this community.
+            try await WorkOrder.query(on: db).filter(\.$communityID == assignment.communityID)
+                .filter(\.$assigneeID == assignment.personID).filter(\.$status ~~ [.submitted, .accepted, .onTheWay])
+                .set(\.$assigneeID, to: nil).set(\.$status, to: .submitted).update()
+            if try await !Registry.stillBelongs(assignment.personID, to: assignment.communityID, day: today, on: db) {
+                try await departures.run(
+                    Departure(person: assignment.personID, community: assignment.communityID, household: nil, at: now),
+                    on: db)
+            }
         }
     }
 }
