@@ -16,14 +16,20 @@ struct FaceVault: Sendable {
     /// A key that is set but cannot be read stops the server with a clear message instead of quietly
     /// making a new key (every stored vector would be lost); an existing key file is never overwritten.
     static func fromEnvironment(_ app: Application) throws -> FaceVault {
-        if let text = Environment.get("LINLI_FACE_KEY") {
+        if Environment.get("LINLI_FACE_KEY") == nil, app.environment == .testing {
+            return FaceVault(key: SymmetricKey(data: Data(repeating: 7, count: 32)))
+        }
+        return try load(keyText: Environment.get("LINLI_FACE_KEY"), path: Environment.get("LINLI_FACE_KEY_FILE") ?? "linli-face.key")
+    }
+
+    /// The key from `keyText` (base64) when given, else from the file at `path`, made there once.
+    static func load(keyText: String?, path: String) throws -> FaceVault {
+        if let text = keyText {
             guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)),
                 data.count == 32
             else { throw KeyProblem("LINLI_FACE_KEY is set but is not 32 bytes of base64") }
             return FaceVault(key: SymmetricKey(data: data))
         }
-        if app.environment == .testing { return FaceVault(key: SymmetricKey(data: Data(repeating: 7, count: 32))) }
-        let path = Environment.get("LINLI_FACE_KEY_FILE") ?? "linli-face.key"
         if FileManager.default.fileExists(atPath: path) {
             guard let data = FileManager.default.contents(atPath: path), data.count == 32 else {
                 throw KeyProblem("the face key file \(path) exists but cannot be read as a 32-byte key; it was left as it is")

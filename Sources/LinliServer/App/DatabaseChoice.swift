@@ -43,7 +43,9 @@ public enum DatabaseChoice: Sendable {
         case .postgres(let url, let schema):
             var config = try SQLPostgresConfiguration(url: url)
             if let schema { config.searchPath = [schema] }
-            app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4), as: .psql)
+            // A test run (its own schema) opens dozens of applications at once: fewer connections each.
+            app.databases.use(
+                .postgres(configuration: config, maxConnectionsPerEventLoop: schema == nil ? 4 : 2), as: .psql)
         }
     }
 
