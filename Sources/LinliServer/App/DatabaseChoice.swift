@@ -68,13 +68,15 @@ public enum DatabaseChoice: Sendable {
 extension Database {
     /// A transaction that is run again (up to five times) when SQLite answers "database is locked":
     /// two connections that both read before writing cannot both upgrade, and SQLite refuses one at
-    /// once instead of waiting. Nothing of the refused attempt was written, so running it again is safe.
+    /// once instead of waiting (`busy`; in WAL mode `busyInSnapshot` when another writer committed
+    /// after this transaction's first read). Nothing of the refused attempt was written, so running it
+    /// again is safe.
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         var attempt = 0
         while true {
             do {
                 return try await transaction(body)
-            } catch let error as SQLiteError where error.reason == .busy && attempt < 5 {
+            } catch let error as SQLiteError where [.busy, .busyInSnapshot].contains(error.reason) && attempt < 5 {
                 attempt += 1
                 try await Task.sleep(nanoseconds: UInt64(attempt) * 5_000_000)
             }
