@@ -11,18 +11,30 @@ public struct Principal: Sendable, Equatable {
     public let staffRoles: [UUID: Set<StaffRole>]
     /// Households the person currently lives in, with each one's community.
     public let households: [UUID: UUID]
+    /// Since when the person has lived in each current household (the start of the move-in day). A new
+    /// occupant sees nothing of the household's records from before: see ``livedIn(_:when:)``.
+    public let residentSince: [UUID: Date]
     /// Communities where the person is staff or a resident.
     public let communities: Set<UUID>
 
     public init(
         personID: UUID, isAdmin: Bool = false, staffRoles: [UUID: Set<StaffRole>] = [:],
-        households: [UUID: UUID] = [:]
+        households: [UUID: UUID] = [:], residentSince: [UUID: Date] = [:]
     ) {
         self.personID = personID
         self.isAdmin = isAdmin
         self.staffRoles = staffRoles
         self.households = households
+        self.residentSince = residentSince
         self.communities = Set(staffRoles.keys).union(households.values)
+    }
+
+    /// Whether the person lives in the household now and already lived there when something was made:
+    /// the households' records (members, requests, passes, bookings, lock history, notifications) are
+    /// theirs only from the day they moved in.
+    public func livedIn(_ household: UUID, when made: Date) -> Bool {
+        guard households[household] != nil else { return false }
+        return made >= (residentSince[household] ?? .distantPast)
     }
 }
 
@@ -52,8 +64,12 @@ public enum AccessRequest: Sendable, Equatable {
     case sendCommands(UUID)
     /// Read one household and its members.
     case viewHousehold(household: UUID, community: UUID)
-    /// See a work order: its household's residents, the staff member it is assigned to, dispatchers.
-    case viewWorkOrder(household: UUID, community: UUID, assignee: UUID?)
+    /// See a work order: its household's residents who lived there when it was filed, the staff member it
+    /// is assigned to, dispatchers.
+    case viewWorkOrder(household: UUID, community: UUID, assignee: UUID?, filedAt: Date)
+    /// See one record of a household (a visitor pass, a booking, a lock code) as a resident: only those who
+    /// lived there when it was made. Staff reach records through their own, community-wide routes.
+    case viewHouseholdRecord(household: UUID, madeAt: Date)
     /// Assign, accept for others, list and escalate a community's work orders: operators, property staff.
     case dispatchWorkOrders(UUID)
     /// Publish and withdraw notices, see their read rates: operators, property staff, community workers.
@@ -124,8 +140,8 @@ public enum AccessPolicy {
         case .viewRegistry(let community), .viewDevices(let community):
             guard principal.communities.contains(community) else { return .hidden }
             return principal.isStaff(in: community) ? .allow : .forbidden
-        case .viewWorkOrder(let household, let community, let assignee):
-            if assignee == principal.personID || principal.households[household] != nil { return .allow }
+        case .viewWorkOrder(let household, let community, let assignee, let filedAt):
+            if assignee == principal.personID || principal.livedIn(household, when: filedAt) { return .allow }
             let roles: Set<StaffRole> = [.operator_, .propertyStaff]
             return roles.isDisjoint(with: principal.staffRoles[community] ?? []) ? .hidden : .allow
         case .publishNotices(let community):
@@ -136,6 +152,8 @@ public enum AccessPolicy {
             guard principal.communities.contains(community) else { return .hidden }
             let roles: Set<StaffRole> = [.operator_, .propertyStaff]
             return roles.isDisjoint(with: principal.staffRoles[community] ?? []) ? .forbidden : .allow
+        case .viewHouseholdRecord(let household, let madeAt):
+            return principal.livedIn(household, when: madeAt) ? .allow : .hidden
         case .viewHousehold(let household, let community):
             if principal.isStaff(in: community) { return .allow }
             return principal.households[household] == nil ? .hidden : .allow

@@ -321,9 +321,8 @@ enum AccessAPI {
                 summary: "My households' visitor passes", tag: "access", response: Schema.page(of: "VisitorPass"),
                 query: Endpoint.listQuery(.passes)), in: app
         ) { req in
-            let households = Array(try req.user().principal.households.keys)
             let options = try req.listOptions(.passes)
-            return try await VisitorPass.query(on: req.db).filter(\.$householdID ~~ households).page(
+            return try await VisitorPass.query(on: req.db).madeInHomes(of: try req.user().principal).page(
                 options, map: PassRead.init)
         }
         api.register(
@@ -512,17 +511,14 @@ enum AccessAPI {
         guard user.principal.communities.contains(input.communityID) else { throw LinliError(.notFound) }
         guard input.version == FaceConsentText.version else { throw LinliError.invalid("version", "outdated_consent") }
         if subject != user.principal.personID {
-            // A guardian consents for a child under 14 of one of their households.
+            // A guardian consents for a child under 14 of one of their households: the household's owner or
+            // a guardian the operators registered; a tenant sharing the flat may not.
             guard let child = try await Person.find(subject, on: req.db) else { throw LinliError(.notFound) }
-            let shared = try await Membership.query(on: req.db).filter(\.$personID == subject)
-                .filter(\.$householdID ~~ Array(user.principal.households.keys)).filter(\.$movedOut == nil).first()
-            let age = child.birthYear.map { Calendar.chinaYear(req.clock.now()) - $0 }
-            guard let shared else { throw LinliError(.notFound) }
-            guard child.isChild || (age ?? 99) < 14 else { throw LinliError(.forbidden) }
-            // Only the household's owner consents for its child: a tenant sharing the flat may not.
-            let givers = try await Membership.query(on: req.db).filter(\.$householdID == shared.householdID)
-                .filter(\.$personID == user.principal.personID).filter(\.$movedOut == nil).all()
-            guard givers.contains(where: { $0.relation == .owner }) else { throw LinliError(.forbidden) }
+            let standing = try await Guardians.standing(of: user.principal, for: subject, on: req.db)
+            guard standing != .stranger else { throw LinliError(.notFound) }
+            guard Guardians.isChild(child, now: req.clock.now()), standing == .guardian else {
+                throw LinliError(.forbidden)
+            }
         }
         let consent = FaceConsent()
         consent.communityID = input.communityID
@@ -590,9 +586,13 @@ enum AccessAPI {
         let user = try req.user()
         let consents = try await FaceConsent.query(on: req.db).filter(\.$personID == person)
             .filter(\.$communityID == community).filter(\.$withdrawnAt == nil).all()
-        guard !consents.isEmpty,
-            person == user.principal.personID || consents.contains(where: { $0.givenBy == user.principal.personID })
-        else { throw LinliError(.notFound) }
+        guard !consents.isEmpty else { throw LinliError(.notFound) }
+        // The person, whoever gave the consent, or another of the child's guardians may withdraw it.
+        if person != user.principal.personID, !consents.contains(where: { $0.givenBy == user.principal.personID }) {
+            guard try await Guardians.standing(of: user.principal, for: person, on: req.db) == .guardian else {
+                throw LinliError(.notFound)
+            }
+        }
         let vectors = try await FaceVector.query(on: req.db).filter(\.$personID == person).filter(
             \.$communityID == community
         ).all()
@@ -618,8 +618,7 @@ enum AccessAPI {
 
     /// Decisions about a person and about their households' visitor passes.
     static func history(for principal: Principal, on db: any Database) async throws -> QueryBuilder<AccessEvent> {
-        let passes = try await VisitorPass.query(on: db).filter(\.$householdID ~~ Array(principal.households.keys))
-            .all(\.$id)
+        let passes = try await VisitorPass.query(on: db).madeInHomes(of: principal).all(\.$id)
         return AccessEvent.query(on: db).group(.or) { either in
             either.filter(\.$personID == principal.personID)
             if !passes.isEmpty { either.filter(\.$passID ~~ passes) }
@@ -628,10 +627,8 @@ enum AccessAPI {
 
     /// Revokes a pass of one of the caller's households, and its PIN; terminals drop both at their next sync.
     static func revokePass(_ id: UUID, on req: Request) async throws -> VisitorPass {
-        let user = try req.user()
-        guard let pass = try await VisitorPass.find(id, on: req.db),
-            user.principal.households[pass.householdID] != nil
-        else { throw LinliError(.notFound) }
+        guard let pass = try await VisitorPass.find(id, on: req.db) else { throw LinliError(.notFound) }
+        try req.authorize(.viewHouseholdRecord(household: pass.householdID, madeAt: pass.createdAt))
         pass.revoked = true
         let pins = try await AccessCredential.query(on: req.db).filter(\.$passID == pass.requireID()).all()
         let now = req.clock.now()

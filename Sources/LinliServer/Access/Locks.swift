@@ -53,6 +53,11 @@ enum Locks {
         return device
     }
 
+    /// Since when the caller may see the lock's history: the day they moved into its household.
+    static func historySince(_ device: Device, _ req: Request) throws -> Date {
+        try device.householdID.flatMap { try req.user().principal.residentSince[$0] } ?? .distantPast
+    }
+
     /// The lock devices of the caller's current households.
     static func devices(_ req: Request) async throws -> [Device] {
         let households = Array(try req.user().principal.households.keys)
@@ -71,7 +76,8 @@ enum Locks {
         let id = try device.requireID()
         let latest = try await TelemetryStore.latest(id, on: req.db)
         let status = try await DeviceHealth.status(community: device.communityID, only: [id], on: req.db)[id]
-        let last = try await DeviceCommand.query(on: req.db).filter(\.$deviceID == id).sort(\.$id, .descending).first()
+        let last = try await DeviceCommand.query(on: req.db).filter(\.$deviceID == id)
+            .filter(\.$createdAt >= historySince(device, req)).sort(\.$id, .descending).first()
         var locked: Bool?
         if case .bool(let value)? = latest.first(where: { $0.key == "locked" })?.value { locked = value }
         return LockRead(
@@ -132,7 +138,7 @@ enum Locks {
     static func codes(_ device: Device, on req: Request) async throws -> [LockCodeRead] {
         let now = req.clock.now()
         let rows = try await LockCode.query(on: req.db).filter(\.$deviceID == device.requireID())
-            .filter(\.$validUntil > now).sort(\.$createdAt, .descending).limit(100).all()
+            .filter(\.$createdAt >= historySince(device, req)).filter(\.$validUntil > now).sort(\.$createdAt, .descending).limit(100).all()
             .filter { ($0.revokedAt ?? now) > now.addingTimeInterval(-86_400) }
         let ids = rows.flatMap { [$0.setCommandID] + ($0.deleteCommandID.map { [$0] } ?? []) }
         let commands = Dictionary(
@@ -152,6 +158,7 @@ enum Locks {
         guard let row = try await LockCode.find(id, on: req.db), row.deviceID == device.id else {
             throw LinliError(.notFound)
         }
+        try req.authorize(.viewHouseholdRecord(household: row.householdID, madeAt: row.createdAt))
         guard row.revokedAt == nil else { throw LinliError(.conflict) }
         let now = req.clock.now()
         // The revocation is a conditional write with its command and audit row: of parallel revocations
@@ -222,14 +229,17 @@ enum Locks {
             let device = try await lock(req)
             let id = try device.requireID()
             let now = Int64(req.clock.now().timeIntervalSince1970 * 1000)
+            // A new occupant sees the lock's history from the day they moved in, not the last occupant's.
+            let since = try historySince(device, req)
+            let from = max(now - 30 * 86_400_000, Int64((max(since.timeIntervalSince1970, 0) * 1000).rounded()))
             var reports: [String: [SeriesPoint]] = [:]
             for key in ["locked", "door_open", "unlock_method"] {
                 reports[key] = try await TelemetryStore.series(
-                    device: id, key: key, from: now - 30 * 86_400_000, to: now + 1, interval: .none, function: .avg,
+                    device: id, key: key, from: from, to: now + 1, interval: .none, function: .avg,
                     limit: 100, on: req.db)
             }
-            let commands = try await DeviceCommand.query(on: req.db).filter(\.$deviceID == id).sort(\.$id, .descending)
-                .limit(50).all().map(CommandRead.init)
+            let commands = try await DeviceCommand.query(on: req.db).filter(\.$deviceID == id)
+                .filter(\.$createdAt >= since).sort(\.$id, .descending).limit(50).all().map(CommandRead.init)
             return LockEvents(reports: reports, commands: commands)
         }
     }

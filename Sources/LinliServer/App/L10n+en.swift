@@ -722,5 +722,15 @@ extension L10n {
         "secret.once": "Shown only this once: after you leave this page nobody, you included, can see it again.",
         "secret.back": "I have noted it, go back",
         "face.badVectors": "{count} face vectors cannot be decrypted or have the wrong size and are left out of matching; check the face key (LINLI_FACE_KEY)",
+        "guardian.heading": "Guardians",
+        "guardian.explain": "Besides the household's owner, a registered guardian (an adult living with the child) may give or withdraw consent to face recognition for the child.",
+        "guardian.none": "No guardian registered yet.",
+        "guardian.add": "Register as guardian",
+        "guardian.remove": "Remove guardian",
+        "guardian.noCandidates": "No adult living with the child can be registered.",
+        "field.guardian": "Guardian",
+        "reason.not_a_child": "This person is not a child under 14",
+        "reason.not_a_housemate": "The guardian must live in the child's household",
+        "reason.not_an_adult": "The guardian must be an adult",
     ]
 }

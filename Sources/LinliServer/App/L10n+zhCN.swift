@@ -708,5 +708,15 @@ extension L10n {
         "secret.once": "只显示这一次：离开本页后任何人（包括您）都无法再查看。",
         "secret.back": "我已记下，返回",
         "face.badVectors": "有 {count} 条人脸特征无法解密或维度不对，已停止用于比对，请检查人脸密钥（LINLI_FACE_KEY）",
+        "guardian.heading": "监护人",
+        "guardian.explain": "除户主外，登记的监护人（与孩子同住的成年人）也可以为孩子同意或撤回人脸识别。",
+        "guardian.none": "尚未登记监护人。",
+        "guardian.add": "登记为监护人",
+        "guardian.remove": "移除监护人",
+        "guardian.noCandidates": "没有可登记的同住成年人。",
+        "field.guardian": "监护人",
+        "reason.not_a_child": "此人不是 14 岁以下的孩子",
+        "reason.not_a_housemate": "监护人必须与孩子住在同一户",
+        "reason.not_an_adult": "监护人必须是成年人",
     ]
 }

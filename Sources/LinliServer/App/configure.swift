@@ -51,7 +51,7 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
     app.get("openapi.json") { req -> Response in
         let document = OpenAPI.document(
             req.application,
-            components: RegistrySchemas.all + IdentitySchemas.all + DeviceSchemas.all + AccessSchemas.all
+            components: RegistrySchemas.all + Guardians.schemas + IdentitySchemas.all + DeviceSchemas.all + AccessSchemas.all
                 + PropertySchemas.all)
         let response = Response(body: .init(data: try JSONEncoder.linli.encode(document)))
         response.headers.contentType = .json
@@ -89,6 +89,7 @@ enum CommunityRegistry {
         app.migrations.add(CreateStaffAssignment())
         app.migrations.add(CreateAuditEntry())
         app.migrations.add(AddStaffShift())
+        app.migrations.add(CreateGuardian())
         RegistryAPI.register(app, app.api.authenticated)
     }
 }

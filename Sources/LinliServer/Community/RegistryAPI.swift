@@ -13,6 +13,7 @@ enum RegistryAPI {
         registerHouseholds(app, api)
         registerPeople(app, api)
         registerStaffAndAudit(app, api)
+        Guardians.routes(app, api)
     }
 
     /// Communities: list, create (administrators), read, change.
@@ -82,9 +83,17 @@ enum RegistryAPI {
         return try await Household.find(id, in: community, on: req.db)
     }
 
+    /// Who lives or lived in a household. Staff see everyone; a resident sees only those whose stay
+    /// overlapped their own (a new occupant does not learn who lived there before).
     static func members(of household: UUID, on req: Request) async throws -> [MembershipRead] {
-        let memberships = try await Membership.query(on: req.db).filter(\.$householdID == household)
+        var memberships = try await Membership.query(on: req.db).filter(\.$householdID == household)
             .sort(\.$movedIn).all()
+        let principal = try req.user().principal
+        if let community = principal.households[household], !principal.isStaff(in: community), !principal.isAdmin,
+            let mine = memberships.first(where: { $0.personID == principal.personID && $0.isCurrent(on: req.today) })
+        {
+            memberships = memberships.filter { ($0.movedOut ?? "9999-12-31") > mine.movedIn }
+        }
         let people = try await Person.byID(memberships.map(\.personID), on: req.db)
         return try memberships.map { try MembershipRead($0, person: people[$0.personID], today: req.today) }
     }

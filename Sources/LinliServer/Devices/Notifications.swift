@@ -33,7 +33,7 @@ enum Notifications {
         let roles = principal.staffRoles.filter { !$0.value.isEmpty }
         guard !households.isEmpty || !roles.isEmpty else { return nil }
         return Notification.query(on: db).group(.or) { any in
-            if !households.isEmpty { any.filter(\.$householdID ~~ households) }
+            if !households.isEmpty { any.madeInHomes(of: principal) }
             for (community, held) in roles {
                 any.group(.and) { both in
                     both.filter(\.$communityID == community).filter(\.$role ~~ Array(held))

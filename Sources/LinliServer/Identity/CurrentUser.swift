@@ -23,7 +23,9 @@ struct CurrentUser: Authenticatable, @unchecked Sendable {
         }
         return CurrentUser(
             person: person,
-            principal: Principal(personID: id, isAdmin: person.isAdmin, staffRoles: staff, households: households),
+            principal: Principal(
+                personID: id, isAdmin: person.isAdmin, staffRoles: staff, households: households,
+                residentSince: residentSince(memberships, today: today)),
             staff: roles, memberships: memberships)
     }
 }

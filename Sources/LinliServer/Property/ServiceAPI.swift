@@ -175,7 +175,7 @@ enum Services {
     /// seat's release and the pending refund: of parallel cancels one wins, the rest get 409, and
     /// exactly one refund is made.
     static func cancel(_ booking: Booking, on req: Request) async throws {
-        guard try req.user().principal.households[booking.householdID] != nil else { throw LinliError(.notFound) }
+        try req.authorize(.viewHouseholdRecord(household: booking.householdID, madeAt: booking.createdAt))
         guard booking.status == "booked" else {
             throw LinliError(.conflict, issues: [FieldIssue(field: "status", reason: "wrong_status")])
         }
@@ -308,8 +308,7 @@ enum Services {
                 summary: "My households' bookings, newest slot first", tag: "property", response: Schema.array(object)),
             in: app
         ) { req in
-            let households = Array(try req.user().principal.households.keys)
-            let bookings = try await Booking.query(on: req.db).filter(\.$householdID ~~ households)
+            let bookings = try await Booking.query(on: req.db).madeInHomes(of: try req.user().principal)
                 .sort(\.$slotStart, .descending).limit(100).all()
             let services = Service.byID(
                 try await Service.query(on: req.db).filter(\.$id ~~ bookings.map(\.serviceID)).all())

@@ -86,9 +86,8 @@ enum WorkOrderAPI {
         ) { req in
             let options = try req.listOptions(.workOrders)
             let now = req.clock.now()
-            let households = Array(try req.user().principal.households.keys)
             let page = try await filtered(
-                WorkOrder.query(on: req.db).filter(\.$householdID ~~ households), req, now: now
+                WorkOrder.query(on: req.db).madeInHomes(of: try req.user().principal), req, now: now
             )
             .page(options) { $0 }
             return ListPage(

@@ -73,17 +73,32 @@ enum WorkOrderService {
             throw LinliError(.notFound)
         }
         try req.authorize(
-            .viewWorkOrder(household: order.householdID, community: order.communityID, assignee: order.assigneeID))
+            .viewWorkOrder(
+                household: order.householdID, community: order.communityID, assignee: order.assigneeID,
+                filedAt: order.createdAt))
         return order
     }
 
     /// How the caller stands to an order (for the step rules).
     static func actor(_ order: WorkOrder, _ req: Request) throws -> WorkActor {
+        guard
+            let actor = try actor(
+                assignee: order.assigneeID, household: order.householdID, community: order.communityID,
+                filedAt: order.createdAt, req)
+        else { throw LinliError(.notFound) }
+        return actor
+    }
+
+    /// How the caller stands to an order: its assignee, a resident who lived there when it was filed, a
+    /// dispatcher, or nobody.
+    static func actor(assignee: UUID?, household: UUID, community: UUID, filedAt: Date, _ req: Request) throws
+        -> WorkActor?
+    {
         let principal = try req.user().principal
-        if order.assigneeID == principal.personID { return .assignee }
-        if principal.households[order.householdID] != nil { return .resident }
-        if req.can(.dispatchWorkOrders(order.communityID)) { return .dispatcher }
-        throw LinliError(.notFound)
+        if assignee == principal.personID { return .assignee }
+        if principal.livedIn(household, when: filedAt) { return .resident }
+        if req.can(.dispatchWorkOrders(community)) { return .dispatcher }
+        return nil
     }
 
     static func file(_ input: WorkOrderInput, channel: String, on req: Request) async throws -> WorkOrder {

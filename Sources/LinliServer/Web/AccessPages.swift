@@ -74,21 +74,24 @@ enum AccessPages {
         var serverMatching: String?
     }
 
-    /// Children under 14 living in the caller's current households, by community.
+    /// Children under 14 living in the caller's current households whom the caller may speak for (as the
+    /// household's owner or a registered guardian), by community.
     static func children(_ req: Request) async throws -> [(community: UUID, person: Person)] {
         let user = try req.user()
         let memberships = try await Membership.query(on: req.db)
             .filter(\.$householdID ~~ Array(user.principal.households.keys)).filter(\.$movedOut == nil).all()
             .filter { $0.personID != user.principal.personID }
         let people = try await Person.byID(memberships.map(\.personID), on: req.db)
-        let year = Calendar.chinaYear(req.clock.now())
         var seen: Set<UUID> = []
-        return memberships.compactMap { m in
-            guard let person = people[m.personID], person.isChild || (person.birthYear.map { year - $0 < 14 } ?? false),
-                seen.insert(m.personID).inserted
-            else { return nil }
-            return (m.communityID, person)
+        var children: [(community: UUID, person: Person)] = []
+        for m in memberships {
+            guard let person = people[m.personID], Guardians.isChild(person, now: req.clock.now()),
+                seen.insert(m.personID).inserted,
+                try await Guardians.standing(of: user.principal, for: m.personID, on: req.db) == .guardian
+            else { continue }
+            children.append((m.communityID, person))
         }
+        return children
     }
 
     static func qrSVG(_ req: Request) async throws -> (String, Int) {
@@ -112,10 +115,8 @@ enum AccessPages {
             let faces = try await FaceVector.query(on: req.db).filter(\.$personID ~~ subjects).all()
             let households = try await Household.byID(Array(user.principal.households.keys), on: req.db)
             let buildings = try await Building.byID(households.values.map(\.buildingID), on: req.db)
-            let passes = try await VisitorPass.query(on: req.db).filter(
-                \.$householdID ~~ Array(user.principal.households.keys)
-            )
-            .sort(\.$createdAt, .descending).limit(20).all()
+            let passes = try await VisitorPass.query(on: req.db).madeInHomes(of: user.principal)
+                .sort(\.$createdAt, .descending).limit(20).all()
             let now = req.clock.now()
             let history = try await AccessAPI.history(for: user.principal, on: req.db).sort(\.$at, .descending)
                 .limit(20).all()

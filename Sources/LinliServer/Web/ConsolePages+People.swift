@@ -67,7 +67,23 @@ extension ConsolePages {
                     header: header, person: try PersonRead(person), places: places,
                     roles: roles.map { req.t("role.\($0.role.rawValue)") }, hasPassword: person.passwordHash != nil,
                     action: SiteRoute.person(header.id, pid).path, resetAction: SiteRoute.personReset(header.id, pid).path,
-                    currentYear: Calendar.chinaYear(req.clock.now())))
+                    currentYear: Calendar.chinaYear(req.clock.now()),
+                    guardians: try await guardianship(person, memberships, in: header.id, req)))
+        }
+        Web.route(web, .POST, { c, p, _ in .guardians(c, p) }) { req in
+            let (person, community) = try await RegistryAPI.person(req, communityParameter: "c", personParameter: "h")
+            try req.authorize(.manageRegistry(community))
+            let form = try req.content.decode(GuardianForm.self)
+            _ = try await Guardians.register(GuardianCreate(guardianID: form.guardianID), child: person, in: community, on: req)
+            req.flash(req.t("console.saved"))
+            return req.redirect(to: SiteRoute.person(community, try person.requireID()).path)
+        }
+        Web.route(web, .POST, { c, p, g in .guardianRemove(c, p, g) }) { req in
+            let (person, community) = try await RegistryAPI.person(req, communityParameter: "c", personParameter: "h")
+            try req.authorize(.manageRegistry(community))
+            try await Guardians.remove(guardian: try req.id("m"), child: person.requireID(), in: community, on: req)
+            req.flash(req.t("console.saved"))
+            return req.redirect(to: SiteRoute.person(community, try person.requireID()).path)
         }
         Web.route(web, .POST, { c, p, _ in .person(c, p) }) { req in
             let id = try req.id("c")
@@ -136,5 +152,27 @@ extension ConsolePages {
             req.flash(req.t("console.saved"))
             return req.redirect(to: SiteRoute.staff(id).path)
         }
+    }
+
+    /// The guardians section of a child's page: who is registered, and the adults living with the child.
+    static func guardianship(_ child: Person, _ memberships: [Membership], in community: UUID, _ req: Request)
+        async throws -> Guardianship?
+    {
+        let now = req.clock.now()
+        guard Guardians.isChild(child, now: now) else { return nil }
+        let childID = try child.requireID()
+        let registered = try await Guardians.list(child: childID, in: community, on: req.db)
+        let homes = memberships.filter { $0.isCurrent(on: req.today) }.map(\.householdID)
+        let housemates = try await Membership.scoped(to: community, on: req.db).filter(\.$householdID ~~ homes).all()
+            .filter { $0.isCurrent(on: req.today) && $0.personID != childID }
+        let people = try await Person.byID(housemates.map(\.personID), on: req.db)
+        let taken = Set(registered.map(\.guardianID))
+        return Guardianship(
+            entries: registered.map {
+                .init(name: $0.guardianName, remove: SiteRoute.guardianRemove(community, childID, $0.guardianID).path)
+            },
+            candidates: people.values.filter { !Guardians.isChild($0, now: now) && !taken.contains($0.id ?? childID) }
+                .sorted { $0.name < $1.name }.map { Option(value: $0.id?.uuidString ?? "", label: $0.name) },
+            action: SiteRoute.guardians(community, childID).path)
     }
 }

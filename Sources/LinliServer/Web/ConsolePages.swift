@@ -103,6 +103,22 @@ enum ConsolePages {
         let action: String
         let resetAction: String
         let currentYear: Int
+        /// For a child: the registered guardians, and the adults living with the child who could be.
+        let guardians: Guardianship?
+    }
+
+    struct Guardianship: Encodable {
+        struct Entry: Encodable {
+            let name: String
+            let remove: String
+        }
+        let entries: [Entry]
+        let candidates: [Option]
+        let action: String
+    }
+
+    struct GuardianForm: Content {
+        var guardianID: UUID
     }
 
     struct BuildingForm: Content {

@@ -91,11 +91,8 @@ enum ServicePages {
                             }))
                 }
             }
-            let bookings = try await Booking.query(on: req.db)
-                .filter(\.$householdID ~~ Array(user.principal.households.keys)).sort(\.$slotStart, .descending).limit(
-                    20
-                )
-                .all()
+            let bookings = try await Booking.query(on: req.db).madeInHomes(of: user.principal)
+                .sort(\.$slotStart, .descending).limit(20).all()
             let services = Service.byID(
                 try await Service.query(on: req.db).filter(\.$id ~~ bookings.map(\.serviceID)).all())
             return try await req.render(

@@ -21,6 +21,8 @@ enum SiteRoute: Equatable {
     case residents(UUID)
     case person(UUID, UUID)
     case personReset(UUID, UUID)
+    case guardians(UUID, UUID)
+    case guardianRemove(UUID, UUID, UUID)
     case resetPassword
     case staff(UUID)
     case revokeStaff(UUID, UUID)
@@ -74,6 +76,8 @@ enum SiteRoute: Equatable {
         case .residents(let c): "/console/\(c)/residents"
         case .person(let c, let p): "/console/\(c)/people/\(p)"
         case .personReset(let c, let p): "/console/\(c)/people/\(p)/password-reset"
+        case .guardians(let c, let p): "/console/\(c)/people/\(p)/guardians"
+        case .guardianRemove(let c, let p, let g): "/console/\(c)/people/\(p)/guardians/\(g)/remove"
         case .resetPassword: "/reset"
         case .staff(let c): "/console/\(c)/staff"
         case .revokeStaff(let c, let s): "/console/\(c)/staff/\(s)/revoke"

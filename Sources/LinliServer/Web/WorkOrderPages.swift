@@ -101,19 +101,17 @@ enum WorkOrderPages {
     }
 
     static func actor(_ read: WorkOrderRead, _ req: Request) throws -> WorkActor? {
-        let principal = try req.user().principal
-        if read.assigneeID == principal.personID { return .assignee }
-        if principal.households[read.householdID] != nil { return .resident }
-        if req.can(.dispatchWorkOrders(read.communityID)) { return .dispatcher }
-        return nil
+        try WorkOrderService.actor(
+            assignee: read.assigneeID, household: read.householdID, community: read.communityID,
+            filedAt: read.createdAt, req)
     }
 
     static func register(_ web: any RoutesBuilder) {
         web.get("requests") { req -> Response in
             let user = try req.user()
             let now = req.clock.now()
-            let orders = try await WorkOrder.query(on: req.db)
-                .filter(\.$householdID ~~ Array(user.principal.households.keys)).sort(\.$createdAt, .descending)
+            let orders = try await WorkOrder.query(on: req.db).madeInHomes(of: user.principal)
+                .sort(\.$createdAt, .descending)
                 .limit(50).all()
             let reads = try await WorkOrderService.reads(orders, now: now, on: req.db)
             let households = try await Household.byID(Array(user.principal.households.keys), on: req.db)

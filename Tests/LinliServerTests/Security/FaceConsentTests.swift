@@ -83,7 +83,7 @@ import VaporTesting
         }
     }
 
-    @Test func onlyTheOwnerConsentsForAChild() async throws {
+    @Test func onlyTheOwnerOrARegisteredGuardianConsentsForAChild() async throws {
         try await withLinli { h in
             let op = try await h.token("operator")
             let a = "/api/v1/communities/\(h.world.a)"
@@ -99,6 +99,56 @@ import VaporTesting
             #expect(try await consent(h, try await h.token("neighbour"), person: child.id, server: false) == .forbidden)
             #expect(try await consent(h, try await h.token("family"), person: child.id, server: false) == .forbidden)
             #expect(try await consent(h, try await h.token("owner"), person: child.id, server: false) == .created)
+            // The operators register the child's mother (a family member of the flat) as a guardian: she
+            // may now consent and withdraw for the child; the tenant still may not, nor may anyone be
+            // registered who does not live with the child.
+            let guardians = a + "/people/\(child.id)/guardians"
+            let family = try await h.token("family")
+            #expect(
+                try await h.send(.POST, guardians, token: family, raw: #"{"guardianID":"\#(h.world.family)"}"#).status
+                    == .forbidden)
+            let registered = try await h.send(.POST, guardians, token: op, raw: #"{"guardianID":"\#(h.world.family)"}"#)
+            #expect(registered.status == .created, "\(registered.text)")
+            #expect(
+                try await h.send(.POST, guardians, token: op, raw: #"{"guardianID":"\#(h.world.family)"}"#).status
+                    == .conflict)
+            let outsider = try #require(try await Person.query(on: h.app.db).filter(\.$phone == h.world.phones["worker"]!).first())
+            let notHousemate = try await h.send(
+                .POST, guardians, token: op, raw: #"{"guardianID":"\#(try outsider.requireID())"}"#)
+            #expect(notHousemate.problem?.errors?.first?.reason == "not_a_housemate", "\(notHousemate.text)")
+            let listed = try await h.send(.GET, guardians, token: op).content.decode([GuardianRead].self)
+            #expect(listed.map(\.guardianID) == [h.world.family])
+            #expect(
+                try await h.send(.GET, "/api/v1/communities/\(h.world.b)/people/\(child.id)/guardians", token: try await h.token("operatorB"))
+                    .status == .notFound)
+            let withdrawn = try await h.send(
+                .DELETE, "/api/v1/me/access/consent/\(child.id)?communityID=\(h.world.a)", token: family)
+            #expect(withdrawn.status == .noContent, "\(withdrawn.text)")
+            #expect(try await consent(h, family, person: child.id, server: false) == .created)
+            #expect(try await consent(h, try await h.token("neighbour"), person: child.id, server: false) == .forbidden)
+            #expect(
+                try await AuditEntry.query(on: h.app.db).filter(\.$entity == "guardian").filter(\.$action == "grant")
+                    .count() == 1)
+            #expect(try await h.send(.DELETE, guardians + "/\(h.world.family)", token: op).status == .noContent)
+            #expect(try await h.send(.DELETE, guardians + "/\(h.world.family)", token: op).status == .notFound)
+
+            // The same from the console: the child's page lists the adults living with the child.
+            let browser = WebTests.Browser(h)
+            try await browser.signIn(h.world.phones["operator"]!)
+            let page = try await browser.go(.GET, "/console/\(h.world.a)/people/\(child.id)", language: "en")
+            #expect(page.text.contains("Guardians") && page.text.contains("No guardian registered yet."))
+            #expect(page.text.contains(#"<option value="\#(h.world.family)">"#))
+            let added = try await browser.go(
+                .POST, "/console/\(h.world.a)/people/\(child.id)/guardians",
+                form: ["_csrf": browser.csrf(page), "guardianID": h.world.family.uuidString])
+            #expect(added.status == .seeOther)
+            let after = try await browser.go(.GET, "/console/\(h.world.a)/people/\(child.id)", language: "en")
+            #expect(after.text.contains("/guardians/\(h.world.family)/remove"))
+            let wrong = try await browser.go(
+                .POST, "/console/\(h.world.a)/people/\(child.id)/guardians",
+                form: ["_csrf": browser.csrf(after), "guardianID": try outsider.requireID().uuidString], language: "en")
+            #expect(wrong.status == .unprocessableEntity, "\(wrong.status)")
+            #expect(wrong.text.contains("The guardian must live in the child&#39;s household") || wrong.text.contains("child's household"))
         }
     }
 
