@@ -16,7 +16,7 @@ struct FaceVault: Sendable {
     /// A key that is set but cannot be read stops the server with a clear message instead of quietly
     /// making a new key (every stored vector would be lost); an existing key file is never overwritten.
     static func fromEnvironment(_ app: Application) throws -> FaceVault {
-        if Environment.get("LINLI_FACE_KEY") == nil, app.environment == .testing {
+        if Environment.get("LINLI_FACE_KEY") == nil, app.environment == .testing || app.printsHelpOnly {
             return FaceVault(key: SymmetricKey(data: Data(repeating: 7, count: 32)))
         }
         return try load(keyText: Environment.get("LINLI_FACE_KEY"), path: Environment.get("LINLI_FACE_KEY_FILE") ?? "linli-face.key")

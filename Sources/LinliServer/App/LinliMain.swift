@@ -10,10 +10,12 @@ public enum LinliMain {
         try LoggingSystem.bootstrap(from: &env)
         let arguments = env.arguments
         let command = arguments.dropFirst().first ?? "serve"
-        // The simulator is a client of a running server: it needs no database of its own.
-        var database = command == "simulate" ? .sqliteMemory : DatabaseChoice.fromEnvironment()
+        // The simulator is a client of a running server, and help is only text: neither opens (or
+        // creates) a database file.
+        let onlyHelp = arguments.contains("--help") || arguments.contains("-h") || command == "help"
+        var database = command == "simulate" || onlyHelp ? .sqliteMemory : DatabaseChoice.fromEnvironment()
         var demo: DemoOptions?
-        if command == "demo" {
+        if command == "demo" && !onlyHelp {
             let options = DemoOptions(arguments: Array(arguments.dropFirst(2)))
             demo = options
             if Environment.get("DATABASE_URL")?.isEmpty ?? true {
@@ -27,15 +29,14 @@ public enum LinliMain {
             env.arguments = ["linli", "serve", "--hostname", options.hostname, "--port", "\(options.port)"]
         }
         let app = try await Application.make(env)
+        app.printsHelpOnly = onlyHelp
         do {
             try await configure(app, database: database)
             app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
             app.asyncCommands.use(DemoCommandHelp(), as: "demo")
             app.asyncCommands.use(SimulateCommand(), as: "simulate")
             app.asyncCommands.use(SeedFacesCommand(), as: "seed-faces")
-            if command == "serve" || command == "demo"
-                || (command.hasPrefix("-") && !["--help", "-h"].contains(command))
-            {
+            if !onlyHelp && (command == "serve" || command == "demo" || command.hasPrefix("-")) {
                 try await app.autoMigrate()
             }
             if let demo {
@@ -52,6 +53,16 @@ public enum LinliMain {
             throw error
         }
         try await app.asyncShutdown()
+    }
+}
+
+extension Application {
+    private struct HelpOnlyKey: StorageKey { typealias Value = Bool }
+
+    /// `linli … --help`: nothing is opened, created or started, only the help is printed.
+    var printsHelpOnly: Bool {
+        get { storage[HelpOnlyKey.self] ?? false }
+        set { storage[HelpOnlyKey.self] = newValue }
     }
 }
 

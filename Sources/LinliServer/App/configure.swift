@@ -12,6 +12,7 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
     app.routes.caseInsensitive = false
 
     try database.configure(app)
+    app.storage[DatabaseChoiceKey.self] = database
     try await database.prepare(app.db)
     app.passwords.use(.bcrypt(cost: app.environment == .testing ? 4 : 12))
 
@@ -24,6 +25,13 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
     }
     app.migrations.add(SessionRecord.migration)
     app.migrations.add(CreateMoneyMovement())
+    app.migrations.add(CreateJobs())
+    app.lifecycle.use(JobWorker(poll: app.environment == .testing ? 0 : 1))
+    app.jobs.every("jobs.prune", seconds: 86_400) { app, job in try await Jobs.prune(now: job.now, on: app.db) }
+    // Money whose provider answer was lost (a crash, a timeout) is settled with the same key.
+    app.jobs.every("money.reconcile", seconds: 60) { app, job in
+        _ = try await MoneyMovements.reconcile(provider: app.payments, now: job.now, on: app.db)
+    }
 
     if let root = Environment.get("LINLI_ROOT") {
         app.directory = DirectoryConfiguration(workingDirectory: root.hasSuffix("/") ? root : root + "/")
@@ -59,6 +67,9 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
     }
 }
 
+/// The database the application was configured with (a second instance of a test joins the same one).
+struct DatabaseChoiceKey: StorageKey { typealias Value = DatabaseChoice }
+
 extension Application {
     /// The JSON API: open routes (sign-in) and routes that require a bearer token.
     var api: (open: any RoutesBuilder, authenticated: any RoutesBuilder) {
@@ -74,6 +85,8 @@ enum Identity {
         app.migrations.add(CreatePasswordReset())
         app.migrations.add(AddPersonCreatedIn())
         app.migrations.add(CreateWebSession())
+        // Expired sessions, tokens, sign-in attempts and reset codes.
+        app.jobs.every("identity.purge", seconds: 3600) { app, job in try await Credentials.purge(now: job.now, on: app.db) }
         IdentityAPI.register(app, public: app.api.open, app.api.authenticated)
     }
 }

@@ -22,14 +22,11 @@ final class DeviceHub: Sendable {
         var rawRetentionDays: Int
         /// Hourly roll-ups older than this are deleted; daily roll-ups are kept.
         var hourlyRetentionDays: Int
-        /// Seconds between health, command and rule sweeps (0: only when `tick()` is called).
-        var sweepInterval: TimeInterval
 
         static func fromEnvironment(_ app: Application) -> Settings {
             Settings(
                 rawRetentionDays: Environment.get("LINLI_TELEMETRY_RAW_DAYS").flatMap(Int.init) ?? 90,
-                hourlyRetentionDays: Environment.get("LINLI_TELEMETRY_HOURLY_DAYS").flatMap(Int.init) ?? 3 * 365,
-                sweepInterval: app.environment == .testing ? 0 : 15)
+                hourlyRetentionDays: Environment.get("LINLI_TELEMETRY_HOURLY_DAYS").flatMap(Int.init) ?? 3 * 365)
         }
     }
 
@@ -80,9 +77,14 @@ final class DeviceHub: Sendable {
         let now = app.clock.now()
         try await CommandQueue.sweep(now: now, hub: self, on: app.db)
         try await actions.checkHealth(now: now, hub: self)
+        try await tickRules(now: now)
+        try await TelemetryStore.expire(now: now, settings: settings, on: app.db)
+    }
+
+    /// "For N minutes" and "no data" rules whose time came.
+    func tickRules(now: Date) async throws {
         let firings = try await rules.tick(now: Int64(now.timeIntervalSince1970 * 1000), db: app.db)
         try await actions.run(firings, now: now)
-        try await TelemetryStore.expire(now: now, settings: settings, on: app.db)
     }
 }
 

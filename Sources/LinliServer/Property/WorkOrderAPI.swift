@@ -62,6 +62,10 @@ enum WorkOrderAPI {
     static func register(_ app: Application) {
         app.migrations.add(CreateWorkOrders())
         app.migrations.add(AddWorkOrderVersion())
+        // Late orders escalate, forgotten ones are confirmed.
+        app.jobs.every("work-orders.sweep", seconds: 60) { app, job in
+            try await WorkOrderService.sweep(now: job.now, on: app.db)
+        }
         let api = app.api.authenticated
         let listQuery =
             Endpoint.listQuery(.workOrders) + [
