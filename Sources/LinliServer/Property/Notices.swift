@@ -106,13 +106,20 @@ enum Notices {
     static let c = RegistryAPI.c
     static let channels = ["app", "tv", "kiosk"]
 
-    /// The audience facts of every current resident of a community.
-    static func residents(of community: UUID, on db: any Database, now: Date) async throws -> [UUID: NoticeAudience
-        .Resident]
+    /// The audience facts of every current resident of a community — or, with `only`, of that person and
+    /// their housemates (a reader's own facts cost their households, not the whole community).
+    static func residents(of community: UUID, only person: UUID? = nil, on db: any Database, now: Date) async throws
+        -> [UUID: NoticeAudience.Resident]
     {
         let today = Calendar.chinaDate(now)
-        let memberships = try await Membership.query(on: db).filter(\.$communityID == community).all()
-            .filter { $0.isCurrent(on: today) }
+        var query = Membership.query(on: db).filter(\.$communityID == community)
+        if let person {
+            let homes = try await Membership.query(on: db).filter(\.$communityID == community)
+                .filter(\.$personID == person).all().filter { $0.isCurrent(on: today) }.map(\.householdID)
+            guard !homes.isEmpty else { return [:] }
+            query = query.filter(\.$householdID ~~ homes)
+        }
+        let memberships = try await query.all().filter { $0.isCurrent(on: today) }
         let households = try await Household.byID(memberships.map(\.householdID), on: db)
         let people = try await Person.byID(memberships.map(\.personID), on: db)
         let year = Calendar.chinaYear(now)
@@ -145,7 +152,9 @@ enum Notices {
         var mine: [Notice] = []
         var facts: [UUID: NoticeAudience.Resident] = [:]
         for community in communities {
-            if let me = try await residents(of: community, on: db, now: now)[principal.personID] {
+            if let me = try await residents(of: community, only: principal.personID, on: db, now: now)[
+                principal.personID]
+            {
                 facts[community] = me
             }
         }
