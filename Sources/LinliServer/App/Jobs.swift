@@ -269,7 +269,7 @@ struct JobWorker: LifecycleHandler {
     let poll: TimeInterval
 
     func didBootAsync(_ app: Application) async throws {
-        guard poll > 0, !app.printsHelpOnly else { return }
+        guard poll > 0, app.runsBackgroundWork else { return }
         let logger = app.logger
         task.withLockedValue {
             $0 = Task {

@@ -3,7 +3,8 @@ import Foundation
 import LinliCore
 import Vapor
 
-/// The `linli` executable: `serve`, `migrate`, `demo`, `create-admin` (Vapor's own flags apply).
+/// The `linli` executable: `serve`, `migrate`, `demo`, `create-admin`, `backup`, `restore` (Vapor's own
+/// flags apply).
 public enum LinliMain {
     public static func run() async throws {
         var env = try Environment.detect()
@@ -13,30 +14,42 @@ public enum LinliMain {
         // The simulator is a client of a running server, and help is only text: neither opens (or
         // creates) a database file.
         let onlyHelp = arguments.contains("--help") || arguments.contains("-h") || command == "help"
-        var database = command == "simulate" || onlyHelp ? .sqliteMemory : DatabaseChoice.fromEnvironment()
+        // A restore replaces the database file: the application must not hold it open.
+        var database =
+            ["simulate", "restore"].contains(command) || onlyHelp ? .sqliteMemory : DatabaseChoice.fromEnvironment()
         var demo: DemoOptions?
         if command == "demo" && !onlyHelp {
             let options = DemoOptions(arguments: Array(arguments.dropFirst(2)))
             demo = options
-            if Environment.get("DATABASE_URL")?.isEmpty ?? true {
-                if options.reset {
-                    for suffix in ["", "-wal", "-shm"] {
-                        try? FileManager.default.removeItem(atPath: options.path + suffix)
-                    }
-                }
-                database = .sqlite(path: options.path)
-            }
+            if Environment.get("DATABASE_URL")?.isEmpty ?? true { database = .sqlite(path: options.path) }
             env.arguments = ["linli", "serve", "--hostname", options.hostname, "--port", "\(options.port)"]
         }
+        let serves = !onlyHelp && (command == "serve" || command == "demo" || command.hasPrefix("-"))
+        // One server per SQLite file: a second one (or a restore) is refused while this one runs.
+        var lock: Backup.ServerLock?
+        if serves, case .sqlite(let path) = database {
+            do { lock = try Backup.ServerLock(database: path) } catch {
+                FileHandle.standardError.write(Data("linli: \(error)\n".utf8))
+                throw error
+            }
+            // `demo --reset` starts again, but never under a server that is using the file.
+            if demo?.reset == true {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            }
+        }
+        defer { withExtendedLifetime(lock) {} }
         let app = try await Application.make(env)
         app.printsHelpOnly = onlyHelp
+        app.runsBackgroundWork = serves
         do {
             try await configure(app, database: database)
             app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
             app.asyncCommands.use(DemoCommandHelp(), as: "demo")
             app.asyncCommands.use(SimulateCommand(), as: "simulate")
             app.asyncCommands.use(SeedFacesCommand(), as: "seed-faces")
-            if !onlyHelp && (command == "serve" || command == "demo" || command.hasPrefix("-")) {
+            app.asyncCommands.use(BackupCommand(), as: "backup")
+            app.asyncCommands.use(RestoreCommand(), as: "restore")
+            if serves {
                 try await app.autoMigrate()
             }
             if let demo {
@@ -63,6 +76,15 @@ extension Application {
     var printsHelpOnly: Bool {
         get { storage[HelpOnlyKey.self] ?? false }
         set { storage[HelpOnlyKey.self] = newValue }
+    }
+
+    private struct BackgroundKey: StorageKey { typealias Value = Bool }
+
+    /// The process serves (`serve`, `demo`): background jobs run. Other commands (`migrate`, `backup`,
+    /// `create-admin`) do their one thing.
+    var runsBackgroundWork: Bool {
+        get { storage[BackgroundKey.self] ?? false }
+        set { storage[BackgroundKey.self] = newValue }
     }
 }
 
