@@ -54,6 +54,12 @@ import VaporTesting
 
     @Test func localisationTablesMatchAndCoverEveryKey() throws {
         #expect(Set(L10n.zhCN.keys) == Set(L10n.en.keys))
+        // Each feature's table has the same keys in both languages, and no key is in two tables.
+        #expect(L10n.tables.count == Features.all.filter { $0.strings != nil }.count + 1)
+        for table in L10n.tables {
+            #expect(Set(table.zhCN.keys) == Set(table.en.keys), "\(table) differs between languages")
+        }
+        #expect(L10n.tables.map { $0.zhCN.count }.reduce(0, +) == L10n.zhCN.count, "a key is in two tables")
         var needed = Set<String>()
         for code in ErrorCode.allCases {
             needed.formUnion(["error.\(code.rawValue).title", "error.\(code.rawValue).detail"])

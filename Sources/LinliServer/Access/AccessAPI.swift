@@ -805,7 +805,12 @@ enum AccessSchemas {
 }
 
 /// Gate access: gates, consent and face enrolment, decisions, QR, visitor passes.
-enum Access {
+/// The strings of this feature (`AccessStrings` tables beside it).
+enum AccessStrings: LocalizedStrings {}
+
+enum Access: Feature {
+    static var strings: (any LocalizedStrings.Type)? { AccessStrings.self }
+
     static func register(_ app: Application) throws {
         app.migrations.add(CreateAccess())
         app.migrations.add(CreateFaceProcessingLog())
@@ -828,6 +833,8 @@ enum Access {
         }
         app.lifecycle.use(AccessLogFlush())
         AccessAPI.register(app)
+        AccessPages.register(app.pages)
+        app.openAPIComponents.add(AccessSchemas.all)
         Locks.register(app)
     }
 }

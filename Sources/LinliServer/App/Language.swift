@@ -31,7 +31,21 @@ public enum Language: String, Codable, Sendable, CaseIterable {
 }
 
 /// The localisation table: one dictionary per language, same keys in each.
+/// A table of user-facing strings, one dictionary per language with the same keys.
+protocol LocalizedStrings {
+    static var zhCN: [String: String] { get }
+    static var en: [String: String] { get }
+}
+
+/// The platform's own strings (navigation, account pages, console frame, fields, errors, reasons).
+enum PlatformStrings: LocalizedStrings {}
+
+/// The one localisation mechanism: the platform's table and every feature's, merged.
 public enum L10n {
+    static let tables: [any LocalizedStrings.Type] = [PlatformStrings.self] + Features.all.compactMap { $0.strings }
+    static let zhCN: [String: String] = tables.reduce(into: [:]) { all, t in all.merge(t.zhCN) { first, _ in first } }
+    static let en: [String: String] = tables.reduce(into: [:]) { all, t in all.merge(t.en) { first, _ in first } }
+
     static func table(_ language: Language) -> [String: String] {
         switch language {
         case .zhCN: zhCN

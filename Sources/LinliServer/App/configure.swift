@@ -47,20 +47,9 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
 
     Operations.register(app, poolSize: database.poolSize)
-    CommunityRegistry.register(app)
-    Identity.register(app)
-    Devices.register(app)
-    try Access.register(app)
-    WorkOrderAPI.register(app)
-    Contacts.register(app)
-    Notices.register(app)
-    Services.register(app)
-    Web.register(app)
+    for feature in Features.all { try feature.register(app) }
     app.get("openapi.json") { req -> Response in
-        let document = OpenAPI.document(
-            req.application,
-            components: RegistrySchemas.all + Guardians.schemas + IdentitySchemas.all + DeviceSchemas.all + AccessSchemas.all
-                + PropertySchemas.all)
+        let document = OpenAPI.document(req.application, components: req.application.openAPIComponents.all)
         let response = Response(body: .init(data: try JSONEncoder.linli.encode(document)))
         response.headers.contentType = .json
         return response
@@ -77,32 +66,3 @@ extension Application {
     }
 }
 
-/// Identity: people sign in, hold tokens and sessions.
-enum Identity {
-    static func register(_ app: Application) {
-        app.migrations.add(CreateUserToken())
-        app.migrations.add(CreateLoginAttempt())
-        app.migrations.add(CreatePasswordReset())
-        app.migrations.add(AddPersonCreatedIn())
-        app.migrations.add(CreateWebSession())
-        // Expired sessions, tokens, sign-in attempts and reset codes.
-        app.jobs.every("identity.purge", seconds: 3600) { app, job in try await Credentials.purge(now: job.now, on: app.db) }
-        IdentityAPI.register(app, public: app.api.open, app.api.authenticated)
-    }
-}
-
-/// The community registry: communities, buildings, households, residents, staff, audit.
-enum CommunityRegistry {
-    static func register(_ app: Application) {
-        app.migrations.add(CreateCommunity())
-        app.migrations.add(CreateBuilding())
-        app.migrations.add(CreateHousehold())
-        app.migrations.add(CreatePerson())
-        app.migrations.add(CreateMembership())
-        app.migrations.add(CreateStaffAssignment())
-        app.migrations.add(CreateAuditEntry())
-        app.migrations.add(AddStaffShift())
-        app.migrations.add(CreateGuardian())
-        RegistryAPI.register(app, app.api.authenticated)
-    }
-}

@@ -4,7 +4,12 @@ import NIOConcurrencyHelpers
 import Vapor
 
 /// The device hub: registry, device API, telemetry, commands, rules, alarms, health.
-enum Devices {
+/// The strings of this feature (`DeviceStrings` tables beside it).
+enum DeviceStrings: LocalizedStrings {}
+
+enum Devices: Feature {
+    static var strings: (any LocalizedStrings.Type)? { DeviceStrings.self }
+
     static func register(_ app: Application) {
         app.migrations.add(CreateDevices())
         app.migrations.add(CreateTelemetry())
@@ -12,6 +17,7 @@ enum Devices {
         DeviceAPI.register(app)
         DeviceHubAPI.register(app, app.api.authenticated)
         Notifications.register(app, app.api.authenticated)
+        app.openAPIComponents.add(DeviceSchemas.all)
         // The hub's sweeps: command expiry and redelivery, offline detection, rule windows, retention.
         app.jobs.every("devices.commands", seconds: 15) { app, job in
             try await CommandQueue.sweep(now: job.now, hub: app.deviceHub, on: app.db)

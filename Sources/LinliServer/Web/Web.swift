@@ -4,15 +4,10 @@ import Vapor
 
 /// The server-rendered web shell: sign-in, resident home, profile, operator console.
 enum Web {
+    /// The shell every feature's pages live in: sign-in and account pages, the console frame.
     static func register(_ app: Application) {
-        let web = app.grouped(
-            app.sessions.middleware, SessionUserAuthenticator(), WebErrorMiddleware(), CSRFMiddleware())
-        AccountPages.register(web)
-        ConsolePages.register(web)
-        AccessPages.register(web)
-        WorkOrderPages.register(web)
-        NoticePages.register(web)
-        ServicePages.register(web)
+        AccountPages.register(app.pages)
+        ConsolePages.register(app.pages)
     }
 
     static func route(

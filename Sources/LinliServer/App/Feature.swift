@@ -1,0 +1,43 @@
+import Fluent
+import NIOConcurrencyHelpers
+import Vapor
+
+/// One capability of Linli. `configure` sets up the infrastructure, then asks every feature of
+/// ``Features/all`` to register what it has — migrations (`app.migrations`), API routes (`app.api`),
+/// pages (`app.pages`), jobs (`app.jobs`), OpenAPI components (`app.openAPIComponents`), departures
+/// hooks — through the registries `App/` offers. `App/` names no feature; adding one is its own folder
+/// plus one line in ``Features/all``.
+protocol Feature {
+    static func register(_ app: Application) throws
+    /// The feature's user-facing strings (`<Feature>+zhCN.swift`, `+en.swift` in its folder).
+    static var strings: (any LocalizedStrings.Type)? { get }
+}
+
+extension Feature {
+    static var strings: (any LocalizedStrings.Type)? { nil }
+}
+
+/// The OpenAPI components (schemas) features add for `/openapi.json`.
+final class OpenAPIComponents: Sendable {
+    private let components = NIOLockedValueBox([(String, JSONValue)]())
+
+    func add(_ schemas: [(String, JSONValue)]) { components.withLockedValue { $0 += schemas } }
+
+    var all: [(String, JSONValue)] { components.withLockedValue { $0 } }
+}
+
+extension Application {
+    private struct OpenAPIComponentsKey: StorageKey { typealias Value = OpenAPIComponents }
+
+    var openAPIComponents: OpenAPIComponents {
+        if let registry = storage[OpenAPIComponentsKey.self] { return registry }
+        let registry = OpenAPIComponents()
+        storage[OpenAPIComponentsKey.self] = registry
+        return registry
+    }
+
+    /// The web pages: sessions, the signed-in person, page errors and CSRF around every route.
+    var pages: any RoutesBuilder {
+        grouped(sessions.middleware, SessionUserAuthenticator(), WebErrorMiddleware(), CSRFMiddleware())
+    }
+}

@@ -1,0 +1,42 @@
+extension CommunityStrings {
+    /// English strings of the community registry (the same keys in every language; a test checks).
+    static let en: [String: String] = [
+        "import.help":
+            "Upload a UTF-8 CSV file or paste its text. Headers may be Chinese or English. If any row is wrong, nothing is imported and every error is listed with its line number and reason.",
+        "import.file": "CSV file",
+        "import.paste": "Or paste CSV text",
+        "import.submit": "Import",
+        "import.done": "Imported: {created} household memberships, {people} new residents.",
+        "import.issues": "Import errors",
+        "import.line": "Line {line}",
+        "import.lineHeader": "Line",
+        "import.column": "Column",
+        "import.reason": "Reason",
+        "flag.elderly": "Elderly",
+        "flag.livesAlone": "Lives alone",
+        "flag.child": "Child",
+        "relation.owner": "Owner",
+        "relation.tenant": "Tenant",
+        "relation.family": "Family member",
+        "role.operator": "Operator",
+        "role.property_staff": "Property staff",
+        "role.guard": "Guard",
+        "role.community_worker": "Community worker",
+        "audit.create": "Created",
+        "audit.update": "Changed",
+        "audit.delete": "Deleted",
+        "audit.move_out": "Moved out",
+        "audit.grant": "Role granted",
+        "audit.revoke": "Role revoked",
+        "audit.import": "Imported",
+        "staff.allDay": "all day",
+        "staff.shiftHint":
+            "Hours on duty, China time, e.g. 08:00-20:00 or 22:00-06:00; empty: all day. Gates refuse staff outside them.",
+        "guardian.heading": "Guardians",
+        "guardian.explain": "Besides the household's owner, a registered guardian (an adult living with the child) may give or withdraw consent to face recognition for the child.",
+        "guardian.none": "No guardian registered yet.",
+        "guardian.add": "Register as guardian",
+        "guardian.remove": "Remove guardian",
+        "guardian.noCandidates": "No adult living with the child can be registered.",
+    ]
+}
