@@ -143,11 +143,14 @@ final class AccessDirectory: Sendable {
     /// Drops the directory's entries whenever a model they come from is written through Fluent.
     struct Invalidation<M: Model>: AsyncModelMiddleware {
         let directory: AccessDirectory
+        let events: LinliEvents
 
         private func forget(_ db: any Database) {
             directory.forgetAll()
             let directory = directory
             db.eventLoop.scheduleTask(in: .seconds(2)) { directory.forgetAll() }
+            // The other servers forget too (now and two seconds later, when the write has committed).
+            events.publish(.accessDirectoryChanged)
         }
 
         func create(model: M, on db: any Database, next: any AnyAsyncModelResponder) async throws {
@@ -168,13 +171,19 @@ final class AccessDirectory: Sendable {
 
     /// Registers the invalidation for every model the directory reads.
     func watch(_ app: Application) {
-        app.databases.middleware.use(Invalidation<Gate>(directory: self))
-        app.databases.middleware.use(Invalidation<AccessSettings>(directory: self))
-        app.databases.middleware.use(Invalidation<Person>(directory: self))
-        app.databases.middleware.use(Invalidation<Membership>(directory: self))
-        app.databases.middleware.use(Invalidation<Household>(directory: self))
-        app.databases.middleware.use(Invalidation<StaffAssignment>(directory: self))
-        app.databases.middleware.use(Invalidation<DenyEntry>(directory: self))
+        app.databases.middleware.use(Invalidation<Gate>(directory: self, events: app.events))
+        app.databases.middleware.use(Invalidation<AccessSettings>(directory: self, events: app.events))
+        app.databases.middleware.use(Invalidation<Person>(directory: self, events: app.events))
+        app.databases.middleware.use(Invalidation<Membership>(directory: self, events: app.events))
+        app.databases.middleware.use(Invalidation<Household>(directory: self, events: app.events))
+        app.databases.middleware.use(Invalidation<StaffAssignment>(directory: self, events: app.events))
+        app.databases.middleware.use(Invalidation<DenyEntry>(directory: self, events: app.events))
+        let eventLoop = app.eventLoopGroup.any()
+        app.events.subscribe(elsewhereOnly: true) { [self] event in
+            guard event == .accessDirectoryChanged else { return }
+            forgetAll()
+            eventLoop.scheduleTask(in: .seconds(2)) { self.forgetAll() }
+        }
     }
 }
 

@@ -250,13 +250,14 @@ enum AccessService {
             recent.forget(eventKey)
             throw error
         }
-        if req.deviceHub.events.watched(community),
+        if req.deviceHub.events.watched(community) || req.application.events.isShared,
             let data = try? JSONEncoder.linli.encode(
                 AccessFeedEvent(
                     event: "access", gate: gate.name, method: event.method, allow: allow, reason: event.reason,
                     person: answer.person?.maskedName))
         {
-            req.deviceHub.events.publish(community: community, String(decoding: data, as: UTF8.self))
+            req.application.events.publish(
+                .accessDecided(community: community, feed: String(decoding: data, as: UTF8.self)))
         }
         return answer
     }

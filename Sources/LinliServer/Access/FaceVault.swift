@@ -97,14 +97,26 @@ final class FaceGalleries: Sendable {
     private let vault: FaceVault
     /// Told about vectors left out of a gallery (logged, and an alarm for the operators).
     private let onBadVectors: @Sendable (UUID, [FaceVector]) async -> Void
+    /// Told about every change of a community's faces made here (the other servers load it again).
+    private let onChange: @Sendable (UUID) -> Void
 
-    init(vault: FaceVault, onBadVectors: @escaping @Sendable (UUID, [FaceVector]) async -> Void = { _, _ in }) {
+    init(
+        vault: FaceVault, onBadVectors: @escaping @Sendable (UUID, [FaceVector]) async -> Void = { _, _ in },
+        onChange: @escaping @Sendable (UUID) -> Void = { _ in }
+    ) {
         self.vault = vault
         self.onBadVectors = onBadVectors
+        self.onChange = onChange
     }
 
     /// After a consent to server matching was given or withdrawn: the community loads again.
     func reload(_ community: UUID) {
+        forget(community)
+        onChange(community)
+    }
+
+    /// Another server changed the community's faces: they are loaded again at the next decision.
+    func forget(_ community: UUID) {
         state.write { state in
             state.changes[community, default: 0] += 1
             state.loaded.remove(community)
@@ -150,6 +162,7 @@ final class FaceGalleries: Sendable {
             state.changes[row.communityID, default: 0] += 1
             if serverMatching, state.loaded.contains(row.communityID) { try state.insert(row, vector: vector) }
         }
+        onChange(row.communityID)
     }
 
     /// After a withdrawal is committed.
@@ -162,6 +175,7 @@ final class FaceGalleries: Sendable {
                 state.owners.removeValue(forKey: id)
             }
         }
+        for community in Set(vectors.map(\.communityID)) { onChange(community) }
     }
 
     /// The dimension enrolled for a model in a community, if any.
@@ -192,9 +206,17 @@ extension Application {
         storage[VaultKey.self] = vault
         let logger = logger
         let db = db
-        storage[GalleriesKey.self] = FaceGalleries(vault: vault) { community, bad in
-            logger.error("face vectors left out of matching", metadata: ["community": "\(community)", "count": "\(bad.count)"])
-            await FaceAlarm.badVectors(community, count: bad.count, on: db, logger: logger)
+        let events = events
+        let galleries = FaceGalleries(
+            vault: vault,
+            onBadVectors: { community, bad in
+                logger.error(
+                    "face vectors left out of matching", metadata: ["community": "\(community)", "count": "\(bad.count)"])
+                await FaceAlarm.badVectors(community, count: bad.count, on: db, logger: logger)
+            }, onChange: { events.publish(.galleryChanged(community: $0)) })
+        storage[GalleriesKey.self] = galleries
+        events.subscribe(elsewhereOnly: true) { event in
+            if case .galleryChanged(let community) = event { galleries.forget(community) }
         }
     }
 

@@ -13,6 +13,9 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
 
     try database.configure(app)
     app.storage[DatabaseChoiceKey.self] = database
+    if case .postgres(let url, let schema) = database {
+        app.lifecycle.use(PostgresEventChannel(url: url, schema: schema))
+    }
     try await database.prepare(app.db)
     app.passwords.use(.bcrypt(cost: app.environment == .testing ? 4 : 12))
 

@@ -154,7 +154,7 @@ enum Alarms {
         guard let read = try? AlarmRead(alarm, deviceName: nil),
             let data = try? JSONEncoder.linli.encode(AlarmEvent(event: "alarm", alarm: read))
         else { return }
-        hub.events.publish(community: alarm.communityID, String(decoding: data, as: UTF8.self))
+        hub.announce(.alarmChanged(community: alarm.communityID, feed: String(decoding: data, as: UTF8.self)))
     }
 
     static func raise(

@@ -17,6 +17,17 @@ enum Devices: Feature {
         DeviceAPI.register(app)
         DeviceHubAPI.register(app, app.api.authenticated)
         Notifications.register(app, app.api.authenticated)
+        // The live console feed of every server gets alarms and gate decisions from all of them; a
+        // changed device leaves every server's token cache.
+        let hub = app.deviceHub
+        app.events.subscribe { event in
+            switch event {
+            case .alarmChanged(let community, let feed), .accessDecided(let community, let feed):
+                hub.events.publish(community: community, feed)
+            case .deviceChanged(let device): hub.directory.forget(device: device)
+            default: break
+            }
+        }
         app.openAPIComponents.add(DeviceSchemas.all)
         // The hub's sweeps: command expiry and redelivery, offline detection, rule windows, retention.
         app.jobs.every("devices.commands", seconds: 15) { app, job in

@@ -1,0 +1,94 @@
+import Fluent
+import Foundation
+import LinliCore
+import NIOConcurrencyHelpers
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import LinliServer
+
+/// The event bus: subscribers in the process at once; between servers on one PostgreSQL through
+/// LISTEN/NOTIFY, so a live console, a token cache or a face gallery on one server learns within a second
+/// what happened on another.
+@Suite struct EventsTests {
+    @Test func subscribersGetEventsAndElsewhereOnlyOnesIgnoreTheirOwn() {
+        let bus = LinliEvents()
+        let all = NIOLockedValueBox([LinliEvent]())
+        let elsewhere = NIOLockedValueBox([LinliEvent]())
+        bus.subscribe { event in all.withLockedValue { $0.append(event) } }
+        bus.subscribe(elsewhereOnly: true) { event in elsewhere.withLockedValue { $0.append(event) } }
+        let community = UUID()
+        bus.publish(.galleryChanged(community: community))
+        bus.deliver(.accessDirectoryChanged)
+        #expect(all.withLockedValue { $0 } == [.galleryChanged(community: community), .accessDirectoryChanged])
+        #expect(elsewhere.withLockedValue { $0 } == [.accessDirectoryChanged])
+        #expect(!bus.isShared)
+    }
+
+    /// Waits (real time) up to `seconds` for `condition`.
+    func within(_ seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        return try await condition()
+    }
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["LINLI_TEST_DATABASE_URL"]?.isEmpty == false))
+    func aSecondServerLearnsWithinASecond() async throws {
+        try await withLinli { h in
+            guard case .postgres(let url, let schema)? = h.app.storage[DatabaseChoiceKey.self] else {
+                Issue.record("not on PostgreSQL")
+                return
+            }
+            // Both servers boot as `linli serve` does (asynchronously: the event channel starts listening).
+            try await h.app.asyncBoot()
+            let other = try await Application.make(.testing)
+            do {
+                try await configure(other, database: .postgres(url: url, schema: schema), clock: h.clock)
+                try await other.asyncBoot()
+                let op = try await h.token("operator")
+                #expect(h.app.events.isShared && other.events.isShared)
+
+                // An alarm raised on the first server reaches a console following the second.
+                let (feedID, feed) = other.deviceHub.events.subscribe(community: h.world.a)
+                let got = NIOLockedValueBox([String]())
+                let reader = Task { for await text in feed { got.withLockedValue { $0.append(text) } } }
+                h.app.deviceHub.announce(.alarmChanged(community: h.world.a, feed: #"{"event":"alarm"}"#))
+                #expect(
+                    try await within(1) { got.withLockedValue { $0 } == [#"{"event":"alarm"}"#] },
+                    "the second server's console heard \(got.withLockedValue { $0 })")
+                other.deviceHub.events.unsubscribe(feedID)
+                await reader.value
+
+                // A token rotated on the first server is refused by the second within a second.
+                let (deviceID, token) = try await h.device("smoke", "烟感-事件", token: op)
+                _ = try await other.deviceHub.authenticate(token)  // cached there
+                let rotated = try await h.send(
+                    .POST, h.community + "/devices/\(deviceID)/token", token: op)
+                #expect(rotated.status == .ok || rotated.status == .created, "\(rotated.status)")
+                let refused = try await within(1) {
+                    do {
+                        _ = try await other.deviceHub.authenticate(token)
+                        return false
+                    } catch { return true }
+                }
+                #expect(refused, "the second server still honours the old token")
+
+                // A face change on the first server makes the second load the gallery again.
+                let heard = NIOLockedValueBox(false)
+                other.events.subscribe(elsewhereOnly: true) { event in
+                    if event == .galleryChanged(community: h.world.a) { heard.withLockedValue { $0 = true } }
+                }
+                try h.app.faceGalleries.reload(h.world.a)
+                #expect(try await within(1) { heard.withLockedValue { $0 } })
+            } catch {
+                try? await other.asyncShutdown()
+                throw error
+            }
+            try await other.asyncShutdown()
+        }
+    }
+}
