@@ -29,17 +29,6 @@ final class AccessSettings: Model, @unchecked Sendable {
     init() { livenessRequired = true }
 }
 
-struct AddLivenessRequired: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(AccessSettings.schema)
-            .field("liveness_required", .bool, .required, .sql(.default(true))).update()
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema(AccessSettings.schema).deleteField("liveness_required").update()
-    }
-}
-
 /// A person's consent to face recognition: version, time, who gave it (a guardian for a child), and withdrawal.
 final class FaceConsent: Model, @unchecked Sendable {
     static let schema = "face_consents"
@@ -158,78 +147,6 @@ extension FaceProcessing: CommunityScoped {
     static var communityField: KeyPath<FaceProcessing, FieldProperty<FaceProcessing, UUID>> { \.$communityID }
 }
 
-struct CreateAccess: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(Gate.schema).id()
-            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
-            .field("name", .string, .required).field("kind", .string, .required)
-            .field("building_id", .uuid, .references(Building.schema, .id, onDelete: .cascade))
-            .field("device_ids", .array(of: .uuid), .required)
-            .unique(on: "community_id", "name").create()
-        try await database.schema(AccessSettings.schema).id()
-            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
-            .field("server_matching", .bool, .required).field("match_threshold", .double, .required)
-            .field("liveness_threshold", .double, .required).unique(on: "community_id").create()
-        try await database.schema(FaceConsent.schema).id()
-            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
-            .field("person_id", .uuid, .required, .references(Person.schema, .id, onDelete: .cascade))
-            .field("version", .string, .required).field("accepted_at", .datetime, .required)
-            .field("given_by", .uuid, .required).field("server_matching", .bool, .required)
-            .field("withdrawn_at", .datetime).create()
-        try await IndexSQL.create(
-            "face_consents_person", on: FaceConsent.schema, ["person_id", "community_id"], database)
-        try await database.schema(FaceVector.schema).id()
-            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
-            .field("person_id", .uuid, .required, .references(Person.schema, .id, onDelete: .cascade))
-            .field("model", .string, .required).field("dimension", .int, .required)
-            .field("sealed", .data, .required).field("created_at", .datetime, .required).create()
-        try await IndexSQL.create("face_vectors_community", on: FaceVector.schema, ["community_id", "model"], database)
-        try await database.schema(AccessCredential.schema).id()
-            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
-            .field("person_id", .uuid, .references(Person.schema, .id, onDelete: .cascade))
-            .field("pass_id", .uuid).field("kind", .string, .required).field("value_hash", .string, .required)
-            .field("created_at", .datetime, .required).field("revoked", .bool, .required)
-            .unique(on: "community_id", "kind", "value_hash").create()
-        try await database.schema(QRSecret.schema).id()
-            .field("person_id", .uuid, .required, .references(Person.schema, .id, onDelete: .cascade))
-            .field("handle", .string, .required).field("secret", .data, .required).field("last_window", .int64)
-            .unique(on: "person_id").unique(on: "handle").create()
-        try await database.schema(VisitorPass.schema).id()
-            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
-            .field("household_id", .uuid, .required, .references(Household.schema, .id, onDelete: .cascade))
-            .field("building_id", .uuid, .required).field("created_by", .uuid, .required)
-            .field("visitor_name", .string, .required).field("visitor_phone", .string)
-            .field("valid_from", .datetime, .required).field("valid_until", .datetime, .required)
-            .field("entries_allowed", .int, .required).field("entries_used", .int, .required)
-            .field("revoked", .bool, .required).field("qr_token", .string, .required)
-            .field("created_at", .datetime, .required).unique(on: "qr_token").create()
-        try await database.schema(AccessEvent.schema).id()
-            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
-            .field("gate_id", .uuid).field("device_id", .uuid, .required).field("event_id", .string, .required)
-            .field("person_id", .uuid).field("pass_id", .uuid).field("method", .string, .required)
-            .field("allow", .bool, .required).field("reason", .string, .required).field("score", .double)
-            .field("latency_ms", .double, .required).field("at", .datetime, .required).field(
-                "source", .string, .required
-            )
-            .unique(on: "device_id", "event_id").create()
-        try await IndexSQL.create(
-            "access_events_community_at", on: AccessEvent.schema, ["community_id", "at"], database)
-        try await database.schema(DenyEntry.schema).id()
-            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
-            .field("person_id", .uuid, .required).field("reason", .string, .required)
-            .field("created_at", .datetime, .required).unique(on: "community_id", "person_id").create()
-    }
-
-    func revert(on database: any Database) async throws {
-        for schema in [
-            DenyEntry.schema, AccessEvent.schema, VisitorPass.schema, QRSecret.schema, AccessCredential.schema,
-            FaceVector.schema, FaceConsent.schema, AccessSettings.schema, Gate.schema,
-        ] {
-            try await database.schema(schema).delete()
-        }
-    }
-}
-
 /// The processing log of face data (人脸信息处理记录): consent given or withdrawn, vectors enrolled or
 /// deleted, by whom and when. Kept after the face data itself is gone, without any of it.
 final class FaceProcessing: Model, @unchecked Sendable {
@@ -266,20 +183,6 @@ final class FaceProcessing: Model, @unchecked Sendable {
     }
 }
 
-struct CreateFaceProcessingLog: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(FaceProcessing.schema).id()
-            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
-            .field("person_id", .uuid, .required).field("action", .string, .required)
-            .field("actor_person_id", .uuid).field("actor_device_id", .uuid)
-            .field("vectors", .int, .required).field("at", .datetime, .required).create()
-        try await IndexSQL.create(
-            "face_processing_community_at", on: FaceProcessing.schema, ["community_id", "at"], database)
-    }
-
-    func revert(on database: any Database) async throws { try await database.schema(FaceProcessing.schema).delete() }
-}
-
 /// A guest or cleaner code of a household lock: the code itself travels only in the `set_code` command
 /// to the lock (which checks it, also offline); Linli keeps who it is for, until when, and whether it
 /// was revoked (a `delete_code` command with the same `codeId`).
@@ -298,20 +201,4 @@ final class LockCode: Model, @unchecked Sendable {
     @OptionalField(key: "revoked_at") var revokedAt: Date?
     @OptionalField(key: "delete_command_id") var deleteCommandID: Int?
     init() {}
-}
-
-struct CreateLockCodes: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(LockCode.schema).id()
-            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
-            .field("device_id", .uuid, .required, .references(Device.schema, .id, onDelete: .cascade))
-            .field("household_id", .uuid, .required).field("label", .string, .required)
-            .field("one_time", .bool, .required).field("valid_until", .datetime, .required)
-            .field("created_by", .uuid, .required).field("created_at", .datetime, .required)
-            .field("set_command_id", .int, .required).field("revoked_at", .datetime)
-            .field("delete_command_id", .int).create()
-        try await IndexSQL.create("lock_codes_device", on: LockCode.schema, ["device_id"], database)
-    }
-
-    func revert(on database: any Database) async throws { try await database.schema(LockCode.schema).delete() }
 }

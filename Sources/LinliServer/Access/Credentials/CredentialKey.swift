@@ -58,39 +58,3 @@ final class CredentialKey: Model, @unchecked Sendable {
         return Value(key: SymmetricKey(data: bytes), base64: secret)
     }
 }
-
-struct CreateCredentialKey: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(CredentialKey.schema)
-            .id()
-            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
-            .field("secret", .string, .required)
-            .unique(on: "community_id")
-            .create()
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema(CredentialKey.schema).delete()
-    }
-}
-
-/// Re-keys the bare SHA-256 card and PIN hashes stored before `CredentialKey` existed.
-struct KeyAccessCredentialHashes: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        let rows = try await AccessCredential.query(on: database).all()
-        var keys: [UUID: CredentialKey.Value] = [:]
-        for row in rows {
-            let key: CredentialKey.Value
-            if let known = keys[row.communityID] {
-                key = known
-            } else {
-                key = try await CredentialKey.of(row.communityID, on: database)
-                keys[row.communityID] = key
-            }
-            row.valueHash = key.hash(sha256: row.valueHash)
-            try await row.save(on: database)
-        }
-    }
-
-    func revert(on database: any Database) async throws {}
-}

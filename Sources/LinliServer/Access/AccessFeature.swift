@@ -1,0 +1,113 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+/// Gate access: gates, consent and face enrolment, decisions, QR, visitor passes.
+/// The strings of this feature (`AccessStrings` tables beside it).
+enum AccessStrings: LocalizedStrings {}
+
+enum Access: Feature {
+    static var strings: (any LocalizedStrings.Type)? { AccessStrings.self }
+
+    static func register(_ app: Application) throws {
+        app.migrations.add(CreateAccess())
+        app.migrations.add(CreateFaceProcessingLog())
+        app.migrations.add(CreateLockCodes())
+        app.migrations.add(CreateAccessChanges())
+        app.migrations.add(CreateCredentialKey())
+        app.migrations.add(KeyAccessCredentialHashes())
+        try app.prepareFaces()
+        app.migrations.add(AddLivenessRequired())
+        app.prepareAccessLog()
+        app.prepareAccessDirectory()
+        let hub = app.deviceHub
+        let galleries = try app.faceGalleries
+        let directory = try app.accessDirectory
+        app.departures.onDeparture { departure, db in
+            try await AccessDeparture.takeBack(departure, hub: hub, on: db)
+            // The gallery in memory and the directory learn it at once.
+            galleries.reload(departure.community)
+            directory.forgetAll()
+        }
+        app.lifecycle.use(AccessLogFlush())
+        AccessAPI.register(app)
+        AccessPages.register(app.pages)
+        app.openAPIComponents.add(AccessSchemas.all)
+        Locks.register(app)
+    }
+}
+
+/// Writes the access-log rows still waiting for their group commit before the server stops.
+struct AccessLogFlush: LifecycleHandler {
+    func shutdownAsync(_ app: Application) async {
+        await (try? app.accessLog)?.idle()
+    }
+}
+
+/// The access log's search: result, gate, method, days (China time). One filter for the API, the console
+/// table and the CSV export.
+struct AccessLogFilter {
+    var allow: Bool?
+    var gateID: UUID?
+    var method: String?
+    var from: CivilDate?
+    var to: CivilDate?
+
+    static let parameters: [Endpoint.Parameter] = [
+        .init(name: "allow", schema: Schema.bool), .init(name: "gateID", schema: Schema.uuid),
+        .init(name: "method", schema: Schema.enumeration(["face", "card", "pin", "qr"])),
+        .init(name: "from", schema: Schema.date), .init(name: "to", schema: Schema.date),
+    ]
+
+    init() {}
+
+    /// From the query string; a malformed value is a 400 naming it, an empty one means no filter.
+    init(_ req: Request) throws {
+        func text(_ name: String) -> String? { (req.query[String.self, at: name]).flatMap { $0.isEmpty ? nil : $0 } }
+        func bad(_ name: String) -> LinliError {
+            LinliError(.invalidListQuery, ["field": name], issues: [FieldIssue(field: name, reason: "invalid_value")])
+        }
+        if let value = text("allow") {
+            guard let flag = Bool(value) else { throw bad("allow") }
+            allow = flag
+        }
+        if let value = text("gateID") {
+            guard let id = UUID(uuidString: value) else { throw bad("gateID") }
+            gateID = id
+        }
+        if let value = text("method") {
+            guard ["face", "card", "pin", "qr"].contains(value) else { throw bad("method") }
+            method = value
+        }
+        if let value = text("from") {
+            guard let day = CivilDate(value) else { throw bad("from") }
+            from = day
+        }
+        if let value = text("to") {
+            guard let day = CivilDate(value) else { throw bad("to") }
+            to = day
+        }
+    }
+
+    func apply(_ query: QueryBuilder<AccessEvent>) -> QueryBuilder<AccessEvent> {
+        var query = query
+        if let allow { query = query.filter(\.$allow == allow) }
+        if let gateID { query = query.filter(\.$gateID == gateID) }
+        if let method { query = query.filter(\.$method == method) }
+        if let from { query = query.filter(\.$at >= Calendar.chinaStart(of: from)) }
+        if let to { query = query.filter(\.$at < Calendar.chinaStart(of: to).addingTimeInterval(86_400)) }
+        return query
+    }
+
+    /// The same filter as a query string (for the CSV link of a filtered console table).
+    var queryString: String {
+        var pairs: [String] = []
+        if let allow { pairs.append("allow=\(allow)") }
+        if let gateID { pairs.append("gateID=\(gateID)") }
+        if let method { pairs.append("method=\(method)") }
+        if let from { pairs.append("from=\(from)") }
+        if let to { pairs.append("to=\(to)") }
+        return pairs.isEmpty ? "" : "?" + pairs.joined(separator: "&")
+    }
+}
