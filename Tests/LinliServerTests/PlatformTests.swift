@@ -93,6 +93,20 @@ import VaporTesting
         }
     }
 
+    /// One feature, one folder, and files small enough to read: none over 300 lines.
+    @Test func noSourceFileIsOver300Lines() throws {
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources")
+        let files =
+            FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+        var checked = 0
+        for file in files where file.pathExtension == "swift" {
+            let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(lines.count <= 301, "\(file.lastPathComponent) has \(lines.count) lines")
+            checked += 1
+        }
+        #expect(checked > 100)
+    }
+
     @Test func sqliteFilesUseWALAndFullSync() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("linli-\(UUID()).sqlite").path
         let app = try await Application.make(.testing)

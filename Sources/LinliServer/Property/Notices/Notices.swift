@@ -3,72 +3,6 @@ import Foundation
 import LinliCore
 import Vapor
 
-/// A notice to residents: property notices, policy news, events, emergencies.
-final class Notice: Model, @unchecked Sendable {
-    static let schema = "notices"
-    enum Category: String, Codable, CaseIterable, Sendable {
-        case property, policy, event, emergency
-    }
-
-    @ID(key: .id) var id: UUID?
-    @Field(key: "community_id") var communityID: UUID
-    @Enum(key: "category") var category: Category
-    @Field(key: "title") var title: String
-    @Field(key: "body") var body: String
-    /// `NoticeAudience` as JSON text.
-    @Field(key: "audience") var audience: String
-    /// app, tv, kiosk (comma-separated).
-    @Field(key: "channels") var channels: String
-    @Field(key: "publish_at") var publishAt: Date
-    @OptionalField(key: "expires_at") var expiresAt: Date?
-    @Field(key: "pinned") var pinned: Bool
-    @Field(key: "created_by") var createdBy: UUID
-    @Field(key: "created_at") var createdAt: Date
-    @OptionalField(key: "withdrawn_at") var withdrawnAt: Date?
-    init() {}
-
-    var target: NoticeAudience {
-        (try? JSONDecoder().decode(NoticeAudience.self, from: Data(audience.utf8))) ?? NoticeAudience()
-    }
-}
-
-/// Who read which notice, when (one row per person and notice).
-final class NoticeRead: Model, @unchecked Sendable {
-    static let schema = "notice_reads"
-    @ID(key: .id) var id: UUID?
-    @Field(key: "notice_id") var noticeID: UUID
-    @Field(key: "person_id") var personID: UUID
-    @Field(key: "read_at") var readAt: Date
-    init() {}
-}
-
-extension Notice: CommunityScoped {
-    static var communityField: KeyPath<Notice, FieldProperty<Notice, UUID>> { \.$communityID }
-}
-
-struct CreateNotices: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(Notice.schema).id()
-            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
-            .field("category", .string, .required).field("title", .string, .required).field("body", .string, .required)
-            .field("audience", .string, .required).field("channels", .string, .required)
-            .field("publish_at", .datetime, .required).field("expires_at", .datetime)
-            .field("pinned", .bool, .required).field("created_by", .uuid, .required)
-            .field("created_at", .datetime, .required).field("withdrawn_at", .datetime).create()
-        try await IndexSQL.create(
-            "notices_community_publish", on: Notice.schema, ["community_id", "publish_at"], database)
-        try await database.schema(NoticeRead.schema).id()
-            .field("notice_id", .uuid, .required, .references(Notice.schema, .id, onDelete: .cascade))
-            .field("person_id", .uuid, .required).field("read_at", .datetime, .required)
-            .unique(on: "notice_id", "person_id").create()
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema(NoticeRead.schema).delete()
-        try await database.schema(Notice.schema).delete()
-    }
-}
-
 struct NoticeInput: Content {
     let category: Notice.Category
     let title: String
@@ -278,34 +212,6 @@ enum Notices {
             out.append(try Self.out(notice, reads: readers.filter(audience.contains).count, audience: audience.count))
         }
         return out
-    }
-
-    /// The demo community's recent notices (none of them an emergency, so the demo shows no banner).
-    static func seedDemo(_ db: any Database, community: UUID, by author: UUID, buildings: [Building], now: Date)
-        async throws
-    {
-        let first = buildings.sorted { $0.name < $1.name }.first?.id
-        let rows: [(Notice.Category, String, String, NoticeAudience, Bool, Double)] = [
-            (.property, "本周六上午二次供水水箱清洗", "周六 8:00–12:00 停水，请提前储水。\n给您带来不便，敬请谅解。", .init(), true, 2),
-            (.policy, "重庆市60岁以上老人免费乘坐公交政策说明", "持老年优待证即可免费乘坐市内公交。\n可到社区居委会咨询办理。", .init(groups: [.elderly]), false, 5),
-            (.event, "社区亲子运动会报名", "下周日上午在中心广场举行，欢迎带孩子参加。", .init(groups: [.parents]), false, 3),
-            (.property, "1栋电梯年检", "本周四 14:00–16:00 1栋电梯年检暂停使用。", .init(buildings: first.map { [$0] } ?? []), false, 1),
-            (.event, "智慧社区开放日：教您用电视办事", "社区工作者现场教老人用电视遥控器报修、看通知。", .init(groups: [.elderly]), false, 8),
-        ]
-        for (category, title, body, audience, pinned, daysAgo) in rows {
-            let notice = Notice()
-            notice.communityID = community
-            notice.category = category
-            notice.title = title
-            notice.body = body
-            notice.audience = String(decoding: try JSONEncoder().encode(audience), as: UTF8.self)
-            notice.channels = "app,kiosk,tv"
-            notice.publishAt = now.addingTimeInterval(-daysAgo * 86_400)
-            notice.pinned = pinned
-            notice.createdBy = author
-            notice.createdAt = notice.publishAt
-            try await notice.create(on: db)
-        }
     }
 
     static func register(_ app: Application) {

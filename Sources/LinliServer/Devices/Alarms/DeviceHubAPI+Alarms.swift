@@ -1,0 +1,203 @@
+import Fluent
+import FluentSQL
+import LinliCore
+import Vapor
+
+extension DeviceHubAPI {
+    static func registerRulesAlarmsTasks(_ app: Application, _ api: any RoutesBuilder) {
+        api.register(
+            .init(
+                method: .GET, path: c + "/rules", operationID: "listRules", summary: "Rules of a community",
+                tag: "rules", response: Schema.page(of: "Rule"), query: Endpoint.listQuery(.rules)), in: app
+        ) { req in
+            let id = try await communityID(req, { .viewDevices($0) })
+            let options = try req.listOptions(.rules)
+            var query = RuleRecord.scoped(to: id, on: req.db)
+            if let q = options.query { query = query.filter(\.$name ~~ q) }
+            return try await query.page(options, map: { RuleRead(try DeviceRegistry.rule($0)) })
+        }
+        api.register(
+            .init(
+                method: .POST, path: c + "/rules", operationID: "createRule", summary: "Add a rule", tag: "rules",
+                body: Schema.ref("RuleInput"), status: .created, response: Schema.ref("Rule")), in: app
+        ) { req in
+            let id = try await communityID(req, { .manageDevices($0) })
+            return Created(
+                value: RuleRead(
+                    try await DeviceRegistry.saveRule(try req.decode(RuleInput.self), existing: nil, in: id, by: req)))
+        }
+        api.register(
+            .init(
+                method: .GET, path: c + "/rules/{ruleID}", operationID: "getRule", summary: "One rule", tag: "rules",
+                response: Schema.ref("Rule")), in: app
+        ) { req in
+            let id = try await communityID(req, { .viewDevices($0) })
+            return RuleRead(
+                try DeviceRegistry.rule(try await RuleRecord.find(try req.id("ruleID"), in: id, on: req.db)))
+        }
+        api.register(
+            .init(
+                method: .PUT, path: c + "/rules/{ruleID}", operationID: "updateRule", summary: "Replace a rule",
+                tag: "rules", body: Schema.ref("RuleInput"), response: Schema.ref("Rule")), in: app
+        ) { req in
+            let id = try await communityID(req, { .manageDevices($0) })
+            let record = try await RuleRecord.find(try req.id("ruleID"), in: id, on: req.db)
+            return RuleRead(
+                try await DeviceRegistry.saveRule(try req.decode(RuleInput.self), existing: record, in: id, by: req))
+        }
+        api.register(
+            .init(
+                method: .DELETE, path: c + "/rules/{ruleID}", operationID: "deleteRule", summary: "Remove a rule",
+                tag: "rules", status: .noContent), in: app
+        ) { req in
+            let id = try await communityID(req, { .manageDevices($0) })
+            try await DeviceRegistry.deleteRule(
+                try await RuleRecord.find(try req.id("ruleID"), in: id, on: req.db), by: req)
+            return NoContent()
+        }
+        api.register(
+            .init(
+                method: .GET, path: c + "/alarms", operationID: "listAlarms",
+                summary: "Alarms, newest first; filter by status, severity, type, device", tag: "alarms",
+                response: Schema.page(of: "Alarm"),
+                query: Endpoint.listQuery(.alarms) + [
+                    .init(
+                        name: "status",
+                        schema: Schema.enumeration(
+                            ["active", "cleared", "unacknowledged"] + AlarmStatus.allCases.map(\.rawValue))),
+                    .init(name: "severity", schema: Schema.enumeration(Severity.allCases.map(\.rawValue))),
+                    .init(name: "type", schema: Schema.string(max: 64)),
+                    .init(name: "deviceID", schema: Schema.uuid),
+                ]), in: app
+        ) { req in
+            let id = try await communityID(req, { .viewDevices($0) })
+            return try await alarmPage(in: id, on: req)
+        }
+        api.register(
+            .init(
+                method: .POST, path: c + "/alarms/{alarmID}/ack", operationID: "acknowledgeAlarm",
+                summary: "Acknowledge an alarm", tag: "alarms", response: Schema.ref("Alarm")), in: app
+        ) { req in
+            let id = try await communityID(req, { .handleAlarms($0) })
+            let alarm = try await Alarm.find(try req.id("alarmID"), in: id, on: req.db)
+            try await DeviceRegistry.acknowledge(alarm, by: req)
+            return try AlarmRead(alarm, deviceName: try await Device.find(alarm.deviceID, on: req.db)?.name)
+        }
+        api.register(
+            .init(
+                method: .POST, path: c + "/alarms/{alarmID}/clear", operationID: "clearAlarm",
+                summary: "Clear an alarm", tag: "alarms", response: Schema.ref("Alarm")), in: app
+        ) { req in
+            let id = try await communityID(req, { .handleAlarms($0) })
+            let alarm = try await Alarm.find(try req.id("alarmID"), in: id, on: req.db)
+            try await DeviceRegistry.clear(alarm, by: req)
+            return try AlarmRead(alarm, deviceName: try await Device.find(alarm.deviceID, on: req.db)?.name)
+        }
+        api.register(
+            .init(
+                method: .GET, path: c + "/alarms/live", operationID: "alarmFeed",
+                summary: "WebSocket: every alarm change of the community as {event:\"alarm\", alarm}", tag: "alarms"),
+            in: app
+        ) { req -> Response in
+            let id = try await communityID(req, { .viewDevices($0) })
+            guard req.headers[.upgrade].contains(where: { $0.lowercased() == "websocket" }) else {
+                throw LinliError(.badRequest)
+            }
+            return req.webSocket { req, ws in AlarmFeed.run(req, ws, community: id) }
+        }
+        api.register(
+            .init(
+                method: .GET, path: c + "/tasks", operationID: "listTasks",
+                summary: "Staff tasks raised by rules and device health", tag: "alarms",
+                response: Schema.page(of: "Task"),
+                query: Endpoint.listQuery(.tasks) + [
+                    .init(name: "status", schema: Schema.enumeration(["open", "done"]))
+                ]),
+            in: app
+        ) { req in
+            let id = try await communityID(req, { .viewDevices($0) })
+            let options = try req.listOptions(.tasks)
+            var query = StaffTask.scoped(to: id, on: req.db)
+            if let status = req.query[String.self, at: "status"] { query = query.filter(\.$status == status) }
+            return try await query.page(options, map: { try TaskRead($0, title: req.t($0.title)) })
+        }
+        api.register(
+            .init(
+                method: .POST, path: c + "/tasks/{taskID}/done", operationID: "finishTask", summary: "Mark a task done",
+                tag: "alarms", response: Schema.ref("Task")), in: app
+        ) { req in
+            let id = try await communityID(req, { .handleAlarms($0) })
+            let task = try await StaffTask.find(try req.id("taskID"), in: id, on: req.db)
+            try await DeviceRegistry.finish(task, by: req)
+            return try TaskRead(task, title: req.t(task.title))
+        }
+    }
+
+    static func alarmPage(in community: UUID, on req: Request) async throws -> ListPage<AlarmRead> {
+        let options = try req.listOptions(.alarms)
+        var query = Alarm.scoped(to: community, on: req.db)
+        switch req.query[String.self, at: "status"] {
+        case nil: break
+        case "active": query = query.filter(\.$active == true)
+        case "cleared": query = query.filter(\.$active == false)
+        case "unacknowledged": query = query.filter(\.$status ~~ [AlarmStatus.activeUnack, .clearedUnack])
+        case let text?:
+            guard let status = AlarmStatus(rawValue: text) else {
+                throw LinliError(
+                    .invalidListQuery, ["field": "status"],
+                    issues: [FieldIssue(field: "status", reason: "invalid_value")])
+            }
+            query = query.filter(\.$status == status)
+        }
+        if let text = req.query[String.self, at: "severity"] {
+            guard let severity = Severity(rawValue: text) else {
+                throw LinliError(
+                    .invalidListQuery, ["field": "severity"],
+                    issues: [FieldIssue(field: "severity", reason: "invalid_value")])
+            }
+            query = query.filter(\.$severity == severity)
+        }
+        if let type = req.query[String.self, at: "type"] { query = query.filter(\.$type == type) }
+        if let device = req.query[UUID.self, at: "deviceID"] { query = query.filter(\.$deviceID == device) }
+        if let q = options.query { query = query.filter(\.$type ~~ q) }
+        let page = try await query.page(options, map: { $0 })
+        let names = try await Device.byID(page.items.map(\.deviceID), on: req.db)
+        return ListPage(
+            items: try page.items.map { try AlarmRead($0, deviceName: names[$0.deviceID]?.name) },
+            metadata: page.metadata)
+    }
+
+    static func healthReport(_ community: UUID, on req: Request) async throws -> HealthRead {
+        let devices = try await Device.scoped(to: community, on: req.db).all()
+        let status = try await DeviceHealth.status(community: community, on: req.db)
+        let power = try await DeviceHealth.batteryAndSignal(devices.compactMap(\.id), on: req.db)
+        let now = req.clock.now()
+        var entries: [(HealthRead.Entry, Bool)] = []
+        for device in devices {
+            let id = try device.requireID()
+            let seen = status[id].map { Date(timeIntervalSince1970: Double($0.last) / 1000) }
+            let online = DeviceCatalog.isOnline(
+                type: device.type, lastSeen: status[id]?.last, now: Int64(now.timeIntervalSince1970 * 1000))
+            let entry = HealthRead.Entry(
+                deviceID: id, name: device.name, type: device.type, lastSeen: seen,
+                offlineSeconds: online ? nil : seen.map { Int(now.timeIntervalSince($0)) }, battery: power[id]?.battery,
+                rssi: power[id]?.rssi)
+            entries.append((entry, online))
+        }
+        let disabled = Set(devices.filter(\.disabled).compactMap(\.id))
+        let enabled = entries.filter { !disabled.contains($0.0.deviceID) }
+        let online = enabled.filter(\.1).count
+        let never = enabled.filter { $0.0.lastSeen == nil }
+        let offline = enabled.filter { !$0.1 && $0.0.lastSeen != nil }
+        return HealthRead(
+            total: devices.count, online: online, offline: offline.count, neverSeen: never.count,
+            disabled: devices.count - enabled.count,
+            onlineRate: enabled.isEmpty ? 0 : Double(online) / Double(enabled.count),
+            offlineLongest: offline.map(\.0).sorted { ($0.offlineSeconds ?? 0) > ($1.offlineSeconds ?? 0) }.prefix(20)
+                .map { $0 },
+            neverUsed: never.map(\.0).sorted { $0.name < $1.name },
+            lowBattery: enabled.map(\.0).filter { ($0.battery ?? 100) < DeviceCatalog.lowBattery }.sorted {
+                ($0.battery ?? 0) < ($1.battery ?? 0)
+            })
+    }
+}
