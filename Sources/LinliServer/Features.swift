@@ -1,6 +1,7 @@
 /// Every feature of Linli, in the order they register (a feature's migrations after those it refers to).
 enum Features {
     static let all: [any Feature.Type] = [
-        CommunityRegistry.self, Identity.self, Devices.self, Access.self, Property.self, WebShell.self,
+        CommunityRegistry.self, Identity.self, Devices.self, Access.self, Contacts.self, Property.self,
+        WebShell.self,
     ]
 }

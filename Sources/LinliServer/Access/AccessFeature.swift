@@ -10,6 +10,12 @@ enum AccessStrings: LocalizedStrings {}
 enum Access: Feature {
     static var strings: (any LocalizedStrings.Type)? { AccessStrings.self }
 
+    static func seedDemo(_ world: DemoWorld, on db: any Database) async throws {
+        try await DemoGates.seed(
+            db, community: world.community, buildings: world.communityBuildings, households: world.households,
+            memberships: world.communityMemberships, now: world.now)
+    }
+
     static func register(_ app: Application) throws {
         app.migrations.add(CreateAccess())
         app.migrations.add(CreateFaceProcessingLog())

@@ -1,4 +1,5 @@
 import Fluent
+import LinliCore
 import NIOConcurrencyHelpers
 import Vapor
 
@@ -11,10 +12,32 @@ protocol Feature {
     static func register(_ app: Application) throws
     /// The feature's user-facing strings (`<Feature>+zhCN.swift`, `+en.swift` in its folder).
     static var strings: (any LocalizedStrings.Type)? { get }
+    /// The feature's part of the living demo (`linli demo`), in the transaction that seeds the registry.
+    static func seedDemo(_ world: DemoWorld, on db: any Database) async throws
 }
 
 extension Feature {
     static var strings: (any LocalizedStrings.Type)? { nil }
+    static func seedDemo(_ world: DemoWorld, on db: any Database) async throws {}
+}
+
+/// What the demo registry seeded — its communities' buildings, households, memberships and staff — for
+/// each feature's own demo data.
+struct DemoWorld: Sendable {
+    /// The demo community (礼嘉智慧小区); the second one only has its registry.
+    let community: UUID
+    let buildings: [Building]
+    let households: [Household]
+    let memberships: [Membership]
+    let staff: [StaffAssignment]
+    /// The demo password's hash, for people a feature adds.
+    let passwordHash: String
+    let now: Date
+
+    var communityBuildings: [Building] { buildings.filter { $0.communityID == community } }
+    var communityHouseholds: [Household] { households.filter { $0.communityID == community } }
+    var communityMemberships: [Membership] { memberships.filter { $0.communityID == community } }
+    func staffMember(_ role: StaffRole) -> UUID { staff.first { $0.role == role }?.personID ?? UUID() }
 }
 
 /// The OpenAPI components (schemas) features add for `/openapi.json`.

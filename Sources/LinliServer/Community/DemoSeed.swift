@@ -180,22 +180,11 @@ enum DemoSeed {
             try await all.4.create(inChunksOn: db)
             try await all.5.create(inChunksOn: db)
             try await all.6.create(on: db)
-            try await DemoDevices.seed(db, community: lijiaID, buildings: all.2, households: all.3, now: Date())
-            try await DemoGates.seed(
-                db, community: lijiaID, buildings: all.2.filter { $0.communityID == lijiaID }, households: all.3,
-                memberships: all.5.filter { $0.communityID == lijiaID }, now: Date())
-            try await Contacts.seedDemo(db, community: lijiaID)
-            try await Notices.seedDemo(
-                db, community: lijiaID, by: all.6.first { $0.role == .communityWorker }?.personID ?? UUID(),
-                buildings: all.2.filter { $0.communityID == lijiaID }, now: Date())
-            try await Services.seedDemo(
-                db, community: lijiaID, households: all.3.filter { $0.communityID == lijiaID },
-                memberships: all.5.filter { $0.communityID == lijiaID }, now: Date())
-            try await DemoWorkOrders.seed(
-                db, community: lijiaID, households: all.3.filter { $0.communityID == lijiaID },
-                memberships: all.5.filter { $0.communityID == lijiaID },
-                generalist: all.6.first { $0.role == .propertyStaff }?.personID ?? UUID(), passwordHash: hash,
-                now: Date())
+            // Each feature adds its part (devices, gates, contacts, notices, services, work orders).
+            let world = DemoWorld(
+                community: lijiaID, buildings: all.2, households: all.3, memberships: all.5, staff: all.6,
+                passwordHash: hash, now: Date())
+            for feature in Features.all { try await feature.seedDemo(world, on: db) }
         }
         logger.info(
             "demo seeded",

@@ -10,6 +10,11 @@ enum DeviceStrings: LocalizedStrings {}
 enum Devices: Feature {
     static var strings: (any LocalizedStrings.Type)? { DeviceStrings.self }
 
+    static func seedDemo(_ world: DemoWorld, on db: any Database) async throws {
+        try await DemoDevices.seed(
+            db, community: world.community, buildings: world.buildings, households: world.households, now: world.now)
+    }
+
     static func register(_ app: Application) {
         app.migrations.add(CreateDevices())
         app.migrations.add(CreateTelemetry())

@@ -1,15 +1,28 @@
+import Fluent
 import Vapor
 
-/// Property management: requests and work orders, contacts, notices, value-added services.
+/// Property management: requests and work orders, notices, value-added services.
 /// The strings of this feature (`PropertyStrings` tables beside it).
 enum PropertyStrings: LocalizedStrings {}
 
 enum Property: Feature {
     static var strings: (any LocalizedStrings.Type)? { PropertyStrings.self }
 
+    static func seedDemo(_ world: DemoWorld, on db: any Database) async throws {
+        try await Notices.seedDemo(
+            db, community: world.community, by: world.staffMember(.communityWorker), buildings: world.communityBuildings,
+            now: world.now)
+        try await Services.seedDemo(
+            db, community: world.community, households: world.communityHouseholds,
+            memberships: world.communityMemberships, now: world.now)
+        try await DemoWorkOrders.seed(
+            db, community: world.community, households: world.communityHouseholds,
+            memberships: world.communityMemberships, generalist: world.staffMember(.propertyStaff),
+            passwordHash: world.passwordHash, now: world.now)
+    }
+
     static func register(_ app: Application) {
         WorkOrderAPI.register(app)
-        Contacts.register(app)
         Notices.register(app)
         Services.register(app)
         WorkOrderPages.register(app.pages)

@@ -65,7 +65,7 @@ struct ContactRead: Content, Equatable {
 }
 
 /// The contacts directory of a community: everyone in it reads, operators keep it.
-enum Contacts {
+enum Contacts: Feature {
     static let c = RegistryAPI.c
 
     static func list(_ community: UUID, on db: any Database) async throws -> [Contact] {
@@ -159,7 +159,8 @@ enum Contacts {
     }
 
     /// The demo community's directory.
-    static func seedDemo(_ db: any Database, community: UUID) async throws {
+    static func seedDemo(_ world: DemoWorld, on db: any Database) async throws {
+        let community = world.community
         let rows: [(Contact.Kind, String, String, String)] = [
             (.propertyDesk, "礼嘉物业服务中心", "023-6788 1000", "24 小时"),
             (.guardRoom, "正门保安室", "023-6788 1001", "24 小时"),
