@@ -85,7 +85,7 @@ import VaporTesting
             let task = try await StaffTask.query(on: h.app.db).first()
             _ = try await guardBrowser.go(
                 .POST, c + "/tasks/\(task!.id!)/done", form: ["_csrf": guardBrowser.csrf(health)])
-            #expect(try await StaffTask.query(on: h.app.db).first()?.status == "done")
+            #expect(try await StaffTask.query(on: h.app.db).first()?.status == .done)
             let refused = try await guardBrowser.go(
                 .POST, c + "/devices", form: ["_csrf": guardBrowser.csrf(health), "type": "smoke", "name": "x"])
             #expect(refused.status == .forbidden)

@@ -416,7 +416,7 @@ import VaporTesting
             }
             #expect(statuses.filter { $0 == .created }.count == 1, "\(statuses)")
             #expect(statuses.filter { $0 == .conflict }.count == 5, "\(statuses)")
-            #expect(try await Booking.query(on: h.app.db).filter(\.$status == "booked").count() == 1)
+            #expect(try await Booking.query(on: h.app.db).filter(\.$status == .booked).count() == 1)
             // With three places, five at once: three win.
             let three = try await service(h, op, capacity: 3)
             let more = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in

@@ -74,7 +74,7 @@ import VaporTesting
             #expect(try await MoneyMovements.reconcile(provider: provider, now: h.clock.now(), on: h.app.db) == 0)
             #expect(try await Payment.query(on: h.app.db).filter(\.$kind == "charge").count() == 1)
             let booking = try #require(try await Booking.find(pending.subjectID, on: h.app.db))
-            #expect(booking.paidAt != nil && booking.status == "booked")
+            #expect(booking.paidAt != nil && booking.status == .booked)
             #expect(provider.charges.withLockedValue { $0 }.values.reduce(0, +) == 2)  // the call, then the same key
         }
     }

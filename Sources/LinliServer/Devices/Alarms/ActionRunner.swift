@@ -131,7 +131,7 @@ actor ActionRunner {
         task.title = title
         task.deviceID = device
         task.alarmID = alarm
-        task.status = "open"
+        task.status = .open
         task.createdAt = now
         try await task.create(on: db)
     }

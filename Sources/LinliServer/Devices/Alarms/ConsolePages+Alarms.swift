@@ -102,7 +102,7 @@ extension ConsolePages {
                     cells: [entry.name, req.t("device.type.\(entry.type)")] + cells,
                     href: SiteRoute.device(id, entry.deviceID).path, action: nil, actionLabel: nil)
             }
-            let tasks = try await StaffTask.scoped(to: id, on: req.db).filter(\.$status == "open").sort(
+            let tasks = try await StaffTask.scoped(to: id, on: req.db).filter(\.$status == .open).sort(
                 \.$createdAt, .descending
             ).limit(50).all()
             let names = try await Device.byID(tasks.compactMap(\.deviceID), on: req.db)

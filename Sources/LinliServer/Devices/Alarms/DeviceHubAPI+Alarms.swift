@@ -111,14 +111,21 @@ extension DeviceHubAPI {
                 summary: "Staff tasks raised by rules and device health", tag: "alarms",
                 response: Schema.page(of: "Task"),
                 query: Endpoint.listQuery(.tasks) + [
-                    .init(name: "status", schema: Schema.enumeration(["open", "done"]))
+                    .init(name: "status", schema: Schema.enumeration(TaskStatus.allCases.map(\.rawValue)))
                 ]),
             in: app
         ) { req in
             let id = try await communityID(req, { .viewDevices($0) })
             let options = try req.listOptions(.tasks)
             var query = StaffTask.scoped(to: id, on: req.db)
-            if let status = req.query[String.self, at: "status"] { query = query.filter(\.$status == status) }
+            if let text = req.query[String.self, at: "status"] {
+                guard let status = TaskStatus(rawValue: text) else {
+                    throw LinliError(
+                        .invalidListQuery, ["field": "status"],
+                        issues: [FieldIssue(field: "status", reason: "invalid_value")])
+                }
+                query = query.filter(\.$status == status)
+            }
             return try await query.page(options, map: { try TaskRead($0, title: req.t($0.title)) })
         }
         api.register(

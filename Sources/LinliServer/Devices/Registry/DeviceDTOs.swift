@@ -203,7 +203,7 @@ struct TaskRead: Content, Equatable {
         self.title = title
         deviceID = t.deviceID
         alarmID = t.alarmID
-        status = t.status
+        status = t.status.rawValue
         createdAt = t.createdAt
         doneAt = t.doneAt
         doneBy = t.doneBy

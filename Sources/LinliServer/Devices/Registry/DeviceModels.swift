@@ -164,6 +164,11 @@ final class RuleStateRecord: Model, @unchecked Sendable {
 }
 
 /// A task for staff of a role, raised by a rule or by device health (a maintenance visit).
+/// Where a staff task stands; stored as its raw value.
+enum TaskStatus: String, Codable, Sendable, CaseIterable {
+    case open, done
+}
+
 final class StaffTask: Model, @unchecked Sendable {
     static let schema = "staff_tasks"
 
@@ -176,7 +181,7 @@ final class StaffTask: Model, @unchecked Sendable {
     @Field(key: "title") var title: String
     @OptionalField(key: "device_id") var deviceID: UUID?
     @OptionalField(key: "alarm_id") var alarmID: UUID?
-    @Field(key: "status") var status: String
+    @Field(key: "status") var status: TaskStatus
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "done_at") var doneAt: Date?
     @OptionalField(key: "done_by") var doneBy: String?

@@ -182,8 +182,8 @@ enum DeviceRegistry {
 
     static func finish(_ task: StaffTask, by req: Request) async throws {
         try req.authorize(.handleAlarms(task.communityID))
-        guard task.status == "open" else { return }
-        task.status = "done"
+        guard task.status == .open else { return }
+        task.status = .done
         task.doneAt = req.clock.now()
         task.doneBy = try req.user().person.name
         try await req.db.writeTransaction { db in

@@ -7,9 +7,11 @@ enum Bookings {
     static let purpose = "booking"
 
     /// `UPDATE bookings SET status = to WHERE id AND status = from`: whether this call made the change.
-    static func transition(_ id: UUID, from: String, to: String, on db: any Database) async throws -> Bool {
+    static func transition(_ id: UUID, from: BookingStatus, to: BookingStatus, on db: any Database) async throws
+        -> Bool
+    {
         try await db.conditionalUpdate(Booking.schema) {
-            $0.set("status", to: to).where("id", .equal, id).where("status", .equal, from)
+            $0.set("status", to: to.rawValue).where("id", .equal, id).where("status", .equal, from.rawValue)
         } == 1
     }
 
@@ -63,7 +65,7 @@ enum Bookings {
                 movement.amountCents, at: at, on: db)
             // A charge that settled after its booking was cancelled is refunded at once.
             if movement.kind == .charge, let booking = try await Booking.find(movement.subjectID, on: db),
-                booking.status == "cancelled"
+                booking.status == .cancelled
             {
                 _ = try await queueRefund(of: movement.subjectID, provider: movement.provider, now: at, on: db)
             }
@@ -71,7 +73,7 @@ enum Bookings {
         failed: { movement, db in
             guard movement.kind == .charge else { return }
             // Not paid: the slot is given back.
-            if try await transition(movement.subjectID, from: "booked", to: "cancelled", on: db) {
+            if try await transition(movement.subjectID, from: .booked, to: .cancelled, on: db) {
                 try await BookingSeat.query(on: db).filter(\.$bookingID == movement.subjectID).delete()
             }
         })

@@ -57,7 +57,7 @@ extension Services {
                     booking.createdAt = slot.addingTimeInterval(-Double(3600 + rng.next(72 * 3600)))
                     guard booking.createdAt < now else { continue }
                     let cancelled = rng.next(15) == 0
-                    booking.status = cancelled ? "cancelled" : (slot < now ? "fulfilled" : "booked")
+                    booking.status = cancelled ? .cancelled : (slot < now ? .fulfilled : .booked)
                     func pay(_ kind: String, _ at: Date) {
                         let p = Payment()
                         p.bookingID = booking.id!
@@ -75,7 +75,7 @@ extension Services {
                             booking.refundedAt = booking.createdAt.addingTimeInterval(1800)
                             pay("refund", booking.refundedAt!)
                         }
-                    } else if booking.status == "fulfilled" {
+                    } else if booking.status == .fulfilled {
                         booking.paidAt = slot.addingTimeInterval(Double(minutes) * 60)
                         pay("charge", booking.paidAt!)
                     }

@@ -18,7 +18,7 @@ enum Services {
     static func out(_ b: Booking, _ services: [UUID: Service]) throws -> BookingOut {
         BookingOut(
             id: try b.requireID(), serviceID: b.serviceID, service: services[b.serviceID]?.name ?? "",
-            householdID: b.householdID, slotStart: b.slotStart, status: b.status, payment: b.payment,
+            householdID: b.householdID, slotStart: b.slotStart, status: b.status.rawValue, payment: b.payment,
             amountCents: b.amountCents, paid: b.paidAt != nil, refunded: b.refundedAt != nil)
     }
 
@@ -80,7 +80,7 @@ enum Services {
             booking.householdID = input.householdID
             booking.personID = user.principal.personID
             booking.slotStart = slotStart
-            booking.status = "booked"
+            booking.status = .booked
             booking.payment = input.payment
             booking.amountCents = service.priceCents
             booking.createdAt = now
@@ -128,7 +128,7 @@ enum Services {
     /// exactly one refund is made.
     static func cancel(_ booking: Booking, on req: Request) async throws {
         try req.authorize(.viewHouseholdRecord(household: booking.householdID, madeAt: booking.createdAt))
-        guard booking.status == "booked" else {
+        guard booking.status == .booked else {
             throw LinliError(.conflict, issues: [FieldIssue(field: "status", reason: "wrong_status")])
         }
         let now = req.clock.now()
@@ -138,7 +138,7 @@ enum Services {
         let bookingID = try booking.requireID()
         let provider = req.application.payments
         let refund = try await req.db.writeTransaction { db -> MoneyMovement? in
-            guard try await Bookings.transition(bookingID, from: "booked", to: "cancelled", on: db) else {
+            guard try await Bookings.transition(bookingID, from: .booked, to: .cancelled, on: db) else {
                 throw LinliError(.conflict, issues: [FieldIssue(field: "status", reason: "wrong_status")])
             }
             try await BookingSeat.query(on: db).filter(\.$bookingID == bookingID).delete()
@@ -158,7 +158,7 @@ enum Services {
         let bookingID = try booking.requireID()
         let unpaid = booking.paidAt == nil
         try await req.db.writeTransaction { db in
-            guard try await Bookings.transition(bookingID, from: "booked", to: "fulfilled", on: db) else {
+            guard try await Bookings.transition(bookingID, from: .booked, to: .fulfilled, on: db) else {
                 throw LinliError(.conflict, issues: [FieldIssue(field: "status", reason: "wrong_status")])
             }
             if unpaid {

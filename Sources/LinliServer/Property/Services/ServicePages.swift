@@ -105,7 +105,7 @@ enum ServicePages {
                             status: req.t("service.status.\(b.status)")
                                 + (b.refundedAt != nil ? " · " + req.t("service.refunded") : ""),
                             price: yuan(b.amountCents) + " · " + req.t("service.pay.\(b.payment)"),
-                            cancel: b.status == "booked" && ServiceSlots.mayCancel(slotStart: b.slotStart, now: now)
+                            cancel: b.status == .booked && ServiceSlots.mayCancel(slotStart: b.slotStart, now: now)
                                 ? "/services/bookings/\(try b.requireID())/cancel" : nil)
                     }))
         }
@@ -143,7 +143,7 @@ enum ServicePages {
             let now = req.clock.now()
             let start = Calendar.china.startOfDay(for: now)
             let bookings = try await Booking.scoped(to: header.id, on: req.db).filter(\.$slotStart >= start)
-                .filter(\.$slotStart < start.addingTimeInterval(2 * 86_400)).filter(\.$status != "cancelled")
+                .filter(\.$slotStart < start.addingTimeInterval(2 * 86_400)).filter(\.$status != .cancelled)
                 .sort(\.$slotStart).all()
             let homes = try await Household.byID(bookings.map(\.householdID), on: req.db)
             let buildings = try await Building.byID(homes.values.map(\.buildingID), on: req.db)
@@ -169,7 +169,7 @@ enum ServicePages {
                             service: byID[b.serviceID]?.name ?? "", time: ConsolePages.time(b.slotStart, req),
                             home: "\(home.flatMap { buildings[$0.buildingID]?.name } ?? "") \(home?.room ?? "")",
                             status: req.t("service.status.\(b.status)") + " · " + req.t("service.pay.\(b.payment)"),
-                            fulfil: b.status == "booked"
+                            fulfil: b.status == .booked
                                 ? "/console/\(header.id)/services/bookings/\(try b.requireID())/fulfil" : nil)
                     },
                     revenue: revenue.prefix(24).map { line in

@@ -22,6 +22,11 @@ final class Service: Model, @unchecked Sendable {
 }
 
 /// A booking of one slot by a household.
+/// Where a booking stands; stored as its raw value.
+enum BookingStatus: String, Codable, Sendable, CaseIterable {
+    case booked, fulfilled, cancelled
+}
+
 final class Booking: Model, @unchecked Sendable {
     static let schema = "bookings"
     @ID(key: .id) var id: UUID?
@@ -30,8 +35,7 @@ final class Booking: Model, @unchecked Sendable {
     @Field(key: "household_id") var householdID: UUID
     @Field(key: "person_id") var personID: UUID
     @Field(key: "slot_start") var slotStart: Date
-    /// booked, fulfilled, cancelled.
-    @Field(key: "status") var status: String
+    @Field(key: "status") var status: BookingStatus
     /// door (paid to the provider at the door) or online (through the payment provider).
     @Field(key: "payment") var payment: String
     @Field(key: "amount_cents") var amountCents: Int
