@@ -93,6 +93,28 @@ import VaporTesting
         }
     }
 
+    /// Stored times come from the injected clock (the test's), not the system's.
+    @Test func storedTimesComeFromTheInjectedClock() async throws {
+        try await withLinli { h in
+            h.clock.advance(by: 3600)
+            let op = try await h.token("operator")
+            let created = try await h.send(
+                .POST, "/api/v1/communities/\(h.world.a)/buildings", token: op, raw: #"{"name":"9栋","floors":6}"#)
+            #expect(created.status == .created)
+            let building = try #require(try await Building.query(on: h.app.db).filter(\.$name == "9栋").first())
+            #expect(building.createdAt == h.clock.now())
+            let (deviceID, _) = try await h.device("smoke", "9栋烟感", token: op)
+            #expect(try await Device.find(deviceID, on: h.app.db)?.createdAt == h.clock.now())
+            let token = try #require(try await UserToken.query(on: h.app.db).sort(\.$createdAt, .descending).first())
+            #expect(token.createdAt == h.clock.now())
+            let community = try #require(try await Community.find(h.world.a, on: h.app.db))
+            community.name = "礼嘉测试小区二"
+            h.clock.advance(by: 60)
+            try await community.save(on: h.app.db)
+            #expect(community.updatedAt == h.clock.now())
+        }
+    }
+
     /// One feature, one folder, and files small enough to read: none over 300 lines.
     @Test func noSourceFileIsOver300Lines() throws {
         let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources")

@@ -7,8 +7,8 @@ final class Community: Model, @unchecked Sendable {
 
     // managed
     @ID(key: .id) var id: UUID?
-    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
-    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+    @OptionalField(key: "created_at") var createdAt: Date?
+    @OptionalField(key: "updated_at") var updatedAt: Date?
 
     // data
     @Field(key: "name") var name: String
@@ -29,7 +29,7 @@ final class Building: Model, @unchecked Sendable {
 
     // managed
     @ID(key: .id) var id: UUID?
-    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @OptionalField(key: "created_at") var createdAt: Date?
 
     // data
     @Field(key: "community_id") var communityID: UUID
@@ -52,7 +52,7 @@ final class Household: Model, @unchecked Sendable {
 
     // managed
     @ID(key: .id) var id: UUID?
-    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @OptionalField(key: "created_at") var createdAt: Date?
 
     // data
     @Field(key: "community_id") var communityID: UUID

@@ -9,6 +9,12 @@ enum CommunityRegistry: Feature {
     static var strings: (any LocalizedStrings.Type)? { CommunityStrings.self }
 
     static func register(_ app: Application) {
+        app.stampWithClock(Community.self)
+        app.stampWithClock(Building.self)
+        app.stampWithClock(Household.self)
+        app.stampWithClock(Person.self)
+        app.stampWithClock(Membership.self)
+        app.stampWithClock(StaffAssignment.self)
         app.migrations.add(CreateCommunity())
         app.migrations.add(CreateBuilding())
         app.migrations.add(CreateHousehold())

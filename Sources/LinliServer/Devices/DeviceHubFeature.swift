@@ -16,6 +16,7 @@ enum Devices: Feature {
     }
 
     static func register(_ app: Application) {
+        app.stampWithClock(Device.self)
         app.migrations.add(CreateDevices())
         app.migrations.add(CreateTelemetry())
         app.migrations.add(AddProvisioningDeviceCap())

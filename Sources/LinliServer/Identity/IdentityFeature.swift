@@ -4,6 +4,7 @@ import Vapor
 /// Identity: people sign in, hold tokens and sessions.
 enum Identity: Feature {
     static func register(_ app: Application) {
+        app.stampWithClock(UserToken.self)
         app.migrations.add(CreateUserToken())
         app.migrations.add(CreateLoginAttempt())
         app.migrations.add(CreatePasswordReset())

@@ -10,7 +10,7 @@ final class UserToken: Model, @unchecked Sendable {
 
     // managed
     @ID(key: .id) var id: UUID?
-    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @OptionalField(key: "created_at") var createdAt: Date?
 
     // data
     @Field(key: "person_id") var personID: UUID

@@ -8,8 +8,8 @@ final class Device: Model, @unchecked Sendable {
 
     // managed
     @ID(key: .id) var id: UUID?
-    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
-    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+    @OptionalField(key: "created_at") var createdAt: Date?
+    @OptionalField(key: "updated_at") var updatedAt: Date?
 
     // data
     @Field(key: "community_id") var communityID: UUID
@@ -134,8 +134,8 @@ final class RuleRecord: Model, @unchecked Sendable {
 
     // managed
     @ID(key: .id) var id: UUID?
-    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
-    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+    @OptionalField(key: "created_at") var createdAt: Date?
+    @OptionalField(key: "updated_at") var updatedAt: Date?
 
     // data
     @Field(key: "community_id") var communityID: UUID
