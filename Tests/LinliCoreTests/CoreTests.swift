@@ -26,6 +26,16 @@ import Testing
         #expect(table.records.map(\.line) == [2, 3])
     }
 
+    @Test func writesLinesThatReadBackAndNeverRunAsFormulas() throws {
+        let fields = ["x, y", "he said \"hi\"", "two\nlines", "plain", "=HYPERLINK(\"http://evil\")", "+1", "-2", "@sum"]
+        let line = CSVTable.line(fields)
+        let back = try CSVTable(parsing: "h1,h2,h3,h4,h5,h6,h7,h8\n" + line + "\n").records[0].fields
+        #expect(Array(back.prefix(4)) == Array(fields.prefix(4)))
+        #expect(back.dropFirst(4).allSatisfy { $0.hasPrefix("'") })
+        #expect(back[4] == "'=HYPERLINK(\"http://evil\")")
+        #expect(CSVTable.field("") == "" && CSVTable.field("a") == "a")
+    }
+
     @Test func reportsAnUnterminatedQuote() {
         #expect(throws: CSVTable.ParseError.unterminatedQuote(line: 2)) { try CSVTable(parsing: "a\n\"oops\n") }
         #expect(throws: CSVTable.ParseError.empty) { try CSVTable(parsing: "\n  \n") }

@@ -1,4 +1,5 @@
 import Fluent
+import LinliCore
 import Vapor
 
 /// An RFC 9457 problem document.
@@ -36,10 +37,7 @@ struct ProblemMiddleware: AsyncMiddleware {
 
     /// A self-contained error page (no session, so no layout), in the request's language.
     static func page(for error: LinliError, request: Request) -> Response {
-        func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-        }
+        let escape = Markup.escape
         let title = escape(request.t("error.\(error.code.rawValue).title"))
         let detail = escape(request.t("error.\(error.code.rawValue).detail", error.arguments))
         let html = """

@@ -207,20 +207,16 @@ extension ConsolePages {
                 .sort(\.$at, .descending).limit(100_000).all()
             let gates = Gate.byID(try await Gate.scoped(to: id, on: req.db).all())
             let people = try await Person.byID(events.compactMap(\.personID), on: req.db)
-            func field(_ text: String) -> String {
-                text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
-                    ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-            }
             var lines = ["time,gate,method,person,allow,reason,score,source"]
             let formatter = ISO8601DateFormatter()
             for e in events {
                 lines.append(
-                    [
-                        formatter.string(from: e.at), field(e.gateID.flatMap { gates[$0]?.name } ?? ""), e.method,
-                        field(e.personID.flatMap { people[$0] }.map { MaskedName.of($0.name) } ?? ""),
+                    CSVTable.line([
+                        formatter.string(from: e.at), e.gateID.flatMap { gates[$0]?.name } ?? "", e.method,
+                        e.personID.flatMap { people[$0] }.map { MaskedName.of($0.name) } ?? "",
                         e.allow ? "yes" : "no",
                         e.reason, e.score.map { String(format: "%.4f", $0) } ?? "", e.source,
-                    ].joined(separator: ","))
+                    ]))
             }
             let response = Response(body: .init(string: "\u{FEFF}" + lines.joined(separator: "\n") + "\n"))
             response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
