@@ -73,32 +73,6 @@ final class MoneyMovement: Model, @unchecked Sendable {
     }
 }
 
-struct CreateMoneyMovement: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(MoneyMovement.schema)
-            .id()
-            .field("community_id", .uuid, .required)
-            .field("purpose", .string, .required)
-            .field("subject_id", .uuid, .required)
-            .field("kind", .string, .required)
-            .field("amount_cents", .int, .required)
-            .field("idempotency_key", .string, .required)
-            .field("original_reference", .string)
-            .field("status", .string, .required)
-            .field("provider", .string, .required)
-            .field("reference", .string)
-            .field("created_at", .datetime, .required)
-            .field("settled_at", .datetime)
-            .unique(on: "idempotency_key")
-            .create()
-        try await IndexSQL.create("money_movements_status", on: MoneyMovement.schema, ["status", "created_at"], database)
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema(MoneyMovement.schema).delete()
-    }
-}
-
 /// Settles movements: calls the provider and writes the outcome with the purpose's own record.
 enum MoneyMovements {
     /// What a purpose writes when its movement settles (in the same transaction as the status change),

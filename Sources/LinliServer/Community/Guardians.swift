@@ -16,21 +16,6 @@ final class Guardian: Model, @unchecked Sendable {
     init() {}
 }
 
-struct CreateGuardian: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(Guardian.schema).id()
-            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
-            .field("child_id", .uuid, .required, .references(Person.schema, .id, onDelete: .cascade))
-            .field("guardian_id", .uuid, .required, .references(Person.schema, .id, onDelete: .cascade))
-            .field("registered_by", .uuid).field("registered_at", .datetime, .required)
-            .unique(on: "community_id", "child_id", "guardian_id").create()
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema(Guardian.schema).delete()
-    }
-}
-
 struct GuardianRead: Content, Equatable {
     let childID: UUID
     let guardianID: UUID

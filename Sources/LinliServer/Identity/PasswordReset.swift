@@ -25,37 +25,6 @@ final class PasswordReset: Model, @unchecked Sendable {
     init() {}
 }
 
-struct CreatePasswordReset: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(PasswordReset.schema)
-            .id()
-            .field("person_id", .uuid, .required, .references(Person.schema, .id, onDelete: .cascade))
-            .field("community_id", .uuid, .required)
-            .field("code_hash", .string, .required)
-            .field("created_by", .uuid, .required)
-            .field("created_at", .datetime, .required)
-            .field("expires_at", .datetime, .required)
-            .field("used_at", .datetime)
-            .unique(on: "code_hash")
-            .create()
-        try await IndexSQL.create("password_resets_person", on: PasswordReset.schema, ["person_id"], database)
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema(PasswordReset.schema).delete()
-    }
-}
-
-struct AddPersonCreatedIn: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(Person.schema).field("created_in", .uuid).update()
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema(Person.schema).deleteField("created_in").update()
-    }
-}
-
 /// Who may change a person's credentials and shared facts, and the changes themselves.
 enum Credentials {
     /// Where the person belongs today, for `AccessRequest.changePerson`.

@@ -63,37 +63,3 @@ final class LoginAttempt: Model, @unchecked Sendable {
         self.failures = 0
     }
 }
-
-struct CreateUserToken: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(UserToken.schema)
-            .id()
-            .field("person_id", .uuid, .required, .references(Person.schema, .id, onDelete: .cascade))
-            .field("token_hash", .string, .required)
-            .field("expires_at", .datetime, .required)
-            .field("created_at", .datetime)
-            .unique(on: "token_hash")
-            .create()
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema(UserToken.schema).delete()
-    }
-}
-
-struct CreateLoginAttempt: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(LoginAttempt.schema)
-            .id()
-            .field("phone", .string, .required)
-            .field("failures", .int, .required)
-            .field("first_failure", .datetime)
-            .field("locked_until", .datetime)
-            .unique(on: "phone")
-            .create()
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema(LoginAttempt.schema).delete()
-    }
-}

@@ -60,17 +60,6 @@ final class DeviceProvisioning: Model, @unchecked Sendable {
     }
 }
 
-struct AddProvisioningDeviceCap: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(DeviceProvisioning.schema)
-            .field("max_devices", .int, .required, .sql(.default(DeviceProvisioning.defaultCap))).update()
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema(DeviceProvisioning.schema).deleteField("max_devices").update()
-    }
-}
-
 /// A server-to-device command (ThingsBoard's persistent RPC). The integer id is what the device sees.
 final class DeviceCommand: Model, @unchecked Sendable {
     static let schema = "device_commands"
