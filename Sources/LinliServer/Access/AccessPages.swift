@@ -151,7 +151,7 @@ enum AccessPages {
                     codeRows: codeRows[lock.id] ?? [])
             }
             return try await req.render(
-                "access", title: req.t("access.title"),
+                "access/access", title: req.t("access.title"),
                 Page(
                     locks: locks, qr: svg, refreshIn: left,
                     consents: try communities.flatMap { c in

@@ -112,7 +112,7 @@ extension ConsolePages {
             ).all()
             let deniedPeople = try await Person.byID(denied.map(\.personID), on: req.db)
             return try await req.render(
-                "console/gates", title: req.t("console.tab.gates"),
+                "access/gates", title: req.t("console.tab.gates"),
                 GatesPage(
                     header: header,
                     decisions: events.map { e in
@@ -180,7 +180,7 @@ extension ConsolePages {
             let log = try await FaceProcessingRead.list(page.items, on: req.db)
             let share = Double(data.serverPeople) / Double(data.filingThreshold) * 100
             return try await req.render(
-                "console/facedata", title: req.t("console.tab.faceData"),
+                "access/facedata", title: req.t("console.tab.faceData"),
                 FaceDataPage(
                     header: header, data: data, share: String(format: "%.2f", share),
                     log: log.map { row in

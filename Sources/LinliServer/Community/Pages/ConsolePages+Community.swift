@@ -41,7 +41,7 @@ extension ConsolePages {
             let households = householdBuildings.count
             let staff = try await StaffAssignment.scoped(to: id, on: req.db).count()
             return try await req.render(
-                "console/community", title: header.name,
+                "community/community", title: header.name,
                 ListPage(
                     header: header, heading: req.t("console.buildings"),
                     columns: [req.t("field.name"), req.t("field.floors"), req.t("console.households")], rows: rows,

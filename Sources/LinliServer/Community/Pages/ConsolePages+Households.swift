@@ -62,7 +62,7 @@ extension ConsolePages {
                     actionLabel: req.t("console.moveOut"))
             }
             return try await req.render(
-                "console/household", title: "\(building?.name ?? "") \(household.room)",
+                "community/household", title: "\(building?.name ?? "") \(household.room)",
                 ListPage(
                     header: header, heading: "\(building?.name ?? "") \(household.room)",
                     columns: [

@@ -9,7 +9,7 @@ extension ConsolePages {
             let header = try await header(req, current: "import")
             try req.authorize(.manageRegistry(header.id))
             return try await req.render(
-                "console/import", title: req.t("console.import"),
+                "community/import", title: req.t("console.import"),
                 ImportPage(header: header, result: nil, issues: [], error: nil))
         }
         Web.route(web, .POST, { c, _, _ in .importResidents(c) }) { req in
@@ -19,7 +19,7 @@ extension ConsolePages {
             do {
                 let result = try await ResidentImporter.run(text, in: header.id, on: req)
                 return try await req.render(
-                    "console/import", title: req.t("console.import"),
+                    "community/import", title: req.t("console.import"),
                     ImportPage(
                         header: header,
                         result: req.t("import.done", ["created": "\(result.created)", "people": "\(result.people)"]),
@@ -31,7 +31,7 @@ extension ConsolePages {
                         reason: req.reasonText(issue) ?? issue.reason)
                 }
                 return try await req.render(
-                    "console/import", title: req.t("console.import"),
+                    "community/import", title: req.t("console.import"),
                     ImportPage(
                         header: header, result: nil, issues: issues,
                         error: req.t("error.import_rejected.detail", error.arguments)), status: .unprocessableEntity)

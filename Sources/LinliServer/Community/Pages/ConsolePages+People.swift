@@ -62,7 +62,7 @@ extension ConsolePages {
             }
             let roles = try await StaffAssignment.scoped(to: header.id, on: req.db).filter(\.$personID == pid).all()
             return try await req.render(
-                "console/person", title: person.name,
+                "community/person", title: person.name,
                 PersonPage(
                     header: header, person: try PersonRead(person), places: places,
                     roles: roles.map { req.t("role.\($0.role.rawValue)") }, hasPassword: person.passwordHash != nil,

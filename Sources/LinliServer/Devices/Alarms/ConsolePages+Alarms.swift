@@ -55,7 +55,7 @@ extension ConsolePages {
             let status = req.query[String.self, at: "status"] ?? ""
             let severity = req.query[String.self, at: "severity"] ?? ""
             return try await req.render(
-                "console/alarms", title: req.t("console.tab.alarms"),
+                "devices/alarms", title: req.t("console.tab.alarms"),
                 AlarmsPage(
                     header: header, heading: req.t("console.tab.alarms"),
                     alarms: try page.items.compactMap { item in
@@ -107,7 +107,7 @@ extension ConsolePages {
             ).limit(50).all()
             let names = try await Device.byID(tasks.compactMap(\.deviceID), on: req.db)
             return try await req.render(
-                "console/health", title: req.t("console.tab.health"),
+                "devices/health", title: req.t("console.tab.health"),
                 HealthPage(
                     header: header, report: report, rate: String(format: "%.0f %%", report.onlineRate * 100),
                     offline: report.offlineLongest.map {

@@ -100,7 +100,7 @@ extension ConsolePages {
             }
             let canManage = req.can(.manageDevices(id))
             return try await req.render(
-                "console/devices", title: req.t("console.tab.devices"),
+                "devices/devices", title: req.t("console.tab.devices"),
                 ListPage(
                     header: header, heading: req.t("console.tab.devices"),
                     columns: [
@@ -164,7 +164,7 @@ extension ConsolePages {
             .limit(20).all()
             let status = statusText(read, req)
             return try await req.render(
-                "console/device", title: device.name,
+                "devices/device", title: device.name,
                 DevicePage(
                     header: header, device: read, typeName: req.t("device.type.\(device.type)"),
                     place: place(device, buildings: buildings, households: households), status: status,

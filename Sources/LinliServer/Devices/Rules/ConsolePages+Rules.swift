@@ -208,7 +208,7 @@ extension ConsolePages {
             .all()
         let editing = try record.map(DeviceRegistry.rule)
         return try await req.render(
-            "console/rules", title: req.t("console.tab.rules"),
+            "devices/rules", title: req.t("console.tab.rules"),
             RulesPage(
                 header: header, heading: editing?.name ?? req.t("console.tab.rules"), rules: editing == nil ? rows : [],
                 canManage: req.can(.manageDevices(id)), form: RuleForm(editing),

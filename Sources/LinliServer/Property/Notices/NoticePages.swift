@@ -64,7 +64,7 @@ enum NoticePages {
                 try await NoticeRead.query(on: req.db).filter(\.$personID == principal.personID)
                     .filter(\.$noticeID ~~ notices.compactMap(\.id)).all(\.$noticeID))
             return try await req.render(
-                "notices", title: req.t("notice.title"),
+                "property/notices", title: req.t("notice.title"),
                 ListPage(
                     items: notices.map { n in
                         Item(
@@ -78,7 +78,7 @@ enum NoticePages {
             let notice = try await Notices.readable(req)
             try await Notices.markRead(notice, on: req)
             return try await req.render(
-                "notice", title: notice.title,
+                "property/notice", title: notice.title,
                 OnePage(
                     title: notice.title, category: req.t("notice.category.\(notice.category.rawValue)"),
                     time: ConsolePages.time(notice.publishAt, req),
@@ -91,7 +91,7 @@ enum NoticePages {
             let buildings = try await Building.scoped(to: header.id, on: req.db).sort(\.$name).all()
             let names = Building.byID(buildings)
             return try await req.render(
-                "console/notices", title: req.t("console.tab.notices"),
+                "property/console-notices", title: req.t("console.tab.notices"),
                 ConsolePage(
                     header: header,
                     rows: rows.map { n in

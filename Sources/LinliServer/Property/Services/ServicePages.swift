@@ -96,7 +96,7 @@ enum ServicePages {
             let services = Service.byID(
                 try await Service.query(on: req.db).filter(\.$id ~~ bookings.map(\.serviceID)).all())
             return try await req.render(
-                "services", title: req.t("service.title"),
+                "property/services", title: req.t("service.title"),
                 Page(
                     day: day.description, cards: cards,
                     mine: try bookings.map { b in
@@ -155,7 +155,7 @@ enum ServicePages {
                 },
                 by: .month)
             return try await req.render(
-                "console/services", title: req.t("console.tab.services"),
+                "property/console-services", title: req.t("console.tab.services"),
                 ConsolePage(
                     header: header,
                     services: services.map { s in

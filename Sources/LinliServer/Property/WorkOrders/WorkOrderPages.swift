@@ -117,7 +117,7 @@ enum WorkOrderPages {
             let households = try await Household.byID(Array(user.principal.households.keys), on: req.db)
             let buildings = try await Building.byID(households.values.map(\.buildingID), on: req.db)
             return try await req.render(
-                "requests", title: req.t("work.title"),
+                "property/requests", title: req.t("work.title"),
                 RequestsPage(
                     orders: try reads.map { row($0, actor: try actor($0, req), req) },
                     households: households.values.map { h in
@@ -154,7 +154,7 @@ enum WorkOrderPages {
             let read = try await WorkOrderService.reads([order], now: req.clock.now(), detail: true, on: req.db)[0]
             let who = try actor(read, req)
             return try await req.render(
-                "request", title: req.t("work.category.\(read.category.rawValue)"),
+                "property/request", title: req.t("work.category.\(read.category.rawValue)"),
                 RequestPage(
                     order: row(read, actor: who, req), description: read.description, place: read.place,
                     preferredTime: read.preferredTime, category: req.t("work.category.\(read.category.rawValue)"),
@@ -277,7 +277,7 @@ enum WorkOrderPages {
             let mineReads = try await WorkOrderService.reads(mine, now: now, on: req.db)
             let openReads = try await WorkOrderService.reads(open, now: now, on: req.db)
             return try await req.render(
-                "tasks", title: req.t("work.tasks"),
+                "property/tasks", title: req.t("work.tasks"),
                 TasksPage(
                     mine: try mineReads.map { row($0, actor: try actor($0, req), req) },
                     open: try openReads.map { row($0, actor: try actor($0, req), assign: true, req) },
