@@ -49,6 +49,20 @@ import Testing
         GateRules.decide(visitor, at: gate, now: now, day: day, minute: minute).reason
     }
 
+    @Test func aPassSaysWhyItOpensNoGateOneRuleForGatesAndPages() {
+        let now = Date(timeIntervalSince1970: 1_000_000)
+        func pass(from: Double = -60, until: Double = 3600, used: Int = 0, revoked: Bool = false) -> PassFacts {
+            PassFacts(
+                community: UUID(), building: nil, validFrom: now + from, validUntil: now + until, entriesAllowed: 2,
+                entriesUsed: used, revoked: revoked)
+        }
+        #expect(pass().refusal(at: now) == nil)
+        #expect(pass(from: 60).refusal(at: now) == .passNotYetValid)
+        #expect(pass(until: 0).refusal(at: now) == .passExpired)
+        #expect(pass(used: 2).refusal(at: now) == .passUsedUp)
+        #expect(pass(until: 0, used: 2, revoked: true).refusal(at: now) == .passRevoked)
+    }
+
     @Test func residentsTheirBuildingsAndMoveOut() {
         let home = Residence(community: community, building: building, movedIn: "2020-01-01", movedOut: nil)
         let main = GateFacts(community: community, kind: .main)

@@ -104,6 +104,16 @@ public struct PassFacts: Sendable, Equatable {
         self.entriesUsed = entriesUsed
         self.revoked = revoked
     }
+
+    /// Why the pass opens no gate at `now` (revoked, not yet valid, expired, used up), or nil while it is
+    /// good: the one rule for the gate decision and for the pass's status on the resident's page.
+    public func refusal(at now: Date) -> GateReason? {
+        if revoked { return .passRevoked }
+        if now < validFrom { return .passNotYetValid }
+        if now >= validUntil { return .passExpired }
+        if entriesUsed >= entriesAllowed { return .passUsedUp }
+        return nil
+    }
 }
 
 /// Who is at the gate, as far as the credential tells.
@@ -157,10 +167,7 @@ public enum GateRules {
             return (true, .resident)
         case .pass(let pass):
             guard pass.community == gate.community else { return (false, .wrongGate) }
-            if pass.revoked { return (false, .passRevoked) }
-            if now < pass.validFrom { return (false, .passNotYetValid) }
-            if now >= pass.validUntil { return (false, .passExpired) }
-            if pass.entriesUsed >= pass.entriesAllowed { return (false, .passUsedUp) }
+            if let refusal = pass.refusal(at: now) { return (false, refusal) }
             if gate.kind == .building, let building = gate.building, let visiting = pass.building, visiting != building
             {
                 return (false, .otherBuilding)

@@ -174,12 +174,11 @@ enum AccessPages {
                             value: h.id?.uuidString ?? "", label: "\(buildings[h.buildingID]?.name ?? "") \(h.room)")
                     },
                     passes: try passes.map { p in
-                        let status =
-                            p.revoked
-                            ? req.t("access.pass.revoked")
-                            : p.entriesUsed >= p.entriesAllowed
-                                ? req.t("access.pass.usedUp")
-                                : now >= p.validUntil ? req.t("access.pass.expired") : req.t("access.pass.valid")
+                        let facts = PassFacts(
+                            community: p.communityID, building: nil, validFrom: p.validFrom, validUntil: p.validUntil,
+                            entriesAllowed: p.entriesAllowed, entriesUsed: p.entriesUsed, revoked: p.revoked)
+                        let status = facts.refusal(at: now).map { req.t("gate.reason.\($0.rawValue)") }
+                            ?? req.t("access.pass.valid")
                         return PassRow(
                             visitor: p.visitorName,
                             window: ConsolePages.time(p.validFrom, req) + " – " + ConsolePages.time(p.validUntil, req),
