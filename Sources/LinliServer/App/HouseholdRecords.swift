@@ -25,15 +25,3 @@ extension QueryBuilder {
         }
     }
 }
-
-extension CurrentUser {
-    /// When the caller's stay in a current household began (the start of the move-in day, China time).
-    static func residentSince(_ memberships: [Membership], today: String) -> [UUID: Date] {
-        var since: [UUID: Date] = [:]
-        for membership in memberships where membership.isCurrent(on: today) {
-            let start = CivilDate(membership.movedIn).map(Calendar.chinaStart(of:)) ?? .distantPast
-            since[membership.householdID] = min(since[membership.householdID] ?? start, start)
-        }
-        return since
-    }
-}

@@ -18,14 +18,19 @@ struct CurrentUser: Authenticatable, @unchecked Sendable {
         var staff: [UUID: Set<StaffRole>] = [:]
         for role in roles { staff[role.communityID, default: []].insert(role.role) }
         var households: [UUID: UUID] = [:]
+        // Since when each stay began (the start of the move-in day, China time): records of the home from
+        // before are the former occupants'.
+        var since: [UUID: Date] = [:]
         for membership in memberships where membership.isCurrent(on: today) {
             households[membership.householdID] = membership.communityID
+            let start = CivilDate(membership.movedIn).map(Calendar.chinaStart(of:)) ?? .distantPast
+            since[membership.householdID] = min(since[membership.householdID] ?? start, start)
         }
         return CurrentUser(
             person: person,
             principal: Principal(
                 personID: id, isAdmin: person.isAdmin, staffRoles: staff, households: households,
-                residentSince: residentSince(memberships, today: today)),
+                residentSince: since),
             staff: roles, memberships: memberships)
     }
 }
