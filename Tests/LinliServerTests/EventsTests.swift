@@ -26,29 +26,12 @@ import VaporTesting
         #expect(!bus.isShared)
     }
 
-    /// Waits (real time) up to `seconds` for `condition`.
-    func within(_ seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(nanoseconds: 20_000_000)
-        }
-        return try await condition()
-    }
-
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["LINLI_TEST_DATABASE_URL"]?.isEmpty == false))
-    func aSecondServerLearnsWithinASecond() async throws {
+    @Test(.enabled(if: onPostgres)) func aSecondServerLearnsWithinASecond() async throws {
         try await withLinli { h in
-            guard case .postgres(let url, let schema)? = h.app.storage[DatabaseChoiceKey.self] else {
-                Issue.record("not on PostgreSQL")
-                return
-            }
             // Both servers boot as `linli serve` does (asynchronously: the event channel starts listening).
             try await h.app.asyncBoot()
-            let other = try await Application.make(.testing)
-            do {
-                try await configure(other, database: .postgres(url: url, schema: schema), clock: h.clock)
-                try await other.asyncBoot()
+            try await h.withOtherServers { servers in
+                let other = servers[0].app
                 let op = try await h.token("operator")
                 #expect(h.app.events.isShared && other.events.isShared)
 
@@ -58,7 +41,7 @@ import VaporTesting
                 let reader = Task { for await text in feed { got.withLockedValue { $0.append(text) } } }
                 h.app.deviceHub.announce(.alarmChanged(community: h.world.a, feed: #"{"event":"alarm"}"#))
                 #expect(
-                    try await within(1) { got.withLockedValue { $0 } == [#"{"event":"alarm"}"#] },
+                    try await eventually(within: 1) { got.withLockedValue { $0 } == [#"{"event":"alarm"}"#] },
                     "the second server's console heard \(got.withLockedValue { $0 })")
                 other.deviceHub.events.unsubscribe(feedID)
                 await reader.value
@@ -69,7 +52,7 @@ import VaporTesting
                 let rotated = try await h.send(
                     .POST, h.community + "/devices/\(deviceID)/token", token: op)
                 #expect(rotated.status == .ok || rotated.status == .created, "\(rotated.status)")
-                let refused = try await within(1) {
+                let refused = try await eventually(within: 1) {
                     do {
                         _ = try await other.deviceHub.authenticate(token)
                         return false
@@ -83,12 +66,8 @@ import VaporTesting
                     if event == .galleryChanged(community: h.world.a) { heard.withLockedValue { $0 = true } }
                 }
                 try h.app.faceGalleries.reload(h.world.a)
-                #expect(try await within(1) { heard.withLockedValue { $0 } })
-            } catch {
-                try? await other.asyncShutdown()
-                throw error
+                #expect(try await eventually(within: 1) { heard.withLockedValue { $0 } })
             }
-            try await other.asyncShutdown()
         }
     }
 }

@@ -139,6 +139,44 @@ struct Harness {
     }
 
     func count<M: Model>(_ model: M.Type) async throws -> Int { try await M.query(on: app.db).count() }
+
+    /// More servers on this test's PostgreSQL schema, as `linli serve` runs them side by side; each is
+    /// configured, booted (with `boot`) and shut down after `body`. On SQLite the test is wrong: it says so.
+    func withOtherServers(
+        _ count: Int = 1, boot: Bool = true, _ body: ([Harness]) async throws -> Void
+    ) async throws {
+        guard case .postgres(let url, let schema)? = app.storage[DatabaseChoiceKey.self] else {
+            Issue.record("not on PostgreSQL")
+            return
+        }
+        var others: [Application] = []
+        do {
+            for _ in 0..<count {
+                let other = try await Application.make(.testing)
+                others.append(other)
+                try await configure(other, database: .postgres(url: url, schema: schema), clock: clock)
+                if boot { try await other.asyncBoot() }
+            }
+            try await body(others.map { Harness(app: $0, clock: clock, world: world) })
+        } catch {
+            for other in others { try? await other.asyncShutdown() }
+            throw error
+        }
+        for other in others { try await other.asyncShutdown() }
+    }
+}
+
+/// Whether tests run on the PostgreSQL of `LINLI_TEST_DATABASE_URL` (several-server tests need it).
+let onPostgres = ProcessInfo.processInfo.environment["LINLI_TEST_DATABASE_URL"]?.isEmpty == false
+
+/// Waits (real time) up to `seconds` for `condition`: for what another server learns by the event bus.
+func eventually(within seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(nanoseconds: 20_000_000)
+    }
+    return try await condition()
 }
 
 extension TestingHTTPResponse {

@@ -115,39 +115,29 @@ import VaporTesting
     }
 
     /// Several servers on one PostgreSQL: each turn of a recurring job runs on exactly one of them.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["LINLI_TEST_DATABASE_URL"]?.isEmpty == false))
-    func threeInstancesOnOnePostgreSQLRunEachTurnOnce() async throws {
+    @Test(.enabled(if: onPostgres)) func threeInstancesOnOnePostgreSQLRunEachTurnOnce() async throws {
         try await withLinli { h in
-            guard case .postgres(let url, let schema)? = h.app.storage[DatabaseChoiceKey.self] else {
-                Issue.record("not on PostgreSQL")
-                return
-            }
             let count = NIOLockedValueBox(0)
-            var others: [Application] = []
-            for _ in 0..<2 {
-                let other = try await Application.make(.testing)
-                try await configure(other, database: .postgres(url: url, schema: schema), clock: h.clock)
-                others.append(other)
-            }
-            let apps = [h.app] + others
-            for app in apps {
-                app.jobs.every("test.shared", seconds: 30) { _, _ in
-                    count.withLockedValue { $0 += 1 }
-                    try await Task.sleep(nanoseconds: 20_000_000)
+            try await h.withOtherServers(2, boot: false) { others in
+                let apps = [h.app] + others.map(\.app)
+                for app in apps {
+                    app.jobs.every("test.shared", seconds: 30) { _, _ in
+                        count.withLockedValue { $0 += 1 }
+                        try await Task.sleep(nanoseconds: 20_000_000)
+                    }
+                    try await app.jobs.schedule(now: h.clock.now(), on: app.db)
                 }
-                try await app.jobs.schedule(now: h.clock.now(), on: app.db)
-            }
-            for _ in 0..<5 {
-                h.clock.advance(by: 30)
-                try await withThrowingTaskGroup(of: Int.self) { group in
-                    for app in apps { for _ in 0..<3 { group.addTask { try await app.jobs.runDue(app) } } }
-                    for try await _ in group {}
+                for _ in 0..<5 {
+                    h.clock.advance(by: 30)
+                    try await withThrowingTaskGroup(of: Int.self) { group in
+                        for app in apps { for _ in 0..<3 { group.addTask { try await app.jobs.runDue(app) } } }
+                        for try await _ in group {}
+                    }
                 }
             }
             #expect(count.withLockedValue { $0 } == 5)
             let instances = Set(try await JobRun.query(on: h.app.db).filter(\.$name == "test.shared").all().map(\.instance))
             #expect(!instances.isEmpty)
-            for other in others { try await other.asyncShutdown() }
         }
     }
 }

@@ -20,6 +20,10 @@ enum LinliEvent: Codable, Sendable, Equatable {
     case accessDirectoryChanged
     /// Face consents or vectors of a community changed: its galleries are loaded again.
     case galleryChanged(community: UUID)
+    /// A person's sign-ins, roles, homes or settings changed: principal caches drop them.
+    case personChanged(person: UUID)
+    /// Many people's homes changed at once (an import): principal caches drop everyone.
+    case peopleChanged
 }
 
 /// The one event bus: subscribers in this process get every event at once; with PostgreSQL every event

@@ -52,6 +52,23 @@ final class Person: Model, @unchecked Sendable {
         self.highContrast = false
         self.textSize = 1
     }
+
+    /// A row of its own with the same stored values (for the principal cache, which hands each request
+    /// its own copy to change). `PrincipalCacheTests` checks every field is carried.
+    func copy() -> Person {
+        let copy = Person(
+            id: id, name: name, phone: phone, birthYear: birthYear, isElderly: isElderly, livesAlone: livesAlone,
+            isChild: isChild, passwordHash: passwordHash, isAdmin: isAdmin)
+        copy.$id.exists = $id.exists
+        copy.createdAt = createdAt
+        copy.updatedAt = updatedAt
+        copy.language = language
+        copy.elderMode = elderMode
+        copy.highContrast = highContrast
+        copy.textSize = textSize
+        copy.createdIn = createdIn
+        return copy
+    }
 }
 
 /// A person living in a household, from a move-in date until a move-out date.

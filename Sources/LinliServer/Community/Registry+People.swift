@@ -74,6 +74,7 @@ extension Registry {
                 .update, personID, communities: ties.communities.union([community]), before: before, after: after,
                 by: req, on: db)
         }
+        req.principalChanged(personID)
     }
 
     static func addMember(to household: Household, _ input: MemberCreate, on req: Request) async throws -> Membership {
@@ -98,6 +99,7 @@ extension Registry {
                 .create, "membership", id: membership.id, community: community,
                 after: try MembershipRead(membership, person: person, today: req.today), by: req, on: db)
         }
+        req.principalChanged(membership.personID)
         return membership
     }
 
@@ -131,6 +133,7 @@ extension Registry {
                     on: db)
             }
         }
+        req.principalChanged(membership.personID)
     }
 
     static func grantStaff(in community: UUID, _ input: StaffCreate, on req: Request) async throws
@@ -168,6 +171,7 @@ extension Registry {
                 .grant, "staff", id: assignment.id, community: community,
                 after: try StaffRead(assignment, person: person), by: req, on: db)
         }
+        req.principalChanged(assignment.personID)
         return (assignment, person)
     }
 
@@ -225,5 +229,6 @@ extension Registry {
                     on: db)
             }
         }
+        req.principalChanged(assignment.personID)
     }
 }

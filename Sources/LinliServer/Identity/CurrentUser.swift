@@ -35,32 +35,55 @@ struct CurrentUser: Authenticatable, @unchecked Sendable {
     }
 }
 
-/// Signs in API clients that send `Authorization: Bearer <token>`.
+/// Signs in API clients that send `Authorization: Bearer <token>`; what a token signs in is cached
+/// (``PrincipalCache``).
 struct BearerUserAuthenticator: AsyncBearerAuthenticator {
     func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
         let hash = UserToken.hash(bearer.token)
+        let now = request.clock.now()
+        let today = request.today
+        let cache = request.application.principals
+        if let (user, tokenID) = cache.user(token: hash, now: now, today: today) {
+            request.storage[CurrentTokenKey.self] = tokenID
+            request.auth.login(user)
+            return
+        }
+        let ticket = cache.ticket()
         // One query for the token and its person.
         guard
             let token = try await UserToken.query(on: request.db)
                 .join(Person.self, on: \UserToken.$personID == \Person.$id)
                 .filter(\.$tokenHash == hash).first(),
-            token.expiresAt > request.clock.now(),
+            token.expiresAt > now, let tokenID = token.id,
             let person = try? token.joined(Person.self)
         else { return }
-        request.storage[CurrentTokenKey.self] = token.id
-        request.auth.login(try await CurrentUser.load(person, on: request.db, today: request.today))
+        let user = try await CurrentUser.load(person, on: request.db, today: today)
+        cache.store(token: hash, id: tokenID, tokenExpires: token.expiresAt, user, now: now, today: today, ticket: ticket)
+        request.storage[CurrentTokenKey.self] = tokenID
+        request.auth.login(user)
     }
 }
 
 struct CurrentTokenKey: StorageKey { typealias Value = UUID }
 
-/// Signs in browsers by the person id in their session.
+/// Signs in browsers by the person id in their session (the session row is read on every request, so
+/// a session ended elsewhere ends here; the person is cached like a token's).
 struct SessionUserAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let text = request.session.data["person"], let id = UUID(uuidString: text),
-            let person = try await Person.find(id, on: request.db)
-        {
-            request.auth.login(try await CurrentUser.load(person, on: request.db, today: request.today))
+        if let text = request.session.data["person"], let id = UUID(uuidString: text) {
+            let now = request.clock.now()
+            let today = request.today
+            let cache = request.application.principals
+            if let user = cache.user(session: id, now: now, today: today) {
+                request.auth.login(user)
+            } else {
+                let ticket = cache.ticket()
+                if let person = try await Person.find(id, on: request.db) {
+                    let user = try await CurrentUser.load(person, on: request.db, today: today)
+                    cache.store(session: user, now: now, today: today, ticket: ticket)
+                    request.auth.login(user)
+                }
+            }
         }
         return try await next.respond(to: request)
     }

@@ -37,9 +37,10 @@ enum IdentityAPI {
                 method: .DELETE, path: "/api/v1/auth/token", operationID: "revokeToken",
                 summary: "Revoke the token of this request", tag: "identity", status: .noContent), in: app
         ) { req in
-            _ = try req.user()
+            let user = try req.user()
             if let id = req.storage[CurrentTokenKey.self] {
                 try await UserToken.query(on: req.db).filter(\.$id == id).delete()
+                req.principalChanged(user.principal.personID)
             }
             return NoContent()
         }
@@ -81,6 +82,7 @@ enum IdentityAPI {
         if let flag = input.highContrast { person.highContrast = flag }
         if let size = input.textSize { person.textSize = size }
         try await person.save(on: req.db)
+        req.principalChanged(try person.requireID())
         if let new = input.newPassword { try await Credentials.changeOwnPassword(person, to: new, on: req) }
         req.resetLanguage()
     }

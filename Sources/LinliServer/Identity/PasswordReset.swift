@@ -76,6 +76,7 @@ enum Credentials {
                 .passwordReset, personID, communities: communities, by: req, on: db)
         }
         person.passwordHash = nil
+        req.principalChanged(personID)
         return (code, row.expiresAt)
     }
 
@@ -109,6 +110,7 @@ enum Credentials {
                 return true
             }
             guard used else { return nil }
+            req.principalChanged(personID)
             person.passwordHash = newHash
             return person
         }
@@ -128,6 +130,7 @@ enum Credentials {
             try await Audit.recordForPerson(.passwordChange, personID, communities: communities, by: req, on: db)
         }
         person.passwordHash = hash
+        req.principalChanged(personID)
     }
 
     /// Ends every API token and web session of the person, except the ones of the request making the change.

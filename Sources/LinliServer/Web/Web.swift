@@ -174,6 +174,7 @@ enum AccountPages {
                 person.textSize = settings.textSize
                 if let language = settings.language { person.language = language.rawValue }
                 try await person.save(on: req.db)
+                if let id = person.id { req.principalChanged(id) }
             }
             let response = req.redirect(to: safeNext(form.back))
             func remember(_ name: String, _ value: String) {
@@ -260,7 +261,10 @@ enum AccountPages {
         if person.language == nil, let language = before.language {
             person.language = language.rawValue; changed = true
         }
-        if changed { try await person.save(on: req.db) }
+        if changed, let id = person.id {
+            try await person.save(on: req.db)
+            req.principalChanged(id)
+        }
     }
 
     /// Only same-site paths, so a crafted `next` cannot send people elsewhere.
