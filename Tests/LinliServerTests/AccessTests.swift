@@ -462,10 +462,10 @@ import VaporTesting
             _ = try await h.send(.POST, "/api/v1/\(lockToken)/rpc/\(command.id)", raw: #"{"result":"unlocked"}"#)
             _ = try await h.send(
                 .POST, "/api/v1/\(lockToken)/telemetry", raw: #"{"locked":false,"unlock_method":"app"}"#)
-            let locks = try await h.send(.GET, "/api/v1/me/locks", token: owner).content.decode([LockRead].self)
+            let locks = try await h.send(.GET, "/api/v1/me/locks", token: owner).content.decode(ListPage<LockRead>.self).items
             #expect(locks.count == 1 && locks[0].lastCommand?.status == .successful && locks[0].locked == false)
             #expect(
-                try await h.send(.GET, "/api/v1/me/locks", token: neighbour).content.decode([LockRead].self).isEmpty)
+                try await h.send(.GET, "/api/v1/me/locks", token: neighbour).content.decode(ListPage<LockRead>.self).items.isEmpty)
             // A one-time code for the cleaner goes to the lock as a command.
             let code = try await h.send(
                 .POST, "/api/v1/me/locks/\(lock)/codes", token: owner, raw: #"{"label":"保洁","hours":4,"oneTime":true}"#)
@@ -488,7 +488,7 @@ import VaporTesting
             // The lock confirms the code; the list shows it (never the code itself); revoking sends delete_code.
             _ = try await h.send(.POST, "/api/v1/\(lockToken)/rpc/\(created.command.id)", raw: #"{"result":"ok"}"#)
             let listed = try await h.send(.GET, "/api/v1/me/locks/\(lock)/codes", token: owner)
-            let codes = try listed.content.decode([LockCodeRead].self)
+            let codes = try listed.content.decode(ListPage<LockCodeRead>.self).items
             #expect(codes.count == 1 && codes[0].label == "保洁" && codes[0].setStatus == .successful)
             #expect(!listed.text.contains(created.code))
             #expect(try await h.send(.GET, "/api/v1/me/locks/\(lock)/codes", token: neighbour).status == .notFound)
@@ -503,8 +503,7 @@ import VaporTesting
             let delete = try #require(
                 try await DeviceCommand.query(on: h.app.db).filter(\.$method == "delete_code").first())
             #expect(delete.params.contains(created.id.uuidString))
-            let after = try await h.send(.GET, "/api/v1/me/locks/\(lock)/codes", token: owner).content.decode(
-                [LockCodeRead].self)
+            let after = try await h.send(.GET, "/api/v1/me/locks/\(lock)/codes", token: owner).content.decode(ListPage<LockCodeRead>.self).items
             #expect(after.first?.revokedAt != nil && after.first?.deleteStatus == .queued)
             #expect(
                 try await h.send(.DELETE, "/api/v1/me/locks/\(lock)/codes/\(created.id)", token: owner).status

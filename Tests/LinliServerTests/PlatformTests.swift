@@ -115,6 +115,35 @@ import VaporTesting
         }
     }
 
+    /// One way to ask for a list: every list answers `{items, metadata}` and takes `page` and `per`. What is
+    /// not a list is named: a day's slot grid, a revenue report, a device's latest values, an import's result.
+    @Test func everyListIsPaged() async throws {
+        try await withLinli { h in
+            let notLists: Set<String> = ["listServiceSlots", "serviceRevenue", "getLatestTelemetry", "importDevices"]
+            var lists = 0
+            for endpoint in h.app.endpoints {
+                guard case .object(let pairs)? = endpoint.response else { continue }
+                let properties = pairs.first { $0.0 == "properties" }?.1
+                if case .string("array")? = pairs.first(where: { $0.0 == "type" })?.1 {
+                    #expect(notLists.contains(endpoint.operationID), "\(endpoint.operationID) answers a bare array")
+                } else if case .object(let fields)? = properties, fields.contains(where: { $0.0 == "metadata" }) {
+                    lists += 1
+                    #expect(endpoint.query.contains { $0.name == "per" }, "\(endpoint.operationID) takes no page size")
+                }
+            }
+            #expect(lists >= 30)
+            // A list computed whole pages like one read page by page.
+            let op = try await h.token("operator")
+            let members = h.community + "/households/\(h.world.home)/members"
+            let second = try await h.send(.GET, members + "?per=1&page=2", token: op)
+            let page = try second.content.decode(ListPage<MembershipRead>.self)
+            #expect(page.items.count == 1 && page.metadata.total == 2 && page.metadata.page == 2)
+            let reversed = try await h.send(.GET, members + "?sort=-moved_in", token: op)
+            #expect(try reversed.content.decode(ListPage<MembershipRead>.self).items.count == 2)
+            #expect(try await h.send(.GET, members + "?per=1000", token: op).problem?.code == "invalid_list_query")
+        }
+    }
+
     /// One feature, one folder, and files small enough to read: none over 300 lines.
     @Test func noSourceFileIsOver300Lines() throws {
         let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources")

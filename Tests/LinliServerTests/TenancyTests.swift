@@ -168,7 +168,7 @@ import VaporTesting
             let op = try await h.token("operator")
             let members = try await h.send(
                 .GET, "/api/v1/communities/\(h.world.a)/households/\(h.world.home)/members", token: op)
-            let family = try members.content.decode([MembershipRead].self).first { $0.personID == h.world.family }!
+            let family = try members.content.decode(ListPage<MembershipRead>.self).items.first { $0.personID == h.world.family }!
             let moved = try await h.send(
                 .PATCH, "/api/v1/communities/\(h.world.a)/households/\(h.world.home)/members/\(family.id)",
                 token: op, json: ["movedOut": "2026-09-21"])
@@ -181,7 +181,7 @@ import VaporTesting
                 ).status == .notFound)
             let history = try await h.send(
                 .GET, "/api/v1/communities/\(h.world.a)/households/\(h.world.home)/members", token: op)
-            #expect(try history.content.decode([MembershipRead].self).count == 2)
+            #expect(try history.content.decode(ListPage<MembershipRead>.self).items.count == 2)
             let audit = try await h.send(.GET, "/api/v1/communities/\(h.world.a)/audit", token: op)
             let entries = try audit.content.decode(ListPage<AuditRead>.self).items
             #expect(entries.first?.action == "move_out")

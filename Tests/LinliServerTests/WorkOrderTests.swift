@@ -282,8 +282,7 @@ import VaporTesting
             let id = try created.content.decode(ContactRead.self).id
             _ = try await h.send(
                 .POST, h.community + "/contacts", token: op, raw: #"{"kind":"police","name":"派出所","phone":"110"}"#)
-            let listed = try await h.send(.GET, h.community + "/contacts", token: owner).content.decode(
-                [ContactRead].self)
+            let listed = try await h.send(.GET, h.community + "/contacts", token: owner).content.decode(ListPage<ContactRead>.self).items
             #expect(listed.map(\.name) == ["物业服务中心", "派出所"])
             #expect(
                 try await h.send(
@@ -335,9 +334,9 @@ import VaporTesting
             let child = try #require(try await Person.find(h.world.family, on: h.app.db))
             child.birthYear = Calendar.chinaYear(h.clock.now()) - 9
             try await child.save(on: h.app.db)
-            let mine = try await h.send(.GET, "/api/v1/me/notices", token: owner).content.decode([NoticeOut].self)
+            let mine = try await h.send(.GET, "/api/v1/me/notices", token: owner).content.decode(ListPage<NoticeOut>.self).items
             #expect(Set(mine.map(\.title)) == ["停水通知", "托育补贴"] && mine.allSatisfy { $0.read == false })
-            let theirs = try await h.send(.GET, "/api/v1/me/notices", token: neighbour).content.decode([NoticeOut].self)
+            let theirs = try await h.send(.GET, "/api/v1/me/notices", token: neighbour).content.decode(ListPage<NoticeOut>.self).items
             #expect(theirs.map(\.title) == ["停水通知"])
             let subsidy = try #require(mine.first { $0.title == "托育补贴" })
             #expect(
@@ -348,7 +347,7 @@ import VaporTesting
                 #expect(
                     try await h.send(.POST, "/api/v1/me/notices/\(water.id)/read", token: owner).status == .noContent)
             }
-            let rates = try await h.send(.GET, h.community + "/notices", token: worker).content.decode([NoticeOut].self)
+            let rates = try await h.send(.GET, h.community + "/notices", token: worker).content.decode(ListPage<NoticeOut>.self).items
             let waterRate = try #require(rates.first { $0.title == "停水通知" })
             #expect(waterRate.reads == 1 && waterRate.audience == 3 && waterRate.readRate == 33.3)
             // An emergency: a banner on every page until it is opened.
@@ -477,8 +476,7 @@ import VaporTesting
                 revenue.contains("\"yuan\":\"78.00\"") && revenue.contains("\"bookings\":\"2\"")
                     && revenue.contains("2026-09"))
             // A search with no result is a demand signal.
-            let found = try await h.send(.GET, h.community + "/services?q=桶装水", token: owner).content.decode(
-                [ServiceOut].self)
+            let found = try await h.send(.GET, h.community + "/services?q=桶装水", token: owner).content.decode(ListPage<ServiceOut>.self).items
             #expect(found.isEmpty)
             #expect(
                 try await DemandSignal.query(on: h.app.db).filter(\.$kind == "search_miss").first()?.subject == "桶装水")

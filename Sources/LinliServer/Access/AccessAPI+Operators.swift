@@ -39,10 +39,10 @@ extension AccessAPI {
         api.register(
             .init(
                 method: .GET, path: c + "/gates", operationID: "listGates", summary: "Gates and their terminals",
-                tag: "access", response: Schema.array(object)), in: app
+                tag: "access", response: Schema.page(object), query: Endpoint.listQuery(.gates)), in: app
         ) { req in
             let id = try await RegistryAPI.communityID(req, { .viewDevices($0) })
-            return try await Gate.scoped(to: id, on: req.db).sort(\.$name).all().map {
+            return try await Gate.scoped(to: id, on: req.db).page(try req.listOptions(.gates)) {
                 GateRead(
                     id: try $0.requireID(), name: $0.name, kind: $0.kind, buildingID: $0.buildingID,
                     deviceIDs: $0.deviceIDs)

@@ -194,6 +194,7 @@ extension Sorting {
     static let accessEvents = Sorting(keys: ["at"], defaultSort: "-at")
     static let faceProcessing = Sorting(keys: ["at"], defaultSort: "-at")
     static let passes = Sorting(keys: ["valid_from", "created_at"], defaultSort: "-created_at")
+    static let gates = Sorting(keys: ["name", "kind"], defaultSort: "name")
 }
 
 extension AccessSettingsInput: Encodable {}

@@ -86,10 +86,12 @@ enum Schema {
     }
 
     /// The one page shape of every list: `{items, metadata: {page, per, total}}`.
-    static func page(of name: String) -> JSONValue {
+    static func page(of name: String) -> JSONValue { page(ref(name)) }
+
+    static func page(_ item: JSONValue) -> JSONValue {
         object(
             [
-                ("items", array(ref(name))),
+                ("items", array(item)),
                 ("metadata", ref("PageMetadata")),
             ], required: ["items", "metadata"])
     }

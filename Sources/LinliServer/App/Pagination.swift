@@ -49,6 +49,19 @@ extension Request {
     }
 }
 
+extension Request {
+    /// One page of a list computed whole (a household's members, a community's notices for one reader):
+    /// `all` comes in the order of `sorting`'s default, its one key; `-key` or `order` turns it round.
+    func page<Item>(_ all: [Item], _ sorting: Sorting) throws -> ListPage<Item> {
+        let options = try listOptions(sorting)
+        let ordered = options.descending == sorting.defaultSort.hasPrefix("-") ? all : all.reversed()
+        let start = min(options.offset, ordered.count)
+        return ListPage(
+            items: Array(ordered[start..<min(start + options.per, ordered.count)]),
+            metadata: PageMetadata(page: options.page, per: options.per, total: ordered.count))
+    }
+}
+
 extension QueryBuilder {
     /// Sorts, counts and fetches one page; `map` turns rows into the response shape.
     func page<Item>(

@@ -120,11 +120,11 @@ enum Guardians {
             .init(
                 method: .GET, path: path, operationID: "listGuardians",
                 summary: "A child's registered guardians (besides the household's owner)", tag: "registry",
-                response: Schema.array(Schema.ref("Guardian"))), in: app
+                response: Schema.page(of: "Guardian"), query: Endpoint.listQuery(.guardians)), in: app
         ) { req in
             let (child, community) = try await RegistryAPI.person(req)
             try req.authorize(.viewRegistry(community))
-            return try await list(child: child.requireID(), in: community, on: req.db)
+            return try req.page(try await list(child: child.requireID(), in: community, on: req.db), .guardians)
         }
         api.register(
             .init(

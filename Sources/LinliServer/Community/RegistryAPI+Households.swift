@@ -72,10 +72,10 @@ extension RegistryAPI {
             .init(
                 method: .GET, path: c + "/households/{householdID}/members", operationID: "listMembers",
                 summary: "Who lives or lived in a household", tag: "registry",
-                response: Schema.array(Schema.ref("Membership"))), in: app
+                response: Schema.page(of: "Membership"), query: Endpoint.listQuery(.members)), in: app
         ) { req in
             let household = try await household(req)
-            return try await members(of: try household.requireID(), on: req)
+            return try req.page(try await members(of: try household.requireID(), on: req), .members)
         }
         api.register(
             .init(

@@ -6,4 +6,7 @@ extension Sorting {
     static let residents = Sorting(keys: ["name", "phone"], defaultSort: "name")
     static let staff = Sorting(keys: ["role"], defaultSort: "role")
     static let audit = Sorting(keys: ["at"], defaultSort: "-at")
+    /// Computed whole, in their one order.
+    static let members = Sorting(keys: ["moved_in"], defaultSort: "moved_in")
+    static let guardians = Sorting(keys: ["registered_at"], defaultSort: "registered_at")
 }

@@ -57,6 +57,7 @@ struct ContactRead: Content, Equatable {
 enum Contacts: Feature {
     static let c = RegistryAPI.c
 
+    /// The contacts in their order on the page (`position`, then name).
     static func list(_ community: UUID, on db: any Database) async throws -> [Contact] {
         try await Contact.scoped(to: community, on: db).sort(\.$position).sort(\.$name).all()
     }
@@ -98,10 +99,10 @@ enum Contacts: Feature {
             .init(
                 method: .GET, path: c + "/contacts", operationID: "listContacts",
                 summary: "The community's useful numbers: service desk, guard room, police, hospital, utilities",
-                tag: "property", response: Schema.array(contact)), in: app
+                tag: "property", response: Schema.page(contact), query: Endpoint.listQuery(.contacts)), in: app
         ) { req in
             let id = try await RegistryAPI.communityID(req, { .viewCommunity($0) })
-            return try await list(id, on: req.db).map(ContactRead.init)
+            return try req.page(try await list(id, on: req.db).map(ContactRead.init), .contacts)
         }
         api.register(
             .init(
@@ -171,4 +172,8 @@ enum Contacts: Feature {
             try await row.create(on: db)
         }
     }
+}
+
+extension Sorting {
+    static let contacts = Sorting(keys: ["position"], defaultSort: "position")
 }

@@ -116,7 +116,7 @@ import VaporTesting
             let notHousemate = try await h.send(
                 .POST, guardians, token: op, raw: #"{"guardianID":"\#(try outsider.requireID())"}"#)
             #expect(notHousemate.problem?.errors?.first?.reason == "not_a_housemate", "\(notHousemate.text)")
-            let listed = try await h.send(.GET, guardians, token: op).content.decode([GuardianRead].self)
+            let listed = try await h.send(.GET, guardians, token: op).content.decode(ListPage<GuardianRead>.self).items
             #expect(listed.map(\.guardianID) == [h.world.family])
             #expect(
                 try await h.send(.GET, "/api/v1/communities/\(h.world.b)/people/\(child.id)/guardians", token: try await h.token("operatorB"))
@@ -168,7 +168,7 @@ import VaporTesting
                 .POST, "/api/v1/me/locks/\(lockID)/codes", token: owner, raw: #"{"label":"保姆","hours":48,"oneTime":false}"#)
             #expect(code.status == .created)
             let members = try await h.send(.GET, h.community + "/households/\(h.world.home)/members", token: s.op)
-                .content.decode([MembershipRead].self)
+                .content.decode(ListPage<MembershipRead>.self).items
             let membership = try #require(members.first { $0.personID == h.world.owner })
             let moved = try await h.send(
                 .PATCH, h.community + "/households/\(h.world.home)/members/\(membership.id)", token: s.op,

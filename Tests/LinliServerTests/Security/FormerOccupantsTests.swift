@@ -45,7 +45,7 @@ import VaporTesting
             // Two days later the owner moves out, and the neighbour moves in (today, by default).
             h.clock.advance(by: 2 * 86_400)
             let members = try await h.send(.GET, h.community + "/households/\(h.world.home)/members", token: op)
-                .content.decode([MembershipRead].self)
+                .content.decode(ListPage<MembershipRead>.self).items
             let ownership = try #require(members.first { $0.personID == h.world.owner })
             let moved = try await h.send(
                 .PATCH, h.community + "/households/\(h.world.home)/members/\(ownership.id)", token: op,
@@ -68,15 +68,15 @@ import VaporTesting
             #expect(
                 try await h.send(.POST, "/api/v1/me/visitor-passes/\(pass.pass.id)/revoke", token: newcomer).status
                     == .notFound)
-            let bookings = try await h.send(.GET, "/api/v1/me/bookings", token: newcomer).content.decode([BookingOut].self)
+            let bookings = try await h.send(.GET, "/api/v1/me/bookings", token: newcomer).content.decode(ListPage<BookingOut>.self).items
             #expect(bookings.isEmpty)
             #expect(
                 try await h.send(.POST, "/api/v1/bookings/\(booking.id)/cancel", token: newcomer).status == .notFound)
             // The lock is theirs now, its history from before is not.
-            let locks = try await h.send(.GET, "/api/v1/me/locks", token: newcomer).content.decode([LockRead].self)
+            let locks = try await h.send(.GET, "/api/v1/me/locks", token: newcomer).content.decode(ListPage<LockRead>.self).items
             #expect(locks.count == 1 && locks[0].lastCommand == nil)
             let codes = try await h.send(.GET, "/api/v1/me/locks/\(lockID)/codes", token: newcomer)
-                .content.decode([LockCodeRead].self)
+                .content.decode(ListPage<LockCodeRead>.self).items
             #expect(codes.isEmpty)
             #expect(
                 try await h.send(.DELETE, "/api/v1/me/locks/\(lockID)/codes/\(code.id)", token: newcomer).status
@@ -88,7 +88,7 @@ import VaporTesting
                 .content.decode(ListPage<NotificationRead>.self)
             #expect(notes.items.isEmpty)
             let seen = try await h.send(.GET, h.community + "/households/\(h.world.home)/members", token: newcomer)
-                .content.decode([MembershipRead].self)
+                .content.decode(ListPage<MembershipRead>.self).items
             #expect(Set(seen.map(\.personID)) == [h.world.family, h.world.neighbour])
 
             // The family member who lived there all along still sees all of it.
@@ -99,7 +99,7 @@ import VaporTesting
             #expect(
                 try await h.send(.GET, "/api/v1/me/visitor-passes", token: family)
                     .content.decode(ListPage<PassRead>.self).items.count == 1)
-            #expect(try await h.send(.GET, "/api/v1/me/bookings", token: family).content.decode([BookingOut].self).count == 1)
+            #expect(try await h.send(.GET, "/api/v1/me/bookings", token: family).content.decode(ListPage<BookingOut>.self).items.count == 1)
             #expect(
                 try await h.send(.GET, "/api/v1/me/locks/\(lockID)/events", token: family)
                     .content.decode(Locks.LockEvents.self).commands.count >= 2)
@@ -108,7 +108,7 @@ import VaporTesting
                     .content.decode(ListPage<NotificationRead>.self).items.count == 1)
             #expect(
                 try await h.send(.GET, h.community + "/households/\(h.world.home)/members", token: family)
-                    .content.decode([MembershipRead].self).count == 3)
+                    .content.decode(ListPage<MembershipRead>.self).items.count == 3)
 
             // What the household does after the newcomer moved in is theirs too.
             let later = try await WorkOrderTests().file(h, family, "repair_electricity")

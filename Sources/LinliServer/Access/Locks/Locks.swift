@@ -138,7 +138,7 @@ enum Locks {
     static func codes(_ device: Device, on req: Request) async throws -> [LockCodeRead] {
         let now = req.clock.now()
         let rows = try await LockCode.query(on: req.db).filter(\.$deviceID == device.requireID())
-            .filter(\.$createdAt >= historySince(device, req)).filter(\.$validUntil > now).sort(\.$createdAt, .descending).limit(100).all()
+            .filter(\.$createdAt >= historySince(device, req)).filter(\.$validUntil > now).sort(\.$createdAt, .descending).all()
             .filter { ($0.revokedAt ?? now) > now.addingTimeInterval(-86_400) }
         let ids = rows.flatMap { [$0.setCommandID] + ($0.deleteCommandID.map { [$0] } ?? []) }
         let commands = Dictionary(
@@ -191,8 +191,8 @@ enum Locks {
             .init(
                 method: .GET, path: "/api/v1/me/locks", operationID: "listMyLocks",
                 summary: "Smart locks of my households, with their state and the last command", tag: "locks",
-                response: Schema.array(object)), in: app
-        ) { req in try await mine(req) }
+                response: Schema.page(object), query: Endpoint.listQuery(.locks)), in: app
+        ) { req in try req.page(try await mine(req), .locks) }
         api.register(
             .init(
                 method: .POST, path: "/api/v1/me/locks/{deviceID}/unlock", operationID: "unlockMyLock",
@@ -212,8 +212,8 @@ enum Locks {
                 method: .GET, path: "/api/v1/me/locks/{deviceID}/codes", operationID: "listLockCodes",
                 summary:
                     "The lock's guest and cleaner codes still valid (without the codes), and whether the lock has them",
-                tag: "locks", response: Schema.array(object)), in: app
-        ) { req in try await codes(try await lock(req), on: req) }
+                tag: "locks", response: Schema.page(object), query: Endpoint.listQuery(.lockCodes)), in: app
+        ) { req in try req.page(try await codes(try await lock(req), on: req), .lockCodes) }
         api.register(
             .init(
                 method: .DELETE, path: "/api/v1/me/locks/{deviceID}/codes/{codeID}", operationID: "revokeLockCode",
@@ -248,4 +248,9 @@ enum Locks {
         let reports: [String: [SeriesPoint]]
         let commands: [CommandRead]
     }
+}
+
+extension Sorting {
+    static let locks = Sorting(keys: ["name"], defaultSort: "name")
+    static let lockCodes = Sorting(keys: ["created_at"], defaultSort: "-created_at")
 }

@@ -9,6 +9,8 @@ extension Sorting {
     static let commands = Sorting(keys: ["id", "created_at", "status"], defaultSort: "-id")
     static let rules = Sorting(keys: ["name", "created_at"], defaultSort: "name")
     static let tasks = Sorting(keys: ["created_at", "status"], defaultSort: "-created_at")
+    /// The catalogue's own order.
+    static let deviceTypes = Sorting(keys: ["type"], defaultSort: "type")
 }
 
 /// `/api/v1/communities/{communityID}/devices|rules|alarms|commands|tasks|...`: operators' side of the hub.
@@ -38,8 +40,8 @@ enum DeviceHubAPI {
             .init(
                 method: .GET, path: "/api/v1/device-types", operationID: "listDeviceTypes",
                 summary: "The device catalogue: telemetry keys, units, commands", tag: "devices",
-                response: Schema.array(Schema.ref("DeviceType"))), in: app
-        ) { _ in DeviceCatalog.all.map(DeviceTypeRead.init) }
+                response: Schema.page(of: "DeviceType"), query: Endpoint.listQuery(.deviceTypes)), in: app
+        ) { req in try req.page(DeviceCatalog.all.map(DeviceTypeRead.init), .deviceTypes) }
         registerDevices(app, api)
         registerTelemetryAndCommands(app, api)
         registerRulesAlarmsTasks(app, api)

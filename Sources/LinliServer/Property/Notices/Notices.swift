@@ -203,15 +203,17 @@ enum Notices {
         let notices = try await Notice.scoped(to: community, on: req.db).filter(\.$withdrawnAt == nil)
             .sort(\.$publishAt, .descending).limit(100).all()
         let residents = try await residents(of: community, on: req.db, now: req.clock.now())
-        var out: [NoticeOut] = []
-        for notice in notices {
+        // The receipts of all of them in one query.
+        var readers: [UUID: [UUID]] = [:]
+        for receipt in try await NoticeRead.query(on: req.db).filter(\.$noticeID ~~ notices.compactMap(\.id)).all() {
+            readers[receipt.noticeID, default: []].append(receipt.personID)
+        }
+        return try notices.map { notice in
             let target = notice.target
             let audience = Set(residents.filter { target.includes($0.value) }.keys)
-            let readers = try await NoticeRead.query(on: req.db).filter(\.$noticeID == notice.requireID()).all(
-                \.$personID)
-            out.append(try Self.out(notice, reads: readers.filter(audience.contains).count, audience: audience.count))
+            let reads = (readers[try notice.requireID()] ?? []).filter(audience.contains).count
+            return try Self.out(notice, reads: reads, audience: audience.count)
         }
-        return out
     }
 
     static func register(_ app: Application) {
@@ -240,10 +242,10 @@ enum Notices {
             .init(
                 method: .GET, path: c + "/notices", operationID: "listNotices",
                 summary: "The community's notices with reads, audience and read rate (publishers)", tag: "property",
-                response: Schema.array(object)), in: app
+                response: Schema.page(object), query: Endpoint.listQuery(.notices)), in: app
         ) { req in
             let id = try await RegistryAPI.communityID(req, { .publishNotices($0) })
-            return try await staffList(id, on: req)
+            return try req.page(try await staffList(id, on: req), .notices)
         }
         api.register(
             .init(
@@ -258,14 +260,15 @@ enum Notices {
             .init(
                 method: .GET, path: "/api/v1/me/notices", operationID: "listMyNotices",
                 summary: "Notices for me (pinned first), each with whether I read it", tag: "property",
-                response: Schema.array(object)), in: app
+                response: Schema.page(object), query: Endpoint.listQuery(.myNotices)), in: app
         ) { req in
             let principal = try req.user().principal
-            let notices = try await visible(to: principal, now: req.clock.now(), on: req.db)
+            let page = try req.page(try await visible(to: principal, now: req.clock.now(), on: req.db), .myNotices)
             let read = Set(
                 try await NoticeRead.query(on: req.db).filter(\.$personID == principal.personID)
-                    .filter(\.$noticeID ~~ notices.compactMap(\.id)).all(\.$noticeID))
-            return try notices.map { try out($0, read: read.contains($0.id ?? UUID())) }
+                    .filter(\.$noticeID ~~ page.items.compactMap(\.id)).all(\.$noticeID))
+            return ListPage(
+                items: try page.items.map { try out($0, read: read.contains($0.id ?? UUID())) }, metadata: page.metadata)
         }
         api.register(
             .init(
@@ -276,4 +279,11 @@ enum Notices {
             return NoContent()
         }
     }
+}
+
+extension Sorting {
+    /// The publisher's list: newest first (the last 100).
+    static let notices = Sorting(keys: ["publish_at"], defaultSort: "-publish_at")
+    /// A reader's list: pinned first, then newest.
+    static let myNotices = Sorting(keys: ["pinned"], defaultSort: "-pinned")
 }

@@ -21,13 +21,12 @@ extension Services {
             .init(
                 method: .GET, path: c + "/services", operationID: "listServices",
                 summary: "The community's services (a search with no result is recorded as a demand signal)",
-                tag: "property", response: Schema.array(object),
-                query: [.init(name: "q", schema: Schema.string(max: 50))]),
+                tag: "property", response: Schema.page(object), query: Endpoint.listQuery(.services)),
             in: app
         ) { req in
             let id = try await RegistryAPI.communityID(req, { .viewCommunity($0) })
             var services = try await Service.scoped(to: id, on: req.db).filter(\.$active == true).sort(\.$name).all()
-            if let q = req.query[String.self, at: "q"]?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
+            if let q = try req.listOptions(.services).query {
                 services = services.filter { $0.name.contains(q) || $0.description.contains(q) }
                 if services.isEmpty {
                     let household = try req.user().principal.households.first { $0.value == id }?.key
@@ -36,7 +35,7 @@ extension Services {
                         on: req.db)
                 }
             }
-            return try services.map(out)
+            return try req.page(try services.map(out), .services)
         }
         api.register(
             .init(
@@ -91,14 +90,15 @@ extension Services {
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me/bookings", operationID: "listMyBookings",
-                summary: "My households' bookings, newest slot first", tag: "property", response: Schema.array(object)),
+                summary: "My households' bookings, newest slot first", tag: "property", response: Schema.page(object),
+                query: Endpoint.listQuery(.bookings)),
             in: app
         ) { req in
-            let bookings = try await Booking.query(on: req.db).madeInHomes(of: try req.user().principal)
-                .sort(\.$slotStart, .descending).limit(100).all()
+            let page = try await Booking.query(on: req.db).madeInHomes(of: try req.user().principal)
+                .page(try req.listOptions(.bookings)) { $0 }
             let services = Service.byID(
-                try await Service.query(on: req.db).filter(\.$id ~~ bookings.map(\.serviceID)).all())
-            return try bookings.map { try out($0, services) }
+                try await Service.query(on: req.db).filter(\.$id ~~ page.items.map(\.serviceID)).all())
+            return ListPage(items: try page.items.map { try out($0, services) }, metadata: page.metadata)
         }
         api.register(
             .init(
@@ -152,4 +152,9 @@ extension Services {
             }
         }
     }
+}
+
+extension Sorting {
+    static let services = Sorting(keys: ["name"], defaultSort: "name")
+    static let bookings = Sorting(keys: ["slot_start", "created_at"], defaultSort: "-slot_start")
 }
