@@ -93,9 +93,9 @@ import VaporTesting
             logged.deviceID = device
             logged.eventID = "before-restart"
             logged.personID = h.world.owner
-            logged.method = "card"
+            logged.method = .card
             logged.allow = true
-            logged.reason = "resident"
+            logged.reason = .resident
             logged.latencyMs = 1
             logged.at = now.addingTimeInterval(-60)
             logged.source = "server"
@@ -354,7 +354,7 @@ import VaporTesting
             let pass = try #require(try await VisitorPass.query(on: h.app.db).first())
             _ = try await browser.go(.POST, "/access/passes/\(pass.id!)/revoke", form: ["_csrf": browser.csrf(after)])
             #expect(try await VisitorPass.query(on: h.app.db).first()?.revoked == true)
-            #expect(try await AccessChange.query(on: h.app.db).filter(\.$op == "remove").count() == 2)
+            #expect(try await AccessChange.query(on: h.app.db).filter(\.$op == .remove).count() == 2)
             // A child under 14 in the household: the guardian consents for them on the same page, and withdraws.
             let child = try #require(try await Person.find(h.world.family, on: h.app.db))
             child.birthYear = Calendar.chinaYear(h.clock.now()) - 9

@@ -446,7 +446,7 @@ import VaporTesting
             #expect(paid.paid && paid.amountCents == 3900)
             let cancelled = try await h.send(.POST, "/api/v1/bookings/\(paid.id)/cancel", token: owner)
             #expect(try cancelled.content.decode(BookingOut.self).refunded)
-            #expect(try await Payment.query(on: h.app.db).filter(\.$kind == "refund").count() == 1)
+            #expect(try await Payment.query(on: h.app.db).filter(\.$kind == .refund).count() == 1)
             #expect(try await BookingSeat.query(on: h.app.db).count() == 0)
             // Bad requests.
             #expect(
@@ -479,8 +479,8 @@ import VaporTesting
             let found = try await h.send(.GET, h.community + "/services?q=桶装水", token: owner).content.decode(ListPage<ServiceOut>.self).items
             #expect(found.isEmpty)
             #expect(
-                try await DemandSignal.query(on: h.app.db).filter(\.$kind == "search_miss").first()?.subject == "桶装水")
-            #expect(try await DemandSignal.query(on: h.app.db).filter(\.$kind == "order").count() == 3)
+                try await DemandSignal.query(on: h.app.db).filter(\.$kind == .searchMiss).first()?.subject == "桶装水")
+            #expect(try await DemandSignal.query(on: h.app.db).filter(\.$kind == .order).count() == 3)
         }
     }
 

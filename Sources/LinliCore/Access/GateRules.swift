@@ -8,6 +8,11 @@ public enum GateKind: String, Codable, Sendable, CaseIterable {
     case building
 }
 
+/// How someone asked a gate to open.
+public enum AccessMethod: String, Codable, Sendable, CaseIterable {
+    case face, card, pin, qr
+}
+
 public struct GateFacts: Sendable, Equatable {
     public let community: UUID
     public let kind: GateKind

@@ -81,8 +81,9 @@ extension AccessAPI {
             let id = try await RegistryAPI.communityID(req, { .manageDevices($0) })
             let input = try req.decode(CredentialInput.self)
             var v = Validation()
-            if !["card", "pin"].contains(input.kind) { v.fail("kind", "invalid_value") }
-            if input.kind == "pin", !(4...8).contains(input.value.count) || !input.value.allSatisfy(\.isNumber) {
+            let kind = CredentialKind(rawValue: input.kind)
+            if kind == nil { v.fail("kind", "invalid_value") }
+            if kind == .pin, !(4...8).contains(input.value.count) || !input.value.allSatisfy(\.isNumber) {
                 v.fail("value", "invalid_value")
             }
             v.text(input.value, "value", max: 128)
@@ -91,7 +92,7 @@ extension AccessAPI {
             let row = AccessCredential()
             row.communityID = id
             row.personID = input.personID
-            row.kind = input.kind
+            row.kind = kind ?? .card
             row.valueHash = try await req.application.accessDirectory.credentialKey(id, on: req.db).hash(input.value)
             row.createdAt = req.clock.now()
             row.revoked = false
@@ -102,7 +103,7 @@ extension AccessAPI {
             }
             try await req.db.writeTransaction { db in
                 try await row.create(on: db)
-                try await AccessSync.record(row.kind, row.id, "add", community: id, at: row.createdAt, on: db)
+                try await AccessSync.record(.init(row.kind), row.id, .add, community: id, at: row.createdAt, on: db)
                 try await Audit.record(
                     .create, "credential", id: row.id, community: id, after: input.kind, by: req, on: db)
             }

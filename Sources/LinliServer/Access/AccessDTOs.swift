@@ -89,9 +89,9 @@ struct EventRead: Content, Equatable {
         gateID = e.gateID
         personID = e.personID
         passID = e.passID
-        method = e.method
+        method = e.method.rawValue
         allow = e.allow
-        reason = e.reason
+        reason = e.reason.rawValue
         score = e.score
         at = e.at
     }
@@ -151,7 +151,7 @@ struct FaceDataRead: Content {
         let consents = try await FaceConsent.query(on: req.db).filter(\.$communityID == community).all()
         let active = consents.filter { $0.withdrawnAt == nil }
         let since = req.clock.now().addingTimeInterval(-30 * 86_400)
-        let decisions = try await AccessEvent.scoped(to: community, on: req.db).filter(\.$method == "face")
+        let decisions = try await AccessEvent.scoped(to: community, on: req.db).filter(\.$method == .face)
             .filter(\.$at >= since).count()
         return FaceDataRead(
             people: Set(vectors).count, vectors: vectors.count, serverPeople: everywhere, filingThreshold: 100_000,

@@ -12,7 +12,7 @@ enum AccessDeparture {
         let vectors = try await FaceVector.query(on: db).filter(\.$personID == person)
             .filter(\.$communityID == community).all()
         for vector in vectors {
-            try await AccessSync.record("face", vector.id, "remove", community: community, at: departure.at, on: db)
+            try await AccessSync.record(.face, vector.id, .remove, community: community, at: departure.at, on: db)
         }
         if !vectors.isEmpty {
             try await FaceVector.query(on: db).filter(\.$personID == person).filter(\.$communityID == community)
@@ -26,7 +26,7 @@ enum AccessDeparture {
             .filter(\.$communityID == community).filter(\.$revoked == false).all()
         for credential in credentials {
             try await AccessSync.record(
-                credential.kind, credential.id, "remove", community: community, at: departure.at, on: db)
+                .init(credential.kind), credential.id, .remove, community: community, at: departure.at, on: db)
         }
         try await AccessCredential.query(on: db).filter(\.$personID == person).filter(\.$communityID == community)
             .set(\.$revoked, to: true).update()

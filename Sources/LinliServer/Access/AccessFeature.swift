@@ -56,13 +56,13 @@ struct AccessLogFlush: LifecycleHandler {
 struct AccessLogFilter {
     var allow: Bool?
     var gateID: UUID?
-    var method: String?
+    var method: AccessMethod?
     var from: CivilDate?
     var to: CivilDate?
 
     static let parameters: [Endpoint.Parameter] = [
         .init(name: "allow", schema: Schema.bool), .init(name: "gateID", schema: Schema.uuid),
-        .init(name: "method", schema: Schema.enumeration(["face", "card", "pin", "qr"])),
+        .init(name: "method", schema: Schema.enumeration(AccessMethod.allCases.map(\.rawValue))),
         .init(name: "from", schema: Schema.date), .init(name: "to", schema: Schema.date),
     ]
 
@@ -83,7 +83,7 @@ struct AccessLogFilter {
             gateID = id
         }
         if let value = text("method") {
-            guard ["face", "card", "pin", "qr"].contains(value) else { throw bad("method") }
+            guard let value = AccessMethod(rawValue: value) else { throw bad("method") }
             method = value
         }
         if let value = text("from") {
@@ -111,7 +111,7 @@ struct AccessLogFilter {
         var pairs: [String] = []
         if let allow { pairs.append("allow=\(allow)") }
         if let gateID { pairs.append("gateID=\(gateID)") }
-        if let method { pairs.append("method=\(method)") }
+        if let method { pairs.append("method=\(method.rawValue)") }
         if let from { pairs.append("from=\(from)") }
         if let to { pairs.append("to=\(to)") }
         return pairs.isEmpty ? "" : "?" + pairs.joined(separator: "&")

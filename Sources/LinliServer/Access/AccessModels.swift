@@ -57,6 +57,11 @@ final class FaceVector: Model, @unchecked Sendable {
     init() {}
 }
 
+/// What a credential is; both are stored as keyed hashes.
+enum CredentialKind: String, Codable, Sendable, CaseIterable {
+    case card, pin
+}
+
 /// A card or PIN of a person (stored as a hash), or of a visitor pass.
 final class AccessCredential: Model, @unchecked Sendable {
     static let schema = "access_credentials"
@@ -64,7 +69,7 @@ final class AccessCredential: Model, @unchecked Sendable {
     @Field(key: "community_id") var communityID: UUID
     @OptionalField(key: "person_id") var personID: UUID?
     @OptionalField(key: "pass_id") var passID: UUID?
-    @Field(key: "kind") var kind: String
+    @Field(key: "kind") var kind: CredentialKind
     @Field(key: "value_hash") var valueHash: String
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "revoked") var revoked: Bool
@@ -113,9 +118,9 @@ final class AccessEvent: Model, @unchecked Sendable {
     @Field(key: "event_id") var eventID: String
     @OptionalField(key: "person_id") var personID: UUID?
     @OptionalField(key: "pass_id") var passID: UUID?
-    @Field(key: "method") var method: String
+    @Field(key: "method") var method: AccessMethod
     @Field(key: "allow") var allow: Bool
-    @Field(key: "reason") var reason: String
+    @Field(key: "reason") var reason: GateReason
     @OptionalField(key: "score") var score: Double?
     @Field(key: "latency_ms") var latencyMs: Double
     @Field(key: "at") var at: Date

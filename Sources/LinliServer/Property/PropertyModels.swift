@@ -61,11 +61,14 @@ final class WorkOrderPhoto: Model, @unchecked Sendable {
 /// Something residents asked for, searched for without a result, or ordered: with time and place, for
 /// the analytics of what is wanted and not offered yet.
 final class DemandSignal: Model, @unchecked Sendable {
+    enum Kind: String, Codable, Sendable, CaseIterable {
+        case request, searchMiss = "search_miss", order
+    }
+
     static let schema = "demand_signals"
     @ID(key: .id) var id: UUID?
     @Field(key: "community_id") var communityID: UUID
-    /// request, search_miss, order.
-    @Field(key: "kind") var kind: String
+    @Field(key: "kind") var kind: Kind
     /// A category, a service, or the words searched.
     @Field(key: "subject") var subject: String
     @OptionalField(key: "household_id") var householdID: UUID?
@@ -74,7 +77,7 @@ final class DemandSignal: Model, @unchecked Sendable {
     init() {}
 
     static func record(
-        _ kind: String, _ subject: String, community: UUID, household: UUID?, building: UUID?, at: Date,
+        _ kind: Kind, _ subject: String, community: UUID, household: UUID?, building: UUID?, at: Date,
         on db: any Database
     ) async throws {
         let row = DemandSignal()

@@ -131,7 +131,7 @@ import VaporTesting
                 .GET, "/api/v1/devices/access/credential-key", headers: ["Authorization": "Bearer \(t.door)"])
             #expect(keyAnswer.headers.first(name: .cacheControl)?.contains("no-store") == true)
             let key = try #require(try keyAnswer.content.decode([String: String].self)["key"])
-            let card = try #require(door.items.first { $0.kind == "card" }?.credentialHash)
+            let card = try #require(door.items.first { $0.kind == .card }?.credentialHash)
             #expect(card != Secret.hash("CARD-OWNER-1"))
             let expected = HMAC<SHA256>.authenticationCode(
                 for: Data(Secret.hash("CARD-OWNER-1").utf8), using: SymmetricKey(data: Data(base64Encoded: key)!))

@@ -35,7 +35,7 @@ import VaporTesting
             }
             #expect(statuses.filter { $0 == .ok }.count == 1, "\(statuses)")
             #expect(statuses.filter { $0 == .conflict }.count == 7)
-            #expect(try await Payment.query(on: h.app.db).filter(\.$kind == "refund").count() == 1)
+            #expect(try await Payment.query(on: h.app.db).filter(\.$kind == .refund).count() == 1)
             #expect(try await MoneyMovement.query(on: h.app.db).filter(\.$kind == .refund).count() == 1)
             #expect(try await MoneyMovement.query(on: h.app.db).filter(\.$status == .pending).count() == 0)
         }
@@ -72,7 +72,7 @@ import VaporTesting
             h.clock.advance(by: 120)
             #expect(try await MoneyMovements.reconcile(provider: provider, now: h.clock.now(), on: h.app.db) == 1)
             #expect(try await MoneyMovements.reconcile(provider: provider, now: h.clock.now(), on: h.app.db) == 0)
-            #expect(try await Payment.query(on: h.app.db).filter(\.$kind == "charge").count() == 1)
+            #expect(try await Payment.query(on: h.app.db).filter(\.$kind == .charge).count() == 1)
             let booking = try #require(try await Booking.find(pending.subjectID, on: h.app.db))
             #expect(booking.paidAt != nil && booking.status == .booked)
             #expect(provider.charges.withLockedValue { $0 }.values.reduce(0, +) == 2)  // the call, then the same key

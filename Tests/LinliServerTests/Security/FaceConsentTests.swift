@@ -184,9 +184,9 @@ import VaporTesting
             let sync = try await h.send(
                 .GET, "/api/v1/devices/access/sync?since=0", headers: ["Authorization": "Bearer \(s.terminal)"]
             ).content.decode(SyncAnswer.self)
-            #expect(sync.items.contains { $0.kind == "face" && $0.op == "remove" })
-            #expect(sync.items.contains { $0.kind == "card" && $0.op == "remove" })
-            #expect(!sync.items.contains { $0.op == "add" && $0.personID == h.world.owner })
+            #expect(sync.items.contains { $0.kind == .face && $0.op == .remove })
+            #expect(sync.items.contains { $0.kind == .card && $0.op == .remove })
+            #expect(!sync.items.contains { $0.op == .add && $0.personID == h.world.owner })
         }
     }
 

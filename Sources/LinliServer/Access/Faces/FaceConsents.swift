@@ -72,7 +72,7 @@ extension AccessAPI {
         row.createdAt = req.clock.now()
         try await req.db.writeTransaction { db in
             try await row.create(on: db)
-            try await AccessSync.record("face", row.id, "add", community: community, at: row.createdAt, on: db)
+            try await AccessSync.record(.face, row.id, .add, community: community, at: row.createdAt, on: db)
             try await FaceProcessing.record(
                 .enrol, person: row.personID, community: community, actorDevice: device.id, vectors: 1,
                 at: row.createdAt,
@@ -105,7 +105,7 @@ extension AccessAPI {
             try await FaceVector.query(on: db).filter(\.$personID == person).filter(\.$communityID == community)
                 .delete()
             for vector in vectors {
-                try await AccessSync.record("face", vector.id, "remove", community: community, at: now, on: db)
+                try await AccessSync.record(.face, vector.id, .remove, community: community, at: now, on: db)
             }
             try await FaceProcessing.record(
                 .withdraw, person: person, community: community, actorPerson: user.principal.personID, at: now, on: db)

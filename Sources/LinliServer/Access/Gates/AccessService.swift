@@ -55,10 +55,12 @@ enum AccessService {
         }
         var v = Validation()
         v.text(input.eventId, "eventId", max: 100)
-        if !["face", "card", "pin", "qr"].contains(input.method) { v.fail("method", "invalid_value") }
+        let method = AccessMethod(rawValue: input.method)
+        if method == nil { v.fail("method", "invalid_value") }
         let gateID = UUID(uuidString: input.gate)
         if gateID == nil { v.fail("gate", "invalid_value") }
         try v.check()
+        guard let method else { throw LinliError.invalid("method", "invalid_value") }
         let now = req.clock.now()
         let directory = try req.application.accessDirectory
         let recent = try req.application.recentDecisions
@@ -87,8 +89,8 @@ enum AccessService {
         var pass: VisitorPass?
         var score: Double?
         var reason: GateReason?
-        switch input.method {
-        case "face":
+        switch method {
+        case .face:
             let settings = try await directory.settings(community, on: req.db)
             guard let vector = input.vector, let model = input.model, !model.isEmpty else {
                 throw AccessService.badVector("vector", "missing_value")
@@ -115,12 +117,12 @@ enum AccessService {
             } else {
                 reason = .noMatch
             }
-        case "card", "pin":
+        case .card, .pin:
             guard let credential = input.credential, !credential.isEmpty, credential.count <= 128 else {
                 throw LinliError.invalid("credential", "missing_value")
             }
             if let row = try await AccessCredential.query(on: req.db).filter(\.$communityID == community)
-                .filter(\.$kind == input.method)
+                .filter(\.$kind == (method == .pin ? CredentialKind.pin : .card))
                 .filter(\.$valueHash == (try await directory.credentialKey(community, on: req.db)).hash(credential))
                 .filter(\.$revoked == false).first()
             {
@@ -129,7 +131,7 @@ enum AccessService {
             } else {
                 reason = .unknownCredential
             }
-        default:
+        case .qr:
             guard let credential = input.credential, credential.count <= 200 else {
                 throw LinliError.invalid("credential", "missing_value")
             }
@@ -190,9 +192,9 @@ enum AccessService {
         event.eventID = input.eventId
         event.personID = person
         event.passID = pass?.id
-        event.method = input.method
+        event.method = method
         event.allow = allow
-        event.reason = (reason ?? .noMatch).rawValue
+        event.reason = reason ?? .noMatch
         event.score = score
         event.latencyMs = Date().timeIntervalSince(started) * 1000
         event.at = now
@@ -209,7 +211,7 @@ enum AccessService {
                 // gates reading a one-entry pass at once, one opens and the other is told it is used up.
                 if try await !countEntry(of: pass, with: event, on: req.db) {
                     event.allow = false
-                    event.reason = GateReason.passUsedUp.rawValue
+                    event.reason = .passUsedUp
                     answer = try await self.answer(event, directory: directory, on: req.db)
                     recent.replace(eventKey, answer)
                     _ = try await (try req.application.accessLog).submit(event)
@@ -226,7 +228,7 @@ enum AccessService {
         if req.deviceHub.events.watched(community) || req.application.events.isShared,
             let data = try? JSONEncoder.linli.encode(
                 AccessFeedEvent(
-                    event: "access", gate: gate.name, method: event.method, allow: allow, reason: event.reason,
+                    event: "access", gate: gate.name, method: event.method.rawValue, allow: allow, reason: event.reason.rawValue,
                     person: answer.person?.maskedName))
         {
             req.application.events.publish(
@@ -263,6 +265,6 @@ enum AccessService {
         if let id = event.personID, let person = try await directory.person(id, on: db) {
             who = DecidePerson(id: id, maskedName: person.maskedName)
         }
-        return DecideAnswer(allow: event.allow, reason: event.reason, person: who, score: event.score)
+        return DecideAnswer(allow: event.allow, reason: event.reason.rawValue, person: who, score: event.score)
     }
 }

@@ -7,20 +7,33 @@ import Vapor
 /// The change log edge terminals sync from: every addition or removal of a face vector, card, PIN,
 /// visitor pass or deny-list entry gets the next sequence number of the server.
 final class AccessChange: Model, @unchecked Sendable {
+    enum Kind: String, Codable, Sendable, CaseIterable {
+        case face, card, pin, pass, deny
+
+        init(_ credential: CredentialKind) {
+            switch credential {
+            case .card: self = .card
+            case .pin: self = .pin
+            }
+        }
+    }
+
+    enum Op: String, Codable, Sendable, CaseIterable { case add, remove }
+
     static let schema = "access_changes"
     @ID(custom: "seq", generatedBy: .database) var id: Int?
     @Field(key: "community_id") var communityID: UUID
-    @Field(key: "kind") var kind: String
+    @Field(key: "kind") var kind: Kind
     @Field(key: "ref_id") var refID: UUID
-    @Field(key: "op") var op: String
+    @Field(key: "op") var op: Op
     @Field(key: "at") var at: Date
     init() {}
 }
 
 struct SyncItem: Content {
     let version: Int
-    let kind: String
-    let op: String
+    let kind: AccessChange.Kind
+    let op: AccessChange.Op
     let id: UUID
     let personID: UUID?
     let maskedName: String?
@@ -62,7 +75,8 @@ struct EdgeEvent: Content {
 }
 
 enum AccessSync {
-    static func record(_ kind: String, _ id: UUID?, _ op: String, community: UUID, at: Date, on db: any Database)
+    static func record(
+        _ kind: AccessChange.Kind, _ id: UUID?, _ op: AccessChange.Op, community: UUID, at: Date, on db: any Database)
         async throws
     {
         guard let id else { return }
@@ -102,17 +116,17 @@ enum AccessSync {
             .sort(\.$id).limit(501).all()
         let page = Array(rows.prefix(500))
         let vectors = try await FaceVector.query(on: req.db).filter(
-            \.$id ~~ page.filter { $0.kind == "face" }.map(\.refID)
+            \.$id ~~ page.filter { $0.kind == .face }.map(\.refID)
         ).all()
         let vectorByID = FaceVector.byID(vectors)
         let credentials = try await AccessCredential.query(on: req.db)
-            .filter(\.$id ~~ page.filter { $0.kind == "card" || $0.kind == "pin" }.map(\.refID)).all()
+            .filter(\.$id ~~ page.filter { $0.kind == .card || $0.kind == .pin }.map(\.refID)).all()
         let credentialByID = AccessCredential.byID(credentials)
         let passes = VisitorPass.byID(
-            try await VisitorPass.query(on: req.db).filter(\.$id ~~ page.filter { $0.kind == "pass" }.map(\.refID))
+            try await VisitorPass.query(on: req.db).filter(\.$id ~~ page.filter { $0.kind == .pass }.map(\.refID))
                 .all())
         let denied = DenyEntry.byID(
-            try await DenyEntry.query(on: req.db).filter(\.$id ~~ page.filter { $0.kind == "deny" }.map(\.refID)).all())
+            try await DenyEntry.query(on: req.db).filter(\.$id ~~ page.filter { $0.kind == .deny }.map(\.refID)).all())
         let personIDs = vectors.map(\.personID) + credentials.compactMap(\.personID) + denied.values.map(\.personID)
         let people = try await Person.byID(personIDs, on: req.db)
         let vault = try req.application.faceVault
@@ -124,15 +138,15 @@ enum AccessSync {
             var model: String?
             var hash: String?
             var pass: SyncPass?
-            if change.op == "add" {
+            if change.op == .add {
                 switch change.kind {
-                case "face":
+                case .face:
                     guard let row = vectorByID[change.refID] else { continue }  // withdrawn since: a removal follows
                     if let scope, !scope.people.contains(row.personID) { continue }
                     person = row.personID
                     model = row.model
                     vector = try vault.open(row.sealed)
-                case "card", "pin":
+                case .card, .pin:
                     guard let row = credentialByID[change.refID], !row.revoked else { continue }
                     if let scope, let holder = row.personID, !scope.people.contains(holder) { continue }
                     if let scope, let passID = row.passID, let pass = passes[passID] ?? nil,
@@ -142,16 +156,15 @@ enum AccessSync {
                     }
                     person = row.personID
                     hash = row.valueHash
-                case "pass":
+                case .pass:
                     guard let row = passes[change.refID] else { continue }
                     if let scope, !scope.buildings.contains(row.buildingID) { continue }
                     pass = SyncPass(
                         id: change.refID, buildingID: row.buildingID, maskedName: MaskedName.of(row.visitorName),
                         validFrom: row.validFrom, validUntil: row.validUntil, entriesAllowed: row.entriesAllowed,
                         entriesUsed: row.entriesUsed, revoked: row.revoked, qrHash: key.hash("P1:" + row.qrToken))
-                case "deny":
+                case .deny:
                     person = denied[change.refID]?.personID
-                default: break
                 }
             }
             items.append(
@@ -177,7 +190,7 @@ enum AccessSync {
             v.text(event.eventId, "eventId", max: 100)
             if gates[event.gate] == nil { v.fail("gate", "unknown_gate") }
             if GateReason(rawValue: event.reason) == nil { v.fail("reason", "invalid_value") }
-            if !["face", "card", "pin", "qr"].contains(event.method) { v.fail("method", "invalid_value") }
+            if AccessMethod(rawValue: event.method) == nil { v.fail("method", "invalid_value") }
             try v.check()
         }
         let known = Set(
@@ -193,9 +206,9 @@ enum AccessSync {
                 row.deviceID = device.id
                 row.eventID = event.eventId
                 row.personID = event.personID
-                row.method = event.method
+                row.method = AccessMethod(rawValue: event.method) ?? .qr
                 row.allow = event.allow
-                row.reason = event.reason
+                row.reason = GateReason(rawValue: event.reason) ?? .noMatch
                 row.score = event.score
                 row.latencyMs = 0
                 row.at = Date(timeIntervalSince1970: Double(event.ts) / 1000)

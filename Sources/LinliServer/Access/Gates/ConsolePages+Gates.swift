@@ -156,8 +156,9 @@ extension ConsolePages {
                             Choice(value: g.id?.uuidString ?? "", label: g.name, selected: g.id == filter.gateID)
                         },
                     methodChoices: [Choice(value: "", label: req.t("gates.any"), selected: filter.method == nil)]
-                        + ["face", "card", "pin", "qr"].map { m in
-                            Choice(value: m, label: req.t("access.method.\(m)"), selected: filter.method == m)
+                        + AccessMethod.allCases.map { m in
+                            Choice(
+                                value: m.rawValue, label: req.t("access.method.\(m.rawValue)"), selected: filter.method == m)
                         },
                     resultChoices: [
                         Choice(value: "", label: req.t("gates.any"), selected: filter.allow == nil),
@@ -212,10 +213,10 @@ extension ConsolePages {
             for e in events {
                 lines.append(
                     CSVTable.line([
-                        formatter.string(from: e.at), e.gateID.flatMap { gates[$0]?.name } ?? "", e.method,
+                        formatter.string(from: e.at), e.gateID.flatMap { gates[$0]?.name } ?? "", e.method.rawValue,
                         e.personID.flatMap { people[$0] }.map { MaskedName.of($0.name) } ?? "",
                         e.allow ? "yes" : "no",
-                        e.reason, e.score.map { String(format: "%.4f", $0) } ?? "", e.source,
+                        e.reason.rawValue, e.score.map { String(format: "%.4f", $0) } ?? "", e.source,
                     ]))
             }
             let response = Response(body: .init(string: "\u{FEFF}" + lines.joined(separator: "\n") + "\n"))

@@ -64,7 +64,7 @@ enum DemoGates {
             let row = AccessCredential()
             row.communityID = community
             row.personID = holder.person
-            row.kind = "card"
+            row.kind = .card
             row.valueHash = key.hash(card(index))
             row.createdAt = now.addingTimeInterval(-30 * 86_400)
             row.revoked = false
@@ -92,9 +92,9 @@ enum DemoGates {
                 event.deviceID = terminals[door.id!]?.first ?? UUID()
                 event.eventID = "demo-\(hour)-\(events.count)"
                 event.personID = refused ? nil : holder.person
-                event.method = ["card", "card", "qr"][rng.next(3)]
+                event.method = [AccessMethod.card, .card, .qr][rng.next(3)]
                 event.allow = !refused
-                event.reason = refused ? GateReason.unknownCredential.rawValue : GateReason.resident.rawValue
+                event.reason = refused ? .unknownCredential : .resident
                 event.latencyMs = 2 + Double(rng.next(30)) / 10
                 event.at = at.addingTimeInterval(Double(rng.next(3600)))
                 event.source = "server"

@@ -24,7 +24,7 @@ extension AccessAPI {
         row.createdAt = req.clock.now()
         try await req.db.writeTransaction { db in
             try await row.create(on: db)
-            try await AccessSync.record("deny", row.id, "add", community: community, at: row.createdAt, on: db)
+            try await AccessSync.record(.deny, row.id, .add, community: community, at: row.createdAt, on: db)
             try await Audit.record(
                 .create, "deny_list", id: row.id, community: community, after: reason, by: req, on: db)
         }
@@ -39,7 +39,7 @@ extension AccessAPI {
         else { throw LinliError(.notFound) }
         try await req.db.writeTransaction { db in
             try await row.delete(on: db)
-            try await AccessSync.record("deny", row.id, "remove", community: community, at: req.clock.now(), on: db)
+            try await AccessSync.record(.deny, row.id, .remove, community: community, at: req.clock.now(), on: db)
             try await Audit.record(
                 .delete, "deny_list", id: row.id, community: community, before: row.reason, by: req, on: db)
         }

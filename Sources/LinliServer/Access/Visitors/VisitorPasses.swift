@@ -25,9 +25,9 @@ extension AccessAPI {
             try await pass.save(on: db)
             try await AccessCredential.query(on: db).filter(\.$passID == pass.requireID()).set(\.$revoked, to: true)
                 .update()
-            try await AccessSync.record("pass", pass.id, "remove", community: pass.communityID, at: now, on: db)
+            try await AccessSync.record(.pass, pass.id, .remove, community: pass.communityID, at: now, on: db)
             for pin in pins {
-                try await AccessSync.record("pin", pin.id, "remove", community: pass.communityID, at: now, on: db)
+                try await AccessSync.record(.pin, pin.id, .remove, community: pass.communityID, at: now, on: db)
             }
         }
         return pass
@@ -76,7 +76,7 @@ extension AccessAPI {
             var pin = String(format: "%06d", Int.random(in: 0..<1_000_000))
             for _ in 0..<10 {
                 let candidate = String(format: "%06d", Int.random(in: 0..<1_000_000))
-                if try await AccessCredential.query(on: db).filter(\.$communityID == community).filter(\.$kind == "pin")
+                if try await AccessCredential.query(on: db).filter(\.$communityID == community).filter(\.$kind == .pin)
                     .filter(\.$valueHash == key.hash(candidate)).first() == nil
                 {
                     pin = candidate
@@ -86,13 +86,13 @@ extension AccessAPI {
             let credential = AccessCredential()
             credential.communityID = community
             credential.passID = pass.id
-            credential.kind = "pin"
+            credential.kind = .pin
             credential.valueHash = key.hash(pin)
             credential.createdAt = req.clock.now()
             credential.revoked = false
             try await credential.create(on: db)
-            try await AccessSync.record("pass", pass.id, "add", community: community, at: pass.createdAt, on: db)
-            try await AccessSync.record("pin", credential.id, "add", community: community, at: pass.createdAt, on: db)
+            try await AccessSync.record(.pass, pass.id, .add, community: community, at: pass.createdAt, on: db)
+            try await AccessSync.record(.pin, credential.id, .add, community: community, at: pass.createdAt, on: db)
             return pin
         }
         return PassCreated(pass: try PassRead(pass), pin: pin)

@@ -25,7 +25,7 @@ enum Bookings {
 
     /// The money record the booking pages show (a charge online or at the door, or a refund).
     static func recordPayment(
-        _ booking: UUID, _ kind: String, _ provider: String, _ reference: String, _ cents: Int, at: Date,
+        _ booking: UUID, _ kind: MoneyMovement.Kind, _ provider: String, _ reference: String, _ cents: Int, at: Date,
         on db: any Database
     ) async throws {
         let payment = Payment()
@@ -37,7 +37,7 @@ enum Bookings {
         payment.at = at
         try await payment.create(on: db)
         try await Booking.query(on: db).filter(\.$id == booking)
-            .set(kind == "charge" ? \.$paidAt : \.$refundedAt, to: at).update()
+            .set(kind == .charge ? \.$paidAt : \.$refundedAt, to: at).update()
     }
 
     /// A pending refund of the booking's settled online charge (nil when there is none, or one exists).
@@ -61,7 +61,7 @@ enum Bookings {
         settled: { movement, db in
             let at = movement.settledAt ?? movement.createdAt
             try await recordPayment(
-                movement.subjectID, movement.kind.rawValue, movement.provider, movement.reference ?? "",
+                movement.subjectID, movement.kind, movement.provider, movement.reference ?? "",
                 movement.amountCents, at: at, on: db)
             // A charge that settled after its booking was cancelled is refunded at once.
             if movement.kind == .charge, let booking = try await Booking.find(movement.subjectID, on: db),

@@ -52,32 +52,32 @@ extension Services {
                     booking.householdID = home.id!
                     booking.personID = people[home.id!]![0].personID
                     booking.slotStart = slot
-                    booking.payment = rng.next(3) == 0 ? "door" : "online"
+                    booking.payment = rng.next(3) == 0 ? .door : .online
                     booking.amountCents = price
                     booking.createdAt = slot.addingTimeInterval(-Double(3600 + rng.next(72 * 3600)))
                     guard booking.createdAt < now else { continue }
                     let cancelled = rng.next(15) == 0
                     booking.status = cancelled ? .cancelled : (slot < now ? .fulfilled : .booked)
-                    func pay(_ kind: String, _ at: Date) {
+                    func pay(_ kind: MoneyMovement.Kind, _ at: Date) {
                         let p = Payment()
                         p.bookingID = booking.id!
                         p.kind = kind
-                        p.provider = booking.payment == "door" ? "door" : "test"
-                        p.reference = "\(kind)-\(booking.id!.uuidString.prefix(8))"
+                        p.provider = booking.payment == .door ? "door" : "test"
+                        p.reference = "\(kind.rawValue)-\(booking.id!.uuidString.prefix(8))"
                         p.amountCents = price
                         p.at = at
                         payments.append(p)
                     }
-                    if booking.payment == "online" {
+                    if booking.payment == .online {
                         booking.paidAt = booking.createdAt
-                        pay("charge", booking.createdAt)
+                        pay(.charge, booking.createdAt)
                         if cancelled {
                             booking.refundedAt = booking.createdAt.addingTimeInterval(1800)
-                            pay("refund", booking.refundedAt!)
+                            pay(.refund, booking.refundedAt!)
                         }
                     } else if booking.status == .fulfilled {
                         booking.paidAt = slot.addingTimeInterval(Double(minutes) * 60)
-                        pay("charge", booking.paidAt!)
+                        pay(.charge, booking.paidAt!)
                     }
                     if !cancelled {
                         used[minute, default: 0] += 1
@@ -90,7 +90,7 @@ extension Services {
                     }
                     let signal = DemandSignal()
                     signal.communityID = community
-                    signal.kind = "order"
+                    signal.kind = .order
                     signal.subject = name
                     signal.householdID = home.id
                     signal.buildingID = home.buildingID

@@ -31,7 +31,7 @@ extension Services {
                 if services.isEmpty {
                     let household = try req.user().principal.households.first { $0.value == id }?.key
                     try await DemandSignal.record(
-                        "search_miss", q, community: id, household: household, building: nil, at: req.clock.now(),
+                        .searchMiss, q, community: id, household: household, building: nil, at: req.clock.now(),
                         on: req.db)
                 }
             }

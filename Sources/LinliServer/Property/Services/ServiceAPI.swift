@@ -18,7 +18,7 @@ enum Services {
     static func out(_ b: Booking, _ services: [UUID: Service]) throws -> BookingOut {
         BookingOut(
             id: try b.requireID(), serviceID: b.serviceID, service: services[b.serviceID]?.name ?? "",
-            householdID: b.householdID, slotStart: b.slotStart, status: b.status.rawValue, payment: b.payment,
+            householdID: b.householdID, slotStart: b.slotStart, status: b.status.rawValue, payment: b.payment.rawValue,
             amountCents: b.amountCents, paid: b.paidAt != nil, refunded: b.refundedAt != nil)
     }
 
@@ -61,7 +61,9 @@ enum Services {
         guard user.principal.households[input.householdID] == service.communityID, service.active else {
             throw LinliError(.notFound)
         }
-        guard ["door", "online"].contains(input.payment) else { throw LinliError.invalid("payment", "invalid_value") }
+        guard let method = PaymentMethod(rawValue: input.payment) else {
+            throw LinliError.invalid("payment", "invalid_value")
+        }
         guard let day = CivilDate(input.day) else { throw LinliError.invalid("day", "invalid_date") }
         guard let minute = Shift(text: input.start + "-23:59")?.start,
             ServiceSlots.isSlot(
@@ -81,7 +83,7 @@ enum Services {
             booking.personID = user.principal.personID
             booking.slotStart = slotStart
             booking.status = .booked
-            booking.payment = input.payment
+            booking.payment = method
             booking.amountCents = service.priceCents
             booking.createdAt = now
             let row = BookingSeat()
@@ -91,7 +93,7 @@ enum Services {
             row.bookingID = booking.id!
             // An online charge is recorded as pending with the booking, before the provider is called.
             let charge =
-                input.payment == "online"
+                method == .online
                 ? MoneyMovement(
                     community: service.communityID, purpose: Bookings.purpose, subject: booking.id!, kind: .charge,
                     cents: booking.amountCents, key: "charge:\(booking.id!)", provider: req.application.payments.name,
@@ -107,7 +109,7 @@ enum Services {
             }
             let household = try await Household.find(input.householdID, on: req.db)
             try await DemandSignal.record(
-                "order", service.name, community: service.communityID, household: input.householdID,
+                .order, service.name, community: service.communityID, household: input.householdID,
                 building: household?.buildingID, at: now, on: req.db)
             if let charge {
                 do {
@@ -163,7 +165,7 @@ enum Services {
             }
             if unpaid {
                 try await Bookings.recordPayment(
-                    bookingID, "charge", "door", "door-\(bookingID.uuidString.prefix(8))", booking.amountCents,
+                    bookingID, .charge, "door", "door-\(bookingID.uuidString.prefix(8))", booking.amountCents,
                     at: now, on: db)
             }
         }

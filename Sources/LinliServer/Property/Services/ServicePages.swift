@@ -104,7 +104,7 @@ enum ServicePages {
                             service: services[b.serviceID]?.name ?? "", time: ConsolePages.time(b.slotStart, req),
                             status: req.t("service.status.\(b.status)")
                                 + (b.refundedAt != nil ? " · " + req.t("service.refunded") : ""),
-                            price: yuan(b.amountCents) + " · " + req.t("service.pay.\(b.payment)"),
+                            price: yuan(b.amountCents) + " · " + req.t("service.pay.\(b.payment.rawValue)"),
                             cancel: b.status == .booked && ServiceSlots.mayCancel(slotStart: b.slotStart, now: now)
                                 ? "/services/bookings/\(try b.requireID())/cancel" : nil)
                     }))
@@ -168,7 +168,7 @@ enum ServicePages {
                         return BookingRow(
                             service: byID[b.serviceID]?.name ?? "", time: ConsolePages.time(b.slotStart, req),
                             home: "\(home.flatMap { buildings[$0.buildingID]?.name } ?? "") \(home?.room ?? "")",
-                            status: req.t("service.status.\(b.status)") + " · " + req.t("service.pay.\(b.payment)"),
+                            status: req.t("service.status.\(b.status)") + " · " + req.t("service.pay.\(b.payment.rawValue)"),
                             fulfil: b.status == .booked
                                 ? "/console/\(header.id)/services/bookings/\(try b.requireID())/fulfil" : nil)
                     },

@@ -27,6 +27,11 @@ enum BookingStatus: String, Codable, Sendable, CaseIterable {
     case booked, fulfilled, cancelled
 }
 
+/// How a booking is paid: to the provider at the door, or online through the payment provider.
+enum PaymentMethod: String, Codable, Sendable, CaseIterable {
+    case door, online
+}
+
 final class Booking: Model, @unchecked Sendable {
     static let schema = "bookings"
     @ID(key: .id) var id: UUID?
@@ -36,8 +41,7 @@ final class Booking: Model, @unchecked Sendable {
     @Field(key: "person_id") var personID: UUID
     @Field(key: "slot_start") var slotStart: Date
     @Field(key: "status") var status: BookingStatus
-    /// door (paid to the provider at the door) or online (through the payment provider).
-    @Field(key: "payment") var payment: String
+    @Field(key: "payment") var payment: PaymentMethod
     @Field(key: "amount_cents") var amountCents: Int
     @OptionalField(key: "paid_at") var paidAt: Date?
     @OptionalField(key: "refunded_at") var refundedAt: Date?
@@ -62,7 +66,7 @@ final class Payment: Model, @unchecked Sendable {
     static let schema = "payments"
     @ID(key: .id) var id: UUID?
     @Field(key: "booking_id") var bookingID: UUID
-    @Field(key: "kind") var kind: String
+    @Field(key: "kind") var kind: MoneyMovement.Kind
     @Field(key: "provider") var provider: String
     @Field(key: "reference") var reference: String
     @Field(key: "amount_cents") var amountCents: Int

@@ -105,7 +105,7 @@ enum DemoWorkOrders {
                     {
                         let s = DemandSignal()
                         s.communityID = community
-                        s.kind = "request"
+                        s.kind = .request
                         s.subject = kind.rawValue
                         s.householdID = home.id
                         s.buildingID = home.buildingID

@@ -82,7 +82,7 @@ enum WorkOrderService {
                 try await event(order, "assigned", by: nil, note: assignee.uuidString, at: now, on: db)
             }
             try await DemandSignal.record(
-                "request", input.category.rawValue, community: community, household: household.id,
+                .request, input.category.rawValue, community: community, household: household.id,
                 building: household.buildingID, at: now, on: db)
         }
         return order
