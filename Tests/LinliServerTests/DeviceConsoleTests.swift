@@ -73,7 +73,7 @@ import VaporTesting
             try await guardBrowser.signIn(h.world.phones["guard"]!)
             let alarms = try await guardBrowser.go(.GET, c + "/alarms?status=active")
             #expect(alarms.text.contains("燃气泄漏") && alarms.text.contains("紧急") && alarms.text.contains("确认"))
-            #expect(alarms.text.contains(#"data-feed="\#(c)/alarms/live""#))
+            #expect(alarms.text.contains(#"data-feed="\#(AlarmFeed.path(h.world.a))""#))
             let alarm = try await Alarm.query(on: h.app.db).first()
             let ack = try await guardBrowser.go(
                 .POST, c + "/alarms/\(alarm!.id!)/ack", form: ["_csrf": guardBrowser.csrf(alarms)])

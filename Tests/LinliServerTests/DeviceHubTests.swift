@@ -23,14 +23,6 @@ extension Harness {
     var ms: Int64 { Int64(clock.now().timeIntervalSince1970 * 1000) }
 
     /// Waits (real time, briefly) until `condition` holds; for work finished after a response was written.
-    func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-        for _ in 0..<100 {
-            if try await condition() { return true }
-            try await Task.sleep(nanoseconds: 20_000_000)
-        }
-        return false
-    }
-
     func commands(_ op: String) async throws -> [CommandRead] {
         try await send(.GET, community + "/commands?per=100", token: op).content.decode(ListPage<CommandRead>.self)
             .items
@@ -92,7 +84,7 @@ extension Harness {
             let message = try await poll
             #expect(message.status == .ok)
             #expect(message.text == #"{"id":\#(command.id),"method":"open_valve","params":{"minutes":15}}"#)
-            #expect(try await h.eventually { try await h.commands(op).first?.status == .successful })
+            #expect(try await eventually(within: 2) { try await h.commands(op).first?.status == .successful })
             // Nothing queued: 408 after the timeout, as ThingsBoard.
             #expect(try await h.send(.GET, base + "/rpc?timeout=50").status == .requestTimeout)
             // Device-side request.
@@ -123,7 +115,7 @@ extension Harness {
             let id = try sent.content.decode(CommandRead.self).id
             let poll = try await h.send(.GET, "/api/v1/\(token)/rpc?timeout=1000")
             #expect(poll.text.contains(#""id":\#(id)"#))
-            #expect(try await h.eventually { try await h.commands(op).first?.status == .delivered })
+            #expect(try await eventually(within: 2) { try await h.commands(op).first?.status == .delivered })
             let reply = try await h.send(.POST, "/api/v1/\(token)/rpc/\(id)", raw: #"{"result":"unlocked"}"#)
             #expect(reply.status == .ok)
             let done = try await h.commands(op)[0]
@@ -138,7 +130,7 @@ extension Harness {
             _ = try await h.send(.GET, "/api/v1/\(token)/rpc?timeout=1000")
             let secondID = try second.content.decode(CommandRead.self).id
             #expect(
-                try await h.eventually { try await h.commands(op).first { $0.id == secondID }?.status == .delivered })
+                try await eventually(within: 2) { try await h.commands(op).first { $0.id == secondID }?.status == .delivered })
             h.clock.advance(by: 31)
             try await h.app.deviceHub.tick()
             #expect(try await h.commands(op).first { $0.id == secondID }?.status == .timeout)
@@ -467,10 +459,40 @@ extension Harness {
                 socket.withLockedValue { $0 = ws }
                 ws.onText { _, text in frames.withLockedValue { $0.append(text) } }
             }.get()
-            #expect(try await h.eventually { frames.withLockedValue { $0.contains { $0.contains("hello") } } })
+            #expect(try await eventually(within: 2) { frames.withLockedValue { $0.contains { $0.contains("hello") } } })
             _ = try await h.send(.POST, "/api/v1/\(token)/telemetry", raw: #"{"leak":true}"#)
-            #expect(try await h.eventually { frames.withLockedValue { $0.contains { $0.contains("water_leak") } } })
+            #expect(try await eventually(within: 2) { frames.withLockedValue { $0.contains { $0.contains("water_leak") } } })
             try await socket.withLockedValue { $0 }?.close()
+
+            // The console's page opens the same feed with the guard's session, from this site only.
+            let guardBrowser = WebTests.Browser(h)
+            try await guardBrowser.signIn(h.world.phones["guard"]!)
+            let cookie = "linli_session=" + (guardBrowser.cookies["linli_session"] ?? "")
+            func open(origin: String?) async throws -> Bool {
+                var headers: HTTPHeaders = ["Cookie": cookie]
+                if let origin { headers.add(name: .origin, value: origin) }
+                let opened = NIOLockedValueBox(false)
+                do {
+                    try await WebSocket.connect(
+                        to: "ws://127.0.0.1:\(port)\(AlarmFeed.path(h.world.a))", headers: headers,
+                        on: h.app.eventLoopGroup.next()
+                    ) { ws in
+                        opened.withLockedValue { $0 = true }
+                        _ = ws.close()
+                    }.get()
+                } catch { return false }
+                return opened.withLockedValue { $0 }
+            }
+            #expect(try await open(origin: "http://127.0.0.1:\(port)"))
+            #expect(try await !open(origin: "https://evil.example"), "another site opened the guard's feed")
+            // Without any sign-in: refused.
+            var anonymous = HTTPHeaders()
+            anonymous.add(name: .origin, value: "http://127.0.0.1:\(port)")
+            await #expect(throws: (any Error).self) {
+                try await WebSocket.connect(
+                    to: "ws://127.0.0.1:\(port)\(AlarmFeed.path(h.world.a))", headers: anonymous,
+                    on: h.app.eventLoopGroup.next()) { ws in _ = ws.close() }.get()
+            }
             await h.app.server.shutdown()
         }
     }

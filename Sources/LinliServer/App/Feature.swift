@@ -63,4 +63,25 @@ extension Application {
     var pages: any RoutesBuilder {
         grouped(sessions.middleware, SessionUserAuthenticator(), WebErrorMiddleware(), CSRFMiddleware())
     }
+
+    /// Live feeds (WebSockets) under the API: an app signs in with its bearer token, the console's page
+    /// with its session — only from a page of this site (`Request.requireSameOrigin`), so another site
+    /// cannot open a guard's feed with the guard's cookie.
+    var liveFeeds: any RoutesBuilder {
+        grouped(sessions.middleware, SessionUserAuthenticator(), BearerUserAuthenticator())
+    }
+}
+
+extension Request {
+    /// A WebSocket opened with a session cookie must come from a page of this site: browsers always
+    /// name the page's origin, and its host must be this one. A bearer token is never sent by a browser on
+    /// its own, so it needs no such check.
+    func requireSameOrigin() throws {
+        guard headers.bearerAuthorization == nil, let origin = headers.first(name: .origin) else { return }
+        // The host's name, without the port: a proxy may pass on `Host` without it.
+        let host = (headers.first(name: .host) ?? "").split(separator: ":").first.map(String.init) ?? ""
+        guard let originHost = URL(string: origin)?.host, originHost.lowercased() == host.lowercased() else {
+            throw LinliError(.forbidden)
+        }
+    }
 }

@@ -70,7 +70,8 @@ struct CurrentTokenKey: StorageKey { typealias Value = UUID }
 /// a session ended elsewhere ends here; the person is cached like a token's).
 struct SessionUserAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let text = request.session.data["person"], let id = UUID(uuidString: text) {
+        // Only a request that came with a session is looked at (reading one would make a new session).
+        if request.hasSession, let text = request.session.data["person"], let id = UUID(uuidString: text) {
             let now = request.clock.now()
             let today = request.today
             let cache = request.application.principals

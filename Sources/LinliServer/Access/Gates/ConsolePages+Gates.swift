@@ -147,7 +147,7 @@ extension ConsolePages {
                                     lastSeen: time(read.lastSeen, req))
                             })
                     },
-                    feed: SiteRoute.alarms(id).path + "/live",
+                    feed: AlarmFeed.path(id),
                     export: SiteRoute.accessLog(id).path + filter.queryString, canDeny: req.can(.handleAlarms(id)),
                     denyAction: SiteRoute.denyList(id).path, filtered: !filter.queryString.isEmpty,
                     from: filter.from?.description ?? "", to: filter.to?.description ?? "",

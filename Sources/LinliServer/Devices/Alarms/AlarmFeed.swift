@@ -3,8 +3,11 @@ import FluentSQL
 import LinliCore
 import Vapor
 
-/// The console's live alarm WebSocket: one JSON text frame per alarm change.
+/// The live alarm WebSocket of the guards' console and of apps: one JSON text frame per alarm change.
 enum AlarmFeed {
+    /// Where the feed of a community is (the one route, `alarmFeed`).
+    static func path(_ community: UUID) -> String { "/api/v1/communities/\(community)/alarms/live" }
+
     static func run(_ req: Request, _ ws: WebSocket, community: UUID) {
         let events = req.deviceHub.events
         Task {

@@ -69,15 +69,7 @@ extension ConsolePages {
                     severities: Severity.allCases.map {
                         Option(value: $0.rawValue, label: req.t("severity.\($0.rawValue)"))
                     },
-                    feed: SiteRoute.alarms(id).path + "/live"))
-        }
-        web.get("console", ":c", "alarms", "live") { req -> Response in
-            let id = try req.id("c")
-            try req.authorize(.viewDevices(id))
-            guard req.headers[.upgrade].contains(where: { $0.lowercased() == "websocket" }) else {
-                throw LinliError(.badRequest)
-            }
-            return req.webSocket { req, ws in AlarmFeed.run(req, ws, community: id) }
+                    feed: AlarmFeed.path(id)))
         }
         Web.route(web, .POST, { c, a, _ in .alarmAck(c, a) }) { req in
             let id = try req.id("c")

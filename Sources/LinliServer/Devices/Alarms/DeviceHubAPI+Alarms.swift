@@ -93,12 +93,15 @@ extension DeviceHubAPI {
             try await DeviceRegistry.clear(alarm, by: req)
             return try AlarmRead(alarm, deviceName: try await Device.find(alarm.deviceID, on: req.db)?.name)
         }
-        api.register(
+        app.liveFeeds.register(
             .init(
                 method: .GET, path: c + "/alarms/live", operationID: "alarmFeed",
-                summary: "WebSocket: every alarm change of the community as {event:\"alarm\", alarm}", tag: "alarms"),
+                summary:
+                    "WebSocket: every alarm change of the community as {event:\"alarm\", alarm}; a bearer token or the console's session",
+                tag: "alarms"),
             in: app
         ) { req -> Response in
+            try req.requireSameOrigin()
             let id = try await communityID(req, { .viewDevices($0) })
             guard req.headers[.upgrade].contains(where: { $0.lowercased() == "websocket" }) else {
                 throw LinliError(.badRequest)
