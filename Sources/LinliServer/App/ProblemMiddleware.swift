@@ -25,7 +25,7 @@ struct ProblemMiddleware: AsyncMiddleware {
             if linliError.code == .internalError {
                 request.logger.report(error: error)
             }
-            if Self.wantsHTML(request) { return Self.page(for: linliError, request: request) }
+            if Self.wantsHTML(request) { return await Self.page(for: linliError, request: request) }
             return Self.response(for: linliError, request: request)
         }
     }
@@ -35,21 +35,29 @@ struct ProblemMiddleware: AsyncMiddleware {
         !request.url.path.hasPrefix("/api/") && request.headers.accept.contains { $0.mediaType == .html }
     }
 
-    /// A self-contained error page (no session, so no layout), in the request's language.
-    static func page(for error: LinliError, request: Request) -> Response {
-        let escape = Markup.escape
-        let title = escape(request.t("error.\(error.code.rawValue).title"))
-        let detail = escape(request.t("error.\(error.code.rawValue).detail", error.arguments))
-        let html = """
-            <!DOCTYPE html><html lang="\(request.language.rawValue)"><head><meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1"><title>\(title)</title>
-            <link rel="stylesheet" href="/css/linli.css"></head><body><main id="main"><section class="card narrow" role="alert">
-            <h1>⚠ \(title) <span class="tag">\(error.code.status.code)</span></h1><p>\(detail)</p>
-            <p><a class="button" href="/">\(escape(request.t("nav.home")))</a></p></section></main></body></html>
-            """
+    /// What the plain error page shows.
+    struct PlainErrorPage: Encodable {
+        let language: String
+        let title: String
+        let status: Int
+        let detail: String
+        let home: String
+    }
+
+    /// A self-contained error page (`plain-error.leaf`: no session, so no layout), in the request's
+    /// language; Leaf escapes every value.
+    static func page(for error: LinliError, request: Request) async -> Response {
+        let page = PlainErrorPage(
+            language: request.language.rawValue, title: request.t("error.\(error.code.rawValue).title"),
+            status: Int(error.code.status.code), detail: request.t("error.\(error.code.rawValue).detail", error.arguments),
+            home: request.t("nav.home"))
         var headers = error.headers
         headers.contentType = .html
-        return Response(status: error.code.status, headers: headers, body: .init(string: html))
+        guard let view = try? await request.view.render("plain-error", page) else {
+            headers.contentType = .plainText
+            return Response(status: error.code.status, headers: headers, body: .init(string: page.title + "\n"))
+        }
+        return Response(status: error.code.status, headers: headers, body: .init(buffer: view.data))
     }
 
     static func response(for error: LinliError, request: Request) -> Response {
