@@ -42,6 +42,9 @@ public struct NoticeAudience: Sendable, Equatable, Codable {
         }
     }
 
+    /// Every resident of the community: nothing about the reader needs to be known.
+    public var isEveryone: Bool { buildings.isEmpty && groups.isEmpty }
+
     public func includes(_ resident: Resident) -> Bool {
         if !buildings.isEmpty, buildings.isDisjoint(with: resident.buildings) { return false }
         if !groups.isEmpty, groups.isDisjoint(with: resident.groups) { return false }

@@ -67,7 +67,6 @@ extension QueryBuilder {
     func page<Item>(
         _ options: ListOptions, map: (Model) throws -> Item
     ) async throws -> ListPage<Item> {
-        let total = try await copy().count()
         // `options.sort` was checked against the list's `Sorting`, whose keys are column names.
         let key = FieldKey(stringLiteral: options.sort)
         let rows = try await copy()
@@ -75,6 +74,9 @@ extension QueryBuilder {
             .sort(.id, .ascending)
             .range(options.offset..<(options.offset + options.per))
             .all()
+        // A first page that is not full is the whole list: no count needed (most lists, most of the time).
+        let total =
+            options.offset == 0 && rows.count < options.per ? rows.count : try await copy().count()
         return ListPage(
             items: try rows.map(map), metadata: PageMetadata(page: options.page, per: options.per, total: total))
     }

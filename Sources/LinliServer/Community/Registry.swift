@@ -38,6 +38,8 @@ enum Registry {
                 .update, "community", id: id, community: id, before: before,
                 after: try CommunityRead(community), by: req, on: db)
         }
+        // Names of homes are cached with the people signed in.
+        req.application.events.publish(.peopleChanged)
     }
 
     static func createBuilding(in community: UUID, _ input: BuildingCreate, on req: Request) async throws -> Building {
@@ -80,6 +82,8 @@ enum Registry {
                 .update, "building", id: building.id, community: community, before: before,
                 after: try BuildingRead(building), by: req, on: db)
         }
+        // Names of homes are cached with the people signed in.
+        req.application.events.publish(.peopleChanged)
     }
 
     static func updateHousehold(_ household: Household, _ input: HouseholdUpdate, on req: Request) async throws {
@@ -107,6 +111,8 @@ enum Registry {
                 .update, "household", id: household.id, community: community, before: before,
                 after: try HouseholdRead(household), by: req, on: db)
         }
+        // Names of homes are cached with the people signed in.
+        req.application.events.publish(.peopleChanged)
     }
 
     static func createHousehold(in community: UUID, _ input: HouseholdCreate, on req: Request) async throws -> Household

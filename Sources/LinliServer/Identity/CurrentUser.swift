@@ -6,9 +6,10 @@ import Vapor
 struct CurrentUser: Authenticatable, @unchecked Sendable {
     let person: Person
     let principal: Principal
-    /// The rows the principal was built from, kept so `/me` need not read them again.
-    let staff: [StaffAssignment]
-    let memberships: [Membership]
+    /// The staff roles and current homes as `/me` shows them, read with the principal (and cached with
+    /// it: a rename of a community, building or home drops every cached principal).
+    let roles: [MeRead.Role]
+    let homes: [MeRead.Home]
 
     /// Loads the person's staff roles and current households.
     static func load(_ person: Person, on db: any Database, today: String) async throws -> CurrentUser {
@@ -26,12 +27,33 @@ struct CurrentUser: Authenticatable, @unchecked Sendable {
             let start = CivilDate(membership.movedIn).map(Calendar.chinaStart(of:)) ?? .distantPast
             since[membership.householdID] = min(since[membership.householdID] ?? start, start)
         }
+        // The current homes with their buildings in one query, then the community names in another.
+        let rows =
+            households.isEmpty
+            ? []
+            : try await Household.query(on: db).join(Building.self, on: \Household.$buildingID == \Building.$id)
+                .filter(\.$id ~~ Array(households.keys)).all()
+        let communityIDs = Set(roles.map(\.communityID)).union(rows.map(\.communityID))
+        let names =
+            communityIDs.isEmpty
+            ? [:] : Community.byID(try await Community.query(on: db).filter(\.$id ~~ Array(communityIDs)).all())
+        func name(_ id: UUID) -> String { names[id]?.name ?? "" }
+        let homes = rows.compactMap { home -> MeRead.Home? in
+            guard let homeID = home.id,
+                let stay = memberships.first(where: { $0.householdID == homeID && $0.isCurrent(on: today) })
+            else { return nil }
+            return MeRead.Home(
+                householdID: homeID, communityID: home.communityID, communityName: name(home.communityID),
+                building: (try? home.joined(Building.self).name) ?? "", room: home.room, floor: home.floor,
+                areaM2: home.areaM2, relation: stay.relation)
+        }
         return CurrentUser(
             person: person,
             principal: Principal(
                 personID: id, isAdmin: person.isAdmin, staffRoles: staff, households: households,
                 residentSince: since),
-            staff: roles, memberships: memberships)
+            roles: roles.map { .init(communityID: $0.communityID, communityName: name($0.communityID), role: $0.role) },
+            homes: homes)
     }
 }
 

@@ -87,36 +87,12 @@ enum IdentityAPI {
         req.resetLanguage()
     }
 
+    /// The signed-in person as the principal was loaded (no query of its own).
     static func me(_ req: Request) async throws -> MeRead {
         let user = try req.user()
-        let person = user.person
-        let roles = user.staff
-        let current = user.memberships.filter { user.principal.households[$0.householdID] != nil }
-        let householdIDs = Array(user.principal.households.keys)
-        // Households with their buildings in one query, then the community names in another.
-        let households =
-            householdIDs.isEmpty
-            ? []
-            : try await Household.query(on: req.db)
-                .join(Building.self, on: \Household.$buildingID == \Building.$id)
-                .filter(\.$id ~~ householdIDs).all()
-        let communityIDs = Set(roles.map(\.communityID)).union(households.map(\.communityID))
-        let communities =
-            communityIDs.isEmpty
-            ? []
-            : try await Community.query(on: req.db)
-                .filter(\.$id ~~ Array(communityIDs)).all()
-        func name(_ id: UUID) -> String { communities.first { $0.id == id }?.name ?? "" }
         return MeRead(
-            person: try PersonRead(person), isAdmin: person.isAdmin, settings: person.displaySettings,
-            roles: roles.map { .init(communityID: $0.communityID, communityName: name($0.communityID), role: $0.role) },
-            households: households.compactMap { h in
-                guard let id = h.id, let m = current.first(where: { $0.householdID == id }) else { return nil }
-                return .init(
-                    householdID: id, communityID: h.communityID, communityName: name(h.communityID),
-                    building: (try? h.joined(Building.self).name) ?? "", room: h.room, floor: h.floor, areaM2: h.areaM2,
-                    relation: m.relation)
-            })
+            person: try PersonRead(user.person), isAdmin: user.person.isAdmin, settings: user.person.displaySettings,
+            roles: user.roles, households: user.homes)
     }
 }
 

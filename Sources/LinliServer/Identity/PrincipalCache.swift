@@ -92,10 +92,9 @@ final class PrincipalCache: Sendable {
 
 extension CurrentUser {
     /// The same user with a person row of its own: a request may change its `person` (settings, a new
-    /// password hash) without touching what the cache or another request holds. The staff and
-    /// membership rows are only read.
+    /// password hash) without touching what the cache or another request holds; the rest are values.
     fileprivate func ownCopy() -> CurrentUser {
-        CurrentUser(person: person.copy(), principal: principal, staff: staff, memberships: memberships)
+        CurrentUser(person: person.copy(), principal: principal, roles: roles, homes: homes)
     }
 }
 

@@ -38,7 +38,7 @@ import VaporTesting
         let user = CurrentUser(
             person: person,
             principal: Principal(personID: person.id!, isAdmin: false, staffRoles: [:], households: [:]),
-            staff: [], memberships: [])
+            roles: [], homes: [])
         let now = Date()
         let ticket = cache.ticket()
         cache.forget(person.id!)  // the change commits while the load reads
@@ -73,6 +73,11 @@ import VaporTesting
             let changed = try await h.send(.PATCH, "/api/v1/me", token: owner, json: ["textSize": 3])
             #expect(changed.status == .ok)
             #expect(try await me(owner).content.decode(MeRead.self).settings.textSize == 3)
+
+            // A building renamed: the home's name shows at once.
+            let renamed = try await h.send(.PATCH, c + "/buildings/\(h.world.building)", token: op, json: ["name": "一号楼"])
+            #expect(renamed.status == .ok, "\(renamed.text)")
+            #expect(try await me(owner).content.decode(MeRead.self).households.first?.building == "一号楼")
 
             // Moved out today: the home is gone from the next read.
             let membership = try #require(

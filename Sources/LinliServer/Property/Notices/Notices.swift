@@ -84,16 +84,20 @@ enum Notices {
             .filter(\.$withdrawnAt == nil).filter(\.$publishAt <= now).sort(\.$publishAt, .descending).limit(200).all()
             .filter { ($0.expiresAt ?? .distantFuture) > now }
         var mine: [Notice] = []
-        var facts: [UUID: NoticeAudience.Resident] = [:]
-        for community in communities {
-            if let me = try await residents(of: community, only: principal.personID, on: db, now: now)[
-                principal.personID]
-            {
-                facts[community] = me
-            }
-        }
+        // The reader's own facts (buildings, groups) only when a notice is for some of the community.
+        var facts: [UUID: NoticeAudience.Resident?] = [:]
         for notice in notices {
-            if let me = facts[notice.communityID], notice.target.includes(me) { mine.append(notice) }
+            let target = notice.target
+            if target.isEveryone {
+                mine.append(notice)
+                continue
+            }
+            if facts[notice.communityID] == nil {
+                facts[notice.communityID] = .some(
+                    try await residents(of: notice.communityID, only: principal.personID, on: db, now: now)[
+                        principal.personID])
+            }
+            if let me = facts[notice.communityID] ?? nil, target.includes(me) { mine.append(notice) }
         }
         return mine.sorted { ($0.pinned ? 1 : 0, $0.publishAt) > ($1.pinned ? 1 : 0, $1.publishAt) }
     }

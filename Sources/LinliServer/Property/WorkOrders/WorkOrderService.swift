@@ -243,8 +243,16 @@ enum WorkOrderService {
     static func reads(_ orders: [WorkOrder], now: Date, detail: Bool = false, on db: any Database) async throws
         -> [WorkOrderRead]
     {
-        let households = try await Household.byID(orders.map(\.householdID), on: db)
-        let buildings = try await Building.byID(households.values.map(\.buildingID), on: db)
+        // Each home with its building in one query: "1栋 101".
+        let homeIDs = Array(Set(orders.map(\.householdID)))
+        var homes: [UUID: String] = [:]
+        if !homeIDs.isEmpty {
+            for home in try await Household.query(on: db).join(Building.self, on: \Household.$buildingID == \Building.$id)
+                .filter(\.$id ~~ homeIDs).all()
+            {
+                if let id = home.id { homes[id] = "\((try? home.joined(Building.self).name) ?? "") \(home.room)" }
+            }
+        }
         var events: [UUID: [WorkOrderEvent]] = [:]
         var photos: [UUID: [UUID]] = [:]
         if detail {
@@ -264,10 +272,9 @@ enum WorkOrderService {
         }
         let people = try await Person.byID(orders.compactMap(\.assigneeID) + mentioned, on: db)
         return try orders.map { o in
-            let home = households[o.householdID]
-            return WorkOrderRead(
+            WorkOrderRead(
                 id: try o.requireID(), communityID: o.communityID, householdID: o.householdID,
-                home: "\(home.flatMap { buildings[$0.buildingID]?.name } ?? "") \(home?.room ?? "")",
+                home: homes[o.householdID] ?? " ",
                 channel: o.channel, category: o.category, description: o.description, place: o.place,
                 preferredTime: o.preferredTime, status: o.status, assigneeID: o.assigneeID,
                 assignee: o.assigneeID.flatMap { people[$0]?.name }, respondBy: o.respondBy, completeBy: o.completeBy,
