@@ -115,6 +115,20 @@ import VaporTesting
     }
 
     /// Several servers on one PostgreSQL: each turn of a recurring job runs on exactly one of them.
+    /// A job of a kind this server has no handler for (a newer version's) is left for one that has.
+    @Test func aJobNoHandlerHereKnowsWaitsForOneThatDoes() async throws {
+        try await withLinli { h in
+            try await h.app.jobs.enqueue("test.newer", name: "newer-1", at: h.clock.now(), on: h.app.db)
+            #expect(try await h.app.jobs.runDue(h.app) == 0)
+            let waiting = try #require(try await JobRecord.query(on: h.app.db).filter(\.$name == "newer-1").first())
+            #expect(waiting.status == .scheduled && waiting.attempts == 0)
+            let ran = NIOLockedValueBox(false)
+            h.app.jobs.on("test.newer") { _, _ in ran.withLockedValue { $0 = true } }
+            #expect(try await h.app.jobs.runDue(h.app) >= 1)
+            #expect(ran.withLockedValue { $0 })
+        }
+    }
+
     @Test(.enabled(if: onPostgres)) func threeInstancesOnOnePostgreSQLRunEachTurnOnce() async throws {
         try await withLinli { h in
             let count = NIOLockedValueBox(0)

@@ -138,18 +138,22 @@ final class Jobs: Sendable {
     }
 
     /// Claims up to `limit` due jobs (and jobs whose worker's lease ran out) and runs them one by one.
-    /// Answers how many ran.
+    /// Answers how many ran. Only jobs this server has a handler for are claimed: a job of a newer
+    /// version (servers upgraded one by one) waits for a server that knows it instead of failing here.
     @discardableResult
     func runDue(_ app: Application, limit: Int = 20) async throws -> Int {
         guard let sql = app.db as? any SQLDatabase else { return 0 }
         let now = app.clock.now()
+        let known: [any Encodable & Sendable] = handlers.withLockedValue { Array($0.keys) }
+        guard !known.isEmpty else { return 0 }
         let skipLocked = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
         // A read first: most seconds nothing is due, and then no write is needed.
         let due = try await sql.raw(
             """
             SELECT id FROM \(ident: JobRecord.schema) \
-            WHERE (status = \(bind: JobStatus.scheduled.rawValue) AND run_at <= \(bind: now)) \
-            OR (status = \(bind: JobStatus.running.rawValue) AND locked_until < \(bind: now)) LIMIT 1
+            WHERE ((status = \(bind: JobStatus.scheduled.rawValue) AND run_at <= \(bind: now)) \
+            OR (status = \(bind: JobStatus.running.rawValue) AND locked_until < \(bind: now))) \
+            AND handler IN (\(binds: known)) LIMIT 1
             """
         ).first()
         guard due != nil else { return 0 }
@@ -162,8 +166,9 @@ final class Jobs: Sendable {
             locked_by = \(bind: instance), locked_until = \(bind: now.addingTimeInterval(lease)), \
             attempts = attempts + 1 \
             WHERE id IN (SELECT id FROM \(ident: JobRecord.schema) \
-            WHERE (status = \(bind: JobStatus.scheduled.rawValue) AND run_at <= \(bind: now)) \
-            OR (status = \(bind: JobStatus.running.rawValue) AND locked_until < \(bind: now)) \
+            WHERE ((status = \(bind: JobStatus.scheduled.rawValue) AND run_at <= \(bind: now)) \
+            OR (status = \(bind: JobStatus.running.rawValue) AND locked_until < \(bind: now))) \
+            AND handler IN (\(binds: known)) \
             ORDER BY run_at LIMIT \(bind: limit)\(unsafeRaw: skipLocked)) \
             RETURNING id, name, handler, payload, every_seconds, attempts, max_attempts
             """
@@ -185,7 +190,7 @@ final class Jobs: Sendable {
                 app.logger.warning("job \(job.name) failed (attempt \(job.attempts)): \(failure ?? "")")
             }
         } else {
-            failure = "no handler \(job.handler)"
+            failure = "no handler \(job.handler)"  // unregistered since the claim (not expected)
         }
         let finished = app.clock.now()
         let error = failure
