@@ -3,7 +3,9 @@
 Usage: python3 scripts/three_instances.py   with LINLI_BIN (the binary), DATABASE_URL (an empty database)
 and LINLI_ROOT (the checkout). Starts nginx (Debian's package) itself. Checks, printing each figure:
   1. an alarm raised through instance 1 reaches a guard's console WebSocket on instance 3 within 1 s;
-  2. a device token rotated through instance 2 is refused by all three within 1 s;
+  2. a device token rotated through instance 2 is refused by all three within 1 s; a face withdrawn
+     through instance 1 stops matching on all three within 1 s (2b); a staff role revoked through
+     instance 1 is refused by all three within 1 s (2c);
   3. each recurring job runs once per turn across the three (no two runs of a job closer than its interval);
   4. killing instance 2 (kill -9) loses no acknowledged reading sent through nginx, and the jobs go on.
 Exits non-zero on the first failed check. Loopback only.
@@ -188,6 +190,91 @@ http {{
         fail(f"the old token still works on instances {[i + 1 for i in range(3) if i not in refused]} after 1 s")
     print("2. rotated token refused by instances 1, 2, 3 after "
           + ", ".join(f"{refused[i] * 1000:.0f}" for i in range(3)) + " ms")
+
+    # 2b. A face withdrawn through instance 1 stops matching on all three within a second.
+    resident = token(bases[0], "13900000003")
+    me = call(bases[0] + "/api/v1/me", token=resident)[1]
+    person = me["person"]["id"]
+    terminal = provision(bases[0], f"three-face-{int(time.time())}", "face_gate")
+    terminal_id = call(f"{bases[0]}/api/v1/communities/{community}/devices?q=three-face", token=operator)[1]["items"][0]["id"]
+    status, gate = call(f"{bases[0]}/api/v1/communities/{community}/gates", "POST",
+                        {"name": f"三实例门-{int(time.time())}", "kind": "main", "deviceIDs": [terminal_id]}, token=operator)
+    if status != 201:
+        fail(f"gate: {status} {gate}")
+    call(f"{bases[0]}/api/v1/communities/{community}/access-settings", "PUT", {"serverMatching": True}, token=operator)
+    version = call(bases[0] + "/api/v1/me/access/consent", token=resident)[1]["version"]
+    status, body = call(bases[0] + "/api/v1/me/access/consent", "POST",
+                        {"communityID": community, "version": version, "serverMatching": True}, token=resident)
+    if status != 201:
+        fail(f"consent: {status} {body}")
+    import random
+    rng = random.Random(7)
+    face = [rng.gauss(0, 1) for _ in range(128)]
+    status, body = call(bases[0] + "/api/v1/devices/access/enrol", "POST",
+                        {"personID": person, "model": "arcface-128", "vector": face}, token=terminal)
+    if status != 201:
+        fail(f"enrol: {status} {body}")
+    probes = [0]
+
+    def matches(base):
+        probes[0] += 1
+        probe = [v + rng.gauss(0, 0.05) for v in face]
+        status, answer = call(base + "/api/v1/devices/access/decide", "POST", {
+            "gate": gate["id"], "method": "face", "model": "arcface-128", "vector": probe, "liveness": 0.97,
+            "eventId": f"three-face-{STARTED}-{probes[0]}"}, token=terminal)
+        if status == 400 and (answer.get("errors") or [{}])[0].get("reason") == "unknown_model":
+            return False  # this server has not loaded a gallery of the model yet
+        if status != 200:
+            fail(f"decide on {base}: {status} {answer}")
+        return answer["allow"] and (answer.get("person") or {}).get("id") == person
+
+    enrolled_at = time.time()
+    matched = {}
+    while len(matched) < 3:  # the enrolment reaches every gallery
+        for i, base in enumerate(bases):
+            if i not in matched and matches(base):
+                matched[i] = time.time() - enrolled_at
+        if time.time() - enrolled_at > 5:
+            fail(f"the enrolled face is not matched on instances {[i + 1 for i in range(3) if i not in matched]}")
+        time.sleep(0.02)
+    withdrawn_at = time.time()
+    status, _ = call(f"{bases[0]}/api/v1/me/access/consent/{person}?communityID={community}", "DELETE", token=resident)
+    if status != 204:
+        fail(f"withdrawing: {status}")
+    stopped = {}
+    while time.time() - withdrawn_at < 1.0 and len(stopped) < 3:
+        for i, base in enumerate(bases):
+            if i not in stopped and not matches(base):
+                stopped[i] = time.time() - withdrawn_at
+        time.sleep(0.02)
+    if len(stopped) < 3:
+        fail(f"the withdrawn face still matches on instances {[i + 1 for i in range(3) if i not in stopped]} after 1 s")
+    print("2b. enrolled face matched on instances 1, 2, 3 after "
+          + ", ".join(f"{matched[i] * 1000:.0f}" for i in range(3)) + " ms; withdrawn face stops matching on instances 1, 2, 3 after "
+          + ", ".join(f"{stopped[i] * 1000:.0f}" for i in range(3)) + " ms")
+
+    # 2c. A role revoked through instance 1 is refused by all three within a second (the principal cache).
+    worker = token(bases[0], "13800000003")
+    worker_id = call(bases[0] + "/api/v1/me", token=worker)[1]["person"]["id"]
+    for base in bases:  # each caches the worker's sign-in
+        if call(f"{base}/api/v1/communities/{community}", token=worker)[0] != 200:
+            fail("the community worker cannot see the community")
+    roles = call(f"{bases[0]}/api/v1/communities/{community}/staff?per=100", token=operator)[1]["items"]
+    role = next(r for r in roles if r["personID"] == worker_id and r["role"] == "community_worker")
+    revoked_at = time.time()
+    status, _ = call(f"{bases[0]}/api/v1/communities/{community}/staff/{role['id']}", "DELETE", token=operator)
+    if status != 204:
+        fail(f"revoking the role: {status}")
+    hidden = {}
+    while time.time() - revoked_at < 1.0 and len(hidden) < 3:
+        for i, base in enumerate(bases):
+            if i not in hidden and call(f"{base}/api/v1/communities/{community}", token=worker)[0] == 404:
+                hidden[i] = time.time() - revoked_at
+        time.sleep(0.02)
+    if len(hidden) < 3:
+        fail(f"the revoked role still holds on instances {[i + 1 for i in range(3) if i not in hidden]} after 1 s")
+    print("2c. revoked role refused by instances 1, 2, 3 after "
+          + ", ".join(f"{hidden[i] * 1000:.0f}" for i in range(3)) + " ms")
 
     # 4 (first half). Readings through nginx while instance 2 is killed.
     sensor = provision(proxy, f"three-load-{int(time.time())}", "generic_sensor")
