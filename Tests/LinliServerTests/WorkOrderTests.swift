@@ -370,6 +370,23 @@ import VaporTesting
             try await console.signIn(h.world.phones["worker"]!)
             let page = try await console.go(.GET, "/console/\(h.world.a)/notices")
             #expect(page.text.contains("3 人中 1 人已读（33.3%）"))
+            // Withdrawn: gone from the reader's list at once (the board dropped the community); a notice
+            // scheduled for later shows from its time on, with no change to announce it.
+            func titles() async throws -> [String] {
+                try await h.send(.GET, "/api/v1/me/notices", token: owner).content.decode(ListPage<NoticeOut>.self)
+                    .items.map(\.title)
+            }
+            #expect(try await titles().contains("停水通知"))
+            #expect(try await h.send(.DELETE, h.community + "/notices/\(water.id)", token: worker).status == .noContent)
+            #expect(try await !titles().contains("停水通知"))
+            let later = try await publish(
+                #"{"category":"event","title":"明早通知","body":"x","publishAt":"\#(ISO8601DateFormatter().string(from: h.clock.now().addingTimeInterval(600)))"}"#,
+                token: worker)
+            #expect(later.status == .created, "\(later.text)")
+            let now = try await titles()
+            #expect(!now.contains("停水通知") && !now.contains("明早通知"))
+            h.clock.advance(by: 601)
+            #expect(try await titles().contains("明早通知"))
         }
     }
 }

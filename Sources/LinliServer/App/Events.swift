@@ -24,6 +24,8 @@ enum LinliEvent: Codable, Sendable, Equatable {
     case personChanged(person: UUID)
     /// Many people's homes changed at once (an import): principal caches drop everyone.
     case peopleChanged
+    /// A notice of the community was published or withdrawn: notice boards drop the community.
+    case noticesChanged(community: UUID)
 }
 
 /// The one event bus: subscribers in this process get every event at once; with PostgreSQL every event

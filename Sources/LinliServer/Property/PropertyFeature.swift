@@ -23,6 +23,7 @@ enum Property: Feature {
 
     static func register(_ app: Application) {
         WorkOrderAPI.register(app)
+        _ = app.noticeBoard  // made before serving, with its subscription
         Notices.register(app)
         Services.register(app)
         WorkOrderPages.register(app.pages)

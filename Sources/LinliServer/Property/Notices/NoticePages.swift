@@ -59,7 +59,7 @@ enum NoticePages {
     static func register(_ web: any RoutesBuilder) {
         web.get("notices") { req -> Response in
             let principal = try req.user().principal
-            let notices = try await Notices.visible(to: principal, now: req.clock.now(), on: req.db)
+            let notices = try await Notices.visible(to: principal, now: req.clock.now(), on: req)
             let read = Set(
                 try await NoticeRead.query(on: req.db).filter(\.$personID == principal.personID)
                     .filter(\.$noticeID ~~ notices.compactMap(\.id)).all(\.$noticeID))

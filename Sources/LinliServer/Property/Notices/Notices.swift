@@ -76,48 +76,6 @@ enum Notices {
         return result.mapValues { NoticeAudience.Resident(buildings: $0.0, groups: $0.1) }
     }
 
-    /// Notices published, not expired nor withdrawn, whose audience includes the person, pinned first.
-    static func visible(to principal: Principal, now: Date, on db: any Database) async throws -> [Notice] {
-        let communities = Array(Set(principal.households.values))
-        guard !communities.isEmpty else { return [] }
-        let notices = try await Notice.query(on: db).filter(\.$communityID ~~ communities)
-            .filter(\.$withdrawnAt == nil).filter(\.$publishAt <= now).sort(\.$publishAt, .descending).limit(200).all()
-            .filter { ($0.expiresAt ?? .distantFuture) > now }
-        var mine: [Notice] = []
-        // The reader's own facts (buildings, groups) only when a notice is for some of the community.
-        var facts: [UUID: NoticeAudience.Resident?] = [:]
-        for notice in notices {
-            let target = notice.target
-            if target.isEveryone {
-                mine.append(notice)
-                continue
-            }
-            if facts[notice.communityID] == nil {
-                facts[notice.communityID] = .some(
-                    try await residents(of: notice.communityID, only: principal.personID, on: db, now: now)[
-                        principal.personID])
-            }
-            if let me = facts[notice.communityID] ?? nil, target.includes(me) { mine.append(notice) }
-        }
-        return mine.sorted { ($0.pinned ? 1 : 0, $0.publishAt) > ($1.pinned ? 1 : 0, $1.publishAt) }
-    }
-
-    /// The unread emergency notices of a person (the banner on every page).
-    static func unreadEmergencies(_ principal: Principal, now: Date, on db: any Database) async throws -> [Notice] {
-        let communities = Array(Set(principal.households.values))
-        guard !communities.isEmpty else { return [] }
-        // Cheap first: most of the time there is no emergency at all.
-        guard
-            try await Notice.query(on: db).filter(\.$communityID ~~ communities).filter(\.$category == .emergency)
-                .filter(\.$withdrawnAt == nil).filter(\.$publishAt <= now).count() > 0
-        else { return [] }
-        let emergencies = try await visible(to: principal, now: now, on: db).filter { $0.category == .emergency }
-        let read = Set(
-            try await NoticeRead.query(on: db).filter(\.$personID == principal.personID)
-                .filter(\.$noticeID ~~ emergencies.compactMap(\.id)).all(\.$noticeID))
-        return emergencies.filter { !read.contains($0.id ?? UUID()) }
-    }
-
     static func out(_ n: Notice, read: Bool? = nil, reads: Int? = nil, audience: Int? = nil) throws -> NoticeOut {
         let target = n.target
         return NoticeOut(
@@ -163,6 +121,7 @@ enum Notices {
             try await Audit.record(
                 .create, "notice", id: notice.id, community: community, after: title, by: req, on: db)
         }
+        changed(community, on: req)
         return notice
     }
 
@@ -176,6 +135,7 @@ enum Notices {
             try await Audit.record(
                 .delete, "notice", id: notice.id, community: community, before: notice.title, by: req, on: db)
         }
+        changed(community, on: req)
     }
 
     /// Records that the caller read it (once; later reads change nothing).
@@ -196,7 +156,7 @@ enum Notices {
     static func readable(_ req: Request) async throws -> Notice {
         let id = try req.id("noticeID")
         guard
-            let notice = try await visible(to: try req.user().principal, now: req.clock.now(), on: req.db)
+            let notice = try await visible(to: try req.user().principal, now: req.clock.now(), on: req)
                 .first(where: { $0.id == id })
         else { throw LinliError(.notFound) }
         return notice
@@ -267,7 +227,7 @@ enum Notices {
                 response: Schema.page(object), query: Endpoint.listQuery(.myNotices)), in: app
         ) { req in
             let principal = try req.user().principal
-            let page = try req.page(try await visible(to: principal, now: req.clock.now(), on: req.db), .myNotices)
+            let page = try req.page(try await visible(to: principal, now: req.clock.now(), on: req), .myNotices)
             let read = Set(
                 try await NoticeRead.query(on: req.db).filter(\.$personID == principal.personID)
                     .filter(\.$noticeID ~~ page.items.compactMap(\.id)).all(\.$noticeID))
