@@ -78,6 +78,11 @@ public enum AccessRequest: Sendable, Equatable {
     case viewPerson(person: UUID, households: [UUID: UUID], staffIn: Set<UUID>)
     /// Change a person's shared facts (name, birth year, flags) or start a password reset.
     case changePerson(PersonTies)
+    /// Act for a household as one of its current residents: file a request, book a service, issue a
+    /// visitor pass, use its lock. Administrators included: nobody acts for a home they do not live in.
+    case actForHousehold(UUID)
+    /// Open the operators' console at all (a staff role somewhere, or an administrator).
+    case openConsole
 }
 
 /// Where a person belongs, for deciding who may change what is shared across communities.
@@ -116,8 +121,15 @@ public enum AccessDecision: Sendable, Equatable {
 /// The one function that decides every access in Linli.
 public enum AccessPolicy {
     public static func decide(_ request: AccessRequest, for principal: Principal) -> AccessDecision {
+        if case .actForHousehold(let household) = request {
+            return principal.households[household] == nil ? .hidden : .allow
+        }
         if principal.isAdmin { return .allow }
         switch request {
+        case .actForHousehold:
+            return .hidden  // answered above
+        case .openConsole:
+            return principal.staffRoles.values.contains { !$0.isEmpty } ? .allow : .forbidden
         case .createCommunity:
             return .forbidden
         case .viewCommunity(let community):

@@ -96,6 +96,18 @@ import Testing
         #expect(AccessPolicy.decide(.manageRegistry(a), for: resident) == .forbidden)
     }
 
+    @Test func onlyAResidentActsForAHomeAndOnlyStaffOpenTheConsole() {
+        let resident = Principal(personID: me, households: [home: a])
+        let admin = Principal(personID: me, isAdmin: true)
+        let guardian = Principal(personID: me, staffRoles: [a: [.guard_]])
+        #expect(AccessPolicy.decide(.actForHousehold(home), for: resident) == .allow)
+        #expect(AccessPolicy.decide(.actForHousehold(home), for: admin) == .hidden)
+        #expect(AccessPolicy.decide(.actForHousehold(home), for: guardian) == .hidden)
+        #expect(AccessPolicy.decide(.openConsole, for: resident) == .forbidden)
+        #expect(AccessPolicy.decide(.openConsole, for: guardian) == .allow)
+        #expect(AccessPolicy.decide(.openConsole, for: admin) == .allow)
+    }
+
     @Test func staffReadTheirCommunityAndOperatorsWriteIt() {
         let guardian = Principal(personID: me, staffRoles: [a: [.guard_]])
         let op = Principal(personID: me, staffRoles: [a: [.operator_]])

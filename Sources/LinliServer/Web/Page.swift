@@ -41,7 +41,7 @@ extension Request {
         if user != nil {
             nav.append(.init(href: SiteRoute.home.path, label: t("nav.home"), current: url.path == "/"))
             nav.append(.init(href: SiteRoute.profile.path, label: t("nav.profile"), current: url.path == "/me"))
-            if let principal = user?.principal, principal.isAdmin || !principal.staffRoles.isEmpty {
+            if can(.openConsole) {
                 nav.append(
                     .init(
                         href: SiteRoute.console.path, label: t("nav.console"), current: url.path.hasPrefix("/console")))

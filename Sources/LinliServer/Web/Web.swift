@@ -247,7 +247,7 @@ enum AccountPages {
         }
         return HomePage(
             name: user.person.name, homes: homes,
-            isStaff: user.principal.isAdmin || !user.principal.staffRoles.isEmpty,
+            isStaff: req.can(.openConsole),
             notes: notes.map { .init(title: $0.title, time: ConsolePages.time($0.createdAt, req)) }, contacts: contacts)
     }
 

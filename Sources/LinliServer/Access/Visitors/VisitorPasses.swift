@@ -45,9 +45,11 @@ extension AccessAPI {
 
     static func createPass(_ input: PassInput, on req: Request) async throws -> PassCreated {
         let user = try req.user()
-        guard let community = user.principal.households[input.householdID],
-            let household = try await Household.find(input.householdID, on: req.db)
-        else { throw LinliError(.notFound) }
+        try req.authorize(.actForHousehold(input.householdID))
+        guard let household = try await Household.find(input.householdID, on: req.db) else {
+            throw LinliError(.notFound)
+        }
+        let community = household.communityID
         var v = Validation()
         let name = v.text(input.visitorName, "visitorName", max: 50) ?? ""
         v.range(input.entries, "entries", 1...50)

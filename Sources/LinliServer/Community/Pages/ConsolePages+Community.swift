@@ -7,7 +7,7 @@ extension ConsolePages {
     static func registerCommunity(_ web: any RoutesBuilder) {
         web.get("console") { req -> Response in
             let user = try req.user()
-            guard user.principal.isAdmin || !user.principal.staffRoles.isEmpty else { throw LinliError(.forbidden) }
+            try req.authorize(.openConsole)
             var query = Community.query(on: req.db).sort(\.$name)
             if !user.principal.isAdmin { query = query.filter(\.$id ~~ Array(user.principal.staffRoles.keys)) }
             let rows = try await query.all().map { c in

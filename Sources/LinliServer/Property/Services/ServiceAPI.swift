@@ -58,6 +58,7 @@ enum Services {
 
     static func book(_ service: Service, _ input: BookingInput, on req: Request) async throws -> Booking {
         let user = try req.user()
+        try req.authorize(.actForHousehold(input.householdID))
         guard user.principal.households[input.householdID] == service.communityID, service.active else {
             throw LinliError(.notFound)
         }

@@ -52,7 +52,7 @@ enum WorkOrderService {
         }
         let community = household.communityID
         // Residents file for their own household; dispatchers for any household of their community.
-        if user.principal.households[input.householdID] == nil { try req.authorize(.dispatchWorkOrders(community)) }
+        if !req.can(.actForHousehold(input.householdID)) { try req.authorize(.dispatchWorkOrders(community)) }
         var v = Validation()
         let description = v.text(input.description, "description", max: 1000, multiline: true) ?? ""
         let place = v.text(input.place?.nilIfEmpty, "place", max: 100, required: false) ?? ""
