@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import LinliCore
 import Vapor
@@ -40,36 +41,79 @@ enum Notices {
     static let c = RegistryAPI.c
     static let channels = ["app", "tv", "kiosk"]
 
+    /// One current stay with what the audience needs of its person (read in one query, no models).
+    private struct Stay: Decodable {
+        let person_id: UUID
+        let household_id: UUID
+        let building_id: UUID
+        let birth_year: Int?
+        let is_elderly: Bool
+        let lives_alone: Bool
+        let is_child: Bool
+    }
+
     /// The audience facts of every current resident of a community — or, with `only`, of that person and
     /// their housemates (a reader's own facts cost their households, not the whole community).
     static func residents(of community: UUID, only person: UUID? = nil, on db: any Database, now: Date) async throws
         -> [UUID: NoticeAudience.Resident]
     {
         let today = Calendar.chinaDate(now)
-        var query = Membership.query(on: db).filter(\.$communityID == community)
+        guard let sql = db as? any SQLDatabase else { return [:] }
+        var query = sql.select()
+            .column(SQLColumn("person_id", table: "m")).column(SQLColumn("household_id", table: "m"))
+            .column(SQLColumn("building_id", table: "h")).column(SQLColumn("birth_year", table: "p"))
+            .column(SQLColumn("is_elderly", table: "p")).column(SQLColumn("lives_alone", table: "p"))
+            .column(SQLColumn("is_child", table: "p"))
+            .from(SQLAlias(SQLIdentifier(Membership.schema), as: SQLIdentifier("m")))
+            .join(SQLAlias(SQLIdentifier(Person.schema), as: SQLIdentifier("p")), on: SQLColumn("id", table: "p"), .equal, SQLColumn("person_id", table: "m"))
+            .join(SQLAlias(SQLIdentifier(Household.schema), as: SQLIdentifier("h")), on: SQLColumn("id", table: "h"), .equal, SQLColumn("household_id", table: "m"))
+            .where(SQLColumn("community_id", table: "m"), .equal, SQLBind(community))
+            .where(SQLColumn("moved_in", table: "m"), .lessThanOrEqual, SQLBind(today))
+            .where {
+                $0.where(SQLColumn("moved_out", table: "m"), .is, SQLLiteral.null)
+                    .orWhere(SQLColumn("moved_out", table: "m"), .greaterThan, SQLBind(today))
+            }
         if let person {
-            let homes = try await Membership.query(on: db).filter(\.$communityID == community)
-                .filter(\.$personID == person).all().filter { $0.isCurrent(on: today) }.map(\.householdID)
-            guard !homes.isEmpty else { return [:] }
-            query = query.filter(\.$householdID ~~ homes)
+            // The person's own current homes here, then everyone living in them.
+            query = query.where(
+                SQLColumn("household_id", table: "m"), .in,
+                SQLGroupExpression(
+                    sql.select().column("household_id").from(Membership.schema)
+                        .where("community_id", .equal, SQLBind(community)).where("person_id", .equal, SQLBind(person))
+                        .where("moved_in", .lessThanOrEqual, SQLBind(today))
+                        .where { $0.where("moved_out", .is, SQLLiteral.null).orWhere("moved_out", .greaterThan, SQLBind(today)) }
+                        .query))
         }
-        let memberships = try await query.all().filter { $0.isCurrent(on: today) }
-        let households = try await Household.byID(memberships.map(\.householdID), on: db)
-        let people = try await Person.byID(memberships.map(\.personID), on: db)
+        let stays = try await query.all(decoding: Stay.self)
+        struct Member {
+            let birthYear: Int?
+            let isElderly: Bool
+            let livesAlone: Bool
+            let isChild: Bool
+        }
+        var memberships: [(personID: UUID, householdID: UUID)] = []
+        var households: [UUID: UUID] = [:]  // household → building
+        var people: [UUID: Member] = [:]
+        for stay in stays {
+            memberships.append((stay.person_id, stay.household_id))
+            households[stay.household_id] = stay.building_id
+            people[stay.person_id] = Member(
+                birthYear: stay.birth_year, isElderly: stay.is_elderly, livesAlone: stay.lives_alone, isChild: stay.is_child)
+        }
         let year = Calendar.chinaYear(now)
-        func age(_ p: Person) -> Int? { p.birthYear.map { year - $0 } }
-        var byHome: [UUID: [Person]] = [:]
+        func age(_ p: Member) -> Int? { p.birthYear.map { year - $0 } }
+        var byHome: [UUID: [Member]] = [:]
         for m in memberships { if let p = people[m.personID] { byHome[m.householdID, default: []].append(p) } }
         let childHomes = Set(
             byHome.filter { $0.value.contains { $0.isChild || (age($0) ?? 99) < 14 } }.keys)
         var result: [UUID: (Set<UUID>, Set<NoticeAudience.Group>)] = [:]
         for m in memberships {
-            guard let person = people[m.personID], let home = households[m.householdID] else { continue }
+            guard let person = people[m.personID], let building = households[m.householdID] else { continue }
             let groups = NoticeAudience.Resident.groups(
                 age: age(person), markedElderly: person.isElderly, livesAlone: person.livesAlone,
                 childInHome: childHomes.contains(m.householdID) && !(person.isChild || (age(person) ?? 99) < 14))
             var entry = result[m.personID] ?? ([], [])
-            entry.0.insert(home.buildingID)
+            entry.0.insert(building)
             entry.1.formUnion(groups)
             result[m.personID] = entry
         }
