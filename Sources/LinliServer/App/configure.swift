@@ -40,6 +40,10 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
         app.directory = DirectoryConfiguration(workingDirectory: root.hasSuffix("/") ? root : root + "/")
     }
     app.views.use(.leaf)
+    // Templates are parsed once, whatever the environment (Leaf caches only in `production` by default,
+    // and `linli serve` and `linli demo` run in `development`): a page is rendered, not re-read from disk.
+    // `LINLI_TEMPLATES_LIVE=1` reads them on every request, for editing templates.
+    app.leaf.cache.isEnabled = Environment.get("LINLI_TEMPLATES_LIVE") != "1"
     app.leaf.tags["t"] = TranslateTag()
 
     let registry = Operations.registry(app)
