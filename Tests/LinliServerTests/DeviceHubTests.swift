@@ -437,6 +437,46 @@ extension Harness {
         }
     }
 
+    /// Several servers: a device's readings may reach any of them, so a rule fires once whichever server
+    /// hears it, and an edited rule holds on all of them.
+    @Test(.enabled(if: onPostgres)) func aRuleFiresOnceAcrossServersAndItsEditReachesThemAll() async throws {
+        try await withLinli { h in
+            try await h.app.asyncBoot()
+            try await h.withOtherServers { servers in
+                let other = servers[0]
+                let op = try await h.token("operator")
+                let (_, token) = try await h.device("water_leak", "2栋水浸", token: op)
+                let created = try await h.send(
+                    .POST, h.community + "/rules", token: op,
+                    raw:
+                        #"{"name":"漏水","key":"leak","condition":{"kind":"above","value":0.5},"actions":[{"kind":"alarm","on":"fire","alarmType":"water_leak","severity":"major"}]}"#
+                )
+                let ruleID = try created.content.decode(RuleRead.self).id
+                func reading(_ server: Harness, _ value: Bool) async throws {
+                    let answer = try await server.send(.POST, "/api/v1/\(token)/telemetry", raw: #"{"leak":\#(value)}"#)
+                    #expect(answer.status == .ok)
+                }
+                try await reading(other, false)  // the second server has loaded the rule and the device's state
+                try await reading(h, true)  // fires on the first
+                let alarm = try #require(try await Alarm.query(on: h.app.db).filter(\.$type == "water_leak").first())
+                #expect(alarm.repeats == 0)
+                try await reading(other, true)  // the second knows it fired: no second firing
+                #expect(try await Alarm.query(on: h.app.db).filter(\.$type == "water_leak").first()?.repeats == 0)
+                // Cleared, then the rule is raised to 5 on the first server: the second applies 5.
+                try await reading(h, false)
+                let edited = try await h.send(
+                    .PUT, h.community + "/rules/\(ruleID)", token: op,
+                    raw:
+                        #"{"name":"漏水","key":"leak","condition":{"kind":"above","value":5},"actions":[{"kind":"alarm","on":"fire","alarmType":"water_leak","severity":"major"}]}"#
+                )
+                #expect(edited.status == .ok, "\(edited.text)")
+                try await Task.sleep(nanoseconds: 300_000_000)
+                try await reading(other, true)
+                #expect(try await Alarm.query(on: h.app.db).filter(\.$type == "water_leak").filter(\.$active == true).count() == 0)
+            }
+        }
+    }
+
     @Test func liveAlarmFeedOverWebSocket() async throws {
         try await withLinli { h in
             let op = try await h.token("operator")

@@ -26,6 +26,8 @@ enum LinliEvent: Codable, Sendable, Equatable {
     case peopleChanged
     /// A notice of the community was published or withdrawn: notice boards drop the community.
     case noticesChanged(community: UUID)
+    /// A rule was written or deleted (`reset`: its states were dropped): other servers load the rules again.
+    case rulesChanged(rule: UUID, reset: Bool)
 }
 
 /// The one event bus: subscribers in this process get every event at once; with PostgreSQL every event

@@ -34,7 +34,9 @@ final class DeviceHub: Sendable {
         self.app = app
         settings = .fromEnvironment(app)
         let db = app.db
-        let rules = RuleRuntime(db: db)
+        var shared = false
+        if case .postgres? = app.storage[DatabaseChoiceKey.self] { shared = true }
+        let rules = RuleRuntime(db: db, shared: shared)
         let actions = ActionRunner(app: app)
         self.rules = rules
         self.actions = actions

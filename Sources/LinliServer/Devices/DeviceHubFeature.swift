@@ -34,6 +34,14 @@ enum Devices: Feature {
             default: break
             }
         }
+        // Rules edited on another server are loaded again here (this server's own edit did it already).
+        app.events.subscribe(elsewhereOnly: true) { event in
+            guard case .rulesChanged(let rule, let reset) = event else { return }
+            Task {
+                if reset { await hub.rules.forget(rule: rule) }
+                await hub.rules.invalidate()
+            }
+        }
         app.openAPIComponents.add(DeviceSchemas.all)
         // The hub's sweeps: command expiry and redelivery, offline detection, rule windows, retention.
         app.jobs.every("devices.commands", seconds: 15) { app, job in

@@ -67,10 +67,10 @@ extension DeviceRegistry {
                 before: before.map(RuleRead.init),
                 after: RuleRead(rule), by: req, on: db)
         }
-        if let before, before.condition != rule.condition || before.key != rule.key || before.scope != rule.scope {
-            await req.deviceHub.rules.forget(rule: id)
-        }
+        let reset = before.map { $0.condition != rule.condition || $0.key != rule.key || $0.scope != rule.scope } ?? false
+        if reset { await req.deviceHub.rules.forget(rule: id) }
         await req.deviceHub.rules.invalidate()
+        req.application.events.publish(.rulesChanged(rule: id, reset: reset))
         return rule
     }
 
@@ -84,6 +84,7 @@ extension DeviceRegistry {
         }
         await req.deviceHub.rules.forget(rule: id)
         await req.deviceHub.rules.invalidate()
+        req.application.events.publish(.rulesChanged(rule: id, reset: true))
     }
 
     static func rule(_ record: RuleRecord) throws -> Rule {

@@ -14,6 +14,11 @@ struct Firing: Sendable {
 
 /// Keeps every community's rules and each (rule, device) state in memory, feeds them readings and
 /// time, and stores state changes so a restart neither forgets a fired rule nor restarts a window.
+///
+/// With several servers on one PostgreSQL (`shared`), the stored states are the truth: a device's
+/// readings may reach any server and the time-driven checks run on whichever claimed the job, so the
+/// states of a batch's devices (and, for a tick, all states) are read again before they are used; an
+/// edited rule reaches the other servers by `LinliEvent.rulesChanged`.
 actor RuleRuntime {
     private struct StateKey: Hashable {
         let rule: UUID
@@ -21,6 +26,7 @@ actor RuleRuntime {
     }
 
     private let db: any Database
+    private let shared: Bool
     private var loaded = false
     private var rulesByCommunity: [UUID: [Rule]] = [:]
     private var states: [StateKey: RuleState] = [:]
@@ -36,7 +42,28 @@ actor RuleRuntime {
             RuleAction(.task, title: "task.replaceBattery", role: .propertyStaff),
         ])
 
-    init(db: any Database) { self.db = db }
+    /// `shared`: several servers may use the database (PostgreSQL), so stored states are read before use.
+    init(db: any Database, shared: Bool) {
+        self.db = db
+        self.shared = shared
+    }
+
+    /// Reads the stored states again (of these devices, or all), keeping what only memory holds (the
+    /// last reading seen): a state another server changed, or reset, is taken as stored.
+    private func reloadStates(of devices: Set<UUID>?) async throws {
+        var query = RuleStateRecord.query(on: db)
+        if let devices { query = query.filter(\.$deviceID ~~ Array(devices)) }
+        var stored: [StateKey: (since: Int64?, fired: Bool)] = [:]
+        for record in try await query.all() {
+            stored[StateKey(rule: record.ruleID, device: record.deviceID)] = (record.since, record.fired)
+        }
+        for key in Set(states.keys).union(stored.keys) where devices?.contains(key.device) ?? true {
+            var state = states[key] ?? RuleState()
+            state.since = stored[key]?.since
+            state.fired = stored[key]?.fired ?? false
+            states[key] = state
+        }
+    }
 
     /// Drops cached rules (after an edit); states of rules whose definition changed are reset by the caller.
     func invalidate() { loaded = false }
@@ -77,6 +104,7 @@ actor RuleRuntime {
     /// readings fires again instead of finding the rule already fired with no alarm raised.
     func evaluate(_ batches: [TelemetryBatch], then act: @Sendable ([Firing]) async throws -> Void) async throws {
         try await load()
+        if shared { try await reloadStates(of: Set(batches.map(\.device.id))) }
         var firings: [Firing] = []
         var changed: [(StateKey, UUID, RuleState)] = []
         var previous: [StateKey: RuleState?] = [:]
@@ -116,6 +144,7 @@ actor RuleRuntime {
     /// Moves time on for every watched (rule, device): duration windows and "no data".
     func tick(now: Int64, db: any Database) async throws -> [Firing] {
         try await load()
+        if shared { try await reloadStates(of: nil) }
         try await watchSilentDevices(now: now, db: db)
         var firings: [Firing] = []
         var changed: [(StateKey, UUID, RuleState)] = []
