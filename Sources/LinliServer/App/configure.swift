@@ -1,5 +1,6 @@
 import Fluent
 import Leaf
+import LeafKit
 import NIOCore
 import Vapor
 
@@ -39,11 +40,18 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
     if let root = Environment.get("LINLI_ROOT") {
         app.directory = DirectoryConfiguration(workingDirectory: root.hasSuffix("/") ? root : root + "/")
     }
-    app.views.use(.leaf)
-    // Templates are parsed once, whatever the environment (Leaf caches only in `production` by default,
-    // and `linli serve` and `linli demo` run in `development`): a page is rendered, not re-read from disk.
-    // `LINLI_TEMPLATES_LIVE=1` reads them on every request, for editing templates.
+    // Templates are parsed once, whatever the environment: Leaf's own provider switches its cache off in
+    // `development` (which `linli serve` and `linli demo` run in) each time it makes a renderer, so every
+    // page re-read and re-lexed its templates. This one does not; `LINLI_TEMPLATES_LIVE=1` reads them on
+    // every request, for editing templates.
     app.leaf.cache.isEnabled = Environment.get("LINLI_TEMPLATES_LIVE") != "1"
+    app.views.use { app in
+        var userInfo = app.leaf.userInfo
+        userInfo["application"] = app
+        return LeafRenderer(
+            configuration: app.leaf.configuration, tags: app.leaf.tags, cache: app.leaf.cache,
+            sources: app.leaf.sources, eventLoop: app.eventLoopGroup.next(), userInfo: userInfo)
+    }
     app.leaf.tags["t"] = TranslateTag()
 
     let registry = Operations.registry(app)
