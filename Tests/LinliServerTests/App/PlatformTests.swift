@@ -75,7 +75,7 @@ import VaporTesting
         for column in ResidentImportReasons.columns { needed.insert("field.\(column)") }
         // Every #t("key") in the templates.
         let views = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-            "../../Resources/Views")
+            "../../../Resources/Views")
         let files =
             FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
         let regex = try Regex(#"#t\("([a-zA-Z0-9_.]+)""#)
@@ -146,7 +146,7 @@ import VaporTesting
 
     /// One feature, one folder, and files small enough to read: none over 300 lines.
     @Test func noSourceFileIsOver300Lines() throws {
-        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources")
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../Sources")
         let files =
             FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
         var checked = 0
