@@ -17,9 +17,19 @@ func testDatabase() -> (DatabaseChoice, schema: String?) {
     return (.sqliteMemory, nil)
 }
 
+/// Tests log warnings and errors only; `LINLI_TEST_LOG=info` (or `debug`, `trace`) shows more.
+let testLogLevel = ProcessInfo.processInfo.environment["LINLI_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+
+/// An application for a test, logging at `testLogLevel`.
+func makeTestApplication() async throws -> Application {
+    let app = try await Application.make(.testing)
+    app.logger.logLevel = testLogLevel
+    return app
+}
+
 /// Builds the app exactly as production does, migrates, seeds a small world, runs `body`, shuts down.
 func withLinli(_ body: (Harness) async throws -> Void) async throws {
-    let app = try await Application.make(.testing)
+    let app = try await makeTestApplication()
     let clock = ManualClock(Date(timeIntervalSince1970: 1_790_000_000))  // 2026-09-21
     let (database, schema) = testDatabase()
     do {
@@ -152,7 +162,7 @@ struct Harness {
         var others: [Application] = []
         do {
             for _ in 0..<count {
-                let other = try await Application.make(.testing)
+                let other = try await makeTestApplication()
                 others.append(other)
                 try await configure(other, database: .postgres(url: url, schema: schema), clock: clock)
                 if boot { try await other.asyncBoot() }

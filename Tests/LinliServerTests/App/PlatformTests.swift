@@ -160,7 +160,7 @@ import VaporTesting
 
     @Test func sqliteFilesUseWALAndFullSync() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("linli-\(UUID()).sqlite").path
-        let app = try await Application.make(.testing)
+        let app = try await makeTestApplication()
         do {
             try await configure(app, database: .sqlite(path: path))
             #expect(try await RawSQL.pragma("journal_mode", on: app.db) == "wal")
