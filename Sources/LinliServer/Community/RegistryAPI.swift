@@ -99,11 +99,10 @@ enum RegistryAPI {
     }
 
     /// A person who is or was part of the community (resident or staff), if the caller may see them.
-    static func person(
-        _ req: Request, communityParameter: String = "communityID", personParameter: String = "personID"
-    ) async throws -> (Person, UUID) {
-        let community = try req.id(communityParameter)
-        let id = try req.id(personParameter)
+    /// The person of a `…/{communityID}/people/{personID}` route (API or page), with the community.
+    static func person(_ req: Request) async throws -> (Person, UUID) {
+        let community = try req.id("communityID")
+        let id = try req.id("personID")
         try req.authorize(.viewCommunity(community))
         let memberships = try await Membership.query(on: req.db).filter(\.$personID == id).all()
         let staff = try await StaffAssignment.query(on: req.db).filter(\.$personID == id).all()

@@ -175,7 +175,7 @@ enum ConsolePages {
     }
 
     static func header(_ req: Request, current: String) async throws -> Header {
-        let id = try req.id("c")
+        let id = try req.id("communityID")
         try req.authorize(.viewRegistry(id))
         guard let community = try await Community.find(id, on: req.db) else { throw LinliError(.notFound) }
         let canManage = req.can(.manageRegistry(id))

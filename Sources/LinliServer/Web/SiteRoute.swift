@@ -112,15 +112,23 @@ enum SiteRoute: Equatable {
         }
     }
 
-    /// The Vapor path pattern: ids become `:c`, `:h`, `:m`, `:s`.
+    /// The Vapor path pattern: each id becomes a parameter named for what it is, after the segment before
+    /// it (`/console/:communityID/households/:householdID`), so a handler reads `req.id("householdID")`.
     static func pattern(_ make: (UUID, UUID, UUID) -> SiteRoute) -> [String] {
-        let c = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0C))
-        let h = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0D))
-        let m = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0E))
-        return make(c, h, m).path
-            .replacingOccurrences(of: c.uuidString, with: ":c")
-            .replacingOccurrences(of: h.uuidString, with: ":h")
-            .replacingOccurrences(of: m.uuidString, with: ":m")
-            .split(separator: "/").map(String.init)
+        let ids = (UInt8(0x0C)...0x0E).map { UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, $0)) }
+        let marks = Set(ids.map(\.uuidString))
+        var segments = make(ids[0], ids[1], ids[2]).path.split(separator: "/").map(String.init)
+        for index in segments.indices where marks.contains(segments[index]) {
+            segments[index] = ":" + (parameterNames[index > 0 ? segments[index - 1] : ""] ?? "id")
+        }
+        return segments
     }
+
+    /// The parameter name of an id after each collection segment.
+    static let parameterNames: [String: String] = [
+        "console": "communityID", "households": "householdID", "members": "membershipID", "people": "personID",
+        "guardians": "guardianID", "staff": "staffID", "devices": "deviceID", "rules": "ruleID",
+        "alarms": "alarmID", "tasks": "taskID", "deny-list": "personID", "bookings": "bookingID",
+        "notices": "noticeID",
+    ]
 }

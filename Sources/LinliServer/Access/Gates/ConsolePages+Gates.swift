@@ -167,8 +167,8 @@ extension ConsolePages {
                     ]))
         }
         Web.route(web, .POST, { c, p, _ in .denyRemove(c, p) }) { req in
-            let id = try req.id("c")
-            try await AccessAPI.undeny(try req.id("h"), in: id, on: req)
+            let id = try req.id("communityID")
+            try await AccessAPI.undeny(try req.id("personID"), in: id, on: req)
             req.flash(req.t("console.saved"))
             return req.redirect(to: SiteRoute.gates(id).path)
         }
@@ -191,7 +191,7 @@ extension ConsolePages {
                     }, pager: pager(page.metadata, req)))
         }
         Web.route(web, .POST, { c, _, _ in .denyList(c) }) { req in
-            let id = try req.id("c")
+            let id = try req.id("communityID")
             try req.authorize(.handleAlarms(id))
             let form = try req.content.decode(DenyForm.self)
             guard let phone = PhoneNumber(form.phone),
@@ -202,7 +202,7 @@ extension ConsolePages {
             return req.redirect(to: SiteRoute.gates(id).path)
         }
         Web.route(web, .GET, { c, _, _ in .accessLog(c) }) { req in
-            let id = try req.id("c")
+            let id = try req.id("communityID")
             try req.authorize(.viewDevices(id))
             let events = try await AccessLogFilter(req).apply(AccessEvent.scoped(to: id, on: req.db))
                 .sort(\.$at, .descending).limit(100_000).all()

@@ -55,14 +55,14 @@ extension ConsolePages {
                     ]))
         }
         Web.route(web, .POST, { c, _, _ in .buildings(c) }) { req in
-            let id = try req.id("c")
+            let id = try req.id("communityID")
             try req.authorize(.manageRegistry(id))
             _ = try await Registry.createBuilding(in: id, try req.content.decode(BuildingCreate.self), on: req)
             req.flash(req.t("console.saved"))
             return req.redirect(to: SiteRoute.community(id).path)
         }
         Web.route(web, .POST, { c, _, _ in .editCommunity(c) }) { req in
-            let id = try req.id("c")
+            let id = try req.id("communityID")
             try req.authorize(.manageCommunity(id))
             guard let community = try await Community.find(id, on: req.db) else { throw LinliError(.notFound) }
             try await Registry.updateCommunity(community, try req.content.decode(CommunityUpdate.self), on: req)
@@ -70,7 +70,7 @@ extension ConsolePages {
             return req.redirect(to: SiteRoute.community(id).path)
         }
         Web.route(web, .POST, { c, _, _ in .editBuilding(c) }) { req in
-            let id = try req.id("c")
+            let id = try req.id("communityID")
             try req.authorize(.manageRegistry(id))
             let form = try req.content.decode(BuildingForm.self)
             let building = try await Building.find(form.buildingID, in: id, on: req.db)

@@ -6,9 +6,9 @@ extension ConsolePages {
     /// Households, members, moving out.
     static func registerHouseholds(_ web: any RoutesBuilder) {
         Web.route(web, .POST, { c, h, _ in .editHousehold(c, h) }) { req in
-            let id = try req.id("c")
+            let id = try req.id("communityID")
             try req.authorize(.manageRegistry(id))
-            let household = try await Household.find(try req.id("h"), in: id, on: req.db)
+            let household = try await Household.find(try req.id("householdID"), in: id, on: req.db)
             try await Registry.updateHousehold(household, try req.content.decode(HouseholdUpdate.self), on: req)
             req.flash(req.t("console.saved"))
             return req.redirect(to: SiteRoute.household(id, try household.requireID()).path)
@@ -41,7 +41,7 @@ extension ConsolePages {
                     extra: ["building": building?.uuidString ?? ""]))
         }
         Web.route(web, .POST, { c, _, _ in .households(c) }) { req in
-            let id = try req.id("c")
+            let id = try req.id("communityID")
             try req.authorize(.manageRegistry(id))
             let household = try await Registry.createHousehold(
                 in: id, try req.content.decode(HouseholdCreate.self), on: req)
@@ -50,7 +50,7 @@ extension ConsolePages {
         }
         Web.route(web, .GET, { c, h, _ in .household(c, h) }) { req in
             let header = try await header(req, current: "households")
-            let household = try await Household.find(try req.id("h"), in: header.id, on: req.db)
+            let household = try await Household.find(try req.id("householdID"), in: header.id, on: req.db)
             let building = try await Building.find(household.buildingID, on: req.db)
             let members = try await RegistryAPI.members(of: try household.requireID(), on: req)
             let rows = members.map { m in
@@ -77,18 +77,18 @@ extension ConsolePages {
                     ]))
         }
         Web.route(web, .POST, { c, h, _ in .members(c, h) }) { req in
-            let id = try req.id("c")
+            let id = try req.id("communityID")
             try req.authorize(.manageRegistry(id))
-            let household = try await Household.find(try req.id("h"), in: id, on: req.db)
+            let household = try await Household.find(try req.id("householdID"), in: id, on: req.db)
             _ = try await Registry.addMember(to: household, try req.content.decode(MemberCreate.self), on: req)
             req.flash(req.t("console.saved"))
             return req.redirect(to: SiteRoute.household(id, try household.requireID()).path)
         }
         Web.route(web, .POST, { c, h, m in .moveOut(c, h, m) }) { req in
-            let id = try req.id("c")
+            let id = try req.id("communityID")
             try req.authorize(.manageRegistry(id))
-            let membership = try await Membership.find(try req.id("m"), in: id, on: req.db)
-            guard membership.householdID == (try req.id("h")) else { throw LinliError(.notFound) }
+            let membership = try await Membership.find(try req.id("membershipID"), in: id, on: req.db)
+            guard membership.householdID == (try req.id("householdID")) else { throw LinliError(.notFound) }
             let date = try req.content.get(String.self, at: "movedOut")
             guard let day = CivilDate(date) else { throw LinliError.invalid("movedOut", "invalid_date") }
             try await Registry.updateMembership(membership, MembershipUpdate(relation: nil, movedOut: day), on: req)

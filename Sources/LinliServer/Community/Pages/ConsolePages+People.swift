@@ -40,7 +40,7 @@ extension ConsolePages {
                     form: header.canManage ? "resident" : nil, buildings: [], households: households, extra: [:]))
         }
         Web.route(web, .POST, { c, _, _ in .residents(c) }) { req in
-            let id = try req.id("c")
+            let id = try req.id("communityID")
             try req.authorize(.manageRegistry(id))
             let form = try req.content.decode(ResidentForm.self)
             _ = try await Registry.createResident(in: id, try form.input(), on: req)
@@ -49,7 +49,7 @@ extension ConsolePages {
         }
         Web.route(web, .GET, { c, p, _ in .person(c, p) }) { req in
             let header = try await header(req, current: "residents")
-            let (person, _) = try await RegistryAPI.person(req, communityParameter: "c", personParameter: "h")
+            let (person, _) = try await RegistryAPI.person(req)
             let pid = try person.requireID()
             let memberships = try await Membership.scoped(to: header.id, on: req.db).filter(\.$personID == pid).all()
             let households = try await Household.byID(memberships.map(\.householdID), on: req.db)
@@ -71,7 +71,7 @@ extension ConsolePages {
                     guardians: try await guardianship(person, memberships, in: header.id, req)))
         }
         Web.route(web, .POST, { c, p, _ in .guardians(c, p) }) { req in
-            let (person, community) = try await RegistryAPI.person(req, communityParameter: "c", personParameter: "h")
+            let (person, community) = try await RegistryAPI.person(req)
             try req.authorize(.manageRegistry(community))
             let form = try req.content.decode(GuardianForm.self)
             _ = try await Guardians.register(GuardianCreate(guardianID: form.guardianID), child: person, in: community, on: req)
@@ -79,16 +79,16 @@ extension ConsolePages {
             return req.redirect(to: SiteRoute.person(community, try person.requireID()).path)
         }
         Web.route(web, .POST, { c, p, g in .guardianRemove(c, p, g) }) { req in
-            let (person, community) = try await RegistryAPI.person(req, communityParameter: "c", personParameter: "h")
+            let (person, community) = try await RegistryAPI.person(req)
             try req.authorize(.manageRegistry(community))
-            try await Guardians.remove(guardian: try req.id("m"), child: person.requireID(), in: community, on: req)
+            try await Guardians.remove(guardian: try req.id("guardianID"), child: person.requireID(), in: community, on: req)
             req.flash(req.t("console.saved"))
             return req.redirect(to: SiteRoute.person(community, try person.requireID()).path)
         }
         Web.route(web, .POST, { c, p, _ in .person(c, p) }) { req in
-            let id = try req.id("c")
+            let id = try req.id("communityID")
             try req.authorize(.manageRegistry(id))
-            let (person, community) = try await RegistryAPI.person(req, communityParameter: "c", personParameter: "h")
+            let (person, community) = try await RegistryAPI.person(req)
             let form = try req.content.decode(PersonForm.self)
             var year: Int?
             if let text = form.birthYear?.nilIfEmpty {
@@ -103,7 +103,7 @@ extension ConsolePages {
             return req.redirect(to: SiteRoute.person(id, try person.requireID()).path)
         }
         Web.route(web, .POST, { c, p, _ in .personReset(c, p) }) { req in
-            let (person, community) = try await RegistryAPI.person(req, communityParameter: "c", personParameter: "h")
+            let (person, community) = try await RegistryAPI.person(req)
             let (code, expires) = try await Credentials.startReset(for: person, in: community, on: req)
             return try await req.renderSecret(
                 heading: req.t("reset.heading") + " · " + person.name,
@@ -132,7 +132,7 @@ extension ConsolePages {
                     buildings: [], households: [], extra: [:]))
         }
         Web.route(web, .POST, { c, _, _ in .staff(c) }) { req in
-            let id = try req.id("c")
+            let id = try req.id("communityID")
             try req.authorize(.manageStaff(id))
             let form = try req.content.decode(StaffForm.self)
             guard let role = StaffRole(rawValue: form.role) else { throw LinliError.invalid("role", "invalid_value") }
@@ -146,9 +146,9 @@ extension ConsolePages {
             return req.redirect(to: SiteRoute.staff(id).path)
         }
         Web.route(web, .POST, { c, s, _ in .revokeStaff(c, s) }) { req in
-            let id = try req.id("c")
+            let id = try req.id("communityID")
             try req.authorize(.manageStaff(id))
-            try await Registry.revokeStaff(try await StaffAssignment.find(try req.id("h"), in: id, on: req.db), on: req)
+            try await Registry.revokeStaff(try await StaffAssignment.find(try req.id("staffID"), in: id, on: req.db), on: req)
             req.flash(req.t("console.saved"))
             return req.redirect(to: SiteRoute.staff(id).path)
         }

@@ -72,16 +72,16 @@ extension ConsolePages {
                     feed: AlarmFeed.path(id)))
         }
         Web.route(web, .POST, { c, a, _ in .alarmAck(c, a) }) { req in
-            let id = try req.id("c")
+            let id = try req.id("communityID")
             try req.authorize(.handleAlarms(id))
-            try await DeviceRegistry.acknowledge(try await Alarm.find(try req.id("h"), in: id, on: req.db), by: req)
+            try await DeviceRegistry.acknowledge(try await Alarm.find(try req.id("alarmID"), in: id, on: req.db), by: req)
             req.flash(req.t("console.saved"))
             return req.redirect(to: back(req, or: SiteRoute.alarms(id).path))
         }
         Web.route(web, .POST, { c, a, _ in .alarmClear(c, a) }) { req in
-            let id = try req.id("c")
+            let id = try req.id("communityID")
             try req.authorize(.handleAlarms(id))
-            try await DeviceRegistry.clear(try await Alarm.find(try req.id("h"), in: id, on: req.db), by: req)
+            try await DeviceRegistry.clear(try await Alarm.find(try req.id("alarmID"), in: id, on: req.db), by: req)
             req.flash(req.t("console.saved"))
             return req.redirect(to: back(req, or: SiteRoute.alarms(id).path))
         }
@@ -117,9 +117,9 @@ extension ConsolePages {
                     }, canHandle: req.can(.handleAlarms(id))))
         }
         Web.route(web, .POST, { c, t, _ in .taskDone(c, t) }) { req in
-            let id = try req.id("c")
+            let id = try req.id("communityID")
             try req.authorize(.handleAlarms(id))
-            try await DeviceRegistry.finish(try await StaffTask.find(try req.id("h"), in: id, on: req.db), by: req)
+            try await DeviceRegistry.finish(try await StaffTask.find(try req.id("taskID"), in: id, on: req.db), by: req)
             req.flash(req.t("console.saved"))
             return req.redirect(to: SiteRoute.deviceHealth(id).path)
         }

@@ -114,7 +114,7 @@ extension ConsolePages {
                     types: DeviceCatalog.all.map { Option(value: $0.key, label: req.t("device.type.\($0.key)")) }))
         }
         Web.route(web, .POST, { c, _, _ in .devices(c) }) { req in
-            let id = try req.id("c")
+            let id = try req.id("communityID")
             try req.authorize(.manageDevices(id))
             let form = try req.content.decode(DeviceForm.self)
             let (building, household) = try await placeOf(form, in: id, on: req)
@@ -131,7 +131,7 @@ extension ConsolePages {
         Web.route(web, .GET, { c, d, _ in .device(c, d) }) { req in
             let header = try await deviceHeader(req, current: "devices")
             let id = header.id
-            let device = try await Device.find(try req.id("h"), in: id, on: req.db)
+            let device = try await Device.find(try req.id("deviceID"), in: id, on: req.db)
             let deviceID = try device.requireID()
             let read = try await DeviceHubAPI.reads([device], on: req)[0]
             let buildings = try await Building.byID(device.buildingID.map { [$0] } ?? [], on: req.db)
@@ -238,9 +238,9 @@ extension ConsolePages {
 
     /// The community and device of a console post, after checking the write is allowed.
     static func deviceFor(_ req: Request, _ access: (UUID) -> AccessRequest) async throws -> (UUID, Device) {
-        let id = try req.id("c")
+        let id = try req.id("communityID")
         try req.authorize(access(id))
-        return (id, try await Device.find(try req.id("h"), in: id, on: req.db))
+        return (id, try await Device.find(try req.id("deviceID"), in: id, on: req.db))
     }
 
     static func placeOf(_ form: DeviceForm, in community: UUID, on req: Request) async throws -> (UUID?, UUID?) {

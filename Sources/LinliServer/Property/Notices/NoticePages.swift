@@ -121,7 +121,7 @@ enum NoticePages {
                         }))
         }
         Web.route(web, .POST, { c, _, _ in .notices(c) }) { req in
-            let id = try req.id("c")
+            let id = try req.id("communityID")
             let form = try req.content.decode(Form.self)
             guard let category = Notice.Category(rawValue: form.category) else {
                 throw LinliError.invalid("category", "invalid_value")
@@ -141,8 +141,8 @@ enum NoticePages {
             return req.redirect(to: SiteRoute.notices(id).path)
         }
         Web.route(web, .POST, { c, n, _ in .noticeWithdraw(c, n) }) { req in
-            let id = try req.id("c")
-            try await Notices.withdraw(try req.id("h"), in: id, on: req)
+            let id = try req.id("communityID")
+            try await Notices.withdraw(try req.id("noticeID"), in: id, on: req)
             req.flash(req.t("console.saved"))
             return req.redirect(to: SiteRoute.notices(id).path)
         }

@@ -179,8 +179,8 @@ enum ServicePages {
                     }))
         }
         Web.route(web, .POST, { c, b, _ in .bookingFulfil(c, b) }) { req in
-            let id = try req.id("c")
-            guard let booking = try await Booking.find(try req.id("h"), on: req.db), booking.communityID == id else {
+            let id = try req.id("communityID")
+            guard let booking = try await Booking.find(try req.id("bookingID"), on: req.db), booking.communityID == id else {
                 throw LinliError(.notFound)
             }
             try await Services.fulfil(booking, on: req)
