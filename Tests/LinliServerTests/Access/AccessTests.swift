@@ -137,11 +137,7 @@ import VaporTesting
         try await withLinli { h in
             let s = try await setup(h)
             // The test clock reads 22:13 China time.
-            let granted = try await h.send(
-                .POST, h.community + "/staff", token: s.op,
-                raw: #"{"phone":"13700001111","name":"赵保安","role":"guard","shift":"08:00-20:00"}"#)
-            #expect(granted.status == .created, "\(granted.text)")
-            let staff = try granted.content.decode(StaffRead.self)
+            let (staff, _) = try await Fixture.token(.guard_, h, phone: "13700001111", name: "赵保安", shift: "08:00-20:00")
             #expect(staff.shift == "08:00-20:00")
             let card = try await h.send(
                 .POST, h.community + "/credentials", token: s.op,

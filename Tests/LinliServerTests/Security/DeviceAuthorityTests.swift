@@ -50,16 +50,8 @@ import VaporTesting
             h, op, #"{"name":"1栋门","kind":"building","buildingID":"\#(h.world.building)","deviceIDs":["\#(doorID)"]}"#)
         let mainGate = try await gate(h, op, #"{"name":"正门","kind":"main","deviceIDs":["\#(mainID)"]}"#)
         // A second building with a resident of its own.
-        let building = try await h.send(.POST, a + "/buildings", token: op, raw: #"{"name":"2栋","floors":6}"#)
-        let buildingID = try building.content.decode(BuildingRead.self).id
-        let household = try await h.send(
-            .POST, a + "/households", token: op,
-            raw: #"{"buildingID":"\#(buildingID)","floor":1,"room":"101","areaM2":80}"#)
-        let householdID = try household.content.decode(HouseholdRead.self).id
-        let resident = try await h.send(
-            .POST, a + "/residents", token: op,
-            raw: #"{"name":"二栋住户","phone":"13911112222","householdID":"\#(householdID)","relation":"owner"}"#)
-        let otherResident = try resident.content.decode(PersonRead.self).id
+        let household = try await Fixture.household(h, room: "101", in: try await Fixture.building(h, "2栋"))
+        let otherResident = try await Fixture.resident(h, "二栋住户", phone: "13911112222", in: household).id
         for (person, card) in [(h.world.owner, "CARD-OWNER-1"), (otherResident, "CARD-OTHER-2")] {
             let issued = try await h.send(
                 .POST, a + "/credentials", token: op, raw: #"{"personID":"\#(person)","kind":"card","value":"\#(card)"}"#)

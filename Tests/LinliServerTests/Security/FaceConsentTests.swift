@@ -87,10 +87,8 @@ import VaporTesting
         try await withLinli { h in
             let op = try await h.token("operator")
             let a = "/api/v1/communities/\(h.world.a)"
-            let child = try await h.send(
-                .POST, a + "/residents", token: op,
-                raw: #"{"name":"王小宝","phone":"13912340000","birthYear":2018,"isChild":true,"householdID":"\#(h.world.home)","relation":"family"}"#
-            ).content.decode(PersonRead.self)
+            let child = try await Fixture.resident(
+                h, "王小宝", phone: "13912340000", in: h.world.home, relation: .family, birthYear: 2018, isChild: true)
             // A tenant rents a room in the same flat.
             let tenant = try await h.send(
                 .POST, a + "/households/\(h.world.home)/members", token: op,
