@@ -17,6 +17,8 @@ enum Access: Feature {
     }
 
     static func register(_ app: Application) throws {
+        app.consoleTabs.add("gates", order: 90, shown: { .viewDevices($0) }) { AccessRoute.gates($0) }
+        app.consoleTabs.add("faceData", order: 100, shown: { .manageDevices($0) }) { AccessRoute.faceData($0) }
         app.migrations.add(CreateAccess())
         app.migrations.add(CreateFaceProcessingLog())
         app.migrations.add(CreateLockCodes())

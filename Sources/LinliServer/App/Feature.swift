@@ -85,3 +85,38 @@ extension Request {
         }
     }
 }
+
+/// A tab of a community's console, added by the feature whose page it opens: shown to whoever may
+/// `shown` in the community, in `order` (registry 10–40, devices 50–80, access 90–100, property
+/// 110–130, registry tools 140–150); its label is the string `console.tab.<name>`.
+struct ConsoleTab: Sendable {
+    let name: String
+    let order: Int
+    let shown: @Sendable (UUID) -> AccessRequest
+    let route: @Sendable (UUID) -> any PageRoute
+}
+
+/// The console's tabs, from every feature.
+final class ConsoleTabs: Sendable {
+    private let tabs = NIOLockedValueBox([ConsoleTab]())
+
+    func add(_ name: String, order: Int, shown: @escaping @Sendable (UUID) -> AccessRequest,
+             _ route: @escaping @Sendable (UUID) -> any PageRoute)
+    {
+        tabs.withLockedValue { $0.append(ConsoleTab(name: name, order: order, shown: shown, route: route)) }
+    }
+
+    var all: [ConsoleTab] { tabs.withLockedValue { $0 }.sorted { $0.order < $1.order } }
+}
+
+extension Application {
+    private struct ConsoleTabsKey: StorageKey { typealias Value = ConsoleTabs }
+
+    /// The console's tabs (see ``ConsoleTabs``).
+    var consoleTabs: ConsoleTabs {
+        if let tabs = storage[ConsoleTabsKey.self] { return tabs }
+        let tabs = ConsoleTabs()
+        storage[ConsoleTabsKey.self] = tabs
+        return tabs
+    }
+}

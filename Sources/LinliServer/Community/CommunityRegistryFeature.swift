@@ -9,6 +9,13 @@ enum CommunityRegistry: Feature {
     static var strings: (any LocalizedStrings.Type)? { CommunityStrings.self }
 
     static func register(_ app: Application) {
+        let tabs = app.consoleTabs
+        tabs.add("overview", order: 10, shown: { .viewRegistry($0) }) { RegistryRoute.community($0) }
+        tabs.add("households", order: 20, shown: { .viewRegistry($0) }) { RegistryRoute.households($0) }
+        tabs.add("residents", order: 30, shown: { .viewRegistry($0) }) { RegistryRoute.residents($0) }
+        tabs.add("staff", order: 40, shown: { .viewRegistry($0) }) { RegistryRoute.staff($0) }
+        tabs.add("import", order: 140, shown: { .manageRegistry($0) }) { RegistryRoute.importResidents($0) }
+        tabs.add("audit", order: 150, shown: { .manageRegistry($0) }) { RegistryRoute.audit($0) }
         app.stampWithClock(Community.self)
         app.stampWithClock(Building.self)
         app.stampWithClock(Household.self)

@@ -16,6 +16,11 @@ enum Devices: Feature {
     }
 
     static func register(_ app: Application) {
+        let tabs = app.consoleTabs
+        tabs.add("devices", order: 50, shown: { .viewDevices($0) }) { DeviceRoute.devices($0) }
+        tabs.add("alarms", order: 60, shown: { .viewDevices($0) }) { DeviceRoute.alarms($0) }
+        tabs.add("rules", order: 70, shown: { .viewDevices($0) }) { DeviceRoute.rules($0) }
+        tabs.add("health", order: 80, shown: { .viewDevices($0) }) { DeviceRoute.deviceHealth($0) }
         app.stampWithClock(Device.self)
         app.migrations.add(CreateDevices())
         app.migrations.add(CreateTelemetry())

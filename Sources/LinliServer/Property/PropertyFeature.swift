@@ -22,6 +22,10 @@ enum Property: Feature {
     }
 
     static func register(_ app: Application) {
+        let tabs = app.consoleTabs
+        tabs.add("notices", order: 110, shown: { .publishNotices($0) }) { PropertyRoute.notices($0) }
+        tabs.add("workOrders", order: 120, shown: { .dispatchWorkOrders($0) }) { PropertyRoute.workOrders($0) }
+        tabs.add("services", order: 130, shown: { .dispatchWorkOrders($0) }) { PropertyRoute.services($0) }
         WorkOrderAPI.register(app)
         _ = app.noticeBoard  // made before serving, with its subscription
         Notices.register(app)

@@ -179,23 +179,10 @@ enum ConsolePages {
         try req.authorize(.viewRegistry(id))
         guard let community = try await Community.find(id, on: req.db) else { throw LinliError(.notFound) }
         let canManage = req.can(.manageRegistry(id))
-        var tabs: [(String, SiteRoute)] = [
-            ("overview", .community(id)), ("households", .households(id)),
-            ("residents", .residents(id)), ("staff", .staff(id)),
-        ]
-        tabs += [
-            ("devices", .devices(id)), ("alarms", .alarms(id)), ("rules", .rules(id)), ("health", .deviceHealth(id)),
-            ("gates", .gates(id)),
-        ]
-        if req.can(.manageDevices(id)) { tabs.append(("faceData", .faceData(id))) }
-        if req.can(.publishNotices(id)) { tabs.append(("notices", .notices(id))) }
-        if req.can(.dispatchWorkOrders(id)) {
-            tabs += [("workOrders", .workOrders(id)), ("services", .services(id))]
-        }
-        if canManage { tabs += [("import", .importResidents(id)), ("audit", .audit(id))] }
+        let tabs = req.application.consoleTabs.all.filter { req.can($0.shown(id)) }
         return Header(
             id: id, name: community.name, address: community.address, canManage: canManage,
-            tabs: tabs.map { Tab(href: $0.1.path, label: req.t("console.tab.\($0.0)"), current: $0.0 == current) })
+            tabs: tabs.map { Tab(href: $0.route(id).path, label: req.t("console.tab.\($0.name)"), current: $0.name == current) })
     }
 
     static func pager(_ metadata: PageMetadata, _ req: Request) -> Pager {

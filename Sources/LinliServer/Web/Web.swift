@@ -11,7 +11,7 @@ enum Web {
     }
 
     static func route(
-        _ routes: any RoutesBuilder, _ method: HTTPMethod, _ make: (UUID, UUID, UUID) -> SiteRoute,
+        _ routes: any RoutesBuilder, _ method: HTTPMethod, _ make: (UUID, UUID, UUID) -> some PageRoute,
         _ handler: @escaping @Sendable (Request) async throws -> Response
     ) {
         routes.on(

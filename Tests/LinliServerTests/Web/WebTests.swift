@@ -115,6 +115,34 @@ import VaporTesting
         }
     }
 
+    /// Each feature adds its console tabs; they come in one order and only where the role may open them.
+    @Test func consoleTabsComeFromTheFeaturesInOrderAndByRole() async throws {
+        try await withLinli { h in
+            func tabs(_ who: String) async throws -> [String] {
+                let browser = Browser(h)
+                try await browser.signIn(h.world.phones[who]!)
+                let page = try await browser.go(.GET, "/console/\(h.world.a)", language: "en")
+                let nav = page.text.components(separatedBy: "class=\"tabs\"").dropFirst().first?
+                    .components(separatedBy: "</ul>").first ?? ""
+                return nav.components(separatedBy: "</a>").compactMap { $0.components(separatedBy: ">").last }
+                    .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+            }
+            let operatorTabs = try await tabs("operator")
+            #expect(
+                operatorTabs == [
+                    "Overview", "Households", "Residents", "Staff", "Devices", "Alarms", "Rules", "Device health",
+                    "Gates", "Face data", "Notices", "Work orders", "Services", "Import", "Audit log",
+                ])
+            #expect(
+                try await tabs("guard") == [
+                    "Overview", "Households", "Residents", "Staff", "Devices", "Alarms", "Rules", "Device health", "Gates",
+                ])
+            #expect(try await tabs("property").contains("Work orders"))
+            let worker = try await tabs("worker")
+            #expect(worker.contains("Notices") && !worker.contains("Work orders"))
+        }
+    }
+
     @Test func everyConsolePageRendersForStaff() async throws {
         try await withLinli { h in
             for (phone, manage) in [("13800000000", true), ("13800000002", false)] {

@@ -87,7 +87,7 @@ extension ConsolePages {
     }
 
     static func registerGates(_ web: any RoutesBuilder) {
-        Web.route(web, .GET, { c, _, _ in .gates(c) }) { req in
+        Web.route(web, .GET, { c, _, _ in AccessRoute.gates(c) }) { req in
             let header = try await deviceHeader(req, current: "gates")
             let id = header.id
             let filter = try AccessLogFilter(req)
@@ -134,7 +134,7 @@ extension ConsolePages {
                     denied: denied.map { d in
                         DenyRow(
                             name: deniedPeople[d.personID]?.name ?? "", reason: d.reason, since: time(d.createdAt, req),
-                            remove: SiteRoute.denyRemove(id, d.personID).path)
+                            remove: AccessRoute.denyRemove(id, d.personID).path)
                     },
                     gates: gates.map { g in
                         GateRow(
@@ -142,14 +142,14 @@ extension ConsolePages {
                             terminals: g.deviceIDs.compactMap { device in
                                 guard let read = reads[device] else { return nil }
                                 return TerminalRow(
-                                    name: read.name, href: SiteRoute.device(id, device).path,
+                                    name: read.name, href: DeviceRoute.device(id, device).path,
                                     status: statusText(read, req), online: read.online && !read.disabled,
                                     lastSeen: time(read.lastSeen, req))
                             })
                     },
                     feed: AlarmFeed.path(id),
-                    export: SiteRoute.accessLog(id).path + filter.queryString, canDeny: req.can(.handleAlarms(id)),
-                    denyAction: SiteRoute.denyList(id).path, filtered: !filter.queryString.isEmpty,
+                    export: AccessRoute.accessLog(id).path + filter.queryString, canDeny: req.can(.handleAlarms(id)),
+                    denyAction: AccessRoute.denyList(id).path, filtered: !filter.queryString.isEmpty,
                     from: filter.from?.description ?? "", to: filter.to?.description ?? "",
                     gateChoices: [Choice(value: "", label: req.t("gates.any"), selected: filter.gateID == nil)]
                         + gates.map { g in
@@ -166,13 +166,13 @@ extension ConsolePages {
                         Choice(value: "false", label: req.t("gates.refused"), selected: filter.allow == false),
                     ]))
         }
-        Web.route(web, .POST, { c, p, _ in .denyRemove(c, p) }) { req in
+        Web.route(web, .POST, { c, p, _ in AccessRoute.denyRemove(c, p) }) { req in
             let id = try req.id("communityID")
             try await AccessAPI.undeny(try req.id("personID"), in: id, on: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.gates(id).path)
+            return req.redirect(to: AccessRoute.gates(id).path)
         }
-        Web.route(web, .GET, { c, _, _ in .faceData(c) }) { req in
+        Web.route(web, .GET, { c, _, _ in AccessRoute.faceData(c) }) { req in
             let header = try await header(req, current: "faceData")
             try req.authorize(.manageDevices(header.id))
             let data = try await FaceDataRead.of(community: header.id, on: req)
@@ -190,7 +190,7 @@ extension ConsolePages {
                             person: row.person, actor: row.actor, vectors: row.vectors)
                     }, pager: pager(page.metadata, req)))
         }
-        Web.route(web, .POST, { c, _, _ in .denyList(c) }) { req in
+        Web.route(web, .POST, { c, _, _ in AccessRoute.denyList(c) }) { req in
             let id = try req.id("communityID")
             try req.authorize(.handleAlarms(id))
             let form = try req.content.decode(DenyForm.self)
@@ -199,9 +199,9 @@ extension ConsolePages {
             else { throw LinliError.invalid("phone", "invalid_phone") }
             try await AccessAPI.deny(try person.requireID(), reason: form.reason, in: id, on: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.gates(id).path)
+            return req.redirect(to: AccessRoute.gates(id).path)
         }
-        Web.route(web, .GET, { c, _, _ in .accessLog(c) }) { req in
+        Web.route(web, .GET, { c, _, _ in AccessRoute.accessLog(c) }) { req in
             let id = try req.id("communityID")
             try req.authorize(.viewDevices(id))
             let events = try await AccessLogFilter(req).apply(AccessEvent.scoped(to: id, on: req.db))

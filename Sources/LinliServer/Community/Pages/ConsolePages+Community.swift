@@ -11,7 +11,7 @@ extension ConsolePages {
             var query = Community.query(on: req.db).sort(\.$name)
             if !user.principal.isAdmin { query = query.filter(\.$id ~~ Array(user.principal.staffRoles.keys)) }
             let rows = try await query.all().map { c in
-                CommunityCard(name: c.name, address: c.address, href: SiteRoute.community(c.id ?? UUID()).path)
+                CommunityCard(name: c.name, address: c.address, href: RegistryRoute.community(c.id ?? UUID()).path)
             }
             return try await req.render(
                 "console/index", title: req.t("console.title"),
@@ -21,9 +21,9 @@ extension ConsolePages {
             let input = try req.content.decode(CommunityCreate.self)
             let community = try await Registry.createCommunity(input, on: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.community(try community.requireID()).path)
+            return req.redirect(to: RegistryRoute.community(try community.requireID()).path)
         }
-        Web.route(web, .GET, { c, _, _ in .community(c) }) { req in
+        Web.route(web, .GET, { c, _, _ in RegistryRoute.community(c) }) { req in
             let header = try await header(req, current: "overview")
             let id = header.id
             let buildings = try await Building.scoped(to: id, on: req.db).sort(\.$name).all()
@@ -34,7 +34,7 @@ extension ConsolePages {
             let rows = buildings.map { b in
                 Row(
                     cells: [b.name, "\(b.floors)", "\(b.id.flatMap { perBuilding[$0] } ?? 0)"],
-                    href: SiteRoute.households(id).path + "?building=\(b.id?.uuidString ?? "")", action: nil,
+                    href: RegistryRoute.households(id).path + "?building=\(b.id?.uuidString ?? "")", action: nil,
                     actionLabel: nil)
             }
             let residents = try await Residents.count(in: id, on: req)
@@ -49,27 +49,27 @@ extension ConsolePages {
                     buildings: buildings.map { Option(value: $0.id?.uuidString ?? "", label: $0.name) },
                     households: [],
                     extra: [
-                        "edit": SiteRoute.editCommunity(id).path, "editBuilding": SiteRoute.editBuilding(id).path,
+                        "edit": RegistryRoute.editCommunity(id).path, "editBuilding": RegistryRoute.editBuilding(id).path,
                         "residents": "\(residents)", "households": "\(households)", "buildings": "\(buildings.count)",
                         "staff": "\(staff)",
                     ]))
         }
-        Web.route(web, .POST, { c, _, _ in .buildings(c) }) { req in
+        Web.route(web, .POST, { c, _, _ in RegistryRoute.buildings(c) }) { req in
             let id = try req.id("communityID")
             try req.authorize(.manageRegistry(id))
             _ = try await Registry.createBuilding(in: id, try req.content.decode(BuildingCreate.self), on: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.community(id).path)
+            return req.redirect(to: RegistryRoute.community(id).path)
         }
-        Web.route(web, .POST, { c, _, _ in .editCommunity(c) }) { req in
+        Web.route(web, .POST, { c, _, _ in RegistryRoute.editCommunity(c) }) { req in
             let id = try req.id("communityID")
             try req.authorize(.manageCommunity(id))
             guard let community = try await Community.find(id, on: req.db) else { throw LinliError(.notFound) }
             try await Registry.updateCommunity(community, try req.content.decode(CommunityUpdate.self), on: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.community(id).path)
+            return req.redirect(to: RegistryRoute.community(id).path)
         }
-        Web.route(web, .POST, { c, _, _ in .editBuilding(c) }) { req in
+        Web.route(web, .POST, { c, _, _ in RegistryRoute.editBuilding(c) }) { req in
             let id = try req.id("communityID")
             try req.authorize(.manageRegistry(id))
             let form = try req.content.decode(BuildingForm.self)
@@ -79,7 +79,7 @@ extension ConsolePages {
                 BuildingUpdate(name: form.name?.nilIfEmpty, floors: form.floors?.nilIfEmpty.flatMap { Int($0) }),
                 on: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.community(id).path)
+            return req.redirect(to: RegistryRoute.community(id).path)
         }
     }
 }

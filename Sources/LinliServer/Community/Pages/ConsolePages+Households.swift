@@ -5,15 +5,15 @@ import Vapor
 extension ConsolePages {
     /// Households, members, moving out.
     static func registerHouseholds(_ web: any RoutesBuilder) {
-        Web.route(web, .POST, { c, h, _ in .editHousehold(c, h) }) { req in
+        Web.route(web, .POST, { c, h, _ in RegistryRoute.editHousehold(c, h) }) { req in
             let id = try req.id("communityID")
             try req.authorize(.manageRegistry(id))
             let household = try await Household.find(try req.id("householdID"), in: id, on: req.db)
             try await Registry.updateHousehold(household, try req.content.decode(HouseholdUpdate.self), on: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.household(id, try household.requireID()).path)
+            return req.redirect(to: RegistryRoute.household(id, try household.requireID()).path)
         }
-        Web.route(web, .GET, { c, _, _ in .households(c) }) { req in
+        Web.route(web, .GET, { c, _, _ in RegistryRoute.households(c) }) { req in
             let header = try await header(req, current: "households")
             let options = try req.listOptions(.households)
             var query = Household.scoped(to: header.id, on: req.db)
@@ -26,7 +26,7 @@ extension ConsolePages {
             let rows = page.items.map { h in
                 Row(
                     cells: [byID[h.buildingID]?.name ?? "", h.room, "\(h.floor)", String(format: "%.1f", h.areaM2)],
-                    href: SiteRoute.household(header.id, h.id ?? UUID()).path, action: nil, actionLabel: nil)
+                    href: RegistryRoute.household(header.id, h.id ?? UUID()).path, action: nil, actionLabel: nil)
             }
             return try await req.render(
                 "console/list", title: req.t("console.households"),
@@ -40,15 +40,15 @@ extension ConsolePages {
                     buildings: buildings.map { Option(value: $0.id?.uuidString ?? "", label: $0.name) }, households: [],
                     extra: ["building": building?.uuidString ?? ""]))
         }
-        Web.route(web, .POST, { c, _, _ in .households(c) }) { req in
+        Web.route(web, .POST, { c, _, _ in RegistryRoute.households(c) }) { req in
             let id = try req.id("communityID")
             try req.authorize(.manageRegistry(id))
             let household = try await Registry.createHousehold(
                 in: id, try req.content.decode(HouseholdCreate.self), on: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.household(id, try household.requireID()).path)
+            return req.redirect(to: RegistryRoute.household(id, try household.requireID()).path)
         }
-        Web.route(web, .GET, { c, h, _ in .household(c, h) }) { req in
+        Web.route(web, .GET, { c, h, _ in RegistryRoute.household(c, h) }) { req in
             let header = try await header(req, current: "households")
             let household = try await Household.find(try req.id("householdID"), in: header.id, on: req.db)
             let building = try await Building.find(household.buildingID, on: req.db)
@@ -56,9 +56,9 @@ extension ConsolePages {
             let rows = members.map { m in
                 Row(
                     cells: [m.personName, req.t("relation.\(m.relation.rawValue)"), m.movedIn, m.movedOut ?? "—"],
-                    href: SiteRoute.person(header.id, m.personID).path,
+                    href: RegistryRoute.person(header.id, m.personID).path,
                     action: header.canManage && m.movedOut == nil
-                        ? SiteRoute.moveOut(header.id, household.id ?? UUID(), m.id).path : nil,
+                        ? RegistryRoute.moveOut(header.id, household.id ?? UUID(), m.id).path : nil,
                     actionLabel: req.t("console.moveOut"))
             }
             return try await req.render(
@@ -71,20 +71,20 @@ extension ConsolePages {
                     rows: rows, pager: nil, query: "", searchable: false, form: header.canManage ? "member" : nil,
                     buildings: [], households: [],
                     extra: [
-                        "members": SiteRoute.members(header.id, household.id ?? UUID()).path, "today": req.today,
-                        "edit": SiteRoute.editHousehold(header.id, household.id ?? UUID()).path, "room": household.room,
+                        "members": RegistryRoute.members(header.id, household.id ?? UUID()).path, "today": req.today,
+                        "edit": RegistryRoute.editHousehold(header.id, household.id ?? UUID()).path, "room": household.room,
                         "floor": "\(household.floor)", "area": String(format: "%.1f", household.areaM2),
                     ]))
         }
-        Web.route(web, .POST, { c, h, _ in .members(c, h) }) { req in
+        Web.route(web, .POST, { c, h, _ in RegistryRoute.members(c, h) }) { req in
             let id = try req.id("communityID")
             try req.authorize(.manageRegistry(id))
             let household = try await Household.find(try req.id("householdID"), in: id, on: req.db)
             _ = try await Registry.addMember(to: household, try req.content.decode(MemberCreate.self), on: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.household(id, try household.requireID()).path)
+            return req.redirect(to: RegistryRoute.household(id, try household.requireID()).path)
         }
-        Web.route(web, .POST, { c, h, m in .moveOut(c, h, m) }) { req in
+        Web.route(web, .POST, { c, h, m in RegistryRoute.moveOut(c, h, m) }) { req in
             let id = try req.id("communityID")
             try req.authorize(.manageRegistry(id))
             let membership = try await Membership.find(try req.id("membershipID"), in: id, on: req.db)
@@ -93,7 +93,7 @@ extension ConsolePages {
             guard let day = CivilDate(date) else { throw LinliError.invalid("movedOut", "invalid_date") }
             try await Registry.updateMembership(membership, MembershipUpdate(relation: nil, movedOut: day), on: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.household(id, membership.householdID).path)
+            return req.redirect(to: RegistryRoute.household(id, membership.householdID).path)
         }
     }
 }

@@ -5,14 +5,14 @@ import Vapor
 extension ConsolePages {
     /// CSV import and the audit log.
     static func registerImportAndAudit(_ web: any RoutesBuilder) {
-        Web.route(web, .GET, { c, _, _ in .importResidents(c) }) { req in
+        Web.route(web, .GET, { c, _, _ in RegistryRoute.importResidents(c) }) { req in
             let header = try await header(req, current: "import")
             try req.authorize(.manageRegistry(header.id))
             return try await req.render(
                 "community/import", title: req.t("console.import"),
                 ImportPage(header: header, result: nil, issues: [], error: nil))
         }
-        Web.route(web, .POST, { c, _, _ in .importResidents(c) }) { req in
+        Web.route(web, .POST, { c, _, _ in RegistryRoute.importResidents(c) }) { req in
             let header = try await header(req, current: "import")
             let form = try req.content.decode(ImportForm.self)
             let text = form.file.flatMap { $0.data.readableBytes > 0 ? String(buffer: $0.data) : nil } ?? form.csv ?? ""
@@ -37,7 +37,7 @@ extension ConsolePages {
                         error: req.t("error.import_rejected.detail", error.arguments)), status: .unprocessableEntity)
             }
         }
-        Web.route(web, .GET, { c, _, _ in .audit(c) }) { req in
+        Web.route(web, .GET, { c, _, _ in RegistryRoute.audit(c) }) { req in
             let header = try await header(req, current: "audit")
             try req.authorize(.viewAudit(header.id))
             let options = try req.listOptions(.audit)

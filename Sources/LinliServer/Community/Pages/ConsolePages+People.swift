@@ -5,7 +5,7 @@ import Vapor
 extension ConsolePages {
     /// Residents, one person, staff roles.
     static func registerPeople(_ web: any RoutesBuilder) {
-        Web.route(web, .GET, { c, _, _ in .residents(c) }) { req in
+        Web.route(web, .GET, { c, _, _ in RegistryRoute.residents(c) }) { req in
             let header = try await header(req, current: "residents")
             let options = try req.listOptions(.residents)
             let page = try await Residents.page(in: header.id, options, on: req)
@@ -19,7 +19,7 @@ extension ConsolePages {
                             p.isChild ? req.t("flag.child") : nil,
                         ].compactMap { $0 }.joined(separator: " · "),
                     ],
-                    href: SiteRoute.person(header.id, p.id).path, action: nil, actionLabel: nil)
+                    href: RegistryRoute.person(header.id, p.id).path, action: nil, actionLabel: nil)
             }
             var households: [Option] = []
             if header.canManage {
@@ -39,15 +39,15 @@ extension ConsolePages {
                     rows: rows, pager: pager(page.metadata, req), query: options.query ?? "", searchable: true,
                     form: header.canManage ? "resident" : nil, buildings: [], households: households, extra: [:]))
         }
-        Web.route(web, .POST, { c, _, _ in .residents(c) }) { req in
+        Web.route(web, .POST, { c, _, _ in RegistryRoute.residents(c) }) { req in
             let id = try req.id("communityID")
             try req.authorize(.manageRegistry(id))
             let form = try req.content.decode(ResidentForm.self)
             _ = try await Registry.createResident(in: id, try form.input(), on: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.residents(id).path)
+            return req.redirect(to: RegistryRoute.residents(id).path)
         }
-        Web.route(web, .GET, { c, p, _ in .person(c, p) }) { req in
+        Web.route(web, .GET, { c, p, _ in RegistryRoute.person(c, p) }) { req in
             let header = try await header(req, current: "residents")
             let (person, _) = try await RegistryAPI.person(req)
             let pid = try person.requireID()
@@ -66,26 +66,26 @@ extension ConsolePages {
                 PersonPage(
                     header: header, person: try PersonRead(person), places: places,
                     roles: roles.map { req.t("role.\($0.role.rawValue)") }, hasPassword: person.passwordHash != nil,
-                    action: SiteRoute.person(header.id, pid).path, resetAction: SiteRoute.personReset(header.id, pid).path,
+                    action: RegistryRoute.person(header.id, pid).path, resetAction: RegistryRoute.personReset(header.id, pid).path,
                     currentYear: Calendar.chinaYear(req.clock.now()),
                     guardians: try await guardianship(person, memberships, in: header.id, req)))
         }
-        Web.route(web, .POST, { c, p, _ in .guardians(c, p) }) { req in
+        Web.route(web, .POST, { c, p, _ in RegistryRoute.guardians(c, p) }) { req in
             let (person, community) = try await RegistryAPI.person(req)
             try req.authorize(.manageRegistry(community))
             let form = try req.content.decode(GuardianForm.self)
             _ = try await Guardians.register(GuardianCreate(guardianID: form.guardianID), child: person, in: community, on: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.person(community, try person.requireID()).path)
+            return req.redirect(to: RegistryRoute.person(community, try person.requireID()).path)
         }
-        Web.route(web, .POST, { c, p, g in .guardianRemove(c, p, g) }) { req in
+        Web.route(web, .POST, { c, p, g in RegistryRoute.guardianRemove(c, p, g) }) { req in
             let (person, community) = try await RegistryAPI.person(req)
             try req.authorize(.manageRegistry(community))
             try await Guardians.remove(guardian: try req.id("guardianID"), child: person.requireID(), in: community, on: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.person(community, try person.requireID()).path)
+            return req.redirect(to: RegistryRoute.person(community, try person.requireID()).path)
         }
-        Web.route(web, .POST, { c, p, _ in .person(c, p) }) { req in
+        Web.route(web, .POST, { c, p, _ in RegistryRoute.person(c, p) }) { req in
             let id = try req.id("communityID")
             try req.authorize(.manageRegistry(id))
             let (person, community) = try await RegistryAPI.person(req)
@@ -100,17 +100,17 @@ extension ConsolePages {
                 isChild: form.isChild != nil, password: nil)
             try await Registry.updatePerson(person, in: community, update, on: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.person(id, try person.requireID()).path)
+            return req.redirect(to: RegistryRoute.person(id, try person.requireID()).path)
         }
-        Web.route(web, .POST, { c, p, _ in .personReset(c, p) }) { req in
+        Web.route(web, .POST, { c, p, _ in RegistryRoute.personReset(c, p) }) { req in
             let (person, community) = try await RegistryAPI.person(req)
             let (code, expires) = try await Credentials.startReset(for: person, in: community, on: req)
             return try await req.renderSecret(
                 heading: req.t("reset.heading") + " · " + person.name,
                 message: req.t("reset.once") + " " + req.t("reset.validUntil") + " " + ConsolePages.time(expires, req),
-                secret: code, back: SiteRoute.person(community, try person.requireID()).path)
+                secret: code, back: RegistryRoute.person(community, try person.requireID()).path)
         }
-        Web.route(web, .GET, { c, _, _ in .staff(c) }) { req in
+        Web.route(web, .GET, { c, _, _ in RegistryRoute.staff(c) }) { req in
             let header = try await header(req, current: "staff")
             let staff = try await StaffRead.list(
                 try await StaffAssignment.scoped(to: header.id, on: req.db).sort(\.$role).all(), on: req.db)
@@ -125,13 +125,13 @@ extension ConsolePages {
                                 s.personName, s.phone, req.t("role.\(s.role.rawValue)"),
                                 s.shift ?? req.t("staff.allDay"),
                             ],
-                            href: SiteRoute.person(header.id, s.personID).path,
-                            action: header.canManage ? SiteRoute.revokeStaff(header.id, s.id).path : nil,
+                            href: RegistryRoute.person(header.id, s.personID).path,
+                            action: header.canManage ? RegistryRoute.revokeStaff(header.id, s.id).path : nil,
                             actionLabel: req.t("console.revoke"))
                     }, pager: nil, query: "", searchable: false, form: header.canManage ? "staff" : nil,
                     buildings: [], households: [], extra: [:]))
         }
-        Web.route(web, .POST, { c, _, _ in .staff(c) }) { req in
+        Web.route(web, .POST, { c, _, _ in RegistryRoute.staff(c) }) { req in
             let id = try req.id("communityID")
             try req.authorize(.manageStaff(id))
             let form = try req.content.decode(StaffForm.self)
@@ -143,14 +143,14 @@ extension ConsolePages {
                     shift: form.shift?.nilIfEmpty),
                 on: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.staff(id).path)
+            return req.redirect(to: RegistryRoute.staff(id).path)
         }
-        Web.route(web, .POST, { c, s, _ in .revokeStaff(c, s) }) { req in
+        Web.route(web, .POST, { c, s, _ in RegistryRoute.revokeStaff(c, s) }) { req in
             let id = try req.id("communityID")
             try req.authorize(.manageStaff(id))
             try await Registry.revokeStaff(try await StaffAssignment.find(try req.id("staffID"), in: id, on: req.db), on: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.staff(id).path)
+            return req.redirect(to: RegistryRoute.staff(id).path)
         }
     }
 
@@ -169,10 +169,10 @@ extension ConsolePages {
         let taken = Set(registered.map(\.guardianID))
         return Guardianship(
             entries: registered.map {
-                .init(name: $0.guardianName, remove: SiteRoute.guardianRemove(community, childID, $0.guardianID).path)
+                .init(name: $0.guardianName, remove: RegistryRoute.guardianRemove(community, childID, $0.guardianID).path)
             },
             candidates: people.values.filter { !Guardians.isChild($0, now: now) && !taken.contains($0.id ?? childID) }
                 .sorted { $0.name < $1.name }.map { Option(value: $0.id?.uuidString ?? "", label: $0.name) },
-            action: SiteRoute.guardians(community, childID).path)
+            action: RegistryRoute.guardians(community, childID).path)
     }
 }

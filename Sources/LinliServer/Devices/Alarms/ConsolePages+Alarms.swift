@@ -35,19 +35,19 @@ extension ConsolePages {
                     ["name": by == "system" ? req.t("alarm.system") : by, "time": time(alarm.clearedAt, req)]))
         }
         return AlarmRow(
-            id: id, device: deviceName ?? "", deviceHref: SiteRoute.device(community, alarm.deviceID).path, type: type,
+            id: id, device: deviceName ?? "", deviceHref: DeviceRoute.device(community, alarm.deviceID).path, type: type,
             severity: req.t("severity.\(alarm.severity.rawValue)"), severityKey: alarm.severity.rawValue,
             status: req.t("alarm.status.\(alarm.status.rawValue)"), active: alarm.active,
             acknowledged: alarm.status.isAcknowledged, started: time(alarm.startedAt, req),
             details: alarm.details.map { $0 + (alarm.repeats > 0 ? " · ×\(alarm.repeats + 1)" : "") }
                 ?? (alarm.repeats > 0 ? "×\(alarm.repeats + 1)" : ""),
-            handledBy: handled.joined(separator: " · "), ack: SiteRoute.alarmAck(community, id).path,
-            clear: SiteRoute.alarmClear(community, id).path)
+            handledBy: handled.joined(separator: " · "), ack: DeviceRoute.alarmAck(community, id).path,
+            clear: DeviceRoute.alarmClear(community, id).path)
     }
 
     /// The alarm list, its live feed, acknowledge and clear, device health and staff tasks.
     static func registerAlarmsAndHealth(_ web: any RoutesBuilder) {
-        Web.route(web, .GET, { c, _, _ in .alarms(c) }) { req in
+        Web.route(web, .GET, { c, _, _ in DeviceRoute.alarms(c) }) { req in
             let header = try await deviceHeader(req, current: "alarms")
             let id = header.id
             let page = try await DeviceHubAPI.alarmPage(in: id, on: req)
@@ -71,28 +71,28 @@ extension ConsolePages {
                     },
                     feed: AlarmFeed.path(id)))
         }
-        Web.route(web, .POST, { c, a, _ in .alarmAck(c, a) }) { req in
+        Web.route(web, .POST, { c, a, _ in DeviceRoute.alarmAck(c, a) }) { req in
             let id = try req.id("communityID")
             try req.authorize(.handleAlarms(id))
             try await DeviceRegistry.acknowledge(try await Alarm.find(try req.id("alarmID"), in: id, on: req.db), by: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: back(req, or: SiteRoute.alarms(id).path))
+            return req.redirect(to: back(req, or: DeviceRoute.alarms(id).path))
         }
-        Web.route(web, .POST, { c, a, _ in .alarmClear(c, a) }) { req in
+        Web.route(web, .POST, { c, a, _ in DeviceRoute.alarmClear(c, a) }) { req in
             let id = try req.id("communityID")
             try req.authorize(.handleAlarms(id))
             try await DeviceRegistry.clear(try await Alarm.find(try req.id("alarmID"), in: id, on: req.db), by: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: back(req, or: SiteRoute.alarms(id).path))
+            return req.redirect(to: back(req, or: DeviceRoute.alarms(id).path))
         }
-        Web.route(web, .GET, { c, _, _ in .deviceHealth(c) }) { req in
+        Web.route(web, .GET, { c, _, _ in DeviceRoute.deviceHealth(c) }) { req in
             let header = try await deviceHeader(req, current: "health")
             let id = header.id
             let report = try await DeviceHubAPI.healthReport(id, on: req)
             func row(_ entry: HealthRead.Entry, _ cells: [String]) -> Row {
                 Row(
                     cells: [entry.name, req.t("device.type.\(entry.type)")] + cells,
-                    href: SiteRoute.device(id, entry.deviceID).path, action: nil, actionLabel: nil)
+                    href: DeviceRoute.device(id, entry.deviceID).path, action: nil, actionLabel: nil)
             }
             let tasks = try await StaffTask.scoped(to: id, on: req.db).filter(\.$status == .open).sort(
                 \.$createdAt, .descending
@@ -113,15 +113,15 @@ extension ConsolePages {
                         TaskRow(
                             title: req.t(task.title), role: req.t("role.\(task.role.rawValue)"),
                             device: task.deviceID.flatMap { names[$0]?.name } ?? "", created: time(task.createdAt, req),
-                            done: SiteRoute.taskDone(id, try task.requireID()).path)
+                            done: DeviceRoute.taskDone(id, try task.requireID()).path)
                     }, canHandle: req.can(.handleAlarms(id))))
         }
-        Web.route(web, .POST, { c, t, _ in .taskDone(c, t) }) { req in
+        Web.route(web, .POST, { c, t, _ in DeviceRoute.taskDone(c, t) }) { req in
             let id = try req.id("communityID")
             try req.authorize(.handleAlarms(id))
             try await DeviceRegistry.finish(try await StaffTask.find(try req.id("taskID"), in: id, on: req.db), by: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.deviceHealth(id).path)
+            return req.redirect(to: DeviceRoute.deviceHealth(id).path)
         }
     }
 }

@@ -78,7 +78,7 @@ extension ConsolePages {
     }
 
     static func registerDevices(_ web: any RoutesBuilder) {
-        Web.route(web, .GET, { c, _, _ in .devices(c) }) { req in
+        Web.route(web, .GET, { c, _, _ in DeviceRoute.devices(c) }) { req in
             let header = try await deviceHeader(req, current: "devices")
             let id = header.id
             let options = try req.listOptions(.devices)
@@ -96,7 +96,7 @@ extension ConsolePages {
                         place(device, buildings: byBuilding, households: households),
                         statusText(read, req),
                         time(read.lastSeen, req),
-                    ], href: SiteRoute.device(id, read.id).path, action: nil, actionLabel: nil)
+                    ], href: DeviceRoute.device(id, read.id).path, action: nil, actionLabel: nil)
             }
             let canManage = req.can(.manageDevices(id))
             return try await req.render(
@@ -113,7 +113,7 @@ extension ConsolePages {
                     extra: [:],
                     types: DeviceCatalog.all.map { Option(value: $0.key, label: req.t("device.type.\($0.key)")) }))
         }
-        Web.route(web, .POST, { c, _, _ in .devices(c) }) { req in
+        Web.route(web, .POST, { c, _, _ in DeviceRoute.devices(c) }) { req in
             let id = try req.id("communityID")
             try req.authorize(.manageDevices(id))
             let form = try req.content.decode(DeviceForm.self)
@@ -126,9 +126,9 @@ extension ConsolePages {
                 by: req)
             return try await req.renderSecret(
                 heading: device.name, message: req.t("device.created"), secret: token,
-                back: SiteRoute.device(id, try device.requireID()).path)
+                back: DeviceRoute.device(id, try device.requireID()).path)
         }
-        Web.route(web, .GET, { c, d, _ in .device(c, d) }) { req in
+        Web.route(web, .GET, { c, d, _ in DeviceRoute.device(c, d) }) { req in
             let header = try await deviceHeader(req, current: "devices")
             let id = header.id
             let device = try await Device.find(try req.id("deviceID"), in: id, on: req.db)
@@ -175,15 +175,15 @@ extension ConsolePages {
                     },
                     canManage: req.can(.manageDevices(id)), canCommand: req.can(.sendCommands(id)),
                     actions: [
-                        "edit": SiteRoute.deviceEdit(id, deviceID).path,
-                        "command": SiteRoute.deviceCommand(id, deviceID).path,
-                        "token": SiteRoute.deviceToken(id, deviceID).path,
-                        "toggle": SiteRoute.deviceToggle(id, deviceID).path,
-                        "delete": SiteRoute.deviceDelete(id, deviceID).path,
+                        "edit": DeviceRoute.deviceEdit(id, deviceID).path,
+                        "command": DeviceRoute.deviceCommand(id, deviceID).path,
+                        "token": DeviceRoute.deviceToken(id, deviceID).path,
+                        "toggle": DeviceRoute.deviceToggle(id, deviceID).path,
+                        "delete": DeviceRoute.deviceDelete(id, deviceID).path,
                     ],
                     attributes: JSON.object(DeviceAttributes.object(device.attributes)).text))
         }
-        Web.route(web, .POST, { c, d, _ in .deviceEdit(c, d) }) { req in
+        Web.route(web, .POST, { c, d, _ in DeviceRoute.deviceEdit(c, d) }) { req in
             let (id, device) = try await deviceFor(req, { .manageDevices($0) })
             let form = try req.content.decode(DeviceForm.self)
             try await DeviceRegistry.update(
@@ -192,9 +192,9 @@ extension ConsolePages {
                     type: nil, name: form.name?.nilIfEmpty, serial: form.serial, buildingID: nil, householdID: nil,
                     zone: form.zone, attributes: nil, disabled: nil), by: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.device(id, try device.requireID()).path)
+            return req.redirect(to: DeviceRoute.device(id, try device.requireID()).path)
         }
-        Web.route(web, .POST, { c, d, _ in .deviceCommand(c, d) }) { req in
+        Web.route(web, .POST, { c, d, _ in DeviceRoute.deviceCommand(c, d) }) { req in
             let (id, device) = try await deviceFor(req, { .sendCommands($0) })
             let form = try req.content.decode(CommandForm.self)
             var params: JSON = .object([:])
@@ -209,16 +209,16 @@ extension ConsolePages {
                     replyTimeoutSeconds: nil),
                 by: req)
             req.flash(req.t("device.commandQueued"))
-            return req.redirect(to: SiteRoute.device(id, try device.requireID()).path)
+            return req.redirect(to: DeviceRoute.device(id, try device.requireID()).path)
         }
-        Web.route(web, .POST, { c, d, _ in .deviceToken(c, d) }) { req in
+        Web.route(web, .POST, { c, d, _ in DeviceRoute.deviceToken(c, d) }) { req in
             let (id, device) = try await deviceFor(req, { .manageDevices($0) })
             let token = try await DeviceRegistry.rotateToken(device, by: req)
             return try await req.renderSecret(
                 heading: device.name, message: req.t("device.tokenRotated"), secret: token,
-                back: SiteRoute.device(id, try device.requireID()).path)
+                back: DeviceRoute.device(id, try device.requireID()).path)
         }
-        Web.route(web, .POST, { c, d, _ in .deviceToggle(c, d) }) { req in
+        Web.route(web, .POST, { c, d, _ in DeviceRoute.deviceToggle(c, d) }) { req in
             let (id, device) = try await deviceFor(req, { .manageDevices($0) })
             try await DeviceRegistry.update(
                 device,
@@ -226,13 +226,13 @@ extension ConsolePages {
                     type: nil, name: nil, serial: nil, buildingID: nil, householdID: nil, zone: nil, attributes: nil,
                     disabled: !device.disabled), by: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.device(id, try device.requireID()).path)
+            return req.redirect(to: DeviceRoute.device(id, try device.requireID()).path)
         }
-        Web.route(web, .POST, { c, d, _ in .deviceDelete(c, d) }) { req in
+        Web.route(web, .POST, { c, d, _ in DeviceRoute.deviceDelete(c, d) }) { req in
             let (id, device) = try await deviceFor(req, { .manageDevices($0) })
             try await DeviceRegistry.delete(device, by: req)
             req.flash(req.t("device.deleted"))
-            return req.redirect(to: SiteRoute.devices(id).path)
+            return req.redirect(to: DeviceRoute.devices(id).path)
         }
     }
 

@@ -199,8 +199,8 @@ extension ConsolePages {
             let rule = try DeviceRegistry.rule(record)
             return RuleRow(
                 name: rule.name, summary: summary(rule, req), enabled: rule.enabled,
-                href: SiteRoute.rule(id, rule.id).path,
-                toggle: SiteRoute.ruleToggle(id, rule.id).path, remove: SiteRoute.ruleDelete(id, rule.id).path)
+                href: DeviceRoute.rule(id, rule.id).path,
+                toggle: DeviceRoute.ruleToggle(id, rule.id).path, remove: DeviceRoute.ruleDelete(id, rule.id).path)
         }
         let buildings = try await Building.scoped(to: id, on: req.db).sort(\.$name).all()
         let commandTypes = Set(DeviceCatalog.all.filter { !$0.commands.isEmpty }.map(\.key))
@@ -212,7 +212,7 @@ extension ConsolePages {
             RulesPage(
                 header: header, heading: editing?.name ?? req.t("console.tab.rules"), rules: editing == nil ? rows : [],
                 canManage: req.can(.manageDevices(id)), form: RuleForm(editing),
-                action: editing.map { SiteRoute.rule(id, $0.id).path } ?? SiteRoute.rules(id).path,
+                action: editing.map { DeviceRoute.rule(id, $0.id).path } ?? DeviceRoute.rules(id).path,
                 types: DeviceCatalog.all.map { Option(value: $0.key, label: req.t("device.type.\($0.key)")) },
                 buildings: buildings.map { Option(value: $0.id?.uuidString ?? "", label: $0.name) },
                 conditions: RuleCondition.Kind.allCases.map {
@@ -226,29 +226,29 @@ extension ConsolePages {
     }
 
     static func registerRulesAndAlarms(_ web: any RoutesBuilder) {
-        Web.route(web, .GET, { c, _, _ in .rules(c) }) { req in try await rulesPage(req, editing: nil) }
-        Web.route(web, .POST, { c, _, _ in .rules(c) }) { req in
+        Web.route(web, .GET, { c, _, _ in DeviceRoute.rules(c) }) { req in try await rulesPage(req, editing: nil) }
+        Web.route(web, .POST, { c, _, _ in DeviceRoute.rules(c) }) { req in
             let id = try req.id("communityID")
             try req.authorize(.manageDevices(id))
             _ = try await DeviceRegistry.saveRule(
                 try req.content.decode(RuleForm.self).input(), existing: nil, in: id, by: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.rules(id).path)
+            return req.redirect(to: DeviceRoute.rules(id).path)
         }
-        Web.route(web, .GET, { c, r, _ in .rule(c, r) }) { req in
+        Web.route(web, .GET, { c, r, _ in DeviceRoute.rule(c, r) }) { req in
             let record = try await RuleRecord.find(try req.id("ruleID"), in: try req.id("communityID"), on: req.db)
             return try await rulesPage(req, editing: record)
         }
-        Web.route(web, .POST, { c, r, _ in .rule(c, r) }) { req in
+        Web.route(web, .POST, { c, r, _ in DeviceRoute.rule(c, r) }) { req in
             let id = try req.id("communityID")
             try req.authorize(.manageDevices(id))
             let record = try await RuleRecord.find(try req.id("ruleID"), in: id, on: req.db)
             _ = try await DeviceRegistry.saveRule(
                 try req.content.decode(RuleForm.self).input(), existing: record, in: id, by: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.rules(id).path)
+            return req.redirect(to: DeviceRoute.rules(id).path)
         }
-        Web.route(web, .POST, { c, r, _ in .ruleToggle(c, r) }) { req in
+        Web.route(web, .POST, { c, r, _ in DeviceRoute.ruleToggle(c, r) }) { req in
             let id = try req.id("communityID")
             try req.authorize(.manageDevices(id))
             let record = try await RuleRecord.find(try req.id("ruleID"), in: id, on: req.db)
@@ -256,14 +256,14 @@ extension ConsolePages {
             input.enabled = record.enabled ? nil : "1"
             _ = try await DeviceRegistry.saveRule(try input.input(), existing: record, in: id, by: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.rules(id).path)
+            return req.redirect(to: DeviceRoute.rules(id).path)
         }
-        Web.route(web, .POST, { c, r, _ in .ruleDelete(c, r) }) { req in
+        Web.route(web, .POST, { c, r, _ in DeviceRoute.ruleDelete(c, r) }) { req in
             let id = try req.id("communityID")
             try req.authorize(.manageDevices(id))
             try await DeviceRegistry.deleteRule(try await RuleRecord.find(try req.id("ruleID"), in: id, on: req.db), by: req)
             req.flash(req.t("console.deleted"))
-            return req.redirect(to: SiteRoute.rules(id).path)
+            return req.redirect(to: DeviceRoute.rules(id).path)
         }
         registerAlarmsAndHealth(web)
     }

@@ -84,7 +84,7 @@ enum NoticePages {
                     time: ConsolePages.time(notice.publishAt, req),
                     paragraphs: notice.body.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)))
         }
-        Web.route(web, .GET, { c, _, _ in .notices(c) }) { req in
+        Web.route(web, .GET, { c, _, _ in PropertyRoute.notices(c) }) { req in
             let header = try await ConsolePages.header(req, current: "notices")
             try req.authorize(.publishNotices(header.id))
             let rows = try await Notices.staffList(header.id, on: req)
@@ -108,7 +108,7 @@ enum NoticePages {
                                     "reads": "\(n.reads ?? 0)", "audience": "\(n.audience ?? 0)",
                                     "rate": String(format: "%.1f", n.readRate ?? 0),
                                 ]),
-                            withdraw: SiteRoute.noticeWithdraw(header.id, n.id).path)
+                            withdraw: PropertyRoute.noticeWithdraw(header.id, n.id).path)
                     },
                     buildings: [ConsolePages.Option(value: "", label: req.t("notice.everyone"))]
                         + buildings.map { ConsolePages.Option(value: $0.id?.uuidString ?? "", label: $0.name) },
@@ -120,7 +120,7 @@ enum NoticePages {
                             ConsolePages.Option(value: $0.rawValue, label: req.t("notice.group.\($0.rawValue)"))
                         }))
         }
-        Web.route(web, .POST, { c, _, _ in .notices(c) }) { req in
+        Web.route(web, .POST, { c, _, _ in PropertyRoute.notices(c) }) { req in
             let id = try req.id("communityID")
             let form = try req.content.decode(Form.self)
             guard let category = Notice.Category(rawValue: form.category) else {
@@ -138,13 +138,13 @@ enum NoticePages {
                     expiresAt: days > 0 ? req.clock.now().addingTimeInterval(Double(days) * 86_400) : nil,
                     pinned: form.pinned != nil ? true : nil), in: id, on: req)
             req.flash(req.t("notice.published"))
-            return req.redirect(to: SiteRoute.notices(id).path)
+            return req.redirect(to: PropertyRoute.notices(id).path)
         }
-        Web.route(web, .POST, { c, n, _ in .noticeWithdraw(c, n) }) { req in
+        Web.route(web, .POST, { c, n, _ in PropertyRoute.noticeWithdraw(c, n) }) { req in
             let id = try req.id("communityID")
             try await Notices.withdraw(try req.id("noticeID"), in: id, on: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.notices(id).path)
+            return req.redirect(to: PropertyRoute.notices(id).path)
         }
     }
 }

@@ -135,7 +135,7 @@ enum ServicePages {
             req.flash(req.t("service.cancelled"))
             return req.redirect(to: "/services")
         }
-        Web.route(web, .GET, { c, _, _ in .services(c) }) { req in
+        Web.route(web, .GET, { c, _, _ in PropertyRoute.services(c) }) { req in
             let header = try await ConsolePages.header(req, current: "services")
             try req.authorize(.dispatchWorkOrders(header.id))
             let services = try await Service.scoped(to: header.id, on: req.db).sort(\.$name).all()
@@ -178,14 +178,14 @@ enum ServicePages {
                             yuan: yuan(line.cents))
                     }))
         }
-        Web.route(web, .POST, { c, b, _ in .bookingFulfil(c, b) }) { req in
+        Web.route(web, .POST, { c, b, _ in PropertyRoute.bookingFulfil(c, b) }) { req in
             let id = try req.id("communityID")
             guard let booking = try await Booking.find(try req.id("bookingID"), on: req.db), booking.communityID == id else {
                 throw LinliError(.notFound)
             }
             try await Services.fulfil(booking, on: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: SiteRoute.services(id).path)
+            return req.redirect(to: PropertyRoute.services(id).path)
         }
     }
 }

@@ -226,7 +226,7 @@ enum WorkOrderPages {
         }
         // Dispatchers and managers: the community's orders (open ones unless `?status=` says otherwise;
         // `?overdue=true` for the late ones), late ones marked, each opening its page.
-        Web.route(web, .GET, { c, _, _ in .workOrders(c) }) { req in
+        Web.route(web, .GET, { c, _, _ in PropertyRoute.workOrders(c) }) { req in
             let header = try await ConsolePages.header(req, current: "workOrders")
             try req.authorize(.dispatchWorkOrders(header.id))
             let options = try req.listOptions(.workOrders)
