@@ -56,7 +56,7 @@ extension Request {
         var emergencies: [Layout.Link] = []
         if let user {
             emergencies = try await Notices.unreadEmergencies(user.principal, now: clock.now(), on: self).map {
-                Layout.Link(href: "/notices/\($0.id?.uuidString ?? "")", label: $0.title, current: false)
+                Layout.Link(href: PropertyRoute.notice($0.id ?? UUID()).path, label: $0.title, current: false)
             }
         }
         let layout = Layout(

@@ -47,6 +47,6 @@ enum SiteRoute: PageRoute {
         "console": "communityID", "households": "householdID", "members": "membershipID", "people": "personID",
         "guardians": "guardianID", "staff": "staffID", "devices": "deviceID", "rules": "ruleID",
         "alarms": "alarmID", "tasks": "taskID", "deny-list": "personID", "bookings": "bookingID",
-        "notices": "noticeID",
+        "notices": "noticeID", "requests": "orderID", "photos": "photoID", "services": "serviceID",
     ]
 }

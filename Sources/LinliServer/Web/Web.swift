@@ -12,10 +12,10 @@ enum Web {
 
     static func route(
         _ routes: any RoutesBuilder, _ method: HTTPMethod, _ make: (UUID, UUID, UUID) -> some PageRoute,
-        _ handler: @escaping @Sendable (Request) async throws -> Response
+        maxBody: ByteCount = "5mb", _ handler: @escaping @Sendable (Request) async throws -> Response
     ) {
         routes.on(
-            method, SiteRoute.pattern(make).map { PathComponent(stringLiteral: $0) }, body: .collect(maxSize: "5mb"),
+            method, SiteRoute.pattern(make).map { PathComponent(stringLiteral: $0) }, body: .collect(maxSize: maxBody),
             use: handler)
     }
 }

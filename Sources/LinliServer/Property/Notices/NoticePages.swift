@@ -57,7 +57,7 @@ enum NoticePages {
     }
 
     static func register(_ web: any RoutesBuilder) {
-        web.get("notices") { req -> Response in
+        Web.route(web, .GET, { _, _, _ in PropertyRoute.myNotices }) { req -> Response in
             let principal = try req.user().principal
             let notices = try await Notices.visible(to: principal, now: req.clock.now(), on: req)
             let read = Set(
@@ -68,13 +68,13 @@ enum NoticePages {
                 ListPage(
                     items: notices.map { n in
                         Item(
-                            href: "/notices/\(n.id?.uuidString ?? "")", title: n.title,
+                            href: PropertyRoute.notice(n.id ?? UUID()).path, title: n.title,
                             category: req.t("notice.category.\(n.category.rawValue)"),
                             time: ConsolePages.time(n.publishAt, req), pinned: n.pinned,
                             unread: !read.contains(n.id ?? UUID()), emergency: n.category == .emergency)
                     }))
         }
-        web.get("notices", ":noticeID") { req -> Response in
+        Web.route(web, .GET, { n, _, _ in PropertyRoute.notice(n) }) { req -> Response in
             let notice = try await Notices.readable(req)
             try await Notices.markRead(notice, on: req)
             return try await req.render(

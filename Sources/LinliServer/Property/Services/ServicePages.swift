@@ -62,7 +62,7 @@ enum ServicePages {
     static func yuan(_ cents: Int) -> String { String(format: "¥%.2f", Double(cents) / 100) }
 
     static func register(_ web: any RoutesBuilder) {
-        web.get("services") { req -> Response in
+        Web.route(web, .GET, { _, _, _ in PropertyRoute.myServices }) { req -> Response in
             let user = try req.user()
             let now = req.clock.now()
             let day = req.query[String.self, at: "day"].flatMap(CivilDate.init) ?? CivilDate(Calendar.chinaDate(now))!
@@ -82,7 +82,7 @@ enum ServicePages {
                     cards.append(
                         Card(
                             name: service.name, description: service.description, price: yuan(service.priceCents),
-                            action: "/services/\(try service.requireID())/book", householdID: household.uuidString,
+                            action: PropertyRoute.serviceBook(try service.requireID()).path, householdID: household.uuidString,
                             slots: open.map { s in
                                 ConsolePages.Option(
                                     value: formatter.string(from: s.start),
@@ -106,10 +106,10 @@ enum ServicePages {
                                 + (b.refundedAt != nil ? " · " + req.t("service.refunded") : ""),
                             price: yuan(b.amountCents) + " · " + req.t("service.pay.\(b.payment.rawValue)"),
                             cancel: b.status == .booked && ServiceSlots.mayCancel(slotStart: b.slotStart, now: now)
-                                ? "/services/bookings/\(try b.requireID())/cancel" : nil)
+                                ? PropertyRoute.bookingCancel(try b.requireID()).path : nil)
                     }))
         }
-        web.post("services", ":serviceID", "book") { req -> Response in
+        Web.route(web, .POST, { s, _, _ in PropertyRoute.serviceBook(s) }) { req -> Response in
             struct Form: Content {
                 var householdID: UUID
                 var day: String
@@ -125,15 +125,15 @@ enum ServicePages {
                 BookingInput(householdID: form.householdID, day: form.day, start: form.start, payment: form.payment),
                 on: req)
             req.flash(req.t("service.booked"))
-            return req.redirect(to: "/services?day=\(form.day)")
+            return req.redirect(to: PropertyRoute.myServices.path + "?day=\(form.day)")
         }
-        web.post("services", "bookings", ":bookingID", "cancel") { req -> Response in
+        Web.route(web, .POST, { b, _, _ in PropertyRoute.bookingCancel(b) }) { req -> Response in
             guard let booking = try await Booking.find(try req.id("bookingID"), on: req.db) else {
                 throw LinliError(.notFound)
             }
             try await Services.cancel(booking, on: req)
             req.flash(req.t("service.cancelled"))
-            return req.redirect(to: "/services")
+            return req.redirect(to: PropertyRoute.myServices.path)
         }
         Web.route(web, .GET, { c, _, _ in PropertyRoute.services(c) }) { req in
             let header = try await ConsolePages.header(req, current: "services")
@@ -170,7 +170,7 @@ enum ServicePages {
                             home: "\(home.flatMap { buildings[$0.buildingID]?.name } ?? "") \(home?.room ?? "")",
                             status: req.t("service.status.\(b.status)") + " · " + req.t("service.pay.\(b.payment.rawValue)"),
                             fulfil: b.status == .booked
-                                ? "/console/\(header.id)/services/bookings/\(try b.requireID())/fulfil" : nil)
+                                ? PropertyRoute.bookingFulfil(header.id, try b.requireID()).path : nil)
                     },
                     revenue: revenue.prefix(24).map { line in
                         RevenueRow(

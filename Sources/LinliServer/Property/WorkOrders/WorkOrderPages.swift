@@ -89,15 +89,15 @@ enum WorkOrderPages {
 
     static func row(_ o: WorkOrderRead, actor: WorkActor?, assign: Bool = false, _ req: Request) -> OrderRow {
         OrderRow(
-            href: "/requests/\(o.id)", title: req.t("work.category.\(o.category.rawValue)"), home: o.home,
+            href: PropertyRoute.request(o.id).path, title: req.t("work.category.\(o.category.rawValue)"), home: o.home,
             status: statusText(o, req), filed: ConsolePages.time(o.createdAt, req),
             due: ConsolePages.time(o.status == .submitted ? o.respondBy : o.completeBy, req),
             late: o.overdue.map { req.t("work.late.\($0.rawValue)") }, assignee: o.assignee ?? req.t("work.unassigned"),
             actions: buttons(o, actor: actor).map { action in
                 Button(
                     action: action.rawValue, label: req.t("work.action.\(action.rawValue)"),
-                    url: "/requests/\(o.id)/act", primary: [.accept, .complete, .confirm].contains(action))
-            }, assign: assign ? "/requests/\(o.id)/assign" : nil, communityID: o.communityID.uuidString)
+                    url: PropertyRoute.requestAct(o.id).path, primary: [.accept, .complete, .confirm].contains(action))
+            }, assign: assign ? PropertyRoute.requestAssign(o.id).path : nil, communityID: o.communityID.uuidString)
     }
 
     static func actor(_ read: WorkOrderRead, _ req: Request) throws -> WorkActor? {
@@ -107,7 +107,7 @@ enum WorkOrderPages {
     }
 
     static func register(_ web: any RoutesBuilder) {
-        web.get("requests") { req -> Response in
+        Web.route(web, .GET, { _, _, _ in PropertyRoute.myRequests }) { req -> Response in
             let user = try req.user()
             let now = req.clock.now()
             let orders = try await WorkOrder.query(on: req.db).madeInHomes(of: user.principal)
@@ -128,7 +128,7 @@ enum WorkOrderPages {
                         ConsolePages.Option(value: $0.rawValue, label: req.t("work.category.\($0.rawValue)"))
                     }))
         }
-        web.on(.POST, "requests", body: .collect(maxSize: "6mb")) { req -> Response in
+        Web.route(web, .POST, { _, _, _ in PropertyRoute.myRequests }, maxBody: "6mb") { req -> Response in
             let form = try req.content.decode(NewForm.self)
             guard let category = WorkCategory(rawValue: form.category) else {
                 throw LinliError.invalid("category", "invalid_value")
@@ -147,9 +147,9 @@ enum WorkOrderPages {
                 _ = try await WorkOrderService.addPhoto(order, type: type, bytes: bytes, thumbnail: thumb, on: req)
             }
             req.flash(req.t("work.filed"))
-            return req.redirect(to: "/requests/\(try order.requireID())")
+            return req.redirect(to: PropertyRoute.request(try order.requireID()).path)
         }
-        web.get("requests", ":orderID") { req -> Response in
+        Web.route(web, .GET, { o, _, _ in PropertyRoute.request(o) }) { req -> Response in
             let order = try await WorkOrderService.order(req)
             let read = try await WorkOrderService.reads([order], now: req.clock.now(), detail: true, on: req.db)[0]
             let who = try actor(read, req)
@@ -164,16 +164,16 @@ enum WorkOrderPages {
                             text: req.t("work.step.\(e.action)", ["who": e.actor]),
                             note: e.action == "filed" ? req.t("work.channel.\(e.note)") : e.note)
                     },
-                    photos: (read.photos ?? []).map { "/requests/\(read.id)/photos/\($0)" },
+                    photos: (read.photos ?? []).map { PropertyRoute.requestPhoto(read.id, $0).path },
                     canRate: who == .resident && [.done, .confirmed].contains(read.status) && read.rating == nil,
                     rating: read.rating.map {
                         String(repeating: "★", count: $0) + (read.ratingComment.map { " " + $0 } ?? "")
                     },
-                    rateAction: "/requests/\(read.id)/rate",
-                    photoAction: read.status.isOpen ? "/requests/\(read.id)/photos" : nil))
+                    rateAction: PropertyRoute.requestRate(read.id).path,
+                    photoAction: read.status.isOpen ? PropertyRoute.requestPhotos(read.id).path : nil))
         }
-        web.get("requests", ":orderID", "photos", ":photoID") { req in try await WorkOrderAPI.photoResponse(req) }
-        web.on(.POST, "requests", ":orderID", "photos", body: .collect(maxSize: "6mb")) { req -> Response in
+        Web.route(web, .GET, { o, p, _ in PropertyRoute.requestPhoto(o, p) }) { req in try await WorkOrderAPI.photoResponse(req) }
+        Web.route(web, .POST, { o, _, _ in PropertyRoute.requestPhotos(o) }, maxBody: "6mb") { req -> Response in
             struct Form: Content {
                 var photo: File
                 var thumb: File?
@@ -186,9 +186,9 @@ enum WorkOrderPages {
                 bytes: Data(buffer: photo.data),
                 thumbnail: form.thumb.flatMap { $0.data.readableBytes > 0 ? Data(buffer: $0.data) : nil }, on: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: "/requests/\(try order.requireID())")
+            return req.redirect(to: PropertyRoute.request(try order.requireID()).path)
         }
-        web.post("requests", ":orderID", "act") { req -> Response in
+        Web.route(web, .POST, { o, _, _ in PropertyRoute.requestAct(o) }) { req -> Response in
             struct Form: Content {
                 var action: String
                 var note: String?
@@ -201,9 +201,9 @@ enum WorkOrderPages {
             let order = try await WorkOrderService.order(req)
             try await WorkOrderService.act(order, WorkActionInput(action: action, note: form.note), on: req)
             req.flash(req.t("work.done.\(action.rawValue)"))
-            return req.redirect(to: form.back == "tasks" ? "/tasks" : "/requests/\(try order.requireID())")
+            return req.redirect(to: form.back == "tasks" ? PropertyRoute.myTasks.path : PropertyRoute.request(try order.requireID()).path)
         }
-        web.post("requests", ":orderID", "rate") { req -> Response in
+        Web.route(web, .POST, { o, _, _ in PropertyRoute.requestRate(o) }) { req -> Response in
             struct Form: Content {
                 var stars: String?
                 var comment: String?
@@ -215,14 +215,14 @@ enum WorkOrderPages {
             let order = try await WorkOrderService.order(req)
             try await WorkOrderService.rate(order, WorkRatingInput(stars: stars, comment: form.comment), on: req)
             req.flash(req.t("work.thanks"))
-            return req.redirect(to: "/requests/\(try order.requireID())")
+            return req.redirect(to: PropertyRoute.request(try order.requireID()).path)
         }
-        web.post("requests", ":orderID", "assign") { req -> Response in
+        Web.route(web, .POST, { o, _, _ in PropertyRoute.requestAssign(o) }) { req -> Response in
             struct Form: Content { var assigneeID: UUID }
             let order = try await WorkOrderService.order(req)
             try await WorkOrderService.assign(order, to: try req.content.decode(Form.self).assigneeID, on: req)
             req.flash(req.t("console.saved"))
-            return req.redirect(to: "/tasks")
+            return req.redirect(to: PropertyRoute.myTasks.path)
         }
         // Dispatchers and managers: the community's orders (open ones unless `?status=` says otherwise;
         // `?overdue=true` for the late ones), late ones marked, each opening its page.
@@ -252,11 +252,11 @@ enum WorkOrderPages {
                                     + (o.overdue.map { " · ⚠ " + req.t("work.late.\($0.rawValue)") } ?? ""),
                                 o.assignee ?? req.t("work.unassigned"),
                                 ConsolePages.time(o.status == .submitted ? o.respondBy : o.completeBy, req),
-                            ], href: "/requests/\(o.id)", action: nil, actionLabel: nil)
+                            ], href: PropertyRoute.request(o.id).path, action: nil, actionLabel: nil)
                     }, pager: ConsolePages.pager(page.metadata, req), query: "", searchable: false, form: nil,
                     buildings: [], households: [], extra: [:]))
         }
-        web.get("tasks") { req -> Response in
+        Web.route(web, .GET, { _, _, _ in PropertyRoute.myTasks }) { req -> Response in
             let user = try req.user()
             let now = req.clock.now()
             let mine = try await WorkOrder.query(on: req.db).filter(\.$assigneeID == user.principal.personID)
