@@ -103,7 +103,7 @@ enum AccessPages {
     }
 
     static func register(_ web: any RoutesBuilder) {
-        web.get("access") { req -> Response in
+        Web.route(web, .GET, { _, _, _ in AccessRoute.myAccess }) { req -> Response in
             let user = try req.user()
             let (svg, left) = try await qrSVG(req)
             let communities = try await Community.query(on: req.db)
@@ -135,7 +135,7 @@ enum AccessPages {
                         label: code.label + (code.oneTime ? " · " + req.t("lock.oneTime") : ""),
                         until: ConsolePages.time(code.validUntil, req), state: state,
                         revoke: code.revokedAt == nil
-                            ? "/access/locks/\(try device.requireID())/codes/\(code.id)/revoke" : nil)
+                            ? AccessRoute.lockCodeRevoke(try device.requireID(), code.id).path : nil)
                 }
             }
             let locks = try await Locks.mine(req).map { lock in
@@ -147,7 +147,7 @@ enum AccessPages {
                     last: lock.lastCommand.map {
                         req.t("command.\($0.method)") + " · " + req.t("command.status.\($0.status.rawValue)")
                     } ?? "",
-                    unlock: "/access/locks/\(lock.id)/unlock", codes: "/access/locks/\(lock.id)/codes",
+                    unlock: AccessRoute.lockUnlock(lock.id).path, codes: AccessRoute.lockCodes(lock.id).path,
                     codeRows: codeRows[lock.id] ?? [])
             }
             return try await req.render(
@@ -185,7 +185,7 @@ enum AccessPages {
                             entries: "\(p.entriesUsed)/\(p.entriesAllowed)", status: status,
                             qr: try QRCode("P1:" + p.qrToken).svg(
                                 title: req.t("access.pass.qr", ["name": p.visitorName])),
-                            revoke: p.revoked ? nil : "/access/passes/\(try p.requireID())/revoke")
+                            revoke: p.revoked ? nil : AccessRoute.passRevoke(try p.requireID()).path)
                     },
                     history: history.map { e in
                         HistoryRow(
@@ -193,7 +193,7 @@ enum AccessPages {
                             result: req.t("gate.reason.\(e.reason)"), allow: e.allow)
                     }, today: Calendar.chinaDate(now)))
         }
-        web.get("access", "qr") { req -> Response in
+        Web.route(web, .GET, { _, _, _ in AccessRoute.myQR }) { req -> Response in
             let (svg, left) = try await qrSVG(req)
             let response = Response(body: .init(string: svg))
             response.headers.contentType = HTTPMediaType(type: "image", subType: "svg+xml")
@@ -201,7 +201,7 @@ enum AccessPages {
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
             return response
         }
-        web.post("access", "consent") { req -> Response in
+        Web.route(web, .POST, { _, _, _ in AccessRoute.consent }) { req -> Response in
             let form = try req.content.decode(ConsentForm.self)
             guard form.agree != nil else { throw LinliError.invalid("agree", "missing_value") }
             _ = try await AccessAPI.giveConsent(
@@ -209,16 +209,16 @@ enum AccessPages {
                     communityID: form.communityID, personID: form.personID, version: FaceConsentText.version,
                     serverMatching: form.serverMatching != nil), on: req)
             req.flash(req.t("access.consent.saved"))
-            return req.redirect(to: "/access")
+            return req.redirect(to: AccessRoute.myAccess.path)
         }
-        web.post("access", "consent", "withdraw") { req -> Response in
+        Web.route(web, .POST, { _, _, _ in AccessRoute.consentWithdraw }) { req -> Response in
             let form = try req.content.decode(ConsentForm.self)
             try await AccessAPI.withdraw(
                 person: form.personID ?? (try req.user().principal.personID), community: form.communityID, on: req)
             req.flash(req.t("access.consent.withdrawn"))
-            return req.redirect(to: "/access")
+            return req.redirect(to: AccessRoute.myAccess.path)
         }
-        web.post("access", "passes") { req -> Response in
+        Web.route(web, .POST, { _, _, _ in AccessRoute.passes }) { req -> Response in
             let form = try req.content.decode(PassForm.self)
             guard let day = CivilDate(form.day) else { throw LinliError.invalid("day", "invalid_date") }
             let hours = Int(form.hours ?? "") ?? 24
@@ -239,14 +239,14 @@ enum AccessPages {
                     entries: Int(form.entries ?? "") ?? 1), on: req)
             return try await req.renderSecret(
                 heading: req.t("access.pass.title"), message: req.t("access.pass.created"), secret: created.pin,
-                back: "/access")
+                back: AccessRoute.myAccess.path)
         }
-        web.post("access", "locks", ":deviceID", "unlock") { req -> Response in
+        Web.route(web, .POST, { d, _, _ in AccessRoute.lockUnlock(d) }) { req -> Response in
             _ = try await Locks.unlock(try await Locks.lock(req), on: req)
             req.flash(req.t("lock.sent"))
-            return req.redirect(to: "/access")
+            return req.redirect(to: AccessRoute.myAccess.path)
         }
-        web.post("access", "locks", ":deviceID", "codes") { req -> Response in
+        Web.route(web, .POST, { d, _, _ in AccessRoute.lockCodes(d) }) { req -> Response in
             struct Form: Content {
                 var label: String
                 var hours: String?
@@ -259,17 +259,17 @@ enum AccessPages {
                 on: req)
             return try await req.renderSecret(
                 heading: req.t("lock.codeTitle"), message: req.t("lock.codeCreated"), secret: created.code,
-                back: "/access")
+                back: AccessRoute.myAccess.path)
         }
-        web.post("access", "locks", ":deviceID", "codes", ":codeID", "revoke") { req -> Response in
+        Web.route(web, .POST, { d, c, _ in AccessRoute.lockCodeRevoke(d, c) }) { req -> Response in
             _ = try await Locks.revokeCode(try await Locks.lock(req), try req.id("codeID"), on: req)
             req.flash(req.t("lock.code.revokedNow"))
-            return req.redirect(to: "/access")
+            return req.redirect(to: AccessRoute.myAccess.path)
         }
-        web.post("access", "passes", ":passID", "revoke") { req -> Response in
+        Web.route(web, .POST, { p, _, _ in AccessRoute.passRevoke(p) }) { req -> Response in
             _ = try await AccessAPI.revokePass(try req.id("passID"), on: req)
             req.flash(req.t("access.pass.revokedNow"))
-            return req.redirect(to: "/access")
+            return req.redirect(to: AccessRoute.myAccess.path)
         }
     }
 }

@@ -1,7 +1,17 @@
 import Foundation
 
-/// Gate access's console pages. The same value registers the route (`Web.route`) and writes the link.
+/// Gate access's pages: the resident's access page (QR code, face consent, visitor passes, locks) and the
+/// console's. The same value registers the route (`Web.route`) and writes the link.
 enum AccessRoute: PageRoute {
+    case myAccess
+    case myQR
+    case consent
+    case consentWithdraw
+    case passes
+    case passRevoke(UUID)
+    case lockUnlock(UUID)
+    case lockCodes(UUID)
+    case lockCodeRevoke(UUID, UUID)
     case gates(UUID)
     case accessLog(UUID)
     case denyList(UUID)
@@ -10,6 +20,15 @@ enum AccessRoute: PageRoute {
 
     var path: String {
         switch self {
+        case .myAccess: "/access"
+        case .myQR: "/access/qr"
+        case .consent: "/access/consent"
+        case .consentWithdraw: "/access/consent/withdraw"
+        case .passes: "/access/passes"
+        case .passRevoke(let p): "/access/passes/\(p)/revoke"
+        case .lockUnlock(let d): "/access/locks/\(d)/unlock"
+        case .lockCodes(let d): "/access/locks/\(d)/codes"
+        case .lockCodeRevoke(let d, let c): "/access/locks/\(d)/codes/\(c)/revoke"
         case .gates(let c): "/console/\(c)/gates"
         case .accessLog(let c): "/console/\(c)/access-log.csv"
         case .denyList(let c): "/console/\(c)/deny-list"
