@@ -17,6 +17,10 @@ enum Access: Feature {
     }
 
     static func register(_ app: Application) throws {
+        app.pageLinks.add("access", AccessRoute.myAccess)
+        app.pageLinks.add("consent", AccessRoute.consent)
+        app.pageLinks.add("consentWithdraw", AccessRoute.consentWithdraw)
+        app.pageLinks.add("passes", AccessRoute.passes)
         app.consoleTabs.add("gates", order: 90, shown: { .viewDevices($0) }) { AccessRoute.gates($0) }
         app.consoleTabs.add("faceData", order: 100, shown: { .manageDevices($0) }) { AccessRoute.faceData($0) }
         app.migrations.add(CreateAccess())

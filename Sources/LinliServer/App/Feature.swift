@@ -120,3 +120,28 @@ extension Application {
         return tabs
     }
 }
+
+/// The pages without an id (`/access`, `/requests`, `/login` …) by name, for templates: every link a
+/// template writes comes from a route value, `#(layout.links.access)`. Each feature adds its own.
+final class PageLinks: Sendable {
+    private let links = NIOLockedValueBox([String: String]())
+
+    func add(_ name: String, _ route: some PageRoute) {
+        let path = route.path
+        links.withLockedValue { $0[name] = path }
+    }
+
+    var all: [String: String] { links.withLockedValue { $0 } }
+}
+
+extension Application {
+    private struct PageLinksKey: StorageKey { typealias Value = PageLinks }
+
+    /// Named links to the pages without an id (see ``PageLinks``).
+    var pageLinks: PageLinks {
+        if let links = storage[PageLinksKey.self] { return links }
+        let links = PageLinks()
+        storage[PageLinksKey.self] = links
+        return links
+    }
+}

@@ -42,6 +42,7 @@ struct ProblemMiddleware: AsyncMiddleware {
         let status: Int
         let detail: String
         let home: String
+        let homeHref: String
     }
 
     /// A self-contained error page (`plain-error.leaf`: no session, so no layout), in the request's
@@ -50,7 +51,7 @@ struct ProblemMiddleware: AsyncMiddleware {
         let page = PlainErrorPage(
             language: request.language.rawValue, title: request.t("error.\(error.code.rawValue).title"),
             status: Int(error.code.status.code), detail: request.t("error.\(error.code.rawValue).detail", error.arguments),
-            home: request.t("nav.home"))
+            home: request.t("nav.home"), homeHref: SiteRoute.home.path)
         var headers = error.headers
         headers.contentType = .html
         guard let view = try? await request.view.render("plain-error", page) else {

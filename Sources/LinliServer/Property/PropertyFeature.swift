@@ -22,6 +22,10 @@ enum Property: Feature {
     }
 
     static func register(_ app: Application) {
+        for (name, route) in [
+            ("requests", PropertyRoute.myRequests), ("tasks", .myTasks), ("notices", .myNotices),
+            ("services", .myServices),
+        ] { app.pageLinks.add(name, route) }
         let tabs = app.consoleTabs
         tabs.add("notices", order: 110, shown: { .publishNotices($0) }) { PropertyRoute.notices($0) }
         tabs.add("workOrders", order: 120, shown: { .dispatchWorkOrders($0) }) { PropertyRoute.workOrders($0) }

@@ -22,6 +22,8 @@ struct Layout: Encodable {
     let flashIsError: Bool
     /// Unread emergency notices: a banner on every page until they are read.
     let emergencies: [Link]
+    /// The pages without an id, by name (`PageLinks`).
+    let links: [String: String]
 }
 
 /// A page: the layout plus the page's own context.
@@ -63,7 +65,7 @@ extension Request {
             title: title, lang: language.rawValue, otherLang: language == .zhCN ? "en" : "zh-CN",
             elder: display.elderMode, contrast: display.highContrast, textSize: display.textSize, csrf: csrfToken,
             path: url.path + (url.query.map { "?" + $0 } ?? ""), userName: user?.person.name, nav: nav,
-            flash: flash, flashIsError: flashIsError, emergencies: emergencies)
+            flash: flash, flashIsError: flashIsError, emergencies: emergencies, links: application.pageLinks.all)
         let view = try await self.view.render(template, Page(layout: layout, page: context))
         let response = try await view.encodeResponse(for: self)
         response.status = status

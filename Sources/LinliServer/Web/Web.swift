@@ -6,6 +6,12 @@ import Vapor
 enum Web {
     /// The shell every feature's pages live in: sign-in and account pages, the console frame.
     static func register(_ app: Application) {
+        let links = app.pageLinks
+        for (name, route) in [
+            ("home", SiteRoute.home), ("login", .login), ("logout", .logout), ("display", .display),
+            ("profile", .profile), ("console", .console), ("consoleCommunities", .consoleCommunities),
+            ("reset", .resetPassword),
+        ] { links.add(name, route) }
         AccountPages.register(app.pages)
         ConsolePages.register(app.pages)
     }

@@ -96,6 +96,10 @@ import VaporTesting
                     let response = try await browser.go(.GET, page)
                     #expect(response.status == .ok, "\(page) → \(response.status)")
                     #expect(!isRaw(response.text), "raw user text on \(page)")
+                    // Every link and form target came from a route value (an unknown name renders empty).
+                    #expect(
+                        !response.text.contains("href=\"\"") && !response.text.contains("action=\"\""),
+                        "a link without a target on \(page)")
                     checkHeaders(response, page)
                     checked += 1
                 }

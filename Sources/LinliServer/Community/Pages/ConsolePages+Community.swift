@@ -50,6 +50,7 @@ extension ConsolePages {
                     households: [],
                     extra: [
                         "edit": RegistryRoute.editCommunity(id).path, "editBuilding": RegistryRoute.editBuilding(id).path,
+                        "buildings_action": RegistryRoute.buildings(id).path,
                         "residents": "\(residents)", "households": "\(households)", "buildings": "\(buildings.count)",
                         "staff": "\(staff)",
                     ]))
