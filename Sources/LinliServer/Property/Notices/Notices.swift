@@ -59,6 +59,15 @@ enum Notices {
     {
         let today = Calendar.chinaDate(now)
         guard let sql = db as? any SQLDatabase else { return [:] }
+        // Stays (rows of `table`) current today.
+        func current(_ table: String) -> any SQLExpression {
+            SQLBinaryExpression(
+                SQLBinaryExpression(SQLColumn("moved_in", table: table), .lessThanOrEqual, SQLBind(today)), .and,
+                SQLGroupExpression(
+                    SQLBinaryExpression(
+                        SQLBinaryExpression(SQLColumn("moved_out", table: table), .is, SQLLiteral.null), .or,
+                        SQLBinaryExpression(SQLColumn("moved_out", table: table), .greaterThan, SQLBind(today)))))
+        }
         var query = sql.select()
             .column(SQLColumn("person_id", table: "m")).column(SQLColumn("household_id", table: "m"))
             .column(SQLColumn("building_id", table: "h")).column(SQLColumn("birth_year", table: "p"))
@@ -68,54 +77,31 @@ enum Notices {
             .join(SQLAlias(SQLIdentifier(Person.schema), as: SQLIdentifier("p")), on: SQLColumn("id", table: "p"), .equal, SQLColumn("person_id", table: "m"))
             .join(SQLAlias(SQLIdentifier(Household.schema), as: SQLIdentifier("h")), on: SQLColumn("id", table: "h"), .equal, SQLColumn("household_id", table: "m"))
             .where(SQLColumn("community_id", table: "m"), .equal, SQLBind(community))
-            .where(SQLColumn("moved_in", table: "m"), .lessThanOrEqual, SQLBind(today))
-            .where {
-                $0.where(SQLColumn("moved_out", table: "m"), .is, SQLLiteral.null)
-                    .orWhere(SQLColumn("moved_out", table: "m"), .greaterThan, SQLBind(today))
-            }
+            .where(current("m"))
         if let person {
             // The person's own current homes here, then everyone living in them.
             query = query.where(
                 SQLColumn("household_id", table: "m"), .in,
                 SQLGroupExpression(
-                    sql.select().column("household_id").from(Membership.schema)
-                        .where("community_id", .equal, SQLBind(community)).where("person_id", .equal, SQLBind(person))
-                        .where("moved_in", .lessThanOrEqual, SQLBind(today))
-                        .where { $0.where("moved_out", .is, SQLLiteral.null).orWhere("moved_out", .greaterThan, SQLBind(today)) }
-                        .query))
+                    sql.select().column(SQLColumn("household_id", table: "own"))
+                        .from(SQLAlias(SQLIdentifier(Membership.schema), as: SQLIdentifier("own")))
+                        .where(SQLColumn("community_id", table: "own"), .equal, SQLBind(community))
+                        .where(SQLColumn("person_id", table: "own"), .equal, SQLBind(person))
+                        .where(current("own")).query))
         }
         let stays = try await query.all(decoding: Stay.self)
-        struct Member {
-            let birthYear: Int?
-            let isElderly: Bool
-            let livesAlone: Bool
-            let isChild: Bool
-        }
-        var memberships: [(personID: UUID, householdID: UUID)] = []
-        var households: [UUID: UUID] = [:]  // household → building
-        var people: [UUID: Member] = [:]
-        for stay in stays {
-            memberships.append((stay.person_id, stay.household_id))
-            households[stay.household_id] = stay.building_id
-            people[stay.person_id] = Member(
-                birthYear: stay.birth_year, isElderly: stay.is_elderly, livesAlone: stay.lives_alone, isChild: stay.is_child)
-        }
         let year = Calendar.chinaYear(now)
-        func age(_ p: Member) -> Int? { p.birthYear.map { year - $0 } }
-        var byHome: [UUID: [Member]] = [:]
-        for m in memberships { if let p = people[m.personID] { byHome[m.householdID, default: []].append(p) } }
-        let childHomes = Set(
-            byHome.filter { $0.value.contains { $0.isChild || (age($0) ?? 99) < 14 } }.keys)
+        func isYoung(_ stay: Stay) -> Bool { stay.is_child || (stay.birth_year.map { year - $0 } ?? 99) < 14 }
+        let childHomes = Set(stays.filter(isYoung).map(\.household_id))
         var result: [UUID: (Set<UUID>, Set<NoticeAudience.Group>)] = [:]
-        for m in memberships {
-            guard let person = people[m.personID], let building = households[m.householdID] else { continue }
+        for stay in stays {
             let groups = NoticeAudience.Resident.groups(
-                age: age(person), markedElderly: person.isElderly, livesAlone: person.livesAlone,
-                childInHome: childHomes.contains(m.householdID) && !(person.isChild || (age(person) ?? 99) < 14))
-            var entry = result[m.personID] ?? ([], [])
-            entry.0.insert(building)
+                age: stay.birth_year.map { year - $0 }, markedElderly: stay.is_elderly, livesAlone: stay.lives_alone,
+                childInHome: childHomes.contains(stay.household_id) && !isYoung(stay))
+            var entry = result[stay.person_id] ?? ([], [])
+            entry.0.insert(stay.building_id)
             entry.1.formUnion(groups)
-            result[m.personID] = entry
+            result[stay.person_id] = entry
         }
         return result.mapValues { NoticeAudience.Resident(buildings: $0.0, groups: $0.1) }
     }
