@@ -65,6 +65,11 @@ extension Calendar {
         return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
     }
 
+    /// The first moment of the China day after the one `date` falls on.
+    static func nextChinaDay(after date: Date) -> Date {
+        china.date(byAdding: .day, value: 1, to: china.startOfDay(for: date)) ?? date.addingTimeInterval(24 * 3600)
+    }
+
     static func chinaYear(_ date: Date) -> Int { china.component(.year, from: date) }
 
     /// Midnight in China at the start of a day.

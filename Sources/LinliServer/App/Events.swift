@@ -26,6 +26,10 @@ enum LinliEvent: Codable, Sendable, Equatable {
     case peopleChanged
     /// A notice of the community was published or withdrawn: notice boards drop the community.
     case noticesChanged(community: UUID)
+    /// A person read a notice: what they see is computed again (its receipts).
+    case noticeRead(person: UUID)
+    /// A work order of the community was filed, moved on, assigned or rated: lists of orders drop it.
+    case workOrdersChanged(community: UUID)
     /// A rule was written or deleted (`reset`: its states were dropped): other servers load the rules again.
     case rulesChanged(rule: UUID, reset: Bool)
 }

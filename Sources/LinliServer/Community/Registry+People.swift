@@ -230,5 +230,6 @@ extension Registry {
             }
         }
         req.principalChanged(assignment.personID)
+        req.application.events.publish(.workOrdersChanged(community: assignment.communityID))
     }
 }

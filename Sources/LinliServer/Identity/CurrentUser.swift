@@ -63,9 +63,8 @@ struct BearerUserAuthenticator: AsyncBearerAuthenticator {
     func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
         let hash = UserToken.hash(bearer.token)
         let now = request.clock.now()
-        let today = request.today
         let cache = request.application.principals
-        if let (user, tokenID) = cache.user(token: hash, now: now, today: today) {
+        if let (user, tokenID) = cache.user(token: hash, now: now) {
             request.storage[CurrentTokenKey.self] = tokenID
             request.auth.login(user)
             return
@@ -79,8 +78,8 @@ struct BearerUserAuthenticator: AsyncBearerAuthenticator {
             token.expiresAt > now, let tokenID = token.id,
             let person = try? token.joined(Person.self)
         else { return }
-        let user = try await CurrentUser.load(person, on: request.db, today: today)
-        cache.store(token: hash, id: tokenID, tokenExpires: token.expiresAt, user, now: now, today: today, ticket: ticket)
+        let user = try await CurrentUser.load(person, on: request.db, today: request.today)
+        cache.store(token: hash, id: tokenID, tokenExpires: token.expiresAt, user, now: now, ticket: ticket)
         request.storage[CurrentTokenKey.self] = tokenID
         request.auth.login(user)
     }
@@ -95,15 +94,14 @@ struct SessionUserAuthenticator: AsyncMiddleware {
         // Only a request that came with a session is looked at (reading one would make a new session).
         if request.hasSession, let text = request.session.data["person"], let id = UUID(uuidString: text) {
             let now = request.clock.now()
-            let today = request.today
             let cache = request.application.principals
-            if let user = cache.user(session: id, now: now, today: today) {
+            if let user = cache.user(session: id, now: now) {
                 request.auth.login(user)
             } else {
                 let ticket = cache.ticket()
                 if let person = try await Person.find(id, on: request.db) {
-                    let user = try await CurrentUser.load(person, on: request.db, today: today)
-                    cache.store(session: user, now: now, today: today, ticket: ticket)
+                    let user = try await CurrentUser.load(person, on: request.db, today: request.today)
+                    cache.store(session: user, now: now, ticket: ticket)
                     request.auth.login(user)
                 }
             }

@@ -3,91 +3,64 @@ import NIOConcurrencyHelpers
 import Vapor
 
 /// Who a token or a browser session signs in, kept between requests so an authenticated read costs no
-/// database round trip for the sign-in itself.
+/// database round trip for the sign-in itself: two ``ReadCache``s, tagged with the person.
 ///
-/// Correctness does not rest on the time limit: every change of a person's sign-ins, roles, homes or
-/// settings publishes `LinliEvent.personChanged` after its commit (`Request.principalChanged`), and the
-/// event — from this server or, by `NOTIFY`, from another one — drops the person's entries. A load that
-/// was already reading when an event came is not stored (the epoch moved), so it cannot put back what
-/// the event dropped. An entry also ends with its token, at the first request of a new day (homes begin
-/// and end by day), and after `lifetime` at the latest, which bounds what a change made outside any
-/// server (a command-line tool on the SQLite file) can leave behind.
+/// Every change of a person's sign-ins, roles, homes or settings publishes `LinliEvent.personChanged`
+/// after its commit (`Request.principalChanged`), which drops the person's entries on every server.
+/// An entry also ends with its token, at the next China day (homes begin and end by day) and after
+/// `lifetime` at the latest.
 final class PrincipalCache: Sendable {
     static let lifetime: TimeInterval = 60
-    static let capacity = 50_000
 
-    /// A ticket taken before loading; a store with an older one is refused.
-    struct Ticket: Sendable { fileprivate let epoch: Int }
-
-    private struct Entry {
+    /// Taken before loading (see ``ReadCache/Ticket``).
+    struct Ticket: Sendable {
+        fileprivate let tokens: ReadCache<String, TokenUser>.Ticket
+        fileprivate let sessions: ReadCache<UUID, CurrentUser>.Ticket
+    }
+    struct TokenUser: Sendable {
         let user: CurrentUser
-        let tokenID: UUID?
-        let expiresAt: Date
-        let day: String
+        let tokenID: UUID
     }
 
-    private struct State {
-        var tokens: [String: Entry] = [:]
-        var sessions: [UUID: Entry] = [:]
-        var epoch = 0
-    }
+    private let tokens = ReadCache<String, TokenUser>(lifetime: lifetime)
+    private let sessions = ReadCache<UUID, CurrentUser>(lifetime: lifetime)
 
-    private let state = NIOLockedValueBox(State())
-
-    func ticket() -> Ticket { Ticket(epoch: state.withLockedValue { $0.epoch }) }
+    func ticket() -> Ticket { Ticket(tokens: tokens.ticket(), sessions: sessions.ticket()) }
 
     /// The user a bearer token (by its hash) signs in, with the token's id.
-    func user(token hash: String, now: Date, today: String) -> (user: CurrentUser, tokenID: UUID)? {
-        let entry = state.withLockedValue { $0.tokens[hash] }
-        guard let entry, let tokenID = entry.tokenID, entry.expiresAt > now, entry.day == today else { return nil }
-        return (entry.user.ownCopy(), tokenID)
+    func user(token hash: String, now: Date) -> (user: CurrentUser, tokenID: UUID)? {
+        tokens.value(hash, now: now).map { ($0.user.ownCopy(), $0.tokenID) }
     }
 
     /// The user a session of this person signs in (the session row itself is read on every request).
-    func user(session person: UUID, now: Date, today: String) -> CurrentUser? {
-        let entry = state.withLockedValue { $0.sessions[person] }
-        guard let entry, entry.expiresAt > now, entry.day == today else { return nil }
-        return entry.user.ownCopy()
+    func user(session person: UUID, now: Date) -> CurrentUser? {
+        sessions.value(person, now: now)?.ownCopy()
     }
 
-    func store(token hash: String, id: UUID, tokenExpires: Date, _ user: CurrentUser, now: Date, today: String,
-               ticket: Ticket)
-    {
-        let entry = Entry(
-            user: user.ownCopy(), tokenID: id, expiresAt: min(tokenExpires, now.addingTimeInterval(Self.lifetime)),
-            day: today)
-        state.withLockedValue { state in
-            guard state.epoch == ticket.epoch else { return }
-            if state.tokens.count >= Self.capacity { state.tokens.removeAll(keepingCapacity: true) }
-            state.tokens[hash] = entry
-        }
+    func store(token hash: String, id: UUID, tokenExpires: Date, _ user: CurrentUser, now: Date, ticket: Ticket) {
+        tokens.store(
+            TokenUser(user: user.ownCopy(), tokenID: id), for: hash, tags: [user.principal.personID], now: now,
+            until: min(tokenExpires, Calendar.nextChinaDay(after: now)), ticket: ticket.tokens)
     }
 
-    func store(session user: CurrentUser, now: Date, today: String, ticket: Ticket) {
-        let entry = Entry(
-            user: user.ownCopy(), tokenID: nil, expiresAt: now.addingTimeInterval(Self.lifetime), day: today)
-        state.withLockedValue { state in
-            guard state.epoch == ticket.epoch else { return }
-            if state.sessions.count >= Self.capacity { state.sessions.removeAll(keepingCapacity: true) }
-            state.sessions[user.principal.personID] = entry
-        }
+    func store(session user: CurrentUser, now: Date, ticket: Ticket) {
+        sessions.store(
+            user.ownCopy(), for: user.principal.personID, tags: [user.principal.personID], now: now,
+            until: Calendar.nextChinaDay(after: now), ticket: ticket.sessions)
     }
 
     /// Drops one person's entries, or everyone's.
     func forget(_ person: UUID?) {
-        state.withLockedValue { state in
-            state.epoch &+= 1
-            guard let person else {
-                state.tokens.removeAll()
-                state.sessions.removeAll()
-                return
-            }
-            state.tokens = state.tokens.filter { $0.value.user.principal.personID != person }
-            state.sessions[person] = nil
+        guard let person else {
+            tokens.forgetAll()
+            sessions.forgetAll()
+            return
         }
+        tokens.forget(tagged: person)
+        sessions.forget(tagged: person)
     }
 
-    var count: Int { state.withLockedValue { $0.tokens.count + $0.sessions.count } }
+    var count: Int { tokens.count + sessions.count }
 }
 
 extension CurrentUser {

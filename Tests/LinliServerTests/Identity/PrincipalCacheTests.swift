@@ -39,16 +39,22 @@ import VaporTesting
             person: person,
             principal: Principal(personID: person.id!, isAdmin: false, staffRoles: [:], households: [:]),
             roles: [], homes: [])
-        let now = Date()
+        // 2026-09-21 23:59:30 in China: the entry ends at midnight there.
+        let now = Date(timeIntervalSince1970: 1_790_006_370)
         let ticket = cache.ticket()
         cache.forget(person.id!)  // the change commits while the load reads
-        cache.store(token: "h", id: UUID(), tokenExpires: now + 3600, user, now: now, today: "2026-09-21", ticket: ticket)
-        #expect(cache.user(token: "h", now: now, today: "2026-09-21") == nil)
-        cache.store(token: "h", id: UUID(), tokenExpires: now + 3600, user, now: now, today: "2026-09-21",
-                    ticket: cache.ticket())
-        #expect(cache.user(token: "h", now: now, today: "2026-09-21") != nil)
-        #expect(cache.user(token: "h", now: now, today: "2026-09-22") == nil, "a new day loads the homes again")
-        #expect(cache.user(token: "h", now: now + PrincipalCache.lifetime + 1, today: "2026-09-21") == nil)
+        cache.store(token: "h", id: UUID(), tokenExpires: now + 3600, user, now: now, ticket: ticket)
+        #expect(cache.user(token: "h", now: now) == nil)
+        cache.store(token: "h", id: UUID(), tokenExpires: now + 3600, user, now: now, ticket: cache.ticket())
+        #expect(cache.user(token: "h", now: now) != nil)
+        #expect(cache.user(token: "h", now: now + 29) != nil)
+        #expect(cache.user(token: "h", now: now + 31) == nil, "a new day loads the homes again")
+        cache.store(session: user, now: now - 100, ticket: cache.ticket())
+        #expect(cache.user(session: person.id!, now: now - 100 + PrincipalCache.lifetime - 1) != nil)
+        #expect(cache.user(session: person.id!, now: now - 100 + PrincipalCache.lifetime + 1) == nil)
+        cache.store(session: user, now: now, ticket: cache.ticket())
+        cache.forget(UUID())
+        #expect(cache.user(session: person.id!, now: now) != nil, "another person's change keeps this one")
         cache.forget(nil)
         #expect(cache.count == 0)
     }

@@ -104,17 +104,17 @@ import VaporTesting
             let op = try await h.token("operator")
             let order = try await file(h, owner, "repair_lift")
             h.clock.advance(by: 14 * 60)
-            try await WorkOrderService.sweep(now: h.clock.now(), on: h.app.db)
+            try await WorkOrderService.sweep(now: h.clock.now(), on: h.app.db, events: h.app.events)
             #expect(try await WorkOrder.find(order.id, on: h.app.db)?.escalatedAt == nil)
             h.clock.advance(by: 2 * 60)  // 16 minutes: nobody accepted the lift repair in its 15.
-            try await WorkOrderService.sweep(now: h.clock.now(), on: h.app.db)
+            try await WorkOrderService.sweep(now: h.clock.now(), on: h.app.db, events: h.app.events)
             let late = try await h.send(.GET, h.community + "/work-orders?overdue=true", token: op).content.decode(
                 ListPage<WorkOrderRead>.self)
             #expect(late.items.map(\.id) == [order.id] && late.items[0].overdue == .response && late.items[0].escalated)
             let notices = try await h.send(.GET, "/api/v1/me/notifications", token: op).text
             #expect(notices.contains("工单超时"))
             // Escalated once only.
-            try await WorkOrderService.sweep(now: h.clock.now().addingTimeInterval(60), on: h.app.db)
+            try await WorkOrderService.sweep(now: h.clock.now().addingTimeInterval(60), on: h.app.db, events: h.app.events)
             #expect(try await Notification.query(on: h.app.db).count() == 1)
             // The manager's console tab lists it as late; a guard has no such tab.
             let manager = WebTests.Browser(h)
@@ -128,8 +128,81 @@ import VaporTesting
             let staff = try await h.token("property")
             for step in ["accept", "complete"] { _ = try await act(h, staff, order.id, step) }
             h.clock.advance(by: 3 * 86_400 + 60)
-            try await WorkOrderService.sweep(now: h.clock.now(), on: h.app.db)
+            try await WorkOrderService.sweep(now: h.clock.now(), on: h.app.db, events: h.app.events)
             #expect(try await WorkOrder.find(order.id, on: h.app.db)?.status == .confirmed)
+        }
+    }
+
+    /// The first pages of `/me/work-orders` and `/me/tasks` are kept between requests (`WorkOrderLists`):
+    /// every step, assignment, sweep, name change and role revoked shows on the very next read, and a
+    /// deadline passing turns `overdue` with no write at all.
+    @Test func theKeptFirstPagesFollowEveryChange() async throws {
+        try await withLinli { h in
+            let owner = try await h.token("owner")
+            let staff = try await h.token("property")
+            let op = try await h.token("operator")
+            let staffID = try await person(h, "property")
+            func list(_ path: String, _ token: String) async throws -> [WorkOrderRead] {
+                try await h.send(.GET, path, token: token).content.decode(ListPage<WorkOrderRead>.self).items
+            }
+            func mine() async throws -> [WorkOrderRead] { try await list("/api/v1/me/work-orders", owner) }
+            func tasks() async throws -> [WorkOrderRead] { try await list("/api/v1/me/tasks", staff) }
+            #expect(try await mine().isEmpty)
+            #expect(try await tasks().isEmpty)
+            #expect(h.app.workOrderLists.count == 2)
+            let order = try await file(h, owner, "repair_lift")
+            #expect(try await mine().map(\.id) == [order.id])
+            #expect(try await tasks().map(\.id) == [order.id])
+            // Nobody accepted the lift repair in its 15 minutes: late, though nothing was written.
+            #expect(try await mine()[0].overdue == nil)
+            h.clock.advance(by: 16 * 60)
+            #expect(try await mine()[0].overdue == .response)
+            // The sweep escalates it.
+            try await WorkOrderService.sweep(now: h.clock.now(), on: h.app.db, events: h.app.events)
+            #expect(try await mine()[0].escalated)
+            #expect(try await act(h, staff, order.id, "accept").status == .ok)
+            let accepted = try await mine()[0]
+            #expect(accepted.status == .accepted && accepted.overdue == nil)
+            // The assignee's name changes: the household's list names them anew.
+            let renamed = try await h.send(
+                .PATCH, h.community + "/people/\(staffID)", token: op, raw: #"{"name":"王师傅"}"#)
+            #expect(renamed.status == .ok, "\(renamed.text)")
+            #expect(try await mine()[0].assignee == "王师傅")
+            // Moved to the operator: gone from the staff member's tasks.
+            let opID = try await person(h, "operator")
+            let moved = try await h.send(
+                .POST, "/api/v1/work-orders/\(order.id)/assign", token: op, raw: #"{"assigneeID":"\#(opID)"}"#)
+            #expect(moved.status == .ok, "\(moved.text)")
+            #expect(try await tasks().isEmpty)
+            #expect(try await list("/api/v1/me/tasks", op).map(\.id) == [order.id])
+            // The operator's role is revoked: their open order goes back to nobody, for them and the home.
+            let roles = try await StaffAssignment.query(on: h.app.db).filter(\.$personID == opID).all()
+            let other = try await h.token("admin")
+            for role in roles {
+                #expect(try await h.send(.DELETE, h.community + "/staff/\(role.id!)", token: other).status == .noContent)
+            }
+            let returned = try await mine()[0]
+            #expect(returned.assigneeID == nil && returned.status == .submitted)
+            // A filtered or later page is never kept, and says the same.
+            #expect(try await list("/api/v1/me/work-orders?status=submitted", owner).map(\.id) == [order.id])
+        }
+    }
+
+    @Test(.enabled(if: onPostgres)) func anotherServersKeptListFollowsAStepWithinASecond() async throws {
+        try await withLinli { h in
+            try await h.app.asyncBoot()
+            try await h.withOtherServers { servers in
+                let owner = try await h.token("owner")
+                let staff = try await h.token("property")
+                let order = try await file(h, owner, "repair_water")
+                func status(on server: Harness) async throws -> WorkStatus? {
+                    try await server.send(.GET, "/api/v1/me/work-orders", token: owner)
+                        .content.decode(ListPage<WorkOrderRead>.self).items.first?.status
+                }
+                #expect(try await status(on: servers[0]) == .submitted)
+                #expect(try await act(h, staff, order.id, "accept").status == .ok)
+                #expect(try await eventually(within: 1) { try await status(on: servers[0]) == .accepted })
+            }
         }
     }
 
@@ -387,6 +460,36 @@ import VaporTesting
             #expect(!now.contains("停水通知") && !now.contains("明早通知"))
             h.clock.advance(by: 601)
             #expect(try await titles().contains("明早通知"))
+        }
+    }
+
+    /// A reader's list is kept (`NoticeBoard.readers`): a receipt, a change in their home that puts them
+    /// in an audience, and a notice withdrawn each show on the very next read.
+    @Test func aReadersKeptListFollowsReceiptsAndTheirHome() async throws {
+        try await withLinli { h in
+            let worker = try await h.token("worker")
+            let owner = try await h.token("owner")
+            let op = try await h.token("operator")
+            let published = try await h.send(
+                .POST, h.community + "/notices", token: worker,
+                raw: #"{"category":"policy","title":"托育补贴","body":"申请方法","groups":["parents"]}"#)
+            let id = try published.content.decode(NoticeOut.self).id
+            func mine() async throws -> [NoticeOut] {
+                try await h.send(.GET, "/api/v1/me/notices", token: owner).content.decode(ListPage<NoticeOut>.self).items
+            }
+            let year = Calendar.chinaYear(h.clock.now())
+            _ = try await h.send(
+                .PATCH, h.community + "/people/\(h.world.family)", token: op, raw: #"{"birthYear":\#(year - 30)}"#)
+            #expect(try await mine().isEmpty)
+            // The family member is a child after all: the owner is a parent on the next read.
+            let child = try await h.send(
+                .PATCH, h.community + "/people/\(h.world.family)", token: op, raw: #"{"birthYear":\#(year - 9)}"#)
+            #expect(child.status == .ok, "\(child.text)")
+            #expect(try await mine().map(\.read) == [false])
+            #expect(try await h.send(.POST, "/api/v1/me/notices/\(id)/read", token: owner).status == .noContent)
+            #expect(try await mine().map(\.read) == [true])
+            #expect(try await h.send(.DELETE, h.community + "/notices/\(id)", token: worker).status == .noContent)
+            #expect(try await mine().isEmpty)
         }
     }
 }

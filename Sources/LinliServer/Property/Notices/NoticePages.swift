@@ -58,20 +58,16 @@ enum NoticePages {
 
     static func register(_ web: any RoutesBuilder) {
         Web.route(web, .GET, { _, _, _ in PropertyRoute.myNotices }) { req -> Response in
-            let principal = try req.user().principal
-            let notices = try await Notices.visible(to: principal, now: req.clock.now(), on: req)
-            let read = Set(
-                try await NoticeRead.query(on: req.db).filter(\.$personID == principal.personID)
-                    .filter(\.$noticeID ~~ notices.compactMap(\.id)).all(\.$noticeID))
+            let reading = try await Notices.reading(for: try req.user().principal, now: req.clock.now(), on: req)
             return try await req.render(
                 "property/notices", title: req.t("notice.title"),
                 ListPage(
-                    items: notices.map { n in
+                    items: reading.notices.map { n in
                         Item(
                             href: PropertyRoute.notice(n.id ?? UUID()).path, title: n.title,
                             category: req.t("notice.category.\(n.category.rawValue)"),
                             time: ConsolePages.time(n.publishAt, req), pinned: n.pinned,
-                            unread: !read.contains(n.id ?? UUID()), emergency: n.category == .emergency)
+                            unread: !reading.read.contains(n.id ?? UUID()), emergency: n.category == .emergency)
                     }))
         }
         Web.route(web, .GET, { n, _, _ in PropertyRoute.notice(n) }) { req -> Response in

@@ -180,6 +180,7 @@ enum Notices {
         row.personID = person
         row.readAt = req.clock.now()
         do { try await row.create(on: req.db) } catch let error as any DatabaseError where error.isConstraintFailure {}
+        req.application.events.publish(.noticeRead(person: person))
     }
 
     /// A notice the caller may read (in its audience), or 404.
@@ -256,13 +257,11 @@ enum Notices {
                 summary: "Notices for me (pinned first), each with whether I read it", tag: "property",
                 response: Schema.page(object), query: Endpoint.listQuery(.myNotices)), in: app
         ) { req in
-            let principal = try req.user().principal
-            let page = try req.page(try await visible(to: principal, now: req.clock.now(), on: req), .myNotices)
-            let read = Set(
-                try await NoticeRead.query(on: req.db).filter(\.$personID == principal.personID)
-                    .filter(\.$noticeID ~~ page.items.compactMap(\.id)).all(\.$noticeID))
+            let reading = try await reading(for: try req.user().principal, now: req.clock.now(), on: req)
+            let page = try req.page(reading.notices, .myNotices)
             return ListPage(
-                items: try page.items.map { try out($0, read: read.contains($0.id ?? UUID())) }, metadata: page.metadata)
+                items: try page.items.map { try out($0, read: reading.read.contains($0.id ?? UUID())) },
+                metadata: page.metadata)
         }
         api.register(
             .init(

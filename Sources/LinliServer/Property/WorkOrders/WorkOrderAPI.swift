@@ -64,7 +64,7 @@ enum WorkOrderAPI {
         app.migrations.add(AddWorkOrderVersion())
         // Late orders escalate, forgotten ones are confirmed.
         app.jobs.every("work-orders.sweep", seconds: 60) { app, job in
-            try await WorkOrderService.sweep(now: job.now, on: app.db)
+            try await WorkOrderService.sweep(now: job.now, on: app.db, events: app.events)
         }
         let api = app.api.authenticated
         let listQuery =
@@ -86,33 +86,13 @@ enum WorkOrderAPI {
             .init(
                 method: .GET, path: "/api/v1/me/work-orders", operationID: "listMyWorkOrders",
                 summary: "My households' requests, newest first", tag: "property",
-                response: Schema.page(of: "WorkOrder"), query: listQuery), in: app
-        ) { req in
-            let options = try req.listOptions(.workOrders)
-            let now = req.clock.now()
-            let page = try await filtered(
-                WorkOrder.query(on: req.db).madeInHomes(of: try req.user().principal), req, now: now
-            )
-            .page(options) { $0 }
-            return ListPage(
-                items: try await WorkOrderService.reads(page.items, now: now, on: req.db), metadata: page.metadata)
-        }
+                response: Schema.page(of: "WorkOrder"), query: listQuery), in: app, WorkOrderLists.mine)
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me/tasks", operationID: "listMyTasks",
                 summary: "Staff: the work orders assigned to me that are still open, most urgent first",
-                tag: "property", response: Schema.page(of: "WorkOrder"), query: listQuery), in: app
-        ) { req in
-            let options = try req.listOptions(.workOrders)
-            let now = req.clock.now()
-            let me = try req.user().principal.personID
-            let page = try await filtered(
-                WorkOrder.query(on: req.db).filter(\.$assigneeID == me).filter(
-                    \.$status ~~ [.submitted, .accepted, .onTheWay]), req, now: now
-            ).page(options) { $0 }
-            return ListPage(
-                items: try await WorkOrderService.reads(page.items, now: now, on: req.db), metadata: page.metadata)
-        }
+                tag: "property", response: Schema.page(of: "WorkOrder"), query: listQuery), in: app,
+            WorkOrderLists.tasks)
         api.register(
             .init(
                 method: .POST, path: c + "/work-orders", operationID: "fileWorkOrderForResident",

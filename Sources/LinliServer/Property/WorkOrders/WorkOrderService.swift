@@ -85,6 +85,7 @@ enum WorkOrderService {
                 .request, input.category.rawValue, community: community, household: household.id,
                 building: household.buildingID, at: now, on: db)
         }
+        req.application.events.publish(.workOrdersChanged(community: community))
         return order
     }
 
@@ -131,7 +132,9 @@ enum WorkOrderService {
             order.rating = nil
             order.ratingComment = nil
         }
-        try await save(order, next, input.action.rawValue, by: person, note: note, at: now, on: req.db)
+        try await save(
+            order, next, input.action.rawValue, by: person, note: note, at: now, on: req.db,
+            events: req.application.events)
     }
 
     static func assign(_ order: WorkOrder, to assignee: UUID, on req: Request) async throws {
@@ -146,7 +149,7 @@ enum WorkOrderService {
         order.assigneeID = assignee
         try await save(
             order, order.status, "assigned", by: try req.user().principal.personID, note: assignee.uuidString,
-            at: req.clock.now(), on: req.db)
+            at: req.clock.now(), on: req.db, events: req.application.events)
     }
 
     /// 1–5 stars and a comment from the household; rating a done order also confirms it.
@@ -164,14 +167,17 @@ enum WorkOrderService {
         let now = req.clock.now()
         let person = try req.user().principal.personID
         let wasDone = order.status == .done
-        try await save(order, .confirmed, "rated", by: person, note: "\(input.stars)", at: now, on: req.db) { db in
+        try await save(
+            order, .confirmed, "rated", by: person, note: "\(input.stars)", at: now, on: req.db,
+            events: req.application.events
+        ) { db in
             if wasDone { try await event(order, "confirm", by: person, note: "", at: now, on: db) }
         }
     }
 
     /// Escalates orders that became late (once, to the community's operators) and confirms done orders
     /// nobody confirmed within `WorkOrderRules.autoConfirmAfter`.
-    static func sweep(now: Date, on db: any Database) async throws {
+    static func sweep(now: Date, on db: any Database, events: LinliEvents) async throws {
         let open = try await WorkOrder.query(on: db).filter(\.$status ~~ [.submitted, .accepted, .onTheWay])
             .filter(\.$escalatedAt == nil).filter(\.$respondBy < now).all()
         for order in open {
@@ -180,7 +186,9 @@ enum WorkOrderService {
                     order.status, respondBy: order.respondBy, completeBy: order.completeBy, now: now)
             else { continue }
             order.escalatedAt = now
-            try await save(order, order.status, "escalated", by: nil, note: late.rawValue, at: now, on: db) { db in
+            try await save(
+                order, order.status, "escalated", by: nil, note: late.rawValue, at: now, on: db, events: events
+            ) { db in
                 let notice = Notification()
                 notice.communityID = order.communityID
                 notice.role = .operator_
@@ -197,13 +205,14 @@ enum WorkOrderService {
         let forgotten = try await WorkOrder.query(on: db).filter(\.$status == .done)
             .filter(\.$doneAt < now.addingTimeInterval(-WorkOrderRules.autoConfirmAfter)).all()
         for order in forgotten {
-            try await save(order, .confirmed, "confirm", by: nil, note: "auto", at: now, on: db)
+            try await save(order, .confirmed, "confirm", by: nil, note: "auto", at: now, on: db, events: events)
         }
     }
 
+    /// Takes one step and records it, then announces it (lists of orders drop the community).
     private static func save(
         _ order: WorkOrder, _ status: WorkStatus, _ action: String, by actor: UUID?, note: String, at: Date,
-        on db: any Database, also: (@Sendable (any Database) async throws -> Void)? = nil
+        on db: any Database, events: LinliEvents, also: (@Sendable (any Database) async throws -> Void)? = nil
     ) async throws {
         // A conditional write on the version the step was decided on: of two parallel steps (two
         // "accept", "complete" twice) one is taken and the other gets 409, with one timeline entry.
@@ -223,6 +232,7 @@ enum WorkOrderService {
             try await event(order, action, by: actor, note: note, at: at, on: db)
             try await also?(db)
         }
+        events.publish(.workOrdersChanged(community: order.communityID))
     }
 
     static func event(
