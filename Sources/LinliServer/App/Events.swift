@@ -30,6 +30,10 @@ enum LinliEvent: Codable, Sendable, Equatable {
     case noticeRead(person: UUID)
     /// A work order of the community was filed, moved on, assigned or rated: lists of orders drop it.
     case workOrdersChanged(community: UUID)
+    /// A notification was sent to the community's homes or staff: home pages drop the community.
+    case notificationsChanged(community: UUID)
+    /// A contact of the community was added, changed or removed: home pages drop the community.
+    case contactsChanged(community: UUID)
     /// A rule was written or deleted (`reset`: its states were dropped): other servers load the rules again.
     case rulesChanged(rule: UUID, reset: Bool)
 }

@@ -117,6 +117,7 @@ enum Contacts: Feature {
                 try await row.create(on: db)
                 try await Audit.record(.create, "contact", id: row.id, community: id, after: row.name, by: req, on: db)
             }
+            req.application.events.publish(.contactsChanged(community: id))
             return Created(value: try ContactRead(row))
         }
         api.register(
@@ -131,6 +132,7 @@ enum Contacts: Feature {
                 try await row.save(on: db)
                 try await Audit.record(.update, "contact", id: row.id, community: id, after: row.name, by: req, on: db)
             }
+            req.application.events.publish(.contactsChanged(community: id))
             return try ContactRead(row)
         }
         api.register(
@@ -144,6 +146,7 @@ enum Contacts: Feature {
                 try await row.delete(on: db)
                 try await Audit.record(.delete, "contact", id: row.id, community: id, before: row.name, by: req, on: db)
             }
+            req.application.events.publish(.contactsChanged(community: id))
             return NoContent()
         }
     }

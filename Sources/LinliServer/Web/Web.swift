@@ -12,6 +12,7 @@ enum Web {
             ("profile", .profile), ("console", .console), ("consoleCommunities", .consoleCommunities),
             ("reset", .resetPassword),
         ] { links.add(name, route) }
+        _ = app.homePages  // made before serving, with its subscription
         AccountPages.register(app.pages)
         ConsolePages.register(app.pages)
     }
@@ -38,42 +39,6 @@ enum AccountPages {
         let phone: String
         let next: String
         let error: String?
-    }
-
-    struct HomePage: Encodable {
-        struct Member: Encodable {
-            let name: String
-            let relation: String
-            let isMe: Bool
-        }
-
-        struct Home: Encodable {
-            let community: String
-            let building: String
-            let room: String
-            let floor: Int
-            let areaM2: String
-            let relation: String
-            let members: [Member]
-        }
-
-        struct Note: Encodable {
-            let title: String
-            let time: String
-        }
-
-        struct Phone: Encodable {
-            let name: String
-            let phone: String
-            let dial: String
-            let hours: String
-        }
-
-        let name: String
-        let homes: [Home]
-        let isStaff: Bool
-        let notes: [Note]
-        let contacts: [Phone]
     }
 
     struct ProfilePage: Encodable {
@@ -196,7 +161,7 @@ enum AccountPages {
         }
         web.get { req -> Response in
             guard let user = req.auth.get(CurrentUser.self) else { return req.redirect(to: SiteRoute.login.path) }
-            return try await req.render("home", title: req.t("home.title"), try await home(user, req))
+            return try await req.render("home", title: req.t("home.title"), try await HomePages.page(user, req))
         }
         web.get("me") { req -> Response in
             let user = try req.user()
@@ -222,39 +187,6 @@ enum AccountPages {
                 string: req.language.rawValue, path: "/", isHTTPOnly: true, sameSite: .lax)
             return response
         }
-    }
-
-    static func home(_ user: CurrentUser, _ req: Request) async throws -> HomePage {
-        var homes: [HomePage.Home] = []
-        let me = try await IdentityAPI.me(req)
-        for home in me.households {
-            let members = try await RegistryAPI.members(of: home.householdID, on: req).filter(\.isCurrent)
-            homes.append(
-                .init(
-                    community: home.communityName, building: home.building, room: home.room, floor: home.floor,
-                    areaM2: String(format: "%.1f", home.areaM2),
-                    relation: req.t("relation.\(home.relation.rawValue)"),
-                    members: members.map {
-                        .init(
-                            name: $0.personName, relation: req.t("relation.\($0.relation.rawValue)"),
-                            isMe: $0.personID == user.principal.personID)
-                    }))
-        }
-        let notes =
-            try await Notifications.query(for: user.principal, on: req.db)?
-            .sort(\.$createdAt, .descending).limit(5).all() ?? []
-        var contacts: [HomePage.Phone] = []
-        for community in Set(user.principal.households.values).sorted(by: { $0.uuidString < $1.uuidString }) {
-            contacts += try await Contacts.list(community, on: req.db).map { c in
-                .init(
-                    name: c.name, phone: c.phone, dial: "tel:" + c.phone.filter { $0.isNumber || $0 == "+" },
-                    hours: c.hours)
-            }
-        }
-        return HomePage(
-            name: user.person.name, homes: homes,
-            isStaff: req.can(.openConsole),
-            notes: notes.map { .init(title: $0.title, time: ConsolePages.time($0.createdAt, req)) }, contacts: contacts)
     }
 
     /// Display choices made before signing in (elder mode on the login page, say) carry over to the account.

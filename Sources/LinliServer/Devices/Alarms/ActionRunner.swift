@@ -117,6 +117,7 @@ actor ActionRunner {
                     note.deviceID = firing.device.id
                     note.createdAt = now
                     try await note.create(on: app.db)
+                    app.events.publish(.notificationsChanged(community: firing.communityID))
                 }
             }
         }
