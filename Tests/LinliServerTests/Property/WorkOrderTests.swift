@@ -183,8 +183,14 @@ import VaporTesting
             }
             let returned = try await mine()[0]
             #expect(returned.assigneeID == nil && returned.status == .submitted)
-            // A filtered or later page is never kept, and says the same.
+            // A filtered or later page is never kept, and says the same; the kept page is the same answer
+            // to the byte as one read from the database.
             #expect(try await list("/api/v1/me/work-orders?status=submitted", owner).map(\.id) == [order.id])
+            for (path, token) in [("/api/v1/me/work-orders", owner), ("/api/v1/me/tasks", op)] {
+                let kept = try await h.send(.GET, path, token: token)
+                let read = try await h.send(.GET, path + "?page=1", token: token)
+                #expect(kept.text == read.text && kept.headers.contentType == read.headers.contentType, "\(path)")
+            }
         }
     }
 
@@ -488,6 +494,9 @@ import VaporTesting
             #expect(try await mine().map(\.read) == [false])
             #expect(try await h.send(.POST, "/api/v1/me/notices/\(id)/read", token: owner).status == .noContent)
             #expect(try await mine().map(\.read) == [true])
+            let kept = try await h.send(.GET, "/api/v1/me/notices", token: owner)
+            let read = try await h.send(.GET, "/api/v1/me/notices?page=1", token: owner)
+            #expect(kept.text == read.text && kept.headers.contentType == read.headers.contentType)
             #expect(try await h.send(.DELETE, h.community + "/notices/\(id)", token: worker).status == .noContent)
             #expect(try await mine().isEmpty)
         }

@@ -19,6 +19,8 @@ final class NoticeBoard: Sendable {
     struct Reading: Sendable {
         let notices: [Notice]
         let read: Set<UUID>
+        /// `/api/v1/me/notices` as asked with no query string, encoded.
+        let firstPage: EncodedJSON
     }
 
     private let boards = ReadCache<UUID, [Notice]>(lifetime: lifetime)
@@ -81,7 +83,7 @@ extension Notices {
     /// one for their receipts, only when it is not kept.
     static func reading(for principal: Principal, now: Date, on req: Request) async throws -> NoticeBoard.Reading {
         let communities = Set(principal.households.values)
-        guard !communities.isEmpty else { return .init(notices: [], read: []) }
+        guard !communities.isEmpty else { return try .init(notices: [], read: [], firstPage: page(of: [], read: [])) }
         let board = req.application.noticeBoard
         return try await board.readers.value(principal.personID, now: now) {
             let (current, until) = try await board.current(Array(communities), now: now, on: req.db)
@@ -107,11 +109,26 @@ extension Notices {
                 ? []
                 : try await NoticeRead.query(on: req.db).filter(\.$personID == principal.personID)
                     .filter(\.$noticeID ~~ mine.compactMap(\.id)).all(\.$noticeID)
+            let receipts = Set(read)
             return (
-                NoticeBoard.Reading(notices: mine, read: Set(read)), communities.union([principal.personID]),
+                NoticeBoard.Reading(notices: mine, read: receipts, firstPage: try page(of: mine, read: receipts)),
+                communities.union([principal.personID]),
                 min(until, Calendar.nextChinaDay(after: now))
             )
         }
+    }
+
+    /// A reader's page of notices: their read receipts folded in.
+    static func page(_ page: ListPage<Notice>, read: Set<UUID>) throws -> ListPage<NoticeOut> {
+        ListPage(items: try page.items.map { try out($0, read: read.contains($0.id ?? UUID())) }, metadata: page.metadata)
+    }
+
+    /// The first page with the list's defaults, encoded.
+    private static func page(of notices: [Notice], read: Set<UUID>) throws -> EncodedJSON {
+        let per = ListOptions.defaultPer
+        let first = ListPage(
+            items: Array(notices.prefix(per)), metadata: PageMetadata(page: 1, per: per, total: notices.count))
+        return try EncodedJSON(page(first, read: read))
     }
 
     /// Notices published, not expired nor withdrawn, whose audience includes the person, pinned first.

@@ -258,10 +258,10 @@ enum Notices {
                 response: Schema.page(object), query: Endpoint.listQuery(.myNotices)), in: app
         ) { req in
             let reading = try await reading(for: try req.user().principal, now: req.clock.now(), on: req)
-            let page = try req.page(reading.notices, .myNotices)
-            return ListPage(
-                items: try page.items.map { try out($0, read: reading.read.contains($0.id ?? UUID())) },
-                metadata: page.metadata)
+            guard req.url.query?.isEmpty ?? true else {
+                return try await page(try req.page(reading.notices, .myNotices), read: reading.read).encodeResponse(for: req)
+            }
+            return try await reading.firstPage.encodeResponse(for: req)
         }
         api.register(
             .init(

@@ -19,10 +19,11 @@ enum WorkOrderLists {
         let kind: Kind
     }
 
-    typealias Cache = ReadCache<Key, ListPage<WorkOrderRead>>
+    /// The page encoded (``EncodedJSON``).
+    typealias Cache = ReadCache<Key, EncodedJSON>
 
     /// `GET /api/v1/me/work-orders`: the requests of my homes made while I lived there, newest first.
-    @Sendable static func mine(_ req: Request) async throws -> ListPage<WorkOrderRead> {
+    @Sendable static func mine(_ req: Request) async throws -> Response {
         let principal = try req.user().principal
         return try await list(
             req, .mine, WorkOrder.query(on: req.db).madeInHomes(of: principal),
@@ -30,7 +31,7 @@ enum WorkOrderLists {
     }
 
     /// `GET /api/v1/me/tasks`: the open orders assigned to me.
-    @Sendable static func tasks(_ req: Request) async throws -> ListPage<WorkOrderRead> {
+    @Sendable static func tasks(_ req: Request) async throws -> Response {
         let principal = try req.user().principal
         return try await list(
             req, .tasks,
@@ -40,7 +41,7 @@ enum WorkOrderLists {
     }
 
     private static func list(_ req: Request, _ kind: Kind, _ query: QueryBuilder<WorkOrder>, scopes: Set<UUID>)
-        async throws -> ListPage<WorkOrderRead>
+        async throws -> Response
     {
         let options = try req.listOptions(.workOrders)
         let now = req.clock.now()
@@ -49,7 +50,7 @@ enum WorkOrderLists {
             return ListPage(
                 items: try await WorkOrderService.reads(page.items, now: now, on: req.db), metadata: page.metadata)
         }
-        guard req.url.query?.isEmpty ?? true else { return try await load() }
+        guard req.url.query?.isEmpty ?? true else { return try await load().encodeResponse(for: req) }
         let person = try req.user().principal.personID
         return try await req.application.workOrderLists.value(Key(person: person, kind: kind), now: now) {
             let page = try await load()
@@ -63,8 +64,8 @@ enum WorkOrderLists {
                     until = min(until, deadline)
                 }
             }
-            return (page, tags, until)
-        }
+            return (try EncodedJSON(page), tags, until)
+        }.encodeResponse(for: req)
     }
 }
 
