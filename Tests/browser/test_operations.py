@@ -95,3 +95,39 @@ def test_backup_while_serving_and_restore_only_when_stopped():
     finally:
         server.kill()
         server.wait()
+
+
+def test_create_admin_again_ends_the_old_sign_ins():
+    """Running create-admin for a person who exists sets a new password and ends their tokens."""
+    call, free_port, start = _helpers()
+    folder = tempfile.mkdtemp()
+    db = os.path.join(folder, "linli.sqlite")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(LINLI_DATABASE=db)
+
+    def create_admin(password):
+        subprocess.run([BIN, "create-admin", "--phone", "13700000003", "--name", "admin"], input=password,
+                       env=env, cwd=folder, check=True, stdout=subprocess.DEVNULL)
+
+    create_admin(b"admin-pass-3a\n")
+    port = free_port()
+    server = start(db, port)
+    try:
+        status, token = call(f"http://127.0.0.1:{port}/api/v1/auth/token", "POST",
+                             {"phone": "13700000003", "password": "admin-pass-3a"})
+        assert status == 200
+        token = token["token"]
+        assert call(f"http://127.0.0.1:{port}/api/v1/me", token=token)[0] == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    create_admin(b"admin-pass-3b\n")
+    port = free_port()
+    server = start(db, port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert call(base + "/api/v1/me", token=token)[0] == 401
+        assert call(base + "/api/v1/auth/token", "POST", {"phone": "13700000003", "password": "admin-pass-3a"})[0] == 401
+        assert call(base + "/api/v1/auth/token", "POST", {"phone": "13700000003", "password": "admin-pass-3b"})[0] == 200
+    finally:
+        server.kill()

@@ -158,13 +158,19 @@ struct CreateAdminCommand: AsyncCommand {
         let app = context.application
         try await app.autoMigrate()
         let hash = try await app.password.async.hash(password)
-        let person =
-            try await Person.query(on: app.db).filter(\.$phone == phone.digits).first()
-            ?? Person(name: name, phone: phone.digits)
+        let existing = try await Person.query(on: app.db).filter(\.$phone == phone.digits).first()
+        let person = existing ?? Person(name: name, phone: phone.digits)
         person.name = name
         person.isAdmin = true
         person.passwordHash = hash
-        try await person.save(on: app.db)
+        try await app.db.writeTransaction { db in
+            try await person.save(on: db)
+            // A new password ends the person's other sign-ins, as a password change does.
+            if existing != nil, let id = person.id {
+                try await Credentials.revokeSignIns(of: id, keeping: nil, on: db)
+            }
+        }
+        if let id = person.id { app.events.publish(.personChanged(person: id)) }
         context.console.success("Administrator \(name) (\(phone.digits)) is ready.")
     }
 }

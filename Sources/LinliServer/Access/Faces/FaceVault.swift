@@ -207,12 +207,14 @@ extension Application {
         let logger = logger
         let db = db
         let events = events
+        let app = self
         let galleries = FaceGalleries(
             vault: vault,
             onBadVectors: { community, bad in
                 logger.error(
                     "face vectors left out of matching", metadata: ["community": "\(community)", "count": "\(bad.count)"])
-                await FaceAlarm.badVectors(community, count: bad.count, on: db, events: events, logger: logger)
+                await FaceAlarm.badVectors(
+                    community, count: bad.count, at: app.clock.now(), on: db, events: events, logger: logger)
             }, onChange: { events.publish(.galleryChanged(community: $0)) })
         storage[GalleriesKey.self] = galleries
         events.subscribe(elsewhereOnly: true) { event in
@@ -237,14 +239,14 @@ extension Application {
 
 /// Tells a community's operators that face vectors could not be used (a wrong key, a damaged row).
 enum FaceAlarm {
-    static func badVectors(_ community: UUID, count: Int, on db: any Database, events: LinliEvents, logger: Logger)
-        async
-    {
+    static func badVectors(
+        _ community: UUID, count: Int, at now: Date, on db: any Database, events: LinliEvents, logger: Logger
+    ) async {
         let note = Notification()
         note.communityID = community
         note.role = .operator_
         note.title = L10n.text("face.badVectors", .zhCN, ["count": "\(count)"])
-        note.createdAt = Date()
+        note.createdAt = now
         do {
             try await note.create(on: db)
             events.publish(.notificationsChanged(community: community))
