@@ -72,3 +72,39 @@ import Testing
         #expect(WelfareWatch.Rule(quietHours: .init(start: 22 * 60, end: 7 * 60)).problems.isEmpty)
     }
 }
+
+/// Thirty simulated days of 50 elderly people living alone, with gaps injected where the answer is known
+/// (issue 12's figures: gaps found within the window + 30 min ≥ 95 %, false checks ≤ 1 per household a
+/// month). Deterministic: the same seed gives the same days.
+@Suite struct CareReplayTests {
+    @Test func thirtyDaysOfFiftyHouseholds() {
+        var china = Calendar(identifier: .gregorian)
+        china.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        let start = china.date(from: DateComponents(year: 2026, month: 9, day: 1))!
+        let rule = WelfareWatch.Rule(windowMinutes: 12 * 60, quietHours: .init(start: 22 * 60, end: 7 * 60))
+        let result = CareReplay.run(
+            households: 50, days: 30, seed: 20_261_202, rule: rule, gapEvery: 20, start: start, calendar: china)
+        print(
+            "care replay: \(result.injectedGaps) gaps injected, \(result.foundInTime) found in time, "
+                + "\(result.foundLate) late, \(result.missed) missed; \(result.falseChecks) false checks "
+                + "(\(String(format: "%.2f", result.falseChecksPerHouseholdMonth)) per household a month); "
+                + "\(result.suppressedOutings) held back while out by the gate")
+        #expect(result.injectedGaps >= 20, "enough gaps to measure")
+        #expect(result.detectionRate >= 0.95)
+        #expect(result.falseChecksPerHouseholdMonth <= 1)
+        #expect(result == CareReplay.run(
+            households: 50, days: 30, seed: 20_261_202, rule: rule, gapEvery: 20, start: start, calendar: china))
+        #expect(result.suppressedOutings > 0, "nights away are held back")
+        // Without the gate's word, the same nights away are false checks.
+        let blind = CareReplay.run(
+            households: 50, days: 30, seed: 20_261_202, rule: rule, gapEvery: 20, gateSeen: false, start: start,
+            calendar: china)
+        print("care replay without the gate: \(blind.falseChecks) false checks")
+        #expect(blind.falseChecks > result.falseChecks)
+        // The watch is not a formality: with a window shorter than a night's sleep it opens false checks.
+        let tooShort = WelfareWatch.Rule(windowMinutes: 3 * 60)
+        #expect(
+            CareReplay.run(households: 10, days: 30, seed: 7, rule: tooShort, start: start, calendar: china)
+                .falseChecksPerHouseholdMonth > 1)
+    }
+}
