@@ -34,6 +34,9 @@ enum LinliEvent: Codable, Sendable, Equatable {
     case notificationsChanged(community: UUID)
     /// A contact of the community was added, changed or removed: home pages drop the community.
     case contactsChanged(community: UUID)
+    /// A household's panel or a guard call changed: the desk's consoles reload, and the household's page
+    /// unless `household` is nil (what only the guards may know: the duress call, an escalation).
+    case securityChanged(community: UUID, household: UUID?)
     /// A rule was written or deleted (`reset`: its states were dropped): other servers load the rules again.
     case rulesChanged(rule: UUID, reset: Bool)
 }

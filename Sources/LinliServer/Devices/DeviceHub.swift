@@ -15,6 +15,8 @@ final class DeviceHub: Sendable {
     let actions: ActionRunner
     let writer: TelemetryWriter
     let settings: Settings
+    /// Features that follow stored readings (home security, elderly care) without the hub naming them.
+    let observers = TelemetryObservers()
     private let app: Application
 
     struct Settings: Sendable {
@@ -110,6 +112,20 @@ extension Request {
     var deviceHub: DeviceHub { application.deviceHub }
 }
 
+/// Something that follows readings once they are stored and before the devices get their 200: what it
+/// writes is durable before the answer, and its failure fails the request (503; the device sends again).
+protocol TelemetryObserver: Sendable {
+    func observe(_ batches: [TelemetryBatch], now: Date) async throws
+}
+
+/// The hub's observers, added while the application is configured.
+final class TelemetryObservers: Sendable {
+    private let observers = NIOLockedValueBox([any TelemetryObserver]())
+
+    func add(_ observer: any TelemetryObserver) { observers.withLockedValue { $0.append(observer) } }
+    var all: [any TelemetryObserver] { observers.withLockedValue { $0 } }
+}
+
 /// Token hash → device, so telemetry does not read the devices table on every request.
 final class DeviceDirectory: Sendable {
     private let entries = NIOLockedValueBox([String: DeviceRef]())
@@ -193,6 +209,20 @@ final class EventBus: Sendable {
     /// Whether anyone follows the community (a decision skips encoding its feed event otherwise).
     func watched(_ community: UUID) -> Bool {
         subscribers.withLockedValue { $0.values.contains { $0.community == community } }
+    }
+
+    /// Sends a hello, then every text of `community` to the socket until it closes.
+    func follow(_ community: UUID, on ws: WebSocket) {
+        Task {
+            let (id, stream) = subscribe(community: community)
+            ws.onClose.whenComplete { _ in self.unsubscribe(id) }
+            try? await ws.send(#"{"event":"hello"}"#)
+            for await text in stream {
+                if ws.isClosed { break }
+                try? await ws.send(text)
+            }
+            unsubscribe(id)
+        }
     }
 
     func publish(community: UUID, _ text: String) {

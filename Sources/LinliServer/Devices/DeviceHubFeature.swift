@@ -25,6 +25,7 @@ enum Devices: Feature {
         app.migrations.add(CreateDevices())
         app.migrations.add(CreateTelemetry())
         app.migrations.add(AddProvisioningDeviceCap())
+        app.migrations.add(AddNotificationPerson())
         DeviceAPI.register(app)
         DeviceHubAPI.register(app, app.api.authenticated)
         Notifications.register(app, app.api.authenticated)

@@ -92,7 +92,7 @@ enum HomePages {
         return Page(
             name: user.person.name, homes: homes,
             isStaff: req.can(.openConsole),
-            notes: notes.map { .init(title: $0.title, time: ConsolePages.time($0.createdAt, req)) }, contacts: contacts)
+            notes: notes.map { .init(title: Notifications.title($0, req), time: ConsolePages.time($0.createdAt, req)) }, contacts: contacts)
     }
 }
 

@@ -48,6 +48,6 @@ enum SiteRoute: PageRoute {
         "guardians": "guardianID", "staff": "staffID", "devices": "deviceID", "rules": "ruleID",
         "alarms": "alarmID", "tasks": "taskID", "deny-list": "personID", "bookings": "bookingID",
         "notices": "noticeID", "requests": "orderID", "photos": "photoID", "services": "serviceID",
-        "locks": "deviceID", "codes": "codeID", "passes": "passID",
+        "locks": "deviceID", "codes": "codeID", "passes": "passID", "calls": "callID", "checks": "checkID",
     ]
 }

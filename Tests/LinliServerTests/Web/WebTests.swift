@@ -131,11 +131,12 @@ import VaporTesting
             #expect(
                 operatorTabs == [
                     "Overview", "Households", "Residents", "Staff", "Devices", "Alarms", "Rules", "Device health",
-                    "Gates", "Face data", "Notices", "Work orders", "Services", "Import", "Audit log",
+                    "Security desk", "Gates", "Face data", "Notices", "Work orders", "Services", "Import", "Audit log",
                 ])
             #expect(
                 try await tabs("guard") == [
-                    "Overview", "Households", "Residents", "Staff", "Devices", "Alarms", "Rules", "Device health", "Gates",
+                    "Overview", "Households", "Residents", "Staff", "Devices", "Alarms", "Rules", "Device health",
+                    "Security desk", "Gates",
                 ])
             #expect(try await tabs("property").contains("Work orders"))
             let worker = try await tabs("worker")

@@ -13,14 +13,15 @@ actor ActionRunner {
 
     init(app: Application) { self.app = app }
 
-    /// After a telemetry transaction: devices heard from are back online; rules see the readings.
-    /// After readings are committed: offline alarms cleared, rules fed, their alarms raised. A failure
+    /// After readings are committed: offline alarms cleared, rules fed, their alarms raised, the hub's
+    /// observers (``TelemetryObserver``) told. A failure
     /// here fails the telemetry requests (503, the device retries; its readings are not stored twice), so
     /// a smoke or gas reading is acknowledged only once its alarm is recorded.
     func afterTelemetry(_ batches: [TelemetryBatch], rules: RuleRuntime, now: Date) async throws {
         do {
             try await heard(Set(batches.map(\.device)), now: now)
             try await rules.evaluate(batches) { firings in try await self.run(firings, now: now) }
+            for observer in app.deviceHub.observers.all { try await observer.observe(batches, now: now) }
         } catch {
             app.logger.report(error: error)
             throw LinliError(.unavailable)

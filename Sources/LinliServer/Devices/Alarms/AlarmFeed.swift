@@ -9,16 +9,6 @@ enum AlarmFeed {
     static func path(_ community: UUID) -> String { "/api/v1/communities/\(community)/alarms/live" }
 
     static func run(_ req: Request, _ ws: WebSocket, community: UUID) {
-        let events = req.deviceHub.events
-        Task {
-            let (id, stream) = events.subscribe(community: community)
-            ws.onClose.whenComplete { _ in events.unsubscribe(id) }
-            try? await ws.send(#"{"event":"hello"}"#)
-            for await text in stream {
-                if ws.isClosed { break }
-                try? await ws.send(text)
-            }
-            events.unsubscribe(id)
-        }
+        req.deviceHub.events.follow(community, on: ws)
     }
 }

@@ -11,10 +11,10 @@ struct NotificationRead: Content, Equatable {
     let deviceID: UUID?
     let createdAt: Date
 
-    init(_ n: Notification) throws {
+    init(_ n: Notification, _ req: Request) throws {
         id = try n.requireID()
         communityID = n.communityID
-        title = n.title
+        title = Notifications.title(n, req)
         role = n.role
         householdID = n.householdID
         deviceID = n.deviceID
@@ -26,13 +26,20 @@ extension Sorting {
     static let notifications = Sorting(keys: ["created_at"], defaultSort: "-created_at")
 }
 
-/// What rules told a person: notes to their current households and to the staff roles they hold.
+/// What rules and features told a person: notes to them, to their current households and to the staff
+/// roles they hold.
 enum Notifications {
+    /// A notification's title in the reader's language: features write a string key (`security.note.…`),
+    /// rules the operator's own words.
+    static func title(_ n: Notification, _ req: Request) -> String {
+        L10n.table(req.language)[n.title] ?? n.title
+    }
+
     static func query(for principal: Principal, on db: any Database) -> QueryBuilder<Notification>? {
         let households = Array(principal.households.keys)
         let roles = principal.staffRoles.filter { !$0.value.isEmpty }
-        guard !households.isEmpty || !roles.isEmpty else { return nil }
         return Notification.query(on: db).group(.or) { any in
+            any.filter(\.$personID == principal.personID)
             if !households.isEmpty { any.madeInHomes(of: principal) }
             for (community, held) in roles {
                 any.group(.and) { both in
@@ -55,7 +62,7 @@ enum Notifications {
                     items: [], metadata: PageMetadata(page: options.page, per: options.per, total: 0))
             }
             if let q = options.query { query = query.filter(\.$title ~~ q) }
-            return try await query.page(options, map: NotificationRead.init)
+            return try await query.page(options, map: { try NotificationRead($0, req) })
         }
     }
 

@@ -189,6 +189,8 @@ final class Notification: Model, @unchecked Sendable {
     @Field(key: "community_id") var communityID: UUID
     @OptionalField(key: "role") var role: StaffRole?
     @OptionalField(key: "household_id") var householdID: UUID?
+    /// For one person only (a family member told of a home they do not live in).
+    @OptionalField(key: "person_id") var personID: UUID?
     @Field(key: "title") var title: String
     @OptionalField(key: "device_id") var deviceID: UUID?
     @Field(key: "created_at") var createdAt: Date

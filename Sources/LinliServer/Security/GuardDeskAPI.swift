@@ -1,0 +1,107 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+/// The guard desk's API: the open calls in the desk's order, the closed ones, each call's steps, the
+/// figures and the live feed (guards, property staff, operators).
+enum GuardDeskAPI {
+    static func register(_ app: Application, _ api: any RoutesBuilder) {
+        api.register(
+            .init(
+                method: .GET, path: SecurityAPI.desk + "/calls", operationID: "listGuardCalls",
+                summary: "The guard desk: open calls in priority order (duress, panic, hazard, intrusion, unconfirmed), or closed ones",
+                tag: "security", response: Schema.page(of: "GuardCall"),
+                query: Endpoint.listQuery(.guardCalls) + [
+                    .init(name: "status", schema: Schema.enumeration(["open", "closed"]))
+                ]), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .handleAlarms($0) })
+            let status = req.query[String.self, at: "status"] ?? "open"
+            switch status {
+            case "open":
+                let calls = try await GuardCalls.reads(try await GuardCalls.open(id, on: req.db), on: req.db)
+                let options = try req.listOptions(.guardCalls)
+                let start = min(options.offset, calls.count)
+                return ListPage(
+                    items: Array(calls[start..<min(start + options.per, calls.count)]),
+                    metadata: PageMetadata(page: options.page, per: options.per, total: calls.count))
+            case "closed":
+                let options = try req.listOptions(.guardCalls)
+                let page = try await GuardCall.scoped(to: id, on: req.db).filter(\.$step == .resolved)
+                    .page(options, map: { $0 })
+                return ListPage(items: try await GuardCalls.reads(page.items, on: req.db), metadata: page.metadata)
+            default:
+                throw LinliError(
+                    .invalidListQuery, ["field": "status"], issues: [FieldIssue(field: "status", reason: "invalid_value")])
+            }
+        }
+        for (step, name) in [
+            (GuardDesk.Step.acknowledged, "acknowledge"), (.dispatched, "dispatch"), (.onSite, "on-site"),
+            (.resolved, "resolve"),
+        ] {
+            api.register(
+                .init(
+                    method: .POST, path: SecurityAPI.desk + "/calls/{callID}/" + name,
+                    operationID: "guardCall" + name.replacingOccurrences(of: "-", with: "").capitalized,
+                    summary: "Take the call's next step: \(name) (409 when another guard took it first)",
+                    tag: "security", body: step == .acknowledged || step == .onSite ? nil : SecuritySchemas.stepInput,
+                    response: Schema.ref("GuardCall")), in: app
+            ) { req in
+                let id = try await RegistryAPI.communityID(req, { .handleAlarms($0) })
+                let call = try await GuardCall.find(try req.id("callID"), in: id, on: req.db)
+                let input =
+                    (req.body.data?.readableBytes ?? 0) > 0
+                    ? try req.decode(GuardStepInput.self) : GuardStepInput(guardID: nil, outcome: nil, note: nil)
+                try await GuardCalls.act(call, step, input, by: try req.user().principal.personID, app: req.application)
+                let fresh = try await GuardCall.find(try call.requireID(), in: id, on: req.db)
+                return try await GuardCalls.reads([fresh], on: req.db)[0]
+            }
+        }
+        api.register(
+            .init(
+                method: .GET, path: SecurityAPI.desk + "/figures", operationID: "guardFigures",
+                summary: "The desk's figures over the last 30 days: acknowledged within 60 s, median to on site, false alarms",
+                tag: "security", response: Schema.ref("GuardFigures")), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .handleAlarms($0) })
+            return try await GuardCalls.figures(id, since: req.clock.now().addingTimeInterval(-30 * 86_400), on: req.db)
+        }
+        app.liveFeeds.register(
+            .init(
+                method: .GET, path: SecurityAPI.desk + "/live", operationID: "guardDeskFeed",
+                summary: "WebSocket: {event:\"security\"} whenever a call or a panel of the community changes",
+                tag: "security"), in: app
+        ) { req -> Response in
+            try req.requireSameOrigin()
+            let id = try await RegistryAPI.communityID(req, { .handleAlarms($0) })
+            guard req.headers[.upgrade].contains(where: { $0.lowercased() == "websocket" }) else {
+                throw LinliError(.badRequest)
+            }
+            return req.webSocket { req, ws in SecurityFeed.run(req, ws, key: id) }
+        }
+    }
+}
+
+/// The live feeds of the desk (keyed by community) and of households (keyed by household): one text
+/// frame per change; pages reload what they show.
+enum SecurityFeed {
+    static let frame = #"{"event":"security"}"#
+
+    static func run(_ req: Request, _ ws: WebSocket, key: UUID) {
+        req.application.securityBus.follow(key, on: ws)
+    }
+}
+
+extension Application {
+    private struct SecurityBusKey: StorageKey { typealias Value = EventBus }
+
+    /// Where security changes reach the open consoles and household pages of this server.
+    var securityBus: EventBus {
+        if let bus = storage[SecurityBusKey.self] { return bus }
+        let bus = EventBus()
+        storage[SecurityBusKey.self] = bus
+        return bus
+    }
+}
+

@@ -1,0 +1,230 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+/// The household's panel (residents) and the guard desk (guards, property staff, operators).
+enum SecurityAPI {
+    static let home = "/api/v1/me/households/{householdID}/security"
+    static let desk = RegistryAPI.c + "/security"
+
+    /// The household of the path, for one of its current residents; 404 for anyone else.
+    static func household(_ req: Request) async throws -> Household {
+        let id = try req.id("householdID")
+        try req.authorize(.actForHousehold(id))
+        guard let household = try await Household.find(id, on: req.db) else { throw LinliError(.notFound) }
+        return household
+    }
+
+    static func read(_ household: Household, _ panel: AlarmPanel? = nil, on req: Request) async throws -> SecurityRead {
+        let now = req.clock.now()
+        let row = try await HomeSecurity.panel(household, now: now, on: req.db)
+        let sensors = try await HomeSecurity.sensors(of: try household.requireID(), row.settings, now: now, on: req.db)
+        return SecurityRead(panel ?? row.panel, row: row, sensors: sensors)
+    }
+
+    /// Arms: open sensors refuse it (409 listing them) unless `force`, which bypasses them for this
+    /// arming and says so in the history.
+    static func arm(_ household: Household, _ input: ArmInput, on req: Request) async throws -> SecurityRead {
+        guard let mode = AlarmPanel.Mode(rawValue: input.mode) else { throw LinliError.invalid("mode", "invalid_value") }
+        if let code = input.code, !code.isEmpty, !(4...8).contains(code.count) || !code.allSatisfy(\.isASCIIDigit) {
+            throw LinliError.invalid("code", "invalid_code")
+        }
+        let now = req.clock.now()
+        let row = try await HomeSecurity.panel(household, now: now, on: req.db)
+        let open = try await HomeSecurity.sensors(of: try household.requireID(), row.settings, now: now, on: req.db)
+            .filter(\.open).map { $0.id.uuidString }
+        let force = input.force ?? false
+        let person = try req.user().principal.personID
+        do {
+            let stepped = try await HomeSecurity.step(household, by: person, now: now, app: req.application) {
+                panel, settings in
+                try panel.arm(mode, open: open, force: force, settings: settings.panel, now: now)
+                return []
+            }
+            return try await read(household, stepped.panel, on: req)
+        } catch let refusal as AlarmPanel.Refusal {
+            switch refusal {
+            case .openSensors(let ids):
+                throw LinliError(
+                    .conflict, ["field": "openSensors"],
+                    issues: ids.map { FieldIssue(field: "openSensors", reason: "sensor_open", message: $0) })
+            case .notDisarmed:
+                throw LinliError(.conflict, issues: [FieldIssue(field: "state", reason: "not_disarmed")])
+            }
+        }
+    }
+
+    /// Disarms with the household's code. Wrong codes are counted (the third in a row during the entry
+    /// delay triggers at once) and throttled per household; the duress code disarms and silently calls
+    /// the guards.
+    static func disarm(_ household: Household, _ input: DisarmInput, on req: Request) async throws -> SecurityRead {
+        if let code = input.code, !code.isEmpty, !(4...8).contains(code.count) || !code.allSatisfy(\.isASCIIDigit) {
+            throw LinliError.invalid("code", "invalid_code")
+        }
+        let now = req.clock.now()
+        let row = try await HomeSecurity.panel(household, now: now, on: req.db)
+        let person = try req.user().principal.personID
+        let app = req.application
+        var rules = LoginThrottle()
+        rules.slowAfter = 3
+        rules.lockAfter = 6
+        rules.window = 5 * 60
+        rules.lockDuration = 5 * 60
+        try await AttemptThrottle.guarded(
+            [("security-code:\(try household.requireID())", rules)],
+            failure: LinliError(.forbidden, issues: [FieldIssue(field: "code", reason: "wrong_code")]), on: req
+        ) {
+            let code = try await HomeSecurity.code(input.code, for: row, on: req.db)
+            try await HomeSecurity.step(household, by: person, now: now, app: app, retries: 3) { panel, settings in
+                panel.disarm(code, settings: settings.panel, now: now)
+            }
+            return code != .wrong
+        }
+        return try await read(household, on: req)
+    }
+
+    /// Delays, cross-zoning, sensor classes and codes; only while disarmed (a change mid-arming would
+    /// move its timers).
+    static func settings(_ household: Household, _ input: SecuritySettingsInput, on req: Request) async throws
+        -> SecurityRead
+    {
+        let now = req.clock.now()
+        let row = try await HomeSecurity.panel(household, now: now, on: req.db)
+        guard row.panel.state == .disarmed else {
+            throw LinliError(.conflict, issues: [FieldIssue(field: "state", reason: "not_disarmed")])
+        }
+        var settings = row.settings
+        var v = Validation()
+        if let x = input.exitDelay { settings.panel.exitDelay = x }
+        if let x = input.entryDelay { settings.panel.entryDelay = x }
+        if let x = input.abortWindow { settings.panel.abortWindow = x }
+        if let x = input.crossZoning { settings.panel.crossZoning = x }
+        for field in settings.panel.problems { v.fail(field, "out_of_range") }
+        if let sensors = input.sensors {
+            guard sensors.count <= 100 else { throw LinliError.invalid("sensors", "too_many") }
+            let own = Set(
+                try await Device.query(on: req.db).filter(\.$householdID == (try household.requireID())).all()
+                    .filter { HomeSecurity.defaultClass($0.type) != nil }.compactMap(\.id))
+            var classes: [UUID: AlarmPanel.SensorClass] = [:]
+            for (key, value) in sensors {
+                guard let id = UUID(uuidString: key), own.contains(id) else { v.fail("sensors", "unknown_sensor"); continue }
+                guard let sensorClass = AlarmPanel.SensorClass(rawValue: value) else {
+                    v.fail("sensors", "invalid_value"); continue
+                }
+                classes[id] = sensorClass
+            }
+            settings.sensors = classes
+        }
+        func valid(_ code: String?, _ field: String) -> Bool {
+            guard let code, !code.isEmpty else { return true }
+            if (4...8).contains(code.count) && code.allSatisfy(\.isASCIIDigit) { return true }
+            v.fail(field, "invalid_code")
+            return false
+        }
+        _ = valid(input.code, "code")
+        _ = valid(input.duressCode, "duressCode")
+        if let code = input.code, let duress = input.duressCode, !code.isEmpty, code == duress {
+            v.fail("duressCode", "same_as_code")
+        }
+        try v.check()
+        let key = try await CredentialKey.of(household.communityID, on: req.db)
+        if let code = input.code { row.codeHash = code.isEmpty ? nil : key.hash(code) }
+        if let duress = input.duressCode { row.duressHash = duress.isEmpty ? nil : key.hash(duress) }
+        if row.codeHash == nil { row.duressHash = nil }  // a duress code alone would disarm everything silently
+        if let code = row.codeHash, code == row.duressHash {
+            throw LinliError.invalid("duressCode", "same_as_code")
+        }
+        row.settingsJSON = String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)
+        row.updatedAt = now
+        let version = row.version
+        let saved = row
+        let rowID = try row.requireID()
+        let audited = SecuritySettingsRead(settings)
+        try await req.db.writeTransaction { db in
+            saved.version = version + 1
+            let changed = try await db.conditionalUpdate(SecurityPanel.schema) {
+                $0.set("settings", to: saved.settingsJSON)
+                    .set("code_hash", to: saved.codeHash).set("duress_hash", to: saved.duressHash)
+                    .set("version", to: version + 1).set("updated_at", to: now)
+                    .where("id", .equal, rowID).where("version", .equal, version)
+                    .where("panel", .equal, saved.panelJSON)
+            }
+            guard changed == 1 else { throw LinliError(.conflict) }
+            try await Audit.record(
+                .update, "security_settings", id: saved.id, community: household.communityID,
+                after: audited, by: req, on: db)
+        }
+        return try await read(household, on: req)
+    }
+
+    static func register(_ app: Application) {
+        let api = app.api.authenticated
+        api.register(
+            .init(
+                method: .GET, path: home, operationID: "getSecurity",
+                summary: "The household's alarm panel: state, delays, open, bypassed and faulty sensors, the alarm",
+                tag: "security", response: Schema.ref("Security")), in: app
+        ) { req in try await read(try await household(req), on: req) }
+        api.register(
+            .init(
+                method: .POST, path: home + "/arm", operationID: "armSecurity",
+                summary: "Arm (armed_home, armed_away, armed_night, armed_vacation); open sensors answer 409 unless force",
+                tag: "security", body: SecuritySchemas.arm, response: Schema.ref("Security")), in: app
+        ) { req in
+            let household = try await household(req)
+            return try await arm(household, try req.decode(ArmInput.self), on: req)
+        }
+        api.register(
+            .init(
+                method: .POST, path: home + "/disarm", operationID: "disarmSecurity",
+                summary: "Disarm with the household's code (wrong codes are counted and throttled)", tag: "security",
+                body: SecuritySchemas.disarm, response: Schema.ref("Security")), in: app
+        ) { req in
+            let household = try await household(req)
+            return try await disarm(household, try req.decode(DisarmInput.self), on: req)
+        }
+        api.register(
+            .init(
+                method: .PUT, path: home + "/settings", operationID: "setSecuritySettings",
+                summary: "Exit and entry delay, abort window, cross-zoning, sensor classes, the codes (write-only)",
+                tag: "security", body: SecuritySchemas.settingsInput, response: Schema.ref("Security")), in: app
+        ) { req in
+            let household = try await household(req)
+            return try await settings(household, try req.decode(SecuritySettingsInput.self), on: req)
+        }
+        api.register(
+            .init(
+                method: .GET, path: home + "/history", operationID: "securityHistory",
+                summary: "The household's security history, newest first (what the guards alone know is not in it)",
+                tag: "security", response: Schema.page(of: "SecurityEvent"), query: Endpoint.listQuery(.securityEvents)),
+            in: app
+        ) { req in
+            let household = try await household(req)
+            let options = try req.listOptions(.securityEvents)
+            let since = try req.user().principal.residentSince[try household.requireID()] ?? .distantPast
+            return try await SecurityEvent.query(on: req.db).filter(\.$householdID == (try household.requireID()))
+                .filter(\.$hidden == false).filter(\.$at >= since).page(options, map: SecurityEventRead.init)
+        }
+        GuardDeskAPI.register(app, api)
+        app.liveFeeds.register(
+            .init(
+                method: .GET, path: home + "/live", operationID: "householdSecurityFeed",
+                summary: "WebSocket: {event:\"security\"} whenever the household's panel or its call changes",
+                tag: "security"), in: app
+        ) { req -> Response in
+            try req.requireSameOrigin()
+            let household = try await household(req)
+            guard req.headers[.upgrade].contains(where: { $0.lowercased() == "websocket" }) else {
+                throw LinliError(.badRequest)
+            }
+            let key = try household.requireID()
+            return req.webSocket { req, ws in SecurityFeed.run(req, ws, key: key) }
+        }
+        EmergencyContacts.register(app, api)
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}

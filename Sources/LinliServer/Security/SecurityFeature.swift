@@ -1,0 +1,60 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+/// The strings of this feature (`SecurityStrings` tables beside it).
+enum SecurityStrings: LocalizedStrings {}
+
+/// Home security linked to the guards: each household's panel (Home Assistant's states, SIA CP-01's
+/// false-alarm rules), fed by the household's sensors through the device hub; the guard desk with its
+/// live console, steps and escalations; the household's emergency contacts.
+enum HomeSecurityFeature: Feature {
+    static var strings: (any LocalizedStrings.Type)? { SecurityStrings.self }
+
+    static func register(_ app: Application) {
+        app.migrations.add(CreateSecurity())
+        app.pageLinks.add("security", SecurityRoute.mySecurity)
+        app.consoleTabs.add("security", order: 85, shown: { .handleAlarms($0) }) { SecurityRoute.desk($0) }
+        SecurityAPI.register(app)
+        SecurityPages.register(app.pages)
+        app.openAPIComponents.add(SecuritySchemas.all)
+        app.deviceHub.observers.add(SecurityObserver(app: app))
+        // Every server's open consoles and household pages hear of changes made on any of them.
+        let bus = app.securityBus
+        app.events.subscribe { event in
+            guard case .securityChanged(let community, let household) = event else { return }
+            bus.publish(community: community, SecurityFeed.frame)
+            if let household { bus.publish(community: household, SecurityFeed.frame) }
+        }
+        // Delays and abort windows that ended, and calls nobody acknowledged: every second, from the
+        // database, so they go on after a restart.
+        app.jobs.every("security.timers", seconds: 1) { app, job in
+            try await GuardCalls.advancePanels(now: job.now, app: app)
+            try await GuardCalls.escalate(now: job.now, app: app)
+        }
+    }
+
+    static func seedDemo(_ world: DemoWorld, on db: any Database) async throws {
+        try await DemoSecurity.seed(world, on: db)
+    }
+}
+
+/// Feeds the household's panel with its sensors' readings, after they are stored and before the
+/// device's 200: an alarm a reading raised is recorded once the device hears "ok".
+struct SecurityObserver: TelemetryObserver {
+    let app: Application
+
+    func observe(_ batches: [TelemetryBatch], now: Date) async throws {
+        for batch in batches {
+            guard let home = batch.device.facts.householdID, let kind = HomeSecurity.defaultClass(batch.device.type),
+                HomeSecurity.trips(batch.device.type, batch.readings)
+            else { continue }
+            guard let household = try await Household.find(home, on: app.db) else { continue }
+            let sensor = batch.device.id
+            try await HomeSecurity.step(household, by: nil, now: now, app: app, retries: 5) { panel, settings in
+                panel.sensor(sensor.uuidString, settings.sensors[sensor] ?? kind, settings: settings.panel, now: now)
+            }
+        }
+    }
+}

@@ -1,0 +1,280 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+/// Home security's pages: the resident's (`/security`) and the guard desk's console. The same value
+/// registers the route (`Web.route`) and writes the link.
+enum SecurityRoute: PageRoute {
+    case mySecurity
+    case arm(UUID)
+    case disarm(UUID)
+    case contacts(UUID)
+    case desk(UUID)
+    case callStep(UUID, UUID, GuardDesk.Step)
+
+    var path: String {
+        switch self {
+        case .mySecurity: "/security"
+        case .arm(let h): "/security/households/\(h)/arm"
+        case .disarm(let h): "/security/households/\(h)/disarm"
+        case .contacts(let h): "/security/households/\(h)/contacts"
+        case .desk(let c): "/console/\(c)/security"
+        case .callStep(let c, let call, let step): "/console/\(c)/security/calls/\(call)/\(step.rawValue)"
+        }
+    }
+}
+
+enum SecurityPages {
+    struct SensorRow: Encodable {
+        let name: String
+        let kind: String
+        let state: String
+        let problems: String
+    }
+
+    struct HomePanel: Encodable {
+        let id: UUID
+        let home: String
+        let state: String
+        let stateKey: String
+        let armed: Bool
+        let until: String?
+        let alarm: String?
+        let modes: [ConsolePages.Option]
+        let arm: String
+        let disarm: String
+        let codeSet: Bool
+        let sensors: [SensorRow]
+        let history: [String]
+        let calls: [String]
+        let contacts: [EmergencyContactRead]
+        let contactsAction: String
+        let feed: String
+    }
+
+    struct Page: Encodable {
+        let homes: [HomePanel]
+    }
+
+    struct CallRow: Encodable {
+        let id: UUID
+        let kind: String
+        let kindKey: String
+        let urgent: Bool
+        let step: String
+        let home: String
+        let sensor: String
+        let raised: String
+        let times: String
+        let escalated: String?
+        let disarmed: Bool
+        let people: String
+        let next: String?
+        let nextLabel: String?
+        let resolve: String?
+        let outcomes: [ConsolePages.Option]
+    }
+
+    struct DeskPage: Encodable {
+        let header: ConsolePages.Header
+        let calls: [CallRow]
+        let closed: [CallRow]
+        let figures: [String]
+        let feed: String
+    }
+
+    static func homeName(_ household: Household, _ buildings: [UUID: Building]) -> String {
+        "\(buildings[household.buildingID]?.name ?? "") \(household.room)"
+    }
+
+    static func register(_ web: any RoutesBuilder) {
+        Web.route(web, .GET, { _, _, _ in SecurityRoute.mySecurity }) { req -> Response in
+            let user = try req.user()
+            let households = try await Household.byID(Array(user.principal.households.keys), on: req.db).values
+                .sorted { $0.room < $1.room }
+            let buildings = try await Building.byID(households.map(\.buildingID), on: req.db)
+            var homes: [HomePanel] = []
+            for household in households {
+                let id = try household.requireID()
+                let read = try await SecurityAPI.read(household, on: req)
+                let since = user.principal.residentSince[id] ?? .distantPast
+                let history = try await SecurityEvent.query(on: req.db).filter(\.$householdID == id)
+                    .filter(\.$hidden == false).filter(\.$at >= since).sort(\.$at, .descending).limit(10).all()
+                let calls = try await GuardCall.query(on: req.db).filter(\.$householdID == id)
+                    .filter(\.$kind != .duress).filter(\.$raisedAt >= since).sort(\.$raisedAt, .descending).limit(3).all()
+                let names = Dictionary(uniqueKeysWithValues: read.sensors.map { ($0.id, $0.name) })
+                homes.append(
+                    HomePanel(
+                        id: id, home: homeName(household, buildings), state: req.t("security.state.\(read.state.rawValue)"),
+                        stateKey: read.state.rawValue, armed: read.state != .disarmed,
+                        until: (read.exitEndsAt ?? read.entryEndsAt).map {
+                            req.t("security.until", ["time": ConsolePages.time($0, req)])
+                        },
+                        alarm: read.alarm.map { a in
+                            req.t(
+                                a.reported ? "security.alarm.reported" : "security.alarm.pending",
+                                ["sensor": a.sensor.flatMap { names[$0] } ?? "", "time": ConsolePages.time(a.reportAt, req)])
+                        },
+                        modes: AlarmPanel.Mode.allCases.map {
+                            .init(value: $0.rawValue, label: req.t("security.state.\($0.rawValue)"))
+                        }, arm: SecurityRoute.arm(id).path, disarm: SecurityRoute.disarm(id).path,
+                        codeSet: read.codeSet,
+                        sensors: read.sensors.map { s in
+                            SensorRow(
+                                name: s.name, kind: req.t("security.class.\(s.sensorClass.rawValue)"),
+                                state: read.bypassed.contains(s.id)
+                                    ? req.t("security.bypassed")
+                                    : read.shutDown.contains(s.id)
+                                        ? req.t("security.shutDown") : s.open ? req.t("security.open") : req.t("security.closed"),
+                                problems: s.problems.map { req.t("security.problem.\($0)") }.joined(separator: " · "))
+                        },
+                        history: history.map { e in
+                            "\(ConsolePages.time(e.at, req)) · \(req.t("security.note.\(e.kind)"))"
+                                + (e.sensorID.flatMap { names[$0] }.map { " · " + $0 } ?? "")
+                        },
+                        calls: calls.map { c in
+                            "\(ConsolePages.time(c.raisedAt, req)) · \(req.t("security.kind.\(c.kind.rawValue)")) · \(req.t("security.step.\(c.step.rawValue)"))"
+                                + (c.outcome.map { " · " + req.t("security.outcome.\($0.rawValue)") } ?? "")
+                        },
+                        contacts: try await EmergencyContacts.list(id, on: req.db).map {
+                            EmergencyContactRead(name: $0.name, phone: $0.phone, relation: $0.relation)
+                        }, contactsAction: SecurityRoute.contacts(id).path,
+                        feed: SecurityAPI.home.replacingOccurrences(of: "{householdID}", with: id.uuidString) + "/live"))
+            }
+            return try await req.render("security/home", title: req.t("security.title"), Page(homes: homes))
+        }
+        Web.route(web, .POST, { h, _, _ in SecurityRoute.arm(h) }) { req -> Response in
+            struct Form: Content {
+                var mode: String
+                var force: String?
+            }
+            let form = try req.content.decode(Form.self)
+            let household = try await SecurityAPI.household(req)
+            _ = try await SecurityAPI.arm(
+                household, ArmInput(mode: form.mode, code: nil, force: form.force != nil), on: req)
+            req.flash(req.t("security.armedNow"))
+            return req.redirect(to: SecurityRoute.mySecurity.path)
+        }
+        Web.route(web, .POST, { h, _, _ in SecurityRoute.disarm(h) }) { req -> Response in
+            struct Form: Content { var code: String? }
+            let form = try req.content.decode(Form.self)
+            let household = try await SecurityAPI.household(req)
+            _ = try await SecurityAPI.disarm(household, DisarmInput(code: form.code?.nilIfEmpty), on: req)
+            req.flash(req.t("security.disarmedNow"))
+            return req.redirect(to: SecurityRoute.mySecurity.path)
+        }
+        Web.route(web, .POST, { h, _, _ in SecurityRoute.contacts(h) }) { req -> Response in
+            struct Form: Content {
+                var name: [String]?
+                var phone: [String]?
+                var relation: [String]?
+            }
+            let form = try req.content.decode(Form.self)
+            let household = try await SecurityAPI.household(req)
+            let names = form.name ?? []
+            let phones = form.phone ?? []
+            let relations = form.relation ?? []
+            let entries = names.indices.compactMap { i -> EmergencyContactInput? in
+                let name = names[i].trimmingCharacters(in: .whitespaces)
+                let phone = i < phones.count ? phones[i].trimmingCharacters(in: .whitespaces) : ""
+                guard !(name.isEmpty && phone.isEmpty) else { return nil }
+                return EmergencyContactInput(name: name, phone: phone, relation: i < relations.count ? relations[i] : nil)
+            }
+            _ = try await EmergencyContacts.replace(household, entries, on: req)
+            req.flash(req.t("console.saved"))
+            return req.redirect(to: SecurityRoute.mySecurity.path)
+        }
+        Web.route(web, .GET, { c, _, _ in SecurityRoute.desk(c) }) { req -> Response in
+            let header = try await ConsolePages.header(req, current: "security")
+            let id = header.id
+            try req.authorize(.handleAlarms(id))
+            let open = try await GuardCalls.reads(try await GuardCalls.open(id, on: req.db), on: req.db)
+            let closedRows = try await GuardCall.scoped(to: id, on: req.db).filter(\.$step == .resolved)
+                .sort(\.$resolvedAt, .descending).limit(20).all()
+            let closed = try await GuardCalls.reads(closedRows, on: req.db)
+            let figures = try await GuardCalls.figures(id, since: req.clock.now().addingTimeInterval(-30 * 86_400), on: req.db)
+            func percent(_ value: Double?) -> String { value.map { String(format: "%.1f %%", $0 * 100) } ?? "—" }
+            let worst = figures.falseAlarmRateByHousehold.filter { $0.value > 0 }.count
+            return try await req.render(
+                "security/desk", title: req.t("console.tab.security"),
+                DeskPage(
+                    header: header, calls: open.map { row($0, community: id, req) },
+                    closed: closed.map { row($0, community: id, req) },
+                    figures: [
+                        req.t("security.figures.calls", ["n": "\(figures.calls)"]),
+                        req.t("security.figures.ack60", ["value": percent(figures.acknowledgedWithin60s)]),
+                        req.t(
+                            "security.figures.onSite",
+                            ["value": figures.medianToOnSiteSeconds.map { ConsolePages.duration(Int($0), req) } ?? "—"]),
+                        req.t(
+                            "security.figures.falseAlarms",
+                            [
+                                "value": percent(
+                                    figures.calls == 0
+                                        ? nil
+                                        : Double(closedRows.filter { $0.outcome == .falseAlarm }.count)
+                                            / Double(max(1, closedRows.count))),
+                                "homes": "\(worst)",
+                            ]),
+                    ],
+                    feed: SecurityAPI.desk.replacingOccurrences(of: "{communityID}", with: id.uuidString) + "/live"))
+        }
+        for step in [GuardDesk.Step.acknowledged, .dispatched, .onSite, .resolved] {
+            Web.route(web, .POST, { c, call, _ in SecurityRoute.callStep(c, call, step) }) { req -> Response in
+                struct Form: Content {
+                    var outcome: String?
+                    var note: String?
+                }
+                let id = try req.id("communityID")
+                try req.authorize(.handleAlarms(id))
+                let call = try await GuardCall.find(try req.id("callID"), in: id, on: req.db)
+                let form = try req.content.decode(Form.self)
+                try await GuardCalls.act(
+                    call, step, GuardStepInput(guardID: nil, outcome: form.outcome, note: form.note),
+                    by: try req.user().principal.personID, app: req.application)
+                req.flash(req.t("console.saved"))
+                return req.redirect(to: SecurityRoute.desk(id).path)
+            }
+        }
+    }
+
+    static func row(_ call: GuardCallRead, community: UUID, _ req: Request) -> CallRow {
+        let next: GuardDesk.Step? =
+            switch call.step {
+            case .raised: .acknowledged
+            case .acknowledged: .dispatched
+            case .dispatched: .onSite
+            case .onSite, .resolved: nil
+            }
+        var times = [req.t("security.step.raised") + " " + ConsolePages.time(call.raisedAt, req)]
+        if let at = call.acknowledgedAt { times.append(req.t("security.step.acknowledged") + " " + ConsolePages.time(at, req)) }
+        if let at = call.dispatchedAt {
+            times.append(
+                req.t("security.step.dispatched") + " " + ConsolePages.time(at, req) + (call.guardName.map { " · " + $0 } ?? ""))
+        }
+        if let at = call.onSiteAt { times.append(req.t("security.step.on_site") + " " + ConsolePages.time(at, req)) }
+        if let at = call.resolvedAt {
+            times.append(
+                req.t("security.step.resolved") + " " + ConsolePages.time(at, req)
+                    + (call.outcome.map { " · " + req.t("security.outcome.\($0.rawValue)") } ?? "")
+                    + (call.note.map { " · " + $0 } ?? ""))
+        }
+        let people = (call.members.map { "\($0.name) \($0.phone)" }
+            + call.emergencyContacts.map { "\(req.t("security.contact")) \($0.name) \($0.phone)" }).joined(separator: " · ")
+        return CallRow(
+            id: call.id, kind: req.t("security.kind.\(call.kind.rawValue)"), kindKey: call.kind.rawValue,
+            urgent: call.priority == 0, step: req.t("security.step.\(call.step.rawValue)"),
+            home: "\(call.building) \(call.room)", sensor: call.sensor ?? "", raised: ConsolePages.time(call.raisedAt, req),
+            times: times.joined(separator: " · "),
+            escalated: call.escalations > 0 ? req.t("security.escalated", ["n": "\(call.escalations)"]) : nil,
+            disarmed: call.disarmedAt != nil, people: people,
+            next: next.map { SecurityRoute.callStep(community, call.id, $0).path },
+            nextLabel: next.map { req.t("security.do.\($0.rawValue)") },
+            resolve: call.step == .raised || call.step == .resolved
+                ? nil : SecurityRoute.callStep(community, call.id, .resolved).path,
+            outcomes: GuardDesk.Outcome.allCases.map {
+                .init(value: $0.rawValue, label: req.t("security.outcome.\($0.rawValue)"))
+            })
+    }
+}
