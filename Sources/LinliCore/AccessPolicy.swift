@@ -83,6 +83,8 @@ public enum AccessRequest: Sendable, Equatable {
     case actForHousehold(UUID)
     /// Open the operators' console at all (a staff role somewhere, or an administrator).
     case openConsole
+    /// Keep the elderly-care watch: who is watched, their checks, the visits (operators, community workers).
+    case keepCareWatch(UUID)
 }
 
 /// Where a person belongs, for deciding who may change what is shared across communities.
@@ -159,6 +161,10 @@ public enum AccessPolicy {
         case .publishNotices(let community):
             guard principal.communities.contains(community) else { return .hidden }
             let roles: Set<StaffRole> = [.operator_, .propertyStaff, .communityWorker]
+            return roles.isDisjoint(with: principal.staffRoles[community] ?? []) ? .forbidden : .allow
+        case .keepCareWatch(let community):
+            guard principal.communities.contains(community) else { return .hidden }
+            let roles: Set<StaffRole> = [.operator_, .communityWorker]
             return roles.isDisjoint(with: principal.staffRoles[community] ?? []) ? .forbidden : .allow
         case .dispatchWorkOrders(let community):
             guard principal.communities.contains(community) else { return .hidden }

@@ -1,7 +1,7 @@
 /// Every feature of Linli, in the order they register (a feature's migrations after those it refers to).
 enum Features {
     static let all: [any Feature.Type] = [
-        CommunityRegistry.self, Identity.self, Devices.self, Access.self, Contacts.self, Property.self, HomeSecurityFeature.self,
+        CommunityRegistry.self, Identity.self, Devices.self, Access.self, Contacts.self, Property.self, HomeSecurityFeature.self, ElderCare.self,
         WebShell.self,
     ]
 }

@@ -29,6 +29,12 @@ enum Access: Feature {
         app.migrations.add(CreateAccessChanges())
         app.migrations.add(CreateCredentialKey())
         app.migrations.add(KeyAccessCredentialHashes())
+        app.migrations.add(IndexAccessEventsByPerson())
+        // A gate that let the person through saw them.
+        app.activity.addLastSeen("gate") { person, db in
+            try await AccessEvent.query(on: db).filter(\.$personID == person).filter(\.$allow == true)
+                .sort(\.$at, .descending).first()?.at
+        }
         try app.prepareFaces()
         app.migrations.add(AddLivenessRequired())
         app.prepareAccessLog()

@@ -37,6 +37,8 @@ enum LinliEvent: Codable, Sendable, Equatable {
     /// A household's panel or a guard call changed: the desk's consoles reload, and the household's page
     /// unless `household` is nil (what only the guards may know: the duress call, an escalation).
     case securityChanged(community: UUID, household: UUID?)
+    /// A care watch or check of the community changed: pages reload, the watched homes are loaded again.
+    case careChanged(community: UUID)
     /// A rule was written or deleted (`reset`: its states were dropped): other servers load the rules again.
     case rulesChanged(rule: UUID, reset: Bool)
 }

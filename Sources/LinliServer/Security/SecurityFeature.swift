@@ -20,6 +20,14 @@ enum HomeSecurityFeature: Feature {
         SecurityPages.register(app.pages)
         app.openAPIComponents.add(SecuritySchemas.all)
         app.deviceHub.observers.add(SecurityObserver(app: app))
+        // A home armed away or on vacation is empty: its silence is no sign of trouble.
+        app.activity.addAway { household, db in
+            guard let row = try await SecurityPanel.query(on: db).filter(\.$householdID == household).first() else {
+                return false
+            }
+            let panel = row.panel
+            return [.armedAway, .armedVacation].contains(panel.mode) && panel.state != .disarmed
+        }
         // Every server's open consoles and household pages hear of changes made on any of them.
         let bus = app.securityBus
         app.events.subscribe { event in

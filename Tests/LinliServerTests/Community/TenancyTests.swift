@@ -38,7 +38,7 @@ import VaporTesting
                 "acknowledgeAlarm": ["guard", "property"], "clearAlarm": ["guard", "property"],
                 "finishTask": ["guard", "property"], "sendCommand": ["property"], "setSharedAttributes": ["property"],
                 "denyPerson": ["guard", "property"], "fileWorkOrderForResident": ["property"],
-                "publishNotice": ["property", "worker"],
+                "publishNotice": ["property", "worker"], "setCareWatch": ["worker"],
             ]
             var tokens: [String: String] = [:]
             for role in ["owner", "neighbour", "guard", "property", "worker", "operatorB"] {
@@ -98,6 +98,7 @@ import VaporTesting
                         || (endpoint.operationID == "listNotices" && role == "guard")
                         || endpoint.operationID == "serviceRevenue"
                         || (role == "worker" && ["listGuardCalls", "guardFigures", "guardDeskFeed"].contains(endpoint.operationID))
+                        || (role != "worker" && ["listCareWatch", "listCareChecks"].contains(endpoint.operationID))
                     {
                         #expect(status == .forbidden, "\(role) \(endpoint.path) → \(status)")
                     } else if endpoint.operationID == "getTelemetrySeries" {

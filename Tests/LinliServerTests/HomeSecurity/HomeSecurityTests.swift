@@ -28,11 +28,11 @@ extension Harness {
         return try read.content.decode(SecurityRead.self)
     }
 
-    /// Moves the clock and runs what is due (the panels' timers, the escalations).
+    /// Moves the clock and runs what is due (the panels' timers, the escalations, the care watch: every
+    /// job runs at least once when `seconds` is 5 or more).
     func pass(_ seconds: TimeInterval) async throws {
-        clock.advance(by: seconds)
         try await app.jobs.schedule(now: clock.now(), on: app.db)
-        clock.advance(by: 1)
+        clock.advance(by: seconds)
         while try await app.jobs.runDue(app) > 0 {}
     }
 

@@ -131,7 +131,8 @@ import VaporTesting
             #expect(
                 operatorTabs == [
                     "Overview", "Households", "Residents", "Staff", "Devices", "Alarms", "Rules", "Device health",
-                    "Security desk", "Gates", "Face data", "Notices", "Work orders", "Services", "Import", "Audit log",
+                    "Security desk", "Gates", "Face data", "Notices", "Work orders", "Services", "Elderly care", "Import",
+                    "Audit log",
                 ])
             #expect(
                 try await tabs("guard") == [
@@ -140,7 +141,7 @@ import VaporTesting
                 ])
             #expect(try await tabs("property").contains("Work orders"))
             let worker = try await tabs("worker")
-            #expect(worker.contains("Notices") && !worker.contains("Work orders"))
+            #expect(worker.contains("Notices") && !worker.contains("Work orders") && worker.contains("Elderly care"))
         }
     }
 

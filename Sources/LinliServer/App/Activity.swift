@@ -1,0 +1,44 @@
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import Vapor
+
+/// What features know of a person's or a home's activity, for a feature that watches over people (the
+/// care watch) without naming them: when a person was last seen (a gate pass, a sign-in) and whether a
+/// home is away (armed away or on vacation). Each feature adds what it knows while configured.
+final class ActivitySources: Sendable {
+    typealias LastSeen = @Sendable (_ person: UUID, _ db: any Database) async throws -> Date?
+    typealias Away = @Sendable (_ household: UUID, _ db: any Database) async throws -> Bool
+
+    private let seen = NIOLockedValueBox([(name: String, source: LastSeen)]())
+    private let away = NIOLockedValueBox([Away]())
+
+    func addLastSeen(_ name: String, _ source: @escaping LastSeen) { seen.withLockedValue { $0.append((name, source)) } }
+    func addAway(_ source: @escaping Away) { away.withLockedValue { $0.append(source) } }
+
+    /// The latest time any source saw the person, and which source.
+    func lastSeen(_ person: UUID, on db: any Database) async throws -> (at: Date, source: String)? {
+        var best: (at: Date, source: String)?
+        for (name, source) in seen.withLockedValue({ $0 }) {
+            if let at = try await source(person, db), at > (best?.at ?? .distantPast) { best = (at, name) }
+        }
+        return best
+    }
+
+    func isAway(_ household: UUID, on db: any Database) async throws -> Bool {
+        for source in away.withLockedValue({ $0 }) where try await source(household, db) { return true }
+        return false
+    }
+}
+
+extension Application {
+    private struct ActivityKey: StorageKey { typealias Value = ActivitySources }
+
+    /// See ``ActivitySources``.
+    var activity: ActivitySources {
+        if let sources = storage[ActivityKey.self] { return sources }
+        let sources = ActivitySources()
+        storage[ActivityKey.self] = sources
+        return sources
+    }
+}
