@@ -14,7 +14,9 @@ enum CareWatchService {
     static func run(now: Date, app: Application) async throws {
         let due = try await CareWatch.query(on: app.db).filter(\.$active == true).filter(\.$nextLookAt <= now)
             .limit(500).all()
-        for watch in due { try await look(watch, now: now, app: app) }
+        for watch in due {
+            do { try await look(watch, now: now, app: app) } catch { app.logger.report(error: error) }
+        }
         try await climb(now: now, app: app)
     }
 
@@ -31,7 +33,6 @@ enum CareWatchService {
                 lastSignOfLife: last, lastCheckIn: watch.lastCheckInAt, watchedSince: watch.watchedSince,
                 suppression: away ? .armedAway : nil), now: now, calendar: .china)
         let id = try watch.requireID()
-        let looked = watch.nextLookAt
         var next = now.addingTimeInterval(300)
         var suppression: String?
         var opened: (WelfareWatch.Reason, Date)?
@@ -47,7 +48,7 @@ enum CareWatchService {
             let changed = try await db.conditionalUpdate(CareWatch.schema) {
                 $0.set("next_look_at", to: nextLook).set("updated_at", to: now)
                     .set("last_suppression", to: held.map { SQLBind($0) as any SQLExpression } ?? SQLLiteral.null)
-                    .where("id", .equal, id).where("next_look_at", .equal, looked)
+                    .where("id", .equal, id).where("next_look_at", .lessThanOrEqual, now)
             }
             guard changed == 1, let (reason, since) = opening else { return false }
             let open = try await CareCheck.query(on: db).filter(\.$watchID == id)

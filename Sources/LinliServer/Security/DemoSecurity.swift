@@ -49,19 +49,19 @@ enum DemoSecurity {
         // Living states: leaving now (the exit delay runs), coming home (the entry delay runs), triggered.
         var arming = AlarmPanel()
         try arming.arm(.armedAway, open: [], force: false, settings: standard, now: now)
-        _ = arming.sensor(UUID().uuidString, .entry, settings: standard, now: now.addingTimeInterval(5))
+        _ = arming.sensor("", .entry, settings: standard, now: now.addingTimeInterval(5))
         try await store(homes[4], arming, standard, at: now)
         try await line(homes[4], "state.arming", mode: "armed_away", at: now)
         var pending = AlarmPanel()
         try pending.arm(.armedAway, open: [], force: false, settings: instant, now: now.addingTimeInterval(-7200))
-        let door = UUID().uuidString
+        let door = ""
         _ = pending.sensor(door, .entry, settings: instant, now: now)
         try await store(homes[5], pending, instant, at: now)
         try await line(homes[5], "state.pending", mode: "armed_away", at: now)
         var triggered = AlarmPanel()
         let raised = now.addingTimeInterval(-40)
         try triggered.arm(.armedAway, open: [], force: false, settings: instant, now: now.addingTimeInterval(-9000))
-        _ = triggered.sensor(UUID().uuidString, .perimeter, settings: instant, now: raised.addingTimeInterval(-30))
+        _ = triggered.sensor("", .perimeter, settings: instant, now: raised.addingTimeInterval(-30))
         _ = triggered.advance(to: raised, settings: instant)
         try await store(homes[6], triggered, instant, at: raised)
         let open = GuardCall()

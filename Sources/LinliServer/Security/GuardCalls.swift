@@ -153,9 +153,14 @@ enum GuardCalls {
     static func advancePanels(now: Date, app: Application) async throws {
         let due = try await SecurityPanel.query(on: app.db).filter(\.$nextDue <= now).limit(500).all()
         for row in due {
-            guard let household = try await Household.find(row.householdID, on: app.db) else { continue }
-            try await HomeSecurity.step(household, by: nil, now: now, app: app, retries: 3) { panel, settings in
-                panel.advance(to: now, settings: settings.panel)
+            // One panel that cannot move on must not hold back the others' timers.
+            do {
+                guard let household = try await Household.find(row.householdID, on: app.db) else { continue }
+                try await HomeSecurity.step(household, by: nil, now: now, app: app, retries: 3) { panel, settings in
+                    panel.advance(to: now, settings: settings.panel)
+                }
+            } catch {
+                app.logger.report(error: error)
             }
         }
     }

@@ -200,7 +200,6 @@ enum HomeSecurity {
                     note.communityID = community
                     note.role = .communityWorker
                     note.title = "security.note.worker.panic"
-                    note.deviceID = UUID(uuidString: sensor)
                     note.createdAt = now
                     try await note.create(on: db)
                 }
@@ -250,7 +249,8 @@ enum HomeSecurity {
         note.communityID = household.communityID
         note.householdID = try household.requireID()
         note.title = title
-        note.deviceID = sensor
+        // A sensor removed since the panel noted it is named no more.
+        if let sensor, try await Device.find(sensor, on: db) != nil { note.deviceID = sensor }
         note.createdAt = now
         try await note.create(on: db)
     }

@@ -175,6 +175,24 @@ extension Harness {
         }
     }
 
+    /// A sensor deleted while it holds the entry delay: the timer still runs out, and one home's failure
+    /// would never hold back the other homes' timers.
+    @Test func aDeletedSensorDoesNotStopTheTimers() async throws {
+        try await withLinli { h in
+            let owner = try await h.token("owner")
+            let (door, doorToken) = try await h.sensor("door_contact", "入户门")
+            _ = try await h.send(
+                .PUT, h.security + "/settings", token: owner, raw: #"{"exitDelay":0,"entryDelay":5,"abortWindow":0}"#)
+            _ = try await h.send(.POST, h.security + "/arm", token: owner, raw: #"{"mode":"armed_away"}"#)
+            try await h.reading(doorToken, #"{"open":true}"#)
+            let deleted = try await h.send(.DELETE, h.community + "/devices/\(door)", token: try await h.token("operator"))
+            #expect(deleted.status == .noContent)
+            try await h.pass(6)
+            #expect(try await h.panel().state == .triggered)
+            #expect(try await h.calls().map(\.kind) == [.intrusion])
+        }
+    }
+
     @Test func duressDisarmsAndCallsTheGuardsSilently() async throws {
         try await withLinli { h in
             let owner = try await h.token("owner")
