@@ -50,7 +50,7 @@ final class JobRun: Model, @unchecked Sendable {
 /// The one job runner. Features register their recurring jobs (`every`) and one-off handlers (`on`)
 /// while the application is configured; `enqueue` schedules a one-off job durably (in the caller's
 /// transaction when given one). `runDue` claims and runs what is due — the background worker calls it
-/// every second in a server, tests call it after moving the clock.
+/// four times a second in a server, tests call it after moving the clock.
 final class Jobs: Sendable {
     typealias Handler = @Sendable (Application, JobContext) async throws -> Void
 
@@ -246,7 +246,7 @@ extension Application {
     }
 }
 
-/// Runs due jobs every second while the server runs (not in tests, which call `runDue`).
+/// Runs due jobs four times a second while the server runs (not in tests, which call `runDue`).
 struct JobWorker: LifecycleHandler {
     private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
     let poll: TimeInterval

@@ -32,7 +32,7 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
     app.migrations.add(SessionRecord.migration)
     app.migrations.add(CreateMoneyMovement())
     app.migrations.add(CreateJobs())
-    app.lifecycle.use(JobWorker(poll: app.environment == .testing ? 0 : 1))
+    app.lifecycle.use(JobWorker(poll: app.environment == .testing ? 0 : 0.25))
     app.jobs.every("jobs.prune", seconds: 86_400) { app, job in try await Jobs.prune(now: job.now, on: app.db) }
     // Money whose provider answer was lost (a crash, a timeout) is settled with the same key.
     app.jobs.every("money.reconcile", seconds: 60) { app, job in

@@ -8,6 +8,11 @@ import Vapor
 /// line and the household's notification), escalation of calls nobody acknowledged, the panels' timers,
 /// and the reads the console and the API share.
 enum GuardCalls {
+    /// One-off jobs at a panel's due time and at a call's escalation times, so a timer fires when the job
+    /// worker next looks (4 times a second) instead of at the next sweep.
+    static let dueJob = "security.due"
+    static let escalationJob = "security.escalate"
+
     /// Takes the step `to` on the call: only one forward (or resolving), and of parallel presses one.
     static func act(
         _ call: GuardCall, _ to: GuardDesk.Step, _ input: GuardStepInput, by person: UUID, app: Application

@@ -130,7 +130,12 @@ enum HomeSecurity {
                         .set("updated_at", to: now).where("id", .equal, rowID).where("version", .equal, version)
                 }
                 guard changed == 1 else { return false }
-                try await record(before, after, effects, household, by: person, now: now, on: db)
+                try await record(before, after, effects, household, by: person, now: now, jobs: app.jobs, on: db)
+                // The timer as a one-off job at its due time (the `security.timers` sweep is the net).
+                if let next {
+                    try await app.jobs.enqueue(
+                        GuardCalls.dueJob, name: "security-due-\(rowID)-\(version + 1)", at: next, on: db)
+                }
                 return true
             }
             if done {
@@ -147,7 +152,7 @@ enum HomeSecurity {
     /// The history lines, guard calls and notifications of one step.
     private static func record(
         _ before: AlarmPanel, _ after: AlarmPanel, _ effects: [AlarmPanel.Effect], _ household: Household,
-        by person: UUID?, now: Date, on db: any Database
+        by person: UUID?, now: Date, jobs: Jobs, on db: any Database
     ) async throws {
         let community = household.communityID
         let home = try household.requireID()
@@ -171,7 +176,7 @@ enum HomeSecurity {
             case .report(let intrusion):
                 let call = try await raise(
                     intrusion.confirmed ? .intrusion : .unconfirmed, household, sensor: intrusion.sensor, now: now,
-                    on: db)
+                    jobs: jobs, on: db)
                 try await line("reported", sensor: intrusion.sensor, call: call)
                 try await EmergencyContacts.tell(household, "security.note.family.intrusion", now: now, on: db)
             case .confirmed(let intrusion):
@@ -191,7 +196,8 @@ enum HomeSecurity {
                 var type: String?
                 if let id = UUID(uuidString: sensor) { type = try await Device.find(id, on: db)?.type }
                 let call = try await raise(
-                    type == "emergency_button" ? .panic : .hazard, household, sensor: sensor, now: now, on: db)
+                    type == "emergency_button" ? .panic : .hazard, household, sensor: sensor, now: now, jobs: jobs,
+                    on: db)
                 try await line(type == "emergency_button" ? "panic" : "hazard", sensor: sensor, call: call)
                 try await EmergencyContacts.tell(household, "security.note.family.\(type == "emergency_button" ? "panic" : "hazard")", now: now, on: db)
                 if type == "emergency_button" {
@@ -205,7 +211,7 @@ enum HomeSecurity {
                 }
             case .duress:
                 // Silent: the household's history says "disarmed", only the guards know.
-                let call = try await raise(.duress, household, sensor: nil, now: now, on: db)
+                let call = try await raise(.duress, household, sensor: nil, now: now, jobs: jobs, on: db)
                 try await line("duress", call: call, hidden: true)
             case .fellBackToHome: try await line("fellBackToHome")
             case .shutDown(let sensor): try await line("shutDown", sensor: sensor)
@@ -215,7 +221,7 @@ enum HomeSecurity {
 
     /// A call on the guard desk, or one more repeat of the same open one.
     static func raise(
-        _ kind: GuardDesk.Kind, _ household: Household, sensor: String?, now: Date, on db: any Database
+        _ kind: GuardDesk.Kind, _ household: Household, sensor: String?, now: Date, jobs: Jobs, on db: any Database
     ) async throws -> UUID {
         let home = try household.requireID()
         let sensorID = sensor.flatMap(UUID.init(uuidString:))
@@ -238,7 +244,13 @@ enum HomeSecurity {
         call.nextEscalationAt = GuardDesk.escalation(raisedAt: now, acknowledgedAt: nil, now: now).next
         call.repeats = 0
         try await call.create(on: db)
-        return try call.requireID()
+        let id = try call.requireID()
+        for (n, after) in GuardDesk.escalations.enumerated() {
+            try await jobs.enqueue(
+                GuardCalls.escalationJob, name: "security-escalate-\(id)-\(n + 1)", at: now.addingTimeInterval(after),
+                on: db)
+        }
+        return id
     }
 
     /// A notification to the household (its members see it on the home page and in the app).

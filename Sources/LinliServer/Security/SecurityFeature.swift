@@ -35,9 +35,11 @@ enum HomeSecurityFeature: Feature {
             bus.publish(community: community, SecurityFeed.frame)
             if let household { bus.publish(community: household, SecurityFeed.frame) }
         }
-        // Delays and abort windows that ended, and calls nobody acknowledged: every second, from the
-        // database, so they go on after a restart.
-        app.jobs.every("security.timers", seconds: 1) { app, job in
+        // Delays and abort windows that ended, and calls nobody acknowledged: one-off jobs at their due
+        // times, and a sweep every 5 s as the net; both read the database, so they go on after a restart.
+        app.jobs.on(GuardCalls.dueJob) { app, job in try await GuardCalls.advancePanels(now: job.now, app: app) }
+        app.jobs.on(GuardCalls.escalationJob) { app, job in try await GuardCalls.escalate(now: job.now, app: app) }
+        app.jobs.every("security.timers", seconds: 5) { app, job in
             try await GuardCalls.advancePanels(now: job.now, app: app)
             try await GuardCalls.escalate(now: job.now, app: app)
         }
