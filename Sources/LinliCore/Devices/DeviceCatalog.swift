@@ -163,6 +163,9 @@ public enum DeviceCatalog {
             commands: [CommandSpec("close_valve"), CommandSpec("silence")], offlineAfter: 3600),
         DeviceType("water_leak", telemetry: [TelemetryKey("leak", .boolean)], offlineAfter: 3600),
         DeviceType("emergency_button", telemetry: [TelemetryKey("pressed", .boolean)], offlineAfter: 3600 * 6),
+        // A home's alarm keypad: arms and disarms with the household's code through the device request
+        // (`POST /api/v1/{token}/rpc`, never stored); reports tampering.
+        DeviceType("alarm_keypad", telemetry: [TelemetryKey("tamper", .boolean)], offlineAfter: 3600 * 6),
         DeviceType(
             "soil_sensor",
             telemetry: [

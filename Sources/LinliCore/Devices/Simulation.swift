@@ -114,6 +114,7 @@ public struct VirtualDevice: Sendable {
             values["gas_alarm"] = .bool(false)
         case "water_leak": values["leak"] = .bool(false)
         case "emergency_button": values["pressed"] = .bool(false)
+        case "alarm_keypad": values["tamper"] = .bool(false)
         case "tv_box":
             values["power_on"] = .bool(hour > 7 && hour < 22 && rng.chance(0.6))
             values["app"] = .string(["live_tv", "linli", "weather"][Int.random(in: 0..<3, using: &rng)])

@@ -17,6 +17,8 @@ final class DeviceHub: Sendable {
     let settings: Settings
     /// Features that follow stored readings (home security, elderly care) without the hub naming them.
     let observers = TelemetryObservers()
+    /// Methods devices may ask of features (`POST /api/v1/{token}/rpc`: the alarm keypad's arm and disarm).
+    let requests = DeviceRequests()
     private let app: Application
 
     struct Settings: Sendable {
@@ -124,6 +126,17 @@ final class TelemetryObservers: Sendable {
 
     func add(_ observer: any TelemetryObserver) { observers.withLockedValue { $0.append(observer) } }
     var all: [any TelemetryObserver] { observers.withLockedValue { $0 } }
+}
+
+/// Device requests a feature answers, by method: the handler gets the device, the request's `params` and
+/// the request, and answers JSON (or throws a problem).
+final class DeviceRequests: Sendable {
+    typealias Handler = @Sendable (DeviceRef, JSON, Request) async throws -> JSON
+    private let handlers = NIOLockedValueBox([String: Handler]())
+
+    func on(_ method: String, _ handler: @escaping Handler) { handlers.withLockedValue { $0[method] = handler } }
+    func handler(_ method: String) -> Handler? { handlers.withLockedValue { $0[method] } }
+    var methods: [String] { handlers.withLockedValue { Array($0.keys).sorted() } }
 }
 
 /// Token hash → device, so telemetry does not read the devices table on every request.

@@ -75,6 +75,7 @@ extension DeviceStrings {
         "device.type.electricity_meter": "Electricity meter",
         "device.type.tv_box": "TV box",
         "device.type.kiosk": "Kiosk",
+        "device.type.alarm_keypad": "Alarm keypad",
         "device.type.generic_sensor": "Generic sensor",
         "rule.condition.below": "below",
         "rule.condition.above": "above",

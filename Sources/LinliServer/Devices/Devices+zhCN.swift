@@ -75,6 +75,7 @@ extension DeviceStrings {
         "device.type.electricity_meter": "电表",
         "device.type.tv_box": "电视盒子",
         "device.type.kiosk": "自助服务机",
+        "device.type.alarm_keypad": "安防键盘",
         "device.type.generic_sensor": "通用传感器",
         "rule.condition.below": "低于",
         "rule.condition.above": "高于",

@@ -24,6 +24,7 @@ enum DemoSecurity {
                 decoding: try JSONEncoder().encode(SecuritySettings(panel: settings, sensors: [:])), as: UTF8.self)
             row.version = 1
             row.nextDue = panel.nextDue
+            row.scheduled = false
             row.updatedAt = at
             try await row.create(on: db)
         }

@@ -170,6 +170,52 @@ enum GuardCalls {
         }
     }
 
+    /// The households' arming schedules: the latest entry due since the last look is applied (arming
+    /// refused by an open sensor is noted in the history and told to the household, never forced).
+    static func applySchedules(now: Date, app: Application) async throws {
+        let rows = try await SecurityPanel.query(on: app.db).filter(\.$scheduled == true).all()
+        for row in rows {
+            do {
+                let after = row.scheduleCheckedAt ?? row.updatedAt
+                guard let household = try await Household.find(row.householdID, on: app.db) else { continue }
+                if let (entry, _) = row.settings.schedule.due(after: after, upTo: now, calendar: .china) {
+                    if let mode = entry.mode {
+                        let open = try await HomeSecurity.sensors(of: row.householdID, row.settings, now: now, on: app.db)
+                            .filter(\.open).map { $0.id.uuidString }
+                        do {
+                            try await HomeSecurity.step(household, by: nil, now: now, app: app, retries: 3) { panel, s in
+                                guard panel.state == .disarmed else { return [] }
+                                try panel.arm(mode, open: open, force: false, settings: s.panel, now: now)
+                                return []
+                            }
+                        } catch is AlarmPanel.Refusal {
+                            try await app.db.writeTransaction { db in
+                                let line = SecurityEvent()
+                                line.communityID = household.communityID
+                                line.householdID = row.householdID
+                                line.kind = "scheduleRefused"
+                                line.mode = mode.rawValue
+                                line.hidden = false
+                                line.at = now
+                                try await line.create(on: db)
+                                try await HomeSecurity.tell(household, "security.note.scheduleRefused", sensor: nil, now: now, on: db)
+                            }
+                            app.events.publish(.securityChanged(community: household.communityID, household: row.householdID))
+                        }
+                    } else {
+                        try await HomeSecurity.step(household, by: nil, now: now, app: app, retries: 3) { panel, s in
+                            panel.state == .disarmed ? [] : panel.disarm(.valid, settings: s.panel, now: now)
+                        }
+                    }
+                }
+                try await SecurityPanel.query(on: app.db).filter(\.$id == (try row.requireID()))
+                    .set(\.$scheduleCheckedAt, to: now).update()
+            } catch {
+                app.logger.report(error: error)
+            }
+        }
+    }
+
     /// The calls as the desk shows them, with names, members and contacts (a few queries for all).
     static func reads(_ calls: [GuardCall], on db: any Database) async throws -> [GuardCallRead] {
         let households = try await Household.byID(calls.map(\.householdID), on: db)

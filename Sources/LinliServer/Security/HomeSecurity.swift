@@ -13,7 +13,7 @@ enum HomeSecurity {
         switch type {
         case "door_contact": .entry
         case "motion": .interior
-        case "smoke", "gas", "water_leak", "emergency_button": .always
+        case "smoke", "gas", "water_leak", "emergency_button", "alarm_keypad": .always
         default: nil
         }
     }

@@ -113,5 +113,9 @@ extension SecurityStrings {
         "security.note.family.hazard": "A smoke, gas or leak alarm at your family member's home; the guards have it",
         "security.note.family.panic": "Your family member pressed the emergency button; the guards have it",
         "security.note.worker.panic": "A resident pressed the emergency button: call them now",
+        "reason.not_a_keypad": "Only a home's alarm keypad may do this.",
+        "security.note.scheduleRefused": "Security: a door or window was open at the scheduled arming, so it did not arm",
+        "security.schedule": "Schedule",
+        "security.nextScheduled": "Next scheduled: {time} {action}",
     ]
 }

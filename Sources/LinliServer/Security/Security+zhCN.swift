@@ -113,5 +113,9 @@ extension SecurityStrings {
         "security.note.family.hazard": "您家人的家中有烟雾、燃气或漏水报警，保安已收到",
         "security.note.family.panic": "您家人按下了紧急按钮，保安已收到",
         "security.note.worker.panic": "有住户按下了紧急按钮，请立即联系",
+        "reason.not_a_keypad": "只有住户家中的安防键盘可以这样做。",
+        "security.note.scheduleRefused": "安防：定时布防时有门窗未关，本次没有布防",
+        "security.schedule": "定时",
+        "security.nextScheduled": "下次定时：{time} {action}",
     ]
 }

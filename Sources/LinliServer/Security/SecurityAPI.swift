@@ -25,17 +25,20 @@ enum SecurityAPI {
 
     /// Arms: open sensors refuse it (409 listing them) unless `force`, which bypasses them for this
     /// arming and says so in the history.
-    static func arm(_ household: Household, _ input: ArmInput, on req: Request) async throws -> SecurityRead {
+    /// `by`: the resident (nil for the home's keypad, which must give the household's code when one is set).
+    static func arm(_ household: Household, _ input: ArmInput, by person: UUID?, on req: Request) async throws
+        -> SecurityRead
+    {
         guard let mode = AlarmPanel.Mode(rawValue: input.mode) else { throw LinliError.invalid("mode", "invalid_value") }
-        if let code = input.code, !code.isEmpty, !(4...8).contains(code.count) || !code.allSatisfy(\.isASCIIDigit) {
-            throw LinliError.invalid("code", "invalid_code")
-        }
+        try checkFormat(input.code)
         let now = req.clock.now()
         let row = try await HomeSecurity.panel(household, now: now, on: req.db)
+        if person == nil {
+            try await throttled(household, on: req) { try await HomeSecurity.code(input.code, for: row, on: req.db) == .valid }
+        }
         let open = try await HomeSecurity.sensors(of: try household.requireID(), row.settings, now: now, on: req.db)
             .filter(\.open).map { $0.id.uuidString }
         let force = input.force ?? false
-        let person = try req.user().principal.personID
         do {
             let stepped = try await HomeSecurity.step(household, by: person, now: now, app: req.application) {
                 panel, settings in
@@ -58,23 +61,14 @@ enum SecurityAPI {
     /// Disarms with the household's code. Wrong codes are counted (the third in a row during the entry
     /// delay triggers at once) and throttled per household; the duress code disarms and silently calls
     /// the guards.
-    static func disarm(_ household: Household, _ input: DisarmInput, on req: Request) async throws -> SecurityRead {
-        if let code = input.code, !code.isEmpty, !(4...8).contains(code.count) || !code.allSatisfy(\.isASCIIDigit) {
-            throw LinliError.invalid("code", "invalid_code")
-        }
+    static func disarm(_ household: Household, _ input: DisarmInput, by person: UUID?, on req: Request) async throws
+        -> SecurityRead
+    {
+        try checkFormat(input.code)
         let now = req.clock.now()
         let row = try await HomeSecurity.panel(household, now: now, on: req.db)
-        let person = try req.user().principal.personID
         let app = req.application
-        var rules = LoginThrottle()
-        rules.slowAfter = 3
-        rules.lockAfter = 6
-        rules.window = 5 * 60
-        rules.lockDuration = 5 * 60
-        try await AttemptThrottle.guarded(
-            [("security-code:\(try household.requireID())", rules)],
-            failure: LinliError(.forbidden, issues: [FieldIssue(field: "code", reason: "wrong_code")]), on: req
-        ) {
+        try await throttled(household, on: req) {
             let code = try await HomeSecurity.code(input.code, for: row, on: req.db)
             try await HomeSecurity.step(household, by: person, now: now, app: app, retries: 3) { panel, settings in
                 panel.disarm(code, settings: settings.panel, now: now)
@@ -82,6 +76,26 @@ enum SecurityAPI {
             return code != .wrong
         }
         return try await read(household, on: req)
+    }
+
+    static func checkFormat(_ code: String?) throws {
+        if let code, !code.isEmpty, !(4...8).contains(code.count) || !code.allSatisfy(\.isASCIIDigit) {
+            throw LinliError.invalid("code", "invalid_code")
+        }
+    }
+
+    /// A try of the household's code, counted before it is checked (slowed after 3, locked after 6 in
+    /// 5 minutes): `403 wrong_code` when `check` says no.
+    static func throttled(_ household: Household, on req: Request, _ check: () async throws -> Bool) async throws {
+        var rules = LoginThrottle()
+        rules.slowAfter = 3
+        rules.lockAfter = 6
+        rules.window = 5 * 60
+        rules.lockDuration = 5 * 60
+        try await AttemptThrottle.guarded(
+            [("security-code:\(try household.requireID())", rules)],
+            failure: LinliError(.forbidden, issues: [FieldIssue(field: "code", reason: "wrong_code")]), on: req,
+            check)
     }
 
     /// Delays, cross-zoning, sensor classes and codes; only while disarmed (a change mid-arming would
@@ -116,6 +130,16 @@ enum SecurityAPI {
             }
             settings.sensors = classes
         }
+        if let entries = input.schedule {
+            guard entries.count <= 8 else { throw LinliError.invalid("schedule", "too_many") }
+            var parsed: [ArmingSchedule.Entry] = []
+            for entry in entries {
+                guard let minute = CareAPI.minutes(entry.at) else { v.fail("schedule", "invalid_time"); continue }
+                parsed.append(.init(action: entry.action, minute: minute, days: entry.days ?? []))
+            }
+            settings.schedule = ArmingSchedule(parsed)
+            for field in settings.schedule.problems { v.fail("schedule.\(field)", "invalid_value") }
+        }
         func valid(_ code: String?, _ field: String) -> Bool {
             guard let code, !code.isEmpty else { return true }
             if (4...8).contains(code.count) && code.allSatisfy(\.isASCIIDigit) { return true }
@@ -141,10 +165,12 @@ enum SecurityAPI {
         let saved = row
         let rowID = try row.requireID()
         let audited = SecuritySettingsRead(settings)
+        let hasSchedule = !settings.schedule.entries.isEmpty
         try await req.db.writeTransaction { db in
             saved.version = version + 1
             let changed = try await db.conditionalUpdate(SecurityPanel.schema) {
-                $0.set("settings", to: saved.settingsJSON)
+                $0.set("settings", to: saved.settingsJSON).set("scheduled", to: hasSchedule)
+                    .set("schedule_checked_at", to: now)
                     .set("code_hash", to: saved.codeHash).set("duress_hash", to: saved.duressHash)
                     .set("version", to: version + 1).set("updated_at", to: now)
                     .where("id", .equal, rowID).where("version", .equal, version)
@@ -173,7 +199,8 @@ enum SecurityAPI {
                 tag: "security", body: SecuritySchemas.arm, response: Schema.ref("Security")), in: app
         ) { req in
             let household = try await household(req)
-            return try await arm(household, try req.decode(ArmInput.self), on: req)
+            return try await arm(
+                household, try req.decode(ArmInput.self), by: try req.user().principal.personID, on: req)
         }
         api.register(
             .init(
@@ -182,7 +209,8 @@ enum SecurityAPI {
                 body: SecuritySchemas.disarm, response: Schema.ref("Security")), in: app
         ) { req in
             let household = try await household(req)
-            return try await disarm(household, try req.decode(DisarmInput.self), on: req)
+            return try await disarm(
+                household, try req.decode(DisarmInput.self), by: try req.user().principal.personID, on: req)
         }
         api.register(
             .init(

@@ -69,6 +69,7 @@ struct SecuritySettingsRead: Content, Equatable {
     let abortWindow: Int
     let crossZoning: Bool
     let sensors: [String: AlarmPanel.SensorClass]
+    let schedule: [ScheduleEntryIO]
 
     init(_ s: SecuritySettings) {
         exitDelay = s.panel.exitDelay
@@ -76,7 +77,17 @@ struct SecuritySettingsRead: Content, Equatable {
         abortWindow = s.panel.abortWindow
         crossZoning = s.panel.crossZoning
         sensors = Dictionary(uniqueKeysWithValues: s.sensors.map { ($0.key.uuidString.lowercased(), $0.value) })
+        schedule = s.schedule.entries.map {
+            ScheduleEntryIO(action: $0.action, at: String(format: "%02d:%02d", $0.minute / 60, $0.minute % 60), days: $0.days)
+        }
     }
+}
+
+/// One entry of an arming schedule as the API writes it: `{"action":"armed_night","at":"22:30","days":[1,2,3,4,5]}`.
+struct ScheduleEntryIO: Content, Equatable {
+    let action: String
+    let at: String
+    let days: [Int]?
 }
 
 struct ArmInput: Content {
@@ -100,6 +111,8 @@ struct SecuritySettingsInput: Content {
     let code: String?
     /// A new duress code (4–8 digits, not the code), or "" to remove it.
     let duressCode: String?
+    /// The whole arming schedule (at most 8 entries); absent: unchanged.
+    let schedule: [ScheduleEntryIO]?
 }
 
 struct SecurityEventRead: Content, Equatable {
@@ -175,6 +188,12 @@ enum SecuritySchemas {
     static let modes = AlarmPanel.Mode.allCases.map(\.rawValue)
     static let classes = AlarmPanel.SensorClass.allCases.map(\.rawValue)
 
+    static let scheduleEntry = Schema.object(
+        [
+            ("action", Schema.enumeration(modes + ["disarmed"])),
+            ("at", Schema.string(max: 5, pattern: "^([01]?[0-9]|2[0-3]):[0-5][0-9]$")),
+            ("days", Schema.array(Schema.integer(min: 1, max: 7))),
+        ], required: ["action", "at"])
     static let sensor = Schema.object(
         [
             ("id", Schema.uuid), ("name", Schema.string()), ("type", Schema.string()),
@@ -185,7 +204,8 @@ enum SecuritySchemas {
         [
             ("exitDelay", Schema.integer()), ("entryDelay", Schema.integer()), ("abortWindow", Schema.integer()),
             ("crossZoning", Schema.bool), ("sensors", .object([("type", "object")])),
-        ], required: ["exitDelay", "entryDelay", "abortWindow", "crossZoning", "sensors"])
+            ("schedule", Schema.array(scheduleEntry)),
+        ], required: ["exitDelay", "entryDelay", "abortWindow", "crossZoning", "sensors", "schedule"])
     static let security = Schema.object(
         [
             ("state", Schema.enumeration(AlarmPanel.State.allCases.map(\.rawValue))),
@@ -215,6 +235,7 @@ enum SecuritySchemas {
         ("sensors", .object([("type", "object"), ("additionalProperties", Schema.enumeration(classes))])),
         ("code", Schema.string(max: 8, pattern: "^([0-9]{4,8})?$")),
         ("duressCode", Schema.string(max: 8, pattern: "^([0-9]{4,8})?$")),
+        ("schedule", Schema.array(scheduleEntry)),
     ])
     static let event = Schema.object(
         [

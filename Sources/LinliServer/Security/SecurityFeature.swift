@@ -20,6 +20,22 @@ enum HomeSecurityFeature: Feature {
         SecurityPages.register(app.pages)
         app.openAPIComponents.add(SecuritySchemas.all)
         app.deviceHub.observers.add(SecurityObserver(app: app))
+        // The home's keypad arms and disarms with the household's code.
+        for method in ["armSecurity", "disarmSecurity"] {
+            app.deviceHub.requests.on(method) { device, params, req in
+                guard device.type == "alarm_keypad", let home = device.facts.householdID,
+                    let household = try await Household.find(home, on: req.db)
+                else { throw LinliError(.forbidden, issues: [FieldIssue(field: "method", reason: "not_a_keypad")]) }
+                func text(_ key: String) -> String? { if case .string(let s)? = params[key] { s } else { nil } }
+                let read =
+                    method == "armSecurity"
+                    ? try await SecurityAPI.arm(
+                        household, ArmInput(mode: text("mode") ?? "armed_away", code: text("code"), force: false),
+                        by: nil, on: req)
+                    : try await SecurityAPI.disarm(household, DisarmInput(code: text("code")), by: nil, on: req)
+                return .object(["state": .string(read.state.rawValue), "mode": read.mode.map { .string($0.rawValue) } ?? .null])
+            }
+        }
         // A home armed away or on vacation is empty: its silence is no sign of trouble.
         app.activity.addAway { household, db in
             guard let row = try await SecurityPanel.query(on: db).filter(\.$householdID == household).first() else {
@@ -39,6 +55,9 @@ enum HomeSecurityFeature: Feature {
         // times, and a sweep every 5 s as the net; both read the database, so they go on after a restart.
         app.jobs.on(GuardCalls.dueJob) { app, job in try await GuardCalls.advancePanels(now: job.now, app: app) }
         app.jobs.on(GuardCalls.escalationJob) { app, job in try await GuardCalls.escalate(now: job.now, app: app) }
+        app.jobs.every("security.schedule", seconds: 30) { app, job in
+            try await GuardCalls.applySchedules(now: job.now, app: app)
+        }
         app.jobs.every("security.timers", seconds: 5) { app, job in
             try await GuardCalls.advancePanels(now: job.now, app: app)
             try await GuardCalls.escalate(now: job.now, app: app)

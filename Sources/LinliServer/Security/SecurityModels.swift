@@ -17,6 +17,9 @@ final class SecurityPanel: Model, @unchecked Sendable {
     @OptionalField(key: "duress_hash") var duressHash: String?
     @Field(key: "version") var version: Int
     @OptionalField(key: "next_due") var nextDue: Date?
+    /// Whether the household has an arming schedule, and up to when the schedule job applied it.
+    @Field(key: "scheduled") var scheduled: Bool
+    @OptionalField(key: "schedule_checked_at") var scheduleCheckedAt: Date?
     @Field(key: "updated_at") var updatedAt: Date
     init() {}
 
@@ -34,6 +37,22 @@ final class SecurityPanel: Model, @unchecked Sendable {
 struct SecuritySettings: Codable, Equatable, Sendable {
     var panel = AlarmPanel.Settings()
     var sensors: [UUID: AlarmPanel.SensorClass] = [:]
+    /// Arm and disarm at set times (applied by the `security.schedule` job).
+    var schedule = ArmingSchedule()
+
+    init(panel: AlarmPanel.Settings = .init(), sensors: [UUID: AlarmPanel.SensorClass] = [:], schedule: ArmingSchedule = .init()) {
+        self.panel = panel
+        self.sensors = sensors
+        self.schedule = schedule
+    }
+
+    /// Settings stored before a field existed read with its default.
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        panel = try c.decodeIfPresent(AlarmPanel.Settings.self, forKey: .panel) ?? .init()
+        sensors = try c.decodeIfPresent([UUID: AlarmPanel.SensorClass].self, forKey: .sensors) ?? [:]
+        schedule = try c.decodeIfPresent(ArmingSchedule.self, forKey: .schedule) ?? .init()
+    }
 }
 
 /// One line of a household's security history: armed, disarmed, a delay, an alarm and each of its steps.

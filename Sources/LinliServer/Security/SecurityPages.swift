@@ -40,6 +40,7 @@ enum SecurityPages {
         let stateKey: String
         let armed: Bool
         let until: String?
+        let nextScheduled: String?
         let alarm: String?
         let modes: [ConsolePages.Option]
         let arm: String
@@ -104,12 +105,19 @@ enum SecurityPages {
                 let calls = try await GuardCall.query(on: req.db).filter(\.$householdID == id)
                     .filter(\.$kind != .duress).filter(\.$raisedAt >= since).sort(\.$raisedAt, .descending).limit(3).all()
                 let names = Dictionary(uniqueKeysWithValues: read.sensors.map { ($0.id, $0.name) })
+                let schedule = try await HomeSecurity.panel(household, now: req.clock.now(), on: req.db).settings.schedule
+                let coming = schedule.next(after: req.clock.now(), calendar: .china)
                 homes.append(
                     HomePanel(
                         id: id, home: homeName(household, buildings), state: req.t("security.state.\(read.state.rawValue)"),
                         stateKey: read.state.rawValue, armed: read.state != .disarmed,
                         until: (read.exitEndsAt ?? read.entryEndsAt).map {
                             req.t("security.until", ["time": ConsolePages.time($0, req)])
+                        },
+                        nextScheduled: coming.map {
+                            req.t(
+                                "security.nextScheduled",
+                                ["time": ConsolePages.time($0.at, req), "action": req.t("security.state.\($0.entry.action)")])
                         },
                         alarm: read.alarm.map { a in
                             req.t(
@@ -152,7 +160,8 @@ enum SecurityPages {
             let form = try req.content.decode(Form.self)
             let household = try await SecurityAPI.household(req)
             _ = try await SecurityAPI.arm(
-                household, ArmInput(mode: form.mode, code: nil, force: form.force != nil), on: req)
+                household, ArmInput(mode: form.mode, code: nil, force: form.force != nil),
+                by: try req.user().principal.personID, on: req)
             req.flash(req.t("security.armedNow"))
             return req.redirect(to: SecurityRoute.mySecurity.path)
         }
@@ -160,7 +169,8 @@ enum SecurityPages {
             struct Form: Content { var code: String? }
             let form = try req.content.decode(Form.self)
             let household = try await SecurityAPI.household(req)
-            _ = try await SecurityAPI.disarm(household, DisarmInput(code: form.code?.nilIfEmpty), on: req)
+            _ = try await SecurityAPI.disarm(
+                household, DisarmInput(code: form.code?.nilIfEmpty), by: try req.user().principal.personID, on: req)
             req.flash(req.t("security.disarmedNow"))
             return req.redirect(to: SecurityRoute.mySecurity.path)
         }

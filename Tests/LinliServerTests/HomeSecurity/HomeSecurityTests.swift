@@ -193,6 +193,70 @@ extension Harness {
         }
     }
 
+    /// The home's keypad: the household's code arms and disarms through the device request; a wrong code is
+    /// counted like the app's; a keypad of no home, or another device, may not.
+    @Test func theKeypadArmsAndDisarmsWithTheCode() async throws {
+        try await withLinli { h in
+            let owner = try await h.token("owner")
+            _ = try await h.send(.PUT, h.security + "/settings", token: owner, raw: #"{"exitDelay":0,"code":"2468"}"#)
+            let (_, keypad) = try await h.sensor("alarm_keypad", "门口键盘")
+            func ask(_ token: String, _ body: String) async throws -> TestingHTTPResponse {
+                try await h.send(.POST, "/api/v1/\(token)/rpc", raw: body)
+            }
+            let noCode = try await ask(keypad, #"{"method":"armSecurity","params":{"mode":"armed_away"}}"#)
+            #expect(noCode.status == .forbidden && noCode.problem?.errors?.first?.reason == "wrong_code")
+            let armed = try await ask(keypad, #"{"method":"armSecurity","params":{"mode":"armed_away","code":"2468"}}"#)
+            #expect(armed.status == .ok, "\(armed.text)")
+            #expect(armed.text.contains("armed_away"))
+            let wrong = try await ask(keypad, #"{"method":"disarmSecurity","params":{"code":"1111"}}"#)
+            #expect(wrong.status == .forbidden)
+            #expect(try await h.panel().state == .armedAway)
+            let disarmed = try await ask(keypad, #"{"method":"disarmSecurity","params":{"code":"2468"}}"#)
+            #expect(disarmed.status == .ok && disarmed.text.contains("disarmed"))
+            // A door contact is no keypad; a keypad in no home arms nothing.
+            let (_, door) = try await h.sensor("door_contact", "入户门")
+            #expect(try await ask(door, #"{"method":"armSecurity","params":{"code":"2468"}}"#).status == .forbidden)
+            let (_, loose) = try await h.device("alarm_keypad", "库房键盘", token: try await h.token("operator"))
+            #expect(try await ask(loose, #"{"method":"armSecurity","params":{"code":"2468"}}"#).status == .forbidden)
+            #expect(try await ask(keypad, #"{"method":"armSecurity","params":{"code":"12"}}"#).status == .unprocessableEntity)
+            #expect(try await h.panel().state == .disarmed)
+            #expect(try await h.history().filter { $0 == "state.armed_away" }.count == 1)
+        }
+    }
+
+    /// The schedule arms at its time, never forces an open window (it says so), and disarms in the
+    /// morning; bad entries are refused.
+    @Test func theScheduleArmsAndDisarms() async throws {
+        try await withLinli { h in
+            let owner = try await h.token("owner")
+            // The test clock starts at 22:13 China time: night at 22:30, off at 06:30.
+            let set = try await h.send(
+                .PUT, h.security + "/settings", token: owner,
+                raw: #"{"exitDelay":0,"schedule":[{"action":"armed_night","at":"22:30"},{"action":"disarmed","at":"06:30"}]}"#)
+            #expect(set.status == .ok, "\(set.text)")
+            #expect(try set.content.decode(SecurityRead.self).settings.schedule.count == 2)
+            try await h.pass(10 * 60)
+            #expect(try await h.panel().state == .disarmed)
+            try await h.pass(10 * 60)
+            #expect(try await h.panel().state == .armedNight)
+            try await h.pass(8 * 3600)
+            #expect(try await h.panel().state == .disarmed)
+            // An open window at the next evening's time: not armed, and the household is told.
+            let (_, window) = try await h.sensor("door_contact", "阳台窗")
+            try await h.reading(window, #"{"open":true}"#)
+            try await h.pass(16 * 3600)
+            #expect(try await h.panel().state == .disarmed)
+            #expect(try await h.history().contains("scheduleRefused"))
+            for bad in [
+                #"{"schedule":[{"action":"armed_forever","at":"22:30"}]}"#, #"{"schedule":[{"action":"disarmed","at":"25:00"}]}"#,
+                #"{"schedule":[{"action":"disarmed","at":"07:00","days":[8]}]}"#,
+            ] {
+                let refused = try await h.send(.PUT, h.security + "/settings", token: owner, raw: bad)
+                #expect(refused.status == .unprocessableEntity, "\(bad): \(refused.status)")
+            }
+        }
+    }
+
     @Test func duressDisarmsAndCallsTheGuardsSilently() async throws {
         try await withLinli { h in
             let owner = try await h.token("owner")

@@ -109,7 +109,9 @@ enum DeviceAPI {
         api.register(
             .init(
                 method: .POST, path: t + "/rpc", operationID: "deviceRequest",
-                summary: "Device: ask the server (getCurrentTime, getSharedAttributes, getCommands)", tag: "device-api",
+                summary:
+                    "Device: ask the server (getCurrentTime, getSharedAttributes, getCommands; an alarm keypad: armSecurity, disarmSecurity)",
+                tag: "device-api",
                 authenticated: false, body: Schema.ref("DeviceRequest"), response: Schema.ref("AttributeValues"),
                 pathSchemas: token), in: app
         ) { req in
@@ -129,7 +131,10 @@ enum DeviceAPI {
             case "getCommands":
                 return JSON.object(["commands": .array(device.catalogue.commands.map { .string($0.method) })])
             default:
-                throw LinliError.invalid("method", "unknown_method")
+                guard let handler = hub.requests.handler(method) else {
+                    throw LinliError.invalid("method", "unknown_method")
+                }
+                return try await handler(device, body["params"] ?? .object([:]), req)
             }
         }
         api.register(

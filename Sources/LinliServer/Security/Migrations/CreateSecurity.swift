@@ -9,6 +9,7 @@ struct CreateSecurity: AsyncMigration {
             .field("panel", .string, .required).field("settings", .string, .required)
             .field("code_hash", .string).field("duress_hash", .string)
             .field("version", .int, .required).field("next_due", .datetime).field("updated_at", .datetime, .required)
+            .field("scheduled", .bool, .required, .sql(.default(false))).field("schedule_checked_at", .datetime)
             .unique(on: "household_id").create()
         try await IndexSQL.create("security_panels_next_due", on: SecurityPanel.schema, ["next_due"], database)
         try await database.schema(SecurityEvent.schema).id()
