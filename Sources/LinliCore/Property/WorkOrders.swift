@@ -10,6 +10,8 @@ public enum WorkCategory: String, Codable, Sendable, CaseIterable {
     case helpLaundry = "help_laundry"
     case helpParcel = "help_parcel"
     case helpMoving = "help_moving"
+    /// Someone at home asks for a hand — the green service key of a home's call button, or a request.
+    case helpAtHome = "help_at_home"
     case cleaning
     case complaint
     case suggestion
@@ -17,7 +19,7 @@ public enum WorkCategory: String, Codable, Sendable, CaseIterable {
     /// Minutes from filing until someone must have accepted it.
     public var responseMinutes: Int {
         switch self {
-        case .repairLift, .repairWater: 15
+        case .repairLift, .repairWater, .helpAtHome: 15
         case .repairElectricity, .helpLaundry: 30
         case .repairDoor, .helpParcel: 60
         case .repairPublic, .cleaning, .helpMoving: 120
@@ -30,7 +32,7 @@ public enum WorkCategory: String, Codable, Sendable, CaseIterable {
     public var completionMinutes: Int {
         switch self {
         case .repairLift: 120
-        case .helpLaundry: 60
+        case .helpLaundry, .helpAtHome: 60
         case .repairWater, .repairElectricity: 4 * 60
         case .helpParcel: 3 * 60
         case .repairDoor: 8 * 60
@@ -49,7 +51,7 @@ public enum WorkCategory: String, Codable, Sendable, CaseIterable {
         case .repairDoor: "door"
         case .repairLift: "lift"
         case .repairPublic: "public_area"
-        case .helpLaundry, .helpParcel, .helpMoving: "help"
+        case .helpLaundry, .helpParcel, .helpMoving, .helpAtHome: "help"
         case .cleaning: "cleaning"
         case .complaint, .suggestion: "service"
         }

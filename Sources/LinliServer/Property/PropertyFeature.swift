@@ -31,6 +31,7 @@ enum Property: Feature {
         tabs.add("workOrders", order: 120, shown: { .dispatchWorkOrders($0) }) { PropertyRoute.workOrders($0) }
         tabs.add("services", order: 130, shown: { .dispatchWorkOrders($0) }) { PropertyRoute.services($0) }
         WorkOrderAPI.register(app)
+        ServiceKey.register(app)
         _ = app.noticeBoard  // made before serving, with their subscriptions
         _ = app.workOrderLists
         Notices.register(app)

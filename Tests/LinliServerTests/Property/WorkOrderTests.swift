@@ -259,6 +259,41 @@ import VaporTesting
         }
     }
 
+    @Test func theGreenServiceKeyFilesOneHelpRequest() async throws {
+        try await withLinli { h in
+            let (_, key) = try await h.sensor("emergency_button", "床头呼叫器")
+            // Held down: five presses at once are one request, for the household, from the key.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<5 { group.addTask { try await h.reading(key, #"{"service":true}"#) } }
+                try await group.waitForAll()
+            }
+            try await h.pass(1)
+            let owner = try await h.token("owner")
+            func mine() async throws -> [WorkOrderRead] {
+                try await h.send(.GET, "/api/v1/me/work-orders", token: owner).content
+                    .decode(ListPage<WorkOrderRead>.self).items
+            }
+            let filed = try await mine()
+            #expect(filed.count == 1, "\(filed)")
+            let order = try #require(filed.first)
+            #expect(order.category == .helpAtHome && order.channel == "device" && order.householdID == h.world.home)
+            #expect(order.description.contains("床头呼叫器"))
+            // The green key is no alarm: the guards' desk stays empty.
+            #expect(try await h.calls().isEmpty)
+            // Pressed again later while the order is open: a line on its timeline, not a second order.
+            try await h.pass(11 * 60)
+            try await h.reading(key, #"{"service":true}"#)
+            try await h.pass(1)
+            #expect(try await mine().count == 1)
+            let events = try await WorkOrderEvent.query(on: h.app.db).filter(\.$orderID == order.id).all().map(\.action)
+            #expect(events.contains("pressedAgain"))
+            // Another household's resident sees none of it.
+            let theirs = try await h.send(.GET, "/api/v1/me/work-orders", token: try await h.token("neighbour"))
+                .content.decode(ListPage<WorkOrderRead>.self).items
+            #expect(theirs.isEmpty)
+        }
+    }
+
     @Test func photosAreCheckedForTypeAndSize() async throws {
         try await withLinli { h in
             let owner = try await h.token("owner")

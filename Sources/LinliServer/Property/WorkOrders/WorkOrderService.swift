@@ -58,34 +58,46 @@ enum WorkOrderService {
         let place = v.text(input.place?.nilIfEmpty, "place", max: 100, required: false) ?? ""
         let preferred = v.text(input.preferredTime?.nilIfEmpty, "preferredTime", max: 100, required: false)
         try v.check()
-        let now = req.clock.now()
+        return try await file(
+            household, category: input.category, description: description, place: place, preferredTime: preferred,
+            by: user.principal.personID, channel: channel, now: req.clock.now(), on: req.db,
+            events: req.application.events)
+    }
+
+    /// Files an order for the household — from a resident's or a dispatcher's request, or a device (the
+    /// green service key) — with its first timeline lines and demand signal, in one transaction.
+    static func file(
+        _ household: Household, category: WorkCategory, description: String, place: String, preferredTime: String?,
+        by person: UUID, channel: String, now: Date, on db: any Database, events: LinliEvents
+    ) async throws -> WorkOrder {
+        let community = household.communityID
         let order = WorkOrder()
         order.id = UUID()
         order.communityID = community
-        order.householdID = input.householdID
-        order.filedBy = user.principal.personID
+        order.householdID = try household.requireID()
+        order.filedBy = person
         order.channel = channel
-        order.category = input.category
+        order.category = category
         order.description = description
         order.place = place
-        order.preferredTime = preferred
+        order.preferredTime = preferredTime
         order.status = .submitted
-        (order.respondBy, order.completeBy) = WorkOrderRules.deadlines(input.category, from: now)
+        (order.respondBy, order.completeBy) = WorkOrderRules.deadlines(category, from: now)
         order.createdAt = now
         order.updatedAt = now
-        let assignee = try await autoAssignee(input.category, community: community, now: now, on: req.db)
+        let assignee = try await autoAssignee(category, community: community, now: now, on: db)
         order.assigneeID = assignee
-        try await req.db.writeTransaction { db in
+        try await db.writeTransaction { db in
             try await order.create(on: db)
-            try await event(order, "filed", by: user.principal.personID, note: channel, at: now, on: db)
+            try await event(order, "filed", by: person, note: channel, at: now, on: db)
             if let assignee {
                 try await event(order, "assigned", by: nil, note: assignee.uuidString, at: now, on: db)
             }
             try await DemandSignal.record(
-                .request, input.category.rawValue, community: community, household: household.id,
+                .request, category.rawValue, community: community, household: household.id,
                 building: household.buildingID, at: now, on: db)
         }
-        req.application.events.publish(.workOrdersChanged(community: community))
+        events.publish(.workOrdersChanged(community: community))
         return order
     }
 
