@@ -17,6 +17,8 @@ public struct DecideInput: Sendable, Equatable {
     public var credential: String?
     public var liveness: Double?
     public var ts: Int64?
+    /// `in` or `out`, when the terminal faces one way (an exit reader); nil: not known.
+    public var direction: String?
 
     public init() {}
 
@@ -37,6 +39,7 @@ public struct DecideInput: Sendable, Equatable {
                 case "model": input.model = try s.string()
                 case "credential": input.credential = try s.string()
                 case "liveness": input.liveness = try s.number()
+                case "direction": input.direction = try s.string()
                 case "ts":
                     let value = try s.number()
                     guard value.rounded() == value, abs(value) < 9e15 else {

@@ -30,10 +30,21 @@ enum Access: Feature {
         app.migrations.add(CreateCredentialKey())
         app.migrations.add(KeyAccessCredentialHashes())
         app.migrations.add(IndexAccessEventsByPerson())
+        app.migrations.add(AddAccessDirection())
         // A gate that let the person through saw them.
         app.activity.addLastSeen("gate") { person, db in
             try await AccessEvent.query(on: db).filter(\.$personID == person).filter(\.$allow == true)
                 .sort(\.$at, .descending).first()?.at
+        }
+        // Out by the community's gate (a main, pedestrian or garage exit reader) and not back in since.
+        app.activity.addOut { person, db in
+            guard
+                let last = try await AccessEvent.query(on: db).filter(\.$personID == person).filter(\.$allow == true)
+                    .sort(\.$at, .descending).first(),
+                last.direction == "out", let gate = last.gateID, let row = try await Gate.find(gate, on: db),
+                row.kind != .building
+            else { return nil }
+            return last.at
         }
         try app.prepareFaces()
         app.migrations.add(AddLivenessRequired())

@@ -125,6 +125,8 @@ final class AccessEvent: Model, @unchecked Sendable {
     @Field(key: "latency_ms") var latencyMs: Double
     @Field(key: "at") var at: Date
     @Field(key: "source") var source: String
+    /// `in`, `out`, or nil when the terminal did not say which way the person went.
+    @OptionalField(key: "direction") var direction: String?
     init() {}
 }
 
@@ -145,6 +147,10 @@ extension Gate: CommunityScoped {
 extension VisitorPass: CommunityScoped {
     static var communityField: KeyPath<VisitorPass, FieldProperty<VisitorPass, UUID>> { \.$communityID }
 }
+extension AccessEvent {
+    static let directions: Set<String> = ["in", "out"]
+}
+
 extension AccessEvent: CommunityScoped {
     static var communityField: KeyPath<AccessEvent, FieldProperty<AccessEvent, UUID>> { \.$communityID }
 }

@@ -4,17 +4,22 @@ import NIOConcurrencyHelpers
 import Vapor
 
 /// What features know of a person's or a home's activity, for a feature that watches over people (the
-/// care watch) without naming them: when a person was last seen (a gate pass, a sign-in) and whether a
-/// home is away (armed away or on vacation). Each feature adds what it knows while configured.
+/// care watch) without naming them: when a person was last seen (a gate pass, a sign-in), whether they
+/// went out by the community's gate, and whether a home is away (armed away or on vacation). Each
+/// feature adds what it knows while configured.
 final class ActivitySources: Sendable {
     typealias LastSeen = @Sendable (_ person: UUID, _ db: any Database) async throws -> Date?
     typealias Away = @Sendable (_ household: UUID, _ db: any Database) async throws -> Bool
+    /// When the person went out (of the community, by its gate) and has not come back since; nil: not out.
+    typealias Out = @Sendable (_ person: UUID, _ db: any Database) async throws -> Date?
 
     private let seen = NIOLockedValueBox([(name: String, source: LastSeen)]())
     private let away = NIOLockedValueBox([Away]())
+    private let out = NIOLockedValueBox([Out]())
 
     func addLastSeen(_ name: String, _ source: @escaping LastSeen) { seen.withLockedValue { $0.append((name, source)) } }
     func addAway(_ source: @escaping Away) { away.withLockedValue { $0.append(source) } }
+    func addOut(_ source: @escaping Out) { out.withLockedValue { $0.append(source) } }
 
     /// The latest time any source saw the person, and which source.
     func lastSeen(_ person: UUID, on db: any Database) async throws -> (at: Date, source: String)? {
@@ -23,6 +28,14 @@ final class ActivitySources: Sendable {
             if let at = try await source(person, db), at > (best?.at ?? .distantPast) { best = (at, name) }
         }
         return best
+    }
+
+    /// When the person went out, if any source says they are out now.
+    func wentOut(_ person: UUID, on db: any Database) async throws -> Date? {
+        for source in out.withLockedValue({ $0 }) {
+            if let at = try await source(person, db) { return at }
+        }
+        return nil
     }
 
     func isAway(_ household: UUID, on db: any Database) async throws -> Bool {

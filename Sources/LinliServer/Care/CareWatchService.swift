@@ -27,11 +27,16 @@ enum CareWatchService {
         let last = [watch.lastSignAt, seen?.at].compactMap { $0 }.max()
         var away = false
         if let home = watch.householdID { away = try await app.activity.isAway(home, on: app.db) }
+        // Out by the gate, and nothing at home has stirred since: not missing, just out.
+        var out = false
+        if !away, let left = try await app.activity.wentOut(watch.personID, on: app.db) {
+            out = left >= (watch.lastSignAt ?? .distantPast)
+        }
         let verdict = WelfareWatch.verdict(
             watch.rule,
             .init(
                 lastSignOfLife: last, lastCheckIn: watch.lastCheckInAt, watchedSince: watch.watchedSince,
-                suppression: away ? .armedAway : nil), now: now, calendar: .china)
+                suppression: away ? .armedAway : out ? .outByGate : nil), now: now, calendar: .china)
         let id = try watch.requireID()
         var next = now.addingTimeInterval(300)
         var suppression: String?

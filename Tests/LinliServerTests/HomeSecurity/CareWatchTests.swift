@@ -117,6 +117,40 @@ extension Harness {
         }
     }
 
+    @Test func outByTheGateHoldsTheCheckBackUntilTheyAreBackIn() async throws {
+        try await withLinli { h in
+            let access = AccessTests()
+            let s = try await access.setup(h)
+            let card = try await h.send(
+                .POST, h.community + "/credentials", token: s.op,
+                raw: #"{"personID":"\#(h.world.owner)","kind":"card","value":"CARD-OUT"}"#)
+            #expect(card.status == .created)
+            _ = try await h.watch(h.world.owner, #"{"windowMinutes":10,"consent":true}"#)
+            func pass(_ event: String, _ direction: String) async throws -> TestingHTTPResponse {
+                try await access.decide(
+                    h, s,
+                    #"{"gate":"\#(s.gate)","method":"card","credential":"CARD-OUT","eventId":"\#(event)","direction":"\#(direction)"}"#
+                )
+            }
+            let bad = try await pass("bad-1", "sideways")
+            #expect((400..<500).contains(bad.status.code) && bad.problem != nil, "\(bad.status)")
+            #expect(try await AccessEvent.query(on: h.app.db).count() == 0)
+            let out = try await pass("out-1", "out")
+            #expect(try out.content.decode(DecideAnswer.self).allow)
+            try await h.pass(60 * 11)
+            #expect(try await h.checks().isEmpty)
+            let held = try await h.send(.GET, h.care + "/watch", token: try await h.token("worker"))
+                .content.decode(ListPage<CareWatchRead>.self).items
+            #expect(held.first?.suppressed == "out_by_gate")
+            // Back in by the same gate: the silence counts from there.
+            _ = try await pass("in-1", "in")
+            try await h.pass(60 * 9)
+            #expect(try await h.checks().isEmpty)
+            try await h.pass(60 * 6)
+            #expect(try await h.checks().first?.reason == .noSignOfLife)
+        }
+    }
+
     @Test func aMissedDailyCheckInOpensACheck() async throws {
         try await withLinli { h in
             // The test clock starts at 22:13 China time; the check-in is due by 23:00.

@@ -14,13 +14,14 @@ enum AccessLog {
                 guard let sql = tx as? any SQLDatabase else { return events.map { _ in false } }
                 var insert = sql.insert(into: AccessEvent.schema).columns(
                     "id", "community_id", "gate_id", "device_id", "event_id", "person_id", "pass_id", "method", "allow",
-                    "reason", "score", "latency_ms", "at", "source")
+                    "reason", "score", "latency_ms", "at", "source", "direction")
                 for e in events {
                     insert = insert.values(
                         SQLBind(e.id), SQLBind(e.communityID), SQLBind(e.gateID), SQLBind(e.deviceID),
                         SQLBind(e.eventID),
                         SQLBind(e.personID), SQLBind(e.passID), SQLBind(e.method), SQLBind(e.allow), SQLBind(e.reason),
-                        SQLBind(e.score), SQLBind(e.latencyMs), SQLBind(e.at), SQLBind(e.source))
+                        SQLBind(e.score), SQLBind(e.latencyMs), SQLBind(e.at), SQLBind(e.source),
+                        SQLBind(e.direction))
                 }
                 let rows = try await insert.ignoringConflicts(with: ["device_id", "event_id"]).returning("id").all()
                 let inserted = Set(try rows.map { try $0.decode(column: "id", as: UUID.self) })

@@ -59,6 +59,9 @@ enum AccessService {
         if method == nil { v.fail("method", "invalid_value") }
         let gateID = UUID(uuidString: input.gate)
         if gateID == nil { v.fail("gate", "invalid_value") }
+        if let direction = input.direction, !AccessEvent.directions.contains(direction) {
+            v.fail("direction", "invalid_value")
+        }
         try v.check()
         guard let method else { throw LinliError.invalid("method", "invalid_value") }
         let now = req.clock.now()
@@ -190,6 +193,7 @@ enum AccessService {
         event.gateID = gate.id
         event.deviceID = device.id
         event.eventID = input.eventId
+        event.direction = input.direction
         event.personID = person
         event.passID = pass?.id
         event.method = method

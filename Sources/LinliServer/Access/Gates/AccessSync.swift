@@ -72,6 +72,8 @@ struct EdgeEvent: Content {
     let personID: UUID?
     let score: Double?
     let ts: Int64
+    /// `in` or `out` (an exit reader); absent: not known.
+    let direction: String?
 }
 
 enum AccessSync {
@@ -191,6 +193,9 @@ enum AccessSync {
             if gates[event.gate] == nil { v.fail("gate", "unknown_gate") }
             if GateReason(rawValue: event.reason) == nil { v.fail("reason", "invalid_value") }
             if AccessMethod(rawValue: event.method) == nil { v.fail("method", "invalid_value") }
+            if let direction = event.direction, !AccessEvent.directions.contains(direction) {
+                v.fail("direction", "invalid_value")
+            }
             try v.check()
         }
         let known = Set(
@@ -213,6 +218,7 @@ enum AccessSync {
                 row.latencyMs = 0
                 row.at = Date(timeIntervalSince1970: Double(event.ts) / 1000)
                 row.source = "edge"
+                row.direction = event.direction
                 try await row.create(on: db)
                 rows.append(row)
             }
