@@ -3,10 +3,8 @@ import Foundation
 /// Replays simulated days of elderly people living alone against ``WelfareWatch``, with gaps injected
 /// where the answer is known, and counts how the watch did: gaps found in time (within the window plus
 /// 30 minutes of the gap's start, quiet hours not counted), false checks, and checks held back because
-/// the person was out by the gate. The simulated routine: up between 06:00 and 08:00, a sign of life
-/// (door, motion, water) every 5–90 minutes by day, now and then one at night, to bed between 21:00
-/// and 23:00, on some days out for a few hours and on some nights away (the gate sees them go and come
-/// back).
+/// the person was out by the gate. Each household lives its own ``HomeRoutine`` (the one the
+/// simulator's home devices report), the gate seeing them go and come back.
 public enum CareReplay {
     public struct Result: Equatable, Sendable {
         public var households = 0
@@ -34,51 +32,28 @@ public enum CareReplay {
         gateSeen: Bool = true, start: Date, calendar: Calendar
     ) -> Result {
         var result = Result(households: households, days: days)
-        var rng = SeededRandom(seed: seed)
-        for _ in 0..<households {
+        for household in 0..<households {
+            let routine = HomeRoutine(seed: seed &+ UInt64(household) &* 7919, gapEvery: gapEvery)
             var events: [Date] = []
             var outings: [(Date, Date)] = []
-            var gaps: [Date] = []
-            // Some nights away (at the children's): out by the gate late in the morning, back the next day.
-            for day in 0..<days where rng.next(12) == 0 {
-                let leave = (calendar.date(byAdding: .day, value: day, to: start) ?? start)
-                    .addingTimeInterval(TimeInterval((600 + rng.next(240)) * 60))
-                outings.append((leave, leave.addingTimeInterval(TimeInterval((18 + rng.next(12)) * 3600))))
-            }
-            func away(_ date: Date) -> Bool { outings.contains { $0.0 <= date && date < $0.1 } }
-            for day in 0..<days {
-                let midnight = calendar.date(byAdding: .day, value: day, to: start) ?? start
+            var gap: Date?
+            for index in 0..<days {
+                let midnight = calendar.date(byAdding: .day, value: index, to: start) ?? start
                 func at(_ minute: Int) -> Date { midnight.addingTimeInterval(TimeInterval(minute * 60)) }
-                let wake = 360 + rng.next(120)
-                let sleep = 1260 + rng.next(120)
-                // A gap starts some time after waking, on about one day in `gapEvery`; the person is silent
-                // from then until the end of the replay of this household.
-                // A few hours out on some days (the market, the clinic).
-                if rng.next(5) == 0 {
-                    let out = at(540 + rng.next(300))
-                    outings.append((out, out.addingTimeInterval(TimeInterval((60 + rng.next(240)) * 60))))
-                }
-                // At home when it happens (out, the gate would see them come back).
-                let gap = rng.next(gapEvery) == 0 ? Optional(wake + rng.next(max(1, sleep - wake))).flatMap {
-                    away(at($0)) ? nil : $0
-                } : nil
-                var minute = wake
-                while minute < sleep {
-                    if let gap, minute >= gap { break }
-                    if !away(at(minute)) { events.append(at(minute)) }
-                    minute += 5 + rng.next(85)
-                }
-                if let gap {
-                    gaps.append(at(gap))
-                    outings.removeAll { $0.1 > at(gap) }
+                let day = routine.day(index)
+                events += day.signs.map(at)
+                outings += day.outings.map { (at($0.lowerBound), at($0.upperBound)) }
+                // Silent from the gap on until the end of this household's replay.
+                if let minute = day.gap {
+                    gap = at(minute)
                     break
                 }
-                if rng.chance(0.5), !away(at(120)) { events.append(at(120 + rng.next(180))) }  // up at night
             }
             // Passing the gate, out and back, is a sign of life too.
             for (out, back) in outings { events += [out, back] }
+            if let gap { events.removeAll { $0 > gap } }
             replay(
-                events: events.sorted(), outings: gateSeen ? outings : [], gap: gaps.first, rule: rule, start: start,
+                events: events.sorted(), outings: gateSeen ? outings : [], gap: gap, rule: rule, start: start,
                 days: days, calendar: calendar, into: &result)
         }
         return result

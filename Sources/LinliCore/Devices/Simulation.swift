@@ -38,9 +38,12 @@ public struct VirtualDevice: Sendable {
     private var total: Double
     private var battery: Double
     private var flag = false
+    /// The routine of the person living there, for a home's door, motion, water, lock and TV box.
+    private let routine: HomeRoutine?
 
-    public init(type: String, seed: UInt64) {
+    public init(type: String, seed: UInt64, routine: HomeRoutine? = nil) {
         self.type = type
+        self.routine = routine
         rng = SeededRandom(seed: seed)
         level = Double.random(in: 25...60, using: &rng)
         total = Double.random(in: 100...5000, using: &rng)
@@ -62,6 +65,27 @@ public struct VirtualDevice: Sendable {
         var values: [String: JSON] = [:]
         func number(_ key: String, _ value: Double, _ digits: Double = 100) {
             values[key] = .number((value * digits).rounded() / digits)
+        }
+        if let routine {
+            let lived = lived(routine, at: ms, seconds: seconds)
+            switch type {
+            case "door_contact": values["open"] = .bool(lived.passages > 0 || (lived.signs > 0 && rng.chance(0.3)))
+            case "motion": values["motion"] = .bool(lived.signs > 0)
+            case "water_meter":
+                for _ in 0..<lived.signs where rng.chance(0.6) { total += Double.random(in: 0.003...0.02, using: &rng) }
+                number("water_total", total, 1000)
+                values["leak"] = .bool(false)
+            case "door_lock":
+                values["locked"] = .bool(lived.passages == 0)
+                values["door_open"] = .bool(lived.passages > 0)
+                if lived.passages > 0 { values["unlock_method"] = .string("fingerprint") }
+            case "tv_box": values["power_on"] = .bool(lived.moment == .home && hour > 8 && hour < 21.5 && rng.chance(0.5))
+            default: break
+            }
+            if !values.isEmpty {
+                if rng.chance(0.2) { number("battery", battery, 10) }
+                return values
+            }
         }
         switch type {
         case "soil_sensor":
@@ -113,7 +137,9 @@ public struct VirtualDevice: Sendable {
             number("gas_lel", max(0, 0.5 + rng.noise(0.3)), 10)
             values["gas_alarm"] = .bool(false)
         case "water_leak": values["leak"] = .bool(false)
-        case "emergency_button": values["pressed"] = .bool(false)
+        case "emergency_button":
+            values["pressed"] = .bool(false)
+            values["service"] = .bool(false)
         case "alarm_keypad": values["tamper"] = .bool(false)
         case "tv_box":
             values["power_on"] = .bool(hour > 7 && hour < 22 && rng.chance(0.6))
@@ -131,6 +157,33 @@ public struct VirtualDevice: Sendable {
             number("rssi", -70 + rng.noise(6), 1)
         }
         return values
+    }
+
+    /// The routine's signs of life and passes through the front door in the step's minutes, and what the
+    /// person is doing at its end (a night away returns the next day, counted there).
+    private func lived(_ routine: HomeRoutine, at ms: Int64, seconds: Double)
+        -> (signs: Int, passages: Int, moment: HomeRoutine.Moment)
+    {
+        let end = HomeRoutine.position(ms)
+        let start = HomeRoutine.position(ms - Int64(max(0, seconds) * 1000))
+        var spans: [(day: Int, from: Int, to: Int)] = []
+        if start.day == end.day {
+            spans.append((end.day, start.minute, end.minute))
+        } else {
+            spans.append((start.day, start.minute, 1440))
+            for day in (start.day + 1)..<end.day { spans.append((day, -1, 1440)) }
+            spans.append((end.day, -1, end.minute))
+        }
+        var signs = 0
+        var passages = 0
+        for span in spans.suffix(3) {
+            signs += routine.signs(day: span.day, from: span.from, to: span.to)
+            let day = routine.day(span.day)
+            let marks = day.outings.flatMap { [$0.lowerBound, $0.upperBound] }
+                + (routine.awayBefore(span.day).map { [$0] } ?? [])
+            passages += marks.filter { $0 > span.from && $0 <= span.to }.count
+        }
+        return (signs, passages, routine.moment(day: end.day, minute: end.minute))
     }
 
     /// What the device does on a command; the reply for two-way commands.

@@ -57,14 +57,23 @@ enum DemoDevices {
         Spec(name: "1栋101电视盒子", type: "tv_box", building: "1栋", room: "101"),
         Spec(name: "物业大厅自助机", type: "kiosk", zone: "物业中心"),
         Spec(name: "地下车库环境监测", type: "generic_sensor", zone: "地下车库"),
+        Spec(name: "2栋302门磁", type: "door_contact", building: "2栋", room: "302"),
+        Spec(name: "2栋302人体感应", type: "motion", building: "2栋", room: "302"),
     ]
+
+    /// 2栋302, where 李秀英 lives alone on the care watch: its door, motion, water meter and lock report
+    /// her day (``HomeRoutine``), with a silent day about once a fortnight for the watch to find.
+    static let routineHome = "2栋302"
+    static let routine = HomeRoutine(seed: 302, gapEvery: 14)
 
     static func token(_ index: Int) -> String { "demo-device-\(index + 1)" }
 
     /// The devices the demo's simulator drives.
     static var simulated: [Simulator.Device] {
         specs.enumerated().filter { !$0.element.idle }.map {
-            Simulator.Device(name: $0.element.name, type: $0.element.type, token: token($0.offset))
+            Simulator.Device(
+                name: $0.element.name, type: $0.element.type, token: token($0.offset),
+                routine: "\($0.element.building ?? "")\($0.element.room ?? "")" == routineHome ? routine : nil)
         }
     }
 
@@ -179,7 +188,9 @@ enum DemoDevices {
         for (index, spec) in specs.enumerated() where !spec.idle {
             let device = devices[index]
             let ref = try DeviceRef(device)
-            var model = VirtualDevice(type: spec.type, seed: UInt64(index + 1) * 7919)
+            var model = VirtualDevice(
+                type: spec.type, seed: UInt64(index + 1) * 7919,
+                routine: "\(spec.building ?? "")\(spec.room ?? "")" == routineHome ? routine : nil)
             var readings: [Reading] = []
             var ts = start
             while ts < end {

@@ -30,6 +30,8 @@ struct Simulator: Sendable {
         let name: String
         let type: String
         let token: String
+        /// The routine of the person living where the device is, for a home's door, motion, water, lock, TV.
+        var routine: HomeRoutine? = nil
     }
 
     struct Report: Sendable {
@@ -93,7 +95,8 @@ struct Simulator: Sendable {
         let virtual = NIOLockedValueBox(
             Dictionary(
                 uniqueKeysWithValues: devices.enumerated().map {
-                    ($0.element.token, VirtualDevice(type: $0.element.type, seed: UInt64($0.offset + 1) * 7919))
+                    ($0.element.token, VirtualDevice(
+                            type: $0.element.type, seed: UInt64($0.offset + 1) * 7919, routine: $0.element.routine))
                 }))
         let report = NIOLockedValueBox(Report())
         let ackLog = options.ackLog.flatMap { path -> FileHandle? in
