@@ -63,8 +63,10 @@ import Testing
         ])
         #expect(f.acknowledgedWithin60s == 0.75)
         #expect(f.medianToOnSite == 300)
+        #expect(f.falseAlarmRate == 0.5)
         #expect(f.falseAlarmRateByHousehold == [home: 0.5, other: 0.5])
         #expect(f.falseAlarmRateBySensor == ["door": 0, "hall": 1])
-        #expect(GuardDesk.figures([]).acknowledgedWithin60s == nil && GuardDesk.figures([]).medianToOnSite == nil)
+        #expect(GuardDesk.figures([]).acknowledgedWithin60s == nil && GuardDesk.figures([]).medianToOnSite == nil
+            && GuardDesk.figures([]).falseAlarmRate == nil)
     }
 }

@@ -126,6 +126,8 @@ public enum GuardDesk {
         public let acknowledgedWithin60s: Double?
         /// Median seconds from raised to on site, of the calls a guard reached.
         public let medianToOnSite: Double?
+        /// False alarms over all calls (0–1), nil with no calls.
+        public let falseAlarmRate: Double?
         /// False alarms over all calls, by household and by sensor (0–1).
         public let falseAlarmRateByHousehold: [UUID: Double]
         public let falseAlarmRateBySensor: [String: Double]
@@ -146,7 +148,10 @@ public enum GuardDesk {
         }
         return Figures(
             acknowledgedWithin60s: calls.isEmpty ? nil : Double(quick.count) / Double(calls.count),
-            medianToOnSite: median, falseAlarmRateByHousehold: rates(\.household),
+            medianToOnSite: median,
+            falseAlarmRate: calls.isEmpty
+                ? nil : Double(calls.filter { $0.outcome == .falseAlarm }.count) / Double(calls.count),
+            falseAlarmRateByHousehold: rates(\.household),
             falseAlarmRateBySensor: rates(\.sensor))
     }
 }

@@ -269,7 +269,7 @@ enum GuardCalls {
             })
         return GuardFiguresRead(
             calls: closed.count, acknowledgedWithin60s: figures.acknowledgedWithin60s,
-            medianToOnSiteSeconds: figures.medianToOnSite,
+            medianToOnSiteSeconds: figures.medianToOnSite, falseAlarmRate: figures.falseAlarmRate,
             falseAlarmRateByHousehold: Dictionary(
                 uniqueKeysWithValues: figures.falseAlarmRateByHousehold.map { ($0.key.uuidString.lowercased(), $0.value) }),
             falseAlarmRateBySensor: figures.falseAlarmRateBySensor.filter { !$0.key.isEmpty })

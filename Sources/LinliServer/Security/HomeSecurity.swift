@@ -34,7 +34,21 @@ enum HomeSecurity {
         return readings.contains { ($0.key == key || $0.key == "tamper") && $0.value == .bool(true) }
     }
 
-    /// The household's panel row, made (disarmed, default settings) on first use; a parallel maker's row
+    /// The household's panel row as stored, or — for a household that never used it — an unsaved one,
+    /// disarmed with the default settings: reading makes nothing.
+    static func stored(_ household: Household, on db: any Database) async throws -> SecurityPanel {
+        let id = try household.requireID()
+        if let row = try await SecurityPanel.query(on: db).filter(\.$householdID == id).first() { return row }
+        let row = SecurityPanel()
+        row.communityID = household.communityID
+        row.householdID = id
+        row.panelJSON = String(decoding: try JSONEncoder().encode(AlarmPanel()), as: UTF8.self)
+        row.settingsJSON = String(decoding: try JSONEncoder().encode(SecuritySettings()), as: UTF8.self)
+        row.version = 0
+        return row
+    }
+
+    /// The household's panel row, made (disarmed, default settings) on first change; a parallel maker's row
     /// wins by the unique index.
     static func panel(_ household: Household, now: Date, on db: any Database) async throws -> SecurityPanel {
         let id = try household.requireID()

@@ -16,9 +16,13 @@ enum SecurityAPI {
         return household
     }
 
-    static func read(_ household: Household, _ panel: AlarmPanel? = nil, on req: Request) async throws -> SecurityRead {
+    static func read(_ household: Household, _ panel: AlarmPanel? = nil, row: SecurityPanel? = nil, on req: Request)
+        async throws -> SecurityRead
+    {
         let now = req.clock.now()
-        let row = try await HomeSecurity.panel(household, now: now, on: req.db)
+        let stored: SecurityPanel
+        if let row { stored = row } else { stored = try await HomeSecurity.stored(household, on: req.db) }
+        let row = stored
         let sensors = try await HomeSecurity.sensors(of: try household.requireID(), row.settings, now: now, on: req.db)
         return SecurityRead(panel ?? row.panel, row: row, sensors: sensors)
     }
@@ -32,7 +36,7 @@ enum SecurityAPI {
         guard let mode = AlarmPanel.Mode(rawValue: input.mode) else { throw LinliError.invalid("mode", "invalid_value") }
         try checkFormat(input.code)
         let now = req.clock.now()
-        let row = try await HomeSecurity.panel(household, now: now, on: req.db)
+        let row = try await HomeSecurity.stored(household, on: req.db)
         if person == nil {
             try await throttled(household, on: req) { try await HomeSecurity.code(input.code, for: row, on: req.db) == .valid }
         }
@@ -66,7 +70,7 @@ enum SecurityAPI {
     {
         try checkFormat(input.code)
         let now = req.clock.now()
-        let row = try await HomeSecurity.panel(household, now: now, on: req.db)
+        let row = try await HomeSecurity.stored(household, on: req.db)
         let app = req.application
         try await throttled(household, on: req) {
             let code = try await HomeSecurity.code(input.code, for: row, on: req.db)

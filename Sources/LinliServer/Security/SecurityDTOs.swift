@@ -175,6 +175,7 @@ struct GuardFiguresRead: Content, Equatable {
     let calls: Int
     let acknowledgedWithin60s: Double?
     let medianToOnSiteSeconds: Double?
+    let falseAlarmRate: Double?
     let falseAlarmRateByHousehold: [String: Double]
     let falseAlarmRateBySensor: [String: Double]
 }
@@ -271,6 +272,7 @@ enum SecuritySchemas {
         [
             ("calls", Schema.integer()), ("acknowledgedWithin60s", Schema.nullable(Schema.number)),
             ("medianToOnSiteSeconds", Schema.nullable(Schema.number)),
+            ("falseAlarmRate", Schema.nullable(Schema.number)),
             ("falseAlarmRateByHousehold", .object([("type", "object")])),
             ("falseAlarmRateBySensor", .object([("type", "object")])),
         ], required: ["calls", "falseAlarmRateByHousehold", "falseAlarmRateBySensor"])

@@ -98,14 +98,15 @@ enum SecurityPages {
             var homes: [HomePanel] = []
             for household in households {
                 let id = try household.requireID()
-                let read = try await SecurityAPI.read(household, on: req)
+                let row = try await HomeSecurity.stored(household, on: req.db)
+                let read = try await SecurityAPI.read(household, row: row, on: req)
                 let since = user.principal.residentSince[id] ?? .distantPast
                 let history = try await SecurityEvent.query(on: req.db).filter(\.$householdID == id)
                     .filter(\.$hidden == false).filter(\.$at >= since).sort(\.$at, .descending).limit(10).all()
                 let calls = try await GuardCall.query(on: req.db).filter(\.$householdID == id)
                     .filter(\.$kind != .duress).filter(\.$raisedAt >= since).sort(\.$raisedAt, .descending).limit(3).all()
                 let names = Dictionary(uniqueKeysWithValues: read.sensors.map { ($0.id, $0.name) })
-                let schedule = try await HomeSecurity.panel(household, now: req.clock.now(), on: req.db).settings.schedule
+                let schedule = row.settings.schedule
                 let coming = schedule.next(after: req.clock.now(), calendar: .china)
                 homes.append(
                     HomePanel(
@@ -220,11 +221,7 @@ enum SecurityPages {
                         req.t(
                             "security.figures.falseAlarms",
                             [
-                                "value": percent(
-                                    figures.calls == 0
-                                        ? nil
-                                        : Double(closedRows.filter { $0.outcome == .falseAlarm }.count)
-                                            / Double(max(1, closedRows.count))),
+                                "value": percent(figures.falseAlarmRate),
                                 "homes": "\(worst)",
                             ]),
                     ],
