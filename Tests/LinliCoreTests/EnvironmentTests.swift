@@ -189,3 +189,16 @@ private func day(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 0, _ min: Int = 0) -> 
         #expect(!BinForecast.forecast([], now: now, calendar: china).enoughHistory)
     }
 }
+
+@Suite struct EnvironmentReplayTests {
+    @Test func thirtyDaysAgainstTheFixedSchedules() {
+        let start = day(2026, 7, 1)
+        // Eight bins keep the debug build's run short; `linli environment-replay` runs the full 20.
+        let r = EnvironmentReplay.run(days: 30, bins: 8, seed: 20_261_213, start: start, calendar: china)
+        #expect(r == EnvironmentReplay.run(days: 30, bins: 8, seed: 20_261_213, start: start, calendar: china))
+        #expect(r.runs + r.skippedRain + r.skippedSoil + r.skippedScale == 90 && r.fixedRuns == 90)
+        #expect(r.runsWhileWet == 0 && r.fixedRunsWhileWet > 0)
+        #expect(r.litres < r.fixedLitres && r.fixedCollections == 240)
+        #expect(r.collectionsSaved >= 0.4, "\(r.collections) collections")
+    }
+}

@@ -34,7 +34,8 @@ public enum BinForecast {
     }
 
     public struct Forecast: Sendable, Equatable {
-        /// Fill points per hour by hour of the week (0 = Monday 00:00), the mean where an hour was never seen.
+        /// Fill points per hour by hour of the week (0 = Monday 00:00); an hour never seen takes that hour
+        /// of the day on other days, else the mean.
         public var rates: [Double]
         public var enoughHistory: Bool
         public var lastEmptied: Date?
@@ -81,7 +82,12 @@ public enum BinForecast {
         }
         let seen = spans.reduce(0, +)
         let mean = seen > 0 ? sums.reduce(0, +) / seen : 0
-        let rates = (0..<168).map { spans[$0] > 0.25 ? sums[$0] / spans[$0] : mean }
+        // An hour of the week not seen yet takes that hour of the day on the days seen, else the mean.
+        let daySums = (0..<24).map { h in stride(from: h, to: 168, by: 24).map { sums[$0] }.reduce(0, +) }
+        let daySpans = (0..<24).map { h in stride(from: h, to: 168, by: 24).map { spans[$0] }.reduce(0, +) }
+        let rates = (0..<168).map { i in
+            spans[i] > 0.25 ? sums[i] / spans[i] : daySpans[i % 24] > 0.25 ? daySums[i % 24] / daySpans[i % 24] : mean
+        }
         let enough = (sorted.last?.at.timeIntervalSince(sorted.first?.at ?? now) ?? 0) >= minimumHistory && mean > 0
         guard let current = sorted.last, enough else {
             return Forecast(rates: rates, enoughHistory: false, lastEmptied: lastEmptied, fullAt: nil, askBy: nil)

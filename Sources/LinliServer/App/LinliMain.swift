@@ -48,6 +48,7 @@ public enum LinliMain {
             app.asyncCommands.use(SimulateCommand(), as: "simulate")
             app.asyncCommands.use(SeedFacesCommand(), as: "seed-faces")
             app.asyncCommands.use(CareReplayCommand(), as: "care-replay")
+            app.asyncCommands.use(EnvironmentReplayCommand(), as: "environment-replay")
             app.asyncCommands.use(BackupCommand(), as: "backup")
             app.asyncCommands.use(RestoreCommand(), as: "restore")
             if serves {
