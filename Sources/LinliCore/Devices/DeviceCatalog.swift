@@ -43,6 +43,8 @@ public struct Unit: Sendable, Hashable {
     public static let dBm = Unit("dBm", aliases: ["dbm"])
     public static let lel = Unit("%LEL", aliases: ["LEL"])
     public static let count = Unit("count", aliases: ["次", "times"])
+    public static let millimetre = Unit("mm", aliases: ["MM"], conversions: ["in": { $0 * 25.4 }])
+    public static let metrePerSecond = Unit("m/s", aliases: ["mps"], conversions: ["km/h": { $0 / 3.6 }])
 }
 
 /// One telemetry key a device type reports.
@@ -179,6 +181,17 @@ public enum DeviceCatalog {
                 TelemetryKey("valve_open", .boolean), TelemetryKey("flow", unit: .litrePerMinute, range: 0...1000),
             ],
             commands: [CommandSpec("open_valve"), CommandSpec("close_valve")], offlineAfter: 3600),
+        // The community's weather station: the irrigation's watering scale reads its last 24 hours (rain
+        // is what fell since the previous reading).
+        DeviceType(
+            "weather_station",
+            telemetry: [
+                TelemetryKey("temperature", unit: .celsius, range: -40...60),
+                TelemetryKey("humidity", unit: .percent, range: 0...100),
+                TelemetryKey("rain", unit: .millimetre, range: 0...500),
+                TelemetryKey("wind_speed", unit: .metrePerSecond, range: 0...80),
+            ],
+            offlineAfter: 3600),
         DeviceType(
             "bin_level",
             telemetry: [

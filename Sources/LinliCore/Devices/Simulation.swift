@@ -93,6 +93,11 @@ public struct VirtualDevice: Sendable {
             if level >= 55 { flag = false }
             number("soil_moisture", max(0, min(100, level + rng.noise(0.4))), 10)
             number("soil_temperature", 14 + 10 * daylight + rng.noise(0.3), 10)
+        case "weather_station":
+            number("temperature", 16 + 10 * daylight + rng.noise(0.4), 10)
+            number("humidity", max(20, min(100, 75 - 25 * daylight + rng.noise(3))), 10)
+            number("rain", rng.chance(seconds / 86_400 * 3) ? Double.random(in: 0.2...4, using: &rng) : 0, 10)
+            number("wind_speed", max(0, 2 + 2 * daylight + rng.noise(1)), 10)
         case "irrigation_valve":
             values["valve_open"] = .bool(flag)
             number("flow", flag ? 18 + rng.noise(0.8) : 0, 10)

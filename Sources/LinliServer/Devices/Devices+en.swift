@@ -66,6 +66,7 @@ extension DeviceStrings {
         "device.type.smoke": "Smoke detector",
         "device.type.gas": "Gas detector",
         "device.type.water_leak": "Water leak sensor",
+        "device.type.weather_station": "Weather station",
         "device.type.emergency_button": "Emergency button",
         "device.type.soil_sensor": "Soil moisture/temperature sensor",
         "device.type.irrigation_valve": "Irrigation valve",

@@ -66,6 +66,7 @@ extension DeviceStrings {
         "device.type.smoke": "烟感",
         "device.type.gas": "燃气探测器",
         "device.type.water_leak": "水浸传感器",
+        "device.type.weather_station": "气象站",
         "device.type.emergency_button": "紧急按钮",
         "device.type.soil_sensor": "土壤温湿度传感器",
         "device.type.irrigation_valve": "灌溉阀门",

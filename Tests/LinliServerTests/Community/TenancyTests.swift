@@ -39,6 +39,7 @@ import VaporTesting
                 "finishTask": ["guard", "property"], "sendCommand": ["property"], "setSharedAttributes": ["property"],
                 "denyPerson": ["guard", "property"], "fileWorkOrderForResident": ["property"],
                 "publishNotice": ["property", "worker"], "setCareWatch": ["worker"],
+                "previewWateringScale": ["property"],
             ]
             var tokens: [String: String] = [:]
             for role in ["owner", "neighbour", "guard", "property", "worker", "operatorB"] {

@@ -59,6 +59,7 @@ enum DemoDevices {
         Spec(name: "地下车库环境监测", type: "generic_sensor", zone: "地下车库"),
         Spec(name: "2栋302门磁", type: "door_contact", building: "2栋", room: "302"),
         Spec(name: "2栋302人体感应", type: "motion", building: "2栋", room: "302"),
+        Spec(name: "中心广场气象站", type: "weather_station", zone: "中心广场"),
     ]
 
     /// 2栋302, where 李秀英 lives alone on the care watch: its door, motion, water meter and lock report
