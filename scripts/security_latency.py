@@ -95,8 +95,8 @@ async def main():
 
     simulator = subprocess.Popen(
         [LINLI, "simulate", "--url", URL, "--devices", "60", "--rate", str(max(1, READINGS // 3)),
-         "--duration", "10m"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        cwd=tempfile.mkdtemp())  # its own provisioning state: tokens of this server's database
+         "--duration", "10m", "--prefix", f"lat{int(time.time())}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=tempfile.mkdtemp())  # its own provisioning state and device names: a second run provisions anew
     await asyncio.sleep(8)  # the simulator provisions its devices and reaches its rate
     readings_before, clock_before = stored_readings(), time.time()
 
