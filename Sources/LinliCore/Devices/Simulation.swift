@@ -145,6 +145,7 @@ public struct VirtualDevice: Sendable {
         case "emergency_button":
             values["pressed"] = .bool(false)
             values["service"] = .bool(false)
+            values["fine"] = .bool(false)
         case "alarm_keypad": values["tamper"] = .bool(false)
         case "tv_box":
             values["power_on"] = .bool(hour > 7 && hour < 22 && rng.chance(0.6))

@@ -93,6 +93,22 @@ enum ElderCare: Feature {
         }
         api.register(
             .init(
+                method: .POST, path: c + "/watch/{personID}/call", operationID: "logCareCall",
+                summary: "The worker called the watched person and they are well: the day's check-in, open checks closed",
+                tag: "care", response: Schema.ref("CareCheckIn")), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .keepCareWatch($0) })
+            let person = try req.id("personID")
+            guard try await CareWatch.scoped(to: id, on: req.db).filter(\.$personID == person)
+                .filter(\.$active == true).first() != nil
+            else { throw LinliError(.notFound) }
+            let worker = try req.user().principal.personID
+            return CheckInRead(
+                acknowledged: try await CareWatchService.checkIn(
+                    person: person, by: worker, counts: true, now: req.clock.now(), app: req.application))
+        }
+        api.register(
+            .init(
                 method: .POST, path: "/api/v1/me/care/check-in", operationID: "careCheckIn",
                 summary: "我很好: my daily check-in, or a family member answering for a watched person",
                 tag: "care", body: CareSchemas.checkInInput, response: Schema.ref("CareCheckIn")), in: app

@@ -116,13 +116,16 @@ enum CareWatchService {
         }
     }
 
-    /// 我很好: the person (or a family member for them) answers. Their watches count it as the day's
-    /// check-in and their open checks close as acknowledged.
-    static func checkIn(person: UUID, by who: UUID, now: Date, app: Application) async throws -> Int {
+    /// 我很好: the person answers (the app, the TV, the home's call button), or a family member for them,
+    /// or the worker logs a call with them. The person's own answer and a logged call count as the day's
+    /// check-in (`counts`); every answer closes their open checks as acknowledged.
+    static func checkIn(person: UUID, by who: UUID, counts: Bool? = nil, now: Date, app: Application) async throws
+        -> Int
+    {
         let watches = try await CareWatch.query(on: app.db).filter(\.$personID == person).filter(\.$active == true).all()
         guard !watches.isEmpty else { throw LinliError(.notFound) }
         let closed: Int = try await app.db.writeTransaction { db in
-            if who == person {
+            if counts ?? (who == person) {
                 try await CareWatch.query(on: db).filter(\.$personID == person)
                     .set(\.$lastCheckInAt, to: now).set(\.$updatedAt, to: now).update()
             }
@@ -218,6 +221,17 @@ final class CareObserver: TelemetryObserver, Sendable {
         for (home, kind) in signs {
             try await CareWatch.query(on: app.db).filter(\.$householdID == home).filter(\.$active == true)
                 .set(\.$lastSignAt, to: now).set(\.$lastSignKind, to: kind).update()
+        }
+        // The call button's 我很好 key: the check-in of whoever is watched in that home.
+        for batch in batches where batch.device.type == "emergency_button" && !batch.device.disabled
+            && batch.readings.contains(where: { $0.key == "fine" && $0.value == .bool(true) })
+        {
+            guard let home = batch.device.facts.householdID else { continue }
+            let watched = try await CareWatch.query(on: app.db).filter(\.$householdID == home)
+                .filter(\.$active == true).all(\.$personID)
+            for person in Set(watched) {
+                _ = try await CareWatchService.checkIn(person: person, by: person, now: now, app: app)
+            }
         }
     }
 }

@@ -102,6 +102,9 @@ import VaporTesting
                         || (role != "worker" && ["listCareWatch", "listCareChecks"].contains(endpoint.operationID))
                     {
                         #expect(status == .forbidden, "\(role) \(endpoint.path) → \(status)")
+                    } else if role == "worker" && endpoint.operationID == "logCareCall" {
+                        // Nobody is watched in this world: the call is about no watch of the community.
+                        #expect(status == .notFound, "\(role) \(endpoint.path) → \(status)")
                     } else if endpoint.operationID == "getTelemetrySeries" {
                         #expect(status == .unprocessableEntity, "\(role) series without a key → \(status)")
                     } else if ["alarmFeed", "guardDeskFeed"].contains(endpoint.operationID) {

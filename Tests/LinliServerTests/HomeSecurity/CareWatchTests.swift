@@ -171,6 +171,40 @@ extension Harness {
         }
     }
 
+    @Test func theCallButtonsFineKeyAndTheWorkersCallAreCheckIns() async throws {
+        try await withLinli { h in
+            // The test clock starts at 22:13 China time; the check-in is due by 23:00.
+            _ = try await h.watch(h.world.owner, #"{"windowMinutes":10080,"checkInBy":"23:00","consent":true}"#)
+            let (_, button) = try await h.sensor("emergency_button", "床头呼叫器")
+            try await h.pass(60 * 50)
+            #expect(try await h.checks().first?.reason == .missedCheckIn)
+            // 我很好 on the home's call button: the check closes, the day is checked in, the guards hear nothing.
+            try await h.reading(button, #"{"fine":true}"#)
+            #expect(try await h.checks().isEmpty)
+            #expect(try await CareWatch.query(on: h.app.db).first()?.lastCheckInAt != nil)
+            #expect(try await h.calls().isEmpty)
+            // The next day's deadline is missed; the worker calls and logs it.
+            try await h.pass(24 * 3600)
+            #expect(try await h.checks().count == 1)
+            let worker = try await h.token("worker")
+            let call = try await h.send(.POST, h.care + "/watch/\(h.world.owner)/call", token: worker)
+            #expect(call.status == .ok, "\(call.text)")
+            #expect(try call.content.decode(CheckInRead.self).acknowledged == 1)
+            #expect(try await h.checks().isEmpty)
+            try await h.pass(60)
+            #expect(try await h.checks().isEmpty, "the logged call did not count as the day's check-in")
+            // Nobody watched by that id; another community's operator; a resident.
+            #expect(try await h.send(.POST, h.care + "/watch/\(UUID())/call", token: worker).status == .notFound)
+            let foreign = try await h.send(
+                .POST, "/api/v1/communities/\(h.world.b)/care/watch/\(h.world.owner)/call",
+                token: try await h.token("operatorB"))
+            #expect(foreign.status == .notFound)
+            let resident = try await h.send(
+                .POST, h.care + "/watch/\(h.world.owner)/call", token: try await h.token("neighbour"))
+            #expect(resident.status == .forbidden)
+        }
+    }
+
     @Test func tenancyConsentAndBadInput() async throws {
         try await withLinli { h in
             let owner = h.world.owner
