@@ -172,8 +172,8 @@ private func day(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 0, _ min: Int = 0) -> 
         #expect(abs(full.timeIntervalSince(day(2026, 12, 8, 16))) < 60)
         // Asked for at 15:00 (an hour's work before full, inside 07:00–19:00), not now.
         #expect(f.askBy == day(2026, 12, 8, 15))
-        #expect(!BinForecast.due(f, fill: 70, now: now))
-        #expect(BinForecast.due(f, fill: 86, now: day(2026, 12, 8, 15)))
+        #expect(!BinForecast.due(f, fill: 70, now: now, calendar: china))
+        #expect(BinForecast.due(f, fill: 86, now: day(2026, 12, 8, 15), calendar: china))
         // Full at 03:00 would be asked for the working evening before.
         #expect(
             BinForecast.askBy(
@@ -185,7 +185,11 @@ private func day(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 0, _ min: Int = 0) -> 
         let now = day(2026, 12, 7, 12)
         let f = BinForecast.forecast(history(days: 1, until: now), now: now, calendar: china)
         #expect(!f.enoughHistory && f.fullAt == nil)
-        #expect(!BinForecast.due(f, fill: 79, now: now) && BinForecast.due(f, fill: 80, now: now))
+        #expect(!BinForecast.due(f, fill: 79, now: now, calendar: china) && BinForecast.due(f, fill: 80, now: now, calendar: china))
+        // The day's last chance to ask (17:00–18:00 for an hour's work before 19:00) asks from 55 %.
+        #expect(BinForecast.due(f, fill: 56, now: day(2026, 12, 7, 17, 30), calendar: china))
+        #expect(!BinForecast.due(f, fill: 54, now: day(2026, 12, 7, 17, 30), calendar: china))
+        #expect(!BinForecast.due(f, fill: 56, now: day(2026, 12, 7, 18, 0), calendar: china))
         #expect(!BinForecast.forecast([], now: now, calendar: china).enoughHistory)
     }
 }
@@ -199,6 +203,6 @@ private func day(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 0, _ min: Int = 0) -> 
         #expect(r.runs + r.skippedRain + r.skippedSoil + r.skippedScale == 90 && r.fixedRuns == 90)
         #expect(r.runsWhileWet == 0 && r.fixedRunsWhileWet > 0)
         #expect(r.litres < r.fixedLitres && r.fixedCollections == 240)
-        #expect(r.collectionsSaved >= 0.4, "\(r.collections) collections")
+        #expect(r.collectionsSaved >= 0.4 && r.overflows == 0, "\(r.collections) collections, \(r.overflows) overflows")
     }
 }

@@ -134,9 +134,23 @@ public enum BinForecast {
     }
 
     /// Whether to ask for a collection now: by the forecast (or once full), or — with too little
-    /// history — at the fixed threshold.
-    public static func due(_ forecast: Forecast, fill: Double, now: Date, threshold: Double = fixedThreshold) -> Bool {
-        guard forecast.enoughHistory else { return fill >= threshold }
+    /// history — at the fixed threshold, and in the working day's last chance to ask (the hour before
+    /// `lead` of working time is left) already from `eveningMargin` points below it: nobody collects
+    /// overnight, and an evening's rush can fill a bin before the morning.
+    public static func due(
+        _ forecast: Forecast, fill: Double, now: Date, hours: WorkingHours = WorkingHours(), lead: TimeInterval = 3600,
+        threshold: Double = fixedThreshold, calendar: Calendar
+    ) -> Bool {
+        guard forecast.enoughHistory else {
+            if fill >= threshold { return true }
+            let parts = calendar.dateComponents([.hour, .minute], from: now)
+            let second = ((parts.hour ?? 0) * 60 + (parts.minute ?? 0)) * 60
+            let lastChance = hours.end * 60 - Int(lead)
+            return fill >= threshold - eveningMargin && second >= lastChance - 3600 && second < lastChance
+        }
         return fill >= full || forecast.askBy.map { now >= $0 } ?? false
     }
+
+    /// How far below the threshold the day's last chance asks.
+    public static let eveningMargin = 25.0
 }

@@ -168,7 +168,11 @@ public enum EnvironmentReplay {
                 if askedAt == nil {
                     let forecast = BinForecast.forecast(
                         readings, now: now, hours: hours, lead: (responseHours + 1) * 3600, calendar: calendar)
-                    if BinForecast.due(forecast, fill: fill, now: now) { askedAt = hour }
+                    if BinForecast.due(
+                        forecast, fill: fill, now: now, hours: hours, lead: (responseHours + 1) * 3600, calendar: calendar)
+                    {
+                        askedAt = hour
+                    }
                 }
                 // A collection asked for is done once the response time has passed, inside working hours.
                 if let asked = askedAt {
