@@ -130,6 +130,20 @@ extension Harness {
         }
     }
 
+    @Test func readingAPanelNeverUsedMakesNoRow() async throws {
+        try await withLinli { h in
+            let read = try await h.panel()
+            #expect(read.state == .disarmed && !read.codeSet)
+            let browser = WebTests.Browser(h)
+            try await browser.signIn(h.world.phones["owner"]!)
+            #expect(try await browser.go(.GET, "/security").status == .ok)
+            #expect(try await SecurityPanel.query(on: h.app.db).count() == 0)
+            // The first change makes it.
+            _ = try await h.send(.POST, h.security + "/arm", token: try await h.token("owner"), raw: #"{"mode":"armed_home"}"#)
+            #expect(try await SecurityPanel.query(on: h.app.db).count() == 1)
+        }
+    }
+
     @Test func disarmedInTheAbortWindowNeverReachesTheGuards() async throws {
         try await withLinli { h in
             let owner = try await h.token("owner")
