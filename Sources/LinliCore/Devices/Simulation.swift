@@ -183,8 +183,8 @@ public struct VirtualDevice: Sendable {
         var signs = 0
         var passages = 0
         for span in spans.suffix(3) {
-            signs += routine.signs(day: span.day, from: span.from, to: span.to)
             let day = routine.day(span.day)
+            signs += day.signs.filter { $0 > span.from && $0 <= span.to }.count
             let marks = day.outings.flatMap { [$0.lowerBound, $0.upperBound] }
                 + (routine.awayBefore(span.day).map { [$0] } ?? [])
             passages += marks.filter { $0 > span.from && $0 <= span.to }.count
