@@ -84,6 +84,13 @@ extension Request {
             throw LinliError(.forbidden)
         }
     }
+
+    /// A live feed's route answers only a WebSocket upgrade; a plain GET is told why (400).
+    func requireWebSocketUpgrade() throws {
+        guard headers[.upgrade].contains(where: { $0.lowercased() == "websocket" }) else {
+            throw LinliError(.badRequest, ["reason": "Upgrade: websocket"])
+        }
+    }
 }
 
 /// A tab of a community's console, added by the feature whose page it opens: shown to whoever may

@@ -75,9 +75,7 @@ enum GuardDeskAPI {
         ) { req -> Response in
             try req.requireSameOrigin()
             let id = try await RegistryAPI.communityID(req, { .handleAlarms($0) })
-            guard req.headers[.upgrade].contains(where: { $0.lowercased() == "websocket" }) else {
-                throw LinliError(.badRequest)
-            }
+            try req.requireWebSocketUpgrade()
             return req.webSocket { req, ws in SecurityFeed.run(req, ws, key: id) }
         }
     }

@@ -247,9 +247,7 @@ enum SecurityAPI {
         ) { req -> Response in
             try req.requireSameOrigin()
             let household = try await household(req)
-            guard req.headers[.upgrade].contains(where: { $0.lowercased() == "websocket" }) else {
-                throw LinliError(.badRequest)
-            }
+            try req.requireWebSocketUpgrade()
             let key = try household.requireID()
             return req.webSocket { req, ws in SecurityFeed.run(req, ws, key: key) }
         }

@@ -505,6 +505,9 @@ extension Harness {
             _ = try await h.send(.POST, "/api/v1/\(token)/telemetry", raw: #"{"leak":true}"#)
             #expect(try await eventually(within: 2) { frames.withLockedValue { $0.contains { $0.contains("water_leak") } } })
             try await socket.withLockedValue { $0 }?.close()
+            // A plain GET of the feed is told what it lacks.
+            let plain = try await h.send(.GET, h.community + "/alarms/live", token: op)
+            #expect(plain.status == .badRequest && plain.body.string.contains("Upgrade: websocket"))
 
             // The console's page opens the same feed with the guard's session, from this site only.
             let guardBrowser = WebTests.Browser(h)
@@ -523,15 +526,11 @@ extension Harness {
                         _ = ws.close()
                     }.get()
                 } catch { return false }
-                return opened.withLockedValue { $0 }
+                // The connect future completes when the server answered 101, before the upgrade
+                // callback has run on the event loop: wait for the callback rather than race it.
+                return try await eventually(within: 2) { opened.withLockedValue { $0 } }
             }
-            // Known issue (2026-12-02): from about 22:15 China time this same-origin open has been answered
-            // 403 on every run, though it passed at 22:00; the cause is not found yet. Recorded, not hidden:
-            // the wrong-origin and signed-out refusals below are still required.
-            let allowed = try await open(origin: "http://127.0.0.1:\(port)")
-            withKnownIssue("the guard's same-origin feed answered 403 late in the evening", isIntermittent: true) {
-                #expect(allowed)
-            }
+            #expect(try await open(origin: "http://127.0.0.1:\(port)"), "the guard's own console could not open its feed")
             #expect(try await !open(origin: "https://evil.example"), "another site opened the guard's feed")
             // Without any sign-in: refused.
             var anonymous = HTTPHeaders()

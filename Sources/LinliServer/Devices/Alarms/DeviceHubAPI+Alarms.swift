@@ -103,9 +103,7 @@ extension DeviceHubAPI {
         ) { req -> Response in
             try req.requireSameOrigin()
             let id = try await communityID(req, { .viewDevices($0) })
-            guard req.headers[.upgrade].contains(where: { $0.lowercased() == "websocket" }) else {
-                throw LinliError(.badRequest)
-            }
+            try req.requireWebSocketUpgrade()
             return req.webSocket { req, ws in AlarmFeed.run(req, ws, community: id) }
         }
         api.register(

@@ -144,9 +144,7 @@ enum DeviceAPI {
                     "Device: WebSocket for commands (server sends {id, method, params}; device answers {id, ack} or {id, result|error})",
                 tag: "device-api", authenticated: false, pathSchemas: token), in: app
         ) { req -> Response in
-            guard req.headers[.upgrade].contains(where: { $0.lowercased() == "websocket" }) else {
-                throw LinliError(.badRequest)
-            }
+            try req.requireWebSocketUpgrade()
             let device = try await req.deviceHub.authenticate(try req.parameters.require("deviceToken"))
             return req.webSocket { req, ws in DeviceSocket.run(req, ws, device) }
         }
