@@ -39,6 +39,8 @@ enum LinliEvent: Codable, Sendable, Equatable {
     case securityChanged(community: UUID, household: UUID?)
     /// A care watch or check of the community changed: pages reload, the watched homes are loaded again.
     case careChanged(community: UUID)
+    /// An irrigation zone, run or bin of the community changed: its console and phone pages reload.
+    case environmentChanged(community: UUID)
     /// A rule was written or deleted (`reset`: its states were dropped): other servers load the rules again.
     case rulesChanged(rule: UUID, reset: Bool)
 }

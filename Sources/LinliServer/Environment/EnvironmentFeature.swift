@@ -5,11 +5,20 @@ import Vapor
 
 /// Smart environment: irrigation that waters by soil and weather, bins emptied before they overflow.
 /// The rules are in `LinliCore/Environment` (watering scale, programs, soil gate, bin forecast); this
-/// feature serves them. So far: the watering-scale preview and the `environment-replay` command.
+/// feature serves them: zones, programs and runs driving the valves (`Irrigation`), bins and their
+/// collections (`Bins`), the console and phone pages, the `environment-replay` command.
 enum SmartEnvironment: Feature {
     static func register(_ app: Application) {
+        app.migrations.add(CreateEnvironment())
         registerAPI(app, app.api.authenticated)
+        IrrigationAPI.register(app, app.api.authenticated)
+        BinsAPI.register(app, app.api.authenticated)
         app.openAPIComponents.add(EnvironmentSchemas.all)
+        app.deviceHub.observers.add(IrrigationObserver(app: app))
+        app.deviceHub.observers.add(BinObserver(app: app))
+        // Both run from the database alone: after a restart the next tick carries on.
+        app.jobs.every(Irrigation.tickJob, seconds: 15) { app, job in try await Irrigation.tick(now: job.now, app: app) }
+        app.jobs.every(Bins.forecastJob, seconds: 600) { app, job in try await Bins.forecast(now: job.now, app: app) }
     }
 
     static func registerAPI(_ app: Application, _ api: any RoutesBuilder) {
@@ -99,5 +108,57 @@ enum EnvironmentSchemas {
             ),
             ("missingData", Schema.bool),
         ], required: ["scale", "factors", "missingData"])
-    static var all: [(String, JSONValue)] { [("WateringScale", scale)] }
+    static let program = Schema.object(
+        [
+            ("weekdays", Schema.array(Schema.integer(min: 1, max: 7))), ("everyDays", Schema.integer(min: 1, max: 30)),
+            ("offset", Schema.integer(min: 0, max: 29)), ("restriction", Schema.enumeration(["none", "odd", "even"])),
+            ("starts", Schema.array(Schema.string(pattern: "^[0-9]{1,2}:[0-9]{2}$"))),
+            ("minutes", Schema.integer(min: 1, max: 240)), ("cycleMinutes", Schema.integer(min: 1, max: 240)),
+            ("soakMinutes", Schema.integer(min: 0, max: 240)), ("quietHours", Schema.string(max: 11)),
+        ], required: ["starts", "minutes"])
+    static let zoneInput = Schema.object([
+        ("name", Schema.string(min: 1, max: 60)), ("valveID", Schema.uuid), ("sensorIDs", Schema.array(Schema.uuid)),
+        ("plant", Schema.string(max: 40)), ("targetMoisture", number(1, 100)), ("maxRunMinutes", Schema.integer(min: 1, max: 240)),
+        ("litresPerMinute", number(0, 1000)), ("rainSkipMm", number(0, 500)), ("program", program),
+    ])
+    static let runInput = Schema.object([("minutes", Schema.integer(min: 1, max: 240))], required: ["minutes"])
+    static let holdInput = Schema.object(
+        [("hours", number(0, 24)), ("kind", Schema.enumeration(["hold", "rain"]))], required: ["hours"])
+    static let binInput = Schema.object([
+        ("capacityLitres", Schema.integer(min: 1, max: 10_000)), ("workingHours", Schema.string(max: 11)),
+        ("threshold", number(10, 100)), ("fireCelsius", number(30, 150)),
+    ])
+    static let runStatus = Schema.enumeration(RunStatus.allCases.map(\.rawValue))
+    static let run = Schema.object(
+        [
+            ("id", Schema.uuid), ("zoneID", Schema.uuid), ("kind", Schema.enumeration(["program", "manual"])),
+            ("plannedAt", Schema.dateTime), ("scale", Schema.integer(min: 0, max: 200)), ("status", runStatus),
+            ("skipReason", Schema.enumeration(IrrigationSkip.allCases.map(\.rawValue))),
+            ("plannedSeconds", Schema.integer(min: 0)), ("startedAt", Schema.dateTime), ("stoppedAt", Schema.dateTime),
+            ("stopReason", Schema.enumeration(IrrigationStop.allCases.map(\.rawValue))), ("closedAt", Schema.dateTime),
+            ("openSeconds", Schema.integer(min: 0)), ("litres", Schema.number), ("moisture", Schema.number),
+        ], required: ["id", "zoneID", "kind", "plannedAt", "status", "plannedSeconds", "openSeconds"])
+    static let zone = Schema.object(
+        [
+            ("id", Schema.uuid), ("name", Schema.string()), ("valveID", Schema.uuid), ("sensorIDs", Schema.array(Schema.uuid)),
+            ("plant", Schema.string()), ("targetMoisture", Schema.number), ("maxRunMinutes", Schema.integer()),
+            ("litresPerMinute", Schema.number), ("rainSkipMm", Schema.number), ("program", program),
+            ("mode", Schema.enumeration(["automatic", "override"])),
+            (
+                "override",
+                Schema.object(
+                    [("kind", Schema.enumeration(["run", "off", "rain_delay"])), ("until", Schema.dateTime)],
+                    required: ["kind", "until"])
+            ),
+            ("moisture", Schema.number), ("staleSensors", Schema.array(Schema.uuid)), ("scale", Schema.integer(min: 0, max: 200)),
+            ("scaleMissingData", Schema.bool), ("nextRun", Schema.dateTime), ("activeRun", Schema.ref("IrrigationRun")),
+            ("litresWeek", Schema.number), ("litresMonth", Schema.number),
+        ],
+        required: [
+            "id", "name", "valveID", "sensorIDs", "plant", "targetMoisture", "maxRunMinutes", "litresPerMinute",
+            "rainSkipMm", "mode", "staleSensors", "scale", "scaleMissingData", "litresWeek", "litresMonth",
+        ])
+    static var all: [(String, JSONValue)] {
+        [("WateringScale", scale), ("IrrigationZone", zone), ("IrrigationRun", run)] + BinSchemas.all
+    }
 }

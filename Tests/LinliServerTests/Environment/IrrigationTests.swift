@@ -39,3 +39,258 @@ import VaporTesting
         }
     }
 }
+
+/// A zone with its devices, for the runtime's tests.
+struct ZoneFixture {
+    let op: String
+    let staff: String
+    let valve: UUID
+    let valveToken: String
+    let sensorToken: String
+    let stationToken: String
+    let zone: UUID
+
+    static func make(_ h: Harness, program: String? = nil, maxRun: Int = 60) async throws -> ZoneFixture {
+        let op = try await h.token("operator")
+        let (valve, valveToken) = try await h.device("irrigation_valve", "东区阀门", token: op)
+        let (sensor, sensorToken) = try await h.device("soil_sensor", "东区土壤", token: op)
+        let (_, stationToken) = try await h.device("weather_station", "气象站", token: op)
+        _ = try await h.send(.POST, "/api/v1/\(valveToken)/telemetry", raw: #"{"valve_open":false,"flow":0}"#)
+        _ = try await h.send(.POST, "/api/v1/\(sensorToken)/telemetry", raw: #"{"soil_moisture":20}"#)
+        _ = try await h.send(
+            .POST, "/api/v1/\(stationToken)/telemetry", raw: #"{"temperature":21.2,"humidity":30,"rain":0}"#)
+        let programPart = program.map { #","program":\#($0)"# } ?? ""
+        let created = try await h.send(
+            .POST, h.community + "/irrigation/zones", token: op,
+            raw: #"{"name":"东区草坪","valveID":"\#(valve)","sensorIDs":["\#(sensor)"],"plant":"lawn","targetMoisture":35,"maxRunMinutes":\#(maxRun),"litresPerMinute":20\#(programPart)}"#
+        )
+        #expect(created.status == .created, "\(created.text)")
+        let zone = try created.content.decode(ZoneRead.self)
+        return ZoneFixture(
+            op: op, staff: try await h.token("property"), valve: valve, valveToken: valveToken,
+            sensorToken: sensorToken, stationToken: stationToken, zone: zone.id)
+    }
+
+    func path(_ h: Harness, _ tail: String = "") -> String { h.community + "/irrigation/zones/\(zone)" + tail }
+
+    func valve(_ h: Harness, open: Bool, flow: Double = 0) async throws {
+        let r = try await h.send(.POST, "/api/v1/\(valveToken)/telemetry", raw: #"{"valve_open":\#(open),"flow":\#(flow)}"#)
+        #expect(r.status == .ok)
+    }
+
+    func soil(_ h: Harness, _ moisture: Double) async throws {
+        _ = try await h.send(.POST, "/api/v1/\(sensorToken)/telemetry", raw: #"{"soil_moisture":\#(moisture)}"#)
+    }
+
+    func read(_ h: Harness) async throws -> ZoneRead {
+        try await h.send(.GET, path(h), token: op).content.decode(ZoneRead.self)
+    }
+
+    func runs(_ h: Harness) async throws -> [RunRead] {
+        try await h.send(.GET, path(h, "/runs?per=100"), token: op).content.decode(ListPage<RunRead>.self).items
+    }
+
+    /// The valve's commands, oldest first.
+    func commands(_ h: Harness) async throws -> [String] {
+        try await h.commands(op).filter { $0.deviceID == valve }.sorted { $0.id < $1.id }.map(\.method)
+    }
+
+    func tick(_ h: Harness) async throws { try await Irrigation.tick(now: h.clock.now(), app: h.app) }
+}
+
+@Suite struct IrrigationRuntimeTests {
+    /// The clock of the harness is 22:13:20 China time; the program starts at 22:15.
+    static let program =
+        #"{"weekdays":[1,2,3,4,5,6,7],"starts":["22:15"],"minutes":10,"cycleMinutes":5,"soakMinutes":5}"#
+
+    @Test func aProgramRunsInCyclesWithSoaksAndCountsItsWater() async throws {
+        try await withLinli { h in
+            let z = try await ZoneFixture.make(h, program: Self.program)
+            var zone = try await z.read(h)
+            #expect(zone.mode == "automatic" && zone.scale == 100 && zone.moisture == 20)
+            #expect(zone.nextRun.map { Calendar.chinaDate($0) } == Calendar.chinaDate(h.clock.now()))
+            try await z.tick(h)
+            #expect(try await z.runs(h).isEmpty, "nothing before 22:15")
+            h.clock.advance(by: 100)  // 22:15:00
+            try await z.tick(h)
+            try await z.tick(h)  // a second tick decides nothing twice
+            var runs = try await z.runs(h)
+            #expect(runs.count == 1 && runs[0].status == .opening && runs[0].scale == 100 && runs[0].plannedSeconds == 600)
+            #expect(try await z.commands(h) == ["open_valve"])
+            try await z.valve(h, open: true, flow: 19)
+            #expect(try await z.runs(h)[0].status == .running)
+            h.clock.advance(by: 300)
+            try await z.tick(h)
+            #expect(try await z.runs(h)[0].status == .soaking)
+            try await z.valve(h, open: false)
+            h.clock.advance(by: 300)
+            try await z.tick(h)
+            #expect(try await z.runs(h)[0].status == .opening)
+            try await z.valve(h, open: true, flow: 21)
+            h.clock.advance(by: 300)
+            try await z.tick(h)
+            runs = try await z.runs(h)
+            #expect(runs[0].status == .closing && runs[0].stopReason == .timeUp && runs[0].openSeconds == 600)
+            try await z.valve(h, open: false)
+            runs = try await z.runs(h)
+            #expect(runs[0].status == .done && runs[0].closedAt != nil)
+            // Ten minutes at the valve's own mean flow (19 and 21 L/min): 200 L.
+            #expect(runs[0].litres == 200, "\(String(describing: runs[0].litres))")
+            #expect(try await z.commands(h) == ["open_valve", "close_valve", "open_valve", "close_valve"])
+            zone = try await z.read(h)
+            #expect(zone.litresWeek == 200 && zone.litresMonth == 200 && zone.activeRun == nil)
+        }
+    }
+
+    @Test func startsAreSkippedForRainSoilAndAHoldWithTheirReasons() async throws {
+        for (setup, reason) in [("rain", IrrigationSkip.rain), ("soil", .soil), ("hold", .manualOff), ("delay", .rainDelay)] {
+            try await withLinli { h in
+                let z = try await ZoneFixture.make(h, program: Self.program)
+                h.clock.advance(by: 100)  // 22:15: a reading at the fixture's instant would be the same point
+                switch setup {
+                case "rain":
+                    _ = try await h.send(.POST, "/api/v1/\(z.stationToken)/telemetry", raw: #"{"rain":8}"#)
+                case "soil": try await z.soil(h, 40)
+                case "hold":
+                    let held = try await h.send(.POST, z.path(h, "/hold"), token: z.staff, raw: #"{"hours":2}"#)
+                    #expect(held.status == .ok, "\(held.text)")
+                    #expect(try held.content.decode(ZoneRead.self).override?.kind == "off")
+                default:
+                    let delayed = try await h.send(
+                        .POST, z.path(h, "/hold"), token: z.staff, raw: #"{"hours":3,"kind":"rain"}"#)
+                    #expect(try delayed.content.decode(ZoneRead.self).override?.kind == "rain_delay")
+                }
+                try await z.tick(h)
+                let runs = try await z.runs(h)
+                #expect(runs.map(\.status) == [.skipped] && runs.first?.skipReason == reason, "\(setup) \(runs)")
+                #expect(try await z.commands(h).isEmpty, "\(setup): no valve command")
+            }
+        }
+    }
+
+    @Test func aRunStopsWhenTheSoilReachesItsTarget() async throws {
+        try await withLinli { h in
+            let z = try await ZoneFixture.make(h, program: Self.program)
+            h.clock.advance(by: 100)
+            try await z.tick(h)
+            try await z.valve(h, open: true, flow: 20)
+            h.clock.advance(by: 120)
+            try await z.soil(h, 36)
+            let run = try await z.runs(h)[0]
+            #expect(run.status == .closing && run.stopReason == .target && run.openSeconds == 120)
+            #expect(try await z.commands(h) == ["open_valve", "close_valve"])
+        }
+    }
+
+    @Test func aRunByHandEndsByItselfAndAHoldReturnsToAutomatic() async throws {
+        try await withLinli { h in
+            let z = try await ZoneFixture.make(h, maxRun: 30)
+            for body in [#"{"minutes":-5}"#, #"{"minutes":0}"#, #"{"minutes":31}"#, #"{"minutes":"ten"}"#, "{}"] {
+                let bad = try await h.send(.POST, z.path(h, "/run"), token: z.staff, raw: body)
+                #expect((400..<500).contains(bad.status.code) && bad.problem != nil, "\(body): \(bad.status)")
+            }
+            #expect(try await z.commands(h).isEmpty)
+            let started = try await h.send(.POST, z.path(h, "/run"), token: z.staff, raw: #"{"minutes":10}"#)
+            #expect(started.status == .ok, "\(started.text)")
+            var zone = try started.content.decode(ZoneRead.self)
+            #expect(zone.mode == "override" && zone.override?.kind == "run" && zone.activeRun?.status == .opening)
+            try await z.valve(h, open: true, flow: 18)
+            h.clock.advance(by: 600)
+            try await z.tick(h)
+            zone = try await z.read(h)
+            #expect(zone.mode == "automatic" && zone.activeRun?.status == .closing)
+            try await z.valve(h, open: false)
+            #expect(try await z.runs(h)[0].stopReason == .timeUp)
+            // A hold of 25 h is refused; one of 2 h ends by itself.
+            let long = try await h.send(.POST, z.path(h, "/hold"), token: z.staff, raw: #"{"hours":25}"#)
+            #expect(long.status.code == 422 || long.status == .badRequest, "\(long.status)")
+            _ = try await h.send(.POST, z.path(h, "/hold"), token: z.staff, raw: #"{"hours":2}"#)
+            #expect(try await z.read(h).mode == "override")
+            h.clock.advance(by: 7201)
+            try await z.tick(h)
+            #expect(try await z.read(h).mode == "automatic")
+            // Stop during a run by hand: closed at once, reason manual.
+            _ = try await h.send(.POST, z.path(h, "/run"), token: z.staff, raw: #"{"minutes":5}"#)
+            try await z.valve(h, open: true)
+            let stopped = try await h.send(.POST, z.path(h, "/stop"), token: z.staff)
+            #expect(try stopped.content.decode(ZoneRead.self).activeRun?.stopReason == .manual)
+        }
+    }
+
+    @Test func aValveThatDoesNotAnswerOrOpensUnaskedIsAlarmed() async throws {
+        try await withLinli { h in
+            let z = try await ZoneFixture.make(h)
+            _ = try await h.send(.POST, z.path(h, "/run"), token: z.staff, raw: #"{"minutes":10}"#)
+            h.clock.advance(by: 181)
+            try await z.tick(h)
+            var run = try await z.runs(h)[0]
+            #expect(run.status == .closing && run.stopReason == .noConfirm)
+            #expect(try await h.alarms(z.op, "&status=active").map(\.type) == ["valve_no_response"])
+            h.clock.advance(by: 181)
+            try await z.tick(h)
+            run = try await z.runs(h)[0]
+            #expect(run.status == .done && run.closedAt == nil, "over, though the valve never said so")
+            // Later the valve reports open with no run: it is told to close, and the desk hears of it.
+            try await z.valve(h, open: true)
+            #expect(try await z.commands(h).last == "close_valve")
+            #expect(try await h.alarms(z.op, "&status=active").map(\.type).contains("valve_open_unplanned"))
+        }
+    }
+
+    @Test func aSilentSoilSensorLeavesTheWeatherAloneAndRaisesAnAlert() async throws {
+        try await withLinli { h in
+            let z = try await ZoneFixture.make(h, program: Self.program)
+            try await z.soil(h, 50)  // wet, but a day old by the next start
+            h.clock.advance(by: 86_400 + 100)
+            try await z.valve(h, open: false)
+            _ = try await h.send(
+                .POST, "/api/v1/\(z.stationToken)/telemetry", raw: #"{"temperature":21.2,"humidity":30,"rain":0}"#)
+            try await z.tick(h)
+            let runs = try await z.runs(h)
+            #expect(runs.map(\.status) == [.opening] && runs[0].moisture == nil, "watered by the weather alone")
+            #expect(try await h.alarms(z.op, "&status=active").map(\.type) == ["soil_stale"])
+            #expect(try await z.read(h).staleSensors.count == 1)
+            // The sensor speaks again: its alert clears.
+            try await z.soil(h, 22)
+            #expect(try await h.alarms(z.op, "&status=active").isEmpty)
+        }
+    }
+
+    @Test func zonesRefuseBadInputAndOtherCommunities() async throws {
+        try await withLinli { h in
+            let z = try await ZoneFixture.make(h)
+            let op = z.op
+            let zones = h.community + "/irrigation/zones"
+            for body in [
+                #"{"name":"无阀门"}"#, #"{"name":"x","valveID":"\#(z.valve)"}"#,  // the valve is taken
+                #"{"name":"y","valveID":"\#(UUID())"}"#,
+                #"{"name":"z","valveID":"\#(z.valve)","program":{"weekdays":[],"starts":["06:00"],"minutes":10}}"#,
+                #"{"name":"w","valveID":"\#(z.valve)","program":{"weekdays":[1],"starts":["06:00"],"minutes":-1}}"#,
+                #"{"name":"v","valveID":"\#(z.valve)","maxRunMinutes":20,"program":{"weekdays":[1],"starts":["06:00"],"minutes":15}}"#,
+                #"{"name":"u","valveID":"\#(z.valve)","program":{"weekdays":[1],"starts":["25:00"],"minutes":5}}"#,
+            ] {
+                let bad = try await h.send(.POST, zones, token: op, raw: body)
+                #expect((400..<500).contains(bad.status.code) && bad.problem != nil, "\(body): \(bad.status) \(bad.text)")
+            }
+            let noDays = try await h.send(
+                .PATCH, z.path(h), token: op, raw: #"{"program":{"weekdays":[],"starts":["06:00"],"minutes":10}}"#)
+            #expect(noDays.text.contains("program.days") && noDays.text.contains("no_days"), "\(noDays.text)")
+            #expect(try await h.send(.GET, zones + "/\(UUID())", token: op).status == .notFound)
+            #expect(try await h.send(.POST, zones + "/\(UUID())/run", token: op, raw: #"{"minutes":5}"#).status == .notFound)
+            // Residents and guards do not run valves; another community's operator does not see the zone.
+            for who in ["owner", "guard"] {
+                let t = try await h.token(who)
+                #expect(try await h.send(.POST, z.path(h, "/run"), token: t, raw: #"{"minutes":5}"#).status == .forbidden)
+            }
+            let owner = try await h.token("owner")
+            #expect(try await h.send(.GET, zones, token: owner).status == .forbidden)
+            let foreign = try await h.token("operatorB")
+            #expect(try await h.send(.GET, z.path(h), token: foreign).status == .notFound)
+            #expect(try await h.send(.POST, z.path(h, "/run"), token: foreign, raw: #"{"minutes":5}"#).status == .notFound)
+            let other = "/api/v1/communities/\(h.world.b)/irrigation/zones/\(z.zone)"
+            #expect(try await h.send(.GET, other, token: foreign).status == .notFound)
+            #expect(try await h.send(.POST, other + "/run", token: foreign, raw: #"{"minutes":5}"#).status == .notFound)
+            #expect(try await z.commands(h).isEmpty)
+        }
+    }
+}

@@ -180,16 +180,29 @@ enum DeviceRegistry {
         await Alarms.publish(alarm, to: req.deviceHub)
     }
 
-    static func finish(_ task: StaffTask, by req: Request) async throws {
+    /// Marks the task done; false when it already was (a conditional write: of two taps at once, one
+    /// finishes it).
+    @discardableResult
+    static func finish(_ task: StaffTask, by req: Request) async throws -> Bool {
         try req.authorize(.handleAlarms(task.communityID))
-        guard task.status == .open else { return }
-        task.status = .done
-        task.doneAt = req.clock.now()
-        task.doneBy = try req.user().person.name
-        try await req.db.writeTransaction { db in
-            try await task.save(on: db)
-            try await Audit.record(.update, "task", id: task.id, community: task.communityID, by: req, on: db)
+        guard task.status == .open, let id = task.id else { return false }
+        let now = req.clock.now()
+        let name = try req.user().person.name
+        let finished = try await req.db.writeTransaction { db in
+            let changed = try await db.conditionalUpdate(StaffTask.schema) {
+                $0.set("status", to: TaskStatus.done.rawValue).set("done_at", to: now).set("done_by", to: name)
+                    .where("id", .equal, id).where("status", .equal, TaskStatus.open.rawValue)
+            }
+            guard changed == 1 else { return false }
+            try await Audit.record(.update, "task", id: id, community: task.communityID, by: req, on: db)
+            return true
         }
+        task.status = .done
+        if finished {
+            task.doneAt = now
+            task.doneBy = name
+        }
+        return finished
     }
 
     // MARK: provisioning

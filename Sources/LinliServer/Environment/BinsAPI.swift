@@ -1,0 +1,232 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+struct BinSettingsInput: Content {
+    let capacityLitres: Int?
+    /// `HH:MM-HH:MM`: when its collectors work.
+    let workingHours: String?
+    let threshold: Double?
+    let fireCelsius: Double?
+}
+
+struct BinRead: Content, Equatable {
+    let deviceID: UUID
+    let name: String
+    let building: String?
+    let zone: String?
+    let capacityLitres: Int
+    let workingHours: String
+    let threshold: Double
+    let fireCelsius: Double
+    /// FIWARE `fillingLevel` (%).
+    let fill: Double?
+    let fillAt: Date?
+    /// When it reaches 90 % at its usual rate (nil: not within two weeks, or too little history).
+    let fullAt: Date?
+    /// When the collection will be asked for (FIWARE `nextActuationDeadline` is `fullAt`).
+    let askBy: Date?
+    let enoughHistory: Bool
+    /// FIWARE `dateLastEmptying`.
+    let lastEmptiedAt: Date?
+    let overflows: Int
+    let taskID: UUID?
+}
+
+struct BinFigures: Content, Equatable {
+    struct Week: Content, Equatable {
+        let start: String
+        let collections: Int
+        let overflows: Int
+        /// A fixed daily round: every bin, every day.
+        let dailySchedule: Int
+        let saved: Int
+    }
+    let bins: Int
+    let weeks: [Week]
+}
+
+enum BinsAPI {
+    static let b = RegistryAPI.c + "/bins"
+
+    static func reads(_ devices: [Device], now: Date, on db: any Database) async throws -> [BinRead] {
+        let bins = try await WasteBin.query(on: db).filter(\.$deviceID ~~ devices.compactMap(\.id)).all()
+        let buildings = try await Building.byID(devices.compactMap(\.buildingID), on: db)
+        var out: [BinRead] = []
+        for device in devices {
+            let id = try device.requireID()
+            let stored = bins.first { $0.deviceID == id }
+            var bin = stored
+            if bin == nil { bin = try await Bins.bin(for: device, now: now, on: db) }
+            guard let bin else { continue }
+            let forecast = try await Bins.forecast(of: bin, now: now, on: db)
+            out.append(
+                BinRead(
+                    deviceID: id, name: device.name, building: device.buildingID.flatMap { buildings[$0]?.name },
+                    zone: device.zone, capacityLitres: bin.capacityLitres,
+                    workingHours: "\(IrrigationAPI.time(bin.workStart))-\(IrrigationAPI.time(bin.workEnd))",
+                    threshold: bin.threshold, fireCelsius: bin.fireCelsius, fill: bin.lastFill, fillAt: bin.lastFillAt,
+                    fullAt: forecast.fullAt, askBy: forecast.askBy, enoughHistory: forecast.enoughHistory,
+                    lastEmptiedAt: bin.lastEmptiedAt, overflows: bin.overflows, taskID: bin.taskID))
+        }
+        return out
+    }
+
+    static func devices(_ community: UUID, on db: any Database) async throws -> [Device] {
+        try await Device.query(on: db).filter(\.$communityID == community).filter(\.$type == "bin_level")
+            .filter(\.$disabled == false).sort(\.$name).all()
+    }
+
+    /// Today's round: the bins with an open task, in walking order — by building, then name; bins by a
+    /// zone (no building) last.
+    static func round(_ community: UUID, now: Date, on db: any Database) async throws -> [BinRead] {
+        let open = try await WasteBin.scoped(to: community, on: db).filter(\.$taskID != nil).all(\.$deviceID)
+        let devices = try await devices(community, on: db).filter { open.contains($0.id ?? UUID()) }
+        return try await reads(devices, now: now, on: db).sorted {
+            ($0.building ?? "\u{FFFF}", $0.zone ?? "", $0.name) < ($1.building ?? "\u{FFFF}", $1.zone ?? "", $1.name)
+        }
+    }
+
+    /// Collections and overflows per week (Monday to Sunday, China time), the last `weeks` weeks.
+    static func figures(_ community: UUID, weeks: Int, now: Date, on db: any Database) async throws -> BinFigures {
+        let calendar = Calendar.china
+        let count = try await devices(community, on: db).count
+        let thisWeek = calendar.dateInterval(of: .weekOfYear, for: now)?.start ?? now
+        guard let first = calendar.date(byAdding: .day, value: -7 * (weeks - 1), to: thisWeek) else {
+            return BinFigures(bins: count, weeks: [])
+        }
+        let events = try await BinEvent.scoped(to: community, on: db).filter(\.$at >= first).all()
+        var out: [BinFigures.Week] = []
+        for index in 0..<weeks {
+            guard let start = calendar.date(byAdding: .day, value: 7 * index, to: first),
+                let end = calendar.date(byAdding: .day, value: 7, to: start)
+            else { continue }
+            let days = max(0, min(7, Int((min(end, now).timeIntervalSince(start) / 86_400).rounded(.up))))
+            let inWeek = events.filter { $0.at >= start && $0.at < end }
+            let collections = inWeek.filter { $0.kind == "emptied" }.count
+            out.append(
+                .init(
+                    start: Calendar.chinaDate(start), collections: collections,
+                    overflows: inWeek.filter { $0.kind == "overflow" }.count, dailySchedule: count * days,
+                    saved: count * days - collections))
+        }
+        return BinFigures(bins: count, weeks: out)
+    }
+
+    static func bin(_ req: Request, _ community: UUID) async throws -> (Device, WasteBin) {
+        let id = try req.id("deviceID")
+        guard
+            let device = try await Device.query(on: req.db).filter(\.$id == id).filter(\.$communityID == community)
+                .filter(\.$type == "bin_level").first()
+        else { throw LinliError(.notFound) }
+        return (device, try await Bins.bin(for: device, now: req.clock.now(), on: req.db))
+    }
+
+    static func register(_ app: Application, _ api: any RoutesBuilder) {
+        api.register(
+            .init(
+                method: .GET, path: b, operationID: "listBins",
+                summary: "The bins: fill, predicted time to 90 %, when the collection is asked, last emptied, overflows",
+                tag: "environment", response: Schema.array(Schema.ref("Bin"))), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .viewDevices($0) })
+            return try await reads(try await devices(id, on: req.db), now: req.clock.now(), on: req.db)
+        }
+        api.register(
+            .init(
+                method: .GET, path: b + "/round", operationID: "binRound",
+                summary: "Today's round for the cleaner: bins with an open task in walking order by building",
+                tag: "environment", response: Schema.array(Schema.ref("Bin"))), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .handleAlarms($0) })
+            return try await round(id, now: req.clock.now(), on: req.db)
+        }
+        api.register(
+            .init(
+                method: .GET, path: b + "/figures", operationID: "binFigures",
+                summary: "Collections and overflows per week against a fixed daily round (weeks 1–12, default 4)",
+                tag: "environment", response: Schema.ref("BinFigures"),
+                query: [.init(name: "weeks", schema: Schema.integer(min: 1, max: 12))]), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .viewDevices($0) })
+            let weeks = try req.query.get(Int?.self, at: "weeks") ?? 4
+            guard (1...12).contains(weeks) else { throw LinliError.invalid("weeks", "out_of_range") }
+            return try await figures(id, weeks: weeks, now: req.clock.now(), on: req.db)
+        }
+        api.register(
+            .init(
+                method: .PATCH, path: b + "/{deviceID}", operationID: "updateBin",
+                summary: "A bin's capacity, its collectors' hours, the fixed threshold, the fire threshold",
+                tag: "environment", body: EnvironmentSchemas.binInput, response: Schema.ref("Bin")), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .manageDevices($0) })
+            let (device, bin) = try await bin(req, id)
+            let input = try req.decode(BinSettingsInput.self)
+            var v = Validation()
+            if let c = input.capacityLitres, !(1...10_000).contains(c) { v.fail("capacityLitres", "out_of_range") }
+            var shift: Shift?
+            if let text = input.workingHours {
+                shift = Shift(text: text)
+                if shift.map({ $0.start < $0.end && $0.end <= 1440 }) != true { v.fail("workingHours", "invalid_value") }
+            }
+            if let t = input.threshold, !(t.isFinite && (10...100).contains(t)) { v.fail("threshold", "out_of_range") }
+            if let f = input.fireCelsius, !(f.isFinite && (30...150).contains(f)) { v.fail("fireCelsius", "out_of_range") }
+            try v.check()
+            bin.capacityLitres = input.capacityLitres ?? bin.capacityLitres
+            if let shift {
+                bin.workStart = shift.start
+                bin.workEnd = shift.end
+            }
+            bin.threshold = input.threshold ?? bin.threshold
+            bin.fireCelsius = input.fireCelsius ?? bin.fireCelsius
+            bin.updatedAt = req.clock.now()
+            try await req.db.writeTransaction { db in
+                try await bin.save(on: db)
+                try await Audit.record(.update, "waste_bin", id: bin.id, community: id, after: device.name, by: req, on: db)
+            }
+            return try await reads([device], now: req.clock.now(), on: req.db)[0]
+        }
+        api.register(
+            .init(
+                method: .POST, path: b + "/{deviceID}/done", operationID: "binEmptied",
+                summary: "The cleaner emptied the bin: its task is done (409 when it has no open task)",
+                tag: "environment", response: Schema.ref("Bin")), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .handleAlarms($0) })
+            let (device, bin) = try await bin(req, id)
+            guard try await Bins.done(bin, by: try req.user().person.name, now: req.clock.now(), app: req.application)
+            else { throw LinliError(.conflict, issues: [FieldIssue(field: "deviceID", reason: "no_open_task")]) }
+            return try await reads([device], now: req.clock.now(), on: req.db)[0]
+        }
+    }
+}
+
+enum BinSchemas {
+    static let bin = Schema.object(
+        [
+            ("deviceID", Schema.uuid), ("name", Schema.string()), ("building", Schema.string()), ("zone", Schema.string()),
+            ("capacityLitres", Schema.integer()), ("workingHours", Schema.string()), ("threshold", Schema.number),
+            ("fireCelsius", Schema.number), ("fill", Schema.number), ("fillAt", Schema.dateTime), ("fullAt", Schema.dateTime),
+            ("askBy", Schema.dateTime), ("enoughHistory", Schema.bool), ("lastEmptiedAt", Schema.dateTime),
+            ("overflows", Schema.integer(min: 0)), ("taskID", Schema.uuid),
+        ],
+        required: [
+            "deviceID", "name", "capacityLitres", "workingHours", "threshold", "fireCelsius", "enoughHistory", "overflows",
+        ])
+    static let figures = Schema.object(
+        [
+            ("bins", Schema.integer(min: 0)),
+            (
+                "weeks",
+                Schema.array(
+                    Schema.object(
+                        [
+                            ("start", Schema.date), ("collections", Schema.integer(min: 0)),
+                            ("overflows", Schema.integer(min: 0)), ("dailySchedule", Schema.integer(min: 0)),
+                            ("saved", Schema.integer()),
+                        ], required: ["start", "collections", "overflows", "dailySchedule", "saved"]))
+            ),
+        ], required: ["bins", "weeks"])
+    static var all: [(String, JSONValue)] { [("Bin", bin), ("BinFigures", figures)] }
+}

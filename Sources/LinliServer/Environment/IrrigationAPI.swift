@@ -1,0 +1,405 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+struct ProgramInput: Content, Equatable {
+    /// ISO weekdays (1 = Monday … 7 = Sunday); or `everyDays` with `offset`.
+    let weekdays: [Int]?
+    let everyDays: Int?
+    let offset: Int?
+    /// `none`, `odd` or `even`.
+    let restriction: String?
+    /// `HH:MM`, China time.
+    let starts: [String]
+    let minutes: Int
+    let cycleMinutes: Int?
+    let soakMinutes: Int?
+    /// `HH:MM-HH:MM`.
+    let quietHours: String?
+}
+
+struct ZoneInput: Content {
+    let name: String?
+    let valveID: UUID?
+    let sensorIDs: [UUID]?
+    let plant: String?
+    let targetMoisture: Double?
+    let maxRunMinutes: Int?
+    let litresPerMinute: Double?
+    let rainSkipMm: Double?
+    let program: ProgramInput?
+}
+
+struct RunNowInput: Content {
+    let minutes: Int
+}
+
+struct HoldInput: Content {
+    let hours: Double
+    /// `hold` (staff off, the default) or `rain` (a rain delay).
+    let kind: String?
+}
+
+struct ZoneRead: Content, Equatable {
+    struct Override: Content, Equatable {
+        /// `run`, `off` or `rain_delay`.
+        let kind: String
+        let until: Date
+    }
+
+    let id: UUID
+    let name: String
+    let valveID: UUID
+    let sensorIDs: [UUID]
+    let plant: String
+    let targetMoisture: Double
+    let maxRunMinutes: Int
+    let litresPerMinute: Double
+    let rainSkipMm: Double
+    let program: ProgramInput?
+    /// `automatic`, or what staff set and until when (it ends by itself).
+    let mode: String
+    let override: Override?
+    let moisture: Double?
+    let staleSensors: [UUID]
+    let scale: Int
+    let scaleMissingData: Bool
+    let nextRun: Date?
+    let activeRun: RunRead?
+    let litresWeek: Double
+    let litresMonth: Double
+}
+
+struct RunRead: Content, Equatable {
+    let id: UUID
+    let zoneID: UUID
+    let kind: String
+    let plannedAt: Date
+    let scale: Int?
+    let status: RunStatus
+    let skipReason: IrrigationSkip?
+    let plannedSeconds: Int
+    let startedAt: Date?
+    let stoppedAt: Date?
+    let stopReason: IrrigationStop?
+    let closedAt: Date?
+    let openSeconds: Int
+    let litres: Double?
+    let moisture: Double?
+
+    init(_ run: IrrigationRun) throws {
+        id = try run.requireID()
+        zoneID = run.zoneID
+        kind = run.kind
+        plannedAt = run.plannedAt
+        scale = run.scale
+        status = run.status
+        skipReason = run.skipReason
+        plannedSeconds = run.plannedSeconds
+        startedAt = run.startedAt
+        stoppedAt = run.stoppedAt
+        stopReason = run.stopReason
+        closedAt = run.closedAt
+        openSeconds = run.openSeconds
+        litres = run.litres
+        moisture = run.moisture
+    }
+}
+
+extension Sorting {
+    static let zones = Sorting(keys: ["name"], defaultSort: "name")
+    static let irrigationRuns = Sorting(keys: ["planned_at"], defaultSort: "-planned_at")
+}
+
+enum IrrigationAPI {
+    static let z = RegistryAPI.c + "/irrigation/zones"
+
+    static func time(_ minutes: Int) -> String { String(format: "%02d:%02d", minutes / 60, minutes % 60) }
+
+    /// The program of the input, or the problems with it (field names under `program.`).
+    static func program(_ input: ProgramInput, maxRunMinutes: Int, _ v: inout Validation) -> IrrigationProgram? {
+        let days: IrrigationProgram.Days
+        if let every = input.everyDays {
+            days = .interval(every: every, offset: input.offset ?? 0)
+        } else {
+            days = .weekly(Set(input.weekdays ?? []))
+        }
+        guard let restriction = IrrigationProgram.Restriction(rawValue: input.restriction ?? "none") else {
+            v.fail("program.restriction", "invalid_value")
+            return nil
+        }
+        let starts = input.starts.map(CareAPI.minutes)
+        if starts.contains(nil) {
+            v.fail("program.starts", "invalid_time")
+            return nil
+        }
+        var quiet: Shift?
+        if let text = input.quietHours?.nilIfEmpty {
+            quiet = Shift(text: text)
+            if quiet == nil {
+                v.fail("program.quietHours", "invalid_value")
+                return nil
+            }
+        }
+        let program = IrrigationProgram(
+            days: days, restriction: restriction, starts: starts.compactMap { $0 }, minutes: input.minutes,
+            cycleMinutes: input.cycleMinutes, soakMinutes: input.soakMinutes ?? 0, quietStart: quiet?.start,
+            quietEnd: quiet.map { $0.end % 1440 })
+        do throws(IrrigationProgram.Problem) {
+            try program.check(maxRunMinutes: maxRunMinutes)
+        } catch {
+            v.fail("program.\(error.field)", error.reason)
+            return nil
+        }
+        return program
+    }
+
+    static func input(_ program: IrrigationProgram) -> ProgramInput {
+        var weekdays: [Int]?
+        var every: Int?
+        var offset: Int?
+        switch program.days {
+        case .weekly(let set): weekdays = set.sorted()
+        case .interval(let e, let o): (every, offset) = (e, o)
+        }
+        return ProgramInput(
+            weekdays: weekdays, everyDays: every, offset: offset, restriction: program.restriction.rawValue,
+            starts: program.starts.sorted().map(time), minutes: program.minutes, cycleMinutes: program.cycleMinutes,
+            soakMinutes: program.soakMinutes,
+            quietHours: program.quietStart.flatMap { s in program.quietEnd.map { "\(time(s))-\(time($0))" } })
+    }
+
+    /// Creates or changes a zone: its valve and sensors must be this community's devices of their type.
+    static func save(_ zone: IrrigationZone?, _ input: ZoneInput, community: UUID, on req: Request) async throws
+        -> IrrigationZone
+    {
+        var v = Validation()
+        let now = req.clock.now()
+        let row = zone ?? IrrigationZone()
+        let name = (input.name ?? zone?.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if name.isEmpty || name.count > 60 { v.fail("name", name.isEmpty ? "required" : "too_long") }
+        let valveID = input.valveID ?? zone?.valveID
+        if let valveID {
+            let valve = try await Device.query(on: req.db).filter(\.$id == valveID).filter(\.$communityID == community)
+                .first()
+            if valve?.type != "irrigation_valve" { v.fail("valveID", "not_a_valve") }
+        } else {
+            v.fail("valveID", "required")
+        }
+        let sensors = input.sensorIDs ?? zone?.sensorIDs ?? []
+        if sensors.count > 20 { v.fail("sensorIDs", "too_many") }
+        if !sensors.isEmpty {
+            let found = try await Device.query(on: req.db).filter(\.$id ~~ sensors).filter(\.$communityID == community)
+                .filter(\.$type == "soil_sensor").count()
+            if found != Set(sensors).count { v.fail("sensorIDs", "not_a_soil_sensor") }
+        }
+        let plant = input.plant ?? zone?.plant ?? "lawn"
+        if plant.count > 40 { v.fail("plant", "too_long") }
+        let target = input.targetMoisture ?? zone?.targetMoisture ?? 35
+        if !(target.isFinite && (1...100).contains(target)) { v.fail("targetMoisture", "out_of_range") }
+        let maxRun = input.maxRunMinutes ?? zone?.maxRunMinutes ?? 60
+        if !(1...240).contains(maxRun) { v.fail("maxRunMinutes", "out_of_range") }
+        let flow = input.litresPerMinute ?? zone?.litresPerMinute ?? 18
+        if !(flow.isFinite && flow > 0 && flow <= 1000) { v.fail("litresPerMinute", "out_of_range") }
+        let rain = input.rainSkipMm ?? zone?.rainSkipMm ?? 5
+        if !(rain.isFinite && rain > 0 && rain <= 500) { v.fail("rainSkipMm", "out_of_range") }
+        var program = zone?.program
+        if let given = input.program { program = Self.program(given, maxRunMinutes: maxRun, &v) }
+        if input.program == nil, let program {
+            do throws(IrrigationProgram.Problem) {
+                try program.check(maxRunMinutes: maxRun)
+            } catch { v.fail("maxRunMinutes", error.reason) }
+        }
+        try v.check()
+        if let valveID, let other = try await IrrigationZone.query(on: req.db).filter(\.$valveID == valveID).first(),
+            other.id != row.id
+        {
+            throw LinliError.invalid("valveID", "in_use")
+        }
+        if try await IrrigationZone.scoped(to: community, on: req.db).filter(\.$name == name).first().map({ $0.id != row.id })
+            ?? false
+        {
+            throw LinliError.invalid("name", "taken")
+        }
+        row.communityID = community
+        row.name = name
+        row.valveID = valveID!
+        row.sensorIDs = sensors
+        row.plant = plant
+        row.targetMoisture = target
+        row.maxRunMinutes = maxRun
+        row.litresPerMinute = flow
+        row.rainSkipMm = rain
+        row.program = program
+        if zone == nil { row.createdAt = now }
+        row.updatedAt = now
+        let saved = row
+        try await req.db.writeTransaction { db in
+            try await saved.save(on: db)
+            try await Audit.record(
+                zone == nil ? .create : .update, "irrigation_zone", id: saved.id, community: community,
+                after: saved.name, by: req, on: db)
+        }
+        req.application.events.publish(.environmentChanged(community: community))
+        return row
+    }
+
+    /// The zones as staff see them: moisture, scale, next run, the run going, this week's and month's water.
+    static func reads(_ zones: [IrrigationZone], now: Date, app: Application) async throws -> [ZoneRead] {
+        guard let community = zones.first?.communityID else { return [] }
+        let weather = try await Irrigation.weather(community, now: now, on: app.db)
+        let scale = WateringScale.scale(weather)
+        let calendar = Calendar.china
+        let week = calendar.dateInterval(of: .weekOfYear, for: now)?.start ?? now
+        let month = calendar.dateInterval(of: .month, for: now)?.start ?? now
+        let runs = try await IrrigationRun.query(on: app.db).filter(\.$zoneID ~~ zones.compactMap(\.id))
+            .filter(\.$plannedAt >= min(week, month)).all()
+        var out: [ZoneRead] = []
+        for zone in zones {
+            let id = try zone.requireID()
+            let soil = try await Irrigation.soil(zone, now: now, app: app)
+            let mine = runs.filter { $0.zoneID == id }
+            let active = try await Irrigation.activeRun(zone, on: app.db)
+            var override: ZoneRead.Override?
+            if let kind = zone.override(at: now), let until = zone.overrideUntil {
+                override = .init(kind: kind, until: until)
+            } else if let until = zone.rainDelayUntil, until > now {
+                override = .init(kind: "rain_delay", until: until)
+            }
+            out.append(
+                ZoneRead(
+                    id: id, name: zone.name, valveID: zone.valveID, sensorIDs: zone.sensorIDs, plant: zone.plant,
+                    targetMoisture: zone.targetMoisture, maxRunMinutes: zone.maxRunMinutes,
+                    litresPerMinute: zone.litresPerMinute, rainSkipMm: zone.rainSkipMm,
+                    program: zone.program.map(input), mode: override == nil ? "automatic" : "override",
+                    override: override, moisture: soil.moisture.map { ($0 * 10).rounded() / 10 },
+                    staleSensors: soil.stale.compactMap(UUID.init(uuidString:)), scale: scale.scale,
+                    scaleMissingData: scale.missingData, nextRun: nextRun(zone, after: now),
+                    activeRun: try active.map(RunRead.init),
+                    litresWeek: mine.filter { $0.plannedAt >= week }.compactMap(\.litres).reduce(0, +),
+                    litresMonth: mine.filter { $0.plannedAt >= month }.compactMap(\.litres).reduce(0, +)))
+        }
+        return out
+    }
+
+    /// The program's next start after `now` (within two weeks), nil without a program.
+    static func nextRun(_ zone: IrrigationZone, after now: Date) -> Date? {
+        guard let program = zone.program else { return nil }
+        let calendar = Calendar.china
+        var day = calendar.startOfDay(for: now)
+        for _ in 0..<15 {
+            let noon = day.addingTimeInterval(12 * 3600)
+            if program.runs(on: noon, calendar: calendar) {
+                for cycle in program.cycles(scale: 100, maxRunMinutes: zone.maxRunMinutes) {
+                    let at = day.addingTimeInterval(TimeInterval(cycle.start))
+                    if at > now && program.starts.contains(where: { $0 * 60 <= cycle.start }) { return at }
+                }
+            }
+            guard let next = calendar.date(byAdding: .day, value: 1, to: day) else { break }
+            day = next
+        }
+        return nil
+    }
+
+    static func register(_ app: Application, _ api: any RoutesBuilder) {
+        let zoneID: [String: JSONValue] = [:]
+        api.register(
+            .init(
+                method: .POST, path: z, operationID: "createIrrigationZone",
+                summary: "A zone: its valve, soil sensors, plant, target moisture, safety maximum and program",
+                tag: "environment", body: EnvironmentSchemas.zoneInput, status: .created,
+                response: Schema.ref("IrrigationZone")), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .manageDevices($0) })
+            let zone = try await save(nil, try req.decode(ZoneInput.self), community: id, on: req)
+            return Created(value: try await reads([zone], now: req.clock.now(), app: req.application)[0])
+        }
+        api.register(
+            .init(
+                method: .GET, path: z, operationID: "listIrrigationZones",
+                summary: "The zones: moisture, watering scale, next run, the run going, water this week and month",
+                tag: "environment", response: Schema.page(of: "IrrigationZone"), query: Endpoint.listQuery(.zones)),
+            in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .viewDevices($0) })
+            let page = try await IrrigationZone.scoped(to: id, on: req.db).page(try req.listOptions(.zones), map: { $0 })
+            return ListPage(
+                items: try await reads(page.items, now: req.clock.now(), app: req.application), metadata: page.metadata)
+        }
+        api.register(
+            .init(
+                method: .GET, path: z + "/{zoneID}", operationID: "getIrrigationZone", summary: "One zone",
+                tag: "environment", response: Schema.ref("IrrigationZone"), pathSchemas: zoneID), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .viewDevices($0) })
+            let zone = try await IrrigationZone.find(try req.id("zoneID"), in: id, on: req.db)
+            return try await reads([zone], now: req.clock.now(), app: req.application)[0]
+        }
+        api.register(
+            .init(
+                method: .PATCH, path: z + "/{zoneID}", operationID: "updateIrrigationZone",
+                summary: "Change a zone or its program (absent fields stay)", tag: "environment",
+                body: EnvironmentSchemas.zoneInput, response: Schema.ref("IrrigationZone"), pathSchemas: zoneID), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .manageDevices($0) })
+            let zone = try await IrrigationZone.find(try req.id("zoneID"), in: id, on: req.db)
+            let saved = try await save(zone, try req.decode(ZoneInput.self), community: id, on: req)
+            return try await reads([saved], now: req.clock.now(), app: req.application)[0]
+        }
+        api.register(
+            .init(
+                method: .GET, path: z + "/{zoneID}/runs", operationID: "listIrrigationRuns",
+                summary: "A zone's runs: planned, skipped (why), started, stopped (why), litres", tag: "environment",
+                response: Schema.page(of: "IrrigationRun"), query: Endpoint.listQuery(.irrigationRuns),
+                pathSchemas: zoneID), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .viewDevices($0) })
+            let zone = try await IrrigationZone.find(try req.id("zoneID"), in: id, on: req.db)
+            return try await IrrigationRun.scoped(to: id, on: req.db).filter(\.$zoneID == zone.requireID())
+                .page(try req.listOptions(.irrigationRuns), map: RunRead.init)
+        }
+        for (action, summary) in [
+            ("run", "Water now for {minutes} (at most the zone's safety maximum); the zone returns to automatic when it ends"),
+            ("stop", "Stop the run going (the zone stays automatic)"),
+            ("hold", "Hold the zone off (kind hold) or delay for rain (kind rain) for {hours} ≤ 24; it returns to automatic by itself"),
+            ("resume", "Back to automatic now"),
+        ] {
+            api.register(
+                .init(
+                    method: .POST, path: z + "/{zoneID}/" + action, operationID: action + "IrrigationZone",
+                    summary: summary, tag: "environment",
+                    body: action == "run" ? EnvironmentSchemas.runInput : action == "hold" ? EnvironmentSchemas.holdInput : nil,
+                    response: Schema.ref("IrrigationZone"), pathSchemas: zoneID), in: app
+            ) { req in
+                let id = try await RegistryAPI.communityID(req, { .sendCommands($0) })
+                let zone = try await IrrigationZone.find(try req.id("zoneID"), in: id, on: req.db)
+                try await override(zone, action, req)
+                let fresh = try await IrrigationZone.find(try zone.requireID(), in: id, on: req.db)
+                return try await reads([fresh], now: req.clock.now(), app: req.application)[0]
+            }
+        }
+    }
+
+    /// The console's and phone's overrides, one way for both.
+    static func override(_ zone: IrrigationZone, _ action: String, _ req: Request) async throws {
+        let now = req.clock.now()
+        let person = try req.user().principal.personID
+        let app = req.application
+        switch action {
+        case "run": _ = try await Irrigation.runNow(zone, minutes: try req.decode(RunNowInput.self).minutes, by: person, now: now, app: app)
+        case "stop": try await Irrigation.stop(zone, now: now, app: app)
+        case "hold":
+            let input = try req.decode(HoldInput.self)
+            switch input.kind ?? "hold" {
+            case "hold": try await Irrigation.hold(zone, hours: input.hours, by: person, now: now, app: app)
+            case "rain": try await Irrigation.rainDelay(zone, hours: input.hours, now: now, app: app)
+            default: throw LinliError.invalid("kind", "invalid_value")
+            }
+        default: try await Irrigation.resume(zone, now: now, app: app)
+        }
+        try await Audit.record(
+            .update, "irrigation_zone", id: zone.id, community: zone.communityID, after: "\(zone.name) · \(action)",
+            by: req, on: req.db)
+    }
+}
