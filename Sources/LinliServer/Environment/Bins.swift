@@ -95,8 +95,16 @@ enum Bins {
             try await saved.save(on: db)
             for kind in kinds { try await event(saved, kind, now: now, on: db) }
         }
-        // Past the fixed threshold with no task: asked at once (the forecast job asks earlier).
-        if fill >= bin.threshold { try await ask(bin, now: now, app: app) }
+        // Past the fixed threshold (or full) with no task: asked at once when due — with enough history
+        // the forecast decides (it asked earlier, in working hours), else the threshold.
+        if bin.taskID == nil, fill >= min(bin.threshold, BinForecast.full) {
+            let forecast = try await forecast(of: bin, now: now, on: app.db)
+            if BinForecast.due(
+                forecast, fill: fill, now: now, hours: bin.hours, lead: lead, threshold: bin.threshold, calendar: .china)
+            {
+                try await ask(bin, now: now, app: app)
+            }
+        }
         app.events.publish(.environmentChanged(community: bin.communityID))
     }
 

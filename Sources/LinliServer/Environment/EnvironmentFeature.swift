@@ -3,12 +3,19 @@ import Foundation
 import LinliCore
 import Vapor
 
+/// The strings of this feature (`EnvironmentStrings` tables beside it).
+enum EnvironmentStrings: LocalizedStrings {}
+
 /// Smart environment: irrigation that waters by soil and weather, bins emptied before they overflow.
 /// The rules are in `LinliCore/Environment` (watering scale, programs, soil gate, bin forecast); this
 /// feature serves them: zones, programs and runs driving the valves (`Irrigation`), bins and their
 /// collections (`Bins`), the console and phone pages, the `environment-replay` command.
 enum SmartEnvironment: Feature {
+    static var strings: (any LocalizedStrings.Type)? { EnvironmentStrings.self }
+
     static func register(_ app: Application) {
+        app.consoleTabs.add("environment", order: 82, shown: { .viewDevices($0) }) { EnvironmentRoute.console($0) }
+        EnvironmentPages.register(app.pages)
         app.migrations.add(CreateEnvironment())
         registerAPI(app, app.api.authenticated)
         IrrigationAPI.register(app, app.api.authenticated)

@@ -1,0 +1,197 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+/// The smart environment's pages: the console's zones and bins (`/console/{c}/environment`), and the
+/// cleaner's round on a phone (`/console/{c}/environment/round`). Both work at phone width.
+enum EnvironmentRoute: PageRoute {
+    case console(UUID)
+    case round(UUID)
+    case zone(UUID, UUID)
+    case binDone(UUID, UUID)
+
+    var path: String {
+        switch self {
+        case .console(let c): "/console/\(c)/environment"
+        case .round(let c): "/console/\(c)/environment/round"
+        case .zone(let c, let z): "/console/\(c)/environment/zones/\(z)"
+        case .binDone(let c, let b): "/console/\(c)/environment/bins/\(b)"
+        }
+    }
+}
+
+enum EnvironmentPages {
+    struct ZoneCard: Encodable {
+        let id: UUID
+        let name: String
+        let plant: String
+        let moisture: String
+        let scale: String
+        let mode: String
+        let automatic: Bool
+        let overridden: Bool
+        let nextRun: String
+        let active: String?
+        let water: String
+        let chart: String
+        let runs: [String]
+        let action: String
+        let maxRun: Int
+    }
+
+    struct BinRow: Encodable {
+        let name: String
+        let place: String
+        let fill: String
+        let full: Bool
+        let prediction: String
+        let lastEmptied: String
+        let overflows: Int
+        let asked: Bool
+        let done: String
+    }
+
+    struct Page: Encodable {
+        let header: ConsolePages.Header
+        let zones: [ZoneCard]
+        let bins: [BinRow]
+        let figures: [String]
+        let canCommand: Bool
+        let round: String
+    }
+
+    struct RoundPage: Encodable {
+        let header: ConsolePages.Header
+        let bins: [BinRow]
+    }
+
+    static func register(_ web: any RoutesBuilder) {
+        Web.route(web, .GET, { c, _, _ in EnvironmentRoute.console(c) }) { req -> Response in
+            let header = try await ConsolePages.header(req, current: "environment")
+            try req.authorize(.viewDevices(header.id))
+            return try await req.render("environment/console", title: req.t("console.tab.environment"), try await page(header, req))
+        }
+        Web.route(web, .GET, { c, _, _ in EnvironmentRoute.round(c) }) { req -> Response in
+            let header = try await ConsolePages.header(req, current: "environment")
+            try req.authorize(.handleAlarms(header.id))
+            let bins = try await BinsAPI.round(header.id, now: req.clock.now(), on: req.db).map { row(header.id, $0, req) }
+            return try await req.render("environment/round", title: req.t("env.round"), RoundPage(header: header, bins: bins))
+        }
+        Web.route(web, .POST, { c, z, _ in EnvironmentRoute.zone(c, z) }) { req -> Response in
+            struct Form: Content {
+                var action: String
+                var minutes: Int?
+                var hours: Double?
+            }
+            let id = try req.id("communityID")
+            try req.authorize(.sendCommands(id))
+            let zone = try await IrrigationZone.find(try req.id("zoneID"), in: id, on: req.db)
+            let form = try req.content.decode(Form.self)
+            let now = req.clock.now()
+            let person = try req.user().principal.personID
+            switch form.action {
+            case "run":
+                _ = try await Irrigation.runNow(zone, minutes: form.minutes ?? 0, by: person, now: now, app: req.application)
+                req.flash(req.t("env.started", ["zone": zone.name]))
+            case "stop": try await Irrigation.stop(zone, now: now, app: req.application)
+            case "hold": try await Irrigation.hold(zone, hours: form.hours ?? 0, by: person, now: now, app: req.application)
+            case "resume": try await Irrigation.resume(zone, now: now, app: req.application)
+            default: throw LinliError.invalid("action", "invalid_value")
+            }
+            try await Audit.record(
+                .update, "irrigation_zone", id: zone.id, community: id, after: "\(zone.name) · \(form.action)", by: req,
+                on: req.db)
+            if form.action != "run" { req.flash(req.t("console.saved")) }
+            return req.redirect(to: EnvironmentRoute.console(id).path + "#zone-\(try zone.requireID())")
+        }
+        Web.route(web, .POST, { c, b, _ in EnvironmentRoute.binDone(c, b) }) { req -> Response in
+            let id = try req.id("communityID")
+            try req.authorize(.handleAlarms(id))
+            let (device, bin) = try await BinsAPI.bin(req, id)
+            let done = try await Bins.done(bin, by: try req.user().person.name, now: req.clock.now(), app: req.application)
+            req.flash(req.t(done ? "env.binDone" : "env.binNothing", ["bin": device.name]))
+            return req.redirect(to: EnvironmentRoute.round(id).path)
+        }
+    }
+
+    static func row(_ community: UUID, _ b: BinRead, _ req: Request) -> BinRow {
+        func time(_ d: Date?) -> String { d.map { ConsolePages.time($0, req) } ?? "—" }
+        let prediction =
+            b.enoughHistory
+            ? (b.fullAt.map { req.t("env.fullAt", ["time": time($0)]) } ?? req.t("env.notSoon"))
+            : req.t("env.shortHistory", ["n": TelemetryDisplay.number(b.threshold)])
+        return BinRow(
+            name: b.name, place: b.building ?? b.zone ?? "", fill: b.fill.map { TelemetryDisplay.number(($0 * 10).rounded() / 10) + " %" } ?? "—",
+            full: (b.fill ?? 0) >= 90, prediction: prediction, lastEmptied: time(b.lastEmptiedAt), overflows: b.overflows,
+            asked: b.taskID != nil, done: EnvironmentRoute.binDone(community, b.deviceID).path)
+    }
+
+    static func page(_ header: ConsolePages.Header, _ req: Request) async throws -> Page {
+        let id = header.id
+        let now = req.clock.now()
+        let app = req.application
+        let zones = try await IrrigationZone.scoped(to: id, on: req.db).sort(\.$name).all()
+        let reads = try await IrrigationAPI.reads(zones, now: now, app: app)
+        let since = Calendar.china.date(byAdding: .day, value: -13, to: Calendar.china.startOfDay(for: now)) ?? now
+        let runs = try await IrrigationRun.scoped(to: id, on: req.db).filter(\.$plannedAt >= since)
+            .sort(\.$plannedAt, .descending).all()
+        func time(_ d: Date?) -> String { d.map { ConsolePages.time($0, req) } ?? "—" }
+        let cards = reads.map { z -> ZoneCard in
+            let mine = runs.filter { $0.zoneID == z.id }
+            let mode: String
+            if let o = z.override {
+                mode = req.t("env.mode.\(o.kind)", ["until": time(o.until)])
+            } else {
+                mode = req.t("env.mode.automatic")
+            }
+            let lines = mine.prefix(6).map { r -> String in
+                var line = time(r.plannedAt) + " · " + req.t("env.run.\(r.status.rawValue)")
+                if let reason = r.skipReason { line += " · " + req.t("env.skip.\(reason.rawValue)") }
+                if let reason = r.stopReason { line += " · " + req.t("env.stop.\(reason.rawValue)") }
+                if let litres = r.litres { line += " · \(TelemetryDisplay.number(litres)) L" }
+                return line
+            }
+            return ZoneCard(
+                id: z.id, name: z.name, plant: z.plant,
+                moisture: z.moisture.map { TelemetryDisplay.number($0) + " % / " + TelemetryDisplay.number(z.targetMoisture) + " %" }
+                    ?? req.t("env.noSoil"),
+                scale: "\(z.scale) %" + (z.scaleMissingData ? " · " + req.t("env.scaleMissing") : ""), mode: mode,
+                automatic: z.override == nil, overridden: z.override != nil, nextRun: time(z.nextRun),
+                active: z.activeRun.map { req.t("env.run.\($0.status.rawValue)") + " · " + time($0.startedAt ?? $0.plannedAt) },
+                water: req.t(
+                    "env.water",
+                    ["week": TelemetryDisplay.number(z.litresWeek.rounded()), "month": TelemetryDisplay.number(z.litresMonth.rounded())]),
+                chart: chart(mine, since: since, title: req.t("env.chart", ["zone": z.name])), runs: lines,
+                action: EnvironmentRoute.zone(id, z.id).path, maxRun: z.maxRunMinutes)
+        }
+        let bins = try await BinsAPI.reads(try await BinsAPI.devices(id, on: req.db), now: now, on: req.db)
+            .sorted { ($0.fill ?? 0) > ($1.fill ?? 0) }
+        let figures = try await BinsAPI.figures(id, weeks: 4, now: now, on: req.db)
+        return Page(
+            header: header, zones: cards, bins: bins.map { row(id, $0, req) },
+            figures: figures.weeks.map {
+                req.t(
+                    "env.week",
+                    ["start": $0.start, "n": "\($0.collections)", "daily": "\($0.dailySchedule)", "saved": "\($0.saved)",
+                     "overflows": "\($0.overflows)"])
+            },
+            canCommand: req.can(.sendCommands(id)), round: EnvironmentRoute.round(id).path)
+    }
+
+    /// Litres a day over 14 days as an SVG bar chart (numbers only, and the escaped title).
+    static func chart(_ runs: [IrrigationRun], since: Date, title: String) -> String {
+        var days = [Double](repeating: 0, count: 14)
+        for run in runs {
+            let index = Int(run.plannedAt.timeIntervalSince(since) / 86_400)
+            if days.indices.contains(index) { days[index] += run.litres ?? 0 }
+        }
+        let top = max(days.max() ?? 0, 1)
+        let bars = days.enumerated().map { i, litres in
+            let h = (litres / top * 48).rounded()
+            return #"<rect x="\#(i * 10 + 1)" y="\#(Int(50 - h))" width="8" height="\#(Int(h))"/>"#
+        }.joined()
+        let label = Markup.escape(title)
+        return #"<svg class="chart" viewBox="0 0 140 52" role="img" aria-label="\#(label)"><title>\#(label)</title><line x1="0" y1="50.5" x2="140" y2="50.5"/>\#(bars)</svg>"#
+    }
+}
