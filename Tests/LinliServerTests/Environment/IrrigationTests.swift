@@ -294,3 +294,94 @@ struct ZoneFixture {
         }
     }
 }
+
+@Suite struct IrrigationRestartTests {
+    /// A server stops while a valve is open; the next one, on the same database, closes it on time.
+    @Test func aRestartMidRunClosesTheValveOnTime() async throws {
+        let (choice, schema) = testDatabase()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("linli-restart-\(UUID()).sqlite").path
+        let database: DatabaseChoice = schema == nil ? .sqlite(path: file) : choice
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_790_000_000))
+        let first = try await makeTestApplication()
+        var fixture: ZoneFixture?
+        var world: World?
+        do {
+            try await configure(first, database: database, clock: clock)
+            try await first.autoMigrate()
+            world = try await World.make(on: first.db)
+            let h = Harness(app: first, clock: clock, world: world!)
+            let z = try await ZoneFixture.make(h, maxRun: 30)
+            fixture = z
+            _ = try await h.send(.POST, z.path(h, "/run"), token: z.staff, raw: #"{"minutes":10}"#)
+            try await z.valve(h, open: true, flow: 20)
+            #expect(try await z.runs(h)[0].status == .running)
+        } catch {
+            try await first.asyncShutdown()
+            throw error
+        }
+        try await first.asyncShutdown()
+        // Down for 12 minutes: the run's ten are over when the next server starts.
+        clock.advance(by: 720)
+        let second = try await makeTestApplication()
+        do {
+            try await configure(second, database: database, clock: clock)
+            try await second.autoMigrate()
+            let h = Harness(app: second, clock: clock, world: world!)
+            let z = fixture!
+            try await second.jobs.schedule(now: clock.now(), on: second.db)
+            try await z.tick(h)
+            let run = try await z.runs(h)[0]
+            #expect(run.status == .closing && run.stopReason == .timeUp, "\(run)")
+            #expect(try await z.commands(h) == ["open_valve", "close_valve"])
+            try await z.valve(h, open: false)
+            let done = try await z.runs(h)[0]
+            let zone = try await z.read(h)
+            #expect(done.status == .done && zone.mode == "automatic")
+        } catch {
+            if let schema { try? await RawSQL.dropSchema(schema, on: second.db) }
+            try await second.asyncShutdown()
+            throw error
+        }
+        if let schema { try? await RawSQL.dropSchema(schema, on: second.db) }
+        try await second.asyncShutdown()
+    }
+}
+
+@Suite struct EnvironmentPageTests {
+    @Test func staffRunAZoneFromThePageAndTheCleanerTapsDone() async throws {
+        try await withLinli { h in
+            let z = try await ZoneFixture.make(h, maxRun: 30)
+            let (bin, binToken) = try await h.device("bin_level", "1栋垃圾桶", token: z.op)
+            _ = try await h.send(.POST, "/api/v1/\(binToken)/telemetry", raw: #"{"fill_level":86}"#)
+            let staff = WebTests.Browser(h)
+            try await staff.signIn(h.world.phones["property"]!)
+            let c = "/console/\(h.world.a)/environment"
+            var page = try await staff.go(.GET, c)
+            #expect(page.status == .ok && page.text.contains("东区草坪") && page.text.contains("自动模式"))
+            #expect(page.text.contains("<svg class=\"chart\"") && page.text.contains("1栋垃圾桶"))
+            let posted = try await staff.go(
+                .POST, c + "/zones/\(z.zone)", form: ["_csrf": staff.csrf(page), "action": "run", "minutes": "5"])
+            #expect(posted.status == .seeOther)
+            page = try await staff.go(.GET, c)
+            #expect(page.text.contains("正在开阀") && page.text.contains("手动浇灌中"), "\(page.text.prefix(0))")
+            // Over the safety maximum: a message on the page, nothing started.
+            let over = try await staff.go(
+                .POST, c + "/zones/\(z.zone)", form: ["_csrf": staff.csrf(page), "action": "run", "minutes": "45"])
+            #expect((400..<500).contains(over.status.code) || over.status == .seeOther)
+            #expect(try await z.commands(h) == ["open_valve"])
+            // The cleaner's round lists the bin; one tap and it is gone.
+            var round = try await staff.go(.GET, c + "/round", language: "en")
+            #expect(round.status == .ok && round.text.contains("1栋垃圾桶") && round.text.contains("Emptied"))
+            let done = try await staff.go(.POST, c + "/bins/\(bin)", form: ["_csrf": staff.csrf(round)])
+            #expect(done.status == .seeOther)
+            round = try await staff.go(.GET, c + "/round", language: "en")
+            #expect(round.text.contains("No bins to empty today."))
+            // A resident sees neither page.
+            let owner = WebTests.Browser(h)
+            try await owner.signIn(h.world.phones["owner"]!)
+            #expect([.forbidden, .notFound].contains(try await owner.go(.GET, c).status))
+            #expect([.forbidden, .notFound].contains(try await owner.go(.GET, c + "/round").status))
+        }
+    }
+}

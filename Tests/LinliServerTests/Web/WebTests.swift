@@ -131,13 +131,13 @@ import VaporTesting
             #expect(
                 operatorTabs == [
                     "Overview", "Households", "Residents", "Staff", "Devices", "Alarms", "Rules", "Device health",
-                    "Security desk", "Gates", "Face data", "Notices", "Work orders", "Services", "Elderly care", "Import",
+                    "Irrigation &amp; bins", "Security desk", "Gates", "Face data", "Notices", "Work orders", "Services", "Elderly care", "Import",
                     "Audit log",
                 ])
             #expect(
                 try await tabs("guard") == [
                     "Overview", "Households", "Residents", "Staff", "Devices", "Alarms", "Rules", "Device health",
-                    "Security desk", "Gates",
+                    "Irrigation &amp; bins", "Security desk", "Gates",
                 ])
             #expect(try await tabs("property").contains("Work orders"))
             let worker = try await tabs("worker")
