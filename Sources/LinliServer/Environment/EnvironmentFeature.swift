@@ -28,6 +28,10 @@ enum SmartEnvironment: Feature {
         app.jobs.every(Bins.forecastJob, seconds: 600) { app, job in try await Bins.forecast(now: job.now, app: app) }
     }
 
+    static func seedDemo(_ world: DemoWorld, on db: any Database) async throws {
+        try await DemoEnvironment.seed(world, on: db)
+    }
+
     static func registerAPI(_ app: Application, _ api: any RoutesBuilder) {
         api.register(
             .init(

@@ -60,6 +60,14 @@ enum DemoDevices {
         Spec(name: "2栋302门磁", type: "door_contact", building: "2栋", room: "302"),
         Spec(name: "2栋302人体感应", type: "motion", building: "2栋", room: "302"),
         Spec(name: "中心广场气象站", type: "weather_station", zone: "中心广场"),
+        Spec(name: "南区花坛土壤", type: "soil_sensor", zone: "南区花坛"),
+        Spec(name: "南区花坛阀门", type: "irrigation_valve", zone: "南区花坛"),
+        Spec(name: "2栋垃圾桶", type: "bin_level", building: "2栋"),
+        Spec(name: "4栋垃圾桶", type: "bin_level", building: "4栋"),
+        Spec(name: "6栋垃圾桶", type: "bin_level", building: "6栋"),
+        Spec(name: "1栋北侧垃圾桶", type: "bin_level", building: "1栋"),
+        Spec(name: "中心广场垃圾桶", type: "bin_level", zone: "中心广场"),
+        Spec(name: "地下车库垃圾桶", type: "bin_level", zone: "地下车库"),
     ]
 
     /// 2栋302, where 李秀英 lives alone on the care watch: its door, motion, water meter and lock report
@@ -69,9 +77,10 @@ enum DemoDevices {
 
     static func token(_ index: Int) -> String { "demo-device-\(index + 1)" }
 
-    /// The devices the demo's simulator drives.
+    /// The devices the demo's simulator drives. Not the bins: their seeded month ends in the state their
+    /// collections left (one nearly full, its task open), which a simulated bin emptying at random would undo.
     static var simulated: [Simulator.Device] {
-        specs.enumerated().filter { !$0.element.idle }.map {
+        specs.enumerated().filter { !$0.element.idle && $0.element.type != "bin_level" }.map {
             Simulator.Device(
                 name: $0.element.name, type: $0.element.type, token: token($0.offset),
                 routine: "\($0.element.building ?? "")\($0.element.room ?? "")" == routineHome ? routine : nil)
@@ -115,19 +124,7 @@ enum DemoDevices {
         provisioning.defaultType = DeviceCatalog.genericKey
         try await provisioning.create(on: db)
 
-        let valves = Dictionary(
-            uniqueKeysWithValues: devices.filter { $0.type == "irrigation_valve" }.map { ($0.zone ?? "", $0.id) })
         let rules = [
-            Rule(
-                name: "东区草坪缺水自动浇灌", scope: RuleScope(deviceType: "soil_sensor", zone: "东区草坪"), key: "soil_moisture",
-                condition: RuleCondition(.below, value: 20), forMinutes: 10,
-                actions: [
-                    RuleAction(.alarm, alarmType: "soil_dry", severity: .minor),
-                    RuleAction(
-                        .command, method: "open_valve", params: .object(["minutes": .number(15)]),
-                        targetDeviceID: valves["东区草坪"] ?? nil),
-                    RuleAction(.command, on: .clear, method: "close_valve", targetDeviceID: valves["东区草坪"] ?? nil),
-                ]),
             Rule(
                 name: "燃气泄漏", scope: RuleScope(deviceType: "gas"), key: "gas_lel",
                 condition: RuleCondition(.above, value: 10),
@@ -150,13 +147,6 @@ enum DemoDevices {
                 actions: [
                     RuleAction(.alarm, alarmType: "emergency", severity: .critical),
                     RuleAction(.task, title: "紧急呼叫：立即上门查看", role: .guard_),
-                ]),
-            Rule(
-                name: "垃圾桶将满", scope: RuleScope(deviceType: "bin_level"), key: "fill_level",
-                condition: RuleCondition(.above, value: 90), forMinutes: 5,
-                actions: [
-                    RuleAction(.alarm, alarmType: "bin_full", severity: .warning),
-                    RuleAction(.task, title: "清运垃圾桶", role: .propertyStaff),
                 ]),
             Rule(
                 name: "门未上锁", scope: RuleScope(deviceType: "door_lock"), key: "locked",
@@ -186,7 +176,8 @@ enum DemoDevices {
         // Two weeks of hourly history for the devices that are switched on.
         let end = Int64(now.timeIntervalSince1970 * 1000)
         let start = TimeBuckets.start(of: end, .hour) - 14 * 86_400_000
-        for (index, spec) in specs.enumerated() where !spec.idle {
+        // Bins' month of fill comes with their collections (`DemoEnvironment`).
+        for (index, spec) in specs.enumerated() where !spec.idle && spec.type != "bin_level" {
             let device = devices[index]
             let ref = try DeviceRef(device)
             var model = VirtualDevice(
