@@ -111,6 +111,10 @@ private func day(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 0, _ min: Int = 0) -> 
         p = good
         p.minutes = 40
         #expect(problem(p)?.reason == "over_max_run")
+        // A huge duration is out of range before any arithmetic on it (no overflow trap).
+        p = good
+        p.minutes = Int.max
+        #expect(problem(p)?.reason == "out_of_range")
         p = good
         p.starts = []
         #expect(problem(p)?.reason == "no_start_times")
@@ -204,5 +208,43 @@ private func day(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 0, _ min: Int = 0) -> 
         #expect(r.runsWhileWet == 0 && r.fixedRunsWhileWet > 0)
         #expect(r.litres < r.fixedLitres && r.fixedCollections == 240)
         #expect(r.collectionsSaved >= 0.4 && r.overflows == 0, "\(r.collections) collections, \(r.overflows) overflows")
+    }
+}
+
+@Suite struct IrrigationRulesTests {
+    let dry = SoilGate.Verdict(moisture: 20, wetEnough: false, stale: [])
+    let wet = SoilGate.Verdict(moisture: 40, wetEnough: true, stale: [])
+
+    @Test func aStartIsSkippedForTheFirstReasonStaffWouldLookFor() {
+        typealias C = IrrigationRules.Conditions
+        #expect(IrrigationRules.skip(C(soil: dry, scale: 100)) == nil)
+        #expect(IrrigationRules.skip(C(heldOff: true, rainMm24h: 20, soil: wet, scale: 0)) == .manualOff)
+        #expect(IrrigationRules.skip(C(manualRunning: true, soil: dry, scale: 100)) == .manualRun)
+        #expect(IrrigationRules.skip(C(valveOnline: false, soil: dry, scale: 100)) == .valveOffline)
+        #expect(IrrigationRules.skip(C(rainDelayed: true, soil: dry, scale: 100)) == .rainDelay)
+        #expect(IrrigationRules.skip(C(rainMm24h: 5, rainThresholdMm: 5, soil: wet, scale: 100)) == .rain)
+        #expect(IrrigationRules.skip(C(rainMm24h: 4.9, rainThresholdMm: 5, soil: dry, scale: 100)) == nil)
+        #expect(IrrigationRules.skip(C(soil: wet, scale: 0)) == .soil)
+        #expect(IrrigationRules.skip(C(soil: dry, scale: 0)) == .scaleZero)
+        // A silent sensor: no moisture, so the weather decides.
+        let silent = SoilGate.Verdict(moisture: nil, wetEnough: false, stale: ["a"])
+        #expect(IrrigationRules.skip(C(soil: silent, scale: 80)) == nil)
+    }
+
+    @Test func anOpenStretchStopsAtTheTargetItsTimeOrTheSafetyMaximum() {
+        #expect(IrrigationRules.stop(openFor: 100, planned: 300, maxRunSeconds: 3600, soilWetEnough: false) == nil)
+        #expect(IrrigationRules.stop(openFor: 100, planned: 300, maxRunSeconds: 3600, soilWetEnough: true) == .target)
+        #expect(IrrigationRules.stop(openFor: 300, planned: 300, maxRunSeconds: 3600, soilWetEnough: false) == .timeUp)
+        #expect(IrrigationRules.stop(openFor: 600, planned: 7200, maxRunSeconds: 600, soilWetEnough: false) == .maxRun)
+        #expect(IrrigationRules.stop(openFor: 599, planned: 7200, maxRunSeconds: 600, soilWetEnough: false) == nil)
+    }
+
+    @Test func theDaysWeatherAndTheLitres() {
+        let w = IrrigationRules.weather(temperatures: [20, 22], humidities: [], rains: [0.5, 1.5, .nan])
+        #expect(w.temperatureC == 21 && w.humidityPct == nil && w.rainMm == 2)
+        #expect(WateringScale.scale(w).missingData)
+        #expect(IrrigationRules.litres(openSeconds: 600, meanFlow: 19.5, estimate: 18) == 195)
+        #expect(IrrigationRules.litres(openSeconds: 600, meanFlow: nil, estimate: 18) == 180)
+        #expect(IrrigationRules.litres(openSeconds: 90, meanFlow: 0, estimate: 18) == 27)
     }
 }

@@ -70,7 +70,7 @@ public struct IrrigationProgram: Codable, Sendable, Equatable {
         if !starts.allSatisfy((0..<1440).contains) || Set(starts).count != starts.count {
             throw Problem(field: "starts", reason: "invalid_value")
         }
-        if minutes <= 0 { throw Problem(field: "minutes", reason: "out_of_range") }
+        if minutes <= 0 || minutes > 240 { throw Problem(field: "minutes", reason: "out_of_range") }
         // At the highest scale (200 %) every start's water must still fit under the safety maximum.
         if minutes * 2 * starts.count > maxRunMinutes { throw Problem(field: "minutes", reason: "over_max_run") }
         if let cycle = cycleMinutes, cycle <= 0 || cycle > 240 { throw Problem(field: "cycleMinutes", reason: "out_of_range") }

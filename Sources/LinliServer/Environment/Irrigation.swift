@@ -341,6 +341,8 @@ enum Irrigation {
         if minutes <= 0 { v.fail("minutes", "out_of_range") }
         if minutes > zone.maxRunMinutes { v.fail("minutes", "over_max_run") }
         try v.check()
+        let running = LinliError(.conflict, issues: [FieldIssue(field: "zoneID", reason: "running_by_hand")])
+        if zone.override(at: now) == "run" { throw running }
         if let active = try await activeRun(zone, on: app.db), [.opening, .running, .soaking].contains(active.status) {
             try await close(active, zone, reason: .manual, now: now, app: app)
         }
@@ -359,15 +361,27 @@ enum Irrigation {
         run.moisture = try await soil(zone, now: now, app: app).moisture
         run.version = 0
         run.updatedAt = now
-        zone.overrideKind = "run"
-        zone.overrideUntil = now.addingTimeInterval(TimeInterval(minutes * 60) + confirmTimeout)
-        zone.overrideBy = person
-        zone.updatedAt = now
-        try await app.db.writeTransaction { db in
-            try await zone.save(on: db)
+        let until = now.addingTimeInterval(TimeInterval(minutes * 60) + confirmTimeout)
+        let zoneID = try zone.requireID()
+        // The zone is taken over by one conditional write: of parallel requests to water it, one does.
+        let claimed = try await app.db.writeTransaction { db in
+            let claimed = try await db.conditionalUpdate(IrrigationZone.schema) {
+                $0.set("override_kind", to: "run").set("override_until", to: until).set("override_by", to: person)
+                    .set("updated_at", to: now).where("id", .equal, zoneID)
+                    .where {
+                        $0.where("override_kind", .is, SQLLiteral.null).orWhere("override_kind", .notEqual, "run")
+                            .orWhere("override_until", .lessThanOrEqual, now)
+                    }
+            }
+            guard claimed == 1 else { return false }
             try await run.create(on: db)
             try await command(zone, "open_valve", minutes: minutes, now: now, app: app, on: db)
+            return true
         }
+        guard claimed else { throw running }
+        zone.overrideKind = "run"
+        zone.overrideUntil = until
+        zone.overrideBy = person
         await wake(zone, app: app)
         app.events.publish(.environmentChanged(community: zone.communityID))
         return run

@@ -217,6 +217,40 @@ struct ZoneFixture {
         }
     }
 
+    @Test func parallelRequestsToWaterAZoneStartOneRun() async throws {
+        try await withLinli { h in
+            let z = try await ZoneFixture.make(h, maxRun: 30)
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for _ in 0..<5 {
+                    group.addTask { try await h.send(.POST, z.path(h, "/run"), token: z.staff, raw: #"{"minutes":10}"#).status }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 1 && statuses.filter { $0 == .conflict }.count == 4, "\(statuses)")
+            let runs = try await z.runs(h)
+            let commands = try await z.commands(h)
+            #expect(runs.count == 1 && commands == ["open_valve"])
+            // Once it is over, the zone may be watered by hand again.
+            _ = try await h.send(.POST, z.path(h, "/stop"), token: z.staff)
+            #expect(try await h.send(.POST, z.path(h, "/run"), token: z.staff, raw: #"{"minutes":3}"#).status == .ok)
+        }
+    }
+
+    @Test func aValveNotHeardFromIsNotSentToWater() async throws {
+        try await withLinli { h in
+            let z = try await ZoneFixture.make(h, program: Self.program)
+            // A day later the station and the soil speak, the valve has been silent for a day.
+            h.clock.advance(by: 86_400 + 100)
+            try await z.soil(h, 20)
+            _ = try await h.send(
+                .POST, "/api/v1/\(z.stationToken)/telemetry", raw: #"{"temperature":21.2,"humidity":30,"rain":0}"#)
+            try await z.tick(h)
+            let runs = try await z.runs(h)
+            #expect(runs.map(\.status) == [.skipped] && runs[0].skipReason == .valveOffline)
+            #expect(try await z.commands(h).isEmpty)
+        }
+    }
+
     @Test func aValveThatDoesNotAnswerOrOpensUnaskedIsAlarmed() async throws {
         try await withLinli { h in
             let z = try await ZoneFixture.make(h)
