@@ -1,5 +1,5 @@
 // Live feeds: a WebSocket per element with data-feed (the console's alarms and gate decisions, the guard
-// desk, a household's panel). Events of the element's kind (data-event) are announced in it and the
+// desk, a household's panel, the irrigation zones). Events of the element's kind (data-event) are announced in it and the
 // part of the page it names (data-table) is loaded again, so every row keeps its buttons; the focused
 // row keeps the focus. data-sound: a tone with each event (the guard desk).
 (function () {
@@ -50,7 +50,7 @@
           live.textContent = live.dataset["new"] + " " + (a.deviceName || "") + " " + a.type + " (" + a.severity + ", " + a.status + ")";
           var row = document.getElementById("alarm-" + a.id);
           if (row) row.classList.add("changed");
-        } else if (data.event === "security") {
+        } else if (data.event === "security" || data.event === "environment") {
           live.textContent = live.dataset["new"] + " " + new Date().toLocaleTimeString();
           if (live.dataset.sound) tone();
         } else {

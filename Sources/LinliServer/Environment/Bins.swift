@@ -105,7 +105,8 @@ enum Bins {
                 try await ask(bin, now: now, app: app)
             }
         }
-        app.events.publish(.environmentChanged(community: bin.communityID))
+        // Pages hear of what changes them (an emptying, an overflow), not of every reading.
+        if !kinds.isEmpty { app.events.publish(.environmentChanged(community: bin.communityID)) }
     }
 
     static func event(_ bin: WasteBin, _ kind: String, now: Date, on db: any Database) async throws {
@@ -143,7 +144,7 @@ enum Bins {
         }
         if made {
             bin.taskID = task
-            app.events.publish(.notificationsChanged(community: bin.communityID))
+            app.events.publish(.environmentChanged(community: bin.communityID))
         }
     }
 

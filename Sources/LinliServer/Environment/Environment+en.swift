@@ -3,6 +3,7 @@ extension EnvironmentStrings {
     static let en: [String: String] = [
         "console.tab.environment": "Irrigation & bins",
         "task.emptyBin": "Empty the bin",
+        "env.liveNew": "Updated",
         "env.zones": "Irrigation zones",
         "env.noZones": "No irrigation zones yet.",
         "env.moisture": "Soil moisture / target",
@@ -63,6 +64,5 @@ extension EnvironmentStrings {
         "env.markDone": "Emptied",
         "env.binDone": "{bin} recorded as emptied.",
         "env.binNothing": "{bin} has no open collection.",
-        "env.waterSaved": "Smart irrigation saved {litres} L this month",
     ]
 }

@@ -3,6 +3,7 @@ extension EnvironmentStrings {
     static let zhCN: [String: String] = [
         "console.tab.environment": "灌溉与垃圾桶",
         "task.emptyBin": "清运垃圾桶",
+        "env.liveNew": "已更新",
         "env.zones": "灌溉区域",
         "env.noZones": "还没有灌溉区域。",
         "env.moisture": "土壤湿度 / 目标",
@@ -63,6 +64,5 @@ extension EnvironmentStrings {
         "env.markDone": "已清运",
         "env.binDone": "{bin} 已记为清运。",
         "env.binNothing": "{bin} 没有待清运任务。",
-        "env.waterSaved": "本月智能灌溉节水 {litres} 升",
     ]
 }

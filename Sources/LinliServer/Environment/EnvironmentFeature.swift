@@ -22,6 +22,11 @@ enum SmartEnvironment: Feature {
         BinsAPI.register(app, app.api.authenticated)
         app.openAPIComponents.add(EnvironmentSchemas.all)
         app.deviceHub.observers.add(IrrigationObserver(app: app))
+        // Every server's open consoles hear of runs and collections changed on any of them.
+        let bus = app.environmentBus
+        app.events.subscribe { event in
+            if case .environmentChanged(let community) = event { bus.publish(community: community, EnvironmentFeed.frame) }
+        }
         app.deviceHub.observers.add(BinObserver(app: app))
         // Both run from the database alone: after a restart the next tick carries on.
         app.jobs.every(Irrigation.tickJob, seconds: 15) { app, job in try await Irrigation.tick(now: job.now, app: app) }
@@ -42,6 +47,17 @@ enum SmartEnvironment: Feature {
         ) { req in
             _ = try await RegistryAPI.communityID(req, { .sendCommands($0) })
             return try preview(try req.decode(ScalePreviewInput.self))
+        }
+        app.liveFeeds.register(
+            .init(
+                method: .GET, path: RegistryAPI.c + "/environment/live", operationID: "environmentFeed",
+                summary: "WebSocket: {event:\"environment\"} whenever a zone's run or a bin's collection changes",
+                tag: "environment"), in: app
+        ) { req -> Response in
+            try req.requireSameOrigin()
+            let id = try await RegistryAPI.communityID(req, { .viewDevices($0) })
+            try req.requireWebSocketUpgrade()
+            return req.webSocket { req, ws in req.application.environmentBus.follow(id, on: ws) }
         }
     }
 
@@ -171,5 +187,23 @@ enum EnvironmentSchemas {
         ])
     static var all: [(String, JSONValue)] {
         [("WateringScale", scale), ("IrrigationZone", zone), ("IrrigationRun", run)] + BinSchemas.all
+    }
+}
+
+/// The console's live feed of the environment: a frame per change, the page reloads its zones.
+enum EnvironmentFeed {
+    static let frame = #"{"event":"environment"}"#
+    static func path(_ community: UUID) -> String { "/api/v1/communities/\(community)/environment/live" }
+}
+
+extension Application {
+    private struct EnvironmentBusKey: StorageKey { typealias Value = EventBus }
+
+    /// Where environment changes reach the open consoles of this server.
+    var environmentBus: EventBus {
+        if let bus = storage[EnvironmentBusKey.self] { return bus }
+        let bus = EventBus()
+        storage[EnvironmentBusKey.self] = bus
+        return bus
     }
 }

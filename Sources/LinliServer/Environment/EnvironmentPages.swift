@@ -59,6 +59,7 @@ enum EnvironmentPages {
         let figures: [String]
         let canCommand: Bool
         let round: String
+        let feed: String
     }
 
     struct RoundPage: Encodable {
@@ -176,7 +177,7 @@ enum EnvironmentPages {
                     ["start": $0.start, "n": "\($0.collections)", "daily": "\($0.dailySchedule)", "saved": "\($0.saved)",
                      "overflows": "\($0.overflows)"])
             },
-            canCommand: req.can(.sendCommands(id)), round: EnvironmentRoute.round(id).path)
+            canCommand: req.can(.sendCommands(id)), round: EnvironmentRoute.round(id).path, feed: EnvironmentFeed.path(id))
     }
 
     /// Litres a day over 14 days as an SVG bar chart (numbers only, and the escaped title).

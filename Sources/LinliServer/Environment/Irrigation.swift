@@ -69,11 +69,12 @@ enum Irrigation {
             try await close(run, zone, reason: .noConfirm, now: now, app: app)
         case .running:
             let cycle = run.cycles[safe: run.cycleIndex] ?? [0, 0]
-            let soil = try await soil(zone, now: now, app: app)
+            // A run by hand is staff's say: only a program's run stops at the soil's target.
+            let wet = run.kind == "program" ? try await soil(zone, now: now, app: app).wetEnough : false
             guard
                 let reason = IrrigationRules.stop(
                     openFor: Int(since), planned: cycle[1], maxRunSeconds: zone.maxRunMinutes * 60,
-                    soilWetEnough: soil.wetEnough)
+                    soilWetEnough: wet)
             else { return }
             let next = run.cycles[safe: run.cycleIndex + 1]
             if reason == .timeUp, let next {
@@ -318,12 +319,13 @@ enum Irrigation {
         }
     }
 
-    /// A soil reading: a run whose zone got to its target stops now.
+    /// A soil reading: a program's run whose zone got to its target stops now (a run by hand goes on).
     static func soilReported(_ sensor: UUID, now: Date, app: Application) async throws {
         let zones = try await IrrigationZone.query(on: app.db).filter(\.$sensorIDsText ~~ sensor.uuidString).all()
         for zone in zones {
             _ = try await Alarms.clear(device: sensor, type: "soil_stale", by: nil, now: now, on: app.db)
-            guard let run = try await activeRun(zone, on: app.db), run.status == .running else { continue }
+            guard let run = try await activeRun(zone, on: app.db), run.status == .running, run.kind == "program"
+            else { continue }
             if try await soil(zone, now: now, app: app).wetEnough {
                 try await close(run, zone, reason: .target, now: now, app: app)
             }

@@ -108,7 +108,7 @@ import VaporTesting
                         #expect(status == .notFound, "\(role) \(endpoint.path) → \(status)")
                     } else if endpoint.operationID == "getTelemetrySeries" {
                         #expect(status == .unprocessableEntity, "\(role) series without a key → \(status)")
-                    } else if ["alarmFeed", "guardDeskFeed"].contains(endpoint.operationID) {
+                    } else if ["alarmFeed", "guardDeskFeed", "environmentFeed"].contains(endpoint.operationID) {
                         #expect(status == .badRequest, "\(role) alarm feed without an upgrade → \(status)")
                     } else if staffWriters[endpoint.operationID]?.contains(role) == true {
                         // A second guard acknowledging (or clearing) the same alarm is told it is done.

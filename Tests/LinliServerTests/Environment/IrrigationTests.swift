@@ -1,5 +1,6 @@
 import Foundation
 import LinliCore
+import NIOConcurrencyHelpers
 import Testing
 import Vapor
 import VaporTesting
@@ -195,7 +196,12 @@ struct ZoneFixture {
             var zone = try started.content.decode(ZoneRead.self)
             #expect(zone.mode == "override" && zone.override?.kind == "run" && zone.activeRun?.status == .opening)
             try await z.valve(h, open: true, flow: 18)
-            h.clock.advance(by: 600)
+            // Soil at the target does not stop a run by hand: staff asked for ten minutes.
+            h.clock.advance(by: 60)
+            try await z.soil(h, 50)
+            try await z.tick(h)
+            #expect(try await z.read(h).activeRun?.status == .running)
+            h.clock.advance(by: 540)
             try await z.tick(h)
             zone = try await z.read(h)
             #expect(zone.mode == "automatic" && zone.activeRun?.status == .closing)
@@ -416,6 +422,40 @@ struct ZoneFixture {
             try await owner.signIn(h.world.phones["owner"]!)
             #expect([.forbidden, .notFound].contains(try await owner.go(.GET, c).status))
             #expect([.forbidden, .notFound].contains(try await owner.go(.GET, c + "/round").status))
+        }
+    }
+}
+
+@Suite struct EnvironmentFeedTests {
+    @Test func theConsoleHearsOfARunOverItsWebSocket() async throws {
+        try await withLinli { h in
+            let z = try await ZoneFixture.make(h)
+            try await h.app.server.start(address: .hostname("127.0.0.1", port: 0))
+            let port = h.app.http.server.shared.localAddress?.port ?? 0
+            let frames = NIOLockedValueBox<[String]>([])
+            var headers = HTTPHeaders()
+            headers.bearerAuthorization = BearerAuthorization(token: z.op)
+            let socket = NIOLockedValueBox<WebSocket?>(nil)
+            try await WebSocket.connect(
+                to: "ws://127.0.0.1:\(port)\(EnvironmentFeed.path(h.world.a))", headers: headers,
+                on: h.app.eventLoopGroup.next()
+            ) { ws in
+                socket.withLockedValue { $0 = ws }
+                ws.onText { _, text in frames.withLockedValue { $0.append(text) } }
+            }.get()
+            #expect(try await eventually(within: 2) { frames.withLockedValue { $0.contains { $0.contains("hello") } } })
+            _ = try await h.send(.POST, z.path(h, "/run"), token: z.staff, raw: #"{"minutes":5}"#)
+            #expect(try await eventually(within: 2) { frames.withLockedValue { $0.contains { $0.contains("environment") } } })
+            try await socket.withLockedValue { $0 }?.close()
+            // Another community's operator is not let in.
+            var foreign = HTTPHeaders()
+            foreign.bearerAuthorization = BearerAuthorization(token: try await h.token("operatorB"))
+            await #expect(throws: (any Error).self) {
+                try await WebSocket.connect(
+                    to: "ws://127.0.0.1:\(port)\(EnvironmentFeed.path(h.world.a))", headers: foreign,
+                    on: h.app.eventLoopGroup.next()) { ws in _ = ws.close() }.get()
+            }
+            await h.app.server.shutdown()
         }
     }
 }
