@@ -72,6 +72,26 @@ extension Application {
     }
 }
 
+extension Application {
+    /// A community's live feed (WebSocket) at `path`: the caller must hold `authority` in the community of
+    /// the path, a session must come from this site, and the request must be an upgrade; `follow` then
+    /// keeps the socket.
+    func registerCommunityFeed(
+        path: String, operationID: String, summary: String, tag: String,
+        authority: @escaping @Sendable (UUID) -> AccessRequest,
+        follow: @escaping @Sendable (Request, WebSocket, UUID) -> Void
+    ) {
+        liveFeeds.register(
+            .init(method: .GET, path: path, operationID: operationID, summary: summary, tag: tag), in: self
+        ) { req -> Response in
+            try req.requireSameOrigin()
+            let id = try await RegistryAPI.communityID(req, authority)
+            try req.requireWebSocketUpgrade()
+            return req.webSocket { req, ws in follow(req, ws, id) }
+        }
+    }
+}
+
 extension Request {
     /// A WebSocket opened with a session cookie must come from a page of this site: browsers always
     /// name the page's origin, and its host must be this one. A bearer token is never sent by a browser on

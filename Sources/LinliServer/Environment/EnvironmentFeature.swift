@@ -48,17 +48,11 @@ enum SmartEnvironment: Feature {
             _ = try await RegistryAPI.communityID(req, { .sendCommands($0) })
             return try preview(try req.decode(ScalePreviewInput.self))
         }
-        app.liveFeeds.register(
-            .init(
-                method: .GET, path: RegistryAPI.c + "/environment/live", operationID: "environmentFeed",
-                summary: "WebSocket: {event:\"environment\"} whenever a zone's run or a bin's collection changes",
-                tag: "environment"), in: app
-        ) { req -> Response in
-            try req.requireSameOrigin()
-            let id = try await RegistryAPI.communityID(req, { .viewDevices($0) })
-            try req.requireWebSocketUpgrade()
-            return req.webSocket { req, ws in req.application.environmentBus.follow(id, on: ws) }
-        }
+        app.registerCommunityFeed(
+            path: RegistryAPI.c + "/environment/live", operationID: "environmentFeed",
+            summary: "WebSocket: {event:\"environment\"} whenever a zone's run or a bin's collection changes",
+            tag: "environment", authority: { .viewDevices($0) }
+        ) { req, ws, id in req.application.environmentBus.follow(id, on: ws) }
     }
 
     static func preview(_ input: ScalePreviewInput) throws -> WateringScaleRead {

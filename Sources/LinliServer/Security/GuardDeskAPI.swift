@@ -67,17 +67,11 @@ enum GuardDeskAPI {
             let id = try await RegistryAPI.communityID(req, { .handleAlarms($0) })
             return try await GuardCalls.figures(id, since: req.clock.now().addingTimeInterval(-30 * 86_400), on: req.db)
         }
-        app.liveFeeds.register(
-            .init(
-                method: .GET, path: SecurityAPI.desk + "/live", operationID: "guardDeskFeed",
-                summary: "WebSocket: {event:\"security\"} whenever a call or a panel of the community changes",
-                tag: "security"), in: app
-        ) { req -> Response in
-            try req.requireSameOrigin()
-            let id = try await RegistryAPI.communityID(req, { .handleAlarms($0) })
-            try req.requireWebSocketUpgrade()
-            return req.webSocket { req, ws in SecurityFeed.run(req, ws, key: id) }
-        }
+        app.registerCommunityFeed(
+            path: SecurityAPI.desk + "/live", operationID: "guardDeskFeed",
+            summary: "WebSocket: {event:\"security\"} whenever a call or a panel of the community changes",
+            tag: "security", authority: { .handleAlarms($0) }
+        ) { req, ws, id in SecurityFeed.run(req, ws, key: id) }
     }
 }
 

@@ -93,19 +93,12 @@ extension DeviceHubAPI {
             try await DeviceRegistry.clear(alarm, by: req)
             return try AlarmRead(alarm, deviceName: try await Device.find(alarm.deviceID, on: req.db)?.name)
         }
-        app.liveFeeds.register(
-            .init(
-                method: .GET, path: c + "/alarms/live", operationID: "alarmFeed",
-                summary:
-                    "WebSocket: every alarm change of the community as {event:\"alarm\", alarm}; a bearer token or the console's session",
-                tag: "alarms"),
-            in: app
-        ) { req -> Response in
-            try req.requireSameOrigin()
-            let id = try await communityID(req, { .viewDevices($0) })
-            try req.requireWebSocketUpgrade()
-            return req.webSocket { req, ws in AlarmFeed.run(req, ws, community: id) }
-        }
+        app.registerCommunityFeed(
+            path: c + "/alarms/live", operationID: "alarmFeed",
+            summary:
+                "WebSocket: every alarm change of the community as {event:\"alarm\", alarm}; a bearer token or the console's session",
+            tag: "alarms", authority: { .viewDevices($0) }
+        ) { req, ws, id in AlarmFeed.run(req, ws, community: id) }
         api.register(
             .init(
                 method: .GET, path: c + "/tasks", operationID: "listTasks",
