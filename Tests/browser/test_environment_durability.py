@@ -63,7 +63,7 @@ def test_a_run_interrupted_by_kill_9_closes_its_valve_on_time():
         assert [m for _, m in methods] == ["open_valve", "close_valve"], methods
         assert call(device + "/telemetry", "POST", {"valve_open": False, "flow": 0})[0] == 200
         assert call(z + "/runs", token=token)[1]["items"][0]["status"] == "done"
-        bins = call(c + "/bins", token=token)[1]
+        bins = call(c + "/bins", token=token)[1]["items"]
         assert bins[0]["taskID"], bins
     finally:
         server.kill()

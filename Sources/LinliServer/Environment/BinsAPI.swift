@@ -47,6 +47,12 @@ struct BinFigures: Content, Equatable {
     let weeks: [Week]
 }
 
+extension Sorting {
+    static let bins = Sorting(keys: ["name"], defaultSort: "name")
+    /// The round's walking order (by building, then name).
+    static let binRound = Sorting(keys: ["order"], defaultSort: "order")
+}
+
 enum BinsAPI {
     static let b = RegistryAPI.c + "/bins"
 
@@ -128,19 +134,22 @@ enum BinsAPI {
             .init(
                 method: .GET, path: b, operationID: "listBins",
                 summary: "The bins: fill, predicted time to 90 %, when the collection is asked, last emptied, overflows",
-                tag: "environment", response: Schema.array(Schema.ref("Bin"))), in: app
+                tag: "environment", response: Schema.page(of: "Bin"), query: Endpoint.listQuery(.bins)), in: app
         ) { req in
             let id = try await RegistryAPI.communityID(req, { .viewDevices($0) })
-            return try await reads(try await devices(id, on: req.db), now: req.clock.now(), on: req.db)
+            let page = try await Device.query(on: req.db).filter(\.$communityID == id).filter(\.$type == "bin_level")
+                .filter(\.$disabled == false).page(try req.listOptions(.bins), map: { $0 })
+            return ListPage(
+                items: try await reads(page.items, now: req.clock.now(), on: req.db), metadata: page.metadata)
         }
         api.register(
             .init(
                 method: .GET, path: b + "/round", operationID: "binRound",
                 summary: "Today's round for the cleaner: bins with an open task in walking order by building",
-                tag: "environment", response: Schema.array(Schema.ref("Bin"))), in: app
+                tag: "environment", response: Schema.page(of: "Bin"), query: Endpoint.listQuery(.binRound)), in: app
         ) { req in
             let id = try await RegistryAPI.communityID(req, { .handleAlarms($0) })
-            return try await round(id, now: req.clock.now(), on: req.db)
+            return try req.page(try await round(id, now: req.clock.now(), on: req.db), .binRound)
         }
         api.register(
             .init(

@@ -15,7 +15,7 @@ import VaporTesting
     }
 
     func bins(_ h: Harness, _ token: String) async throws -> [BinRead] {
-        try await h.send(.GET, h.community + "/bins", token: token).content.decode([BinRead].self)
+        try await h.send(.GET, h.community + "/bins", token: token).content.decode(ListPage<BinRead>.self).items
     }
 
     func tasks(_ h: Harness, _ token: String) async throws -> [TaskRead] {
@@ -116,7 +116,7 @@ import VaporTesting
             let (bin, token) = try await h.device("bin_level", "1栋垃圾桶", token: op)
             _ = try await h.device("bin_level", "5栋垃圾桶", token: op)
             try await fill(h, token, 88)
-            let round = try await h.send(.GET, h.community + "/bins/round", token: staff).content.decode([BinRead].self)
+            let round = try await h.send(.GET, h.community + "/bins/round", token: staff).content.decode(ListPage<BinRead>.self).items
             #expect(round.map(\.deviceID) == [bin])
             let path = h.community + "/bins/\(bin)/done"
             // Five taps at once: one collection.
@@ -127,7 +127,7 @@ import VaporTesting
             #expect(statuses.filter { $0 == .ok }.count == 1 && statuses.filter { $0 == .conflict }.count == 4, "\(statuses)")
             let figures = try await h.send(.GET, h.community + "/bins/figures", token: op).content.decode(BinFigures.self)
             #expect(figures.weeks.last?.collections == 1 && figures.weeks.count == 4)
-            #expect(try await h.send(.GET, h.community + "/bins/round", token: staff).content.decode([BinRead].self).isEmpty)
+            #expect(try await h.send(.GET, h.community + "/bins/round", token: staff).content.decode(ListPage<BinRead>.self).items.isEmpty)
             // Residents cannot; another community's operator does not find the bin; an unknown bin is 404.
             let owner = try await h.token("owner")
             #expect(try await h.send(.POST, path, token: owner).status == .forbidden)
