@@ -198,6 +198,25 @@ private func day(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 0, _ min: Int = 0) -> 
     }
 }
 
+@Suite struct HourArithmeticTests {
+    /// The forecast's hour of the week and hour end, by arithmetic on the zone's offset, agree with
+    /// Foundation's calendar hour after hour — in China and across New York's daylight-saving changes.
+    @Test func hourOfWeekAndHourEndAgreeWithTheCalendar() {
+        for zone in ["Asia/Shanghai", "America/New_York"] {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: zone)!
+            var t = Date(timeIntervalSince1970: 1_772_000_000)  // late February 2026: March's change ahead
+            for _ in 0..<(24 * 60) {
+                let parts = calendar.dateComponents([.weekday, .hour], from: t)
+                let expected = (((parts.weekday ?? 1) + 5) % 7) * 24 + (parts.hour ?? 0)
+                #expect(BinForecast.hourOfWeek(t, calendar) == expected, "\(zone) \(t)")
+                #expect(BinForecast.hourEnd(t, calendar) == calendar.dateInterval(of: .hour, for: t)?.end, "\(zone) \(t)")
+                t = t.addingTimeInterval(3600 + 61)
+            }
+        }
+    }
+}
+
 @Suite struct EnvironmentReplayTests {
     @Test func thirtyDaysAgainstTheFixedSchedules() {
         let start = day(2026, 7, 1)

@@ -100,4 +100,29 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(try? TelemetryParser.parse(hundred, type: soil, now: 1_790_000_000_000))
         }
     }
+
+    // A bin's month: the forecast job reads 28 days of hourly fill per bin (672 points) every 10 minutes.
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+    let start = Date(timeIntervalSince1970: 1_790_000_000 - 28 * 86_400)
+    var fill = 0.0
+    let month = (0..<672).map { hour -> BinForecast.Reading in
+        fill = fill >= 85 ? 3 : fill + 0.4 + Double(hour % 24 >= 7 && hour % 24 <= 21 ? 1 : 0)
+        return BinForecast.Reading(at: start.addingTimeInterval(Double(hour) * 3600), fill: fill)
+    }
+    let now = Date(timeIntervalSince1970: 1_790_000_000)
+    Benchmark("BinForecast.forecast 28 days hourly") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(BinForecast.forecast(month, now: now, calendar: calendar))
+        }
+    }
+    // A zone's day: six starts split into cycles with soaks, around quiet hours.
+    let program = IrrigationProgram(
+        days: .weekly(Set(1...7)), starts: [300, 420, 720, 1020, 1140, 1300], minutes: 20, cycleMinutes: 7,
+        soakMinutes: 15, quietStart: 1320, quietEnd: 360)
+    Benchmark("IrrigationProgram.cycles 6 starts", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(program.cycles(scale: 137, maxRunMinutes: 240))
+        }
+    }
 }

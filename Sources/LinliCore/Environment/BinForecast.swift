@@ -46,10 +46,20 @@ public enum BinForecast {
         public var askBy: Date?
     }
 
+    /// Hour of the week (0 = Monday 00:00) in the calendar's time zone. Arithmetic on the zone's offset at
+    /// that instant rather than `dateComponents`: the forecast asks it some thousand times per bin.
     static func hourOfWeek(_ date: Date, _ calendar: Calendar) -> Int {
-        let parts = calendar.dateComponents([.weekday, .hour], from: date)
-        let iso = ((parts.weekday ?? 1) + 5) % 7  // 0 = Monday
-        return iso * 24 + (parts.hour ?? 0)
+        let local = Int(
+            ((date.timeIntervalSince1970 + Double(calendar.timeZone.secondsFromGMT(for: date))) / 3600).rounded(.down))
+        // 1970-01-01 was a Thursday: 72 hours after a Monday's midnight.
+        return ((local + 72) % 168 + 168) % 168
+    }
+
+    /// The end of the clock hour `date` is in (the calendar's time zone; zones are whole or half hours off).
+    static func hourEnd(_ date: Date, _ calendar: Calendar) -> Date {
+        let offset = Double(calendar.timeZone.secondsFromGMT(for: date))
+        let local = date.timeIntervalSince1970 + offset
+        return Date(timeIntervalSince1970: ((local / 3600).rounded(.down) + 1) * 3600 - offset)
     }
 
     public static func forecast(
@@ -72,7 +82,7 @@ public enum BinForecast {
             let rate = max(0, b.fill - a.fill) / hoursBetween
             var t = a.at
             while t < b.at {
-                let next = min(b.at, calendar.dateInterval(of: .hour, for: t)?.end ?? b.at)
+                let next = min(b.at, hourEnd(t, calendar))
                 let h = hourOfWeek(t, calendar)
                 let part = next.timeIntervalSince(t) / 3600
                 sums[h] += rate * part
@@ -98,7 +108,7 @@ public enum BinForecast {
         var fullAt: Date?
         if fill >= full { fullAt = now }
         while fullAt == nil && t.timeIntervalSince(now) < horizon {
-            let next = min(calendar.dateInterval(of: .hour, for: t)?.end ?? t.addingTimeInterval(3600), now + horizon)
+            let next = min(hourEnd(t, calendar), now + horizon)
             let rate = rates[hourOfWeek(t, calendar)]
             let gain = rate * next.timeIntervalSince(t) / 3600
             if fill + gain >= full, rate > 0 {

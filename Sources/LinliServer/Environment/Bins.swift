@@ -34,18 +34,19 @@ enum Bins {
         row.fireCelsius = 60
         row.overflowing = false
         row.overflows = 0
+        row.enoughHistory = false
         row.updatedAt = now
         guard let sql = db as? any SQLDatabase else { return row }
         // Two readings at once both find none: the unique device id keeps one.
         try await sql.insert(into: WasteBin.schema)
             .columns(
                 "id", "community_id", "device_id", "capacity_litres", "work_start", "work_end", "threshold",
-                "fire_celsius", "overflowing", "overflows", "updated_at"
+                "fire_celsius", "overflowing", "overflows", "enough_history", "updated_at"
             )
             .values(
                 SQLBind(UUID()), SQLBind(row.communityID), SQLBind(id), SQLBind(row.capacityLitres),
                 SQLBind(row.workStart), SQLBind(row.workEnd), SQLBind(row.threshold), SQLBind(row.fireCelsius),
-                SQLBind(false), SQLBind(0), SQLBind(now)
+                SQLBind(false), SQLBind(0), SQLBind(false), SQLBind(now)
             ).ignoringConflicts(with: "device_id").run()
         return try await WasteBin.query(on: db).filter(\.$deviceID == id).first() ?? row
     }
@@ -205,16 +206,29 @@ enum Bins {
         return readings
     }
 
+    /// The bin's forecast from its history, kept on its row for the pages.
     static func forecast(of bin: WasteBin, now: Date, on db: any Database) async throws -> BinForecast.Forecast {
-        BinForecast.forecast(
+        let forecast = BinForecast.forecast(
             try await history(bin.deviceID, now: now, on: db), now: now, hours: bin.hours, lead: lead, calendar: .china)
+        if let id = bin.id {
+            try await WasteBin.query(on: db).filter(\.$id == id).set(\.$fullAt, to: forecast.fullAt)
+                .set(\.$askBy, to: forecast.askBy).set(\.$enoughHistory, to: forecast.enoughHistory)
+                .set(\.$forecastAt, to: now).update()
+        }
+        bin.fullAt = forecast.fullAt
+        bin.askBy = forecast.askBy
+        bin.enoughHistory = forecast.enoughHistory
+        bin.forecastAt = now
+        return forecast
     }
 
-    /// The job: asks for the collections that are due, counts bins held at 100 % past the response time.
+    /// The job: forecasts every bin, asks for the collections that are due, counts bins held at 100 % past
+    /// the response time.
     static func forecast(now: Date, app: Application) async throws {
         for bin in try await WasteBin.query(on: app.db).all() {
+            guard bin.lastFill != nil else { continue }
+            let forecast = try await forecast(of: bin, now: now, on: app.db)
             if bin.taskID == nil, let fill = bin.lastFill {
-                let forecast = try await forecast(of: bin, now: now, on: app.db)
                 if BinForecast.due(
                     forecast, fill: fill, now: now, hours: bin.hours, lead: lead, threshold: bin.threshold,
                     calendar: .china)

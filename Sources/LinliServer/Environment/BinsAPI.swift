@@ -66,14 +66,13 @@ enum BinsAPI {
             var bin = stored
             if bin == nil { bin = try await Bins.bin(for: device, now: now, on: db) }
             guard let bin else { continue }
-            let forecast = try await Bins.forecast(of: bin, now: now, on: db)
             out.append(
                 BinRead(
                     deviceID: id, name: device.name, building: device.buildingID.flatMap { buildings[$0]?.name },
                     zone: device.zone, capacityLitres: bin.capacityLitres,
                     workingHours: "\(IrrigationAPI.time(bin.workStart))-\(IrrigationAPI.time(bin.workEnd))",
                     threshold: bin.threshold, fireCelsius: bin.fireCelsius, fill: bin.lastFill, fillAt: bin.lastFillAt,
-                    fullAt: forecast.fullAt, askBy: forecast.askBy, enoughHistory: forecast.enoughHistory,
+                    fullAt: bin.fullAt, askBy: bin.askBy, enoughHistory: bin.enoughHistory,
                     lastEmptiedAt: bin.lastEmptiedAt, overflows: bin.overflows, taskID: bin.taskID))
         }
         return out

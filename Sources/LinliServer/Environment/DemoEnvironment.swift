@@ -149,6 +149,7 @@ enum DemoEnvironment {
             bin.lastEmptiedAt = lastEmptied
             bin.overflowing = false
             bin.overflows = 0
+            bin.enoughHistory = false
             bin.updatedAt = now
             if nearlyFull || askedAt != nil {
                 let task = StaffTask()
@@ -163,6 +164,7 @@ enum DemoEnvironment {
                 bin.taskID = task.id
             }
             try await bin.create(on: db)
+            _ = try await Bins.forecast(of: bin, now: now, on: db)
         }
     }
 

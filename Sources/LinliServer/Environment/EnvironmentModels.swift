@@ -125,6 +125,12 @@ final class WasteBin: Model, @unchecked Sendable {
     /// The open collection task (`task.emptyBin`), set by a conditional write: one task at a time.
     @OptionalField(key: "task_id") var taskID: UUID?
     @Field(key: "overflows") var overflows: Int
+    /// The last forecast (the job's, every 10 min): when the bin reaches 90 %, when to ask, whether its
+    /// history was long enough. Kept so the pages read it instead of a month of roll-ups per bin.
+    @OptionalField(key: "full_at") var fullAt: Date?
+    @OptionalField(key: "ask_by") var askBy: Date?
+    @Field(key: "enough_history") var enoughHistory: Bool
+    @OptionalField(key: "forecast_at") var forecastAt: Date?
     @Field(key: "updated_at") var updatedAt: Date
     init() {}
 
