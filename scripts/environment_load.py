@@ -86,7 +86,7 @@ def main():
     figures("POST zone run (valve command)", runs)
     figures("valve confirms (telemetry)", confirms)
     figures("GET zones ?per=100", [call("GET", c + "/irrigation/zones?per=100", token=token)[2] for _ in range(10)])
-    figures("GET bins ?per=100 (forecasts)", [call("GET", c + "/bins?per=100", token=token)[2] for _ in range(10)])
+    figures("GET bins ?per=100", [call("GET", c + "/bins?per=100", token=token)[2] for _ in range(10)])
     for zone in zones:
         call("POST", c + f"/irrigation/zones/{zone['id']}/stop", token=token)
     time.sleep(WAIT)

@@ -95,12 +95,16 @@ enum IrrigationAPI {
         let month = calendar.dateInterval(of: .month, for: now)?.start ?? now
         let runs = try await IrrigationRun.query(on: app.db).filter(\.$zoneID ~~ zones.compactMap(\.id))
             .filter(\.$plannedAt >= min(week, month)).all()
+        // One query each for every zone's soil and active run.
+        let latest = try await Irrigation.latestSoil(zones.flatMap(\.sensorIDs), on: app.db)
+        let actives = try await IrrigationRun.query(on: app.db).filter(\.$zoneID ~~ zones.compactMap(\.id))
+            .filter(\.$status ~~ RunStatus.active).sort(\.$plannedAt, .descending).all()
         var out: [ZoneRead] = []
         for zone in zones {
             let id = try zone.requireID()
-            let soil = try await Irrigation.soil(zone, now: now, app: app)
+            let soil = Irrigation.soil(zone, latest: latest, now: now)
             let mine = runs.filter { $0.zoneID == id }
-            let active = try await Irrigation.activeRun(zone, on: app.db)
+            let active = actives.first { $0.zoneID == id }
             var override: ZoneRead.Override?
             if let kind = zone.override(at: now), let until = zone.overrideUntil {
                 override = .init(kind: kind, until: until)

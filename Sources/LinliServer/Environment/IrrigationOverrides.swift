@@ -112,24 +112,30 @@ extension Irrigation {
     /// The zone's soil: its sensors' latest moisture against its target; stale after twice the
     /// sensor's report interval (half the catalogue's offline time).
     static func soil(_ zone: IrrigationZone, now: Date, app: Application) async throws -> SoilGate.Verdict {
-        let sensors = zone.sensorIDs
-        var latest: [SoilGate.Reading] = []
-        if !sensors.isEmpty, let sql = app.db as? any SQLDatabase {
-            let rows = try await sql.select().columns("device_id", "ts", "num").from("telemetry_latest")
-                .where("device_id", .in, sensors).where("name", .equal, "soil_moisture").all()
-            for row in rows {
-                guard let value = try row.decode(column: "num", as: Double?.self) else { continue }
-                let ts = try row.decode(column: "ts", as: Int64.self)
-                latest.append(
-                    SoilGate.Reading(
-                        sensor: try row.decode(column: "device_id", as: UUID.self).uuidString, moisture: value,
-                        at: Date(timeIntervalSince1970: TimeInterval(ts) / 1000)))
-            }
-        }
+        soil(zone, latest: try await latestSoil(zone.sensorIDs, on: app.db), now: now)
+    }
+
+    /// The zone's verdict from its sensors' latest readings (loaded for many zones at once).
+    static func soil(_ zone: IrrigationZone, latest: [SoilGate.Reading], now: Date) -> SoilGate.Verdict {
         let interval = (DeviceCatalog.type("soil_sensor")?.offlineAfter ?? 7200) / 2
+        let sensors = zone.sensorIDs.map(\.uuidString)
         return SoilGate.verdict(
-            sensors: sensors.map(\.uuidString), latest: latest, target: zone.targetMoisture, reportInterval: interval,
-            now: now)
+            sensors: sensors, latest: latest.filter { sensors.contains($0.sensor) }, target: zone.targetMoisture,
+            reportInterval: interval, now: now)
+    }
+
+    /// The latest `soil_moisture` of these sensors (one query).
+    static func latestSoil(_ sensors: [UUID], on db: any Database) async throws -> [SoilGate.Reading] {
+        guard !sensors.isEmpty, let sql = db as? any SQLDatabase else { return [] }
+        let rows = try await sql.select().columns("device_id", "ts", "num").from("telemetry_latest")
+            .where("device_id", .in, sensors).where("name", .equal, "soil_moisture").all()
+        return try rows.compactMap { row in
+            guard let value = try row.decode(column: "num", as: Double?.self) else { return nil }
+            let ts = try row.decode(column: "ts", as: Int64.self)
+            return SoilGate.Reading(
+                sensor: try row.decode(column: "device_id", as: UUID.self).uuidString, moisture: value,
+                at: Date(timeIntervalSince1970: TimeInterval(ts) / 1000))
+        }
     }
 
     /// The community station's last 24 h: hourly means of temperature and humidity, rain summed.
