@@ -114,10 +114,17 @@ extension Irrigation {
             guard let run, now.timeIntervalSince(run.phaseAt) >= confirmTimeout else { return }
             fallthrough
         case (nil, true), (.skipped?, true), (.done?, true):
-            try await app.db.writeTransaction { db in
-                try await command(zone, "close_valve", now: now, app: app, on: db)
+            // One close on its way at a time: a valve reporting open every minute is not sent a pile of them.
+            let pending = try await DeviceCommand.query(on: app.db).filter(\.$deviceID == valve)
+                .filter(\.$method == "close_valve").filter(\.$status ~~ [CommandStatus.queued, .sent, .delivered])
+                .filter(\.$expiresAt > now)
+                .count()
+            if pending == 0 {
+                try await app.db.writeTransaction { db in
+                    try await command(zone, "close_valve", now: now, app: app, on: db)
+                }
+                await wake(zone, app: app)
             }
-            await wake(zone, app: app)
             try await alarm(zone, "valve_open_unplanned", .major, detail: nil, now: now, app: app)
         default: return
         }

@@ -271,8 +271,15 @@ struct ZoneFixture {
             run = try await z.runs(h)[0]
             #expect(run.status == .done && run.closedAt == nil, "over, though the valve never said so")
             // Later the valve reports open with no run: it is told to close, and the desk hears of it.
+            let before = try await z.commands(h).count
             try await z.valve(h, open: true)
-            #expect(try await z.commands(h).last == "close_valve")
+            let after = try await z.commands(h)
+            #expect(after.count == before + 1 && after.last == "close_valve")
+            // It goes on saying so before it took the command: still one close on its way.
+            let closes = try await z.commands(h).filter { $0 == "close_valve" }.count
+            h.clock.advance(by: 60)
+            try await z.valve(h, open: true)
+            #expect(try await z.commands(h).filter { $0 == "close_valve" }.count == closes)
             #expect(try await h.alarms(z.op, "&status=active").map(\.type).contains("valve_open_unplanned"))
         }
     }
