@@ -96,7 +96,8 @@ enum BinsAPI {
     /// Collections and overflows per week (Monday to Sunday, China time), the last `weeks` weeks.
     static func figures(_ community: UUID, weeks: Int, now: Date, on db: any Database) async throws -> BinFigures {
         let calendar = Calendar.china
-        let count = try await devices(community, on: db).count
+        // Bins that report: one installed but never switched on is on nobody's round.
+        let count = try await WasteBin.scoped(to: community, on: db).filter(\.$lastFill != nil).count()
         let thisWeek = calendar.dateInterval(of: .weekOfYear, for: now)?.start ?? now
         guard let first = calendar.date(byAdding: .day, value: -7 * (weeks - 1), to: thisWeek) else {
             return BinFigures(bins: count, weeks: [])

@@ -12,22 +12,28 @@ enum DemoEnvironment {
         let calendar = Calendar.china
         var rng = SeededRandom(seed: 20_261_213)
         // Zones: a valve, its zone's soil sensors, a program.
-        let programs: [String: (IrrigationProgram, String, Double)] = [
+        let programs: [String: ([IrrigationProgram], String, Double)] = [
             "东区草坪": (
-                IrrigationProgram(days: .weekly(Set(1...7)), starts: [6 * 60, 18 * 60 + 30], minutes: 12, cycleMinutes: 6, soakMinutes: 10),
-                "lawn", 35
+                [
+                    IrrigationProgram(days: .weekly(Set(1...7)), starts: [6 * 60], minutes: 12, cycleMinutes: 6, soakMinutes: 10),
+                    IrrigationProgram(days: .weekly(Set(1...7)), restriction: .odd, starts: [18 * 60 + 30], minutes: 8),
+                ], "lawn", 35
             ),
-            "西区花园": (IrrigationProgram(days: .interval(every: 2, offset: 0), starts: [6 * 60 + 30], minutes: 15), "shrubs", 30),
+            "西区花园": ([IrrigationProgram(days: .interval(every: 2, offset: 0), starts: [6 * 60 + 30], minutes: 15)], "shrubs", 30),
             "南区花坛": (
-                IrrigationProgram(days: .weekly([1, 3, 5, 7]), restriction: .none, starts: [7 * 60], minutes: 10, quietStart: 22 * 60, quietEnd: 6 * 60),
-                "flowers", 40
+                [
+                    IrrigationProgram(
+                        days: .weekly([1, 3, 5, 7]), starts: [7 * 60], minutes: 10, quietStart: 22 * 60, quietEnd: 6 * 60)
+                ], "flowers", 40
             ),
         ]
         let start = calendar.startOfDay(for: now.addingTimeInterval(-30 * 86_400))
         // The month's weather: a rainy day about one in four.
         let rainy = (0..<31).map { _ in rng.next(4) == 0 }
         for valve in devices.filter({ $0.type == "irrigation_valve" }).sorted(by: { $0.name < $1.name }) {
-            guard let name = valve.zone, let (program, plant, target) = programs[name], let valveID = valve.id else { continue }
+            guard let name = valve.zone, let (zonePrograms, plant, target) = programs[name], let valveID = valve.id else {
+                continue
+            }
             let zone = IrrigationZone()
             zone.id = UUID()
             zone.communityID = world.community
@@ -39,12 +45,13 @@ enum DemoEnvironment {
             zone.maxRunMinutes = 60
             zone.litresPerMinute = 18
             zone.rainSkipMm = 5
-            zone.program = program
+            zone.programs = zonePrograms
             zone.createdAt = start
             zone.updatedAt = start
             try await zone.create(on: db)
             var runs: [IrrigationRun] = []
             for day in 0...30 {
+                for (index, program) in zonePrograms.enumerated() {
                 guard let date = calendar.date(byAdding: .day, value: day, to: start),
                     program.runs(on: date.addingTimeInterval(12 * 3600), calendar: calendar)
                 else { continue }
@@ -54,7 +61,7 @@ enum DemoEnvironment {
                     let run = IrrigationRun()
                     run.communityID = world.community
                     run.zoneID = zone.id!
-                    run.key = "\(zone.id!):\(Calendar.chinaDate(at)):\(s)"
+                    run.key = "\(zone.id!):\(Calendar.chinaDate(at)):\(index):\(s)"
                     run.kind = "program"
                     run.plannedAt = at
                     let scale = 60 + rng.next(80)
@@ -90,6 +97,7 @@ enum DemoEnvironment {
                     }
                     runs.append(run)
                 }
+                }
             }
             try await runs.create(on: db)
         }
@@ -115,21 +123,28 @@ enum DemoEnvironment {
             var lastEmptied: Date?
             var t = start
             let endTs = now.addingTimeInterval(-600)
+            let lastDay = now.addingTimeInterval(-30 * 3600)
+            var ramp: Double?
             while t < endTs {
                 let hour = calendar.component(.hour, from: t)
                 let rush = (7...9).contains(hour) || (18...21).contains(hour) ? 2.6 : hour < 6 ? 0.2 : 1
-                fill = min(100, fill + base * rush * Double(80 + rng.next(40)) / 100)
+                // The last day of 1栋垃圾桶 nobody came, and it filled fast: it is nearly full (86 %) now.
+                let skip = nearlyFull && t > lastDay
+                if skip {
+                    let step = ramp ?? max(0, 86 - fill) / (endTs.timeIntervalSince(t) / 3600)
+                    ramp = step
+                    fill = min(87, fill + step)
+                } else {
+                    fill = min(100, fill + base * rush * Double(80 + rng.next(40)) / 100)
+                }
                 let working = (7..<19).contains(hour)
                 if askedAt == nil, fill >= 75 || (hour == 17 && fill >= 55) { askedAt = t }
-                // The last day of 1栋垃圾桶 nobody came: it is nearly full now.
-                let skip = nearlyFull && t > now.addingTimeInterval(-30 * 3600)
                 if let asked = askedAt, working, t.timeIntervalSince(asked) >= 3600, !skip {
                     fill = Double(rng.next(5))
                     askedAt = nil
                     lastEmptied = t
                     events.append(event(world.community, device.id!, "emptied", t))
                 }
-                if nearlyFull && skip { fill = min(fill, 87) }
                 readings.append(Reading(key: "fill_level", ts: Int64(t.timeIntervalSince1970 * 1000), value: .number((fill * 10).rounded() / 10)))
                 readings.append(Reading(key: "temperature", ts: Int64(t.timeIntervalSince1970 * 1000), value: .number(Double(16 + rng.next(10)))))
                 t = t.addingTimeInterval(3600)

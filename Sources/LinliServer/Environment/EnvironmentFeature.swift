@@ -140,7 +140,8 @@ enum EnvironmentSchemas {
     static let zoneInput = Schema.object([
         ("name", Schema.string(min: 1, max: 60)), ("valveID", Schema.uuid), ("sensorIDs", Schema.array(Schema.uuid)),
         ("plant", Schema.string(max: 40)), ("targetMoisture", number(1, 100)), ("maxRunMinutes", Schema.integer(min: 1, max: 240)),
-        ("litresPerMinute", number(0, 1000)), ("rainSkipMm", number(0, 500)), ("program", program),
+        ("litresPerMinute", number(0, 1000)), ("rainSkipMm", number(0, 500)),
+        ("programs", Schema.array(program)),
     ])
     static let runInput = Schema.object([("minutes", Schema.integer(min: 1, max: 240))], required: ["minutes"])
     static let holdInput = Schema.object(
@@ -163,7 +164,7 @@ enum EnvironmentSchemas {
         [
             ("id", Schema.uuid), ("name", Schema.string()), ("valveID", Schema.uuid), ("sensorIDs", Schema.array(Schema.uuid)),
             ("plant", Schema.string()), ("targetMoisture", Schema.number), ("maxRunMinutes", Schema.integer()),
-            ("litresPerMinute", Schema.number), ("rainSkipMm", Schema.number), ("program", program),
+            ("litresPerMinute", Schema.number), ("rainSkipMm", Schema.number), ("programs", Schema.array(program)),
             ("mode", Schema.enumeration(["automatic", "override"])),
             (
                 "override",
@@ -177,7 +178,7 @@ enum EnvironmentSchemas {
         ],
         required: [
             "id", "name", "valveID", "sensorIDs", "plant", "targetMoisture", "maxRunMinutes", "litresPerMinute",
-            "rainSkipMm", "mode", "staleSensors", "scale", "scaleMissingData", "litresWeek", "litresMonth",
+            "rainSkipMm", "programs", "mode", "staleSensors", "scale", "scaleMissingData", "litresWeek", "litresMonth",
         ])
     static var all: [(String, JSONValue)] {
         [("WateringScale", scale), ("IrrigationZone", zone), ("IrrigationRun", run)] + BinSchemas.all

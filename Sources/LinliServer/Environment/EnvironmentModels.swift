@@ -22,12 +22,14 @@ final class IrrigationZone: Model, @unchecked Sendable {
     @Field(key: "litres_per_minute") var litresPerMinute: Double
     /// Rain of the last 24 h (mm) from which a start is skipped.
     @Field(key: "rain_skip_mm") var rainSkipMm: Double
-    /// `IrrigationProgram` as JSON; nil: only by hand.
-    @OptionalField(key: "program") var programText: String?
+    /// The zone's programs (`[IrrigationProgram]` as JSON, at most `maxPrograms`); none: only by hand.
+    @Field(key: "programs") var programsText: String
     /// `run` (a run by hand) or `off` (a hold); nil: automatic.
     @OptionalField(key: "override_kind") var overrideKind: String?
     @OptionalField(key: "override_until") var overrideUntil: Date?
     @OptionalField(key: "override_by") var overrideBy: UUID?
+    /// The run by hand the `run` override is for: only its end lifts the override.
+    @OptionalField(key: "override_run") var overrideRun: UUID?
     @OptionalField(key: "rain_delay_until") var rainDelayUntil: Date?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
@@ -38,9 +40,12 @@ final class IrrigationZone: Model, @unchecked Sendable {
         set { sensorIDsText = String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data("[]".utf8), as: UTF8.self) }
     }
 
-    var program: IrrigationProgram? {
-        get { programText.flatMap { try? JSONDecoder().decode(IrrigationProgram.self, from: Data($0.utf8)) } }
-        set { programText = newValue.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) } }
+    /// WaterSense asks for at least 3 programs; OpenSprinkler's controllers have 4 per station's day.
+    static let maxPrograms = 4
+
+    var programs: [IrrigationProgram] {
+        get { (try? JSONDecoder().decode([IrrigationProgram].self, from: Data(programsText.utf8))) ?? [] }
+        set { programsText = String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data("[]".utf8), as: UTF8.self) }
     }
 
     /// The override in force at `now` (one that has ended counts as none, before the job clears it).

@@ -40,6 +40,7 @@ enum Irrigation {
             zone.overrideKind = nil
             zone.overrideUntil = nil
             zone.overrideBy = nil
+            zone.overrideRun = nil
             zone.updatedAt = now
             try await zone.save(on: app.db)
         }
@@ -144,10 +145,11 @@ enum Irrigation {
                 try await command(zone, "close_valve", now: now, app: app, on: db)
             }
             run.phaseAt = now
-            if run.kind == "manual", zone.overrideKind == "run" {
+            if run.kind == "manual", let id = run.id {
+                // Its own override ends with it (not one a newer run by hand took since).
                 try await IrrigationZone.query(on: db).filter(\.$id == zone.requireID())
-                    .filter(\.$overrideKind == "run").set(\.$overrideKind, to: nil).set(\.$overrideUntil, to: nil)
-                    .set(\.$updatedAt, to: now).update()
+                    .filter(\.$overrideRun == id).set(\.$overrideKind, to: nil).set(\.$overrideUntil, to: nil)
+                    .set(\.$overrideRun, to: nil).set(\.$updatedAt, to: now).update()
             }
         }
     }

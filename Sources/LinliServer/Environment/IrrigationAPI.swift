@@ -44,12 +44,18 @@ enum IrrigationAPI {
         if !(flow.isFinite && flow > 0 && flow <= 1000) { v.fail("litresPerMinute", "out_of_range") }
         let rain = input.rainSkipMm ?? zone?.rainSkipMm ?? 5
         if !(rain.isFinite && rain > 0 && rain <= 500) { v.fail("rainSkipMm", "out_of_range") }
-        var program = zone?.program
-        if let given = input.program { program = Self.program(given, maxRunMinutes: maxRun, &v) }
-        if input.program == nil, let program {
-            do throws(IrrigationProgram.Problem) {
-                try program.check(maxRunMinutes: maxRun)
-            } catch { v.fail("maxRunMinutes", error.reason) }
+        var programs = zone?.programs ?? []
+        if let given = input.programs {
+            if given.count > IrrigationZone.maxPrograms { v.fail("programs", "too_many") }
+            programs = given.prefix(IrrigationZone.maxPrograms).enumerated().compactMap { index, program in
+                Self.program(program, maxRunMinutes: maxRun, field: "programs.\(index)", &v)
+            }
+        } else {
+            for program in programs {
+                do throws(IrrigationProgram.Problem) {
+                    try program.check(maxRunMinutes: maxRun)
+                } catch { v.fail("maxRunMinutes", error.reason) }
+            }
         }
         try v.check()
         if let valveID, let other = try await IrrigationZone.query(on: req.db).filter(\.$valveID == valveID).first(),
@@ -71,7 +77,7 @@ enum IrrigationAPI {
         row.maxRunMinutes = maxRun
         row.litresPerMinute = flow
         row.rainSkipMm = rain
-        row.program = program
+        row.programs = programs
         if zone == nil { row.createdAt = now }
         row.updatedAt = now
         let saved = row
@@ -116,7 +122,7 @@ enum IrrigationAPI {
                     id: id, name: zone.name, valveID: zone.valveID, sensorIDs: zone.sensorIDs, plant: zone.plant,
                     targetMoisture: zone.targetMoisture, maxRunMinutes: zone.maxRunMinutes,
                     litresPerMinute: zone.litresPerMinute, rainSkipMm: zone.rainSkipMm,
-                    program: zone.program.map(input), mode: override == nil ? "automatic" : "override",
+                    programs: zone.programs.map(input), mode: override == nil ? "automatic" : "override",
                     override: override, moisture: soil.moisture.map { ($0 * 10).rounded() / 10 },
                     staleSensors: soil.stale.compactMap(UUID.init(uuidString:)), scale: scale.scale,
                     scaleMissingData: scale.missingData, nextRun: nextRun(zone, after: now),
@@ -127,21 +133,23 @@ enum IrrigationAPI {
         return out
     }
 
-    /// The program's next start after `now` (within two weeks), nil without a program.
+    /// The programs' next start after `now` (within two weeks), nil without a program.
     static func nextRun(_ zone: IrrigationZone, after now: Date) -> Date? {
-        guard let program = zone.program else { return nil }
         let calendar = Calendar.china
         var day = calendar.startOfDay(for: now)
         for _ in 0..<15 {
             let noon = day.addingTimeInterval(12 * 3600)
-            if program.runs(on: noon, calendar: calendar) {
-                for cycle in program.cycles(scale: 100, maxRunMinutes: zone.maxRunMinutes) {
-                    let at = day.addingTimeInterval(TimeInterval(cycle.start))
-                    if at > now && program.starts.contains(where: { $0 * 60 <= cycle.start }) { return at }
+            let starts = zone.programs.filter { $0.runs(on: noon, calendar: calendar) }.flatMap { program in
+                program.starts.compactMap { start -> Date? in
+                    var one = program
+                    one.starts = [start]
+                    return one.cycles(scale: 100, maxRunMinutes: zone.maxRunMinutes).first
+                        .map { day.addingTimeInterval(TimeInterval($0.start)) }
                 }
             }
-            guard let next = calendar.date(byAdding: .day, value: 1, to: day) else { break }
-            day = next
+            if let next = starts.filter({ $0 > now }).min() { return next }
+            guard let following = calendar.date(byAdding: .day, value: 1, to: day) else { break }
+            day = following
         }
         return nil
     }

@@ -28,7 +28,8 @@ struct ZoneInput: Content {
     let maxRunMinutes: Int?
     let litresPerMinute: Double?
     let rainSkipMm: Double?
-    let program: ProgramInput?
+    /// The zone's programs, all of them (replacing those it had); absent: they stay.
+    let programs: [ProgramInput]?
 }
 
 struct RunNowInput: Content {
@@ -57,7 +58,7 @@ struct ZoneRead: Content, Equatable {
     let maxRunMinutes: Int
     let litresPerMinute: Double
     let rainSkipMm: Double
-    let program: ProgramInput?
+    let programs: [ProgramInput]
     /// `automatic`, or what staff set and until when (it ends by itself).
     let mode: String
     let override: Override?
@@ -114,8 +115,10 @@ extension Sorting {
 
 /// Programs between the API's words (`HH:MM`, weekdays) and `IrrigationProgram`.
 extension IrrigationAPI {
-    /// The program of the input, or the problems with it (field names under `program.`).
-    static func program(_ input: ProgramInput, maxRunMinutes: Int, _ v: inout Validation) -> IrrigationProgram? {
+    /// The program of the input, or the problems with it (field names under `field`, `programs.0` say).
+    static func program(_ input: ProgramInput, maxRunMinutes: Int, field: String, _ v: inout Validation)
+        -> IrrigationProgram?
+    {
         let days: IrrigationProgram.Days
         if let every = input.everyDays {
             days = .interval(every: every, offset: input.offset ?? 0)
@@ -123,19 +126,19 @@ extension IrrigationAPI {
             days = .weekly(Set(input.weekdays ?? []))
         }
         guard let restriction = IrrigationProgram.Restriction(rawValue: input.restriction ?? "none") else {
-            v.fail("program.restriction", "invalid_value")
+            v.fail(field + ".restriction", "invalid_value")
             return nil
         }
         let starts = input.starts.map(CareAPI.minutes)
         if starts.contains(nil) {
-            v.fail("program.starts", "invalid_time")
+            v.fail(field + ".starts", "invalid_time")
             return nil
         }
         var quiet: Shift?
         if let text = input.quietHours?.nilIfEmpty {
             quiet = Shift(text: text)
             if quiet == nil {
-                v.fail("program.quietHours", "invalid_value")
+                v.fail(field + ".quietHours", "invalid_value")
                 return nil
             }
         }
@@ -146,7 +149,7 @@ extension IrrigationAPI {
         do throws(IrrigationProgram.Problem) {
             try program.check(maxRunMinutes: maxRunMinutes)
         } catch {
-            v.fail("program.\(error.field)", error.reason)
+            v.fail(field + ".\(error.field)", error.reason)
             return nil
         }
         return program

@@ -19,13 +19,33 @@ extension Irrigation {
         try v.check()
         let running = LinliError(.conflict, issues: [FieldIssue(field: "zoneID", reason: "running_by_hand")])
         if zone.override(at: now) == "run" { throw running }
+        let zoneID = try zone.requireID()
+        let runID = UUID()
+        let until = now.addingTimeInterval(TimeInterval(minutes * 60) + confirmTimeout)
+        // The zone is taken over first, by one conditional write: of parallel requests to water it, one
+        // goes on; the others are told it is being watered by hand.
+        let claimed = try await app.db.conditionalUpdate(IrrigationZone.schema) {
+            $0.set("override_kind", to: "run").set("override_until", to: until).set("override_by", to: person)
+                .set("override_run", to: runID).set("updated_at", to: now).where("id", .equal, zoneID)
+                .where {
+                    $0.where("override_kind", .is, SQLLiteral.null).orWhere("override_kind", .notEqual, "run")
+                        .orWhere("override_until", .lessThanOrEqual, now)
+                }
+        }
+        guard claimed == 1 else { throw running }
+        zone.overrideKind = "run"
+        zone.overrideUntil = until
+        zone.overrideBy = person
+        zone.overrideRun = runID
+        // A program's run going is stopped for it.
         if let active = try await activeRun(zone, on: app.db), [.opening, .running, .soaking].contains(active.status) {
             try await close(active, zone, reason: .manual, now: now, app: app)
         }
         let run = IrrigationRun()
+        run.id = runID
         run.communityID = zone.communityID
-        run.zoneID = try zone.requireID()
-        run.key = "manual:\(UUID().uuidString)"
+        run.zoneID = zoneID
+        run.key = "manual:\(runID.uuidString)"
         run.kind = "manual"
         run.plannedAt = now
         run.cycles = [[0, minutes * 60]]
@@ -37,27 +57,10 @@ extension Irrigation {
         run.moisture = try await soil(zone, now: now, app: app).moisture
         run.version = 0
         run.updatedAt = now
-        let until = now.addingTimeInterval(TimeInterval(minutes * 60) + confirmTimeout)
-        let zoneID = try zone.requireID()
-        // The zone is taken over by one conditional write: of parallel requests to water it, one does.
-        let claimed = try await app.db.writeTransaction { db in
-            let claimed = try await db.conditionalUpdate(IrrigationZone.schema) {
-                $0.set("override_kind", to: "run").set("override_until", to: until).set("override_by", to: person)
-                    .set("updated_at", to: now).where("id", .equal, zoneID)
-                    .where {
-                        $0.where("override_kind", .is, SQLLiteral.null).orWhere("override_kind", .notEqual, "run")
-                            .orWhere("override_until", .lessThanOrEqual, now)
-                    }
-            }
-            guard claimed == 1 else { return false }
+        try await app.db.writeTransaction { db in
             try await run.create(on: db)
             try await command(zone, "open_valve", minutes: minutes, now: now, app: app, on: db)
-            return true
         }
-        guard claimed else { throw running }
-        zone.overrideKind = "run"
-        zone.overrideUntil = until
-        zone.overrideBy = person
         await wake(zone, app: app)
         app.events.publish(.environmentChanged(community: zone.communityID))
         return run
@@ -79,6 +82,7 @@ extension Irrigation {
         zone.overrideKind = "off"
         zone.overrideUntil = now.addingTimeInterval(hours * 3600)
         zone.overrideBy = person
+        zone.overrideRun = nil
         zone.updatedAt = now
         try await zone.save(on: app.db)
         app.events.publish(.environmentChanged(community: zone.communityID))
@@ -101,6 +105,7 @@ extension Irrigation {
         zone.overrideKind = nil
         zone.overrideUntil = nil
         zone.overrideBy = nil
+        zone.overrideRun = nil
         zone.rainDelayUntil = nil
         zone.updatedAt = now
         try await zone.save(on: app.db)

@@ -11,19 +11,23 @@ extension Irrigation {
     /// Decides each program start that has come (within `startGrace`) and has no run yet: skipped with
     /// its reason, or a run whose first cycle opens the valve now.
     static func startPrograms(_ zone: IrrigationZone, now: Date, app: Application) async throws {
-        guard let program = zone.program, program.runs(on: now, calendar: .china) else { return }
         let day = Calendar.china.startOfDay(for: now)
         let dayText = Calendar.chinaDate(now)
         let zoneID = try zone.requireID()
-        for start in program.starts.sorted() {
+        let due = zone.programs.enumerated().filter { $0.element.runs(on: now, calendar: .china) }
+            .flatMap { index, program in program.starts.sorted().map { (index, program, $0) } }
+        for (index, program, start) in due {
             var one = program
             one.starts = [start]
             // Where the first cycle falls (the quiet hours may move it).
             guard let first = one.cycles(scale: 100, maxRunMinutes: zone.maxRunMinutes).first else { continue }
             let at = day.addingTimeInterval(TimeInterval(first.start))
             guard at <= now, now.timeIntervalSince(at) < startGrace else { continue }
-            let key = "\(zoneID):\(dayText):\(start)"
+            let key = "\(zoneID):\(dayText):\(index):\(start)"
             guard try await IrrigationRun.query(on: app.db).filter(\.$key == key).first() == nil else { continue }
+            // A start that comes while another program's run (or the previous start's) still waters waits
+            // for it, within the grace: one valve, one run at a time.
+            if let going = try await activeRun(zone, on: app.db), going.kind == "program" { return }
             let weather = try await weather(zone.communityID, now: now, on: app.db)
             let scale = WateringScale.scale(weather)
             let soil = try await soil(zone, now: now, app: app)

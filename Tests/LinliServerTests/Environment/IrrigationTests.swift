@@ -60,7 +60,7 @@ struct ZoneFixture {
         _ = try await h.send(.POST, "/api/v1/\(sensorToken)/telemetry", raw: #"{"soil_moisture":20}"#)
         _ = try await h.send(
             .POST, "/api/v1/\(stationToken)/telemetry", raw: #"{"temperature":21.2,"humidity":30,"rain":0}"#)
-        let programPart = program.map { #","program":\#($0)"# } ?? ""
+        let programPart = program.map { #","programs":[\#($0)]"# } ?? ""
         let created = try await h.send(
             .POST, h.community + "/irrigation/zones", token: op,
             raw: #"{"name":"东区草坪","valveID":"\#(valve)","sensorIDs":["\#(sensor)"],"plant":"lawn","targetMoisture":35,"maxRunMinutes":\#(maxRun),"litresPerMinute":20\#(programPart)}"#
@@ -140,6 +140,33 @@ struct ZoneFixture {
             #expect(try await z.commands(h) == ["open_valve", "close_valve", "open_valve", "close_valve"])
             zone = try await z.read(h)
             #expect(zone.litresWeek == 200 && zone.litresMonth == 200 && zone.activeRun == nil)
+        }
+    }
+
+    @Test func aStartThatComesWhileAnotherRunWatersWaitsForIt() async throws {
+        try await withLinli { h in
+            // Two programs starting at 22:15: one valve, one run at a time.
+            let z = try await ZoneFixture.make(
+                h, program: #"\#(Self.program),{"weekdays":[1,2,3,4,5,6,7],"starts":["22:15"],"minutes":4}"#)
+            h.clock.advance(by: 100)
+            try await z.tick(h)
+            #expect(try await z.runs(h).count == 1)
+            try await z.valve(h, open: true)
+            h.clock.advance(by: 300)
+            try await z.tick(h)  // soaking: the second program still waits
+            #expect(try await z.runs(h).count == 1)
+            try await z.valve(h, open: false)
+            h.clock.advance(by: 300)
+            try await z.tick(h)
+            try await z.valve(h, open: true)
+            h.clock.advance(by: 300)
+            try await z.tick(h)
+            try await z.valve(h, open: false)  // the first program's run is done
+            try await z.tick(h)
+            let runs = try await z.runs(h)
+            let second = runs.first { $0.plannedSeconds == 240 }
+            let first = runs.first { $0.plannedSeconds == 600 }
+            #expect(runs.count == 2 && second?.status == .opening && first?.status == .done, "\(runs)")
         }
     }
 
@@ -311,17 +338,26 @@ struct ZoneFixture {
             for body in [
                 #"{"name":"无阀门"}"#, #"{"name":"x","valveID":"\#(z.valve)"}"#,  // the valve is taken
                 #"{"name":"y","valveID":"\#(UUID())"}"#,
-                #"{"name":"z","valveID":"\#(z.valve)","program":{"weekdays":[],"starts":["06:00"],"minutes":10}}"#,
-                #"{"name":"w","valveID":"\#(z.valve)","program":{"weekdays":[1],"starts":["06:00"],"minutes":-1}}"#,
-                #"{"name":"v","valveID":"\#(z.valve)","maxRunMinutes":20,"program":{"weekdays":[1],"starts":["06:00"],"minutes":15}}"#,
-                #"{"name":"u","valveID":"\#(z.valve)","program":{"weekdays":[1],"starts":["25:00"],"minutes":5}}"#,
+                #"{"name":"z","valveID":"\#(z.valve)","programs":[{"weekdays":[],"starts":["06:00"],"minutes":10}]}"#,
+                #"{"name":"w","valveID":"\#(z.valve)","programs":[{"weekdays":[1],"starts":["06:00"],"minutes":-1}]}"#,
+                #"{"name":"v","valveID":"\#(z.valve)","maxRunMinutes":20,"programs":[{"weekdays":[1],"starts":["06:00"],"minutes":15}]}"#,
+                #"{"name":"u","valveID":"\#(z.valve)","programs":[{"weekdays":[1],"starts":["25:00"],"minutes":5}]}"#,
             ] {
                 let bad = try await h.send(.POST, zones, token: op, raw: body)
                 #expect((400..<500).contains(bad.status.code) && bad.problem != nil, "\(body): \(bad.status) \(bad.text)")
             }
+            let one = #"{"weekdays":[1,3,5],"starts":["05:00","12:00","19:00"],"minutes":3}"#
             let noDays = try await h.send(
-                .PATCH, z.path(h), token: op, raw: #"{"program":{"weekdays":[],"starts":["06:00"],"minutes":10}}"#)
-            #expect(noDays.text.contains("program.days") && noDays.text.contains("no_days"), "\(noDays.text)")
+                .PATCH, z.path(h), token: op,
+                raw: #"{"programs":[\#(one),{"weekdays":[],"starts":["06:00"],"minutes":10}]}"#)
+            #expect(noDays.text.contains("programs.1.days") && noDays.text.contains("no_days"), "\(noDays.text)")
+            // WaterSense's three programs of three start times each; five programs are too many.
+            let three = try await h.send(.PATCH, z.path(h), token: op, raw: #"{"programs":[\#(one),\#(one),\#(one)]}"#)
+            let programs = try three.content.decode(ZoneRead.self).programs
+            #expect(three.status == .ok && programs.count == 3, "\(three.text)")
+            let five = try await h.send(
+                .PATCH, z.path(h), token: op, raw: "{\"programs\":[" + Array(repeating: one, count: 5).joined(separator: ",") + "]}")
+            #expect(five.status.code == 422 && five.text.contains("too_many"), "\(five.text)")
             #expect(try await h.send(.GET, zones + "/\(UUID())", token: op).status == .notFound)
             #expect(try await h.send(.POST, zones + "/\(UUID())/run", token: op, raw: #"{"minutes":5}"#).status == .notFound)
             // Residents and guards do not run valves; another community's operator does not see the zone.
