@@ -94,14 +94,9 @@ enum Irrigation {
         case .soaking:
             let cycle = run.cycles[safe: run.cycleIndex] ?? [0, 0]
             guard now >= run.plannedAt.addingTimeInterval(TimeInterval(cycle[0])) else { return }
-            if try await soil(zone, now: now, app: app).wetEnough {
-                _ = try await change(run, app: app) { run, _ in
-                    run.status = .done
-                    run.stopReason = .target
-                    run.stoppedAt = now
-                    run.closedAt = run.closedAt ?? now
-                    run.phaseAt = now
-                }
+            // The soil got there during the soak: the run ends (its water so far counted), no more cycles.
+            if run.kind == "program", try await soil(zone, now: now, app: app).wetEnough {
+                try await close(run, zone, reason: .target, now: now, app: app)
                 return
             }
             _ = try await change(run, app: app) { run, db in

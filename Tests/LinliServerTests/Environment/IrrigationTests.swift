@@ -210,6 +210,24 @@ struct ZoneFixture {
         }
     }
 
+    @Test func soilThatGetsThereDuringTheSoakEndsTheRunWithItsWaterCounted() async throws {
+        try await withLinli { h in
+            let z = try await ZoneFixture.make(h, program: Self.program)
+            h.clock.advance(by: 100)
+            try await z.tick(h)
+            try await z.valve(h, open: true, flow: 20)
+            h.clock.advance(by: 300)
+            try await z.tick(h)  // the first cycle's five minutes: soak
+            try await z.valve(h, open: false)
+            try await z.soil(h, 37)
+            h.clock.advance(by: 300)
+            try await z.tick(h)
+            let run = try await z.runs(h)[0]
+            #expect(run.status == .done && run.stopReason == .target && run.openSeconds == 300 && run.litres == 100, "\(run)")
+            #expect(try await z.commands(h) == ["open_valve", "close_valve"], "no second cycle")
+        }
+    }
+
     @Test func aRunByHandEndsByItselfAndAHoldReturnsToAutomatic() async throws {
         try await withLinli { h in
             let z = try await ZoneFixture.make(h, maxRun: 30)
