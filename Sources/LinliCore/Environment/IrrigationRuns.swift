@@ -79,9 +79,8 @@ public enum IrrigationRules {
     /// the planned time. `openFor` and `planned` in seconds.
     public static func stop(openFor: Int, planned: Int, maxRunSeconds: Int, soilWetEnough: Bool) -> IrrigationStop? {
         if soilWetEnough { return .target }
-        if openFor >= maxRunSeconds && planned > maxRunSeconds { return .maxRun }
-        if openFor >= min(planned, maxRunSeconds) { return planned > maxRunSeconds ? .maxRun : .timeUp }
-        return nil
+        guard openFor >= min(planned, maxRunSeconds) else { return nil }
+        return planned > maxRunSeconds ? .maxRun : .timeUp
     }
 
     /// A day's station readings as the scale's weather: mean temperature and humidity, rain summed.

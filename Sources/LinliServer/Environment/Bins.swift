@@ -20,23 +20,17 @@ enum Bins {
     /// A sensor's drop this soon after the last emptying is the same collection.
     static let sameCollection: TimeInterval = 2 * 3600
 
-    /// The bin of a device, made with the defaults on first use.
-    static func bin(for device: Device, now: Date, on db: any Database) async throws -> WasteBin {
+    /// The bin of a device as stored, or its defaults (not stored: a read makes no row).
+    static func stored(_ device: Device, now: Date, on db: any Database) async throws -> WasteBin {
         let id = try device.requireID()
-        if let row = try await WasteBin.query(on: db).filter(\.$deviceID == id).first() { return row }
-        let row = WasteBin()
-        row.communityID = device.communityID
-        row.deviceID = id
-        row.capacityLitres = 240
-        row.workStart = 7 * 60
-        row.workEnd = 19 * 60
-        row.threshold = BinForecast.fixedThreshold
-        row.fireCelsius = 60
-        row.overflowing = false
-        row.overflows = 0
-        row.enoughHistory = false
-        row.updatedAt = now
-        guard let sql = db as? any SQLDatabase else { return row }
+        return try await WasteBin.query(on: db).filter(\.$deviceID == id).first()
+            ?? WasteBin(community: device.communityID, device: id, now: now)
+    }
+
+    /// The bin of a device, stored with the defaults on first use (its first reading, a change of settings).
+    static func bin(for device: Device, now: Date, on db: any Database) async throws -> WasteBin {
+        let row = try await stored(device, now: now, on: db)
+        guard row.id == nil, let sql = db as? any SQLDatabase else { return row }
         // Two readings at once both find none: the unique device id keeps one.
         try await sql.insert(into: WasteBin.schema)
             .columns(
@@ -44,11 +38,11 @@ enum Bins {
                 "fire_celsius", "overflowing", "overflows", "enough_history", "updated_at"
             )
             .values(
-                SQLBind(UUID()), SQLBind(row.communityID), SQLBind(id), SQLBind(row.capacityLitres),
+                SQLBind(UUID()), SQLBind(row.communityID), SQLBind(row.deviceID), SQLBind(row.capacityLitres),
                 SQLBind(row.workStart), SQLBind(row.workEnd), SQLBind(row.threshold), SQLBind(row.fireCelsius),
-                SQLBind(false), SQLBind(0), SQLBind(false), SQLBind(now)
+                SQLBind(row.overflowing), SQLBind(row.overflows), SQLBind(row.enoughHistory), SQLBind(now)
             ).ignoringConflicts(with: "device_id").run()
-        return try await WasteBin.query(on: db).filter(\.$deviceID == id).first() ?? row
+        return try await WasteBin.query(on: db).filter(\.$deviceID == row.deviceID).first() ?? row
     }
 
     /// A bin's readings, in the order they came.
@@ -81,7 +75,7 @@ enum Bins {
         }
         if fill >= 100 {
             bin.fullSince = bin.fullSince ?? now
-            if !bin.overflowing, try await openTask(bin) == nil {
+            if !bin.overflowing, bin.taskID == nil {
                 bin.overflowing = true
                 bin.overflows += 1
                 events.append("overflow")
@@ -111,16 +105,8 @@ enum Bins {
     }
 
     static func event(_ bin: WasteBin, _ kind: String, now: Date, on db: any Database) async throws {
-        let event = BinEvent()
-        event.communityID = bin.communityID
-        event.deviceID = bin.deviceID
-        event.kind = kind
-        event.at = now
-        try await event.create(on: db)
+        try await BinEvent(bin, kind, at: now).create(on: db)
     }
-
-    /// The bin's open collection task, if any.
-    static func openTask(_ bin: WasteBin) async throws -> UUID? { bin.taskID }
 
     /// Creates the bin's collection task unless it has one: a conditional write on `task_id`, so a
     /// reading and the forecast job never make two.

@@ -63,9 +63,7 @@ enum BinsAPI {
         for device in devices {
             let id = try device.requireID()
             let stored = bins.first { $0.deviceID == id }
-            var bin = stored
-            if bin == nil { bin = try await Bins.bin(for: device, now: now, on: db) }
-            guard let bin else { continue }
+            let bin = stored ?? WasteBin(community: device.communityID, device: id, now: now)
             out.append(
                 BinRead(
                     deviceID: id, name: device.name, building: device.buildingID.flatMap { buildings[$0]?.name },
@@ -126,7 +124,7 @@ enum BinsAPI {
             let device = try await Device.query(on: req.db).filter(\.$id == id).filter(\.$communityID == community)
                 .filter(\.$type == "bin_level").first()
         else { throw LinliError(.notFound) }
-        return (device, try await Bins.bin(for: device, now: req.clock.now(), on: req.db))
+        return (device, try await Bins.stored(device, now: req.clock.now(), on: req.db))
     }
 
     static func register(_ app: Application, _ api: any RoutesBuilder) {
@@ -170,7 +168,8 @@ enum BinsAPI {
                 tag: "environment", body: EnvironmentSchemas.binInput, response: Schema.ref("Bin")), in: app
         ) { req in
             let id = try await RegistryAPI.communityID(req, { .manageDevices($0) })
-            let (device, bin) = try await bin(req, id)
+            let (device, _) = try await bin(req, id)
+            let bin = try await Bins.bin(for: device, now: req.clock.now(), on: req.db)
             let input = try req.decode(BinSettingsInput.self)
             var v = Validation()
             if let c = input.capacityLitres, !(1...10_000).contains(c) { v.fail("capacityLitres", "out_of_range") }

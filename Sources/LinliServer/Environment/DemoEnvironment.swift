@@ -143,7 +143,7 @@ enum DemoEnvironment {
                     fill = Double(rng.next(5))
                     askedAt = nil
                     lastEmptied = t
-                    events.append(event(world.community, device.id!, "emptied", t))
+                    events.append(BinEvent(community: world.community, device: device.id!, "emptied", at: t))
                 }
                 readings.append(Reading(key: "fill_level", ts: Int64(t.timeIntervalSince1970 * 1000), value: .number((fill * 10).rounded() / 10)))
                 readings.append(Reading(key: "temperature", ts: Int64(t.timeIntervalSince1970 * 1000), value: .number(Double(16 + rng.next(10)))))
@@ -151,21 +151,11 @@ enum DemoEnvironment {
             }
             _ = try await TelemetryStore.insert([TelemetryBatch(device: ref, readings: readings, receivedAt: readings.last?.ts ?? 0)], on: db)
             try await events.create(on: db)
-            let bin = WasteBin()
-            bin.communityID = world.community
-            bin.deviceID = device.id!
+            let bin = WasteBin(community: world.community, device: device.id!, now: now)
             bin.capacityLitres = index % 3 == 0 ? 660 : 240
-            bin.workStart = 7 * 60
-            bin.workEnd = 19 * 60
-            bin.threshold = BinForecast.fixedThreshold
-            bin.fireCelsius = 60
             bin.lastFill = (fill * 10).rounded() / 10
             bin.lastFillAt = endTs
             bin.lastEmptiedAt = lastEmptied
-            bin.overflowing = false
-            bin.overflows = 0
-            bin.enoughHistory = false
-            bin.updatedAt = now
             if nearlyFull || askedAt != nil {
                 let task = StaffTask()
                 task.id = UUID()
@@ -183,12 +173,4 @@ enum DemoEnvironment {
         }
     }
 
-    static func event(_ community: UUID, _ device: UUID, _ kind: String, _ at: Date) -> BinEvent {
-        let event = BinEvent()
-        event.communityID = community
-        event.deviceID = device
-        event.kind = kind
-        event.at = at
-        return event
-    }
 }

@@ -140,6 +140,22 @@ final class WasteBin: Model, @unchecked Sendable {
     init() {}
 
     var hours: BinForecast.WorkingHours { BinForecast.WorkingHours(start: workStart, end: workEnd) }
+
+    /// A bin's settings before anyone changed them: 240 L, collectors 07:00–19:00, 80 %, fire at 60 °C.
+    convenience init(community: UUID, device: UUID, now: Date) {
+        self.init()
+        communityID = community
+        deviceID = device
+        capacityLitres = 240
+        workStart = 7 * 60
+        workEnd = 19 * 60
+        threshold = BinForecast.fixedThreshold
+        fireCelsius = 60
+        overflowing = false
+        overflows = 0
+        enoughHistory = false
+        updatedAt = now
+    }
 }
 
 /// A bin's overflow or collection, for the week's figures.
@@ -152,6 +168,17 @@ final class BinEvent: Model, @unchecked Sendable {
     @Field(key: "kind") var kind: String
     @Field(key: "at") var at: Date
     init() {}
+
+    init(community: UUID, device: UUID, _ kind: String, at: Date) {
+        communityID = community
+        deviceID = device
+        self.kind = kind
+        self.at = at
+    }
+
+    convenience init(_ bin: WasteBin, _ kind: String, at: Date) {
+        self.init(community: bin.communityID, device: bin.deviceID, kind, at: at)
+    }
 }
 
 extension IrrigationZone: CommunityScoped {

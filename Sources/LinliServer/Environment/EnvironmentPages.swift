@@ -89,20 +89,16 @@ enum EnvironmentPages {
             try req.authorize(.sendCommands(id))
             let zone = try await IrrigationZone.find(try req.id("zoneID"), in: id, on: req.db)
             let form = try req.content.decode(Form.self)
-            let now = req.clock.now()
-            let person = try req.user().principal.personID
+            let action: IrrigationAPI.Override
             switch form.action {
-            case "run":
-                _ = try await Irrigation.runNow(zone, minutes: form.minutes ?? 0, by: person, now: now, app: req.application)
-                req.flash(req.t("env.started", ["zone": zone.name]))
-            case "stop": try await Irrigation.stop(zone, now: now, app: req.application)
-            case "hold": try await Irrigation.hold(zone, hours: form.hours ?? 0, by: person, now: now, app: req.application)
-            case "resume": try await Irrigation.resume(zone, now: now, app: req.application)
+            case "run": action = .run(minutes: form.minutes ?? 0)
+            case "stop": action = .stop
+            case "hold": action = .hold(hours: form.hours ?? 0, rain: false)
+            case "resume": action = .resume
             default: throw LinliError.invalid("action", "invalid_value")
             }
-            try await Audit.record(
-                .update, "irrigation_zone", id: zone.id, community: id, after: "\(zone.name) · \(form.action)", by: req,
-                on: req.db)
+            try await IrrigationAPI.override(zone, action, req)
+            if form.action == "run" { req.flash(req.t("env.started", ["zone": zone.name])) }
             if form.action != "run" { req.flash(req.t("console.saved")) }
             return req.redirect(to: EnvironmentRoute.console(id).path + "#zone-\(try zone.requireID())")
         }

@@ -80,7 +80,7 @@ enum Irrigation {
             let next = run.cycles[safe: run.cycleIndex + 1]
             if reason == .timeUp, let next {
                 // Soak: the valve closes and opens again at the next cycle's time.
-                let changed = try await change(run, app: app) { run, db in
+                let changed = try await change(run, zone, app: app) { run, db in
                     run.openSeconds += Int(since)
                     run.status = .soaking
                     run.phaseAt = now
@@ -99,7 +99,7 @@ enum Irrigation {
                 try await close(run, zone, reason: .target, now: now, app: app)
                 return
             }
-            _ = try await change(run, app: app) { run, db in
+            _ = try await change(run, zone, app: app) { run, db in
                 run.status = .opening
                 run.phaseAt = now
                 try await command(zone, "open_valve", minutes: cycle[1] / 60 + 1, now: now, app: app, on: db)
@@ -108,7 +108,7 @@ enum Irrigation {
             guard since >= confirmTimeout else { return }
             // The valve said nothing: the run is over all the same; the alarm asks someone to look.
             try await alarm(zone, "valve_no_response", .major, detail: "close", now: now, app: app)
-            _ = try await change(run, app: app) { run, _ in
+            _ = try await change(run, zone, app: app) { run, _ in
                 run.status = .done
                 run.phaseAt = now
             }
@@ -125,7 +125,7 @@ enum Irrigation {
         let open = wasOpen ? Int(now.timeIntervalSince(run.phaseAt)) : 0
         let flow = try await meanFlow(zone.valveID, from: run.startedAt ?? run.phaseAt, to: now, on: app.db)
         let moisture = try await soil(zone, now: now, app: app).moisture
-        _ = try await change(run, app: app) { run, db in
+        _ = try await change(run, zone, app: app) { run, db in
             run.openSeconds += open
             run.litres = IrrigationRules.litres(
                 openSeconds: run.openSeconds, meanFlow: flow, estimate: zone.litresPerMinute)
@@ -153,34 +153,31 @@ enum Irrigation {
     /// read (its version): of a tick and a reading that both move a run, one does.
     @discardableResult
     static func change(
-        _ run: IrrigationRun, app: Application,
+        _ run: IrrigationRun, _ zone: IrrigationZone, app: Application,
         _ body: @escaping @Sendable (IrrigationRun, any Database) async throws -> Void
     ) async throws -> Bool {
         let id = try run.requireID()
         let version = run.version
-        let changed = try await app.db.writeTransaction { db in
+        let changed = try await app.db.writeTransaction { db -> IrrigationRun? in
             let claimed = try await db.conditionalUpdate(IrrigationRun.schema) {
                 $0.set("version", to: version + 1).where("id", .equal, id).where("version", .equal, version)
             }
-            guard claimed == 1, let row = try await IrrigationRun.find(id, on: db) else { return false }
+            guard claimed == 1, let row = try await IrrigationRun.find(id, on: db) else { return nil }
             try await body(row, db)
             row.version = version + 1
             row.updatedAt = app.clock.now()
             try await row.save(on: db)
-            return true
+            return row
         }
-        if changed, let valve = try await IrrigationZone.find(run.zoneID, on: app.db)?.valveID {
-            await app.deviceHub.signals.post(valve, .commands)
-        }
-        if changed, let fresh = try await IrrigationRun.find(id, on: app.db) {
-            run.status = fresh.status
-            run.phaseAt = fresh.phaseAt
-            run.cycleIndex = fresh.cycleIndex
-            run.openSeconds = fresh.openSeconds
-            run.version = fresh.version
-        }
-        if changed { app.events.publish(.environmentChanged(community: run.communityID)) }
-        return changed
+        guard let fresh = changed else { return false }
+        run.status = fresh.status
+        run.phaseAt = fresh.phaseAt
+        run.cycleIndex = fresh.cycleIndex
+        run.openSeconds = fresh.openSeconds
+        run.version = fresh.version
+        await wake(zone, app: app)
+        app.events.publish(.environmentChanged(community: run.communityID))
+        return true
     }
 
     /// Queues a valve command inside the caller's transaction; the poll is woken when it committed.

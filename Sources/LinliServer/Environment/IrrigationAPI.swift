@@ -235,23 +235,56 @@ enum IrrigationAPI {
 
     /// The console's and phone's overrides, one way for both.
     static func override(_ zone: IrrigationZone, _ action: String, _ req: Request) async throws {
+        switch action {
+        case "run": try await override(zone, .run(minutes: try req.decode(RunNowInput.self).minutes), req)
+        case "hold":
+            let input = try req.decode(HoldInput.self)
+            try await override(zone, .hold(hours: input.hours, rain: try holdKind(input.kind)), req)
+        case "stop": try await override(zone, .stop, req)
+        default: try await override(zone, .resume, req)
+        }
+    }
+
+    /// `hold` (staff off, the default) or `rain` (a rain delay).
+    static func holdKind(_ kind: String?) throws -> Bool {
+        switch kind ?? "hold" {
+        case "hold": false
+        case "rain": true
+        default: throw LinliError.invalid("kind", "invalid_value")
+        }
+    }
+
+    /// What staff do to a zone from the API or the console's forms.
+    enum Override {
+        case run(minutes: Int)
+        case hold(hours: Double, rain: Bool)
+        case stop
+        case resume
+
+        var name: String {
+            switch self {
+            case .run: "run"
+            case .hold(_, let rain): rain ? "rain" : "hold"
+            case .stop: "stop"
+            case .resume: "resume"
+            }
+        }
+    }
+
+    /// The one way an override is made, and audited.
+    static func override(_ zone: IrrigationZone, _ action: Override, _ req: Request) async throws {
         let now = req.clock.now()
         let person = try req.user().principal.personID
         let app = req.application
         switch action {
-        case "run": _ = try await Irrigation.runNow(zone, minutes: try req.decode(RunNowInput.self).minutes, by: person, now: now, app: app)
-        case "stop": try await Irrigation.stop(zone, now: now, app: app)
-        case "hold":
-            let input = try req.decode(HoldInput.self)
-            switch input.kind ?? "hold" {
-            case "hold": try await Irrigation.hold(zone, hours: input.hours, by: person, now: now, app: app)
-            case "rain": try await Irrigation.rainDelay(zone, hours: input.hours, now: now, app: app)
-            default: throw LinliError.invalid("kind", "invalid_value")
-            }
-        default: try await Irrigation.resume(zone, now: now, app: app)
+        case .run(let minutes): _ = try await Irrigation.runNow(zone, minutes: minutes, by: person, now: now, app: app)
+        case .hold(let hours, false): try await Irrigation.hold(zone, hours: hours, by: person, now: now, app: app)
+        case .hold(let hours, true): try await Irrigation.rainDelay(zone, hours: hours, now: now, app: app)
+        case .stop: try await Irrigation.stop(zone, now: now, app: app)
+        case .resume: try await Irrigation.resume(zone, now: now, app: app)
         }
         try await Audit.record(
-            .update, "irrigation_zone", id: zone.id, community: zone.communityID, after: "\(zone.name) · \(action)",
+            .update, "irrigation_zone", id: zone.id, community: zone.communityID, after: "\(zone.name) · \(action.name)",
             by: req, on: req.db)
     }
 }

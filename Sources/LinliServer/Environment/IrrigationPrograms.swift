@@ -98,7 +98,7 @@ extension Irrigation {
         switch (run?.status, open) {
         case (.opening?, true):
             guard let run else { return }
-            try await change(run, app: app) { run, _ in
+            try await change(run, zone, app: app) { run, _ in
                 run.status = .running
                 run.phaseAt = now
                 run.startedAt = run.startedAt ?? now
@@ -106,7 +106,7 @@ extension Irrigation {
             _ = try await Alarms.clear(device: valve, type: "valve_no_response", by: nil, now: now, on: app.db)
         case (.closing?, false):
             guard let run else { return }
-            try await change(run, app: app) { run, _ in
+            try await change(run, zone, app: app) { run, _ in
                 run.status = .done
                 run.closedAt = now
                 run.phaseAt = now
