@@ -5,48 +5,6 @@ import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
-enum JobStatus: String, Codable, Sendable, CaseIterable {
-    case scheduled, running, done, failed
-}
-
-/// One background job: recurring (every N seconds) or one-off, due at `runAt`. Claimed by one worker at a
-/// time (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the single writer on SQLite) for a lease; a worker that
-/// died leaves the lease to run out and another takes the job.
-final class JobRecord: Model, @unchecked Sendable {
-    static let schema = "jobs"
-    @ID(key: .id) var id: UUID?
-    /// Unique: the recurring job's name, or the one-off job's idempotency key.
-    @Field(key: "name") var name: String
-    @Field(key: "handler") var handler: String
-    @OptionalField(key: "payload") var payload: String?
-    @Field(key: "status") var status: JobStatus
-    @Field(key: "run_at") var runAt: Date
-    @OptionalField(key: "every_seconds") var everySeconds: Double?
-    @Field(key: "attempts") var attempts: Int
-    @Field(key: "max_attempts") var maxAttempts: Int
-    @OptionalField(key: "locked_by") var lockedBy: String?
-    @OptionalField(key: "locked_until") var lockedUntil: Date?
-    @OptionalField(key: "last_error") var lastError: String?
-    @Field(key: "created_at") var createdAt: Date
-
-    init() {}
-}
-
-/// One run of a job: when, where, how it ended. Kept a week.
-final class JobRun: Model, @unchecked Sendable {
-    static let schema = "job_runs"
-    @ID(key: .id) var id: UUID?
-    @Field(key: "job_id") var jobID: UUID
-    @Field(key: "name") var name: String
-    @Field(key: "instance") var instance: String
-    @Field(key: "started_at") var startedAt: Date
-    @Field(key: "finished_at") var finishedAt: Date
-    @Field(key: "succeeded") var succeeded: Bool
-    @OptionalField(key: "error") var error: String?
-
-    init() {}
-}
-
 /// The one job runner. Features register their recurring jobs (`every`) and one-off handlers (`on`)
 /// while the application is configured; `enqueue` schedules a one-off job durably (in the caller's
 /// transaction when given one). `runDue` claims and runs what is due — the background worker calls it
@@ -69,8 +27,9 @@ final class Jobs: Sendable {
 
     /// This process, as it appears in `locked_by` and the run log.
     let instance: String
-    /// How long a claimed job stays with its worker before another may take it.
-    let lease: TimeInterval = 120
+    /// How long a claimed job stays with its worker unless renewed: a killed worker's job is taken over
+    /// this long after the kill. A running job's lease is renewed every third of it.
+    let lease: TimeInterval = 30
     private let handlers = NIOLockedValueBox([String: Handler]())
     private let recurring = NIOLockedValueBox([Recurring]())
 
@@ -137,15 +96,25 @@ final class Jobs: Sendable {
         let max_attempts: Int
     }
 
-    /// Claims up to `limit` due jobs (and jobs whose worker's lease ran out) and runs them one by one.
-    /// Answers how many ran. Only jobs this server has a handler for are claimed: a job of a newer
-    /// version (servers upgraded one by one) waits for a server that knows it instead of failing here.
+    /// Claims due jobs (and jobs whose worker's lease ran out) one at a time and runs each, up to `limit`.
+    /// Answers how many ran. One at a time, so no claimed job waits for another's handler while its lease
+    /// runs out. Only jobs this server has a handler for are claimed: a job of a newer version (servers
+    /// upgraded one by one) waits for a server that knows it instead of failing here.
     @discardableResult
     func runDue(_ app: Application, limit: Int = 20) async throws -> Int {
-        guard let sql = app.db as? any SQLDatabase else { return 0 }
+        var ran = 0
+        while ran < limit, let job = try await claim(app) {
+            try await run(job, app)
+            ran += 1
+        }
+        return ran
+    }
+
+    private func claim(_ app: Application) async throws -> Claimed? {
+        guard let sql = app.db as? any SQLDatabase else { return nil }
         let now = app.clock.now()
         let known: [any Encodable & Sendable] = handlers.withLockedValue { Array($0.keys) }
-        guard !known.isEmpty else { return 0 }
+        guard !known.isEmpty else { return nil }
         let skipLocked = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
         // A read first: most seconds nothing is due, and then no write is needed.
         let due = try await sql.raw(
@@ -156,10 +125,10 @@ final class Jobs: Sendable {
             AND handler IN (\(binds: known)) LIMIT 1
             """
         ).first()
-        guard due != nil else { return 0 }
+        guard due != nil else { return nil }
         let instance = instance
         let lease = lease
-        let claimed = try await app.db.writeTransaction { db in
+        return try await app.db.writeTransaction { db in
             try await (db as! any SQLDatabase).raw(
             """
             UPDATE \(ident: JobRecord.schema) SET status = \(bind: JobStatus.running.rawValue), \
@@ -169,18 +138,38 @@ final class Jobs: Sendable {
             WHERE ((status = \(bind: JobStatus.scheduled.rawValue) AND run_at <= \(bind: now)) \
             OR (status = \(bind: JobStatus.running.rawValue) AND locked_until < \(bind: now))) \
             AND handler IN (\(binds: known)) \
-            ORDER BY run_at LIMIT \(bind: limit)\(unsafeRaw: skipLocked)) \
+            ORDER BY run_at LIMIT 1\(unsafeRaw: skipLocked)) \
             RETURNING id, name, handler, payload, every_seconds, attempts, max_attempts
             """
-            ).all(decoding: Claimed.self)
+            ).first(decoding: Claimed.self)
         }
-        for job in claimed { try await run(job, app) }
-        return claimed.count
+    }
+
+    /// Renews the lease of a job this worker holds every third of the lease until cancelled.
+    private func keepLease(_ job: Claimed, _ app: Application) -> Task<Void, Never> {
+        let instance = instance
+        let lease = lease
+        return Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: UInt64(lease / 3 * 1_000_000_000))
+                guard !Task.isCancelled else { return }
+                do {
+                    _ = try await app.db.writeTransaction { db in
+                        try await db.conditionalUpdate(JobRecord.schema) { update in
+                            update.set("locked_until", to: app.clock.now().addingTimeInterval(lease))
+                                .where("id", .equal, job.id).where("locked_by", .equal, instance)
+                        }
+                    }
+                } catch { app.logger.warning("job \(job.name): lease not renewed: \(error)") }
+            }
+        }
     }
 
     private func run(_ job: Claimed, _ app: Application) async throws {
         let started = app.clock.now()
         var failure: String?
+        let renewal = keepLease(job, app)
+        defer { renewal.cancel() }
         if let handler = handlers.withLockedValue({ $0[job.handler] }) {
             do {
                 try await handler(

@@ -103,13 +103,39 @@ import VaporTesting
             // Another instance claimed it and died.
             let sql = try #require(h.app.db as? any SQLDatabase)
             try await sql.update(JobRecord.schema).set("status", to: "running").set("locked_by", to: "dead-worker")
-                .set("locked_until", to: h.clock.now().addingTimeInterval(120)).where("name", .equal, "once-1").run()
+                .set("locked_until", to: h.clock.now().addingTimeInterval(h.app.jobs.lease)).where("name", .equal, "once-1")
+                .run()
             try await h.app.jobs.runDue(h.app)
             #expect(count.withLockedValue { $0 } == 0)  // its lease still holds
-            h.clock.advance(by: 121)
+            h.clock.advance(by: h.app.jobs.lease + 1)
             try await h.app.jobs.runDue(h.app)
             #expect(count.withLockedValue { $0 } == 1)
             let job = try #require(try await JobRecord.query(on: h.app.db).filter(\.$name == "once-1").first())
+            #expect(job.status == .done && job.lockedBy == nil)
+        }
+    }
+
+    /// A live worker renews the lease of the job it runs: a job that runs longer than the lease is not
+    /// taken over (and run a second time) while its worker is alive. Takes 12 s of real time, the renewal's.
+    @Test func aLongJobKeepsItsLeaseWhileItsWorkerLives() async throws {
+        try await withLinli { h in
+            let runs = NIOLockedValueBox(0)
+            let takenOver = NIOLockedValueBox<Int?>(nil)
+            let lease = h.app.jobs.lease
+            h.app.jobs.on("test.long") { app, _ in
+                guard runs.withLockedValue({ $0 += 1; return $0 }) == 1 else { return }
+                h.clock.advance(by: lease - 5)
+                try await Task.sleep(nanoseconds: UInt64((lease / 3 + 2) * 1_000_000_000))  // one renewal
+                h.clock.advance(by: 10)  // past the first lease
+                takenOver.withLockedValue { $0 = nil }
+                let ran = try await app.jobs.runDue(app)
+                takenOver.withLockedValue { $0 = ran }
+            }
+            try await h.app.jobs.enqueue("test.long", name: "long-1", at: h.clock.now(), on: h.app.db)
+            try await h.app.jobs.runDue(h.app)
+            #expect(takenOver.withLockedValue { $0 } == 0)
+            #expect(runs.withLockedValue { $0 } == 1)
+            let job = try #require(try await JobRecord.query(on: h.app.db).filter(\.$name == "long-1").first())
             #expect(job.status == .done && job.lockedBy == nil)
         }
     }
