@@ -85,6 +85,9 @@ public enum AccessRequest: Sendable, Equatable {
     case openConsole
     /// Keep the elderly-care watch: who is watched, their checks, the visits (operators, community workers).
     case keepCareWatch(UUID)
+    /// Set prices and tariffs, see the community's money: wallets' totals, payouts, reconciliation
+    /// (operators only: money is the one thing property staff do not change).
+    case manageFinance(UUID)
 }
 
 /// Where a person belongs, for deciding who may change what is shared across communities.
@@ -140,7 +143,7 @@ public enum AccessPolicy {
             .manageStaff(let community), .viewAudit(let community):
             guard principal.communities.contains(community) else { return .hidden }
             return principal.has(.operator_, in: community) ? .allow : .forbidden
-        case .manageDevices(let community):
+        case .manageDevices(let community), .manageFinance(let community):
             guard principal.communities.contains(community) else { return .hidden }
             return principal.has(.operator_, in: community) ? .allow : .forbidden
         case .handleAlarms(let community):

@@ -1,0 +1,82 @@
+import Fluent
+import Foundation
+import LinliCore
+import SQLKit
+
+/// Books `LinliCore.Ledger` transactions in the database, inside the caller's transaction: the entry's
+/// cause is inserted first (a cause already booked books nothing and answers nil), then each account's
+/// balance moves by one conditional write — an account that may not go negative refuses a posting that
+/// would take it below zero, which throws and so undoes the whole transaction.
+enum Books {
+    /// The balances after the booking, by account; nil when the cause was already booked.
+    @discardableResult
+    static func post(_ transaction: Ledger.Transaction, community: UUID, at now: Date, on db: any Database)
+        async throws -> [Ledger.Account: Int64]?
+    {
+        // Balance, emptiness and zero postings are checked without the database; accounts below.
+        if let refusal = Ledger().check(transaction), refusal != .insufficientBalance {
+            throw LinliError.ledger(refusal)
+        }
+        guard let sql = db as? any SQLDatabase else { throw LinliError(.unavailable) }
+        let entryID = UUID()
+        let inserted = try await sql.insert(into: LedgerEntry.schema)
+            .columns("id", "community_id", "cause", "created_at")
+            .values(SQLBind(entryID), SQLBind(community), SQLBind(transaction.cause), SQLBind(now))
+            .ignoringConflicts(with: ["cause"])
+            .returning("id").all()
+        guard !inserted.isEmpty else { return nil }
+        var after: [Ledger.Account: Int64] = [:]
+        for posting in transaction.postings {
+            guard let owner = UUID(uuidString: posting.account.owner) else { throw LinliError(.unavailable) }
+            try await sql.insert(into: LedgerAccount.schema)
+                .columns("id", "community_id", "kind", "owner_id", "balance_fen", "updated_at")
+                .values(
+                    SQLBind(UUID()), SQLBind(community), SQLBind(posting.account.kind.rawValue), SQLBind(owner),
+                    SQLBind(Int64(0)), SQLBind(now)
+                )
+                .ignoringConflicts(with: ["kind", "owner_id"]).run()
+            var update = sql.update(LedgerAccount.schema)
+                .set("balance_fen", to: SQLRaw("balance_fen + \(posting.fen)")).set("updated_at", to: now)
+                .where("kind", .equal, posting.account.kind.rawValue).where("owner_id", .equal, owner)
+            if !posting.account.kind.mayGoNegative {
+                update = update.where(SQLRaw("balance_fen + \(posting.fen) >= 0"))
+            }
+            guard let row = try await update.returning("id", "balance_fen").first() else {
+                throw LinliError(.conflict, issues: [FieldIssue(field: "amountFen", reason: "insufficient_balance")])
+            }
+            let accountID = try row.decode(column: "id", as: UUID.self)
+            let balance = try row.decode(column: "balance_fen", as: Int64.self)
+            after[posting.account] = balance
+            try await sql.insert(into: LedgerPosting.schema)
+                .columns("id", "community_id", "entry_id", "account_id", "fen", "balance_after", "created_at")
+                .values(
+                    SQLBind(UUID()), SQLBind(community), SQLBind(entryID), SQLBind(accountID), SQLBind(posting.fen),
+                    SQLBind(balance), SQLBind(now)
+                ).run()
+        }
+        return after
+    }
+
+    /// An account's balance (0 for an account never used).
+    static func balance(_ account: Ledger.Account, on db: any Database) async throws -> Int64 {
+        guard let owner = UUID(uuidString: account.owner) else { return 0 }
+        return try await LedgerAccount.query(on: db).filter(\.$kind == account.kind).filter(\.$ownerID == owner)
+            .first()?.balanceFen ?? 0
+    }
+
+    static func wallet(_ household: UUID) -> Ledger.Account { .init(.wallet, household.uuidString) }
+    static func recyclingPayouts(_ community: UUID) -> Ledger.Account { .init(.recyclingPayouts, community.uuidString) }
+    static func provider(_ community: UUID) -> Ledger.Account { .init(.provider, community.uuidString) }
+}
+
+extension LinliError {
+    /// A transaction the ledger's rules refuse (a programming error in the caller, or an overdraft).
+    static func ledger(_ refusal: Ledger.Refusal) -> LinliError {
+        switch refusal {
+        case .insufficientBalance:
+            LinliError(.conflict, issues: [FieldIssue(field: "amountFen", reason: "insufficient_balance")])
+        case .alreadyBooked: LinliError(.conflict, issues: [FieldIssue(field: "cause", reason: "already_booked")])
+        case .unbalanced, .empty, .noCause, .zeroPosting: LinliError.invalid("amountFen", refusal.rawValue)
+        }
+    }
+}

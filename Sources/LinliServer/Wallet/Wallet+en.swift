@@ -1,0 +1,33 @@
+extension WalletStrings {
+    /// English strings of the wallet and the recycling bins (the same keys in every language; a test checks).
+    static let en: [String: String] = [
+        "field.pin": "Bin PIN",
+        "field.box": "Box",
+        "field.netGrams": "Net weight (g)",
+        "field.sessionID": "Bin session",
+        "field.effectiveFrom": "Effective from",
+        "field.amountFen": "Amount",
+        "reason.invalid_pin": "must be 4 to 6 digits",
+        "reason.unknown_box": "is not a box of the bins",
+        "reason.duplicate": "is given twice",
+        "reason.negative": "cannot be negative",
+        "reason.not_positive": "must be more than zero",
+        "reason.not_gross_minus_tare": "is not gross minus tare",
+        "reason.unknown_session": "no such session: sign in at the bin again",
+        "reason.session_expired": "the session has ended: sign in at the bin again",
+        "reason.box_not_priced": "has no price yet",
+        "reason.insufficient_balance": "is more than the balance",
+        "reason.already_booked": "was already booked",
+        "reason.unbalanced": "does not balance",
+        "reason.empty": "has no postings",
+        "reason.no_cause": "has no cause",
+        "reason.zero_posting": "cannot be zero",
+        "recycling.box.textile": "Textiles",
+        "recycling.box.metal": "Metal",
+        "recycling.box.plastic": "Plastic",
+        "recycling.box.bottles": "Bottles",
+        "recycling.box.paper": "Paper",
+        "recycling.box.glass": "Glass",
+        "recycling.box.hazardous": "Hazardous",
+    ]
+}

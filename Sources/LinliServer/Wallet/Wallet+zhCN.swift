@@ -1,0 +1,33 @@
+extension WalletStrings {
+    /// 钱包与回收的中文文案（各语言键相同，有测试检查）。
+    static let zhCN: [String: String] = [
+        "field.pin": "投递密码",
+        "field.box": "投递口",
+        "field.netGrams": "净重（克）",
+        "field.sessionID": "投递会话",
+        "field.effectiveFrom": "生效时间",
+        "field.amountFen": "金额",
+        "reason.invalid_pin": "须为 4 到 6 位数字",
+        "reason.unknown_box": "没有这个投递口",
+        "reason.duplicate": "重复了",
+        "reason.negative": "不能为负数",
+        "reason.not_positive": "必须大于零",
+        "reason.not_gross_minus_tare": "不等于毛重减皮重",
+        "reason.unknown_session": "没有这个投递会话，请重新登录回收箱",
+        "reason.session_expired": "投递会话已过期，请重新登录回收箱",
+        "reason.box_not_priced": "这个投递口还没有定价",
+        "reason.insufficient_balance": "余额不足",
+        "reason.already_booked": "已经记过账了",
+        "reason.unbalanced": "借贷不平",
+        "reason.empty": "没有分录",
+        "reason.no_cause": "没有记账原因",
+        "reason.zero_posting": "金额不能为零",
+        "recycling.box.textile": "旧衣物",
+        "recycling.box.metal": "金属",
+        "recycling.box.plastic": "塑料",
+        "recycling.box.bottles": "饮料瓶",
+        "recycling.box.paper": "纸类",
+        "recycling.box.glass": "玻璃",
+        "recycling.box.hazardous": "有害垃圾",
+    ]
+}

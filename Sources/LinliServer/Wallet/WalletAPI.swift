@@ -1,0 +1,232 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+struct RecyclingPinInput: Content {
+    let pin: String?
+}
+
+struct PriceListInput: Content {
+    let effectiveFrom: Date?
+    let prices: [RecyclingBoxPrice]?
+}
+
+struct PriceVersionRead: Content, Equatable {
+    let box: String
+    let pricePerKgFen: Int64
+    let effectiveFrom: Date
+}
+
+struct PriceListRead: Content, Equatable {
+    /// In force now, one per box that has a price.
+    let current: [PriceVersionRead]
+    /// Set for later, in order.
+    let upcoming: [PriceVersionRead]
+}
+
+struct WalletRead: Content, Equatable {
+    let householdID: UUID
+    let balanceFen: Int64
+    /// Since the reader moved in: kg and money per box.
+    let recycling: [RecyclingTotal]
+}
+
+struct RecyclingTotal: Content, Equatable {
+    let box: String
+    let netGrams: Int64
+    let creditedFen: Int64
+}
+
+struct WalletEntryRead: Content, Equatable {
+    let at: Date
+    /// Into the wallet (+) or out of it (−).
+    let fen: Int64
+    let balanceFen: Int64
+    /// What caused it: `weighing`, `withdrawal`, `withdrawal_returned`, `bill`.
+    let kind: String
+}
+
+extension Sorting {
+    static let walletEntries = Sorting(keys: ["created_at"], defaultSort: "-created_at")
+}
+
+/// Residents' wallets and PINs, operators' prices, the bins' sign-in and weighings.
+enum WalletAPI {
+    static let home = "/api/v1/me/households/{householdID}/wallet"
+    static let prices = RegistryAPI.c + "/recycling/prices"
+
+    static func register(_ app: Application) {
+        let (open, api) = app.api
+        open.register(
+            .init(
+                method: .POST, path: "/api/v1/devices/recycling/sessions", operationID: "signInAtRecyclingBin",
+                summary: "Recycling bin: sign a resident in by phone and PIN; the day's price per kg of each box (device token as bearer)",
+                tag: "wallet", authenticated: false, body: WalletSchemas.signIn, status: .created,
+                response: Schema.ref("RecyclingSession")), in: app
+        ) { req in
+            let bin = try await Recycling.bin(req)
+            return Created(value: try await Recycling.signIn(try req.decode(RecyclingSignInInput.self), at: bin, on: req))
+        }
+        open.register(
+            .init(
+                method: .POST, path: "/api/v1/devices/recycling/weighings", operationID: "reportRecyclingWeighing",
+                summary: "Recycling bin: a weighing in a session; credits net × price once per event id (device token as bearer)",
+                tag: "wallet", authenticated: false, body: WalletSchemas.weighing, response: Schema.ref("WeighingResult")),
+            in: app
+        ) { req in
+            let bin = try await Recycling.bin(req)
+            return try await Recycling.weigh(try req.decode(WeighingInput.self), at: bin, on: req)
+        }
+        api.register(
+            .init(
+                method: .PUT, path: "/api/v1/me/recycling-pin", operationID: "setRecyclingPin",
+                summary: "Set or reset my PIN for the recycling bins (4–6 digits; never shown again)", tag: "wallet",
+                body: WalletSchemas.pin, status: .noContent), in: app
+        ) { req in
+            try await setPIN(try req.decode(RecyclingPinInput.self), on: req)
+            return NoContent()
+        }
+        api.register(
+            .init(
+                method: .GET, path: home, operationID: "getWallet",
+                summary: "The household's wallet: balance and what recycling brought since I moved in", tag: "wallet",
+                response: Schema.ref("Wallet")), in: app
+        ) { req in
+            try await wallet(try household(req), on: req)
+        }
+        api.register(
+            .init(
+                method: .GET, path: home + "/entries", operationID: "listWalletEntries",
+                summary: "The wallet's history since I moved in, newest first", tag: "wallet",
+                response: Schema.page(of: "WalletEntry"), query: Endpoint.listQuery(.walletEntries)), in: app
+        ) { req in
+            try await entries(try household(req), on: req)
+        }
+        api.register(
+            .init(
+                method: .GET, path: prices, operationID: "getRecyclingPrices",
+                summary: "The recycling prices in force and those set for later", tag: "wallet",
+                response: Schema.ref("RecyclingPriceList")), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .viewDevices($0) })
+            return try await priceList(id, now: req.clock.now(), on: req.db)
+        }
+        api.register(
+            .init(
+                method: .POST, path: prices, operationID: "setRecyclingPrices",
+                summary: "A new price for some boxes from a moment on (now or later, never in the past)", tag: "wallet",
+                body: WalletSchemas.priceList, status: .created, response: Schema.ref("RecyclingPriceList")), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .manageFinance($0) })
+            return Created(value: try await setPrices(id, try req.decode(PriceListInput.self), on: req))
+        }
+    }
+
+    /// The household of the path, for one of its current residents; 404 for anyone else.
+    static func household(_ req: Request) async throws -> Household {
+        let id = try req.id("householdID")
+        try req.authorize(.actForHousehold(id))
+        guard let household = try await Household.find(id, on: req.db) else { throw LinliError(.notFound) }
+        return household
+    }
+
+    static func setPIN(_ input: RecyclingPinInput, on req: Request) async throws {
+        guard let pin = input.pin, Recycling.validPIN(pin) else { throw LinliError.invalid("pin", "invalid_pin") }
+        let person = try req.user().principal.personID
+        let now = req.clock.now()
+        let row = try await RecyclingPin.query(on: req.db).filter(\.$personID == person).first() ?? RecyclingPin()
+        row.personID = person
+        row.pinHash = Recycling.pinHash(pin, person: person)
+        row.updatedAt = now
+        try await row.save(on: req.db)
+    }
+
+    static func since(_ household: UUID, _ req: Request) throws -> Date {
+        try req.user().principal.residentSince[household] ?? .distantPast
+    }
+
+    static func wallet(_ household: Household, on req: Request) async throws -> WalletRead {
+        let id = try household.requireID()
+        let since = try since(id, req)
+        let weighings = try await RecyclingWeighing.query(on: req.db).filter(\.$householdID == id)
+            .filter(\.$createdAt >= since).all()
+        var totals: [RecyclingCredit.Box: (Int64, Int64)] = [:]
+        for row in weighings { totals[row.box, default: (0, 0)].0 += row.netGrams; totals[row.box]?.1 += row.creditedFen }
+        return WalletRead(
+            householdID: id, balanceFen: try await Books.balance(Books.wallet(id), on: req.db),
+            recycling: RecyclingCredit.Box.allCases.compactMap { box in
+                totals[box].map { RecyclingTotal(box: box.rawValue, netGrams: $0.0, creditedFen: $0.1) }
+            })
+    }
+
+    static func entries(_ household: Household, on req: Request) async throws -> ListPage<WalletEntryRead> {
+        let id = try household.requireID()
+        guard let account = try await LedgerAccount.query(on: req.db).filter(\.$kind == .wallet)
+            .filter(\.$ownerID == id).first()
+        else { return ListPage(items: [], metadata: PageMetadata(page: 1, per: 20, total: 0)) }
+        let page = try await LedgerPosting.query(on: req.db).filter(\.$accountID == (try account.requireID()))
+            .filter(\.$createdAt >= (try since(id, req))).page(try req.listOptions(.walletEntries), map: { $0 })
+        let entries = try await LedgerEntry.query(on: req.db).filter(\.$id ~~ page.items.map(\.entryID)).all()
+        let causes = Dictionary(entries.compactMap { e in e.id.map { ($0, e.cause) } }, uniquingKeysWith: { a, _ in a })
+        return ListPage(
+            items: page.items.map { posting in
+                WalletEntryRead(
+                    at: posting.createdAt, fen: posting.fen, balanceFen: posting.balanceAfter,
+                    kind: kind(of: causes[posting.entryID] ?? ""))
+            }, metadata: page.metadata)
+    }
+
+    /// `weighing:<id>` → weighing; `withdrawal:<id>:returned` → withdrawal_returned.
+    static func kind(of cause: String) -> String {
+        let parts = cause.split(separator: ":")
+        guard let first = parts.first else { return "other" }
+        return parts.count > 2 ? "\(first)_\(parts[2])" : String(first)
+    }
+
+    static func priceList(_ community: UUID, now: Date, on db: any Database) async throws -> PriceListRead {
+        let current = try await Recycling.inForce(community, at: now, on: db)
+        let later = try await RecyclingPrice.query(on: db).filter(\.$communityID == community)
+            .filter(\.$effectiveFrom > now).sort(\.$effectiveFrom).all()
+        func read(_ row: RecyclingPrice) -> PriceVersionRead {
+            PriceVersionRead(box: row.box.rawValue, pricePerKgFen: row.pricePerKgFen, effectiveFrom: row.effectiveFrom)
+        }
+        return PriceListRead(current: current.map(read), upcoming: later.map(read))
+    }
+
+    /// A price list from `effectiveFrom` (default now). A moment already past is refused: a weighing
+    /// already credited keeps its price.
+    static func setPrices(_ community: UUID, _ input: PriceListInput, on req: Request) async throws -> PriceListRead {
+        let now = req.clock.now()
+        let from = input.effectiveFrom ?? now
+        var v = Validation()
+        if from < now.addingTimeInterval(-60) { v.fail("effectiveFrom", "in_the_past") }
+        let prices = input.prices ?? []
+        if prices.isEmpty { v.fail("prices", "missing_value") }
+        if prices.count > RecyclingCredit.Box.allCases.count { v.fail("prices", "too_many") }
+        var seen: Set<String> = []
+        for (index, price) in prices.enumerated() {
+            if RecyclingCredit.Box(rawValue: price.box) == nil { v.fail("prices[\(index)].box", "unknown_box") }
+            if !seen.insert(price.box).inserted { v.fail("prices[\(index)].box", "duplicate") }
+            v.range(price.pricePerKgFen, "prices[\(index)].pricePerKgFen", 0...100_000)
+        }
+        try v.check()
+        let by = try req.user().principal.personID
+        try await req.db.writeTransaction { tx in
+            for price in prices {
+                guard let box = RecyclingCredit.Box(rawValue: price.box) else { continue }
+                let row = RecyclingPrice()
+                row.communityID = community
+                row.box = box
+                row.pricePerKgFen = price.pricePerKgFen
+                row.effectiveFrom = max(from, now)
+                row.createdBy = by
+                row.createdAt = now
+                try await row.create(on: tx)
+            }
+            try await Audit.record(
+                .create, "recycling_prices", id: nil, community: community, after: prices, by: req, on: tx)
+        }
+        return try await priceList(community, now: now, on: req.db)
+    }
+}

@@ -1,0 +1,84 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+/// The strings of this feature (`WalletStrings` tables beside it).
+enum WalletStrings: LocalizedStrings {}
+
+/// The household wallet on Linli's one double-entry ledger (`LinliCore.Ledger`, booked by `Books`), fed
+/// by the recycling bins: a resident signs in at a bin with phone and PIN, the bin reports each
+/// weighing, and net × the price in force is credited once per event id.
+enum Wallet: Feature {
+    static var strings: (any LocalizedStrings.Type)? { WalletStrings.self }
+
+    static func register(_ app: Application) {
+        app.migrations.add(CreateWallet())
+        WalletAPI.register(app)
+        app.openAPIComponents.add(WalletSchemas.all)
+    }
+}
+
+enum WalletSchemas {
+    static let boxes = Schema.enumeration(RecyclingCredit.Box.allCases.map(\.rawValue))
+    static let fen = Schema.integer(min: 0)
+    static let signIn = Schema.object(
+        [("phone", Schema.string(min: 1, max: 20)), ("pin", Schema.string(pattern: "^[0-9]{4,6}$"))],
+        required: ["phone", "pin"])
+    static let weighing = Schema.object(
+        [
+            ("sessionID", Schema.uuid), ("eventId", Schema.string(min: 1, max: 100)), ("box", boxes),
+            ("grossGrams", Schema.integer(min: 0, max: 500_000)), ("tareGrams", Schema.integer(min: 0, max: 500_000)),
+            ("netGrams", Schema.integer(min: 1, max: 500_000)), ("scaleID", Schema.string(min: 1, max: 64)),
+        ], required: ["sessionID", "eventId", "box", "grossGrams", "tareGrams", "netGrams", "scaleID"])
+    static let pin = Schema.object([("pin", Schema.string(pattern: "^[0-9]{4,6}$"))], required: ["pin"])
+    static let boxPrice = Schema.object(
+        [("box", boxes), ("pricePerKgFen", Schema.integer(min: 0, max: 100_000))], required: ["box", "pricePerKgFen"])
+    static let priceList = Schema.object(
+        [("effectiveFrom", Schema.dateTime), ("prices", Schema.array(boxPrice))], required: ["prices"])
+    static let priceVersion = Schema.object(
+        [("box", boxes), ("pricePerKgFen", fen), ("effectiveFrom", Schema.dateTime)],
+        required: ["box", "pricePerKgFen", "effectiveFrom"])
+    static var all: [(String, JSONValue)] {
+        [
+            (
+                "RecyclingSession",
+                Schema.object(
+                    [
+                        ("sessionID", Schema.uuid), ("maskedName", Schema.string()), ("expiresAt", Schema.dateTime),
+                        ("prices", Schema.array(boxPrice)),
+                    ], required: ["sessionID", "maskedName", "expiresAt", "prices"])
+            ),
+            (
+                "WeighingResult",
+                Schema.object([("creditedFen", fen), ("balanceFen", fen)], required: ["creditedFen", "balanceFen"])
+            ),
+            (
+                "RecyclingPriceList",
+                Schema.object(
+                    [("current", Schema.array(priceVersion)), ("upcoming", Schema.array(priceVersion))],
+                    required: ["current", "upcoming"])
+            ),
+            (
+                "Wallet",
+                Schema.object(
+                    [
+                        ("householdID", Schema.uuid), ("balanceFen", fen),
+                        (
+                            "recycling",
+                            Schema.array(
+                                Schema.object(
+                                    [("box", boxes), ("netGrams", fen), ("creditedFen", fen)],
+                                    required: ["box", "netGrams", "creditedFen"]))
+                        ),
+                    ], required: ["householdID", "balanceFen", "recycling"])
+            ),
+            (
+                "WalletEntry",
+                Schema.object(
+                    [("at", Schema.dateTime), ("fen", Schema.integer()), ("balanceFen", fen), ("kind", Schema.string())],
+                    required: ["at", "fen", "balanceFen", "kind"])
+            ),
+        ]
+    }
+}
