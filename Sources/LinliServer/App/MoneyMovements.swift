@@ -4,13 +4,15 @@ import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
-/// Where online money goes (WeChat Pay, Alipay). Linli ships only the test provider. Every call
+/// Where online money goes (WeChat Pay, Alipay), and where payouts to residents leave from (a wallet's
+/// withdrawal to the resident's own account). Linli ships only the test provider. Every call
 /// carries an idempotency key: the same key asked again answers the same result and moves no money
 /// twice, which is what lets a restart finish a movement whose answer was lost.
 protocol PaymentProvider: Sendable {
     var name: String { get }
     func charge(key: String, cents: Int) async throws -> String
     func refund(key: String, reference: String, cents: Int) async throws -> String
+    func payout(key: String, cents: Int) async throws -> String
 }
 
 /// The test provider: moves no money; its reference follows from the idempotency key.
@@ -20,17 +22,18 @@ struct TestPaymentProvider: PaymentProvider {
     func refund(key: String, reference: String, cents: Int) async throws -> String {
         "test-refund-" + Secret.hash(key).prefix(12)
     }
+    func payout(key: String, cents: Int) async throws -> String { "test-payout-" + Secret.hash(key).prefix(12) }
 }
 
 /// One movement of money through the provider: recorded as `pending` (in the transaction of the state
 /// change it belongs to) before the provider is called, then settled once by a conditional write
 /// together with its purpose's record. A crash between the call and the record leaves it pending;
 /// `reconcile` asks the provider again with the same key and settles it. The pattern every money
-/// feature uses (bookings now; wallets, bills and fees next).
+/// feature uses (bookings, wallet withdrawals; bills and fees next).
 final class MoneyMovement: Model, @unchecked Sendable {
     static let schema = "money_movements"
 
-    enum Kind: String, Codable, Sendable { case charge, refund }
+    enum Kind: String, Codable, Sendable { case charge, refund, payout }
     enum Status: String, Codable, Sendable { case pending, succeeded, failed }
 
     // managed
@@ -107,6 +110,7 @@ enum MoneyMovements {
                 reference = try await provider.refund(
                     key: movement.idempotencyKey, reference: movement.originalReference ?? "",
                     cents: movement.amountCents)
+            case .payout: reference = try await provider.payout(key: movement.idempotencyKey, cents: movement.amountCents)
             }
         } catch let declined as PaymentDeclined {
             try await db.writeTransaction { tx in

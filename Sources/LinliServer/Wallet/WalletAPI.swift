@@ -105,6 +105,15 @@ enum WalletAPI {
         }
         api.register(
             .init(
+                method: .POST, path: home + "/withdrawals", operationID: "withdrawFromWallet",
+                summary: "Pay money out of the wallet to me (from 10 元; the same requestKey again answers the same withdrawal)",
+                tag: "wallet", body: WalletSchemas.withdrawal, status: .created, response: Schema.ref("WalletWithdrawal")),
+            in: app
+        ) { req in
+            Created(value: try await Withdrawals.withdraw(try household(req), try req.decode(WithdrawalInput.self), on: req))
+        }
+        api.register(
+            .init(
                 method: .GET, path: prices, operationID: "getRecyclingPrices",
                 summary: "The recycling prices in force and those set for later", tag: "wallet",
                 response: Schema.ref("RecyclingPriceList")), in: app

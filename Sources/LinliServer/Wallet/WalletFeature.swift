@@ -14,6 +14,7 @@ enum Wallet: Feature {
 
     static func register(_ app: Application) {
         app.migrations.add(CreateWallet())
+        MoneyMovements.register(Withdrawals.purpose, Withdrawals.moneyPurpose)
         WalletAPI.register(app)
         app.openAPIComponents.add(WalletSchemas.all)
     }
@@ -31,6 +32,9 @@ enum WalletSchemas {
             ("grossGrams", Schema.integer(min: 0, max: 500_000)), ("tareGrams", Schema.integer(min: 0, max: 500_000)),
             ("netGrams", Schema.integer(min: 1, max: 500_000)), ("scaleID", Schema.string(min: 1, max: 64)),
         ], required: ["sessionID", "eventId", "box", "grossGrams", "tareGrams", "netGrams", "scaleID"])
+    static let withdrawal = Schema.object(
+        [("amountFen", Schema.integer(min: 1_000, max: 10_000_000)), ("requestKey", Schema.string(min: 1, max: 64))],
+        required: ["amountFen", "requestKey"])
     static let pin = Schema.object([("pin", Schema.string(pattern: "^[0-9]{4,6}$"))], required: ["pin"])
     static let boxPrice = Schema.object(
         [("box", boxes), ("pricePerKgFen", Schema.integer(min: 0, max: 100_000))], required: ["box", "pricePerKgFen"])
@@ -72,6 +76,15 @@ enum WalletSchemas {
                                     required: ["box", "netGrams", "creditedFen"]))
                         ),
                     ], required: ["householdID", "balanceFen", "recycling"])
+            ),
+            (
+                "WalletWithdrawal",
+                Schema.object(
+                    [
+                        ("id", Schema.uuid), ("amountFen", fen),
+                        ("status", Schema.enumeration(WalletWithdrawal.Status.allCases.map(\.rawValue))),
+                        ("createdAt", Schema.dateTime), ("balanceFen", fen),
+                    ], required: ["id", "amountFen", "status", "createdAt", "balanceFen"])
             ),
             (
                 "WalletEntry",

@@ -52,6 +52,7 @@ import VaporTesting
             return "ref-" + key
         }
         func refund(key: String, reference: String, cents: Int) async throws -> String { "r-" + key }
+        func payout(key: String, cents: Int) async throws -> String { "p-" + key }
     }
 
     @Test func aChargeWhoseAnswerWasLostIsReconciledOnce() async throws {

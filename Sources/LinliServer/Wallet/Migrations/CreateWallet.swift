@@ -51,11 +51,17 @@ struct CreateWallet: AsyncMigration {
             "recycling_weighings_household", on: RecyclingWeighing.schema, ["household_id", "created_at"], database)
         try await IndexSQL.create(
             "recycling_weighings_community", on: RecyclingWeighing.schema, ["community_id", "created_at"], database)
+        try await database.schema(WalletWithdrawal.schema).id()
+            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
+            .field("household_id", .uuid, .required).field("person_id", .uuid, .required)
+            .field("amount_fen", .int64, .required).field("request_key", .string, .required)
+            .field("status", .string, .required).field("created_at", .datetime, .required).field("settled_at", .datetime)
+            .unique(on: "household_id", "request_key").create()
     }
 
     func revert(on database: any Database) async throws {
         for schema in [
-            RecyclingWeighing.schema, RecyclingSession.schema, RecyclingPin.schema, RecyclingPrice.schema,
+            WalletWithdrawal.schema, RecyclingWeighing.schema, RecyclingSession.schema, RecyclingPin.schema, RecyclingPrice.schema,
             LedgerPosting.schema, LedgerEntry.schema, LedgerAccount.schema,
         ] {
             try await database.schema(schema).delete()
