@@ -114,6 +114,17 @@ enum WalletAPI {
         }
         api.register(
             .init(
+                method: .GET, path: RegistryAPI.c + "/recycling/reconciliations", operationID: "listRecyclingReconciliations",
+                summary: "The daily reconciliation of each bin: expected (Σ net × price), credited and booked fen; differences",
+                tag: "wallet", response: Schema.page(of: "RecyclingReconciliation"),
+                query: Endpoint.listQuery(.reconciliations)), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .manageFinance($0) })
+            return try await RecyclingReconciliation.query(on: req.db).filter(\.$communityID == id)
+                .page(try req.listOptions(.reconciliations), map: Reconciliation.read)
+        }
+        api.register(
+            .init(
                 method: .GET, path: prices, operationID: "getRecyclingPrices",
                 summary: "The recycling prices in force and those set for later", tag: "wallet",
                 response: Schema.ref("RecyclingPriceList")), in: app

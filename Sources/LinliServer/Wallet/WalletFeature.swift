@@ -17,6 +17,8 @@ enum Wallet: Feature {
         MoneyMovements.register(Withdrawals.purpose, Withdrawals.moneyPurpose)
         WalletAPI.register(app)
         app.openAPIComponents.add(WalletSchemas.all)
+        // Catches up on every day of the last week not yet checked, so a day the server was down is not lost.
+        app.jobs.every(Reconciliation.job, seconds: 3600) { app, job in try await Reconciliation.run(now: job.now, on: app.db) }
     }
 }
 
@@ -85,6 +87,18 @@ enum WalletSchemas {
                         ("status", Schema.enumeration(WalletWithdrawal.Status.allCases.map(\.rawValue))),
                         ("createdAt", Schema.dateTime), ("balanceFen", fen),
                     ], required: ["id", "amountFen", "status", "createdAt", "balanceFen"])
+            ),
+            (
+                "RecyclingReconciliation",
+                Schema.object(
+                    [
+                        ("deviceID", Schema.uuid), ("day", Schema.date), ("weighings", Schema.integer(min: 0)),
+                        ("netGrams", fen), ("expectedFen", fen), ("creditedFen", fen), ("ledgerFen", fen),
+                        ("differenceFen", Schema.integer()),
+                    ],
+                    required: [
+                        "deviceID", "day", "weighings", "netGrams", "expectedFen", "creditedFen", "ledgerFen", "differenceFen",
+                    ])
             ),
             (
                 "WalletEntry",

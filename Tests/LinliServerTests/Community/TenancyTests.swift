@@ -97,7 +97,7 @@ import VaporTesting
                         || ["getProvisioning", "getFaceData", "listFaceProcessing"].contains(endpoint.operationID)
                         || (endpoint.operationID == "listWorkOrders" && role != "property")
                         || (endpoint.operationID == "listNotices" && role == "guard")
-                        || endpoint.operationID == "serviceRevenue"
+                        || ["serviceRevenue", "listRecyclingReconciliations"].contains(endpoint.operationID)
                         || (role == "worker" && ["listGuardCalls", "guardFigures", "guardDeskFeed"].contains(endpoint.operationID))
                         || (role != "worker" && ["listCareWatch", "listCareChecks"].contains(endpoint.operationID))
                         || (role == "worker" && endpoint.operationID == "binRound")

@@ -201,4 +201,25 @@ import VaporTesting
             #expect(stored.count == 2 && !stored.contains { $0.pinHash.contains("2468") || $0.pinHash.count < 64 })
         }
     }
+
+    @Test func theDailyReconciliationFindsNoDifferenceAndRunsOncePerDay() async throws {
+        try await withLinli { h in
+            let (bin, token) = try await bin(h)
+            let session = try await signIn(h, token).content.decode(RecyclingSessionRead.self).sessionID
+            for (i, net) in [1_234, 777, 5_001, 333].enumerated() {
+                let r = try await weigh(h, token, session, event: "r\(i)", box: i == 2 ? "metal" : "paper", net: net)
+                #expect(r.status == .ok)
+            }
+            h.clock.advance(by: 86_400)
+            try await Reconciliation.run(now: h.clock.now(), on: h.app.db)
+            try await Reconciliation.run(now: h.clock.now(), on: h.app.db)
+            let rows = try await h.send(.GET, h.community + "/recycling/reconciliations", token: try await h.token("operator"))
+                .content.decode(ListPage<ReconciliationRead>.self).items
+            // 99 + 62 + 750 + 27 fen.
+            #expect(rows.count == 1 && rows[0].deviceID == bin && rows[0].weighings == 4)
+            #expect(rows[0].expectedFen == 938 && rows[0].creditedFen == 938 && rows[0].ledgerFen == 938 && rows[0].differenceFen == 0)
+            let guardian = try await h.send(.GET, h.community + "/recycling/reconciliations", token: try await h.token("property"))
+            #expect(guardian.status == .forbidden)
+        }
+    }
 }

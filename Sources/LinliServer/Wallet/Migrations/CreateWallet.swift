@@ -57,11 +57,19 @@ struct CreateWallet: AsyncMigration {
             .field("amount_fen", .int64, .required).field("request_key", .string, .required)
             .field("status", .string, .required).field("created_at", .datetime, .required).field("settled_at", .datetime)
             .unique(on: "household_id", "request_key").create()
+        try await database.schema(RecyclingReconciliation.schema).id()
+            .field("community_id", .uuid, .required, .references(Community.schema, .id, onDelete: .cascade))
+            .field("device_id", .uuid, .required, .references(Device.schema, .id, onDelete: .cascade))
+            .field("day", .string, .required).field("weighings", .int, .required)
+            .field("net_grams", .int64, .required).field("expected_fen", .int64, .required)
+            .field("credited_fen", .int64, .required).field("ledger_fen", .int64, .required)
+            .field("difference_fen", .int64, .required).field("created_at", .datetime, .required)
+            .unique(on: "device_id", "day").create()
     }
 
     func revert(on database: any Database) async throws {
         for schema in [
-            WalletWithdrawal.schema, RecyclingWeighing.schema, RecyclingSession.schema, RecyclingPin.schema, RecyclingPrice.schema,
+            RecyclingReconciliation.schema, WalletWithdrawal.schema, RecyclingWeighing.schema, RecyclingSession.schema, RecyclingPin.schema, RecyclingPrice.schema,
             LedgerPosting.schema, LedgerEntry.schema, LedgerAccount.schema,
         ] {
             try await database.schema(schema).delete()
