@@ -20,6 +20,10 @@ enum Wallet: Feature {
         // Catches up on every day of the last week not yet checked, so a day the server was down is not lost.
         app.jobs.every(Reconciliation.job, seconds: 3600) { app, job in try await Reconciliation.run(now: job.now, on: app.db) }
     }
+
+    static func seedDemo(_ world: DemoWorld, on db: any Database) async throws {
+        try await DemoWallet.seed(world, on: db)
+    }
 }
 
 enum WalletSchemas {

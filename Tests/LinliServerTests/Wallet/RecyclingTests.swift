@@ -72,12 +72,12 @@ import VaporTesting
         }
     }
 
-    @Test func aHundredParallelRepeatsOfOneWeighingCreditExactlyOnce() async throws {
+    @Test func parallelRepeatsOfOneWeighingCreditExactlyOnce() async throws {
         try await withLinli { h in
             let (_, token) = try await bin(h)
             let session = try await signIn(h, token).content.decode(RecyclingSessionRead.self).sessionID
             let answers = try await withThrowingTaskGroup(of: (HTTPStatus, WeighingRead?).self) { group in
-                for _ in 0..<100 {
+                for _ in 0..<25 {
                     group.addTask {
                         let r = try await weigh(h, token, session, event: "same-event", net: 2_000)
                         return (r.status, try? r.content.decode(WeighingRead.self))
@@ -87,7 +87,8 @@ import VaporTesting
                 for try await answer in group { all.append(answer) }
                 return all
             }
-            #expect(answers.allSatisfy { $0.0 == .ok && $0.1 == .init(creditedFen: 160, balanceFen: 160) })
+            let wrong = answers.filter { !($0.0 == .ok && $0.1 == .init(creditedFen: 160, balanceFen: 160)) }
+            #expect(wrong.isEmpty, "\(wrong.map { "\($0.0.code) \(String(describing: $0.1))" })")
             #expect(try await wallet(h).content.decode(WalletRead.self).balanceFen == 160)
             let counts = try await (h.count(RecyclingWeighing.self), h.count(LedgerEntry.self), h.count(LedgerPosting.self))
             #expect(counts == (1, 1, 2))
