@@ -155,6 +155,12 @@ public enum MeterUsage {
         public var usage: Double?
         /// False when an edge could not be read and `usage` is only what the readings inside show.
         public var complete: Bool
+
+        public init(start: Int64, usage: Double?, complete: Bool) {
+            self.start = start
+            self.usage = usage
+            self.complete = complete
+        }
     }
 
     /// Usage per `interval` bucket from `from` up to `to` (bucket starts in China time).
@@ -200,5 +206,5 @@ public enum MeterUsage {
     }
 
     /// To the meter's resolution (a litre, a watt-hour): interpolation leaves float dust.
-    static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+    public static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
 }

@@ -1,0 +1,58 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+/// Water and electricity meters: a household's usage from its meters' roll-ups (`Usage`), with the
+/// rules of `LinliCore/Meters` (usage from cumulative readings, leaks, the comparison with similar
+/// households). Bills and tariffs come next (issue 14).
+enum Meters: Feature {
+    static func register(_ app: Application) {
+        app.api.authenticated.register(
+            .init(
+                method: .GET, path: "/api/v1/me/households/{householdID}/usage", operationID: "getUsage",
+                summary: "The household's water or electricity: this month so far, last month, the same month last year, days, the last 24 hours, how it compares with similar households of the building, leaks",
+                tag: "meters", response: Schema.ref("Usage"),
+                query: [.init(name: "kind", schema: Schema.enumeration(Usage.Kind.allCases.map(\.rawValue)))]), in: app
+        ) { req in
+            let household = try await WalletAPI.household(req)
+            let text = req.query[String.self, at: "kind"] ?? "water"
+            guard let kind = Usage.Kind(rawValue: text) else { throw LinliError.invalid("kind", "invalid_value") }
+            return try await Usage.read(household, kind, now: req.clock.now(), on: req.db)
+        }
+        app.openAPIComponents.add(MeterSchemas.all)
+    }
+}
+
+enum MeterSchemas {
+    static let figure = Schema.object(
+        [("usage", Schema.nullable(Schema.number)), ("complete", Schema.bool)], required: ["usage", "complete"])
+    static let point = Schema.object(
+        [("start", Schema.dateTime), ("usage", Schema.nullable(Schema.number))], required: ["start", "usage"])
+    static var all: [(String, JSONValue)] {
+        [
+            (
+                "Usage",
+                Schema.object(
+                    [
+                        ("kind", Schema.enumeration(Usage.Kind.allCases.map(\.rawValue))), ("unit", Schema.string()),
+                        ("meters", Schema.integer(min: 0)), ("thisMonth", figure), ("lastMonth", figure),
+                        ("sameMonthLastYear", figure), ("days", Schema.array(point)), ("hours", Schema.array(point)),
+                        (
+                            "comparison",
+                            Schema.nullable(
+                                Schema.object(
+                                    [("peers", Schema.integer(min: 1)), ("median", Schema.number), ("rank", Schema.integer(min: 1))],
+                                    required: ["peers", "median", "rank"]))
+                        ),
+                        ("leaks", Schema.array(Schema.enumeration(["continuous_flow", "high_flow", "night_flow"]))),
+                        ("aboveUsual", Schema.bool),
+                    ],
+                    required: [
+                        "kind", "unit", "meters", "thisMonth", "lastMonth", "sameMonthLastYear", "days", "hours", "leaks",
+                        "aboveUsual",
+                    ])
+            )
+        ]
+    }
+}

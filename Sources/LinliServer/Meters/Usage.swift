@@ -1,0 +1,164 @@
+import Fluent
+import Foundation
+import LinliCore
+import SQLKit
+import Vapor
+
+struct UsageFigure: Content, Equatable {
+    /// nil: missing (the meter said nothing we can read), never a made-up 0.
+    let usage: Double?
+    /// False when an edge of the period could not be read: `usage` is only what the readings inside show.
+    let complete: Bool
+}
+
+struct UsagePoint: Content, Equatable {
+    let start: Date
+    let usage: Double?
+}
+
+struct UsageRead: Content, Equatable {
+    let kind: String
+    /// m³ or kWh.
+    let unit: String
+    let meters: Int
+    let thisMonth: UsageFigure
+    let lastMonth: UsageFigure
+    let sameMonthLastYear: UsageFigure
+    /// This month's days so far.
+    let days: [UsagePoint]
+    /// The last 24 hours, hour by hour.
+    let hours: [UsagePoint]
+    /// Against similar households of the building (median and rank only); nil with too few of them.
+    let comparison: UsageComparison.Result?
+    /// Leak rules met in the last 48 hours (water only).
+    let leaks: [String]
+    /// This month so far is well above the household's own last month (per day so far).
+    let aboveUsual: Bool
+}
+
+/// A household's water or electricity use, read from its meters' hourly and daily roll-ups through
+/// `LinliCore.MeterUsage` (rollover, replacement and gaps handled there).
+enum Usage {
+    enum Kind: String, CaseIterable {
+        case water, electricity
+
+        var deviceType: String { self == .water ? "water_meter" : "electricity_meter" }
+        var key: String { self == .water ? "water_total" : "energy_total" }
+        var unit: String { self == .water ? "m³" : "kWh" }
+        var settings: MeterUsage.Settings { self == .water ? .water : .electricity }
+    }
+
+    /// The readings of the household's meters of `kind`, one series per meter: daily edges for the long
+    /// past (hourly roll-ups are kept for weeks only), hourly for the rest.
+    static func series(of household: UUID, _ kind: Kind, from: Int64, on db: any Database) async throws
+        -> [MeterUsage.Series]
+    {
+        let meters = try await Device.query(on: db).filter(\.$householdID == household)
+            .filter(\.$type == kind.deviceType).all()
+        var out: [MeterUsage.Series] = []
+        for meter in meters {
+            guard let id = meter.id, let sql = db as? any SQLDatabase else { continue }
+            let rows = try await sql.select().columns("last_value", "last_ts").from("telemetry_rollups")
+                .where("device_id", .equal, id).where("name", .equal, kind.key)
+                .where("start", .greaterThanOrEqual, from - 86_400_000).all()
+            var readings: [MeterUsage.Reading] = []
+            for row in rows {
+                readings.append(
+                    .init(
+                        ts: try row.decode(column: "last_ts", as: Int64.self),
+                        total: try row.decode(column: "last_value", as: Double.self)))
+            }
+            out.append(MeterUsage.series(readings, settings: kind.settings))
+        }
+        return out
+    }
+
+    /// Sums the meters' buckets; a bucket missing on any meter is missing.
+    static func buckets(_ all: [MeterUsage.Series], from: Int64, to: Int64, _ interval: Interval, maxGap: Int64)
+        -> [MeterUsage.Bucket]
+    {
+        let each = all.map { MeterUsage.buckets($0, from: from, to: to, interval, maxGap: maxGap) }
+        guard let first = each.first else { return [] }
+        return first.indices.map { i in
+            let parts = each.map { $0[i] }
+            let usage: Double? =
+                parts.contains { $0.usage == nil } ? nil : MeterUsage.rounded(parts.compactMap(\.usage).reduce(0, +))
+            return MeterUsage.Bucket(start: first[i].start, usage: usage, complete: parts.allSatisfy(\.complete))
+        }
+    }
+
+    static func read(_ household: Household, _ kind: Kind, now: Date, on db: any Database) async throws -> UsageRead {
+        let id = try household.requireID()
+        let nowMs = Int64(now.timeIntervalSince1970 * 1000)
+        let monthStart = TimeBuckets.start(of: nowMs, .month)
+        let lastMonthStart = TimeBuckets.start(of: monthStart - 1, .month)
+        let (year, monthNumber) = TimeBuckets.yearMonth(nowMs)
+        let yearAgo = TimeBuckets.start(
+            of: Int64(CivilDays.days(year: year - 1, month: monthNumber, day: 1)) * 86_400_000 - TimeBuckets.offset, .month)
+        let all = try await series(of: id, kind, from: yearAgo, on: db)
+        let daily: Int64 = 26 * 3_600_000
+        func month(_ start: Int64) -> UsageFigure {
+            let bucket = buckets(all, from: start, to: start + 1, .month, maxGap: daily).first
+            return UsageFigure(usage: bucket?.usage, complete: bucket?.complete ?? false)
+        }
+        // This month so far: from the total at its first moment to each meter's latest reading.
+        var soFar: Double? = all.isEmpty ? nil : 0
+        for meter in all {
+            // Only when the month's first moment and the latest reading are in one unbroken run.
+            guard let run = meter.runs.last, let first = run.first, let latest = run.last, first.ts <= monthStart,
+                let start = MeterUsage.total(at: monthStart, in: meter, maxGap: daily)
+            else {
+                soFar = nil
+                break
+            }
+            soFar = soFar.map { $0 + latest.total - start }
+        }
+        let days = buckets(all, from: monthStart, to: nowMs, .day, maxGap: daily)
+        let hours = buckets(all, from: nowMs - 24 * 3_600_000, to: nowMs, .hour, maxGap: 3 * 3_600_000)
+        let leaks =
+            kind == .water
+            ? LeakRules.evaluate(buckets(all, from: nowMs - 48 * 3_600_000, to: nowMs, .hour, maxGap: 3 * 3_600_000))
+                .map(\.kind.rawValue) : []
+        let this = soFar.map { UsageFigure(usage: MeterUsage.rounded($0), complete: true) } ?? month(monthStart)
+        let last = month(lastMonthStart)
+        // Per day so far against last month's per day: half again as much is "well above usual".
+        let daysSoFar = Double(nowMs - monthStart) / 86_400_000
+        let lastDays = Double(monthStart - lastMonthStart) / 86_400_000
+        var above = false
+        if let used = this.usage, let before = last.usage, before > 0, daysSoFar >= 3 {
+            above = used / daysSoFar > 1.5 * before / lastDays
+        }
+        return UsageRead(
+            kind: kind.rawValue, unit: kind.unit, meters: all.count, thisMonth: this, lastMonth: last,
+            sameMonthLastYear: month(yearAgo),
+            days: days.map { UsagePoint(start: date($0.start), usage: $0.usage) },
+            hours: hours.map { UsagePoint(start: date($0.start), usage: $0.usage) },
+            comparison: try await compare(household, kind, from: monthStart, to: nowMs, on: db),
+            leaks: leaks, aboveUsual: above)
+    }
+
+    /// This period's usage of the household against the building's similar households (same size band,
+    /// area within ±25 %): the median and the household's rank, never another household's figure.
+    static func compare(_ household: Household, _ kind: Kind, from: Int64, to: Int64, on db: any Database) async throws
+        -> UsageComparison.Result?
+    {
+        let id = try household.requireID()
+        let neighbours = try await Household.query(on: db).filter(\.$buildingID == household.buildingID).all()
+        let people = try await Membership.query(on: db).filter(\.$householdID ~~ neighbours.compactMap(\.id))
+            .filter(\.$movedOut == nil).all()
+        var peers: [UsageComparison.Peer] = []
+        for home in neighbours {
+            guard let homeID = home.id else { continue }
+            let size = people.filter { $0.householdID == homeID }.count
+            guard size > 0 else { continue }
+            let all = try await series(of: homeID, kind, from: from, on: db)
+            guard !all.isEmpty, let usage = buckets(all, from: from, to: to, .month, maxGap: 26 * 3_600_000).first?.usage
+            else { continue }
+            peers.append(.init(id: homeID.uuidString, usage: usage, area: home.areaM2, people: size))
+        }
+        guard let me = peers.first(where: { $0.id == id.uuidString }) else { return nil }
+        return UsageComparison.compare(me, among: peers)
+    }
+
+    static func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
+}
