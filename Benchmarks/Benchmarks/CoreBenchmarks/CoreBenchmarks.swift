@@ -125,4 +125,45 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(program.cycles(scale: 137, maxRunMinutes: 240))
         }
     }
+
+    // A household meter's six months: 4,380 hourly readings joined and read per day and per month.
+    let sixMonths = (0..<4_380).map { MeterUsage.Reading(ts: 1_774_000_000_000 + Int64($0) * 3_600_000, total: 100 + Double($0) * 0.012) }
+    Benchmark("MeterUsage 6 months hourly → days and months") { benchmark in
+        for _ in benchmark.scaledIterations {
+            let series = MeterUsage.series(sixMonths, settings: .water)
+            blackHole(MeterUsage.buckets(series, from: sixMonths[0].ts, to: sixMonths[4_379].ts, .day, maxGap: 93_600_000))
+            blackHole(MeterUsage.buckets(series, from: sixMonths[0].ts, to: sixMonths[4_379].ts, .month, maxGap: 93_600_000))
+        }
+    }
+    // Bill lines of 480 households × 6 months: each month's daily usage priced against two tariff
+    // versions with annual tiers (the pricing part of the bill job, without the database).
+    let tariffs = [
+        TariffVersion(id: "w1", effectiveFrom: CivilDate(year: 2026, month: 1, day: 1)!, tierLimits: [180_000, 260_000], prices: [34_500, 48_300, 58_300]),
+        TariffVersion(id: "w2", effectiveFrom: CivilDate(year: 2026, month: 4, day: 15)!, tierLimits: [180_000, 260_000], prices: [37_000, 51_000, 61_000]),
+    ]
+    let monthsOfDays: [[TariffPricing.DayUsage]] = (1...6).map { month in
+        (1...28).map { TariffPricing.DayUsage(CivilDate(year: 2026, month: month, day: $0)!, Int64(250 + ($0 * 37) % 400)) }
+    }
+    Benchmark("TariffPricing 480 households × 6 months") { benchmark in
+        for _ in benchmark.scaledIterations {
+            for household in 0..<480 {
+                var yearToDate = Int64(household * 50)
+                for days in monthsOfDays {
+                    let lines = TariffPricing.price(days, yearToDate: yearToDate, versions: tariffs)
+                    yearToDate += lines.reduce(0) { $0 + $1.milliUnits }
+                    blackHole(lines)
+                }
+            }
+        }
+    }
+    Benchmark("Ledger.post 1,000 transfers") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var ledger = Ledger()
+            for i in 0..<1_000 {
+                let wallet = Ledger.Account(.wallet, "h\(i % 50)")
+                try? ledger.post(.transfer(Int64(100 + i), from: .init(.recyclingPayouts, "c"), to: wallet, cause: "w\(i)"))
+            }
+            blackHole(ledger)
+        }
+    }
 }

@@ -3,10 +3,15 @@ import Foundation
 import LinliCore
 import Vapor
 
+/// The strings of this feature (`MetersStrings` tables beside it).
+enum MetersStrings: LocalizedStrings {}
+
 /// Water and electricity meters: a household's usage from its meters' roll-ups (`Usage`), with the
 /// rules of `LinliCore/Meters` (usage from cumulative readings, leaks, the comparison with similar
-/// households). Bills and tariffs come next (issue 14).
+/// households), and the monthly bills priced by tariff versions (`Billing`, `BillingAPI`).
 enum Meters: Feature {
+    static var strings: (any LocalizedStrings.Type)? { MetersStrings.self }
+
     static func register(_ app: Application) {
         app.api.authenticated.register(
             .init(
@@ -21,6 +26,12 @@ enum Meters: Feature {
             return try await Usage.read(household, kind, now: req.clock.now(), on: req.db)
         }
         app.openAPIComponents.add(MeterSchemas.all)
+        app.migrations.add(CreateBilling())
+        BillingAPI.register(app)
+        app.openAPIComponents.add(BillingSchemas.all)
+        // Last month's bills, on any day of this one: a month whose first day the server missed is issued
+        // when it is back; a household already billed is left alone.
+        app.jobs.every(Billing.job, seconds: 6 * 3600) { app, job in try await Billing.run(now: job.now, on: app.db) }
     }
 }
 

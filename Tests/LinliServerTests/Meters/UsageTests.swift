@@ -15,6 +15,12 @@ import VaporTesting
         let home = household ?? h.world.home
         let (_, token) = try await h.device(
             "water_meter", "水表-\(home)", token: op, extra: #","householdID":"\#(home)""#)
+        try await read(h, token, from: from, perHour: perHour, start: start)
+        return token
+    }
+
+    /// Readings every hour from `from` to now, starting at `start`.
+    func read(_ h: Harness, _ token: String, from: Date, perHour: Double = 0.01, start: Double) async throws {
         var readings: [String] = []
         var at = from
         var total = start
@@ -25,7 +31,6 @@ import VaporTesting
         }
         let sent = try await h.send(.POST, "/api/v1/\(token)/telemetry", raw: "[" + readings.joined(separator: ",") + "]")
         #expect(sent.status == .ok, "\(sent.text)")
-        return token
     }
 
     func usage(_ h: Harness, _ who: String = "owner", household: UUID? = nil, kind: String = "water") async throws

@@ -1,0 +1,240 @@
+import Fluent
+import Foundation
+import LinliCore
+import SQLKit
+import Vapor
+
+struct TariffInput: Content {
+    let item: String?
+    /// `2026-10-01`: today or later, China time.
+    let effectiveFrom: String?
+    let tierLimits: [Int64]?
+    let prices: [Int64]?
+}
+
+struct TariffRead: Content, Equatable {
+    let id: UUID
+    let item: String
+    let effectiveFrom: String
+    let tierLimits: [Int64]
+    let prices: [Int64]
+}
+
+struct IssueInput: Content {
+    let period: String?
+}
+
+struct BillLineRead: Content, Equatable {
+    let item: String
+    let versionID: UUID
+    let tier: Int
+    let quantityMilli: Int64
+    let price: Int64
+    let amountFen: Int64
+}
+
+struct BillRead: Content, Equatable {
+    let id: UUID
+    let householdID: UUID
+    let period: String
+    let totalFen: Int64
+    let paidFen: Int64
+    let status: String
+    let dueOn: String
+    let lines: [BillLineRead]
+}
+
+struct DeskPaymentInput: Content {
+    let amountFen: Int64?
+    let channel: String?
+    let requestKey: String?
+}
+
+struct DeskPaymentRead: Content, Equatable {
+    let receiptNo: String
+    let amountFen: Int64
+    let bill: BillRead
+}
+
+extension Sorting {
+    static let bills = Sorting(keys: ["period"], defaultSort: "-period")
+    static let tariffs = Sorting(keys: ["effective_from"], defaultSort: "effective_from")
+}
+
+/// Tariffs (operators), bills (residents read theirs; staff list and take payments at the desk).
+enum BillingAPI {
+    static let c = RegistryAPI.c
+
+    static func register(_ app: Application) {
+        let api = app.api.authenticated
+        api.register(
+            .init(
+                method: .POST, path: c + "/tariffs", operationID: "addTariffVersion",
+                summary: "A new price version of water, electricity or the property fee from a day on (today or later; never edits an old one)",
+                tag: "billing", body: BillingSchemas.tariffInput, status: .created, response: Schema.ref("Tariff")), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .manageFinance($0) })
+            return Created(value: try await addTariff(id, try req.decode(TariffInput.self), on: req))
+        }
+        api.register(
+            .init(
+                method: .GET, path: c + "/tariffs", operationID: "listTariffVersions",
+                summary: "The price versions, oldest first", tag: "billing", response: Schema.page(of: "Tariff"),
+                query: Endpoint.listQuery(.tariffs)), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .viewRegistry($0) })
+            return try await TariffRow.query(on: req.db).filter(\.$communityID == id)
+                .page(try req.listOptions(.tariffs), map: read)
+        }
+        api.register(
+            .init(
+                method: .POST, path: c + "/bills/issue", operationID: "issueBills",
+                summary: "Issue a finished month's bills now (the job does it on its own; a month issued again changes nothing)",
+                tag: "billing", body: BillingSchemas.issueInput, response: Schema.object([("issued", Schema.integer(min: 0))])),
+            in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .manageFinance($0) })
+            let input = try req.decode(IssueInput.self)
+            guard let period = input.period else { throw LinliError.invalid("period", "missing_value") }
+            return ["issued": try await Billing.issue(id, period: period, now: req.clock.now(), on: req.db)]
+        }
+        api.register(
+            .init(
+                method: .GET, path: "/api/v1/me/households/{householdID}/bills", operationID: "listMyBills",
+                summary: "The household's bills since I moved in, newest first, with their lines", tag: "billing",
+                response: Schema.page(of: "Bill"), query: Endpoint.listQuery(.bills)), in: app
+        ) { req in
+            let household = try await WalletAPI.household(req)
+            let id = try household.requireID()
+            let since = try req.user().principal.residentSince[id] ?? .distantPast
+            let page = try await Bill.query(on: req.db).filter(\.$householdID == id).filter(\.$issuedAt >= since)
+                .page(try req.listOptions(.bills), map: { $0 })
+            return ListPage(items: try await reads(page.items, on: req.db), metadata: page.metadata)
+        }
+        api.register(
+            .init(
+                method: .POST, path: c + "/bills/{billID}/payments", operationID: "recordDeskPayment",
+                summary: "Record a payment at the service desk (cash, card, transfer); partial payments; a receipt number; the same requestKey again records nothing more",
+                tag: "billing", body: BillingSchemas.deskPayment, status: .created, response: Schema.ref("DeskPayment")),
+            in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .dispatchWorkOrders($0) })
+            return Created(value: try await pay(try req.id("billID"), in: id, try req.decode(DeskPaymentInput.self), on: req))
+        }
+    }
+
+    static func read(_ row: TariffRow) throws -> TariffRead {
+        TariffRead(
+            id: try row.requireID(), item: row.item.rawValue, effectiveFrom: row.effectiveFrom, tierLimits: row.tierLimits,
+            prices: row.prices)
+    }
+
+    static func addTariff(_ community: UUID, _ input: TariffInput, on req: Request) async throws -> TariffRead {
+        var v = Validation()
+        let item = input.item.flatMap(BillItem.init(rawValue:))
+        if item == nil { v.fail("item", "invalid_value") }
+        let from = input.effectiveFrom.flatMap(CivilDate.init)
+        let today = Billing.day(Int64(req.clock.now().timeIntervalSince1970 * 1000))
+        if from == nil { v.fail("effectiveFrom", "invalid_date") } else if let from, let today, from < today {
+            v.fail("effectiveFrom", "in_the_past")
+        }
+        let limits = input.tierLimits ?? []
+        let prices = input.prices ?? []
+        if limits.count > 5 { v.fail("tierLimits", "too_many") }
+        if item == .propertyFee, !limits.isEmpty || prices.count != 1 { v.fail("prices", "one_price") }
+        if let from, let problem = TariffVersion(id: "new", effectiveFrom: from, tierLimits: limits, prices: prices).check() {
+            v.fail(problem == .tiersNotIncreasing ? "tierLimits" : "prices", problem.rawValue)
+        }
+        if prices.contains(where: { $0 > 100_000_000 }) || limits.contains(where: { $0 > 1_000_000_000_000 }) {
+            v.fail("prices", "out_of_range")
+        }
+        try v.check()
+        guard let item, let from else { throw LinliError.invalid("item", "invalid_value") }
+        let row = TariffRow()
+        row.communityID = community
+        row.item = item
+        row.effectiveFrom = from.description
+        row.tierLimits = limits
+        row.prices = prices
+        row.createdBy = try req.user().principal.personID
+        row.createdAt = req.clock.now()
+        try await req.db.writeTransaction { tx in
+            try await row.create(on: tx)
+            try await Audit.record(.create, "tariff", id: row.id, community: community, after: try read(row), by: req, on: tx)
+        }
+        return try read(row)
+    }
+
+    static func reads(_ bills: [Bill], on db: any Database) async throws -> [BillRead] {
+        let lines = try await BillLine.query(on: db).filter(\.$billID ~~ bills.compactMap(\.id)).all()
+        return try bills.map { bill in
+            let id = try bill.requireID()
+            return BillRead(
+                id: id, householdID: bill.householdID, period: bill.period, totalFen: bill.totalFen, paidFen: bill.paidFen,
+                status: bill.status.rawValue, dueOn: bill.dueOn,
+                lines: lines.filter { $0.billID == id }.map {
+                    BillLineRead(
+                        item: $0.item.rawValue, versionID: $0.versionID, tier: $0.tier, quantityMilli: $0.quantityMilli,
+                        price: $0.price, amountFen: $0.amountFen)
+                })
+        }
+    }
+
+    /// A desk payment: one conditional write adds it to the bill unless that would pay more than the
+    /// bill, with the payment's row (unique per bill and request key) in the same transaction.
+    static func pay(_ billID: UUID, in community: UUID, _ input: DeskPaymentInput, on req: Request) async throws
+        -> DeskPaymentRead
+    {
+        guard let bill = try await Bill.find(billID, on: req.db), bill.communityID == community else {
+            throw LinliError(.notFound)
+        }
+        var v = Validation()
+        let key = v.text(input.requestKey, "requestKey", max: 64)
+        let channel = input.channel.flatMap(BillPayment.Channel.init(rawValue:))
+        if channel == nil { v.fail("channel", "invalid_value") }
+        if let amount = input.amountFen { v.range(amount, "amountFen", 1...100_000_000) } else { v.fail("amountFen", "missing_value") }
+        try v.check()
+        guard let key, let channel, let amount = input.amountFen else { throw LinliError.invalid("amountFen", "missing_value") }
+        if let done = try await BillPayment.query(on: req.db).filter(\.$billID == billID)
+            .filter(\.$requestKey == key).first()
+        {
+            return try await answer(done, on: req.db)
+        }
+        let by = try req.user().principal.personID
+        let now = req.clock.now()
+        let receipt = "R" + Billing.period(of: Int64(now.timeIntervalSince1970 * 1000)).replacingOccurrences(of: "-", with: "")
+            + "-" + Secret.alphanumeric(8).uppercased()
+        let payment = try await req.db.writeTransaction { tx -> BillPayment? in
+            guard let sql = tx as? any SQLDatabase else { throw LinliError(.unavailable) }
+            let id = UUID()
+            let inserted = try await sql.insert(into: BillPayment.schema)
+                .columns("id", "community_id", "bill_id", "amount_fen", "channel", "request_key", "receipt_no", "recorded_by", "created_at")
+                .values(
+                    SQLBind(id), SQLBind(community), SQLBind(billID), SQLBind(amount), SQLBind(channel.rawValue), SQLBind(key),
+                    SQLBind(receipt), SQLBind(by), SQLBind(now)
+                )
+                .ignoringConflicts(with: ["bill_id", "request_key"]).returning("id").all()
+            guard !inserted.isEmpty else { return nil }
+            guard
+                let row = try await sql.update(Bill.schema)
+                    .set("paid_fen", to: SQLRaw("paid_fen + \(amount)"))
+                    .set("status", to: SQLRaw("CASE WHEN paid_fen + \(amount) >= total_fen THEN 'paid' ELSE 'partial' END"))
+                    .where("id", .equal, billID).where(SQLRaw("paid_fen + \(amount) <= total_fen"))
+                    .returning("id").first(), (try? row.decode(column: "id", as: UUID.self)) != nil
+            else { throw LinliError(.conflict, issues: [FieldIssue(field: "amountFen", reason: "more_than_owed")]) }
+            return try await BillPayment.find(id, on: tx)
+        }
+        if let payment {
+            try await Audit.record(.create, "bill_payment", id: payment.id, community: community, after: receipt, by: req, on: req.db)
+            return try await answer(payment, on: req.db)
+        }
+        guard let done = try await BillPayment.query(on: req.db).filter(\.$billID == billID).filter(\.$requestKey == key).first()
+        else { throw LinliError(.unavailable) }
+        return try await answer(done, on: req.db)
+    }
+
+    static func answer(_ payment: BillPayment, on db: any Database) async throws -> DeskPaymentRead {
+        guard let bill = try await Bill.find(payment.billID, on: db) else { throw LinliError(.notFound) }
+        return DeskPaymentRead(receiptNo: payment.receiptNo, amountFen: payment.amountFen, bill: try await reads([bill], on: db)[0])
+    }
+}
