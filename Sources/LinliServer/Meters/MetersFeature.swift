@@ -33,6 +33,10 @@ enum Meters: Feature {
         // when it is back; a household already billed is left alone.
         app.jobs.every(Billing.job, seconds: 6 * 3600) { app, job in try await Billing.run(now: job.now, on: app.db) }
     }
+
+    static func seedDemo(_ world: DemoWorld, on db: any Database) async throws {
+        try await DemoBilling.seed(world, on: db)
+    }
 }
 
 enum MeterSchemas {
