@@ -41,6 +41,20 @@ enum BillingSchemas {
             ),
             ("Bill", bill),
             (
+                "Arrears",
+                Schema.object(
+                    [
+                        ("householdID", Schema.uuid), ("building", Schema.string()), ("room", Schema.string()),
+                        ("owedFen", Schema.integer(min: 0)), ("notDueFen", Schema.integer(min: 0)),
+                        ("days1To30Fen", Schema.integer(min: 0)), ("days31To90Fen", Schema.integer(min: 0)),
+                        ("over90Fen", Schema.integer(min: 0)), ("oldestDueOn", Schema.date), ("bills", Schema.integer(min: 1)),
+                    ],
+                    required: [
+                        "householdID", "building", "room", "owedFen", "notDueFen", "days1To30Fen", "days31To90Fen",
+                        "over90Fen", "oldestDueOn", "bills",
+                    ])
+            ),
+            (
                 "DeskPayment",
                 Schema.object(
                     [("receiptNo", Schema.string()), ("amountFen", Schema.integer(min: 1)), ("bill", bill)],

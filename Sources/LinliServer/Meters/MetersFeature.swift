@@ -28,6 +28,7 @@ enum Meters: Feature {
         app.openAPIComponents.add(MeterSchemas.all)
         app.migrations.add(CreateBilling())
         BillingAPI.register(app)
+        Arrears.register(app)
         app.openAPIComponents.add(BillingSchemas.all)
         // Last month's bills, on any day of this one: a month whose first day the server missed is issued
         // when it is back; a household already billed is left alone.

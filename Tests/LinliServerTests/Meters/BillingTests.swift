@@ -86,6 +86,15 @@ import VaporTesting
             #expect(statuses.filter { $0 == .created }.count == 2 && statuses.filter { $0 == .conflict }.count == 3)
             var read = try #require(try await bills(h).first)
             #expect(read.paidFen == 20_000 && read.status == "partial")
+            // The arrears list: the home owes 49.04 元, not yet due; after the due day, 1–30 days late.
+            func arrears() async throws -> [ArrearsRead] {
+                try await h.send(.GET, h.community + "/arrears", token: staff).content.decode(ListPage<ArrearsRead>.self).items
+            }
+            var owed = try #require(try await arrears().first { $0.householdID == h.world.home })
+            #expect(owed.owedFen == 4_904 && owed.notDueFen == 4_904 && owed.bills == 1 && owed.room == "101")
+            h.clock.advance(by: 20 * 86_400)
+            owed = try #require(try await arrears().first { $0.householdID == h.world.home })
+            #expect(owed.days1To30Fen == 4_904 && owed.notDueFen == 0)
             // The rest, twice with one key: one receipt.
             let rest = try await pay(4_904, "rest")
             let repeated = try await pay(4_904, "rest")
@@ -93,6 +102,7 @@ import VaporTesting
             #expect(try repeated.content.decode(DeskPaymentRead.self).receiptNo == receipt && receipt.hasPrefix("R"))
             read = try #require(try await bills(h).first)
             #expect(read.paidFen == 24_904 && read.status == "paid")
+            #expect(try await arrears().contains { $0.householdID == h.world.home } == false)
             #expect(try await h.count(BillPayment.self) == 3)
             // Residents and guards do not take payments; another community's staff do not see the bill.
             #expect(try await h.send(
