@@ -50,6 +50,11 @@ struct DeskPaymentInput: Content {
     let requestKey: String?
 }
 
+struct WalletBillPaymentInput: Content {
+    let amountFen: Int64?
+    let requestKey: String?
+}
+
 struct DeskPaymentRead: Content, Equatable {
     let receiptNo: String
     let amountFen: Int64
@@ -110,6 +115,19 @@ enum BillingAPI {
             let page = try await Bill.query(on: req.db).filter(\.$householdID == id).filter(\.$issuedAt >= since)
                 .page(try req.listOptions(.bills), map: { $0 })
             return ListPage(items: try await reads(page.items, on: req.db), metadata: page.metadata)
+        }
+        api.register(
+            .init(
+                method: .POST, path: "/api/v1/me/households/{householdID}/bills/{billID}/payments",
+                operationID: "payBillFromWallet",
+                summary: "Pay a bill of my household from its wallet (the rest of it unless amountFen; the same requestKey again pays nothing more)",
+                tag: "billing", body: BillingSchemas.walletPayment, status: .created, response: Schema.ref("DeskPayment")),
+            in: app
+        ) { req in
+            let household = try await WalletAPI.household(req)
+            return Created(
+                value: try await payFromWallet(
+                    household, billID: try req.id("billID"), try req.decode(WalletBillPaymentInput.self), on: req))
         }
         api.register(
             .init(
@@ -191,10 +209,44 @@ enum BillingAPI {
         var v = Validation()
         let key = v.text(input.requestKey, "requestKey", max: 64)
         let channel = input.channel.flatMap(BillPayment.Channel.init(rawValue:))
-        if channel == nil { v.fail("channel", "invalid_value") }
+        if channel == nil || channel?.atTheDesk == false { v.fail("channel", "invalid_value") }
         if let amount = input.amountFen { v.range(amount, "amountFen", 1...100_000_000) } else { v.fail("amountFen", "missing_value") }
         try v.check()
         guard let key, let channel, let amount = input.amountFen else { throw LinliError.invalid("amountFen", "missing_value") }
+        return try await record(bill, amount: amount, channel: channel, key: key, on: req)
+    }
+
+    /// A resident pays a bill of their household from its wallet (the whole rest unless `amountFen`).
+    static func payFromWallet(_ household: Household, billID: UUID, _ input: WalletBillPaymentInput, on req: Request)
+        async throws -> DeskPaymentRead
+    {
+        let householdID = try household.requireID()
+        guard let bill = try await Bill.find(billID, on: req.db), bill.householdID == householdID else {
+            throw LinliError(.notFound)
+        }
+        var v = Validation()
+        let key = v.text(input.requestKey, "requestKey", max: 64)
+        let amount = input.amountFen ?? (bill.totalFen - bill.paidFen)
+        if amount < 1 { v.fail("amountFen", bill.status == .paid ? "already_paid" : "out_of_range") }
+        try v.check()
+        guard let key else { throw LinliError.invalid("requestKey", "missing_value") }
+        let community = bill.communityID
+        return try await record(bill, amount: amount, channel: .wallet, key: key, on: req) { tx, payment in
+            try await Books.post(
+                .transfer(amount, from: Books.wallet(householdID), to: Books.revenue(community), cause: "bill-payment:\(payment)"),
+                community: community, at: req.clock.now(), on: tx)
+        }
+    }
+
+    /// Records a payment of `bill`: its row (unique per bill and request key), the bill's one conditional
+    /// write (never more than owed) and `alsoIn` (the wallet's debit) in one transaction; the same
+    /// request key again answers the first receipt.
+    static func record(
+        _ bill: Bill, amount: Int64, channel: BillPayment.Channel, key: String, on req: Request,
+        alsoIn: (@Sendable (any Database, UUID) async throws -> Void)? = nil
+    ) async throws -> DeskPaymentRead {
+        let billID = try bill.requireID()
+        let community = bill.communityID
         if let done = try await BillPayment.query(on: req.db).filter(\.$billID == billID)
             .filter(\.$requestKey == key).first()
         {
@@ -222,12 +274,11 @@ enum BillingAPI {
                     .where("id", .equal, billID).where(SQLRaw("paid_fen + \(amount) <= total_fen"))
                     .returning("id").first(), (try? row.decode(column: "id", as: UUID.self)) != nil
             else { throw LinliError(.conflict, issues: [FieldIssue(field: "amountFen", reason: "more_than_owed")]) }
+            try await alsoIn?(tx, id)
+            try await Audit.record(.create, "bill_payment", id: id, community: community, after: receipt, by: req, on: tx)
             return try await BillPayment.find(id, on: tx)
         }
-        if let payment {
-            try await Audit.record(.create, "bill_payment", id: payment.id, community: community, after: receipt, by: req, on: req.db)
-            return try await answer(payment, on: req.db)
-        }
+        if let payment { return try await answer(payment, on: req.db) }
         guard let done = try await BillPayment.query(on: req.db).filter(\.$billID == billID).filter(\.$requestKey == key).first()
         else { throw LinliError(.unavailable) }
         return try await answer(done, on: req.db)

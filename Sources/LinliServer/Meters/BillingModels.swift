@@ -87,7 +87,17 @@ final class BillLine: Model, @unchecked Sendable {
 final class BillPayment: Model, @unchecked Sendable {
     static let schema = "bill_payments"
 
-    enum Channel: String, Codable, Sendable, CaseIterable { case cash, card, transfer }
+    enum Channel: String, Codable, Sendable, CaseIterable {
+        case cash, card, transfer, wallet
+
+        /// Taken by staff at the service desk.
+        var atTheDesk: Bool {
+            switch self {
+            case .cash, .card, .transfer: true
+            case .wallet: false
+            }
+        }
+    }
 
     // managed
     @ID(key: .id) var id: UUID?

@@ -14,9 +14,12 @@ enum BillingSchemas {
     static let deskPayment = Schema.object(
         [
             ("amountFen", Schema.integer(min: 1, max: 100_000_000)),
-            ("channel", Schema.enumeration(BillPayment.Channel.allCases.map(\.rawValue))),
+            ("channel", Schema.enumeration(BillPayment.Channel.allCases.filter(\.atTheDesk).map(\.rawValue))),
             ("requestKey", Schema.string(min: 1, max: 64)),
         ], required: ["amountFen", "channel", "requestKey"])
+    static let walletPayment = Schema.object(
+        [("amountFen", Schema.integer(min: 1, max: 100_000_000)), ("requestKey", Schema.string(min: 1, max: 64))],
+        required: ["requestKey"])
     static let line = Schema.object(
         [
             ("item", items), ("versionID", Schema.uuid), ("tier", Schema.integer(min: 1)),

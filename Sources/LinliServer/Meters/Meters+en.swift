@@ -6,6 +6,7 @@ extension MetersStrings {
         "field.prices": "Prices",
         "field.period": "Period",
         "field.channel": "Paid by",
+        "reason.already_paid": "the bill is already paid",
         "reason.not_over": "that month is not over yet",
         "reason.one_price": "the property fee has one price (fen per m² a month)",
         "reason.more_than_owed": "is more than is owed",

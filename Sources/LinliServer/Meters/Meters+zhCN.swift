@@ -6,6 +6,7 @@ extension MetersStrings {
         "field.prices": "单价",
         "field.period": "账期",
         "field.channel": "付款方式",
+        "reason.already_paid": "这张账单已经付清",
         "reason.not_over": "这个月还没结束",
         "reason.one_price": "物业费只有一个单价（元/平方米·月）",
         "reason.more_than_owed": "超过了应付金额",

@@ -67,6 +67,7 @@ enum Books {
     static func wallet(_ household: UUID) -> Ledger.Account { .init(.wallet, household.uuidString) }
     static func recyclingPayouts(_ community: UUID) -> Ledger.Account { .init(.recyclingPayouts, community.uuidString) }
     static func provider(_ community: UUID) -> Ledger.Account { .init(.provider, community.uuidString) }
+    static func revenue(_ community: UUID) -> Ledger.Account { .init(.revenue, community.uuidString) }
 }
 
 extension LinliError {

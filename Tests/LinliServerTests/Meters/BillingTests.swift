@@ -137,4 +137,54 @@ import VaporTesting
             #expect(staff.status == .forbidden)
         }
     }
+
+    @Test func aResidentPaysABillFromTheWalletOnceAndNeverIntoTheRed() async throws {
+        try await withLinli { h in
+            // setup: October's bill (249.04 元) and 300 元 in the wallet from the recycling bin.
+            let (op, _) = try await october(h)
+            _ = try await h.send(.POST, h.community + "/bills/issue", token: op, raw: #"{"period":"2026-10"}"#)
+            let bill = try #require(try await bills(h).first)
+            try await WithdrawalTests().fund(h, 30_000)
+            let owner = try await h.token("owner")
+            func pay(_ body: String, household: UUID? = nil, token: String? = nil) async throws -> TestingHTTPResponse {
+                try await h.send(
+                    .POST, "/api/v1/me/households/\(household ?? h.world.home)/bills/\(bill.id)/payments",
+                    token: token ?? owner, raw: body)
+            }
+            // act: the same payment three times at once.
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for _ in 0..<3 { group.addTask { try await pay(#"{"requestKey":"once"}"#).status } }
+                var all: [HTTPStatus] = []
+                for try await status in group { all.append(status) }
+                return all
+            }
+            // check: paid once, from the wallet into the community's revenue.
+            #expect(statuses == [.created, .created, .created])
+            let read = try #require(try await bills(h).first)
+            #expect(read.status == "paid" && read.paidFen == 24_904)
+            #expect(try await Books.balance(Books.wallet(h.world.home), on: h.app.db) == 30_000 - 24_904)
+            #expect(try await Books.balance(Books.revenue(h.world.a), on: h.app.db) == 24_904)
+            let again = try await pay(#"{"requestKey":"twice"}"#)
+            #expect(again.status == .unprocessableEntity && again.text.contains("already_paid"))
+            // Someone else's household, or a bill that is not the household's: 404.
+            #expect(try await pay(#"{"requestKey":"x"}"#, household: h.world.otherHome).status == .notFound)
+            #expect(try await pay(#"{"requestKey":"x"}"#, household: h.world.otherHome, token: try await h.token("neighbour")).status == .notFound)
+        }
+    }
+
+    @Test func aWalletThatCannotCoverTheBillPaysNothing() async throws {
+        try await withLinli { h in
+            let (op, _) = try await october(h)
+            _ = try await h.send(.POST, h.community + "/bills/issue", token: op, raw: #"{"period":"2026-10"}"#)
+            let bill = try #require(try await bills(h).first)
+            try await WithdrawalTests().fund(h, 1_500)
+            let r = try await h.send(
+                .POST, "/api/v1/me/households/\(h.world.home)/bills/\(bill.id)/payments", token: try await h.token("owner"),
+                raw: #"{"requestKey":"k"}"#)
+            #expect(r.status == .conflict && r.text.contains("insufficient_balance"))
+            #expect(try await bills(h).first?.paidFen == 0)
+            #expect(try await h.count(BillPayment.self) == 0)
+            #expect(try await Books.balance(Books.wallet(h.world.home), on: h.app.db) == 1_500)
+        }
+    }
 }
