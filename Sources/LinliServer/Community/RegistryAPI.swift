@@ -76,6 +76,15 @@ enum RegistryAPI {
         return community
     }
 
+    /// The household of a `/me/households/{householdID}/…` path, for one of its current residents (security,
+    /// wallet, usage, bills); 404 for anyone else, staff and administrators included.
+    static func residentHousehold(_ req: Request) async throws -> Household {
+        let id = try req.id("householdID")
+        try req.authorize(.actForHousehold(id))
+        guard let household = try await Household.find(id, on: req.db) else { throw LinliError(.notFound) }
+        return household
+    }
+
     static func household(_ req: Request) async throws -> Household {
         let community = try req.id("communityID")
         let id = try req.id("householdID")

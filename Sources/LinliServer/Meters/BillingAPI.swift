@@ -109,7 +109,7 @@ enum BillingAPI {
                 summary: "The household's bills since I moved in, newest first, with their lines", tag: "billing",
                 response: Schema.page(of: "Bill"), query: Endpoint.listQuery(.bills)), in: app
         ) { req in
-            let household = try await WalletAPI.household(req)
+            let household = try await RegistryAPI.residentHousehold(req)
             let id = try household.requireID()
             let since = try req.user().principal.residentSince[id] ?? .distantPast
             let page = try await Bill.query(on: req.db).filter(\.$householdID == id).filter(\.$issuedAt >= since)
@@ -124,7 +124,7 @@ enum BillingAPI {
                 tag: "billing", body: BillingSchemas.walletPayment, status: .created, response: Schema.ref("DeskPayment")),
             in: app
         ) { req in
-            let household = try await WalletAPI.household(req)
+            let household = try await RegistryAPI.residentHousehold(req)
             return Created(
                 value: try await payFromWallet(
                     household, billID: try req.id("billID"), try req.decode(WalletBillPaymentInput.self), on: req))
@@ -152,7 +152,7 @@ enum BillingAPI {
         let item = input.item.flatMap(BillItem.init(rawValue:))
         if item == nil { v.fail("item", "invalid_value") }
         let from = input.effectiveFrom.flatMap(CivilDate.init)
-        let today = Billing.day(Int64(req.clock.now().timeIntervalSince1970 * 1000))
+        let today = CivilDate(req.today)
         if from == nil { v.fail("effectiveFrom", "invalid_date") } else if let from, let today, from < today {
             v.fail("effectiveFrom", "in_the_past")
         }

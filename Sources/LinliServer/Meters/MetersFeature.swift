@@ -20,7 +20,7 @@ enum Meters: Feature {
                 tag: "meters", response: Schema.ref("Usage"),
                 query: [.init(name: "kind", schema: Schema.enumeration(Usage.Kind.allCases.map(\.rawValue)))]), in: app
         ) { req in
-            let household = try await WalletAPI.household(req)
+            let household = try await RegistryAPI.residentHousehold(req)
             let text = req.query[String.self, at: "kind"] ?? "water"
             guard let kind = Usage.Kind(rawValue: text) else { throw LinliError.invalid("kind", "invalid_value") }
             return try await Usage.read(household, kind, now: req.clock.now(), on: req.db)

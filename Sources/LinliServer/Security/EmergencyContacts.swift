@@ -109,7 +109,7 @@ enum EmergencyContacts {
                 summary: "The household's emergency contacts (family to call with an alarm or a welfare check)",
                 tag: "security", response: listSchema), in: app
         ) { req in
-            let household = try await SecurityAPI.household(req)
+            let household = try await RegistryAPI.residentHousehold(req)
             return EmergencyContactList(
                 contacts: try await list(try household.requireID(), on: req.db).map {
                     EmergencyContactRead(name: $0.name, phone: $0.phone, relation: $0.relation)
@@ -121,7 +121,7 @@ enum EmergencyContacts {
                 summary: "Replace the household's emergency contacts (at most 5)", tag: "security", body: input,
                 response: listSchema), in: app
         ) { req in
-            let household = try await SecurityAPI.household(req)
+            let household = try await RegistryAPI.residentHousehold(req)
             return try await replace(household, try req.decode(EmergencyContactListInput.self).contacts, on: req)
         }
     }

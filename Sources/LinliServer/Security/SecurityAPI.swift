@@ -8,14 +8,6 @@ enum SecurityAPI {
     static let home = "/api/v1/me/households/{householdID}/security"
     static let desk = RegistryAPI.c + "/security"
 
-    /// The household of the path, for one of its current residents; 404 for anyone else.
-    static func household(_ req: Request) async throws -> Household {
-        let id = try req.id("householdID")
-        try req.authorize(.actForHousehold(id))
-        guard let household = try await Household.find(id, on: req.db) else { throw LinliError(.notFound) }
-        return household
-    }
-
     static func read(_ household: Household, _ panel: AlarmPanel? = nil, row: SecurityPanel? = nil, on req: Request)
         async throws -> SecurityRead
     {
@@ -195,14 +187,14 @@ enum SecurityAPI {
                 method: .GET, path: home, operationID: "getSecurity",
                 summary: "The household's alarm panel: state, delays, open, bypassed and faulty sensors, the alarm",
                 tag: "security", response: Schema.ref("Security")), in: app
-        ) { req in try await read(try await household(req), on: req) }
+        ) { req in try await read(try await RegistryAPI.residentHousehold(req), on: req) }
         api.register(
             .init(
                 method: .POST, path: home + "/arm", operationID: "armSecurity",
                 summary: "Arm (armed_home, armed_away, armed_night, armed_vacation); open sensors answer 409 unless force",
                 tag: "security", body: SecuritySchemas.arm, response: Schema.ref("Security")), in: app
         ) { req in
-            let household = try await household(req)
+            let household = try await RegistryAPI.residentHousehold(req)
             return try await arm(
                 household, try req.decode(ArmInput.self), by: try req.user().principal.personID, on: req)
         }
@@ -212,7 +204,7 @@ enum SecurityAPI {
                 summary: "Disarm with the household's code (wrong codes are counted and throttled)", tag: "security",
                 body: SecuritySchemas.disarm, response: Schema.ref("Security")), in: app
         ) { req in
-            let household = try await household(req)
+            let household = try await RegistryAPI.residentHousehold(req)
             return try await disarm(
                 household, try req.decode(DisarmInput.self), by: try req.user().principal.personID, on: req)
         }
@@ -222,7 +214,7 @@ enum SecurityAPI {
                 summary: "Exit and entry delay, abort window, cross-zoning, sensor classes, the codes (write-only)",
                 tag: "security", body: SecuritySchemas.settingsInput, response: Schema.ref("Security")), in: app
         ) { req in
-            let household = try await household(req)
+            let household = try await RegistryAPI.residentHousehold(req)
             return try await settings(household, try req.decode(SecuritySettingsInput.self), on: req)
         }
         api.register(
@@ -232,7 +224,7 @@ enum SecurityAPI {
                 tag: "security", response: Schema.page(of: "SecurityEvent"), query: Endpoint.listQuery(.securityEvents)),
             in: app
         ) { req in
-            let household = try await household(req)
+            let household = try await RegistryAPI.residentHousehold(req)
             let options = try req.listOptions(.securityEvents)
             let since = try req.user().principal.residentSince[try household.requireID()] ?? .distantPast
             return try await SecurityEvent.query(on: req.db).filter(\.$householdID == (try household.requireID()))
@@ -246,7 +238,7 @@ enum SecurityAPI {
                 tag: "security"), in: app
         ) { req -> Response in
             try req.requireSameOrigin()
-            let household = try await household(req)
+            let household = try await RegistryAPI.residentHousehold(req)
             try req.requireWebSocketUpgrade()
             let key = try household.requireID()
             return req.webSocket { req, ws in SecurityFeed.run(req, ws, key: key) }

@@ -159,7 +159,7 @@ enum SecurityPages {
                 var force: String?
             }
             let form = try req.content.decode(Form.self)
-            let household = try await SecurityAPI.household(req)
+            let household = try await RegistryAPI.residentHousehold(req)
             _ = try await SecurityAPI.arm(
                 household, ArmInput(mode: form.mode, code: nil, force: form.force != nil),
                 by: try req.user().principal.personID, on: req)
@@ -169,7 +169,7 @@ enum SecurityPages {
         Web.route(web, .POST, { h, _, _ in SecurityRoute.disarm(h) }) { req -> Response in
             struct Form: Content { var code: String? }
             let form = try req.content.decode(Form.self)
-            let household = try await SecurityAPI.household(req)
+            let household = try await RegistryAPI.residentHousehold(req)
             _ = try await SecurityAPI.disarm(
                 household, DisarmInput(code: form.code?.nilIfEmpty), by: try req.user().principal.personID, on: req)
             req.flash(req.t("security.disarmedNow"))
@@ -182,7 +182,7 @@ enum SecurityPages {
                 var relation: [String]?
             }
             let form = try req.content.decode(Form.self)
-            let household = try await SecurityAPI.household(req)
+            let household = try await RegistryAPI.residentHousehold(req)
             let names = form.name ?? []
             let phones = form.phone ?? []
             let relations = form.relation ?? []

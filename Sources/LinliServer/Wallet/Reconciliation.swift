@@ -63,7 +63,7 @@ enum Reconciliation {
 
     /// Checks every bin that weighed in [from, to), skipping bins whose day is already on record.
     static func reconcile(from start: Date, to end: Date, now: Date, on db: any Database) async throws {
-        let day = dayName(start)
+        let day = Calendar.chinaDate(start)
         let weighings = try await RecyclingWeighing.query(on: db).filter(\.$createdAt >= start)
             .filter(\.$createdAt < end).all()
         guard !weighings.isEmpty else { return }
@@ -104,12 +104,6 @@ enum Reconciliation {
             }
         }
         return out
-    }
-
-    /// `2026-12-02`: the day of `date` in China time.
-    static func dayName(_ date: Date) -> String {
-        let parts = Calendar.china.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }
 
     static func read(_ row: RecyclingReconciliation) -> ReconciliationRead {

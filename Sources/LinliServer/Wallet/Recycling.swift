@@ -96,7 +96,7 @@ enum Recycling {
         session.expiresAt = now.addingTimeInterval(sessionLength)
         try await session.create(on: req.db)
         return RecyclingSessionRead(
-            sessionID: try session.requireID(), maskedName: masked(person.name), expiresAt: session.expiresAt,
+            sessionID: try session.requireID(), maskedName: MaskedName.of(person.name), expiresAt: session.expiresAt,
             prices: try await prices(community, at: now, on: req.db))
     }
 
@@ -110,16 +110,6 @@ enum Recycling {
     static func validPIN(_ pin: String) -> Bool { (4...6).contains(pin.count) && pin.allSatisfy(\.isASCIIDigit) }
 
     static func pinHash(_ pin: String, person: UUID) -> String { Secret.hash("recycling-pin:\(person):\(pin)") }
-
-    static func masked(_ name: String) -> String {
-        let letters = Array(name)
-        switch letters.count {
-        case 0: return "*"
-        case 1: return "*"
-        case 2: return String(letters[0]) + "*"
-        default: return String(letters[0]) + String(repeating: "*", count: letters.count - 2) + String(letters[letters.count - 1])
-        }
-    }
 
     /// The price of every box in force at `now`; a box with no price yet is not offered.
     static func prices(_ community: UUID, at now: Date, on db: any Database) async throws -> [RecyclingBoxPrice] {

@@ -93,7 +93,7 @@ enum WalletAPI {
                 summary: "The household's wallet: balance and what recycling brought since I moved in", tag: "wallet",
                 response: Schema.ref("Wallet")), in: app
         ) { req in
-            try await wallet(try household(req), on: req)
+            try await wallet(try await RegistryAPI.residentHousehold(req), on: req)
         }
         api.register(
             .init(
@@ -101,7 +101,7 @@ enum WalletAPI {
                 summary: "The wallet's history since I moved in, newest first", tag: "wallet",
                 response: Schema.page(of: "WalletEntry"), query: Endpoint.listQuery(.walletEntries)), in: app
         ) { req in
-            try await entries(try household(req), on: req)
+            try await entries(try await RegistryAPI.residentHousehold(req), on: req)
         }
         api.register(
             .init(
@@ -110,7 +110,7 @@ enum WalletAPI {
                 tag: "wallet", body: WalletSchemas.withdrawal, status: .created, response: Schema.ref("WalletWithdrawal")),
             in: app
         ) { req in
-            Created(value: try await Withdrawals.withdraw(try household(req), try req.decode(WithdrawalInput.self), on: req))
+            Created(value: try await Withdrawals.withdraw(try await RegistryAPI.residentHousehold(req), try req.decode(WithdrawalInput.self), on: req))
         }
         api.register(
             .init(
@@ -141,14 +141,6 @@ enum WalletAPI {
             let id = try await RegistryAPI.communityID(req, { .manageFinance($0) })
             return Created(value: try await setPrices(id, try req.decode(PriceListInput.self), on: req))
         }
-    }
-
-    /// The household of the path, for one of its current residents; 404 for anyone else.
-    static func household(_ req: Request) async throws -> Household {
-        let id = try req.id("householdID")
-        try req.authorize(.actForHousehold(id))
-        guard let household = try await Household.find(id, on: req.db) else { throw LinliError(.notFound) }
-        return household
     }
 
     static func setPIN(_ input: RecyclingPinInput, on req: Request) async throws {
