@@ -85,6 +85,14 @@ enum RegistryAPI {
         return household
     }
 
+    /// The signed-in resident's homes, by room, each with its name (`1栋 101`), for their pages.
+    static func myHomes(_ req: Request) async throws -> [(household: Household, name: String)] {
+        let households = try await Household.byID(Array(try req.user().principal.households.keys), on: req.db).values
+            .sorted { $0.room < $1.room }
+        let buildings = try await Building.byID(households.map(\.buildingID), on: req.db)
+        return households.map { ($0, "\(buildings[$0.buildingID]?.name ?? "") \($0.room)") }
+    }
+
     static func household(_ req: Request) async throws -> Household {
         let community = try req.id("communityID")
         let id = try req.id("householdID")

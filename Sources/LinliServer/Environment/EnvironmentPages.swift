@@ -183,12 +183,6 @@ enum EnvironmentPages {
             let index = Int(run.plannedAt.timeIntervalSince(since) / 86_400)
             if days.indices.contains(index) { days[index] += run.litres ?? 0 }
         }
-        let top = max(days.max() ?? 0, 1)
-        let bars = days.enumerated().map { i, litres in
-            let h = (litres / top * 48).rounded()
-            return #"<rect x="\#(i * 10 + 1)" y="\#(Int(50 - h))" width="8" height="\#(Int(h))"/>"#
-        }.joined()
-        let label = Markup.escape(title)
-        return #"<svg class="chart" viewBox="0 0 140 52" role="img" aria-label="\#(label)"><title>\#(label)</title><line x1="0" y1="50.5" x2="140" y2="50.5"/>\#(bars)</svg>"#
+        return Markup.barChart(days, label: title)
     }
 }

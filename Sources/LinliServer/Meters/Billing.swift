@@ -44,12 +44,22 @@ enum Billing {
         let households = try await Household.query(on: db).filter(\.$communityID == community).all()
         let billed = Set(try await Bill.query(on: db).filter(\.$communityID == community)
             .filter(\.$period == period).all(\.$householdID))
-        var issued = 0
+        // Only homes with a meter have water or electricity lines to work out.
+        let metered = Set(
+            try await Device.query(on: db).filter(\.$communityID == community)
+                .filter(\.$type ~~ Usage.Kind.allCases.map(\.deviceType)).all(\.$householdID).compactMap { $0 })
+        var made: [(Household, [BillLine])] = []
         for household in households {
             guard let id = household.id, !billed.contains(id) else { continue }
-            let lines = try await lines(for: household, tariffs: tariffs, from: start, to: end, period: period, on: db)
+            let lines = try await lines(
+                for: household, tariffs: metered.contains(id) ? tariffs : tariffs.filter { $0.item == .propertyFee },
+                from: start, to: end, period: period, on: db)
             guard !lines.isEmpty else { continue }
-            if try await store(household, period: period, lines: lines, dueFrom: end, now: now, on: db) { issued += 1 }
+            made.append((household, lines))
+        }
+        var issued = 0
+        for chunk in stride(from: 0, to: made.count, by: 100).map({ Array(made[$0..<min($0 + 100, made.count)]) }) {
+            issued += try await store(chunk, period: period, dueFrom: end, now: now, on: db)
         }
         return issued
     }
@@ -127,32 +137,44 @@ enum Billing {
             .reduce(0) { $0 + $1.quantityMilli }
     }
 
-    /// Stores the bill and its lines in one transaction; false when it was already there.
-    static func store(
-        _ household: Household, period: String, lines: [BillLine], dueFrom end: Int64, now: Date, on db: any Database
-    ) async throws -> Bool {
-        let id = try household.requireID()
-        let community = household.communityID
-        let total = lines.reduce(0) { $0 + $1.amountFen }
+    /// Stores bills with their lines, each bill in the one transaction with its lines (a chunk of them
+    /// at once); a household already billed for the period (a job and an operator at the same time) is
+    /// left out. Answers how many were stored.
+    static func store(_ bills: [(Household, [BillLine])], period: String, dueFrom end: Int64, now: Date, on db: any Database)
+        async throws -> Int
+    {
         let due = day(end + Int64(dueDays - 1) * 86_400_000)?.description ?? period + "-28"
         return try await db.writeTransaction { tx in
             guard let sql = tx as? any SQLDatabase else { throw LinliError(.unavailable) }
-            let billID = UUID()
-            let inserted = try await sql.insert(into: Bill.schema)
-                .columns("id", "community_id", "household_id", "period", "total_fen", "paid_fen", "status", "issued_at", "due_on")
-                .values(
-                    SQLBind(billID), SQLBind(community), SQLBind(id), SQLBind(period), SQLBind(total), SQLBind(Int64(0)),
-                    SQLBind(total == 0 ? Bill.Status.paid.rawValue : Bill.Status.issued.rawValue), SQLBind(now),
-                    SQLBind(due)
-                )
-                .ignoringConflicts(with: ["household_id", "period"]).returning("id").all()
-            guard !inserted.isEmpty else { return false }
-            for line in lines {
-                line.communityID = community
-                line.billID = billID
-                try await line.create(on: tx)
+            var rows: [[any SQLExpression]] = []
+            var byHousehold: [UUID: (UUID, [BillLine], UUID)] = [:]
+            for (household, lines) in bills {
+                let id = try household.requireID()
+                let billID = UUID()
+                let total = lines.reduce(0) { $0 + $1.amountFen }
+                byHousehold[id] = (billID, lines, household.communityID)
+                rows.append([
+                    SQLBind(billID), SQLBind(household.communityID), SQLBind(id), SQLBind(period), SQLBind(total),
+                    SQLBind(Int64(0)), SQLBind(total == 0 ? Bill.Status.paid.rawValue : Bill.Status.issued.rawValue),
+                    SQLBind(now), SQLBind(due),
+                ])
             }
-            return true
+            guard !rows.isEmpty else { return 0 }
+            var insert = sql.insert(into: Bill.schema)
+                .columns("id", "community_id", "household_id", "period", "total_fen", "paid_fen", "status", "issued_at", "due_on")
+            for row in rows { insert = insert.values(row) }
+            let inserted = try await insert.ignoringConflicts(with: ["household_id", "period"]).returning("id").all()
+            let stored = Set(inserted.compactMap { try? $0.decode(column: "id", as: UUID.self) })
+            var lines: [BillLine] = []
+            for (billID, billLines, community) in byHousehold.values where stored.contains(billID) {
+                for line in billLines {
+                    line.communityID = community
+                    line.billID = billID
+                }
+                lines += billLines
+            }
+            if !lines.isEmpty { try await lines.create(inChunksOn: tx) }
+            return stored.count
         }
     }
 

@@ -131,6 +131,19 @@ enum BillingAPI {
         }
         api.register(
             .init(
+                method: .POST, path: "/api/v1/me/households/{householdID}/bills/{billID}/online-payments",
+                operationID: "payBillOnline",
+                summary: "Pay a bill of my household online through the payment provider (the rest of it unless amountFen; the same requestKey again charges nothing more; declined: 409 payment_declined)",
+                tag: "billing", body: BillingSchemas.walletPayment, status: .created, response: Schema.ref("DeskPayment")),
+            in: app
+        ) { req in
+            let household = try await RegistryAPI.residentHousehold(req)
+            return Created(
+                value: try await OnlinePayments.pay(
+                    household, billID: try req.id("billID"), try req.decode(WalletBillPaymentInput.self), on: req))
+        }
+        api.register(
+            .init(
                 method: .POST, path: c + "/bills/{billID}/payments", operationID: "recordDeskPayment",
                 summary: "Record a payment at the service desk (cash, card, transfer); partial payments; a receipt number; the same requestKey again records nothing more",
                 tag: "billing", body: BillingSchemas.deskPayment, status: .created, response: Schema.ref("DeskPayment")),
@@ -254,34 +267,58 @@ enum BillingAPI {
         }
         let by = try req.user().principal.personID
         let now = req.clock.now()
-        let receipt = "R" + Billing.period(of: Int64(now.timeIntervalSince1970 * 1000)).replacingOccurrences(of: "-", with: "")
-            + "-" + Secret.alphanumeric(8).uppercased()
         let payment = try await req.db.writeTransaction { tx -> BillPayment? in
-            guard let sql = tx as? any SQLDatabase else { throw LinliError(.unavailable) }
-            let id = UUID()
-            let inserted = try await sql.insert(into: BillPayment.schema)
-                .columns("id", "community_id", "bill_id", "amount_fen", "channel", "request_key", "receipt_no", "recorded_by", "created_at")
-                .values(
-                    SQLBind(id), SQLBind(community), SQLBind(billID), SQLBind(amount), SQLBind(channel.rawValue), SQLBind(key),
-                    SQLBind(receipt), SQLBind(by), SQLBind(now)
-                )
-                .ignoringConflicts(with: ["bill_id", "request_key"]).returning("id").all()
-            guard !inserted.isEmpty else { return nil }
-            guard
-                let row = try await sql.update(Bill.schema)
-                    .set("paid_fen", to: SQLRaw("paid_fen + \(amount)"))
-                    .set("status", to: SQLRaw("CASE WHEN paid_fen + \(amount) >= total_fen THEN 'paid' ELSE 'partial' END"))
-                    .where("id", .equal, billID).where(SQLRaw("paid_fen + \(amount) <= total_fen"))
-                    .returning("id").first(), (try? row.decode(column: "id", as: UUID.self)) != nil
-            else { throw LinliError(.conflict, issues: [FieldIssue(field: "amountFen", reason: "more_than_owed")]) }
+            guard let id = try await apply(bill, amount: amount, channel: channel, key: key, by: by, now: now, on: tx)
+            else { return nil }
             try await alsoIn?(tx, id)
-            try await Audit.record(.create, "bill_payment", id: id, community: community, after: receipt, by: req, on: tx)
-            return try await BillPayment.find(id, on: tx)
+            let row = try await BillPayment.find(id, on: tx)
+            try await Audit.record(.create, "bill_payment", id: id, community: community, after: row?.receiptNo, by: req, on: tx)
+            return row
         }
         if let payment { return try await answer(payment, on: req.db) }
         guard let done = try await BillPayment.query(on: req.db).filter(\.$billID == billID).filter(\.$requestKey == key).first()
         else { throw LinliError(.unavailable) }
         return try await answer(done, on: req.db)
+    }
+
+    /// Inside `tx`: the payment's row with a new receipt number (nil when the bill already has one with
+    /// this request key) and the bill's conditional write, which refuses to pay more than is owed
+    /// (409 `more_than_owed`, and the transaction is undone). With `paidBefore` the bill is written only
+    /// if it still shows that much paid (nil otherwise, nothing written): the caller read it and retries.
+    static func apply(
+        _ bill: Bill, amount: Int64, channel: BillPayment.Channel, key: String, by: UUID, now: Date, on tx: any Database,
+        paidBefore: Int64? = nil
+    ) async throws -> UUID? {
+        guard let sql = tx as? any SQLDatabase else { throw LinliError(.unavailable) }
+        let billID = try bill.requireID()
+        func payBill() async throws -> Bool {
+            var update = sql.update(Bill.schema)
+                .set("paid_fen", to: SQLRaw("paid_fen + \(amount)"))
+                .set("status", to: SQLRaw("CASE WHEN paid_fen + \(amount) >= total_fen THEN 'paid' ELSE 'partial' END"))
+                .where("id", .equal, billID).where(SQLRaw("paid_fen + \(amount) <= total_fen"))
+            if let paidBefore { update = update.where("paid_fen", .equal, paidBefore) }
+            let row = try await update.returning("id").first()
+            return (try? row?.decode(column: "id", as: UUID.self)) != nil
+        }
+        if paidBefore != nil, try await !payBill() { return nil }
+        let receipt = "R" + Billing.period(of: Int64(now.timeIntervalSince1970 * 1000)).replacingOccurrences(of: "-", with: "")
+            + "-" + Secret.alphanumeric(8).uppercased()
+        let id = UUID()
+        let inserted = try await sql.insert(into: BillPayment.schema)
+            .columns("id", "community_id", "bill_id", "amount_fen", "channel", "request_key", "receipt_no", "recorded_by", "created_at")
+            .values(
+                SQLBind(id), SQLBind(bill.communityID), SQLBind(billID), SQLBind(amount), SQLBind(channel.rawValue),
+                SQLBind(key), SQLBind(receipt), SQLBind(by), SQLBind(now)
+            )
+            .ignoringConflicts(with: ["bill_id", "request_key"]).returning("id").all()
+        guard !inserted.isEmpty else {
+            if paidBefore != nil { throw LinliError(.conflict, issues: [FieldIssue(field: "requestKey", reason: "duplicate")]) }
+            return nil
+        }
+        if paidBefore == nil, try await !payBill() {
+            throw LinliError(.conflict, issues: [FieldIssue(field: "amountFen", reason: "more_than_owed")])
+        }
+        return id
     }
 
     static func answer(_ payment: BillPayment, on db: any Database) async throws -> DeskPaymentRead {

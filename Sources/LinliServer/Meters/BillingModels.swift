@@ -88,13 +88,13 @@ final class BillPayment: Model, @unchecked Sendable {
     static let schema = "bill_payments"
 
     enum Channel: String, Codable, Sendable, CaseIterable {
-        case cash, card, transfer, wallet
+        case cash, card, transfer, wallet, online
 
         /// Taken by staff at the service desk.
         var atTheDesk: Bool {
             switch self {
             case .cash, .card, .transfer: true
-            case .wallet: false
+            case .wallet, .online: false
             }
         }
     }

@@ -26,8 +26,13 @@ enum Meters: Feature {
             return try await Usage.read(household, kind, now: req.clock.now(), on: req.db)
         }
         app.openAPIComponents.add(MeterSchemas.all)
+        app.pageLinks.add("usage", MetersRoute.usage)
+        app.pageLinks.add("bills", MetersRoute.bills)
+        app.consoleTabs.add("billing", order: 125, shown: { .dispatchWorkOrders($0) }) { MetersRoute.desk($0) }
+        MetersPages.register(app.pages)
         app.migrations.add(CreateBilling())
         BillingAPI.register(app)
+        MoneyMovements.register(OnlinePayments.purpose, OnlinePayments.moneyPurpose)
         Arrears.register(app)
         app.openAPIComponents.add(BillingSchemas.all)
         // Last month's bills, on any day of this one: a month whose first day the server missed is issued
@@ -37,6 +42,7 @@ enum Meters: Feature {
 
     static func seedDemo(_ world: DemoWorld, on db: any Database) async throws {
         try await DemoBilling.seed(world, on: db)
+        try await DemoMeters.seed(world, on: db)
     }
 }
 

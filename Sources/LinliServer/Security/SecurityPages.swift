@@ -85,18 +85,12 @@ enum SecurityPages {
         let feed: String
     }
 
-    static func homeName(_ household: Household, _ buildings: [UUID: Building]) -> String {
-        "\(buildings[household.buildingID]?.name ?? "") \(household.room)"
-    }
-
     static func register(_ web: any RoutesBuilder) {
         Web.route(web, .GET, { _, _, _ in SecurityRoute.mySecurity }) { req -> Response in
             let user = try req.user()
-            let households = try await Household.byID(Array(user.principal.households.keys), on: req.db).values
-                .sorted { $0.room < $1.room }
-            let buildings = try await Building.byID(households.map(\.buildingID), on: req.db)
+            let homesNamed = try await RegistryAPI.myHomes(req)
             var homes: [HomePanel] = []
-            for household in households {
+            for (household, name) in homesNamed {
                 let id = try household.requireID()
                 let row = try await HomeSecurity.stored(household, on: req.db)
                 let read = try await SecurityAPI.read(household, row: row, on: req)
@@ -110,7 +104,7 @@ enum SecurityPages {
                 let coming = schedule.next(after: req.clock.now(), calendar: .china)
                 homes.append(
                     HomePanel(
-                        id: id, home: homeName(household, buildings), state: req.t("security.state.\(read.state.rawValue)"),
+                        id: id, home: name, state: req.t("security.state.\(read.state.rawValue)"),
                         stateKey: read.state.rawValue, armed: read.state != .disarmed,
                         until: (read.exitEndsAt ?? read.entryEndsAt).map {
                             req.t("security.until", ["time": ConsolePages.time($0, req)])

@@ -46,10 +46,14 @@ enum DemoWallet {
             try await row.create(on: db)
         }
         var rng = SeededRandom(seed: 20_261_214)
+        var sessions: [RecyclingSession] = []
+        var weighings: [RecyclingWeighing] = []
         let boxes: [RecyclingCredit.Box] = [.paper, .paper, .plastic, .bottles, .metal, .textile, .glass]
         for (index, owner) in owners.enumerated() where index % 4 == 0 {
             var at = start.addingTimeInterval(Double(rng.next(7 * 86_400)))
             var event = 0
+            let wallet = Books.wallet(owner.householdID)
+            var balance: Int64 = 0
             while at < now.addingTimeInterval(-3600) {
                 // One visit to the bin: a sign-in and one weighing.
                 let session = RecyclingSession()
@@ -60,7 +64,7 @@ enum DemoWallet {
                 session.householdID = owner.householdID
                 session.createdAt = at
                 session.expiresAt = at.addingTimeInterval(Recycling.sessionLength)
-                try await session.create(on: db)
+                sessions.append(session)
                 let box = boxes[rng.next(boxes.count)]
                 let row = box == .paper && at >= change ? paper2 : (first[box] ?? paper2)
                 let net = Int64(300 + rng.next(box == .textile ? 4_000 : 2_500))
@@ -82,8 +86,6 @@ enum DemoWallet {
                 weighing.pricePerKgFen = row.pricePerKgFen
                 weighing.creditedFen = RecyclingCredit.fen(netGrams: net, pricePerKgFen: row.pricePerKgFen)
                 weighing.createdAt = at
-                let wallet = Books.wallet(owner.householdID)
-                var balance = try await Books.balance(wallet, on: db)
                 if weighing.creditedFen > 0 {
                     let after = try await Books.post(
                         .transfer(
@@ -93,11 +95,10 @@ enum DemoWallet {
                     balance = after?[wallet] ?? balance
                 }
                 weighing.balanceFen = balance
-                try await weighing.create(on: db)
+                weighings.append(weighing)
                 at = at.addingTimeInterval(Double(5 * 86_400 + rng.next(7 * 86_400)))
             }
             // A withdrawal of whole yuan once the wallet reached 10 元 (paid by the test provider).
-            let balance = try await Books.balance(Books.wallet(owner.householdID), on: db)
             guard balance >= Withdrawals.minimumFen else { continue }
             let withdrawal = WalletWithdrawal()
             withdrawal.id = UUID()
@@ -122,5 +123,7 @@ enum DemoWallet {
             movement.settledAt = withdrawal.createdAt
             try await movement.create(on: db)
         }
+        try await sessions.create(inChunksOn: db)
+        try await weighings.create(inChunksOn: db)
     }
 }

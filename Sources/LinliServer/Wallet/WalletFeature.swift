@@ -16,6 +16,8 @@ enum Wallet: Feature {
         app.migrations.add(CreateWallet())
         MoneyMovements.register(Withdrawals.purpose, Withdrawals.moneyPurpose)
         WalletAPI.register(app)
+        app.pageLinks.add("wallet", WalletRoute.myWallet)
+        WalletPages.register(app.pages)
         app.openAPIComponents.add(WalletSchemas.all)
         // Catches up on every day of the last week not yet checked, so a day the server was down is not lost.
         app.jobs.every(Reconciliation.job, seconds: 3600) { app, job in try await Reconciliation.run(now: job.now, on: app.db) }

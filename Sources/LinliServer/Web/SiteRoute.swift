@@ -49,6 +49,6 @@ enum SiteRoute: PageRoute {
         "alarms": "alarmID", "tasks": "taskID", "deny-list": "personID", "bookings": "bookingID",
         "notices": "noticeID", "requests": "orderID", "photos": "photoID", "services": "serviceID",
         "locks": "deviceID", "codes": "codeID", "passes": "passID", "calls": "callID", "checks": "checkID",
-        "zones": "zoneID", "bins": "deviceID",
+        "zones": "zoneID", "bins": "deviceID", "bills": "billID",
     ]
 }

@@ -49,10 +49,11 @@ enum DemoDevices {
         Spec(name: "3栋垃圾桶", type: "bin_level", building: "3栋"),
         Spec(name: "5栋垃圾桶", type: "bin_level", building: "5栋", idle: true),
         Spec(name: "中心广场回收箱", type: "recycling_bin", zone: "中心广场"),
-        Spec(name: "1栋101水表", type: "water_meter", building: "1栋", room: "101"),
+        // 1栋101's meters have six months of a household's life from the meters' own demo (`DemoMeters`).
+        Spec(name: "1栋101水表", type: "water_meter", building: "1栋", room: "101", idle: true),
         Spec(name: "2栋302水表", type: "water_meter", building: "2栋", room: "302"),
         Spec(name: "泵房总水表", type: "water_meter", zone: "泵房"),
-        Spec(name: "1栋101电表", type: "electricity_meter", building: "1栋", room: "101"),
+        Spec(name: "1栋101电表", type: "electricity_meter", building: "1栋", room: "101", idle: true),
         Spec(name: "公共照明电表", type: "electricity_meter", zone: "配电房"),
         Spec(name: "1栋101电视盒子", type: "tv_box", building: "1栋", room: "101"),
         Spec(name: "物业大厅自助机", type: "kiosk", zone: "物业中心"),

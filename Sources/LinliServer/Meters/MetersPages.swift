@@ -1,0 +1,253 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+/// The pages of water, electricity and bills: the resident's use (`/usage`, phone and TV) and bills
+/// (`/bills`, paid online or from the wallet), and the service desk's bills and arrears in the console.
+enum MetersRoute: PageRoute {
+    case usage
+    case bills
+    case payOnline(UUID, UUID)
+    case payFromWallet(UUID, UUID)
+    case desk(UUID)
+    case deskPayment(UUID, UUID)
+
+    var path: String {
+        switch self {
+        case .usage: "/usage"
+        case .bills: "/bills"
+        case .payOnline(let h, let b): "/bills/households/\(h)/bills/\(b)/online"
+        case .payFromWallet(let h, let b): "/bills/households/\(h)/bills/\(b)/wallet"
+        case .desk(let c): "/console/\(c)/billing"
+        case .deskPayment(let c, let b): "/console/\(c)/bills/\(b)/payments"
+        }
+    }
+}
+
+enum MetersPages {
+    struct UsageHome: Encodable {
+        let id: UUID
+        let home: String
+        let hasMeters: Bool
+        let figures: [ConsolePages.Option]
+        let daysChart: String
+        let days: [ConsolePages.Option]
+        let hoursChart: String
+        let comparison: String?
+        let leaks: [String]
+        let tips: [String]
+    }
+
+    struct UsagePage: Encodable {
+        let kinds: [Layout.Link]
+        let homes: [UsageHome]
+    }
+
+    struct BillRow: Encodable {
+        let id: UUID
+        let period: String
+        let total: String
+        let paid: String
+        let owed: String
+        let status: String
+        let open: Bool
+        let dueOn: String
+        let late: Bool
+        let lines: [String]
+        let payOnline: String
+        let payFromWallet: String?
+        let requestKey: String
+    }
+
+    struct BillsHome: Encodable {
+        let id: UUID
+        let home: String
+        let wallet: String
+        let owed: String
+        let bills: [BillRow]
+    }
+
+    struct BillsPage: Encodable {
+        let homes: [BillsHome]
+    }
+
+    struct DeskBill: Encodable {
+        let home: String
+        let period: String
+        let total: String
+        let owed: String
+        let owedFen: Int64
+        let dueOn: String
+        let action: String
+        let requestKey: String
+    }
+
+    struct DeskPage: Encodable {
+        let header: ConsolePages.Header
+        let arrears: [[String]]
+        let bills: [DeskBill]
+        let channels: [ConsolePages.Option]
+        let query: String
+    }
+
+    static func yuan(_ fen: Int64) -> String { MoneyText.yuan(fen) }
+
+    /// A line's unit price: water and electricity in 1/100 fen a unit, the property fee in fen a m².
+    static func price(_ line: BillLineRead) -> String {
+        line.item == BillItem.propertyFee.rawValue
+            ? String(format: "¥%.2f", Double(line.price) / 100) : String(format: "¥%.4f", Double(line.price) / 10_000)
+    }
+
+    static func amount(_ value: Double?, _ unit: String, complete: Bool = true, _ req: Request) -> String {
+        guard let value else { return req.t("usage.missing") }
+        return String(format: "%.2f", value) + " " + unit + (complete ? "" : " " + req.t("usage.partial"))
+    }
+
+    static func register(_ web: any RoutesBuilder) {
+        Web.route(web, .GET, { _, _, _ in MetersRoute.usage }) { req -> Response in
+            let user = try req.user()
+            let kind = Usage.Kind(rawValue: req.query[String.self, at: "kind"] ?? "water") ?? .water
+            let homesNamed = try await RegistryAPI.myHomes(req)
+            var homes: [UsageHome] = []
+            for (household, name) in homesNamed {
+                let read = try await Usage.read(household, kind, now: req.clock.now(), on: req.db)
+                homes.append(usageHome(household, name, read, kind, req))
+            }
+            let kinds = Usage.Kind.allCases.map {
+                Layout.Link(href: MetersRoute.usage.path + "?kind=" + $0.rawValue, label: req.t("usage.kind.\($0.rawValue)"), current: $0 == kind)
+            }
+            return try await req.render("meters/usage", title: req.t("usage.title"), UsagePage(kinds: kinds, homes: homes))
+        }
+        Web.route(web, .GET, { _, _, _ in MetersRoute.bills }) { req -> Response in
+            let user = try req.user()
+            let homesNamed = try await RegistryAPI.myHomes(req)
+            var homes: [BillsHome] = []
+            for (household, name) in homesNamed {
+                let id = try household.requireID()
+                let since = user.principal.residentSince[id] ?? .distantPast
+                let bills = try await Bill.query(on: req.db).filter(\.$householdID == id).filter(\.$issuedAt >= since)
+                    .sort(\.$period, .descending).limit(12).all()
+                let balance = try await Books.balance(Books.wallet(id), on: req.db)
+                let today = CivilDate(req.today)?.description ?? ""
+                let rows = try await BillingAPI.reads(bills, on: req.db).map { b in
+                    let owed = b.totalFen - b.paidFen
+                    return BillRow(
+                        id: b.id, period: b.period, total: yuan(b.totalFen), paid: yuan(b.paidFen), owed: yuan(owed),
+                        status: req.t("bill.status.\(b.status)"), open: owed > 0, dueOn: b.dueOn,
+                        late: owed > 0 && b.dueOn < today,
+                        lines: b.lines.map { line in
+                            let tier = line.item == "property_fee" ? "" : " · " + req.t("bill.tier", ["n": "\(line.tier)"])
+                            return req.t("bill.item.\(line.item)") + tier + " · "
+                                + String(format: "%.3f", Double(line.quantityMilli) / 1000) + " × "
+                                + price(line) + " = " + yuan(line.amountFen)
+                        },
+                        payOnline: MetersRoute.payOnline(id, b.id).path,
+                        payFromWallet: owed > 0 && balance >= owed ? MetersRoute.payFromWallet(id, b.id).path : nil,
+                        requestKey: RequestKey.make())
+                }
+                homes.append(
+                    BillsHome(
+                        id: id, home: name, wallet: yuan(balance),
+                        owed: yuan(bills.reduce(0) { $0 + $1.totalFen - $1.paidFen }), bills: rows))
+            }
+            return try await req.render("meters/bills", title: req.t("bill.title"), BillsPage(homes: homes))
+        }
+        for online in [true, false] {
+            Web.route(web, .POST, { h, b, _ in online ? MetersRoute.payOnline(h, b) : MetersRoute.payFromWallet(h, b) }) {
+                req -> Response in
+                let household = try await RegistryAPI.residentHousehold(req)
+                let input = try req.content.decode(WalletBillPaymentInput.self)
+                let billID = try req.id("billID")
+                let paid =
+                    online
+                    ? try await OnlinePayments.pay(household, billID: billID, input, on: req)
+                    : try await BillingAPI.payFromWallet(household, billID: billID, input, on: req)
+                req.flash(req.t("bill.paid", ["amount": yuan(paid.amountFen), "receipt": paid.receiptNo]))
+                return req.redirect(to: MetersRoute.bills.path)
+            }
+        }
+        Web.route(web, .GET, { c, _, _ in MetersRoute.desk(c) }) { req -> Response in
+            let header = try await ConsolePages.header(req, current: "billing")
+            try req.authorize(.dispatchWorkOrders(header.id))
+            return try await req.render("meters/desk", title: req.t("console.tab.billing"), try await deskPage(header, req))
+        }
+        Web.route(web, .POST, { c, b, _ in MetersRoute.deskPayment(c, b) }) { req -> Response in
+            struct Form: Content {
+                var amount: String?
+                var channel: String?
+                var requestKey: String?
+            }
+            let id = try req.id("communityID")
+            try req.authorize(.dispatchWorkOrders(id))
+            let form = try req.content.decode(Form.self)
+            // Yuan as typed (123.4), to fen without going through a floating point number.
+            let fen = form.amount.flatMap(MoneyText.fen)
+            guard let fen else { throw LinliError.invalid("amountFen", "invalid_value") }
+            let paid = try await BillingAPI.pay(
+                try req.id("billID"), in: id, DeskPaymentInput(amountFen: fen, channel: form.channel, requestKey: form.requestKey),
+                on: req)
+            req.flash(req.t("bill.recorded", ["amount": yuan(paid.amountFen), "receipt": paid.receiptNo]))
+            return req.redirect(to: MetersRoute.desk(id).path)
+        }
+    }
+
+    static func usageHome(
+        _ household: Household, _ name: String, _ read: UsageRead, _ kind: Usage.Kind, _ req: Request
+    ) -> UsageHome {
+        let unit = read.unit
+        let figures: [ConsolePages.Option] = [
+            .init(value: req.t("usage.thisMonth"), label: amount(read.thisMonth.usage, unit, complete: read.thisMonth.complete, req)),
+            .init(value: req.t("usage.lastMonth"), label: amount(read.lastMonth.usage, unit, complete: read.lastMonth.complete, req)),
+            .init(
+                value: req.t("usage.sameMonthLastYear"),
+                label: amount(read.sameMonthLastYear.usage, unit, complete: read.sameMonthLastYear.complete, req)),
+        ]
+        func day(_ date: Date) -> String { "\(Calendar.china.component(.day, from: date))" }
+        func hour(_ date: Date) -> String { String(format: "%02d:00", Calendar.china.component(.hour, from: date)) }
+        var tips: [String] = []
+        if read.aboveUsual { tips += ["usage.aboveUsual", "usage.tip.\(kind.rawValue)"].map { req.t($0) } }
+        return UsageHome(
+            id: (try? household.requireID()) ?? UUID(), home: name,
+            hasMeters: read.meters > 0, figures: figures,
+            daysChart: Markup.barChart(read.days.map(\.usage), label: req.t("usage.daysChart", ["unit": unit])),
+            days: read.days.map {
+                .init(value: req.t("usage.day", ["day": day($0.start)]), label: amount($0.usage, unit, req))
+            },
+            hoursChart: Markup.barChart(
+                read.hours.map(\.usage),
+                label: req.t("usage.hoursChart", ["unit": unit, "from": read.hours.first.map { hour($0.start) } ?? ""])),
+            comparison: read.comparison.map {
+                req.t("usage.comparison", ["rank": "\($0.rank)", "peers": "\($0.peers)", "median": amount($0.median, unit, req)])
+            },
+            leaks: read.leaks.map { req.t("usage.leak.\($0)") }, tips: tips)
+    }
+
+    static func deskPage(_ header: ConsolePages.Header, _ req: Request) async throws -> DeskPage {
+        let id = header.id
+        let arrears = try await Arrears.list(id, now: req.clock.now(), on: req.db)
+        let query = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespaces)
+        let shown = arrears.filter { query.isEmpty || "\($0.building) \($0.room)".contains(query) || $0.room == query }
+        let homes = Array(shown.prefix(query.isEmpty ? 10 : 50))
+        let bills = try await Bill.query(on: req.db).filter(\.$communityID == id).filter(\.$status != .paid)
+            .filter(\.$householdID ~~ homes.map(\.householdID)).sort(\.$period).all()
+        let names = Dictionary(uniqueKeysWithValues: homes.map { ($0.householdID, "\($0.building) \($0.room)") })
+        return DeskPage(
+            header: header,
+            arrears: Array(arrears.prefix(20)).map {
+                [
+                    "\($0.building) \($0.room)", yuan($0.owedFen), yuan($0.notDueFen), yuan($0.days1To30Fen),
+                    yuan($0.days31To90Fen), yuan($0.over90Fen), $0.oldestDueOn,
+                ]
+            },
+            bills: try bills.map { b in
+                DeskBill(
+                    home: names[b.householdID] ?? "", period: b.period, total: yuan(b.totalFen), owed: yuan(b.totalFen - b.paidFen),
+                    owedFen: b.totalFen - b.paidFen, dueOn: b.dueOn, action: MetersRoute.deskPayment(id, try b.requireID()).path,
+                    requestKey: RequestKey.make())
+            },
+            channels: BillPayment.Channel.allCases.filter(\.atTheDesk).map {
+                .init(value: $0.rawValue, label: req.t("bill.channel.\($0.rawValue)"))
+            }, query: query)
+    }
+}
