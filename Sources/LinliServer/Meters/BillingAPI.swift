@@ -239,6 +239,13 @@ enum BillingAPI {
         }
         var v = Validation()
         let key = v.text(input.requestKey, "requestKey", max: 64)
+        // The same request again (a double tap that lost the race): the first answer, before asking
+        // what is still owed.
+        if let key, let done = try await BillPayment.query(on: req.db).filter(\.$billID == billID)
+            .filter(\.$requestKey == key).first()
+        {
+            return try await answer(done, on: req.db)
+        }
         let amount = input.amountFen ?? (bill.totalFen - bill.paidFen)
         if amount < 1 { v.fail("amountFen", bill.status == .paid ? "already_paid" : "out_of_range") }
         try v.check()

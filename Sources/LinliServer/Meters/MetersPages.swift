@@ -106,7 +106,6 @@ enum MetersPages {
 
     static func register(_ web: any RoutesBuilder) {
         Web.route(web, .GET, { _, _, _ in MetersRoute.usage }) { req -> Response in
-            let user = try req.user()
             let kind = Usage.Kind(rawValue: req.query[String.self, at: "kind"] ?? "water") ?? .water
             let homesNamed = try await RegistryAPI.myHomes(req)
             var homes: [UsageHome] = []

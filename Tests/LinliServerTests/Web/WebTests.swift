@@ -131,7 +131,7 @@ import VaporTesting
             #expect(
                 operatorTabs == [
                     "Overview", "Households", "Residents", "Staff", "Devices", "Alarms", "Rules", "Device health",
-                    "Irrigation &amp; bins", "Security desk", "Gates", "Face data", "Notices", "Work orders", "Services", "Elderly care", "Import",
+                    "Irrigation &amp; bins", "Security desk", "Gates", "Face data", "Notices", "Work orders", "Billing", "Services", "Elderly care", "Import",
                     "Audit log",
                 ])
             #expect(
