@@ -9,7 +9,8 @@ from selenium.webdriver.common.keys import Keys
 from test_resident import press, sign_in
 
 ELDER = "13900000002"
-PAGES = ["/", "/me", "/access", "/requests", "/notices", "/services", "/security", "/care"]
+PAGES = ["/", "/me", "/access", "/requests", "/notices", "/services", "/security", "/care", "/usage", "/usage?kind=electricity",
+         "/bills", "/wallet"]
 
 TARGETS = """
 return [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex="0"]')]
