@@ -44,6 +44,10 @@ enum Billing {
         let households = try await Household.query(on: db).filter(\.$communityID == community).all()
         let billed = Set(try await Bill.query(on: db).filter(\.$communityID == community)
             .filter(\.$period == period).all(\.$householdID))
+        // Earlier bills still unpaid, for the late fee of the days of this month they are overdue.
+        let overdue = Dictionary(
+            grouping: try await Bill.query(on: db).filter(\.$communityID == community).filter(\.$status != .paid)
+                .filter(\.$period < period).all(), by: \.householdID)
         // Only homes with a meter have water or electricity lines to work out.
         let metered = Set(
             try await Device.query(on: db).filter(\.$communityID == community)
@@ -52,7 +56,7 @@ enum Billing {
         for household in households {
             guard let id = household.id, !billed.contains(id) else { continue }
             let lines = try await lines(
-                for: household, tariffs: metered.contains(id) ? tariffs : tariffs.filter { $0.item == .propertyFee },
+                for: household, tariffs: metered.contains(id) ? tariffs : tariffs.filter(\.item.isFee), overdue: overdue[id] ?? [],
                 from: start, to: end, period: period, on: db)
             guard !lines.isEmpty else { continue }
             made.append((household, lines))
@@ -66,8 +70,8 @@ enum Billing {
 
     /// The lines of one household's month (not stored).
     static func lines(
-        for household: Household, tariffs: [TariffRow], from start: Int64, to end: Int64, period: String,
-        on db: any Database
+        for household: Household, tariffs: [TariffRow], overdue: [Bill] = [], from start: Int64, to end: Int64,
+        period: String, on db: any Database
     ) async throws -> [BillLine] {
         let id = try household.requireID()
         var out: [BillLine] = []
@@ -97,12 +101,31 @@ enum Billing {
                          fen: priced.amountFen))
             }
         }
-        guard let firstDay = day(start) else { return out }
-        if let fee = tariffs.filter({ $0.item == .propertyFee }).compactMap({ row in
-            row.version.map { (row, $0) }
-        }).filter({ $0.1.effectiveFrom <= firstDay }).max(by: { $0.1.effectiveFrom < $1.1.effectiveFrom }),
-            let rate = fee.1.prices.first, let version = fee.0.id
-        {
+        guard let firstDay = day(start), let lastDay = day(end - 1) else { return out }
+        func inForce(_ item: BillItem) -> (TariffRow, Int64, UUID)? {
+            guard
+                let (row, version) = tariffs.filter({ $0.item == item }).compactMap({ row in row.version.map { (row, $0) } })
+                    .filter({ $0.1.effectiveFrom <= firstDay }).max(by: { $0.1.effectiveFrom < $1.1.effectiveFrom }),
+                let price = version.prices.first, let id = row.id
+            else { return nil }
+            return (row, price, id)
+        }
+        // The late fee: for each earlier bill still unpaid, what is owed × the rate × its days overdue in
+        // this month (from the day after its due day). A bill once issued never changes, so the fee is a
+        // line of the next one.
+        if let (_, rate, version) = inForce(.lateFee) {
+            let last = CivilDays.days(year: lastDay.year, month: lastDay.month, day: lastDay.day)
+            let first = CivilDays.days(year: firstDay.year, month: firstDay.month, day: firstDay.day)
+            for bill in overdue.sorted(by: { $0.period < $1.period }) {
+                guard let due = CivilDate(bill.dueOn) else { continue }
+                let from = max(CivilDays.days(year: due.year, month: due.month, day: due.day) + 1, first)
+                let days = last - from + 1
+                let fen = LateFee.fen(unpaid: bill.totalFen - bill.paidFen, daysLate: days, perTenThousandPerDay: rate)
+                guard days > 0, fen > 0 else { continue }
+                out.append(line(.lateFee, version: version, tier: 1, quantity: Int64(days) * 1000, price: rate, fen: fen))
+            }
+        }
+        if let (_, rate, version) = inForce(.propertyFee) {
             let area = Int64((household.areaM2 * 100).rounded())
             out.append(
                 line(.propertyFee, version: version, tier: 1, quantity: area * 10, price: rate,

@@ -172,7 +172,8 @@ enum BillingAPI {
         let limits = input.tierLimits ?? []
         let prices = input.prices ?? []
         if limits.count > 5 { v.fail("tierLimits", "too_many") }
-        if item == .propertyFee, !limits.isEmpty || prices.count != 1 { v.fail("prices", "one_price") }
+        if item?.isFee == true, !limits.isEmpty || prices.count != 1 { v.fail("prices", "one_price") }
+        if item == .lateFee, let rate = prices.first, rate > 100 { v.fail("prices", "out_of_range") }
         if let from, let problem = TariffVersion(id: "new", effectiveFrom: from, tierLimits: limits, prices: prices).check() {
             v.fail(problem == .tiersNotIncreasing ? "tierLimits" : "prices", problem.rawValue)
         }

@@ -7,6 +7,11 @@ enum BillItem: String, Codable, Sendable, CaseIterable {
     case water, electricity
     /// 物业费: the home's area × a rate per m² a month.
     case propertyFee = "property_fee"
+    /// 滞纳金, where the community sets one: per ten thousand of what is overdue, a day (万分之五 = 5).
+    case lateFee = "late_fee"
+
+    /// One price, no tiers.
+    var isFee: Bool { self == .propertyFee || self == .lateFee }
 }
 
 /// One version of a price, from a day on; never edited (a new version starts on a later day), so an
@@ -114,6 +119,29 @@ final class BillPayment: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
+}
+
+/// A reminder sent for a bill, once per stage (`due_soon`, `overdue_1`, `overdue_15`, `overdue_30`).
+final class BillReminder: Model, @unchecked Sendable {
+    static let schema = "bill_reminders"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "bill_id") var billID: UUID
+    @Field(key: "stage") var stage: String
+    @Field(key: "sent_at") var sentAt: Date
+
+    init() {}
+}
+
+struct CreateBillReminders: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(BillReminder.schema).id()
+            .field("bill_id", .uuid, .required, .references(Bill.schema, .id, onDelete: .cascade))
+            .field("stage", .string, .required).field("sent_at", .datetime, .required)
+            .unique(on: "bill_id", "stage").create()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema(BillReminder.schema).delete() }
 }
 
 struct CreateBilling: AsyncMigration {

@@ -76,5 +76,9 @@ extension MetersStrings {
         "bill.notDue": "Not due",
         "bill.oldestDue": "Oldest due",
         "reason.payment_declined": "the payment did not go through; nothing was charged",
+        "bill.note.due_soon": "Your bill is due within three days (pay it online under Bills)",
+        "bill.note.overdue_1": "Your bill is past its due day: please pay it soon",
+        "bill.note.overdue_15": "Your bill is 15 days overdue: please pay it or talk to the service desk",
+        "bill.note.overdue_30": "Your bill is 30 days overdue: please pay it; if it is hard, talk to the service desk",
     ]
 }

@@ -76,5 +76,9 @@ extension MetersStrings {
         "bill.notDue": "未到期",
         "bill.oldestDue": "最早到期",
         "reason.payment_declined": "支付没有成功，没有扣款",
+        "bill.note.due_soon": "物业账单三天内到期，请按时缴费（可在“账单缴费”里在线支付）",
+        "bill.note.overdue_1": "物业账单已过缴费日，请尽快缴费",
+        "bill.note.overdue_15": "物业账单已逾期15天，请尽快缴费或联系物业服务中心",
+        "bill.note.overdue_30": "物业账单已逾期30天，请尽快缴费；如有困难请联系物业服务中心",
     ]
 }

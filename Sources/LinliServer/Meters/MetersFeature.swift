@@ -31,6 +31,7 @@ enum Meters: Feature {
         app.consoleTabs.add("billing", order: 125, shown: { .dispatchWorkOrders($0) }) { MetersRoute.desk($0) }
         MetersPages.register(app.pages)
         app.migrations.add(CreateBilling())
+        app.migrations.add(CreateBillReminders())
         BillingAPI.register(app)
         MoneyMovements.register(OnlinePayments.purpose, OnlinePayments.moneyPurpose)
         Arrears.register(app)
@@ -38,6 +39,7 @@ enum Meters: Feature {
         // Last month's bills, on any day of this one: a month whose first day the server missed is issued
         // when it is back; a household already billed is left alone.
         app.jobs.every(Billing.job, seconds: 6 * 3600) { app, job in try await Billing.run(now: job.now, on: app.db) }
+        app.jobs.every(Reminders.job, seconds: 3600) { app, job in try await Reminders.run(now: job.now, app: app) }
     }
 
     static func seedDemo(_ world: DemoWorld, on db: any Database) async throws {

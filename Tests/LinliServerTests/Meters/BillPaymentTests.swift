@@ -187,3 +187,67 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct BillRemindersTests {
+    let billing = BillingTests()
+
+    @Test func remindersGoOncePerStageAndALateFeeIsALineOfTheNextBill() async throws {
+        try await withLinli { h in
+            // setup: a late fee of 万分之五 a day from today (2026-09-21); a fee with tiers or above 1 % a day is refused.
+            var op = try await h.token("operator")
+            for (body, status) in [
+                (#"{"item":"late_fee","effectiveFrom":"2026-09-21","prices":[500]}"#, HTTPStatus.unprocessableEntity),
+                (#"{"item":"late_fee","effectiveFrom":"2026-09-21","tierLimits":[1],"prices":[5,6]}"#, .unprocessableEntity),
+                (#"{"item":"late_fee","effectiveFrom":"2026-09-21","prices":[5]}"#, .created),
+            ] {
+                let r = try await h.send(.POST, h.community + "/tariffs", token: op, raw: body)
+                #expect(r.status == status, "\(body): \(r.text)")
+            }
+            (op, _) = try await billing.october(h)  // now 2 November
+            _ = try await h.send(.POST, h.community + "/bills/issue", token: op, raw: #"{"period":"2026-10"}"#)
+            let october = try #require(try await billing.bills(h).first)
+            #expect(october.dueOn == "2026-11-20" && october.totalFen == 24_904)
+            // The community's three homes each have a bill; the owner's home is followed here.
+            func remind() async throws -> Int { try await Reminders.run(now: h.clock.now(), app: h.app) }
+            func notes() async throws -> [String] {
+                try await Notification.query(on: h.app.db).filter(\.$householdID == h.world.home)
+                    .filter(\.$title ~~ Reminders.Stage.allCases.map { "bill.note.\($0.rawValue)" }).sort(\.$createdAt).all(\.$title)
+            }
+            // act and check: nothing 18 days before the due day; three days before, once.
+            #expect(try await remind() == 0)
+            h.clock.advance(by: 15 * 86_400)  // 17 November
+            #expect(try await remind() == 3)
+            #expect(try await remind() == 0)
+            #expect(try await notes() == ["bill.note.due_soon"])
+            h.clock.advance(by: 4 * 86_400)  // 21 November: the day after the due day
+            #expect(try await remind() == 3)
+            #expect(try await notes() == ["bill.note.due_soon", "bill.note.overdue_1"])
+            // November's bill (issued 1 December): the October bill was overdue 21–30 November, 10 days:
+            // 249.04 元 × 10 × 5/10 000 = 1.2452 → 1.25 元.
+            h.clock.advance(by: 10 * 86_400)
+            op = try await h.token("operator")
+            _ = try await h.send(.POST, h.community + "/bills/issue", token: op, raw: #"{"period":"2026-11"}"#)
+            let november = try #require(try await billing.bills(h).first { $0.period == "2026-11" })
+            let fee = try #require(november.lines.first { $0.item == "late_fee" })
+            #expect(fee.amountFen == 125 && fee.quantityMilli == 10_000 && fee.price == 5)
+            // 26 December: October is 36 days overdue (only the 30-day reminder, not the 15-day one it
+            // missed), November 6 days (overdue, not "due soon").
+            h.clock.advance(by: 25 * 86_400)
+            #expect(try await remind() == 6)
+            #expect(try await remind() == 0)
+            let sent = try await notes()
+            #expect(sent.sorted() == ["bill.note.due_soon", "bill.note.overdue_1", "bill.note.overdue_1", "bill.note.overdue_30"])
+            // Paid bills are not reminded of (the other two homes' still are).
+            let staff = try await h.token("property")
+            for bill in try await billing.bills(h) where bill.status != "paid" {
+                let paid = try await h.send(
+                    .POST, h.community + "/bills/\(bill.id)/payments", token: staff,
+                    raw: #"{"amountFen":\#(bill.totalFen - bill.paidFen),"channel":"cash","requestKey":"all-\#(bill.period)"}"#)
+                #expect(paid.status == .created)
+            }
+            h.clock.advance(by: 30 * 86_400)
+            #expect(try await remind() == 2)
+            #expect(try await notes().count == 4)
+        }
+    }
+}
