@@ -228,7 +228,8 @@ public enum DeviceCatalog {
                 TelemetryKey("power", unit: .watt, range: 0...100_000),
                 TelemetryKey("voltage", unit: .volt, range: 0...500),
             ],
-            commands: [CommandSpec("read_now", twoWay: true)], offlineAfter: 26 * 3600),
+            commands: [CommandSpec("read_now", twoWay: true), CommandSpec("relay_off"), CommandSpec("relay_on")],
+            offlineAfter: 26 * 3600),
         DeviceType(
             "tv_box",
             telemetry: [TelemetryKey("power_on", .boolean), TelemetryKey("app", .text)],

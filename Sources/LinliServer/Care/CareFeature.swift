@@ -14,6 +14,12 @@ enum ElderCare: Feature {
 
     static func register(_ app: Application) {
         app.migrations.add(CreateCare())
+        // Nobody on the care watch has their water or power cut off (prepaid meters ask).
+        app.supplyProtections.add { household, db in
+            let living = try await Membership.query(on: db).filter(\.$householdID == household).filter(\.$movedOut == nil)
+                .all(\.$personID)
+            return try await CareWatch.query(on: db).filter(\.$active == true).filter(\.$personID ~~ living).count() > 0
+        }
         app.pageLinks.add("care", CareRoute.myCare)
         app.pageLinks.add("careCheckIn", CareRoute.checkIn)
         app.consoleTabs.add("care", order: 135, shown: { .keepCareWatch($0) }) { CareRoute.worker($0) }

@@ -52,6 +52,10 @@ enum Billing {
         let metered = Set(
             try await Device.query(on: db).filter(\.$communityID == community)
                 .filter(\.$type ~~ Usage.Kind.allCases.map(\.deviceType)).all(\.$householdID).compactMap { $0 })
+            // Homes on prepaid meters pay their water and electricity from the prepaid balance.
+            .subtracting(
+                try await PrepaidAccount.query(on: db).filter(\.$communityID == community).filter(\.$enabled == true)
+                    .all(\.$householdID))
         var made: [(Household, [BillLine])] = []
         for household in households {
             guard let id = household.id, !billed.contains(id) else { continue }

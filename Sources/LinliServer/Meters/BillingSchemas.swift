@@ -32,8 +32,27 @@ enum BillingSchemas {
             ("status", Schema.enumeration(Bill.Status.allCases.map(\.rawValue))), ("dueOn", Schema.date),
             ("lines", Schema.array(line)),
         ], required: ["id", "householdID", "period", "totalFen", "paidFen", "status", "dueOn", "lines"])
+    static let prepaidInput = Schema.object(
+        [
+            ("enabled", Schema.bool), ("lowBalanceFen", Schema.integer(min: 0, max: 1_000_000)),
+            ("graceHours", Schema.integer(min: 1, max: 336)),
+        ], required: [])
+    static let topUp = Schema.object(
+        [("amountFen", Schema.integer(min: 100, max: 500_000)), ("requestKey", Schema.string(min: 1, max: 64))],
+        required: ["amountFen", "requestKey"])
     static var all: [(String, JSONValue)] {
         [
+            (
+                "Prepaid",
+                Schema.object(
+                    [
+                        ("householdID", Schema.uuid), ("enabled", Schema.bool), ("balanceFen", Schema.integer(min: 0)),
+                        ("debtFen", Schema.integer(min: 0)), ("lowBalanceFen", Schema.integer(min: 0)),
+                        ("graceHours", Schema.integer(min: 1)),
+                        ("state", Schema.enumeration(["ok", "low", "grace", "cut", "protected"])),
+                        ("graceUntil", Schema.nullable(Schema.dateTime)),
+                    ], required: ["householdID", "enabled", "balanceFen", "debtFen", "lowBalanceFen", "graceHours", "state"])
+            ),
             (
                 "Tariff",
                 Schema.object(

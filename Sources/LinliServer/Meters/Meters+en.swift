@@ -80,5 +80,10 @@ extension MetersStrings {
         "bill.note.overdue_1": "Your bill is past its due day: please pay it soon",
         "bill.note.overdue_15": "Your bill is 15 days overdue: please pay it or talk to the service desk",
         "bill.note.overdue_30": "Your bill is 30 days overdue: please pay it; if it is hard, talk to the service desk",
+        "prepaid.note.low": "Your prepaid balance is running low: please top up",
+        "prepaid.note.grace": "Your prepaid balance is used up: top up within the grace period, or water and power will be cut",
+        "prepaid.note.cut": "Prepaid balance used up and the grace period over: water and power are cut until you top up",
+        "prepaid.note.restored": "Topped up: water and power are back",
+        "prepaid.note.protected": "A prepaid household has run out, but someone on the care watch lives there: it is not cut off; please visit",
     ]
 }

@@ -80,5 +80,10 @@ extension MetersStrings {
         "bill.note.overdue_1": "物业账单已过缴费日，请尽快缴费",
         "bill.note.overdue_15": "物业账单已逾期15天，请尽快缴费或联系物业服务中心",
         "bill.note.overdue_30": "物业账单已逾期30天，请尽快缴费；如有困难请联系物业服务中心",
+        "prepaid.note.low": "预付费余额不多了，请及时充值",
+        "prepaid.note.grace": "预付费余额已用完，请在宽限期内充值，否则将停水停电",
+        "prepaid.note.cut": "预付费余额用完且宽限期已过，已停水停电；充值后自动恢复",
+        "prepaid.note.restored": "已充值，水电已恢复",
+        "prepaid.note.protected": "有预付费住户余额用完，但家中有关怀对象，不会停水停电：请上门了解情况",
     ]
 }

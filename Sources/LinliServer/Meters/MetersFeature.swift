@@ -32,6 +32,9 @@ enum Meters: Feature {
         MetersPages.register(app.pages)
         app.migrations.add(CreateBilling())
         app.migrations.add(CreateBillReminders())
+        app.migrations.add(CreatePrepaid())
+        MoneyMovements.register(Prepaid.purpose, Prepaid.moneyPurpose)
+        registerPrepaid(app)
         BillingAPI.register(app)
         MoneyMovements.register(OnlinePayments.purpose, OnlinePayments.moneyPurpose)
         Arrears.register(app)
@@ -40,6 +43,42 @@ enum Meters: Feature {
         // when it is back; a household already billed is left alone.
         app.jobs.every(Billing.job, seconds: 6 * 3600) { app, job in try await Billing.run(now: job.now, on: app.db) }
         app.jobs.every(Reminders.job, seconds: 3600) { app, job in try await Reminders.run(now: job.now, app: app) }
+        app.jobs.every(Prepaid.job, seconds: 900) { app, job in try await Prepaid.run(now: job.now, app: app) }
+    }
+
+    static func registerPrepaid(_ app: Application) {
+        let mine = "/api/v1/me/households/{householdID}/prepaid"
+        app.api.authenticated.register(
+            .init(
+                method: .PUT, path: RegistryAPI.c + "/households/{householdID}/prepaid", operationID: "setPrepaid",
+                summary: "Turn prepaid water and electricity on or off for a household (from the meters' latest totals), with its low-balance mark and grace period",
+                tag: "billing", body: BillingSchemas.prepaidInput, response: Schema.ref("Prepaid")), in: app
+        ) { req in
+            let household = try await RegistryAPI.household(req)
+            try req.authorize(.manageFinance(household.communityID))
+            return try await Prepaid.configure(household, try req.decode(PrepaidInput.self), on: req)
+        }
+        app.api.authenticated.register(
+            .init(
+                method: .GET, path: mine, operationID: "getPrepaid",
+                summary: "My household's prepaid balance, debt and state (ok, low, grace, cut, protected)", tag: "billing",
+                response: Schema.ref("Prepaid")), in: app
+        ) { req in
+            let household = try await RegistryAPI.residentHousehold(req)
+            guard let row = try await PrepaidAccount.query(on: req.db).filter(\.$householdID == (try household.requireID()))
+                .first(), row.enabled
+            else { throw LinliError(.notFound) }
+            return try await Prepaid.read(row, on: req.application, db: req.db)
+        }
+        app.api.authenticated.register(
+            .init(
+                method: .POST, path: mine + "/top-ups", operationID: "topUpPrepaid",
+                summary: "Top up the household's prepaid balance online (the same requestKey again charges nothing more); supply cut for want of money comes back once the debt is paid",
+                tag: "billing", body: BillingSchemas.topUp, status: .created, response: Schema.ref("Prepaid")), in: app
+        ) { req in
+            let household = try await RegistryAPI.residentHousehold(req)
+            return Created(value: try await Prepaid.topUp(household, try req.decode(TopUpInput.self), on: req))
+        }
     }
 
     static func seedDemo(_ world: DemoWorld, on db: any Database) async throws {
