@@ -139,6 +139,40 @@ enum MoneyMovements {
         return .succeeded
     }
 
+    /// A charge asked for by a person's request: recorded pending under `key` (the same key again finds the
+    /// same movement: parallel repeats charge once; another amount under it is 409), then settled. The
+    /// provider declining is 409 `payment_declined`; unreachable, 503 (the sweep settles it later).
+    static func charge(
+        key: String, cents: Int, purpose: String, subject: UUID, community: UUID, provider: any PaymentProvider, now: Date,
+        on db: any Database
+    ) async throws -> MoneyMovement {
+        var movement = try await MoneyMovement.query(on: db).filter(\.$idempotencyKey == key).first()
+        if movement == nil {
+            let made = MoneyMovement(
+                community: community, purpose: purpose, subject: subject, kind: .charge, cents: cents, key: key,
+                provider: provider.name, at: now)
+            do {
+                try await made.create(on: db)
+                movement = made
+            } catch let error as any DatabaseError where error.isConstraintFailure {
+                movement = try await MoneyMovement.query(on: db).filter(\.$idempotencyKey == key).first()
+            }
+        }
+        guard let movement else { throw LinliError(.unavailable) }
+        guard movement.amountCents == cents else {
+            throw LinliError(.conflict, issues: [FieldIssue(field: "requestKey", reason: "used_for_another_amount")])
+        }
+        do {
+            try await settle(movement, provider: provider, now: now, on: db)
+        } catch is PaymentDeclined {
+            throw LinliError(.conflict, issues: [FieldIssue(field: "payment", reason: "payment_declined")])
+        }
+        if movement.status == .failed {
+            throw LinliError(.conflict, issues: [FieldIssue(field: "payment", reason: "payment_declined")])
+        }
+        return movement
+    }
+
     /// Settles every movement still pending from before `olderThan` (run at start and by the sweep).
     static func reconcile(provider: any PaymentProvider, now: Date, olderThan: TimeInterval = 60, on db: any Database)
         async throws -> Int

@@ -85,5 +85,7 @@ extension MetersStrings {
         "prepaid.note.cut": "Prepaid balance used up and the grace period over: water and power are cut until you top up",
         "prepaid.note.restored": "Topped up: water and power are back",
         "prepaid.note.protected": "A prepaid household has run out, but someone on the care watch lives there: it is not cut off; please visit",
+        "usage.note.anomaly": "Your home used far more water these hours than it usually does at this time: is a tap open or something leaking?",
+        "task.checkLeak": "A community water meter looks like a leak: check the pipes",
     ]
 }

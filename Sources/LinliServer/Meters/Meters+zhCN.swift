@@ -85,5 +85,7 @@ extension MetersStrings {
         "prepaid.note.cut": "预付费余额用完且宽限期已过，已停水停电；充值后自动恢复",
         "prepaid.note.restored": "已充值，水电已恢复",
         "prepaid.note.protected": "有预付费住户余额用完，但家中有关怀对象，不会停水停电：请上门了解情况",
+        "usage.note.anomaly": "家里这几个小时的用水比平时同一时段多很多，请看看是否有水龙头没关或漏水",
+        "task.checkLeak": "公共水表疑似漏水，请检查管网",
     ]
 }

@@ -33,6 +33,7 @@ enum Meters: Feature {
         app.migrations.add(CreateBilling())
         app.migrations.add(CreateBillReminders())
         app.migrations.add(CreatePrepaid())
+        app.migrations.add(MeterWatch.Migration())
         MoneyMovements.register(Prepaid.purpose, Prepaid.moneyPurpose)
         registerPrepaid(app)
         BillingAPI.register(app)
@@ -44,6 +45,7 @@ enum Meters: Feature {
         app.jobs.every(Billing.job, seconds: 6 * 3600) { app, job in try await Billing.run(now: job.now, on: app.db) }
         app.jobs.every(Reminders.job, seconds: 3600) { app, job in try await Reminders.run(now: job.now, app: app) }
         app.jobs.every(Prepaid.job, seconds: 900) { app, job in try await Prepaid.run(now: job.now, app: app) }
+        app.jobs.every(MeterWatch.job, seconds: 3600) { app, job in try await MeterWatch.run(now: job.now, app: app) }
     }
 
     static func registerPrepaid(_ app: Application) {

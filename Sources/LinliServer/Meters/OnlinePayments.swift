@@ -70,32 +70,11 @@ enum OnlinePayments {
         guard let key, let requestKey else { throw LinliError.invalid("requestKey", "missing_value") }
         let provider = req.application.payments
         let now = req.clock.now()
-        var movement: MoneyMovement
-        if let earlier {
-            movement = earlier
-        } else {
-            movement = MoneyMovement(
-                community: bill.communityID, purpose: purpose, subject: billID, kind: .charge, cents: Int(amount), key: key,
-                provider: provider.name, at: now)
-            do {
-                try await movement.create(on: req.db)
-            } catch let error as any DatabaseError where error.isConstraintFailure {
-                // The same request at the same moment: its movement, settled once.
-                guard let first = try await MoneyMovement.query(on: req.db).filter(\.$idempotencyKey == key).first()
-                else { throw LinliError(.unavailable) }
-                movement = first
-            }
-        }
+        let movement = try await MoneyMovements.charge(
+            key: key, cents: earlier?.amountCents ?? Int(amount), purpose: purpose, subject: billID,
+            community: bill.communityID, provider: provider, now: now, on: req.db)
         if input.amountFen.map({ Int($0) != movement.amountCents }) ?? false {
             throw LinliError(.conflict, issues: [FieldIssue(field: "requestKey", reason: "used_for_another_amount")])
-        }
-        do {
-            try await MoneyMovements.settle(movement, provider: provider, now: now, on: req.db)
-        } catch is PaymentDeclined {
-            throw LinliError(.conflict, issues: [FieldIssue(field: "payment", reason: "payment_declined")])
-        }
-        if movement.status == .failed {
-            throw LinliError(.conflict, issues: [FieldIssue(field: "payment", reason: "payment_declined")])
         }
         // A refund made while settling is sent now; the sweep sends it if the provider is away.
         if let id = movement.id,

@@ -55,6 +55,13 @@ enum Usage {
     {
         let meters = try await Device.query(on: db).filter(\.$householdID == household)
             .filter(\.$type == kind.deviceType).all()
+        return try await series(of: meters, kind, from: from, on: db)
+    }
+
+    /// The readings of these meters, one series each.
+    static func series(of meters: [Device], _ kind: Kind, from: Int64, on db: any Database) async throws
+        -> [MeterUsage.Series]
+    {
         var out: [MeterUsage.Series] = []
         for meter in meters {
             guard let id = meter.id, let sql = db as? any SQLDatabase else { continue }

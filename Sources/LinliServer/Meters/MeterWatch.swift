@@ -1,0 +1,99 @@
+import Fluent
+import Foundation
+import LinliCore
+import SQLKit
+import Vapor
+
+/// Watches the water meters every hour with the rules of `LinliCore` (`LeakRules` over the last 48 hours,
+/// `UsageAnomaly` of the last hours against the home's own hour-of-week pattern of four weeks): a home's
+/// meter tells the household, a community meter (the pump room, a garden's) asks the property staff for
+/// a check — each kind once a China day per meter (a row unique per meter, kind and day, written in the
+/// transaction of its notification or task).
+enum MeterWatch {
+    static let job = "meters.watch"
+    static let taskTitle = "task.checkLeak"
+
+    final class Finding: Model, @unchecked Sendable {
+        static let schema = "meter_findings"
+
+        @ID(key: .id) var id: UUID?
+        @Field(key: "device_id") var deviceID: UUID
+        @Field(key: "kind") var kind: String
+        @Field(key: "day") var day: String
+        @Field(key: "found_at") var foundAt: Date
+
+        init() {}
+    }
+
+    struct Migration: AsyncMigration {
+        func prepare(on database: any Database) async throws {
+            try await database.schema(Finding.schema).id()
+                .field("device_id", .uuid, .required, .references(Device.schema, .id, onDelete: .cascade))
+                .field("kind", .string, .required).field("day", .string, .required).field("found_at", .datetime, .required)
+                .unique(on: "device_id", "kind", "day").create()
+        }
+
+        func revert(on database: any Database) async throws { try await database.schema(Finding.schema).delete() }
+    }
+
+    /// Looks at every water meter; answers how many findings were told now.
+    @discardableResult
+    static func run(now: Date, app: Application) async throws -> Int {
+        let nowMs = Int64(now.timeIntervalSince1970 * 1000)
+        let hour: Int64 = 3_600_000
+        let end = TimeBuckets.start(of: nowMs, .hour)
+        var told = 0
+        for meter in try await Device.query(on: app.db).filter(\.$type == Usage.Kind.water.deviceType)
+            .filter(\.$disabled == false).all()
+        {
+            let series = try await Usage.series(of: [meter], .water, from: end - 28 * 24 * hour, on: app.db)
+            let last48 = Usage.buckets(series, from: end - 48 * hour, to: end, .hour, maxGap: 3 * hour)
+            var kinds = LeakRules.evaluate(last48).map(\.kind.rawValue)
+            if meter.householdID != nil {
+                let history = Usage.buckets(series, from: end - 28 * 24 * hour, to: end - 3 * hour, .hour, maxGap: 3 * hour)
+                let recent = Usage.buckets(series, from: end - 3 * hour, to: end, .hour, maxGap: 3 * hour)
+                // A floor of 20 L an hour: a quiet home's kettle is not news.
+                if !UsageAnomaly.evaluate(history: history, recent: recent, floor: 0.02).isEmpty { kinds.append("anomaly") }
+            }
+            for kind in kinds where try await tell(meter, kind, now: now, app: app) { told += 1 }
+        }
+        return told
+    }
+
+    /// Once a day per meter and kind: the household's notification, or the staff's check task (unless
+    /// one is still open for the meter).
+    static func tell(_ meter: Device, _ kind: String, now: Date, app: Application) async throws -> Bool {
+        guard let id = meter.id else { return false }
+        let day = Calendar.chinaDate(now)
+        let done = try await app.db.writeTransaction { tx -> Bool in
+            guard let sql = tx as? any SQLDatabase else { return false }
+            let inserted = try await sql.insert(into: Finding.schema).columns("id", "device_id", "kind", "day", "found_at")
+                .values(SQLBind(UUID()), SQLBind(id), SQLBind(kind), SQLBind(day), SQLBind(now))
+                .ignoringConflicts(with: ["device_id", "kind", "day"]).returning("id").all()
+            guard !inserted.isEmpty else { return false }
+            if let household = meter.householdID {
+                let note = Notification()
+                note.communityID = meter.communityID
+                note.householdID = household
+                note.deviceID = id
+                note.title = kind == "anomaly" ? "usage.note.anomaly" : "usage.leak.\(kind)"
+                note.createdAt = now
+                try await note.create(on: tx)
+            } else if try await StaffTask.query(on: tx).filter(\.$deviceID == id).filter(\.$title == taskTitle)
+                .filter(\.$status == .open).count() == 0
+            {
+                let task = StaffTask()
+                task.communityID = meter.communityID
+                task.role = .propertyStaff
+                task.title = taskTitle
+                task.deviceID = id
+                task.status = .open
+                task.createdAt = now
+                try await task.create(on: tx)
+            }
+            return true
+        }
+        if done { app.events.publish(.notificationsChanged(community: meter.communityID)) }
+        return done
+    }
+}
