@@ -50,30 +50,47 @@ enum Usage {
 
     /// The readings of the household's meters of `kind`, one series per meter: daily edges for the long
     /// past (hourly roll-ups are kept for weeks only), hourly for the rest.
-    static func series(of household: UUID, _ kind: Kind, from: Int64, on db: any Database) async throws
+    static func series(
+        of household: UUID, _ kind: Kind, from: Int64, hourlyIn spans: [Range<Int64>]? = nil, on db: any Database
+    ) async throws
         -> [MeterUsage.Series]
     {
         let meters = try await Device.query(on: db).filter(\.$householdID == household)
             .filter(\.$type == kind.deviceType).all()
-        return try await series(of: meters, kind, from: from, on: db)
+        return try await series(of: meters, kind, from: from, hourlyIn: spans, on: db)
     }
 
-    /// The readings of these meters, one series each.
-    static func series(of meters: [Device], _ kind: Kind, from: Int64, on db: any Database) async throws
-        -> [MeterUsage.Series]
-    {
+    /// The readings of these meters, one series each: every hourly roll-up's last reading since `from`,
+    /// or — with `hourlyIn` — the daily ones since `from` and the hourly ones only within those spans
+    /// (the edges a read needs exactly, and the recent hours), which keeps a read of half a year to a
+    /// few hundred rows a meter.
+    static func series(
+        of meters: [Device], _ kind: Kind, from: Int64, hourlyIn spans: [Range<Int64>]? = nil, on db: any Database
+    ) async throws -> [MeterUsage.Series] {
         var out: [MeterUsage.Series] = []
         for meter in meters {
             guard let id = meter.id, let sql = db as? any SQLDatabase else { continue }
-            let rows = try await sql.select().columns("last_value", "last_ts").from("telemetry_rollups")
+            var query = sql.select().columns("last_value", "last_ts").from("telemetry_rollups")
                 .where("device_id", .equal, id).where("name", .equal, kind.key)
-                .where("start", .greaterThanOrEqual, from - 86_400_000).all()
+                .where("start", .greaterThanOrEqual, from - 86_400_000)
+            if let spans {
+                query = query.where { any in
+                    any.where("period", .equal, "d")
+                    for span in spans {
+                        any.orWhere { both in
+                            both.where("period", .equal, "h").where("start", .greaterThanOrEqual, span.lowerBound)
+                                .where("start", .lessThan, span.upperBound)
+                        }
+                    }
+                    return any
+                }
+            }
+            var seen: Set<Int64> = []
             var readings: [MeterUsage.Reading] = []
-            for row in rows {
-                readings.append(
-                    .init(
-                        ts: try row.decode(column: "last_ts", as: Int64.self),
-                        total: try row.decode(column: "last_value", as: Double.self)))
+            for row in try await query.all() {
+                let ts = try row.decode(column: "last_ts", as: Int64.self)
+                guard seen.insert(ts).inserted else { continue }  // a day's last reading is its last hour's too
+                readings.append(.init(ts: ts, total: try row.decode(column: "last_value", as: Double.self)))
             }
             out.append(MeterUsage.series(readings, settings: kind.settings))
         }
@@ -102,7 +119,13 @@ enum Usage {
         let (year, monthNumber) = TimeBuckets.yearMonth(nowMs)
         let yearAgo = TimeBuckets.start(
             of: Int64(CivilDays.days(year: year - 1, month: monthNumber, day: 1)) * 86_400_000 - TimeBuckets.offset, .month)
-        let all = try await series(of: id, kind, from: yearAgo, on: db)
+        // Hourly readings where a figure needs them exactly: each month's edges, and this month and the
+        // last 48 hours (days, hours, leaks); the days between are daily readings.
+        let hour: Int64 = 3_600_000
+        let recent = min(monthStart, nowMs - 50 * hour) - 2 * hour
+        let yearAgoEnd = TimeBuckets.next(after: yearAgo, .month)
+        let spans = [recent..<(nowMs + hour)] + [lastMonthStart, yearAgo, yearAgoEnd].map { ($0 - 2 * hour)..<($0 + 2 * hour) }
+        let all = try await series(of: id, kind, from: yearAgo, hourlyIn: spans, on: db)
         let daily: Int64 = 26 * 3_600_000
         func month(_ start: Int64) -> UsageFigure {
             let bucket = buckets(all, from: start, to: start + 1, .month, maxGap: daily).first
@@ -153,14 +176,20 @@ enum Usage {
         let neighbours = try await Household.query(on: db).filter(\.$buildingID == household.buildingID).all()
         let people = try await Membership.query(on: db).filter(\.$householdID ~~ neighbours.compactMap(\.id))
             .filter(\.$movedOut == nil).all()
+        // The meters of the whole building at once; only homes with one are compared.
+        let meters = Dictionary(
+            grouping: try await Device.query(on: db).filter(\.$householdID ~~ neighbours.compactMap(\.id))
+                .filter(\.$type == kind.deviceType).all(), by: { $0.householdID ?? UUID() })
         var peers: [UsageComparison.Peer] = []
         for home in neighbours {
-            guard let homeID = home.id else { continue }
+            guard let homeID = home.id, let mine = meters[homeID] else { continue }
             let size = people.filter { $0.householdID == homeID }.count
             guard size > 0 else { continue }
-            let all = try await series(of: homeID, kind, from: from, on: db)
-            guard !all.isEmpty, let usage = buckets(all, from: from, to: to, .month, maxGap: 26 * 3_600_000).first?.usage
-            else { continue }
+            // Only this month's total: hourly at its first moment and in the last hours, daily between.
+            let all = try await series(
+                of: mine, kind, from: from, hourlyIn: [(from - 7_200_000)..<(from + 7_200_000), (to - 10_800_000)..<(to + 3_600_000)],
+                on: db)
+            guard let usage = buckets(all, from: from, to: to, .month, maxGap: 26 * 3_600_000).first?.usage else { continue }
             peers.append(.init(id: homeID.uuidString, usage: usage, area: home.areaM2, people: size))
         }
         guard let me = peers.first(where: { $0.id == id.uuidString }) else { return nil }
