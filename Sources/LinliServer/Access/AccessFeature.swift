@@ -24,6 +24,14 @@ enum Access: Feature {
         app.consoleTabs.add("gates", order: 90, shown: { .viewDevices($0) }) { AccessRoute.gates($0) }
         app.consoleTabs.add("faceData", order: 100, shown: { .manageDevices($0) }) { AccessRoute.faceData($0) }
         app.migrations.add(CreateAccess())
+        // A resident's access card also signs them in where another feature takes cards (recycling bins).
+        app.cardHolders.add { community, card, db in
+            guard !card.isEmpty, card.count <= 128 else { return nil }
+            let key = try await CredentialKey.of(community, on: db)
+            return try await AccessCredential.query(on: db).filter(\.$communityID == community).filter(\.$kind == .card)
+                .filter(\.$valueHash == key.hash(card)).filter(\.$revoked == false).filter(\.$personID != nil).first()?
+                .personID
+        }
         app.migrations.add(CreateFaceProcessingLog())
         app.migrations.add(CreateLockCodes())
         app.migrations.add(CreateAccessChanges())

@@ -7,6 +7,14 @@ import Vapor
 struct RecyclingSignInInput: Content {
     let phone: String?
     let pin: String?
+    /// Or the resident's access card, for people without a smartphone or who forget the PIN.
+    let card: String?
+
+    init(phone: String?, pin: String?, card: String? = nil) {
+        self.phone = phone
+        self.pin = pin
+        self.card = card
+    }
 }
 
 struct RecyclingBoxPrice: Content, Equatable {
@@ -57,6 +65,9 @@ enum Recycling {
     static func signIn(_ input: RecyclingSignInInput, at bin: DeviceRef, on req: Request) async throws
         -> RecyclingSessionRead
     {
+        if let card = input.card, input.phone == nil, input.pin == nil {
+            return try await signIn(card: card, at: bin, on: req)
+        }
         var v = Validation()
         let phone = input.phone.flatMap(PhoneNumber.init)
         if phone == nil { v.fail("phone", "invalid_phone") }
@@ -84,7 +95,39 @@ enum Recycling {
             found = (person, household)
             return true
         }
-        guard let (person, household) = found, let personID = person.id else { throw LinliError(.invalidCredentials) }
+        guard let (person, household) = found else { throw LinliError(.invalidCredentials) }
+        return try await open(person, household, at: bin, on: req)
+    }
+
+    /// A card held to the bin: an unknown card is 401 like a wrong PIN, and the bin's own throttle
+    /// counts the tries (someone going through card numbers).
+    static func signIn(card: String, at bin: DeviceRef, on req: Request) async throws -> RecyclingSessionRead {
+        guard !card.isEmpty, card.count <= 128 else { throw LinliError.invalid("card", "invalid_value") }
+        var perBin = LoginThrottle()
+        perBin.slowAfter = 10
+        perBin.lockAfter = 20
+        let community = bin.communityID
+        var found: (Person, UUID)?
+        try await AttemptThrottle.guarded(
+            [("recycling-bin:\(bin.id)", perBin)], failure: LinliError(.invalidCredentials), on: req
+        ) {
+            guard let personID = try await req.application.cardHolders.holder(of: card, in: community, on: req.db),
+                let person = try await Person.find(personID, on: req.db),
+                let household = try await home(of: personID, in: community, on: req.db)
+            else { return false }
+            found = (person, household)
+            return true
+        }
+        guard let (person, household) = found else { throw LinliError(.invalidCredentials) }
+        return try await open(person, household, at: bin, on: req)
+    }
+
+    /// The session of a person signed in at the bin, with today's prices.
+    static func open(_ person: Person, _ household: UUID, at bin: DeviceRef, on req: Request) async throws
+        -> RecyclingSessionRead
+    {
+        guard let personID = person.id else { throw LinliError(.invalidCredentials) }
+        let community = bin.communityID
         let now = req.clock.now()
         let session = RecyclingSession()
         session.id = UUID()

@@ -31,9 +31,12 @@ enum Wallet: Feature {
 enum WalletSchemas {
     static let boxes = Schema.enumeration(RecyclingCredit.Box.allCases.map(\.rawValue))
     static let fen = Schema.integer(min: 0)
+    /// Phone and PIN, or a card alone.
     static let signIn = Schema.object(
-        [("phone", Schema.string(min: 1, max: 20)), ("pin", Schema.string(pattern: "^[0-9]{4,6}$"))],
-        required: ["phone", "pin"])
+        [
+            ("phone", Schema.string(min: 1, max: 20)), ("pin", Schema.string(pattern: "^[0-9]{4,6}$")),
+            ("card", Schema.string(min: 1, max: 128)),
+        ], required: [])
     static let weighing = Schema.object(
         [
             ("sessionID", Schema.uuid), ("eventId", Schema.string(min: 1, max: 100)), ("box", boxes),

@@ -223,4 +223,31 @@ import VaporTesting
             #expect(guardian.status == .forbidden)
         }
     }
+
+    @Test func aResidentWithoutASmartphoneSignsInWithTheAccessCard() async throws {
+        try await withLinli { h in
+            let (_, token) = try await bin(h)
+            let issued = try await h.send(
+                .POST, h.community + "/credentials", token: try await h.token("operator"),
+                raw: #"{"personID":"\#(h.world.owner)","kind":"card","value":"CARD-7788"}"#)
+            #expect(issued.status == .created, "\(issued.text)")
+            func card(_ value: String) async throws -> TestingHTTPResponse {
+                try await h.send(
+                    .POST, "/api/v1/devices/recycling/sessions", raw: #"{"card":"\#(value)"}"#,
+                    headers: ["Authorization": "Bearer \(token)"])
+            }
+            let session = try await card("CARD-7788")
+            #expect(session.status == .created, "\(session.text)")
+            let read = try session.content.decode(RecyclingSessionRead.self)
+            #expect(read.maskedName == "王*华" && !read.prices.isEmpty)
+            let weighed = try await weigh(h, token, read.sessionID, event: "card-1")
+            #expect(try weighed.content.decode(WeighingRead.self).creditedFen == 99)
+            // An unknown card is refused like a wrong PIN; a card too long is bad input.
+            let unknown = try await card("CARD-0000")
+            #expect(unknown.status == .unauthorized && unknown.text.contains("invalid_credentials"))
+            #expect(try await card(String(repeating: "9", count: 200)).status == .unprocessableEntity)
+            // Neither opened a session.
+            #expect(try await RecyclingSession.query(on: h.app.db).count() == 1)
+        }
+    }
 }
