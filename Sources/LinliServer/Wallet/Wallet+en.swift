@@ -78,5 +78,6 @@ extension WalletStrings {
         "kiosk.putIn": "Put it in; it is weighed when the door closes and the money goes to {0}'s wallet.",
         "kiosk.another": "Something else too",
         "kiosk.done": "Done",
+        "task.emptyRecycling": "A recycling bin is full: collect it",
     ]
 }

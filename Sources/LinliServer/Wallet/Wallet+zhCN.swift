@@ -78,5 +78,6 @@ extension WalletStrings {
         "kiosk.putIn": "请投放，关门后称重，钱自动进入{0}家的钱包。",
         "kiosk.another": "还要投别的",
         "kiosk.done": "投完了",
+        "task.emptyRecycling": "回收箱满了，请清运",
     ]
 }

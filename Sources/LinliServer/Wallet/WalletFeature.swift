@@ -14,6 +14,40 @@ enum Wallet: Feature {
 
     static func register(_ app: Application) {
         app.migrations.add(CreateWallet())
+        app.migrations.add(CreateRecyclingCollections())
+        app.jobs.every(Collections.job, seconds: 600) { app, job in try await Collections.run(now: job.now, app: app) }
+        let recycling = RegistryAPI.c + "/recycling"
+        app.api.authenticated.register(
+            .init(
+                method: .POST, path: recycling + "/collections", operationID: "recordRecyclingCollection",
+                summary: "The collector's reweighing of a box at pick-up: checked against what the bin credited for the box since its last collection (more than 5 % apart: flagged); closes the bin's collection task; the same requestKey records once",
+                tag: "wallet", body: WalletSchemas.collection, status: .created, response: Schema.ref("RecyclingCollection")), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .dispatchWorkOrders($0) })
+            return Created(value: try await Collections.record(id, try req.decode(CollectionInput.self), on: req))
+        }
+        app.api.authenticated.register(
+            .init(
+                method: .GET, path: recycling + "/collections", operationID: "listRecyclingCollections",
+                summary: "The collections, newest first, the flagged ones marked", tag: "wallet",
+                response: Schema.page(of: "RecyclingCollection"), query: Endpoint.listQuery(.recyclingCollections)), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .dispatchWorkOrders($0) })
+            return try await RecyclingCollection.query(on: req.db).filter(\.$communityID == id)
+                .page(try req.listOptions(.recyclingCollections), map: CollectionRead.init)
+        }
+        app.api.authenticated.register(
+            .init(
+                method: .GET, path: recycling + "/figures", operationID: "getRecyclingFigures",
+                summary: "Kg and money per box and the payouts, per week (by=week, the last 8) or month (by=month, the last 6), China time",
+                tag: "wallet", response: Schema.array(Schema.ref("RecyclingFigures")),
+                query: [.init(name: "by", schema: Schema.enumeration(["week", "month"]))]), in: app
+        ) { req in
+            let id = try await RegistryAPI.communityID(req, { .manageFinance($0) })
+            let by = req.query[String.self, at: "by"] ?? "week"
+            guard by == "week" || by == "month" else { throw LinliError.invalid("by", "invalid_value") }
+            return try await Collections.figures(id, weekly: by == "week", count: by == "week" ? 8 : 6, now: req.clock.now(), on: req.db)
+        }
         MoneyMovements.register(Withdrawals.purpose, Withdrawals.moneyPurpose)
         WalletAPI.register(app)
         app.pageLinks.add("wallet", WalletRoute.myWallet)
@@ -31,6 +65,11 @@ enum Wallet: Feature {
 enum WalletSchemas {
     static let boxes = Schema.enumeration(RecyclingCredit.Box.allCases.map(\.rawValue))
     static let fen = Schema.integer(min: 0)
+    static let collection = Schema.object(
+        [
+            ("deviceID", Schema.uuid), ("box", Schema.enumeration(RecyclingCredit.Box.allCases.map(\.rawValue))),
+            ("grams", Schema.integer(min: 0, max: 10_000_000)), ("requestKey", Schema.string(min: 1, max: 64)),
+        ], required: ["deviceID", "box", "grams", "requestKey"])
     /// Phone and PIN, or a card alone.
     static let signIn = Schema.object(
         [
@@ -56,6 +95,30 @@ enum WalletSchemas {
         required: ["box", "pricePerKgFen", "effectiveFrom"])
     static var all: [(String, JSONValue)] {
         [
+            (
+                "RecyclingCollection",
+                Schema.object(
+                    [
+                        ("id", Schema.uuid), ("deviceID", Schema.uuid), ("box", Schema.string()),
+                        ("weighedGrams", Schema.integer(min: 0)), ("expectedGrams", Schema.integer(min: 0)),
+                        ("flagged", Schema.bool), ("collectedAt", Schema.dateTime),
+                    ], required: ["id", "deviceID", "box", "weighedGrams", "expectedGrams", "flagged", "collectedAt"])
+            ),
+            (
+                "RecyclingFigures",
+                Schema.object(
+                    [
+                        ("period", Schema.string()),
+                        (
+                            "boxes",
+                            Schema.array(
+                                Schema.object(
+                                    [("box", Schema.string()), ("netGrams", Schema.integer(min: 0)), ("creditedFen", Schema.integer(min: 0))],
+                                    required: ["box", "netGrams", "creditedFen"]))
+                        ),
+                        ("payoutsFen", Schema.integer(min: 0)),
+                    ], required: ["period", "boxes", "payoutsFen"])
+            ),
             (
                 "RecyclingSession",
                 Schema.object(
