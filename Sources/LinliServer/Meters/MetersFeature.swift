@@ -36,6 +36,7 @@ enum Meters: Feature {
         app.migrations.add(MeterWatch.Migration())
         MoneyMovements.register(Prepaid.purpose, Prepaid.moneyPurpose)
         registerPrepaid(app)
+        CommunityMeters.register(app)
         BillingAPI.register(app)
         MoneyMovements.register(OnlinePayments.purpose, OnlinePayments.moneyPurpose)
         Arrears.register(app)
