@@ -87,5 +87,7 @@ extension MetersStrings {
         "prepaid.note.protected": "A prepaid household has run out, but someone on the care watch lives there: it is not cut off; please visit",
         "usage.note.anomaly": "Your home used far more water these hours than it usually does at this time: is a tap open or something leaking?",
         "task.checkLeak": "A community water meter looks like a leak: check the pipes",
+        "reason.in_the_future": "cannot be in the future",
+        "reason.not_a_meter": "is not a water or electricity meter",
     ]
 }

@@ -87,5 +87,7 @@ extension MetersStrings {
         "prepaid.note.protected": "有预付费住户余额用完，但家中有关怀对象，不会停水停电：请上门了解情况",
         "usage.note.anomaly": "家里这几个小时的用水比平时同一时段多很多，请看看是否有水龙头没关或漏水",
         "task.checkLeak": "公共水表疑似漏水，请检查管网",
+        "reason.in_the_future": "不能是将来的时间",
+        "reason.not_a_meter": "不是水表或电表",
     ]
 }

@@ -37,6 +37,8 @@ enum Meters: Feature {
         MoneyMovements.register(Prepaid.purpose, Prepaid.moneyPurpose)
         registerPrepaid(app)
         CommunityMeters.register(app)
+        app.migrations.add(CreateMeterReplacements())
+        Replacements.register(app)
         BillingAPI.register(app)
         MoneyMovements.register(OnlinePayments.purpose, OnlinePayments.moneyPurpose)
         Arrears.register(app)

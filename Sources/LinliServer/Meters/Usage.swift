@@ -68,6 +68,7 @@ enum Usage {
         of meters: [Device], _ kind: Kind, from: Int64, hourlyIn spans: [Range<Int64>]? = nil, on db: any Database
     ) async throws -> [MeterUsage.Series] {
         var out: [MeterUsage.Series] = []
+        let swaps = try await Replacements.of(meters.compactMap(\.id), on: db)
         for meter in meters {
             guard let id = meter.id, let sql = db as? any SQLDatabase else { continue }
             var query = sql.select().columns("last_value", "last_ts").from("telemetry_rollups")
@@ -92,7 +93,7 @@ enum Usage {
                 guard seen.insert(ts).inserted else { continue }  // a day's last reading is its last hour's too
                 readings.append(.init(ts: ts, total: try row.decode(column: "last_value", as: Double.self)))
             }
-            out.append(MeterUsage.series(readings, settings: kind.settings))
+            out.append(MeterUsage.series(readings, replacements: swaps[id] ?? [], settings: kind.settings))
         }
         return out
     }

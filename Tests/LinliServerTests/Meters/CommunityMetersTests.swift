@@ -64,3 +64,50 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct MeterReplacementTests {
+    let usage = UsageTests()
+
+    @Test func aRecordedReplacementMakesTheMonthExactAgain() async throws {
+        try await withLinli { h in
+            // August at 10 L an hour; on 15 August 10:30 the meter is swapped: the old one ends at its last
+            // reading + 5 L, the new one starts at 0.5 m³.
+            let july31 = Calendar.china.date(from: DateComponents(year: 2026, month: 7, day: 31, hour: 22))!
+            let swap = Calendar.china.date(from: DateComponents(year: 2026, month: 8, day: 15, hour: 10, minute: 30))!
+            let op = try await h.token("operator")
+            let (meterID, token) = try await h.device(
+                "water_meter", "水表-换", token: op, extra: #","householdID":"\#(h.world.home)""#)
+            var readings: [String] = []
+            var at = july31
+            var total = 100.0
+            while at <= h.clock.now() {
+                if at > swap, total > 50 { total = 0.5 + 0.005 }  // the first reading after the swap
+                readings.append(#"{"ts":\#(Int64(at.timeIntervalSince1970 * 1000)),"values":{"water_total":\#(total)}}"#)
+                at = at.addingTimeInterval(3600)
+                total += 0.01
+            }
+            let sent = try await h.send(.POST, "/api/v1/\(token)/telemetry", raw: "[" + readings.joined(separator: ",") + "]")
+            #expect(sent.status == .ok, "\(sent.text)")
+            func august() async throws -> UsageFigure {
+                try await usage.usage(h).content.decode(UsageRead.self).lastMonth
+            }
+            // Unrecorded, the drop breaks the month: never a negative, never a made-up figure.
+            #expect(try await august().complete == false)
+            let oldFinal = 100 + 0.01 * (swap.timeIntervalSince(july31) / 3600).rounded(.down) + 0.005
+            let body = #"{"at":"\#(ISO8601DateFormatter().string(from: swap))","oldFinal":\#(oldFinal),"newInitial":0.5}"#
+            let recorded = try await h.send(.POST, h.community + "/devices/\(meterID)/replacements", token: op, raw: body)
+            #expect(recorded.status == .created, "\(recorded.text)")
+            let exact = try await august()
+            #expect(exact.complete && abs((exact.usage ?? 0) - 7.44) < 0.0005, "\(exact)")
+            // The same moment twice, the future, a device that is not a meter; staff who do not manage devices.
+            #expect(try await h.send(.POST, h.community + "/devices/\(meterID)/replacements", token: op, raw: body).status == .conflict)
+            let future = #"{"at":"2030-01-01T00:00:00Z","oldFinal":1,"newInitial":0}"#
+            #expect(try await h.send(.POST, h.community + "/devices/\(meterID)/replacements", token: op, raw: future).status == .unprocessableEntity)
+            let (gate, _) = try await h.device("face_gate", "门", token: op)
+            #expect(try await h.send(.POST, h.community + "/devices/\(gate)/replacements", token: op, raw: body).status == .unprocessableEntity)
+            #expect(
+                try await h.send(.POST, h.community + "/devices/\(meterID)/replacements", token: try await h.token("property"), raw: body)
+                    .status == .forbidden)
+        }
+    }
+}
