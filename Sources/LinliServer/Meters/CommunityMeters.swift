@@ -30,6 +30,10 @@ struct NetworkBalanceRead: Content, Equatable {
     let lossPercent: Double?
 }
 
+extension Sorting {
+    static let meterStates = Sorting(keys: ["name"], defaultSort: "name")
+}
+
 /// The operators' view of the meters: every meter's state, and the public network's balance — the pump
 /// room's total against the sum of the homes' meters for a month.
 enum CommunityMeters {
@@ -107,10 +111,10 @@ enum CommunityMeters {
             .init(
                 method: .GET, path: c + "/meters", operationID: "listMeterStates",
                 summary: "Every water and electricity meter of the community with its latest reading and its state (ok, offline, stuck, never)",
-                tag: "meters", response: Schema.array(Schema.ref("MeterState"))), in: app
+                tag: "meters", response: Schema.page(of: "MeterState"), query: Endpoint.listQuery(.meterStates)), in: app
         ) { req in
             let id = try await RegistryAPI.communityID(req, { .manageFinance($0) })
-            return try await states(id, now: req.clock.now(), on: req.db)
+            return try req.page(try await states(id, now: req.clock.now(), on: req.db), .meterStates)
         }
         app.api.authenticated.register(
             .init(

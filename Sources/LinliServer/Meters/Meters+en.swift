@@ -89,5 +89,14 @@ extension MetersStrings {
         "task.checkLeak": "A community water meter looks like a leak: check the pipes",
         "reason.in_the_future": "cannot be in the future",
         "reason.not_a_meter": "is not a water or electricity meter",
+        "meter.title": "Meters",
+        "meter.network": "{period} public network: pump room {community}, homes together {homes} ({read} of {metered} homes read in full), loss {loss}",
+        "meter.allOk": "Every meter reads normally.",
+        "meter.state": "State",
+        "meter.last": "Last reading",
+        "meter.state.ok": "OK",
+        "meter.state.offline": "Offline",
+        "meter.state.stuck": "Stuck",
+        "meter.state.never": "Never reported",
     ]
 }

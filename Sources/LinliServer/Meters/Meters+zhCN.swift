@@ -89,5 +89,14 @@ extension MetersStrings {
         "task.checkLeak": "公共水表疑似漏水，请检查管网",
         "reason.in_the_future": "不能是将来的时间",
         "reason.not_a_meter": "不是水表或电表",
+        "meter.title": "水电表",
+        "meter.network": "{period} 公共管网：泵房 {community}，各户合计 {homes}（{read}/{metered} 户读数完整），损耗 {loss}",
+        "meter.allOk": "所有水电表读数正常。",
+        "meter.state": "状态",
+        "meter.last": "最近读数",
+        "meter.state.ok": "正常",
+        "meter.state.offline": "离线",
+        "meter.state.stuck": "读数不变",
+        "meter.state.never": "从未上报",
     ]
 }

@@ -85,6 +85,9 @@ enum MetersPages {
 
     struct DeskPage: Encodable {
         let header: ConsolePages.Header
+        /// Operators only: the meters that need a look, and last month's public network.
+        let meters: [[String]]?
+        let network: String?
         let arrears: [[String]]
         let bills: [DeskBill]
         let channels: [ConsolePages.Option]
@@ -231,8 +234,25 @@ enum MetersPages {
         let bills = try await Bill.query(on: req.db).filter(\.$communityID == id).filter(\.$status != .paid)
             .filter(\.$householdID ~~ homes.map(\.householdID)).sort(\.$period).all()
         let names = Dictionary(uniqueKeysWithValues: homes.map { ($0.householdID, "\($0.building) \($0.room)") })
+        var meters: [[String]]?
+        var network: String?
+        if req.can(.manageFinance(id)) {
+            meters = try await CommunityMeters.states(id, now: req.clock.now(), on: req.db).filter { $0.state != "ok" }.map {
+                [$0.name, req.t("meter.state.\($0.state)"), $0.lastReadingAt.map { ConsolePages.time($0, req) } ?? "—"]
+            }
+            let period = Billing.period(of: TimeBuckets.start(of: Int64(req.clock.now().timeIntervalSince1970 * 1000), .month) - 1)
+            let balance = try await CommunityMeters.balance(id, kind: .water, period: period, on: req.db)
+            network = req.t(
+                "meter.network",
+                [
+                    "period": period, "community": balance.communityUsage.map { String(format: "%.2f m³", $0) } ?? "—",
+                    "homes": balance.homesUsage.map { String(format: "%.2f m³", $0) } ?? "—",
+                    "read": "\(balance.homesRead)", "metered": "\(balance.homesMetered)",
+                    "loss": balance.lossPercent.map { String(format: "%.1f %%", $0) } ?? "—",
+                ])
+        }
         return DeskPage(
-            header: header,
+            header: header, meters: meters, network: network,
             arrears: Array(arrears.prefix(20)).map {
                 [
                     "\($0.building) \($0.room)", yuan($0.owedFen), yuan($0.notDueFen), yuan($0.days1To30Fen),

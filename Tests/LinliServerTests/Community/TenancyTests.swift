@@ -39,7 +39,7 @@ import VaporTesting
                 "finishTask": ["guard", "property"], "sendCommand": ["property"], "setSharedAttributes": ["property"],
                 "denyPerson": ["guard", "property"], "fileWorkOrderForResident": ["property"],
                 "publishNotice": ["property", "worker"], "setCareWatch": ["worker"],
-                "previewWateringScale": ["property"],
+                "previewWateringScale": ["property"], "recordRecyclingCollection": ["property"],
             ]
             var tokens: [String: String] = [:]
             for role in ["owner", "neighbour", "guard", "property", "worker", "operatorB"] {
@@ -97,11 +97,14 @@ import VaporTesting
                         || ["getProvisioning", "getFaceData", "listFaceProcessing"].contains(endpoint.operationID)
                         || (endpoint.operationID == "listWorkOrders" && role != "property")
                         || (endpoint.operationID == "listNotices" && role == "guard")
-                        || ["serviceRevenue", "listRecyclingReconciliations"].contains(endpoint.operationID)
+                        || [
+                            "serviceRevenue", "listRecyclingReconciliations", "getRecyclingFigures", "listMeterStates",
+                            "getNetworkBalance",
+                        ].contains(endpoint.operationID)
                         || (role == "worker" && ["listGuardCalls", "guardFigures", "guardDeskFeed"].contains(endpoint.operationID))
                         || (role != "worker" && ["listCareWatch", "listCareChecks"].contains(endpoint.operationID))
                         || (role == "worker" && endpoint.operationID == "binRound")
-                        || (role != "property" && endpoint.operationID == "listArrears")
+                        || (role != "property" && ["listArrears", "listRecyclingCollections"].contains(endpoint.operationID))
                     {
                         #expect(status == .forbidden, "\(role) \(endpoint.path) → \(status)")
                     } else if role == "worker" && endpoint.operationID == "logCareCall" {

@@ -38,7 +38,7 @@ import VaporTesting
             #expect(read.homesUsage == 7.44 && read.homesMetered == 2 && read.homesRead == 1)
             #expect(read.lossPercent == nil)
 
-            let states = try await h.send(.GET, h.community + "/meters", token: op).content.decode([MeterStateRead].self)
+            let states = try await h.send(.GET, h.community + "/meters", token: op).content.decode(ListPage<MeterStateRead>.self).items
             let byName = Dictionary(uniqueKeysWithValues: states.map { ($0.name, $0.state) })
             #expect(byName["邻居水表"] == "stuck" && byName["公共照明电表"] == "never" && byName["花园水表"] == "offline")
             #expect(byName["泵房总水表"] == "ok" && byName["水表-\(h.world.home)"] == "ok")
