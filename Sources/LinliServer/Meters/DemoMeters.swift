@@ -11,6 +11,8 @@ import SQLKit
 enum DemoMeters {
     static let rooms = ["101", "102", "103", "104", "201", "202", "203", "204", "301", "302"]
     static let runningToilet = "202"
+    /// A rental home on prepaid meters (a balance of 36.50 元 topped up last week).
+    static let prepaidHome = "302"
     /// A home of 1栋 that never pays (besides the few others the demo's numbers pick).
     static let neverPays: Set<String> = ["204"]
 
@@ -24,6 +26,7 @@ enum DemoMeters {
         let end = TimeBuckets.start(of: now, .hour)
         let start = end - 183 * 86_400_000
         var batches: [TelemetryBatch] = []
+        var latest: [UUID: [String: Double]] = [:]
         var created: [Device] = []
         for (index, home) in homes.enumerated() {
             guard let id = home.id else { continue }
@@ -51,16 +54,32 @@ enum DemoMeters {
                     }()
                 var rng = SeededRandom(seed: UInt64(index + 1) * 7_919 + (kind == .water ? 0 : 104_729))
                 let life = Life(people: max(people, 1), elderlyAlone: people == 1, toiletFrom: home.room == runningToilet ? now - 10 * 86_400_000 : nil)
-                batches.append(
-                    TelemetryBatch(
-                        device: try DeviceRef(device), readings: life.readings(kind, from: start, to: end, using: &rng),
-                        receivedAt: end))
+                let readings = life.readings(kind, from: start, to: end, using: &rng)
+                if case .number(let total)? = readings.last?.value { latest[id, default: [:]][kind.rawValue] = total }
+                batches.append(TelemetryBatch(device: try DeviceRef(device), readings: readings, receivedAt: end))
             }
         }
         try await created.create(on: db)
         // The batches as they would have come, a meter at a time.
         for batch in batches { _ = try await TelemetryStore.insert([batch], on: db) }
         try await bills(world, on: db)
+        if let home = homes.first(where: { $0.room == prepaidHome }), let id = home.id {
+            let account = PrepaidAccount()
+            account.communityID = world.community
+            account.householdID = id
+            account.enabled = true
+            account.lowFen = 2_000
+            account.graceHours = 24
+            account.debtFen = 0
+            account.chargedTo = latest[id] ?? [:]
+            account.chargedAt = end
+            account.lowTold = false
+            account.updatedAt = world.now
+            try await account.create(on: db)
+            try await Books.post(
+                .transfer(3_650, from: Books.provider(world.community), to: Prepaid.books(id), cause: "top-up:demo-\(id)"),
+                community: world.community, at: world.now.addingTimeInterval(-7 * 86_400), on: db)
+        }
     }
 
     /// How a home lives, hour by hour.

@@ -98,5 +98,15 @@ extension MetersStrings {
         "meter.state.offline": "Offline",
         "meter.state.stuck": "Stuck",
         "meter.state.never": "Never reported",
+        "prepaid.title": "Prepaid water and power",
+        "prepaid.debt": "owed",
+        "prepaid.amount": "Top-up amount (yuan, 1 to 5,000)",
+        "prepaid.topUp": "Top up online",
+        "prepaid.toppedUp": "Topped up {amount}; balance {balance}",
+        "prepaid.state.ok": "Enough balance.",
+        "prepaid.state.low": "The balance is running low: please top up.",
+        "prepaid.state.grace": "The balance is used up: top up before {until}, or water and power will be cut.",
+        "prepaid.state.cut": "Water and power are cut: they come back once you top up.",
+        "prepaid.state.protected": "The balance is used up; someone on the care watch lives here, so nothing is cut — please top up soon.",
     ]
 }

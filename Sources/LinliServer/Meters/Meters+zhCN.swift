@@ -98,5 +98,15 @@ extension MetersStrings {
         "meter.state.offline": "离线",
         "meter.state.stuck": "读数不变",
         "meter.state.never": "从未上报",
+        "prepaid.title": "预付费水电",
+        "prepaid.debt": "欠",
+        "prepaid.amount": "充值金额（元，1 到 5000）",
+        "prepaid.topUp": "在线充值",
+        "prepaid.toppedUp": "已充值 {amount}，余额 {balance}",
+        "prepaid.state.ok": "余额充足。",
+        "prepaid.state.low": "余额不多了，请及时充值。",
+        "prepaid.state.grace": "余额已用完：请在 {until} 前充值，否则将停水停电。",
+        "prepaid.state.cut": "已停水停电：充值后自动恢复。",
+        "prepaid.state.protected": "余额已用完；家中有关怀对象，不会停水停电，请尽快充值。",
     ]
 }

@@ -12,6 +12,7 @@ enum MetersRoute: PageRoute {
     case payFromWallet(UUID, UUID)
     case desk(UUID)
     case deskPayment(UUID, UUID)
+    case topUp(UUID)
 
     var path: String {
         switch self {
@@ -21,6 +22,7 @@ enum MetersRoute: PageRoute {
         case .payFromWallet(let h, let b): "/bills/households/\(h)/bills/\(b)/wallet"
         case .desk(let c): "/console/\(c)/billing"
         case .deskPayment(let c, let b): "/console/\(c)/bills/\(b)/payments"
+        case .topUp(let h): "/bills/households/\(h)/prepaid"
         }
     }
 }
@@ -60,11 +62,21 @@ enum MetersPages {
         let requestKey: String
     }
 
+    struct PrepaidPanel: Encodable {
+        let balance: String
+        let debt: String?
+        let state: String
+        let warn: Bool
+        let action: String
+        let requestKey: String
+    }
+
     struct BillsHome: Encodable {
         let id: UUID
         let home: String
         let wallet: String
         let owed: String
+        let prepaid: PrepaidPanel?
         let bills: [BillRow]
     }
 
@@ -148,10 +160,20 @@ enum MetersPages {
                         payFromWallet: owed > 0 && balance >= owed ? MetersRoute.payFromWallet(id, b.id).path : nil,
                         requestKey: RequestKey.make())
                 }
+                var prepaid: PrepaidPanel?
+                if let row = try await PrepaidAccount.query(on: req.db).filter(\.$householdID == id).first(), row.enabled {
+                    let read = try await Prepaid.read(row, on: req.application, db: req.db)
+                    prepaid = PrepaidPanel(
+                        balance: yuan(read.balanceFen), debt: read.debtFen > 0 ? yuan(read.debtFen) : nil,
+                        state: req.t(
+                            "prepaid.state.\(read.state)",
+                            ["until": read.graceUntil.map { ConsolePages.time($0, req) } ?? ""]),
+                        warn: read.state != "ok", action: MetersRoute.topUp(id).path, requestKey: RequestKey.make())
+                }
                 homes.append(
                     BillsHome(
-                        id: id, home: name, wallet: yuan(balance),
-                        owed: yuan(bills.reduce(0) { $0 + $1.totalFen - $1.paidFen }), bills: rows))
+                        id: id, home: name, wallet: yuan(balance), owed: yuan(bills.reduce(0) { $0 + $1.totalFen - $1.paidFen }),
+                        prepaid: prepaid, bills: rows))
             }
             return try await req.render("meters/bills", title: req.t("bill.title"), BillsPage(homes: homes))
         }
@@ -168,6 +190,18 @@ enum MetersPages {
                 req.flash(req.t("bill.paid", ["amount": yuan(paid.amountFen), "receipt": paid.receiptNo]))
                 return req.redirect(to: MetersRoute.bills.path)
             }
+        }
+        Web.route(web, .POST, { h, _, _ in MetersRoute.topUp(h) }) { req -> Response in
+            struct Form: Content {
+                var amount: String?
+                var requestKey: String?
+            }
+            let household = try await RegistryAPI.residentHousehold(req)
+            let form = try req.content.decode(Form.self)
+            guard let fen = form.amount.flatMap(MoneyText.fen) else { throw LinliError.invalid("amountFen", "invalid_value") }
+            let read = try await Prepaid.topUp(household, TopUpInput(amountFen: fen, requestKey: form.requestKey), on: req)
+            req.flash(req.t("prepaid.toppedUp", ["amount": yuan(fen), "balance": yuan(read.balanceFen)]))
+            return req.redirect(to: MetersRoute.bills.path)
         }
         Web.route(web, .GET, { c, _, _ in MetersRoute.desk(c) }) { req -> Response in
             let header = try await ConsolePages.header(req, current: "billing")
@@ -223,50 +257,5 @@ enum MetersPages {
                 req.t("usage.comparison", ["rank": "\($0.rank)", "peers": "\($0.peers)", "median": amount($0.median, unit, req)])
             },
             leaks: read.leaks.map { req.t("usage.leak.\($0)") }, tips: tips)
-    }
-
-    static func deskPage(_ header: ConsolePages.Header, _ req: Request) async throws -> DeskPage {
-        let id = header.id
-        let arrears = try await Arrears.list(id, now: req.clock.now(), on: req.db)
-        let query = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespaces)
-        let shown = arrears.filter { query.isEmpty || "\($0.building) \($0.room)".contains(query) || $0.room == query }
-        let homes = Array(shown.prefix(query.isEmpty ? 10 : 50))
-        let bills = try await Bill.query(on: req.db).filter(\.$communityID == id).filter(\.$status != .paid)
-            .filter(\.$householdID ~~ homes.map(\.householdID)).sort(\.$period).all()
-        let names = Dictionary(uniqueKeysWithValues: homes.map { ($0.householdID, "\($0.building) \($0.room)") })
-        var meters: [[String]]?
-        var network: String?
-        if req.can(.manageFinance(id)) {
-            meters = try await CommunityMeters.states(id, now: req.clock.now(), on: req.db).filter { $0.state != "ok" }.map {
-                [$0.name, req.t("meter.state.\($0.state)"), $0.lastReadingAt.map { ConsolePages.time($0, req) } ?? "—"]
-            }
-            let period = Billing.period(of: TimeBuckets.start(of: Int64(req.clock.now().timeIntervalSince1970 * 1000), .month) - 1)
-            let balance = try await CommunityMeters.balance(id, kind: .water, period: period, on: req.db)
-            network = req.t(
-                "meter.network",
-                [
-                    "period": period, "community": balance.communityUsage.map { String(format: "%.2f m³", $0) } ?? "—",
-                    "homes": balance.homesUsage.map { String(format: "%.2f m³", $0) } ?? "—",
-                    "read": "\(balance.homesRead)", "metered": "\(balance.homesMetered)",
-                    "loss": balance.lossPercent.map { String(format: "%.1f %%", $0) } ?? "—",
-                ])
-        }
-        return DeskPage(
-            header: header, meters: meters, network: network,
-            arrears: Array(arrears.prefix(20)).map {
-                [
-                    "\($0.building) \($0.room)", yuan($0.owedFen), yuan($0.notDueFen), yuan($0.days1To30Fen),
-                    yuan($0.days31To90Fen), yuan($0.over90Fen), $0.oldestDueOn,
-                ]
-            },
-            bills: try bills.map { b in
-                DeskBill(
-                    home: names[b.householdID] ?? "", period: b.period, total: yuan(b.totalFen), owed: yuan(b.totalFen - b.paidFen),
-                    owedFen: b.totalFen - b.paidFen, dueOn: b.dueOn, action: MetersRoute.deskPayment(id, try b.requireID()).path,
-                    requestKey: RequestKey.make())
-            },
-            channels: BillPayment.Channel.allCases.filter(\.atTheDesk).map {
-                .init(value: $0.rawValue, label: req.t("bill.channel.\($0.rawValue)"))
-            }, query: query)
     }
 }

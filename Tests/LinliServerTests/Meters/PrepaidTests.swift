@@ -133,4 +133,26 @@ import VaporTesting
             #expect(told.count == 1 && told.first?.role == .propertyStaff && told.first?.householdID == nil)
         }
     }
+
+    @Test func theBillsPageShowsThePrepaidBalanceAndTopsUpOnce() async throws {
+        try await withLinli { h in
+            _ = try await setup(h)
+            let browser = WebTests.Browser(h)
+            try await browser.signIn(h.world.phones["owner"]!)
+            let page = try await browser.go(.GET, "/bills")
+            #expect(page.text.contains("预付费水电") && page.text.contains("¥0.00"))
+            let key = try #require(
+                page.text.components(separatedBy: #"name="requestKey" value=""#).dropFirst().first?.prefix(24))
+            let form = ["_csrf": browser.csrf(page), "requestKey": String(key), "amount": "20.5"]
+            let path = "/bills/households/\(h.world.home)/prepaid"
+            #expect(try await browser.go(.POST, path, form: form).status == .seeOther)
+            #expect(try await browser.go(.POST, path, form: form).status == .seeOther)
+            let after = try await browser.go(.GET, "/bills")
+            #expect(after.text.contains("已充值 ¥20.50，余额 ¥20.50"))
+            #expect(try await Books.balance(Prepaid.books(h.world.home), on: h.app.db) == 2_050)
+            // Someone else's home: 404.
+            let other = try await browser.go(.POST, "/bills/households/\(h.world.otherHome)/prepaid", form: form)
+            #expect(other.status == .notFound)
+        }
+    }
 }
