@@ -192,13 +192,9 @@ enum MetersPages {
             }
         }
         Web.route(web, .POST, { h, _, _ in MetersRoute.topUp(h) }) { req -> Response in
-            struct Form: Content {
-                var amount: String?
-                var requestKey: String?
-            }
             let household = try await RegistryAPI.residentHousehold(req)
-            let form = try req.content.decode(Form.self)
-            guard let fen = form.amount.flatMap(MoneyText.fen) else { throw LinliError.invalid("amountFen", "invalid_value") }
+            let form = try req.content.decode(MoneyForm.self)
+            let fen = try form.fen()
             let read = try await Prepaid.topUp(household, TopUpInput(amountFen: fen, requestKey: form.requestKey), on: req)
             req.flash(req.t("prepaid.toppedUp", ["amount": yuan(fen), "balance": yuan(read.balanceFen)]))
             return req.redirect(to: MetersRoute.bills.path)
@@ -209,17 +205,10 @@ enum MetersPages {
             return try await req.render("meters/desk", title: req.t("console.tab.billing"), try await deskPage(header, req))
         }
         Web.route(web, .POST, { c, b, _ in MetersRoute.deskPayment(c, b) }) { req -> Response in
-            struct Form: Content {
-                var amount: String?
-                var channel: String?
-                var requestKey: String?
-            }
             let id = try req.id("communityID")
             try req.authorize(.dispatchWorkOrders(id))
-            let form = try req.content.decode(Form.self)
-            // Yuan as typed (123.4), to fen without going through a floating point number.
-            let fen = form.amount.flatMap(MoneyText.fen)
-            guard let fen else { throw LinliError.invalid("amountFen", "invalid_value") }
+            let form = try req.content.decode(MoneyForm.self)
+            let fen = try form.fen()
             let paid = try await BillingAPI.pay(
                 try req.id("billID"), in: id, DeskPaymentInput(amountFen: fen, channel: form.channel, requestKey: form.requestKey),
                 on: req)

@@ -94,13 +94,9 @@ enum WalletPages {
                 MyPage(homes: homes, pinSet: pinSet, minimum: MoneyText.yuan(Withdrawals.minimumFen)))
         }
         Web.route(web, .POST, { h, _, _ in WalletRoute.withdraw(h) }) { req -> Response in
-            struct Form: Content {
-                var amount: String?
-                var requestKey: String?
-            }
             let household = try await RegistryAPI.residentHousehold(req)
-            let form = try req.content.decode(Form.self)
-            guard let fen = form.amount.flatMap(MoneyText.fen) else { throw LinliError.invalid("amountFen", "invalid_value") }
+            let form = try req.content.decode(MoneyForm.self)
+            let fen = try form.fen()
             let done = try await Withdrawals.withdraw(household, WithdrawalInput(amountFen: fen, requestKey: form.requestKey), on: req)
             req.flash(req.t("wallet.withdrawn.\(done.status)", ["amount": MoneyText.yuan(done.amountFen)]), error: done.status == "failed")
             return req.redirect(to: WalletRoute.myWallet.path)

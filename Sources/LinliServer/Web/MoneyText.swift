@@ -1,4 +1,5 @@
 import Foundation
+import Vapor
 
 /// Money on pages: fen shown as yuan, and yuan as typed into a form read back as fen without a
 /// floating point number on the way.
@@ -25,4 +26,17 @@ enum MoneyText {
 /// The request key a money form carries: the same form sent twice (a double tap, a reload) does it once.
 enum RequestKey {
     static func make() -> String { [UInt8].random(count: 12).map { String(format: "%02x", $0) }.joined() }
+}
+
+/// A money form: an amount typed in yuan and the form's request key (the desk's also a channel).
+struct MoneyForm: Content {
+    var amount: String?
+    var requestKey: String?
+    var channel: String?
+
+    /// The amount in fen; 422 when it is not a sum of yuan.
+    func fen() throws -> Int64 {
+        guard let fen = amount.flatMap(MoneyText.fen) else { throw LinliError.invalid("amountFen", "invalid_value") }
+        return fen
+    }
 }
