@@ -50,6 +50,13 @@ public struct VirtualDevice: Sendable {
         battery = Double.random(in: 35...100, using: &rng)
     }
 
+    /// Carries a meter on from the total it last reported (a simulator restarted over stored history):
+    /// a register never runs backwards.
+    public mutating func resume(total: Double) {
+        guard total.isFinite, total >= 0 else { return }
+        self.total = total
+    }
+
     /// Hour of day (0–24) in China time.
     static func hour(_ ms: Int64) -> Double {
         let seconds = Double((ms / 1000 + 8 * 3600) % 86_400)

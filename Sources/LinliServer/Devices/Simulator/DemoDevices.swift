@@ -185,7 +185,9 @@ enum DemoDevices {
                 type: spec.type, seed: UInt64(index + 1) * 7919,
                 routine: "\(spec.building ?? "")\(spec.room ?? "")" == routineHome ? routine : nil)
             var readings: [Reading] = []
-            var ts = start
+            // A home's meter has half a year of history (its bills and the usage page read months back).
+            let meter = ["water_meter", "electricity_meter"].contains(spec.type) && spec.room != nil
+            var ts = meter ? start - 169 * 86_400_000 : start
             while ts < end {
                 for (key, value) in model.step(at: ts, seconds: 3600) {
                     if case .success(let checked) = TelemetryParser.check(key: key, value: value, type: ref.catalogue) {
@@ -217,7 +219,19 @@ enum DemoDevices {
                 }
             }
             if Task.isCancelled { return }
-            do { _ = try await simulator.run(simulated) } catch is CancellationError {} catch {
+            // Meters carry on from what they last reported, so the stored history and the live readings
+            // are one unbroken register.
+            var devices = simulated
+            for index in devices.indices {
+                let key = ["water_meter": "water_total", "electricity_meter": "energy_total"][devices[index].type]
+                guard let key,
+                    let row = try? await Device.query(on: app.db).filter(\.$tokenHash == Secret.hash(devices[index].token)).first(),
+                    let id = row.id,
+                    case .number(let total)? = try? await TelemetryStore.latest(id, on: app.db).first(where: { $0.key == key })?.value
+                else { continue }
+                devices[index].total = total
+            }
+            do { _ = try await simulator.run(devices) } catch is CancellationError {} catch {
                 app.logger.report(error: error)
             }
         }

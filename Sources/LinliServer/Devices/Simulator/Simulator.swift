@@ -32,6 +32,8 @@ struct Simulator: Sendable {
         let token: String
         /// The routine of the person living where the device is, for a home's door, motion, water, lock, TV.
         var routine: HomeRoutine? = nil
+        /// A meter's last stored total, to carry on from.
+        var total: Double? = nil
     }
 
     struct Report: Sendable {
@@ -95,8 +97,9 @@ struct Simulator: Sendable {
         let virtual = NIOLockedValueBox(
             Dictionary(
                 uniqueKeysWithValues: devices.enumerated().map {
-                    ($0.element.token, VirtualDevice(
-                            type: $0.element.type, seed: UInt64($0.offset + 1) * 7919, routine: $0.element.routine))
+                    var model = VirtualDevice(type: $0.element.type, seed: UInt64($0.offset + 1) * 7919, routine: $0.element.routine)
+                    if let total = $0.element.total { model.resume(total: total) }
+                    return ($0.element.token, model)
                 }))
         let report = NIOLockedValueBox(Report())
         let ackLog = options.ackLog.flatMap { path -> FileHandle? in
