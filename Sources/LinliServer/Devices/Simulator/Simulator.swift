@@ -32,8 +32,7 @@ struct Simulator: Sendable {
         let token: String
         /// The routine of the person living where the device is, for a home's door, motion, water, lock, TV.
         var routine: HomeRoutine? = nil
-        /// A meter's last stored total, to carry on from.
-        var total: Double? = nil
+        var total: Double? = nil  // a meter's last stored total, to carry on from
     }
 
     struct Report: Sendable {
