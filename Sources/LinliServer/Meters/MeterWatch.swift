@@ -79,17 +79,8 @@ enum MeterWatch {
                 note.title = kind == "anomaly" ? "usage.note.anomaly" : "usage.leak.\(kind)"
                 note.createdAt = now
                 try await note.create(on: tx)
-            } else if try await StaffTask.query(on: tx).filter(\.$deviceID == id).filter(\.$title == taskTitle)
-                .filter(\.$status == .open).count() == 0
-            {
-                let task = StaffTask()
-                task.communityID = meter.communityID
-                task.role = .propertyStaff
-                task.title = taskTitle
-                task.deviceID = id
-                task.status = .open
-                task.createdAt = now
-                try await task.create(on: tx)
+            } else {
+                _ = try await StaffTask.openOnce(taskTitle, device: id, community: meter.communityID, now: now, on: tx)
             }
             return true
         }

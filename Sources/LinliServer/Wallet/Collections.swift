@@ -154,19 +154,8 @@ enum Collections {
                 case .number(let fill)? = try await TelemetryStore.latest(id, on: app.db).first(where: { $0.key == "fill_level" })?.value,
                 fill >= full
             else { continue }
-            let made = try await app.db.writeTransaction { tx -> Bool in
-                guard try await StaffTask.query(on: tx).filter(\.$deviceID == id).filter(\.$title == taskTitle)
-                    .filter(\.$status == .open).count() == 0
-                else { return false }
-                let task = StaffTask()
-                task.communityID = bin.communityID
-                task.role = .propertyStaff
-                task.title = taskTitle
-                task.deviceID = id
-                task.status = .open
-                task.createdAt = now
-                try await task.create(on: tx)
-                return true
+            let made = try await app.db.writeTransaction { tx in
+                try await StaffTask.openOnce(taskTitle, device: id, community: bin.communityID, now: now, on: tx)
             }
             if made { asked += 1 }
         }

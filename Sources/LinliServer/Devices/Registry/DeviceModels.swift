@@ -176,6 +176,25 @@ final class StaffTask: Model, @unchecked Sendable {
     @OptionalField(key: "done_by") var doneBy: String?
 
     init() {}
+
+    /// Opens a task about `device` for the property staff unless one with this title is still open for
+    /// it (call inside the transaction that records why); true when one was opened.
+    static func openOnce(_ title: String, device: UUID, community: UUID, now: Date, on db: any Database) async throws
+        -> Bool
+    {
+        guard try await query(on: db).filter(\.$deviceID == device).filter(\.$title == title).filter(\.$status == .open)
+            .count() == 0
+        else { return false }
+        let task = StaffTask()
+        task.communityID = community
+        task.role = .propertyStaff
+        task.title = title
+        task.deviceID = device
+        task.status = .open
+        task.createdAt = now
+        try await task.create(on: db)
+        return true
+    }
 }
 
 /// A message to a staff role or a household, raised by a rule.
