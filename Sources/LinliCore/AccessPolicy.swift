@@ -78,6 +78,10 @@ public enum AccessRequest: Sendable, Equatable {
     case viewPerson(person: UUID, households: [UUID: UUID], staffIn: Set<UUID>)
     /// Change a person's shared facts (name, birth year, flags) or start a password reset.
     case changePerson(PersonTies)
+    /// Start a password reset for someone: as ``changePerson(_:)``, but never for oneself — a reset
+    /// skips the current password that changing one's own asks for, so a stolen token could not turn
+    /// into the password.
+    case resetPassword(PersonTies)
     /// Act for a household as one of its current residents: file a request, book a service, issue a
     /// visitor pass, use its lock. Administrators included: nobody acts for a home they do not live in.
     case actForHousehold(UUID)
@@ -186,6 +190,9 @@ public enum AccessPolicy {
             // Someone with no ties left is anyone's to claim unless we know where they were registered.
             guard let home = ties.createdIn ?? ties.communities.first, runs.contains(home) else { return .forbidden }
             return ties.communities.isSubset(of: runs) ? .allow : .forbidden
+        case .resetPassword(let ties):
+            if ties.personID == principal.personID { return .forbidden }
+            return decide(.changePerson(ties), for: principal)
         case .viewPerson(let person, let households, let staffIn):
             if person == principal.personID { return .allow }
             if !Set(principal.staffRoles.keys).isDisjoint(with: staffIn) { return .allow }

@@ -66,20 +66,27 @@ public enum DatabaseChoice: Sendable {
 }
 
 extension Database {
-    /// A transaction that is run again (up to five times) when SQLite answers "database is locked":
-    /// two connections that both read before writing cannot both upgrade, and SQLite refuses one at
-    /// once instead of waiting (`busy`; in WAL mode `busyInSnapshot` when another writer committed
-    /// after this transaction's first read). Nothing of the refused attempt was written, so running it
-    /// again is safe.
+    /// A transaction that is run again when SQLite answers "database is locked": two connections that
+    /// both read before writing cannot both upgrade, and SQLite refuses one at once instead of waiting
+    /// (`busy`; in WAL mode `busyInSnapshot` when another writer committed after this transaction's
+    /// first read). Nothing of the refused attempt was written, so running it again is safe. The waits
+    /// grow and are jittered, up to about three seconds in all: a hundred writers of one row at once
+    /// on a loaded machine were refused more than five quick retries allowed, and answered 500.
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         var attempt = 0
         while true {
             do {
                 return try await transaction(body)
-            } catch let error as SQLiteError where [.busy, .busyInSnapshot].contains(error.reason) && attempt < 5 {
+            } catch let error as SQLiteError
+                where [.busy, .busyInSnapshot].contains(error.reason) && attempt < Self.busyRetries
+            {
                 attempt += 1
-                try await Task.sleep(nanoseconds: UInt64(attempt) * 5_000_000)
+                let wait = min(UInt64(attempt) * 5, 80) + UInt64.random(in: 0...10)
+                try await Task.sleep(nanoseconds: wait * 1_000_000)
             }
         }
     }
+
+    /// How often a refused SQLite transaction is run again.
+    static var busyRetries: Int { 40 }
 }

@@ -14,9 +14,32 @@ struct Departure: Sendable {
     let at: Date
 }
 
+/// A home's last resident moved out: whatever the household held (a wallet's balance) belongs to the
+/// people who earned it, not to the next occupant. Said in the transaction of the move-out.
+struct Vacancy: Sendable {
+    let household: UUID
+    let community: UUID
+    /// The resident whose move-out left the home empty.
+    let lastResident: UUID
+    let at: Date
+    /// The China day of the move-out (`yyyy-MM-dd`).
+    let day: String
+}
+
 final class Departures: Sendable {
     typealias Handler = @Sendable (Departure, any Database) async throws -> Void
+    typealias VacancyHandler = @Sendable (Vacancy, any Database) async throws -> Void
     private let handlers = NIOLockedValueBox<[Handler]>([])
+    private let vacancyHandlers = NIOLockedValueBox<[VacancyHandler]>([])
+
+    /// A feature registers what it settles when a home is left empty (`Wallet.register`).
+    func onVacancy(_ handler: @escaping VacancyHandler) {
+        vacancyHandlers.withLockedValue { $0.append(handler) }
+    }
+
+    func run(_ vacancy: Vacancy, on db: any Database) async throws {
+        for handler in vacancyHandlers.withLockedValue({ $0 }) { try await handler(vacancy, db) }
+    }
 
     /// A feature registers what it takes back (`Access.register`).
     func onDeparture(_ handler: @escaping Handler) {

@@ -68,7 +68,11 @@ extension RoutesBuilder {
     ) {
         app.endpoints.append(endpoint)
         let body: HTTPBodyStreamStrategy = endpoint.maxBody.map { .collect(maxSize: $0) } ?? .collect
-        on(endpoint.method, endpoint.pathComponents, body: body, use: handler)
+        let operationID = endpoint.operationID
+        on(endpoint.method, endpoint.pathComponents, body: body) { req in
+            if let shape = req.application.bodyShapes.shapes[operationID] { try req.refuseUnknownFields(shape) }
+            return try await handler(req)
+        }
     }
 }
 

@@ -9,6 +9,11 @@ enum IndexSQL {
         for column in columns { builder = builder.column(column) }
         try await builder.run()
     }
+
+    static func drop(_ name: String, _ database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.drop(index: name).run()
+    }
 }
 
 /// Raw SQL the tests and tools need without depending on SQLKit themselves.

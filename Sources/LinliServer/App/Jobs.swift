@@ -65,8 +65,13 @@ final class Jobs: Sendable {
             .ignoringConflicts(with: "name").run()
     }
 
-    /// Creates the rows of recurring jobs that do not have one yet (first run one interval from now) and
-    /// keeps the others' intervals in step with the code.
+    /// How soon after a recurring job's row is made its first turn runs: a new server (or a new job)
+    /// does its work soon after it starts, not one interval (an hour, a day) later.
+    static let firstTurn: TimeInterval = 10
+
+    /// Creates the rows of recurring jobs that do not have one yet (first run ``firstTurn`` from now,
+    /// or one interval if that is shorter) and keeps the others' intervals in step with the code. A row
+    /// that exists keeps its turn: a job due while the servers were down runs once when one is back.
     func schedule(now: Date, on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }
         for job in recurring.withLockedValue({ $0 }) {
@@ -77,7 +82,7 @@ final class Jobs: Sendable {
                 )
                 .values(
                     SQLBind(UUID()), SQLBind(job.name), SQLBind(job.name), SQLBind(JobStatus.scheduled.rawValue),
-                    SQLBind(now.addingTimeInterval(job.every)), SQLBind(job.every), SQLBind(0), SQLBind(job.maxAttempts),
+                    SQLBind(now.addingTimeInterval(min(job.every, Self.firstTurn))), SQLBind(job.every), SQLBind(0), SQLBind(job.maxAttempts),
                     SQLBind(now)
                 )
                 .ignoringConflicts(with: "name").run()

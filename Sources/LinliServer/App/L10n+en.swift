@@ -111,6 +111,8 @@ extension PlatformStrings {
         "error.unauthorized.detail": "Please sign in, or send a valid bearer token.",
         "error.invalid_credentials.title": "Sign-in failed",
         "error.invalid_credentials.detail": "The phone number or password is not correct.",
+        "error.pin_locked.title": "PIN locked",
+        "error.pin_locked.detail": "Too many wrong PINs. Set a new PIN on your phone (wallet page), or ask the property office.",
         "error.login_locked.title": "Sign-in temporarily locked",
         "error.login_locked.detail":
             "Too many wrong passwords. Try again in {minutes} minutes, or ask the property office to reset your password.",
@@ -144,6 +146,7 @@ extension PlatformStrings {
         "reason.wrong_type": "Wrong type",
         "reason.missing_value": "Required",
         "reason.malformed_json": "Not valid JSON",
+        "reason.unknown_field": "This request has no such field",
         "reason.invalid_value": "Invalid value",
         "reason.too_long": "Too long",
         "reason.out_of_range": "Out of range",

@@ -9,6 +9,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case unauthorized = "unauthorized"
     case invalidCredentials = "invalid_credentials"
     case loginLocked = "login_locked"
+    case pinLocked = "pin_locked"
     case csrfFailed = "csrf_failed"
     case forbidden = "forbidden"
     case personShared = "person_shared"
@@ -37,6 +38,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .requestTimeout: .requestTimeout
         case .telemetryRefused: .badRequest
         case .loginLocked, .tooManyRequests: .tooManyRequests
+        case .pinLocked: .locked
         case .csrfFailed, .forbidden, .deviceDisabled, .personShared, .notATerminal: .forbidden
         case .notFound: .notFound
         case .methodNotAllowed: .methodNotAllowed

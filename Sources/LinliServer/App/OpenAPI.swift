@@ -33,8 +33,9 @@ enum OpenAPI {
 
     static func document(_ app: Application, components: [(String, JSONValue)]) -> JSONValue {
         var paths: [(String, [(String, JSONValue)])] = []
+        let named = Dictionary((common + components).map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
         for endpoint in app.endpoints {
-            let operation = self.operation(endpoint)
+            let operation = self.operation(endpoint, components: named)
             if let index = paths.firstIndex(where: { $0.0 == endpoint.path }) {
                 paths[index].1.append((endpoint.method.rawValue.lowercased(), operation))
             } else {
@@ -61,7 +62,7 @@ enum OpenAPI {
         ])
     }
 
-    static func operation(_ e: Endpoint) -> JSONValue {
+    static func operation(_ e: Endpoint, components: [String: JSONValue]) -> JSONValue {
         var pairs: [(String, JSONValue)] = [
             ("operationId", .string(e.operationID)), ("summary", .string(e.summary)),
             ("tags", .array([.string(e.tag)])),
@@ -82,7 +83,10 @@ enum OpenAPI {
                     "requestBody",
                     .object([
                         ("required", .bool(true)),
-                        ("content", .object([(e.bodyContentType, .object([("schema", body)]))])),
+                        (
+                            "content",
+                            .object([(e.bodyContentType, .object([("schema", Schema.closed(body, components))]))])
+                        ),
                     ])
                 ))
         }

@@ -124,6 +124,17 @@ extension Registry {
                 input.movedOut == nil ? .update : .moveOut, "membership", id: membership.id,
                 community: community, before: before,
                 after: try MembershipRead(membership, person: person, today: today), by: req, on: db)
+            // The last one out of the home by today: what the household held is settled to them.
+            if input.movedOut != nil, let movedOut = membership.movedOut, movedOut <= today,
+                try await Membership.query(on: db).filter(\.$householdID == membership.householdID).all()
+                    .allSatisfy({ !$0.isCurrent(on: today) })
+            {
+                try await departures.run(
+                    Vacancy(
+                        household: membership.householdID, community: community, lastResident: membership.personID,
+                        at: now, day: movedOut),
+                    on: db)
+            }
             // Moved out by today and with no other home or role here: faces, cards, PINs and codes go.
             if let movedOut = membership.movedOut, movedOut <= today,
                 try await !Registry.stillBelongs(membership.personID, to: community, day: today, on: db)

@@ -41,9 +41,11 @@ enum Credentials {
     }
 
     /// 403 `person_shared` unless the caller has authority over everything the person belongs to.
-    static func authorizeChange(of person: Person, on req: Request) async throws -> PersonTies {
+    static func authorizeChange(
+        of person: Person, on req: Request, _ request: (PersonTies) -> AccessRequest = { .changePerson($0) }
+    ) async throws -> PersonTies {
         let ties = try await ties(of: person, on: req)
-        switch AccessPolicy.decide(.changePerson(ties), for: try req.user().principal) {
+        switch AccessPolicy.decide(request(ties), for: try req.user().principal) {
         case .allow: return ties
         case .forbidden: throw LinliError(.personShared)
         case .hidden: throw LinliError(.notFound)
@@ -54,7 +56,7 @@ enum Credentials {
     /// the code (shown once, valid 24 h) lets them choose a new password at their next sign-in.
     static func startReset(for person: Person, in community: UUID, on req: Request) async throws -> (String, Date) {
         try req.authorize(.manageRegistry(community))
-        let ties = try await authorizeChange(of: person, on: req)
+        let ties = try await authorizeChange(of: person, on: req) { .resetPassword($0) }
         let personID = try person.requireID()
         let code = Secret.resetCode()
         let now = req.clock.now()

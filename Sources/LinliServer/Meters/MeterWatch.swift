@@ -36,28 +36,46 @@ enum MeterWatch {
         func revert(on database: any Database) async throws { try await database.schema(Finding.schema).delete() }
     }
 
-    /// Looks at every water meter; answers how many findings were told now.
+    /// Looks at the water meters that reported in the last two hours (a meter that did not cannot show
+    /// anything new: a leak rule needs flow it reported, an anomaly use above the floor); answers how
+    /// many findings were told now. The four weeks of a home's history are read only when its last
+    /// hours were above the anomaly's floor, which no usual hour can be over otherwise.
     @discardableResult
     static func run(now: Date, app: Application) async throws -> Int {
         let nowMs = Int64(now.timeIntervalSince1970 * 1000)
         let hour: Int64 = 3_600_000
         let end = TimeBuckets.start(of: nowMs, .hour)
+        let floor = 0.02
         var told = 0
-        for meter in try await Device.query(on: app.db).filter(\.$type == Usage.Kind.water.deviceType)
-            .filter(\.$disabled == false).all()
-        {
-            let series = try await Usage.series(of: [meter], .water, from: end - 28 * 24 * hour, on: app.db)
-            let last48 = Usage.buckets(series, from: end - 48 * hour, to: end, .hour, maxGap: 3 * hour)
+        for meter in try await reporting(since: end - 2 * hour, on: app.db) {
+            let recentSeries = try await Usage.series(of: [meter], .water, from: end - 48 * hour, on: app.db)
+            let last48 = Usage.buckets(recentSeries, from: end - 48 * hour, to: end, .hour, maxGap: 3 * hour)
             var kinds = LeakRules.evaluate(last48).map(\.kind.rawValue)
-            if meter.householdID != nil {
+            let recent = Usage.buckets(recentSeries, from: end - 3 * hour, to: end, .hour, maxGap: 3 * hour)
+            if meter.householdID != nil, recent.contains(where: { $0.complete && ($0.usage ?? 0) > floor }) {
+                let series = try await Usage.series(of: [meter], .water, from: end - 28 * 24 * hour, on: app.db)
                 let history = Usage.buckets(series, from: end - 28 * 24 * hour, to: end - 3 * hour, .hour, maxGap: 3 * hour)
-                let recent = Usage.buckets(series, from: end - 3 * hour, to: end, .hour, maxGap: 3 * hour)
                 // A floor of 20 L an hour: a quiet home's kettle is not news.
-                if !UsageAnomaly.evaluate(history: history, recent: recent, floor: 0.02).isEmpty { kinds.append("anomaly") }
+                if !UsageAnomaly.evaluate(history: history, recent: recent, floor: floor).isEmpty { kinds.append("anomaly") }
             }
             for kind in kinds where try await tell(meter, kind, now: now, app: app) { told += 1 }
         }
         return told
+    }
+
+    /// The enabled water meters whose latest reading is from `since` on (`telemetry_latest`, by its key).
+    static func reporting(since: Int64, on db: any Database) async throws -> [Device] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        let ids = try await sql.select().column("device_id").from("telemetry_latest")
+            .where("name", .equal, Usage.Kind.water.key).where("ts", .greaterThanOrEqual, since).all()
+            .map { try $0.decode(column: "device_id", as: UUID.self) }
+        guard !ids.isEmpty else { return [] }
+        var meters: [Device] = []
+        for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+            meters += try await Device.query(on: db).filter(\.$id ~~ chunk)
+                .filter(\.$type == Usage.Kind.water.deviceType).filter(\.$disabled == false).all()
+        }
+        return meters
     }
 
     /// Once a day per meter and kind: the household's notification, or the staff's check task (unless

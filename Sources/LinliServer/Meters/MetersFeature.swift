@@ -38,6 +38,7 @@ enum Meters: Feature {
         registerPrepaid(app)
         CommunityMeters.register(app)
         app.migrations.add(CreateMeterReplacements())
+        app.migrations.add(IndexBillsByDueDay())
         Replacements.register(app)
         BillingAPI.register(app)
         MoneyMovements.register(OnlinePayments.purpose, OnlinePayments.moneyPurpose)

@@ -31,13 +31,24 @@ enum Reminders {
         static func reached(_ daysAfterDue: Int) -> Stage? { allCases.last { daysAfterDue >= $0.from } }
     }
 
-    /// Sends what is due now; answers how many reminders went out.
+    /// Days after the last stage in which a bill is still looked at: a server down for less than this
+    /// still sends the last stage it missed; a bill older than that has had its reminders.
+    static let lateness = 7
+
+    /// Sends what is due now; answers how many reminders went out. Only bills whose due day lies between
+    /// three days from now and the last stage's day plus ``lateness`` are read (by the due-day index):
+    /// the work follows the bills near their due day, not every unpaid bill there ever was.
     @discardableResult
     static func run(now: Date, app: Application) async throws -> Int {
         let db = app.db
         guard let today = CivilDate(Calendar.chinaDate(now)) else { return 0 }
         let todayNumber = CivilDays.days(year: today.year, month: today.month, day: today.day)
-        let unpaid = try await Bill.query(on: db).filter(\.$status != .paid).all()
+        func day(_ number: Int) -> String {
+            let (year, month, day) = CivilDays.civil(fromDays: number)
+            return CivilDate(year: year, month: month, day: day)?.description ?? ""
+        }
+        let unpaid = try await Bill.query(on: db).filter(\.$dueOn >= day(todayNumber - Stage.overdue30.from - lateness))
+            .filter(\.$dueOn <= day(todayNumber - Stage.dueSoon.from)).filter(\.$status != .paid).all()
         let sent = Set(
             try await BillReminder.query(on: db).filter(\.$billID ~~ unpaid.compactMap(\.id)).all()
                 .map { "\($0.billID):\($0.stage)" })

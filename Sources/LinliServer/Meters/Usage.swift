@@ -60,19 +60,22 @@ enum Usage {
         return try await series(of: meters, kind, from: from, hourlyIn: spans, on: db)
     }
 
-    /// The readings of these meters, one series each: every hourly roll-up's last reading since `from`,
-    /// or — with `hourlyIn` — the daily ones since `from` and the hourly ones only within those spans
-    /// (the edges a read needs exactly, and the recent hours), which keeps a read of half a year to a
-    /// few hundred rows a meter.
+    /// The readings of these meters, one series each (in the meters' order): every hourly roll-up's
+    /// last reading since `from`, or — with `hourlyIn` — the daily ones since `from` and the hourly ones
+    /// only within those spans (the edges a read needs exactly, and the recent hours), which keeps a read
+    /// of half a year to a few hundred rows a meter. One query for all the meters (a building's, to
+    /// compare its homes), whatever their number.
     static func series(
         of meters: [Device], _ kind: Kind, from: Int64, hourlyIn spans: [Range<Int64>]? = nil, on db: any Database
     ) async throws -> [MeterUsage.Series] {
-        var out: [MeterUsage.Series] = []
-        let swaps = try await Replacements.of(meters.compactMap(\.id), on: db)
-        for meter in meters {
-            guard let id = meter.id, let sql = db as? any SQLDatabase else { continue }
-            var query = sql.select().columns("last_value", "last_ts").from("telemetry_rollups")
-                .where("device_id", .equal, id).where("name", .equal, kind.key)
+        let ids = meters.compactMap(\.id)
+        guard !ids.isEmpty, let sql = db as? any SQLDatabase else { return [] }
+        let swaps = try await Replacements.of(ids, on: db)
+        var readings: [UUID: [MeterUsage.Reading]] = [:]
+        var seen: [UUID: Set<Int64>] = [:]
+        for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+            var query = sql.select().columns("device_id", "last_value", "last_ts").from("telemetry_rollups")
+                .where("device_id", .in, chunk).where("name", .equal, kind.key)
                 .where("start", .greaterThanOrEqual, from - 86_400_000)
             if let spans {
                 query = query.where { any in
@@ -86,16 +89,18 @@ enum Usage {
                     return any
                 }
             }
-            var seen: Set<Int64> = []
-            var readings: [MeterUsage.Reading] = []
             for row in try await query.all() {
+                let id = try row.decode(column: "device_id", as: UUID.self)
                 let ts = try row.decode(column: "last_ts", as: Int64.self)
-                guard seen.insert(ts).inserted else { continue }  // a day's last reading is its last hour's too
-                readings.append(.init(ts: ts, total: try row.decode(column: "last_value", as: Double.self)))
+                // A day's last reading is its last hour's too.
+                guard seen[id, default: []].insert(ts).inserted else { continue }
+                readings[id, default: []].append(.init(ts: ts, total: try row.decode(column: "last_value", as: Double.self)))
             }
-            out.append(MeterUsage.series(readings, replacements: swaps[id] ?? [], settings: kind.settings))
         }
-        return out
+        return ids.map { id in
+            MeterUsage.series(
+                readings[id] ?? [], replacements: swaps[id] ?? [], settings: kind.settings)
+        }
     }
 
     /// Sums the meters' buckets; a bucket missing on any meter is missing.
@@ -181,16 +186,22 @@ enum Usage {
         let meters = Dictionary(
             grouping: try await Device.query(on: db).filter(\.$householdID ~~ neighbours.compactMap(\.id))
                 .filter(\.$type == kind.deviceType).all(), by: { $0.householdID ?? UUID() })
+        // Only this month's total: hourly at its first moment and in the last hours, daily between; the
+        // building's meters in one read.
+        let compared = neighbours.filter { home in
+            home.id.map { meters[$0] != nil && people.contains { $0.householdID == home.id } } ?? false
+        }
+        let ordered = compared.flatMap { meters[$0.id ?? UUID()] ?? [] }
+        let all = try await series(
+            of: ordered, kind, from: from,
+            hourlyIn: [(from - 7_200_000)..<(from + 7_200_000), (to - 10_800_000)..<(to + 3_600_000)], on: db)
+        let byMeter = Dictionary(zip(ordered.compactMap(\.id), all), uniquingKeysWith: { a, _ in a })
         var peers: [UsageComparison.Peer] = []
-        for home in neighbours {
+        for home in compared {
             guard let homeID = home.id, let mine = meters[homeID] else { continue }
             let size = people.filter { $0.householdID == homeID }.count
-            guard size > 0 else { continue }
-            // Only this month's total: hourly at its first moment and in the last hours, daily between.
-            let all = try await series(
-                of: mine, kind, from: from, hourlyIn: [(from - 7_200_000)..<(from + 7_200_000), (to - 10_800_000)..<(to + 3_600_000)],
-                on: db)
-            guard let usage = buckets(all, from: from, to: to, .month, maxGap: 26 * 3_600_000).first?.usage else { continue }
+            let series = mine.compactMap { $0.id.flatMap { byMeter[$0] } }
+            guard let usage = buckets(series, from: from, to: to, .month, maxGap: 26 * 3_600_000).first?.usage else { continue }
             peers.append(.init(id: homeID.uuidString, usage: usage, area: home.areaM2, people: size))
         }
         guard let me = peers.first(where: { $0.id == id.uuidString }) else { return nil }

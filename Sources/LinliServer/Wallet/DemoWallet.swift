@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import LinliCore
+import Vapor
 
 /// The demo's recycling and wallets: prices for the five paid boxes (paper went from 0.80 to 0.90 元/kg
 /// 45 days ago), a bin PIN 2468 for every resident who owns a home, three months of weighings at
@@ -37,11 +38,15 @@ enum DemoWallet {
         let change = now.addingTimeInterval(-45 * 86_400)
         let paper2 = try await price(.paper, 90, from: change)
         // Owners get the demo PIN.
+        // One bcrypt hash for all of them: a demo shares its PIN anyway, and a few hundred hashes would
+        // cost the demo's start minutes.
         let owners = world.communityMemberships.filter { $0.relation == .owner && $0.movedOut == nil }
+        let pinHash = try Bcrypt.hash(pin, cost: 10)
         for owner in owners {
             let row = RecyclingPin()
             row.personID = owner.personID
-            row.pinHash = Recycling.pinHash(pin, person: owner.personID)
+            row.pinHash = pinHash
+            row.failedAttempts = 0
             row.updatedAt = start
             try await row.create(on: db)
         }

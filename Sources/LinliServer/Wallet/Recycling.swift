@@ -88,8 +88,10 @@ enum Recycling {
         ) {
             guard let person = try await Person.query(on: req.db).filter(\.$phone == phone.digits).first(),
                 let personID = person.id,
-                let stored = try await RecyclingPin.query(on: req.db).filter(\.$personID == personID).first(),
-                stored.pinHash == pinHash(pin, person: personID),
+                let stored = try await RecyclingPin.query(on: req.db).filter(\.$personID == personID).first()
+            else { return false }
+            guard stored.failedAttempts < pinLockAfter else { throw LinliError(.pinLocked) }
+            guard try await checkPIN(pin, against: stored, on: req),
                 let household = try await home(of: personID, in: community, on: req.db)
             else { return false }
             found = (person, household)
@@ -152,7 +154,38 @@ enum Recycling {
 
     static func validPIN(_ pin: String) -> Bool { (4...6).contains(pin.count) && pin.allSatisfy(\.isASCIIDigit) }
 
-    static func pinHash(_ pin: String, person: UUID) -> String { Secret.hash("recycling-pin:\(person):\(pin)") }
+    /// Wrong PINs in a row after which a PIN is locked until its owner sets a new one.
+    static let pinLockAfter = 5
+
+    /// The hash of a PIN set before PINs were bcrypt-hashed (checked once more, then replaced).
+    static func legacyPinHash(_ pin: String, person: UUID) -> String {
+        Secret.hash("recycling-pin:\(person):\(pin)")
+    }
+
+    /// Whether `pin` is the stored one. A wrong one adds to the PIN's wrong tries and a right one clears
+    /// them, each one conditional write; a right one of a legacy row is rehashed with bcrypt.
+    static func checkPIN(_ pin: String, against stored: RecyclingPin, on req: Request) async throws -> Bool {
+        let id = try stored.requireID()
+        let right: Bool
+        if stored.pinHash.hasPrefix("$2") {
+            right = try await req.password.async.verify(pin, created: stored.pinHash)
+        } else {
+            right = stored.pinHash == legacyPinHash(pin, person: stored.personID)
+        }
+        guard let sql = req.db as? any SQLDatabase else { return false }
+        if right {
+            var update = sql.update(RecyclingPin.schema).set("failed_attempts", to: 0)
+            if !stored.pinHash.hasPrefix("$2") {
+                update = update.set("pin_hash", to: try await req.password.async.hash(pin))
+            }
+            try await update.where("id", .equal, id).run()
+        } else {
+            try await sql.raw(
+                "UPDATE \(ident: RecyclingPin.schema) SET failed_attempts = failed_attempts + 1 WHERE id = \(bind: id)"
+            ).run()
+        }
+        return right
+    }
 
     /// The price of every box in force at `now`; a box with no price yet is not offered.
     static func prices(_ community: UUID, at now: Date, on db: any Database) async throws -> [RecyclingBoxPrice] {

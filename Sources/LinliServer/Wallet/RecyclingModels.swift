@@ -22,7 +22,7 @@ final class RecyclingPrice: Model, @unchecked Sendable {
     init() {}
 }
 
-/// A resident's PIN for the recycling bins (a keyed hash, never readable back): with the phone
+/// A resident's PIN for the recycling bins (a bcrypt hash, never readable back): with the phone
 /// number it signs the resident in at a bin without a smartphone.
 final class RecyclingPin: Model, @unchecked Sendable {
     static let schema = "recycling_pins"
@@ -32,10 +32,14 @@ final class RecyclingPin: Model, @unchecked Sendable {
 
     // data
     @Field(key: "person_id") var personID: UUID
-    /// SHA-256 of the person id and the PIN: the PIN alone is too short to be a secret if the table leaks,
-    /// so tries are also throttled.
+    /// Bcrypt (slow, salted): a PIN of 4–6 digits is a small space, so a leaked table must cost hours per
+    /// PIN rather than a second for all of them. Rows from before are SHA-256 of the person id and the PIN
+    /// and are rehashed at their next good sign-in.
     @Field(key: "pin_hash") var pinHash: String
     @Field(key: "updated_at") var updatedAt: Date
+    /// Wrong PINs since the last good one; at ``Recycling/pinLockAfter`` the PIN is locked until the
+    /// resident sets a new one on their phone.
+    @Field(key: "failed_attempts") var failedAttempts: Int
 
     init() {}
 }

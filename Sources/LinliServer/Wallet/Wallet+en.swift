@@ -68,6 +68,7 @@ extension WalletStrings {
         "kiosk.keys": "Type with the number keys, Enter to go on, Backspace to delete.",
         "kiosk.wrong": "Phone number or PIN is wrong, please try again",
         "kiosk.locked": "Too many wrong tries: please wait a while, or have the PIN reset at the service desk",
+        "kiosk.pinLocked": "This PIN is locked after too many wrong tries: set a new one on your phone (wallet page) or at the service desk",
         "kiosk.invalid": "Please type an 11-digit phone number and a PIN of 4 to 6 digits",
         "kiosk.expired": "Signed out after a while: please type your phone number and PIN again",
         "kiosk.hello": "Hello, {0}",

@@ -68,6 +68,7 @@ extension WalletStrings {
         "kiosk.keys": "用数字键输入，按确认键进入下一步，按退格键删除。",
         "kiosk.wrong": "手机号或密码不对，请再试一次",
         "kiosk.locked": "试错太多次，请过一会儿再试，或到物业服务中心重设密码",
+        "kiosk.pinLocked": "密码错误次数过多已锁定：请在手机钱包页或物业服务中心重新设置",
         "kiosk.invalid": "请输入11位手机号和4到6位数字密码",
         "kiosk.expired": "登录已过期，请重新输入手机号和密码",
         "kiosk.hello": "{0}，您好",

@@ -149,8 +149,9 @@ enum WalletAPI {
         let now = req.clock.now()
         let row = try await RecyclingPin.query(on: req.db).filter(\.$personID == person).first() ?? RecyclingPin()
         row.personID = person
-        row.pinHash = Recycling.pinHash(pin, person: person)
+        row.pinHash = try await req.password.async.hash(pin)
         row.updatedAt = now
+        row.failedAttempts = 0
         try await row.save(on: req.db)
     }
 

@@ -15,6 +15,10 @@ enum Wallet: Feature {
     static func register(_ app: Application) {
         app.migrations.add(CreateWallet())
         app.migrations.add(CreateRecyclingCollections())
+        app.migrations.add(AddRecyclingPinFailures())
+        app.departures.onVacancy { [weak app] vacancy, db in
+            try await Withdrawals.settle(vacancy, provider: app?.payments.name ?? "", on: db)
+        }
         app.jobs.every(Collections.job, seconds: 600) { app, job in try await Collections.run(now: job.now, app: app) }
         let recycling = RegistryAPI.c + "/recycling"
         app.api.authenticated.register(
@@ -50,7 +54,10 @@ enum Wallet: Feature {
         }
         MoneyMovements.register(Withdrawals.purpose, Withdrawals.moneyPurpose)
         WalletAPI.register(app)
-        app.pageLinks.add("wallet", WalletRoute.myWallet)
+        for (name, route) in [
+            ("wallet", WalletRoute.myWallet), ("walletPin", .pin), ("kiosk", .kiosk), ("kioskSetup", .kioskSetup),
+            ("kioskSignIn", .kioskSignIn), ("kioskOpen", .kioskOpen),
+        ] { app.pageLinks.add(name, route) }
         WalletPages.register(app.pages)
         app.openAPIComponents.add(WalletSchemas.all)
         // Catches up on every day of the last week not yet checked, so a day the server was down is not lost.

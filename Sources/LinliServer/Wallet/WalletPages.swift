@@ -171,9 +171,12 @@ enum WalletPages {
             } catch let error as LinliError {
                 // Said on the bin's screen, in the bin's words: which of phone or PIN was wrong is not told.
                 let message =
-                    error.code == .invalidCredentials
-                    ? req.t("kiosk.wrong") : error.code == .tooManyRequests || error.code == .loginLocked
-                        ? req.t("kiosk.locked") : req.t("kiosk.invalid")
+                    switch error.code {
+                    case .invalidCredentials: req.t("kiosk.wrong")
+                    case .tooManyRequests, .loginLocked: req.t("kiosk.locked")
+                    case .pinLocked: req.t("kiosk.pinLocked")
+                    default: req.t("kiosk.invalid")
+                    }
                 return try await kiosk(
                     req, KioskPage(step: "signIn", prices: prices, maskedName: "", sessionID: "", chosen: nil, error: message),
                     status: error.code.status)

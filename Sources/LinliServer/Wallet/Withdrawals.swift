@@ -90,25 +90,9 @@ enum Withdrawals {
         let person = try req.user().principal.personID
         let now = req.clock.now()
         let provider = req.application.payments
-        let made = try await req.db.writeTransaction { tx -> (WalletWithdrawal, MoneyMovement)? in
-            guard let sql = tx as? any SQLDatabase else { throw LinliError(.unavailable) }
-            let id = UUID()
-            let inserted = try await sql.insert(into: WalletWithdrawal.schema)
-                .columns("id", "community_id", "household_id", "person_id", "amount_fen", "request_key", "status", "created_at")
-                .values(
-                    SQLBind(id), SQLBind(community), SQLBind(householdID), SQLBind(person), SQLBind(amount), SQLBind(key),
-                    SQLBind(WalletWithdrawal.Status.pending.rawValue), SQLBind(now)
-                )
-                .ignoringConflicts(with: ["household_id", "request_key"]).returning("id").all()
-            guard !inserted.isEmpty, let row = try await WalletWithdrawal.find(id, on: tx) else { return nil }
-            try await Books.post(
-                .transfer(amount, from: Books.wallet(householdID), to: Books.provider(community), cause: "withdrawal:\(id)"),
-                community: community, at: now, on: tx)
-            let movement = MoneyMovement(
-                community: community, purpose: purpose, subject: id, kind: .payout, cents: Int(amount),
-                key: "payout:\(id)", provider: provider.name, at: now)
-            try await movement.create(on: tx)
-            return (row, movement)
+        let made = try await req.db.writeTransaction { tx in
+            try await book(
+                amount, from: householdID, in: community, to: person, key: key, provider: provider.name, at: now, on: tx)
         }
         guard let (row, movement) = made else {
             // The same request again: the first answer, nothing moved twice.
@@ -126,6 +110,54 @@ enum Withdrawals {
         } catch is PaymentDeclined {
         } catch let error as LinliError where error.code == .unavailable {}
         return try await read(try await WalletWithdrawal.find(try row.requireID(), on: req.db) ?? row, on: req.db)
+    }
+
+    /// The withdrawal, the wallet's debit and the pending payout movement, in the caller's transaction;
+    /// nil when the household already has a withdrawal under `key`.
+    static func book(
+        _ amount: Int64, from householdID: UUID, in community: UUID, to person: UUID, key: String, provider: String,
+        at now: Date, on tx: any Database
+    ) async throws -> (WalletWithdrawal, MoneyMovement)? {
+        guard let sql = tx as? any SQLDatabase else { throw LinliError(.unavailable) }
+        let id = UUID()
+        let inserted = try await sql.insert(into: WalletWithdrawal.schema)
+            .columns("id", "community_id", "household_id", "person_id", "amount_fen", "request_key", "status", "created_at")
+            .values(
+                SQLBind(id), SQLBind(community), SQLBind(householdID), SQLBind(person), SQLBind(amount), SQLBind(key),
+                SQLBind(WalletWithdrawal.Status.pending.rawValue), SQLBind(now)
+            )
+            .ignoringConflicts(with: ["household_id", "request_key"]).returning("id").all()
+        guard !inserted.isEmpty, let row = try await WalletWithdrawal.find(id, on: tx) else { return nil }
+        try await Books.post(
+            .transfer(amount, from: Books.wallet(householdID), to: Books.provider(community), cause: "withdrawal:\(id)"),
+            community: community, at: now, on: tx)
+        let movement = MoneyMovement(
+            community: community, purpose: purpose, subject: id, kind: .payout, cents: Int(amount),
+            key: "payout:\(id)", provider: provider, at: now)
+        try await movement.create(on: tx)
+        return (row, movement)
+    }
+
+    /// A home left empty: its wallet's whole balance goes with the last resident — into their other home's
+    /// wallet in the community if they have one, otherwise paid out to them (whatever the amount: the
+    /// minimum is for withdrawals a resident chooses). The payout is settled by the money sweep.
+    static func settle(_ vacancy: Vacancy, provider: String, on db: any Database) async throws {
+        let balance = try await Books.balance(Books.wallet(vacancy.household), on: db)
+        guard balance > 0 else { return }
+        let otherHome = try await Membership.query(on: db).filter(\.$personID == vacancy.lastResident)
+            .filter(\.$communityID == vacancy.community).filter(\.$householdID != vacancy.household).all()
+            .first { $0.isCurrent(on: vacancy.day) }
+        if let otherHome {
+            try await Books.post(
+                .transfer(
+                    balance, from: Books.wallet(vacancy.household), to: Books.wallet(otherHome.householdID),
+                    cause: "vacated:\(vacancy.household):\(vacancy.day)"),
+                community: vacancy.community, at: vacancy.at, on: db)
+        } else {
+            _ = try await book(
+                balance, from: vacancy.household, in: vacancy.community, to: vacancy.lastResident,
+                key: "vacated:\(vacancy.day)", provider: provider, at: vacancy.at, on: db)
+        }
     }
 
     static func read(_ row: WalletWithdrawal, on db: any Database) async throws -> WithdrawalRead {

@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import LinliCore
 import NIOConcurrencyHelpers
@@ -49,6 +50,56 @@ import VaporTesting
                 .POST, "/api/v1/me/households/\(h.world.otherHome)/wallet/withdrawals", token: try await h.token("owner"),
                 raw: #"{"amountFen":1000,"requestKey":"x"}"#)
             #expect(elsewhere.status == .notFound)
+        }
+    }
+
+    func moveOut(_ h: Harness, _ person: UUID, from household: UUID) async throws {
+        let membership = try #require(
+            try await Membership.query(on: h.app.db).filter(\.$personID == person).filter(\.$householdID == household)
+                .first())
+        let moved = try await h.send(
+            .PATCH, "/api/v1/communities/\(h.world.a)/households/\(household)/members/\(try membership.requireID())",
+            token: try await h.token("operator"), raw: #"{"movedOut":"\#(Calendar.chinaDate(h.clock.now()))"}"#)
+        #expect(moved.status == .ok, "\(moved.text)")
+    }
+
+    @Test func aHomeLeftEmptyPaysItsWalletToTheLastOneOutNotTheNextOccupant() async throws {
+        try await withLinli { h in
+            try await fund(h, 730)
+            // One of two moves out: the home is not empty, the wallet stays.
+            try await moveOut(h, h.world.family, from: h.world.home)
+            #expect(try await Books.balance(Books.wallet(h.world.home), on: h.app.db) == 730)
+            // The last one out: the whole balance is paid out to them (under the 10 元 minimum too), once.
+            try await moveOut(h, h.world.owner, from: h.world.home)
+            #expect(try await Books.balance(Books.wallet(h.world.home), on: h.app.db) == 0)
+            let payouts = try await WalletWithdrawal.query(on: h.app.db).all()
+            #expect(payouts.count == 1 && payouts[0].personID == h.world.owner && payouts[0].amountFen == 730)
+            h.clock.advance(by: 120)
+            _ = try await MoneyMovements.reconcile(provider: h.app.payments, now: h.clock.now(), on: h.app.db)
+            #expect(try await WalletWithdrawal.query(on: h.app.db).first()?.status == .paid)
+            // The next occupant starts at zero.
+            let added = try await h.send(
+                .POST, "/api/v1/communities/\(h.world.a)/households/\(h.world.home)/members",
+                token: try await h.token("operator"), raw: #"{"phone":"13900000003","relation":"owner"}"#)
+            #expect(added.status == .created, "\(added.text)")
+            let wallet = try await h.send(
+                .GET, "/api/v1/me/households/\(h.world.home)/wallet", token: try await h.token("neighbour"))
+            #expect(try wallet.content.decode(WalletRead.self).balanceFen == 0, "\(wallet.text)")
+        }
+    }
+
+    @Test func aHomeLeftEmptyBySomeoneWithAnotherHomeHereMovesTheBalanceThere() async throws {
+        try await withLinli { h in
+            try await fund(h, 450)
+            try await Membership(
+                communityID: h.world.a, householdID: h.world.emptyHome, personID: h.world.owner, relation: .owner,
+                movedIn: "2021-01-01"
+            ).create(on: h.app.db)
+            try await moveOut(h, h.world.family, from: h.world.home)
+            try await moveOut(h, h.world.owner, from: h.world.home)
+            #expect(try await Books.balance(Books.wallet(h.world.home), on: h.app.db) == 0)
+            #expect(try await Books.balance(Books.wallet(h.world.emptyHome), on: h.app.db) == 450)
+            #expect(try await WalletWithdrawal.query(on: h.app.db).count() == 0)
         }
     }
 

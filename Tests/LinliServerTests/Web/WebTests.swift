@@ -239,3 +239,25 @@ import VaporTesting
         }
     }
 }
+
+/// Templates write no path of their own: every link and form action comes from a route value
+/// (`#(layout.links.x)` or the page's model), so a link cannot drift from its route.
+@Suite struct TemplateLinkTests {
+    @Test func noTemplateHardCodesAPagePath() throws {
+        let views = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../../Resources/Views").standardized
+        let files = try #require(FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil))
+        var offenders: [String] = []
+        for case let file as URL in files where file.pathExtension == "leaf" {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for pattern in [#"action="/"#, #"href="/"#] {
+                for line in text.split(separator: "\n") where line.contains(pattern) {
+                    // The stylesheet is a static file, not a page.
+                    if line.contains(#"href="/css/"#) { continue }
+                    offenders.append("\(file.lastPathComponent): \(line.prefix(80))")
+                }
+            }
+        }
+        #expect(offenders.isEmpty, "\(offenders)")
+    }
+}
