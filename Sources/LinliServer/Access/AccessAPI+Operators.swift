@@ -8,9 +8,9 @@ extension AccessAPI {
         api.register(
             .init(
                 method: .POST, path: c + "/gates", operationID: "createGate", summary: "Add a gate and its terminals",
-                tag: "access", body: object, status: .created, response: object), in: app
+                tag: "access", authority: .community { .manageDevices($0) }, body: object, status: .created, response: object), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .manageDevices($0) })
+            let id = try req.scope.communityID()
             let input = try req.decode(GateInput.self)
             var v = Validation()
             let name = v.text(input.name, "name", max: 60) ?? ""
@@ -39,9 +39,9 @@ extension AccessAPI {
         api.register(
             .init(
                 method: .GET, path: c + "/gates", operationID: "listGates", summary: "Gates and their terminals",
-                tag: "access", response: Schema.page(object), query: Endpoint.listQuery(.gates)), in: app
+                tag: "access", authority: .community { .viewDevices($0) }, response: Schema.page(object), query: Endpoint.listQuery(.gates)), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .viewDevices($0) })
+            let id = try req.scope.communityID()
             return try await Gate.scoped(to: id, on: req.db).page(try req.listOptions(.gates)) {
                 GateRead(
                     id: try $0.requireID(), name: $0.name, kind: $0.kind, buildingID: $0.buildingID,
@@ -52,9 +52,9 @@ extension AccessAPI {
             .init(
                 method: .PUT, path: c + "/access-settings", operationID: "setAccessSettings",
                 summary: "Server face matching (premises or further consent), match and liveness thresholds",
-                tag: "access", body: object, response: object), in: app
+                tag: "access", authority: .community { .manageDevices($0) }, body: object, response: object), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .manageDevices($0) })
+            let id = try req.scope.communityID()
             let input = try req.decode(AccessSettingsInput.self)
             var v = Validation()
             v.range(input.matchThreshold, "matchThreshold", 0.0...1.0)
@@ -75,10 +75,10 @@ extension AccessAPI {
         api.register(
             .init(
                 method: .POST, path: c + "/credentials", operationID: "issueCredential",
-                summary: "Register a card or PIN for a resident or staff member (stored as a hash)", tag: "access",
+                summary: "Register a card or PIN for a resident or staff member (stored as a hash)", tag: "access", authority: .community { .manageDevices($0) },
                 body: object, status: .created), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .manageDevices($0) })
+            let id = try req.scope.communityID()
             let input = try req.decode(CredentialInput.self)
             var v = Validation()
             let kind = CredentialKind(rawValue: input.kind)
@@ -112,9 +112,9 @@ extension AccessAPI {
         api.register(
             .init(
                 method: .POST, path: c + "/deny-list", operationID: "denyPerson", summary: "Keep a person out",
-                tag: "access", body: object, status: .created), in: app
+                tag: "access", authority: .community { .handleAlarms($0) }, body: object, status: .created), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .handleAlarms($0) })
+            let id = try req.scope.communityID()
             struct Input: Content {
                 let personID: UUID
                 let reason: String
@@ -126,11 +126,11 @@ extension AccessAPI {
         api.register(
             .init(
                 method: .GET, path: c + "/access-events", operationID: "listAccessEvents",
-                summary: "The access log, newest first (the console exports it as CSV)", tag: "access",
+                summary: "The access log, newest first (the console exports it as CSV)", tag: "access", authority: .community { .viewDevices($0) },
                 response: Schema.page(of: "AccessEvent"),
                 query: Endpoint.listQuery(.accessEvents) + AccessLogFilter.parameters), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .viewDevices($0) })
+            let id = try req.scope.communityID()
             let options = try req.listOptions(.accessEvents)
             let filter = try AccessLogFilter(req)
             return try await filter.apply(AccessEvent.scoped(to: id, on: req.db)).page(options, map: EventRead.init)
@@ -138,29 +138,29 @@ extension AccessAPI {
         api.register(
             .init(
                 method: .DELETE, path: c + "/deny-list/{personID}", operationID: "undenyPerson",
-                summary: "Take a person off the deny list", tag: "access", status: .noContent), in: app
+                summary: "Take a person off the deny list", tag: "access", authority: .community { .handleAlarms($0) }, status: .noContent), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .handleAlarms($0) })
+            let id = try req.scope.communityID()
             try await undeny(try req.id("personID"), in: id, on: req)
             return NoContent()
         }
         api.register(
             .init(
                 method: .GET, path: c + "/face-data", operationID: "getFaceData",
-                summary: "How many people's faces are held (the 100,000 filing threshold) and where", tag: "access",
+                summary: "How many people's faces are held (the 100,000 filing threshold) and where", tag: "access", authority: .community { .manageDevices($0) },
                 response: object), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .manageDevices($0) })
+            let id = try req.scope.communityID()
             return try await FaceDataRead.of(community: id, on: req)
         }
         api.register(
             .init(
                 method: .GET, path: c + "/face-data/log", operationID: "listFaceProcessing",
                 summary: "The processing log of face data: consents, enrolments, withdrawals and deletions",
-                tag: "access", response: Schema.page(of: "FaceProcessing"), query: Endpoint.listQuery(.faceProcessing)),
+                tag: "access", authority: .community { .manageDevices($0) }, response: Schema.page(of: "FaceProcessing"), query: Endpoint.listQuery(.faceProcessing)),
             in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .manageDevices($0) })
+            let id = try req.scope.communityID()
             let options = try req.listOptions(.faceProcessing)
             let page = try await FaceProcessing.scoped(to: id, on: req.db).page(options) { $0 }
             return ListPage(items: try await FaceProcessingRead.list(page.items, on: req.db), metadata: page.metadata)

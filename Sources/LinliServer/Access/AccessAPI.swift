@@ -15,13 +15,13 @@ enum AccessAPI {
             .init(
                 method: .POST, path: "/api/v1/devices/access/decide", operationID: "decideAccess",
                 summary: "Terminal: may this face, card, PIN or QR pass this gate? (device token as bearer)",
-                tag: "access", authenticated: false, body: object, response: object), in: app
+                tag: "access", authority: .device, body: object, response: object), in: app
         ) { req in try await AccessService.decide(req) }
         open.register(
             .init(
                 method: .POST, path: "/api/v1/devices/access/enrol", operationID: "enrolFace",
                 summary: "Enrolment terminal: store a face vector of a person who consented (device token as bearer)",
-                tag: "access", authenticated: false, body: object, status: .created, response: object), in: app
+                tag: "access", authority: .device, body: object, status: .created, response: object), in: app
         ) { req in
             let (device, _) = try await AccessService.terminal(req, enrolling: true)
             let input = try req.decode(EnrolInput.self)
@@ -32,7 +32,7 @@ enum AccessAPI {
                 method: .GET, path: "/api/v1/devices/access/sync", operationID: "syncAccessLibrary",
                 summary:
                     "Edge terminal: additions and removals (faces, cards, PINs, passes, deny list) since a version",
-                tag: "access", authenticated: false, response: object,
+                tag: "access", authority: .device, response: object,
                 query: [.init(name: "since", schema: Schema.integer(min: 0))]), in: app
         ) { req in
             let (device, gates) = try await AccessService.terminal(req)
@@ -45,7 +45,7 @@ enum AccessAPI {
                 method: .GET, path: "/api/v1/devices/access/credential-key", operationID: "getCredentialKey",
                 summary:
                     "Terminal: the community's key for card, PIN and pass hashes (HMAC-SHA256 of the value's SHA-256 hex)",
-                tag: "access", authenticated: false, response: object), in: app
+                tag: "access", authority: .device, response: object), in: app
         ) { req in
             let (device, _) = try await AccessService.terminal(req)
             let key = try await req.application.accessDirectory.credentialKey(device.communityID, on: req.db)
@@ -57,8 +57,8 @@ enum AccessAPI {
         open.register(
             .init(
                 method: .POST, path: "/api/v1/devices/access/events", operationID: "uploadAccessEvents",
-                summary: "Edge terminal: decisions it made itself, in batches, idempotent by event id", tag: "access",
-                authenticated: false, body: Schema.array(object), response: object), in: app
+                summary: "Edge terminal: decisions it made itself, in batches, idempotent by event id", tag: "access", authority: .device,
+                body: Schema.array(object), response: object), in: app
         ) { req in
             let (device, gates) = try await AccessService.terminal(req)
             let stored = try await AccessSync.upload(
@@ -68,7 +68,7 @@ enum AccessAPI {
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me/access/consent", operationID: "getFaceConsent",
-                summary: "The face-recognition consent text version and my (and my children's) consents", tag: "access",
+                summary: "The face-recognition consent text version and my (and my children's) consents", tag: "access", authority: .signedIn,
                 response: object, query: [.init(name: "communityID", schema: Schema.uuid)]), in: app
         ) { req in
             let me = try req.user().principal.personID
@@ -80,13 +80,13 @@ enum AccessAPI {
             .init(
                 method: .POST, path: "/api/v1/me/access/consent", operationID: "giveFaceConsent",
                 summary: "Accept the current consent text, for myself or a child under 14 of my household",
-                tag: "access", body: object, status: .created, response: object), in: app
+                tag: "access", authority: .signedIn, body: object, status: .created, response: object), in: app
         ) { req in Created(value: ConsentRead(try await giveConsent(try req.decode(ConsentInput.self), on: req))) }
         api.register(
             .init(
                 method: .DELETE, path: "/api/v1/me/access/consent/{personID}", operationID: "withdrawFaceConsent",
                 summary: "Withdraw consent: the face vectors are deleted and leave matching at once",
-                tag: "access", status: .noContent, query: [.init(name: "communityID", schema: Schema.uuid)]), in: app
+                tag: "access", authority: .object("personID"), status: .noContent, query: [.init(name: "communityID", schema: Schema.uuid)]), in: app
         ) { req in
             guard let community = req.query[UUID.self, at: "communityID"] else {
                 throw LinliError.invalid("communityID", "missing_value")
@@ -97,7 +97,7 @@ enum AccessAPI {
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me/access/qr", operationID: "getMyQR",
-                summary: "My rotating gate QR payload (changes every 30 s)", tag: "access", response: object), in: app
+                summary: "My rotating gate QR payload (changes every 30 s)", tag: "access", authority: .signedIn, response: object), in: app
         ) { req in
             let secret = try await qrSecret(for: try req.user().principal.personID, on: req.db)
             let now = req.clock.now()
@@ -110,7 +110,7 @@ enum AccessAPI {
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me/access/history", operationID: "getMyAccessHistory",
-                summary: "Gate decisions about me and my households' visitor passes", tag: "access",
+                summary: "Gate decisions about me and my households' visitor passes", tag: "access", authority: .signedIn,
                 response: Schema.page(of: "AccessEvent"), query: Endpoint.listQuery(.accessEvents)), in: app
         ) { req in
             let options = try req.listOptions(.accessEvents)
@@ -120,12 +120,12 @@ enum AccessAPI {
             .init(
                 method: .POST, path: "/api/v1/me/visitor-passes", operationID: "createVisitorPass",
                 summary: "A pass for a visitor: time window and entries; answers its QR and a PIN (shown once)",
-                tag: "access", body: object, status: .created, response: object), in: app
+                tag: "access", authority: .signedIn, body: object, status: .created, response: object), in: app
         ) { req in Created(value: try await createPass(try req.decode(PassInput.self), on: req)) }
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me/visitor-passes", operationID: "listVisitorPasses",
-                summary: "My households' visitor passes", tag: "access", response: Schema.page(of: "VisitorPass"),
+                summary: "My households' visitor passes", tag: "access", authority: .signedIn, response: Schema.page(of: "VisitorPass"),
                 query: Endpoint.listQuery(.passes)), in: app
         ) { req in
             let options = try req.listOptions(.passes)
@@ -135,7 +135,7 @@ enum AccessAPI {
         api.register(
             .init(
                 method: .POST, path: "/api/v1/me/visitor-passes/{passID}/revoke", operationID: "revokeVisitorPass",
-                summary: "Revoke a pass", tag: "access", response: object), in: app
+                summary: "Revoke a pass", tag: "access", authority: .object("passID"), response: object), in: app
         ) { req in try PassRead(try await revokePass(try req.id("passID"), on: req)) }
         registerOperators(app, api)
     }

@@ -3,6 +3,9 @@ import Foundation
 /// Gate access's pages: the resident's access page (QR code, face consent, visitor passes, locks) and the
 /// console's. The same value registers the route (`Web.route`) and writes the link.
 enum AccessRoute: PageRoute {
+    /// The name of the id after each collection segment of these pages (`req.id("codeID")`).
+    static let parameterNames: [String: String] = ["codes": "codeID", "deny-list": "personID", "locks": "deviceID", "passes": "passID"]
+
     case myAccess
     case myQR
     case consent

@@ -16,7 +16,8 @@ struct Endpoint: Sendable {
     let operationID: String
     let summary: String
     let tag: String
-    var authenticated = true
+    /// Who may call it and what it is scoped by (see ``Authority``).
+    let authority: Authority
     var body: JSONValue? = nil
     var bodyContentType = "application/json"
     var maxBody: ByteCount? = nil
@@ -26,6 +27,14 @@ struct Endpoint: Sendable {
     var query: [Parameter] = []
     /// Path parameters that are not UUIDs (a device token, a command's integer id).
     var pathSchemas: [String: JSONValue] = [:]
+
+    /// Whether the caller signs in (a bearer token); devices and anyone do not.
+    var authenticated: Bool {
+        switch authority {
+        case .anyone, .device: false
+        case .signedIn, .object, .resident, .household, .community, .platform: true
+        }
+    }
 
     var pathComponents: [PathComponent] {
         path.split(separator: "/").map { part in
@@ -69,7 +78,9 @@ extension RoutesBuilder {
         app.endpoints.append(endpoint)
         let body: HTTPBodyStreamStrategy = endpoint.maxBody.map { .collect(maxSize: $0) } ?? .collect
         let operationID = endpoint.operationID
+        let authority = endpoint.authority
         on(endpoint.method, endpoint.pathComponents, body: body) { req in
+            try await authority.check(req)
             if let shape = req.application.bodyShapes.shapes[operationID] { try req.refuseUnknownFields(shape) }
             return try await handler(req)
         }

@@ -82,10 +82,12 @@ extension Application {
         follow: @escaping @Sendable (Request, WebSocket, UUID) -> Void
     ) {
         liveFeeds.register(
-            .init(method: .GET, path: path, operationID: operationID, summary: summary, tag: tag), in: self
+            .init(
+                method: .GET, path: path, operationID: operationID, summary: summary, tag: tag,
+                authority: .community(authority)), in: self
         ) { req -> Response in
             try req.requireSameOrigin()
-            let id = try await RegistryAPI.communityID(req, authority)
+            let id = try req.scope.communityID()
             try req.requireWebSocketUpgrade()
             return req.webSocket { req, ws in follow(req, ws, id) }
         }

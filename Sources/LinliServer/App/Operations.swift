@@ -36,14 +36,14 @@ enum Operations {
         app.register(
             .init(
                 method: .GET, path: "/healthz", operationID: "healthz", summary: "The process is alive",
-                tag: "operations", authenticated: false, response: Schema.ref("Health")), in: app
+                tag: "operations", authority: .anyone, response: Schema.ref("Health")), in: app
         ) { _ in
             ["status": "ok"]
         }
         app.register(
             .init(
                 method: .GET, path: "/readyz", operationID: "readyz", summary: "The database answers",
-                tag: "operations", authenticated: false, response: Schema.ref("Health")), in: app
+                tag: "operations", authority: .anyone, response: Schema.ref("Health")), in: app
         ) { req in
             do {
                 try await ping(req.db)
@@ -56,7 +56,7 @@ enum Operations {
         app.register(
             .init(
                 method: .GET, path: "/metrics", operationID: "metrics", summary: "Prometheus metrics",
-                tag: "operations", authenticated: false, response: Schema.string(),
+                tag: "operations", authority: .anyone, response: Schema.string(),
                 responseContentType: "text/plain"), in: app
         ) { req in
             let start = ContinuousClock.now

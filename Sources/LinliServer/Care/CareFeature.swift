@@ -44,9 +44,9 @@ enum ElderCare: Feature {
             .init(
                 method: .PUT, path: c + "/watch/{personID}", operationID: "setCareWatch",
                 summary: "Watch a resident (consent recorded), change their rule, or end the watch (consent false)",
-                tag: "care", body: CareSchemas.watchInput, response: Schema.ref("CareWatch")), in: app
+                tag: "care", authority: .community { .keepCareWatch($0) }, body: CareSchemas.watchInput, response: Schema.ref("CareWatch")), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .keepCareWatch($0) })
+            let id = try req.scope.communityID()
             let watch = try await CareAPI.setWatch(id, try req.id("personID"), try req.decode(CareWatchInput.self), on: req)
             return try await CareAPI.reads([watch], on: req.db)[0]
         }
@@ -54,9 +54,9 @@ enum ElderCare: Feature {
             .init(
                 method: .GET, path: c + "/watch", operationID: "listCareWatch",
                 summary: "The watched people: rule, consent, last sign of life, check-in, an open check",
-                tag: "care", response: Schema.page(of: "CareWatch"), query: Endpoint.listQuery(.careWatches)), in: app
+                tag: "care", authority: .community { .keepCareWatch($0) }, response: Schema.page(of: "CareWatch"), query: Endpoint.listQuery(.careWatches)), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .keepCareWatch($0) })
+            let id = try req.scope.communityID()
             let page = try await CareWatch.scoped(to: id, on: req.db).filter(\.$active == true)
                 .page(try req.listOptions(.careWatches), map: { $0 })
             return ListPage(items: try await CareAPI.reads(page.items, on: req.db), metadata: page.metadata)
@@ -65,12 +65,12 @@ enum ElderCare: Feature {
             .init(
                 method: .GET, path: c + "/checks", operationID: "listCareChecks",
                 summary: "Checks opened by silence or a missed check-in: open ones (their step) or done ones (the outcome)",
-                tag: "care", response: Schema.page(of: "CareCheck"),
+                tag: "care", authority: .community { .keepCareWatch($0) }, response: Schema.page(of: "CareCheck"),
                 query: Endpoint.listQuery(.careChecks) + [
                     .init(name: "status", schema: Schema.enumeration(["open", "done"]))
                 ]), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .keepCareWatch($0) })
+            let id = try req.scope.communityID()
             let open: [WelfareWatch.Step] = [.reminder, .family, .worker]
             var query = CareCheck.scoped(to: id, on: req.db)
             switch req.query[String.self, at: "status"] ?? "open" {
@@ -87,9 +87,9 @@ enum ElderCare: Feature {
             .init(
                 method: .POST, path: c + "/checks/{checkID}/visit", operationID: "recordCareVisit",
                 summary: "Record the visit: fine, needs_help, hospital, not_at_home (409 once the check is closed)",
-                tag: "care", body: CareSchemas.visitInput, response: Schema.ref("CareCheck")), in: app
+                tag: "care", authority: .community { .keepCareWatch($0) }, body: CareSchemas.visitInput, response: Schema.ref("CareCheck")), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .keepCareWatch($0) })
+            let id = try req.scope.communityID()
             let check = try await CareCheck.find(try req.id("checkID"), in: id, on: req.db)
             let input = try req.decode(VisitInput.self)
             try await CareWatchService.visit(
@@ -101,9 +101,9 @@ enum ElderCare: Feature {
             .init(
                 method: .POST, path: c + "/watch/{personID}/call", operationID: "logCareCall",
                 summary: "The worker called the watched person and they are well: the day's check-in, open checks closed",
-                tag: "care", response: Schema.ref("CareCheckIn")), in: app
+                tag: "care", authority: .community { .keepCareWatch($0) }, response: Schema.ref("CareCheckIn")), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .keepCareWatch($0) })
+            let id = try req.scope.communityID()
             let person = try req.id("personID")
             guard try await CareWatch.scoped(to: id, on: req.db).filter(\.$personID == person)
                 .filter(\.$active == true).first() != nil
@@ -117,7 +117,7 @@ enum ElderCare: Feature {
             .init(
                 method: .POST, path: "/api/v1/me/care/check-in", operationID: "careCheckIn",
                 summary: "我很好: my daily check-in, or a family member answering for a watched person",
-                tag: "care", body: CareSchemas.checkInInput, response: Schema.ref("CareCheckIn")), in: app
+                tag: "care", authority: .signedIn, body: CareSchemas.checkInInput, response: Schema.ref("CareCheckIn")), in: app
         ) { req in
             let me = try req.user().principal.personID
             let input = (req.body.data?.readableBytes ?? 0) > 0 ? try req.decode(CheckInInput.self) : CheckInInput(personID: nil)

@@ -5,6 +5,9 @@ import Vapor
 
 /// The care watch's pages: the resident's 我很好 (`/care`) and the community worker's console page.
 enum CareRoute: PageRoute {
+    /// The name of the id after each collection segment of these pages (`req.id("checkID")`).
+    static let parameterNames: [String: String] = ["checks": "checkID"]
+
     case myCare
     case checkIn
     case worker(UUID)

@@ -120,6 +120,7 @@ enum Guardians {
             .init(
                 method: .GET, path: path, operationID: "listGuardians",
                 summary: "A child's registered guardians (besides the household's owner)", tag: "registry",
+                authority: .community(object: "personID") { .viewRegistry($0) },
                 response: Schema.page(of: "Guardian"), query: Endpoint.listQuery(.guardians)), in: app
         ) { req in
             let (child, community) = try await RegistryAPI.person(req)
@@ -130,7 +131,7 @@ enum Guardians {
             .init(
                 method: .POST, path: path, operationID: "registerGuardian",
                 summary: "Register a guardian who lives with the child: they may consent for the child as the owner may",
-                tag: "registry", body: Schema.ref("GuardianCreate"), status: .created,
+                tag: "registry", authority: .community(object: "personID") { .manageRegistry($0) }, body: Schema.ref("GuardianCreate"), status: .created,
                 response: Schema.ref("Guardian")), in: app
         ) { req in
             let (child, community) = try await RegistryAPI.person(req)
@@ -140,7 +141,8 @@ enum Guardians {
         api.register(
             .init(
                 method: .DELETE, path: path + "/{guardianID}", operationID: "removeGuardian",
-                summary: "Remove a registered guardian", tag: "registry", status: .noContent), in: app
+                summary: "Remove a registered guardian", tag: "registry",
+                authority: .community(object: "personID") { .manageRegistry($0) }, status: .noContent), in: app
         ) { req in
             let (child, community) = try await RegistryAPI.person(req)
             try req.authorize(.manageRegistry(community))

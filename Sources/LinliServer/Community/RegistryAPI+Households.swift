@@ -9,11 +9,11 @@ extension RegistryAPI {
         api.register(
             .init(
                 method: .GET, path: c + "/households", operationID: "listHouseholds", summary: "Households",
-                tag: "registry", response: Schema.page(of: "Household"),
+                tag: "registry", authority: .community { .viewRegistry($0) }, response: Schema.page(of: "Household"),
                 query: Endpoint.listQuery(.households)
                     + [.init(name: "buildingID", schema: Schema.uuid)]), in: app
         ) { req in
-            let id = try await communityID(req, { .viewRegistry($0) })
+            let id = try req.scope.communityID()
             let options = try req.listOptions(.households)
             var query = Household.scoped(to: id, on: req.db)
             if let text = req.query[String.self, at: "buildingID"] {
@@ -28,10 +28,10 @@ extension RegistryAPI {
         api.register(
             .init(
                 method: .POST, path: c + "/households", operationID: "createHousehold",
-                summary: "Add a household", tag: "registry", body: Schema.ref("HouseholdCreate"),
+                summary: "Add a household", tag: "registry", authority: .community { .manageRegistry($0) }, body: Schema.ref("HouseholdCreate"),
                 status: .created, response: Schema.ref("Household")), in: app
         ) { req in
-            let id = try await communityID(req, { .manageRegistry($0) })
+            let id = try req.scope.communityID()
             return Created(
                 value: try HouseholdRead(
                     try await Registry.createHousehold(in: id, try req.decode(HouseholdCreate.self), on: req)))
@@ -39,18 +39,18 @@ extension RegistryAPI {
         api.register(
             .init(
                 method: .GET, path: c + "/households/{householdID}", operationID: "getHousehold",
-                summary: "One household (its residents may read it)", tag: "registry",
+                summary: "One household (its residents may read it)", tag: "registry", authority: .household,
                 response: Schema.ref("Household")), in: app
         ) { req in
-            try HouseholdRead(try await household(req))
+            try HouseholdRead(try req.scope.home())
         }
         api.register(
             .init(
                 method: .PATCH, path: c + "/households/{householdID}", operationID: "updateHousehold",
-                summary: "Change a household", tag: "registry", body: Schema.ref("HouseholdUpdate"),
+                summary: "Change a household", tag: "registry", authority: .household, body: Schema.ref("HouseholdUpdate"),
                 response: Schema.ref("Household")), in: app
         ) { req in
-            let household = try await household(req)
+            let household = try req.scope.home()
             try req.authorize(.manageRegistry(household.communityID))
             try await Registry.updateHousehold(household, try req.decode(HouseholdUpdate.self), on: req)
             return try HouseholdRead(household)
@@ -58,9 +58,9 @@ extension RegistryAPI {
         api.register(
             .init(
                 method: .DELETE, path: c + "/households/{householdID}", operationID: "deleteHousehold",
-                summary: "Remove a household that never had residents", tag: "registry", status: .noContent), in: app
+                summary: "Remove a household that never had residents", tag: "registry", authority: .household, status: .noContent), in: app
         ) { req in
-            let household = try await household(req)
+            let household = try req.scope.home()
             try req.authorize(.manageRegistry(household.communityID))
             if try await Membership.query(on: req.db).filter(\.$householdID == household.requireID()).count() > 0 {
                 throw LinliError(.conflict)
@@ -71,19 +71,19 @@ extension RegistryAPI {
         api.register(
             .init(
                 method: .GET, path: c + "/households/{householdID}/members", operationID: "listMembers",
-                summary: "Who lives or lived in a household", tag: "registry",
+                summary: "Who lives or lived in a household", tag: "registry", authority: .household,
                 response: Schema.page(of: "Membership"), query: Endpoint.listQuery(.members)), in: app
         ) { req in
-            let household = try await household(req)
+            let household = try req.scope.home()
             return try req.page(try await members(of: try household.requireID(), on: req), .members)
         }
         api.register(
             .init(
                 method: .POST, path: c + "/households/{householdID}/members", operationID: "addMember",
-                summary: "Add a known person to a household", tag: "registry",
+                summary: "Add a known person to a household", tag: "registry", authority: .household,
                 body: Schema.ref("MemberCreate"), status: .created, response: Schema.ref("Membership")), in: app
         ) { req in
-            let household = try await household(req)
+            let household = try req.scope.home()
             try req.authorize(.manageRegistry(household.communityID))
             let membership = try await Registry.addMember(to: household, try req.decode(MemberCreate.self), on: req)
             let person = try await Person.find(membership.personID, on: req.db)
@@ -93,9 +93,9 @@ extension RegistryAPI {
             .init(
                 method: .PATCH, path: c + "/households/{householdID}/members/{membershipID}",
                 operationID: "updateMember", summary: "Change a relation or move someone out",
-                tag: "registry", body: Schema.ref("MembershipUpdate"), response: Schema.ref("Membership")), in: app
+                tag: "registry", authority: .household, body: Schema.ref("MembershipUpdate"), response: Schema.ref("Membership")), in: app
         ) { req in
-            let household = try await household(req)
+            let household = try req.scope.home()
             try req.authorize(.manageRegistry(household.communityID))
             let membership = try await Membership.find(
                 try req.id("membershipID"), in: household.communityID, on: req.db)

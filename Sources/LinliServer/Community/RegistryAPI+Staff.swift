@@ -9,10 +9,10 @@ extension RegistryAPI {
         api.register(
             .init(
                 method: .GET, path: c + "/staff", operationID: "listStaff", summary: "Staff roles",
-                tag: "registry", response: Schema.page(of: "Staff"), query: Endpoint.listQuery(.staff)),
+                tag: "registry", authority: .community { .viewRegistry($0) }, response: Schema.page(of: "Staff"), query: Endpoint.listQuery(.staff)),
             in: app
         ) { req in
-            let id = try await communityID(req, { .viewRegistry($0) })
+            let id = try req.scope.communityID()
             let options = try req.listOptions(.staff)
             let rows = try await StaffAssignment.scoped(to: id, on: req.db).page(options) { $0 }
             return ListPage(items: try await StaffRead.list(rows.items, on: req.db), metadata: rows.metadata)
@@ -20,10 +20,10 @@ extension RegistryAPI {
         api.register(
             .init(
                 method: .POST, path: c + "/staff", operationID: "grantStaff", summary: "Grant a staff role",
-                tag: "registry", body: Schema.ref("StaffCreate"), status: .created,
+                tag: "registry", authority: .community { .manageStaff($0) }, body: Schema.ref("StaffCreate"), status: .created,
                 response: Schema.ref("Staff")), in: app
         ) { req in
-            let id = try await communityID(req, { .manageStaff($0) })
+            let id = try req.scope.communityID()
             let (assignment, person) = try await Registry.grantStaff(in: id, try req.decode(StaffCreate.self), on: req)
             return Created(value: try StaffRead(assignment, person: person))
         }
@@ -31,9 +31,9 @@ extension RegistryAPI {
             .init(
                 method: .PUT, path: c + "/staff/{staffID}/shift", operationID: "setStaffShift",
                 summary: "Set the hours a staff role is on duty (gates refuse them outside), or null for all day",
-                tag: "registry", body: Schema.ref("StaffShiftUpdate"), response: Schema.ref("Staff")), in: app
+                tag: "registry", authority: .community { .manageStaff($0) }, body: Schema.ref("StaffShiftUpdate"), response: Schema.ref("Staff")), in: app
         ) { req in
-            let id = try await communityID(req, { .manageStaff($0) })
+            let id = try req.scope.communityID()
             let assignment = try await StaffAssignment.find(try req.id("staffID"), in: id, on: req.db)
             try await Registry.setShift(assignment, try req.decode(StaffShiftUpdate.self).shift, on: req)
             return try StaffRead(assignment, person: try await Person.find(assignment.personID, on: req.db))
@@ -41,10 +41,10 @@ extension RegistryAPI {
         api.register(
             .init(
                 method: .PUT, path: c + "/staff/{staffID}/skills", operationID: "setStaffSkills",
-                summary: "Set the work-order skills of a staff role (empty: takes any request)", tag: "registry",
+                summary: "Set the work-order skills of a staff role (empty: takes any request)", tag: "registry", authority: .community { .manageStaff($0) },
                 body: Schema.ref("StaffSkillsUpdate"), response: Schema.ref("Staff")), in: app
         ) { req in
-            let id = try await communityID(req, { .manageStaff($0) })
+            let id = try req.scope.communityID()
             let assignment = try await StaffAssignment.find(try req.id("staffID"), in: id, on: req.db)
             try await Registry.setSkills(assignment, try req.decode(StaffSkillsUpdate.self).skills, on: req)
             return try StaffRead(assignment, person: try await Person.find(assignment.personID, on: req.db))
@@ -52,9 +52,9 @@ extension RegistryAPI {
         api.register(
             .init(
                 method: .DELETE, path: c + "/staff/{staffID}", operationID: "revokeStaff",
-                summary: "Revoke a staff role", tag: "registry", status: .noContent), in: app
+                summary: "Revoke a staff role", tag: "registry", authority: .community { .manageStaff($0) }, status: .noContent), in: app
         ) { req in
-            let id = try await communityID(req, { .manageStaff($0) })
+            let id = try req.scope.communityID()
             try await Registry.revokeStaff(
                 try await StaffAssignment.find(try req.id("staffID"), in: id, on: req.db), on: req)
             return NoContent()
@@ -62,10 +62,10 @@ extension RegistryAPI {
         api.register(
             .init(
                 method: .GET, path: c + "/audit", operationID: "listAudit", summary: "Audit log of staff writes",
-                tag: "registry", response: Schema.page(of: "AuditEntry"),
+                tag: "registry", authority: .community { .viewAudit($0) }, response: Schema.page(of: "AuditEntry"),
                 query: Endpoint.listQuery(.audit)), in: app
         ) { req in
-            let id = try await communityID(req, { .viewAudit($0) })
+            let id = try req.scope.communityID()
             let options = try req.listOptions(.audit)
             var query = AuditEntry.scoped(to: id, on: req.db)
             if let q = options.query { query = query.filter(\.$entity ~~ q) }

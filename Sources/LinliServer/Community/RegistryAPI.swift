@@ -21,7 +21,7 @@ enum RegistryAPI {
         api.register(
             .init(
                 method: .GET, path: "/api/v1/communities", operationID: "listCommunities",
-                summary: "Communities the caller belongs to", tag: "registry",
+                summary: "Communities the caller belongs to", tag: "registry", authority: .signedIn,
                 response: Schema.page(of: "Community"), query: Endpoint.listQuery(.communities)), in: app
         ) { req in
             let options = try req.listOptions(.communities)
@@ -34,7 +34,7 @@ enum RegistryAPI {
         api.register(
             .init(
                 method: .POST, path: "/api/v1/communities", operationID: "createCommunity",
-                summary: "Create a community (administrators)", tag: "registry",
+                summary: "Create a community (administrators)", tag: "registry", authority: .platform(.createCommunity),
                 body: Schema.ref("CommunityCreate"), status: .created, response: Schema.ref("Community")), in: app
         ) { req in
             Created(
@@ -44,14 +44,14 @@ enum RegistryAPI {
         api.register(
             .init(
                 method: .GET, path: c, operationID: "getCommunity", summary: "One community",
-                tag: "registry", response: Schema.ref("Community")), in: app
+                tag: "registry", authority: .community { .viewCommunity($0) }, response: Schema.ref("Community")), in: app
         ) { req in
             try CommunityRead(try await community(req))
         }
         api.register(
             .init(
                 method: .PATCH, path: c, operationID: "updateCommunity", summary: "Change a community",
-                tag: "registry", body: Schema.ref("CommunityUpdate"), response: Schema.ref("Community")), in: app
+                tag: "registry", authority: .community { .viewCommunity($0) }, body: Schema.ref("CommunityUpdate"), response: Schema.ref("Community")), in: app
         ) { req in
             let community = try await community(req)
             try req.authorize(.manageCommunity(try community.requireID()))

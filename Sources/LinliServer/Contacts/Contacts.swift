@@ -99,17 +99,17 @@ enum Contacts: Feature {
             .init(
                 method: .GET, path: c + "/contacts", operationID: "listContacts",
                 summary: "The community's useful numbers: service desk, guard room, police, hospital, utilities",
-                tag: "property", response: Schema.page(contact), query: Endpoint.listQuery(.contacts)), in: app
+                tag: "property", authority: .community { .viewCommunity($0) }, response: Schema.page(contact), query: Endpoint.listQuery(.contacts)), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .viewCommunity($0) })
+            let id = try req.scope.communityID()
             return try req.page(try await list(id, on: req.db).map(ContactRead.init), .contacts)
         }
         api.register(
             .init(
                 method: .POST, path: c + "/contacts", operationID: "createContact", summary: "Add a contact",
-                tag: "property", body: input, status: .created, response: contact), in: app
+                tag: "property", authority: .community { .manageCommunity($0) }, body: input, status: .created, response: contact), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .manageCommunity($0) })
+            let id = try req.scope.communityID()
             let row = Contact()
             row.communityID = id
             try apply(try req.decode(ContactInput.self), to: row)
@@ -123,9 +123,9 @@ enum Contacts: Feature {
         api.register(
             .init(
                 method: .PUT, path: c + "/contacts/{contactID}", operationID: "updateContact",
-                summary: "Change a contact", tag: "property", body: input, response: contact), in: app
+                summary: "Change a contact", tag: "property", authority: .community { .manageCommunity($0) }, body: input, response: contact), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .manageCommunity($0) })
+            let id = try req.scope.communityID()
             let row = try await Contact.find(try req.id("contactID"), in: id, on: req.db)
             try apply(try req.decode(ContactInput.self), to: row)
             try await req.db.writeTransaction { db in
@@ -138,9 +138,9 @@ enum Contacts: Feature {
         api.register(
             .init(
                 method: .DELETE, path: c + "/contacts/{contactID}", operationID: "deleteContact",
-                summary: "Remove a contact", tag: "property", status: .noContent), in: app
+                summary: "Remove a contact", tag: "property", authority: .community { .manageCommunity($0) }, status: .noContent), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .manageCommunity($0) })
+            let id = try req.scope.communityID()
             let row = try await Contact.find(try req.id("contactID"), in: id, on: req.db)
             try await req.db.writeTransaction { db in
                 try await row.delete(on: db)

@@ -2,6 +2,9 @@ import Foundation
 
 /// The device hub's console pages. The same value registers the route (`Web.route`) and writes the link.
 enum DeviceRoute: PageRoute {
+    /// The name of the id after each collection segment of these pages (`req.id("alarmID")`).
+    static let parameterNames: [String: String] = ["alarms": "alarmID", "devices": "deviceID", "rules": "ruleID", "tasks": "taskID"]
+
     case devices(UUID)
     case device(UUID, UUID)
     case deviceEdit(UUID, UUID)

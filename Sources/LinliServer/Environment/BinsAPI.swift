@@ -132,9 +132,9 @@ enum BinsAPI {
             .init(
                 method: .GET, path: b, operationID: "listBins",
                 summary: "The bins: fill, predicted time to 90 %, when the collection is asked, last emptied, overflows",
-                tag: "environment", response: Schema.page(of: "Bin"), query: Endpoint.listQuery(.bins)), in: app
+                tag: "environment", authority: .community { .viewDevices($0) }, response: Schema.page(of: "Bin"), query: Endpoint.listQuery(.bins)), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .viewDevices($0) })
+            let id = try req.scope.communityID()
             let page = try await Device.query(on: req.db).filter(\.$communityID == id).filter(\.$type == "bin_level")
                 .filter(\.$disabled == false).page(try req.listOptions(.bins), map: { $0 })
             return ListPage(
@@ -144,19 +144,19 @@ enum BinsAPI {
             .init(
                 method: .GET, path: b + "/round", operationID: "binRound",
                 summary: "Today's round for the cleaner: bins with an open task in walking order by building",
-                tag: "environment", response: Schema.page(of: "Bin"), query: Endpoint.listQuery(.binRound)), in: app
+                tag: "environment", authority: .community { .handleAlarms($0) }, response: Schema.page(of: "Bin"), query: Endpoint.listQuery(.binRound)), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .handleAlarms($0) })
+            let id = try req.scope.communityID()
             return try req.page(try await round(id, now: req.clock.now(), on: req.db), .binRound)
         }
         api.register(
             .init(
                 method: .GET, path: b + "/figures", operationID: "binFigures",
                 summary: "Collections and overflows per week against a fixed daily round (weeks 1–12, default 4)",
-                tag: "environment", response: Schema.ref("BinFigures"),
+                tag: "environment", authority: .community { .viewDevices($0) }, response: Schema.ref("BinFigures"),
                 query: [.init(name: "weeks", schema: Schema.integer(min: 1, max: 12))]), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .viewDevices($0) })
+            let id = try req.scope.communityID()
             let weeks = try req.query.get(Int?.self, at: "weeks") ?? 4
             guard (1...12).contains(weeks) else { throw LinliError.invalid("weeks", "out_of_range") }
             return try await figures(id, weeks: weeks, now: req.clock.now(), on: req.db)
@@ -165,9 +165,9 @@ enum BinsAPI {
             .init(
                 method: .PATCH, path: b + "/{deviceID}", operationID: "updateBin",
                 summary: "A bin's capacity, its collectors' hours, the fixed threshold, the fire threshold",
-                tag: "environment", body: EnvironmentSchemas.binInput, response: Schema.ref("Bin")), in: app
+                tag: "environment", authority: .community { .manageDevices($0) }, body: EnvironmentSchemas.binInput, response: Schema.ref("Bin")), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .manageDevices($0) })
+            let id = try req.scope.communityID()
             let (device, _) = try await bin(req, id)
             let bin = try await Bins.bin(for: device, now: req.clock.now(), on: req.db)
             let input = try req.decode(BinSettingsInput.self)
@@ -199,9 +199,9 @@ enum BinsAPI {
             .init(
                 method: .POST, path: b + "/{deviceID}/done", operationID: "binEmptied",
                 summary: "The cleaner emptied the bin: its task is done (409 when it has no open task)",
-                tag: "environment", response: Schema.ref("Bin")), in: app
+                tag: "environment", authority: .community { .handleAlarms($0) }, response: Schema.ref("Bin")), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .handleAlarms($0) })
+            let id = try req.scope.communityID()
             let (device, bin) = try await bin(req, id)
             guard try await Bins.done(bin, by: try req.user().person.name, now: req.clock.now(), app: req.application)
             else { throw LinliError(.conflict, issues: [FieldIssue(field: "deviceID", reason: "no_open_task")]) }

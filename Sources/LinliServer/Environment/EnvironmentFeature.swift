@@ -42,10 +42,10 @@ enum SmartEnvironment: Feature {
             .init(
                 method: .POST, path: RegistryAPI.c + "/irrigation/scale-preview", operationID: "previewWateringScale",
                 summary: "What would this weather do? The watering scale (Zimmerman) for a day's mean temperature, humidity and rain",
-                tag: "environment", body: EnvironmentSchemas.previewInput, response: Schema.ref("WateringScale")),
+                tag: "environment", authority: .community { .sendCommands($0) }, body: EnvironmentSchemas.previewInput, response: Schema.ref("WateringScale")),
             in: app
         ) { req in
-            _ = try await RegistryAPI.communityID(req, { .sendCommands($0) })
+            _ = try req.scope.communityID()
             return try preview(try req.decode(ScalePreviewInput.self))
         }
         app.registerCommunityFeed(

@@ -6,6 +6,9 @@ import Vapor
 /// The smart environment's pages: the console's zones and bins (`/console/{c}/environment`), and the
 /// cleaner's round on a phone (`/console/{c}/environment/round`). Both work at phone width.
 enum EnvironmentRoute: PageRoute {
+    /// The name of the id after each collection segment of these pages (`req.id("deviceID")`).
+    static let parameterNames: [String: String] = ["bins": "deviceID", "zones": "zoneID"]
+
     case console(UUID)
     case round(UUID)
     case zone(UUID, UUID)

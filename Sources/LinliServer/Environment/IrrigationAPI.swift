@@ -160,10 +160,10 @@ enum IrrigationAPI {
             .init(
                 method: .POST, path: z, operationID: "createIrrigationZone",
                 summary: "A zone: its valve, soil sensors, plant, target moisture, safety maximum and program",
-                tag: "environment", body: EnvironmentSchemas.zoneInput, status: .created,
+                tag: "environment", authority: .community { .manageDevices($0) }, body: EnvironmentSchemas.zoneInput, status: .created,
                 response: Schema.ref("IrrigationZone")), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .manageDevices($0) })
+            let id = try req.scope.communityID()
             let zone = try await save(nil, try req.decode(ZoneInput.self), community: id, on: req)
             return Created(value: try await reads([zone], now: req.clock.now(), app: req.application)[0])
         }
@@ -171,10 +171,10 @@ enum IrrigationAPI {
             .init(
                 method: .GET, path: z, operationID: "listIrrigationZones",
                 summary: "The zones: moisture, watering scale, next run, the run going, water this week and month",
-                tag: "environment", response: Schema.page(of: "IrrigationZone"), query: Endpoint.listQuery(.zones)),
+                tag: "environment", authority: .community { .viewDevices($0) }, response: Schema.page(of: "IrrigationZone"), query: Endpoint.listQuery(.zones)),
             in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .viewDevices($0) })
+            let id = try req.scope.communityID()
             let page = try await IrrigationZone.scoped(to: id, on: req.db).page(try req.listOptions(.zones), map: { $0 })
             return ListPage(
                 items: try await reads(page.items, now: req.clock.now(), app: req.application), metadata: page.metadata)
@@ -182,19 +182,19 @@ enum IrrigationAPI {
         api.register(
             .init(
                 method: .GET, path: z + "/{zoneID}", operationID: "getIrrigationZone", summary: "One zone",
-                tag: "environment", response: Schema.ref("IrrigationZone"), pathSchemas: zoneID), in: app
+                tag: "environment", authority: .community { .viewDevices($0) }, response: Schema.ref("IrrigationZone"), pathSchemas: zoneID), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .viewDevices($0) })
+            let id = try req.scope.communityID()
             let zone = try await IrrigationZone.find(try req.id("zoneID"), in: id, on: req.db)
             return try await reads([zone], now: req.clock.now(), app: req.application)[0]
         }
         api.register(
             .init(
                 method: .PATCH, path: z + "/{zoneID}", operationID: "updateIrrigationZone",
-                summary: "Change a zone or its program (absent fields stay)", tag: "environment",
+                summary: "Change a zone or its program (absent fields stay)", tag: "environment", authority: .community { .manageDevices($0) },
                 body: EnvironmentSchemas.zoneInput, response: Schema.ref("IrrigationZone"), pathSchemas: zoneID), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .manageDevices($0) })
+            let id = try req.scope.communityID()
             let zone = try await IrrigationZone.find(try req.id("zoneID"), in: id, on: req.db)
             let saved = try await save(zone, try req.decode(ZoneInput.self), community: id, on: req)
             return try await reads([saved], now: req.clock.now(), app: req.application)[0]
@@ -202,11 +202,11 @@ enum IrrigationAPI {
         api.register(
             .init(
                 method: .GET, path: z + "/{zoneID}/runs", operationID: "listIrrigationRuns",
-                summary: "A zone's runs: planned, skipped (why), started, stopped (why), litres", tag: "environment",
+                summary: "A zone's runs: planned, skipped (why), started, stopped (why), litres", tag: "environment", authority: .community { .viewDevices($0) },
                 response: Schema.page(of: "IrrigationRun"), query: Endpoint.listQuery(.irrigationRuns),
                 pathSchemas: zoneID), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .viewDevices($0) })
+            let id = try req.scope.communityID()
             let zone = try await IrrigationZone.find(try req.id("zoneID"), in: id, on: req.db)
             return try await IrrigationRun.scoped(to: id, on: req.db).filter(\.$zoneID == zone.requireID())
                 .page(try req.listOptions(.irrigationRuns), map: RunRead.init)
@@ -220,11 +220,11 @@ enum IrrigationAPI {
             api.register(
                 .init(
                     method: .POST, path: z + "/{zoneID}/" + action, operationID: action + "IrrigationZone",
-                    summary: summary, tag: "environment",
+                    summary: summary, tag: "environment", authority: .community { .sendCommands($0) },
                     body: action == "run" ? EnvironmentSchemas.runInput : action == "hold" ? EnvironmentSchemas.holdInput : nil,
                     response: Schema.ref("IrrigationZone"), pathSchemas: zoneID), in: app
             ) { req in
-                let id = try await RegistryAPI.communityID(req, { .sendCommands($0) })
+                let id = try req.scope.communityID()
                 let zone = try await IrrigationZone.find(try req.id("zoneID"), in: id, on: req.db)
                 try await override(zone, action, req)
                 let fresh = try await IrrigationZone.find(try zone.requireID(), in: id, on: req.db)

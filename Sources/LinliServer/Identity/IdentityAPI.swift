@@ -8,8 +8,8 @@ enum IdentityAPI {
         open.register(
             .init(
                 method: .POST, path: "/api/v1/auth/token", operationID: "createToken",
-                summary: "Sign in with phone and password; returns a bearer token", tag: "identity",
-                authenticated: false, body: Schema.ref("TokenRequest"),
+                summary: "Sign in with phone and password; returns a bearer token", tag: "identity", authority: .anyone,
+                body: Schema.ref("TokenRequest"),
                 response: Schema.ref("Token")), in: app
         ) { req in
             let input = try req.decode(TokenRequest.self)
@@ -22,7 +22,7 @@ enum IdentityAPI {
             .init(
                 method: .POST, path: "/api/v1/auth/password-reset", operationID: "completePasswordReset",
                 summary: "Choose a new password with the reset code an operator handed over; returns a bearer token",
-                tag: "identity", authenticated: false, body: Schema.ref("ResetCompletion"),
+                tag: "identity", authority: .anyone, body: Schema.ref("ResetCompletion"),
                 response: Schema.ref("Token")), in: app
         ) { req in
             let input = try req.decode(ResetCompletion.self)
@@ -35,7 +35,7 @@ enum IdentityAPI {
         api.register(
             .init(
                 method: .DELETE, path: "/api/v1/auth/token", operationID: "revokeToken",
-                summary: "Revoke the token of this request", tag: "identity", status: .noContent), in: app
+                summary: "Revoke the token of this request", tag: "identity", authority: .signedIn, status: .noContent), in: app
         ) { req in
             let user = try req.user()
             if let id = req.storage[CurrentTokenKey.self] {
@@ -47,7 +47,7 @@ enum IdentityAPI {
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me", operationID: "getMe",
-                summary: "The signed-in person, roles and households", tag: "identity",
+                summary: "The signed-in person, roles and households", tag: "identity", authority: .signedIn,
                 response: Schema.ref("Me")), in: app
         ) { req in
             try await me(req)
@@ -55,7 +55,7 @@ enum IdentityAPI {
         api.register(
             .init(
                 method: .PATCH, path: "/api/v1/me", operationID: "updateMe",
-                summary: "Change own language, display settings or password", tag: "identity",
+                summary: "Change own language, display settings or password", tag: "identity", authority: .signedIn,
                 body: Schema.ref("MeUpdate"), response: Schema.ref("Me")), in: app
         ) { req in
             let input = try req.decode(MeUpdate.self)

@@ -111,22 +111,22 @@ enum CommunityMeters {
             .init(
                 method: .GET, path: c + "/meters", operationID: "listMeterStates",
                 summary: "Every water and electricity meter of the community with its latest reading and its state (ok, offline, stuck, never)",
-                tag: "meters", response: Schema.page(of: "MeterState"), query: Endpoint.listQuery(.meterStates)), in: app
+                tag: "meters", authority: .community { .manageFinance($0) }, response: Schema.page(of: "MeterState"), query: Endpoint.listQuery(.meterStates)), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .manageFinance($0) })
+            let id = try req.scope.communityID()
             return try req.page(try await states(id, now: req.clock.now(), on: req.db), .meterStates)
         }
         app.api.authenticated.register(
             .init(
                 method: .GET, path: c + "/meters/balance", operationID: "getNetworkBalance",
                 summary: "A finished month's community meters (last month by default) (the pump room) against the sum of the homes' meters: the loss in the public network",
-                tag: "meters", response: Schema.ref("NetworkBalance"),
+                tag: "meters", authority: .community { .manageFinance($0) }, response: Schema.ref("NetworkBalance"),
                 query: [
                     .init(name: "kind", schema: Schema.enumeration(Usage.Kind.allCases.map(\.rawValue))),
                     .init(name: "period", schema: Schema.string(pattern: "^[0-9]{4}-[0-9]{2}$")),
                 ]), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .manageFinance($0) })
+            let id = try req.scope.communityID()
             guard let kind = Usage.Kind(rawValue: req.query[String.self, at: "kind"] ?? "water") else {
                 throw LinliError.invalid("kind", "invalid_value")
             }

@@ -6,6 +6,9 @@ import Vapor
 /// The pages of water, electricity and bills: the resident's use (`/usage`, phone and TV) and bills
 /// (`/bills`, paid online or from the wallet), and the service desk's bills and arrears in the console.
 enum MetersRoute: PageRoute {
+    /// The name of the id after each collection segment of these pages (`req.id("billID")`).
+    static let parameterNames: [String: String] = ["bills": "billID", "households": "householdID"]
+
     case usage
     case bills
     case payOnline(UUID, UUID)

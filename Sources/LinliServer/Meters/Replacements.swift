@@ -52,13 +52,13 @@ enum Replacements {
             .init(
                 method: .POST, path: RegistryAPI.c + "/devices/{deviceID}/replacements", operationID: "recordMeterReplacement",
                 summary: "Record that a water or electricity meter was replaced (its final reading and the new meter's first), so use across the swap is exact; not in the future, once per moment",
-                tag: "meters",
+                tag: "meters", authority: .community { .manageDevices($0) },
                 body: Schema.object(
                     [("at", Schema.dateTime), ("oldFinal", Schema.number), ("newInitial", Schema.number)],
                     required: ["at", "oldFinal", "newInitial"]),
                 status: .created, response: Schema.ref("MeterReplacement")), in: app
         ) { req in
-            let community = try await RegistryAPI.communityID(req, { .manageDevices($0) })
+            let community = try req.scope.communityID()
             let device = try await Device.find(try req.id("deviceID"), in: community, on: req.db)
             guard Usage.Kind.allCases.contains(where: { $0.deviceType == device.type }) else {
                 throw LinliError.invalid("deviceID", "not_a_meter")

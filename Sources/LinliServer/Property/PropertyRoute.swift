@@ -3,6 +3,9 @@ import Foundation
 /// Property management's pages: the residents' (requests, tasks, notices, services) and the console's.
 /// The same value registers the route (`Web.route`) and writes the link.
 enum PropertyRoute: PageRoute {
+    /// The name of the id after each collection segment of these pages (`req.id("bookingID")`).
+    static let parameterNames: [String: String] = ["bookings": "bookingID", "notices": "noticeID", "photos": "photoID", "requests": "orderID", "services": "serviceID"]
+
     case myRequests
     case request(UUID)
     case requestPhotos(UUID)

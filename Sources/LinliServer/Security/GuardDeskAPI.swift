@@ -11,12 +11,12 @@ enum GuardDeskAPI {
             .init(
                 method: .GET, path: SecurityAPI.desk + "/calls", operationID: "listGuardCalls",
                 summary: "The guard desk: open calls in priority order (duress, panic, hazard, intrusion, unconfirmed), or closed ones",
-                tag: "security", response: Schema.page(of: "GuardCall"),
+                tag: "security", authority: .community { .handleAlarms($0) }, response: Schema.page(of: "GuardCall"),
                 query: Endpoint.listQuery(.guardCalls) + [
                     .init(name: "status", schema: Schema.enumeration(["open", "closed"]))
                 ]), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .handleAlarms($0) })
+            let id = try req.scope.communityID()
             let status = req.query[String.self, at: "status"] ?? "open"
             switch status {
             case "open":
@@ -45,10 +45,10 @@ enum GuardDeskAPI {
                     method: .POST, path: SecurityAPI.desk + "/calls/{callID}/" + name,
                     operationID: "guardCall" + name.replacingOccurrences(of: "-", with: "").capitalized,
                     summary: "Take the call's next step: \(name) (409 when another guard took it first)",
-                    tag: "security", body: step == .acknowledged || step == .onSite ? nil : SecuritySchemas.stepInput,
+                    tag: "security", authority: .community { .handleAlarms($0) }, body: step == .acknowledged || step == .onSite ? nil : SecuritySchemas.stepInput,
                     response: Schema.ref("GuardCall")), in: app
             ) { req in
-                let id = try await RegistryAPI.communityID(req, { .handleAlarms($0) })
+                let id = try req.scope.communityID()
                 let call = try await GuardCall.find(try req.id("callID"), in: id, on: req.db)
                 let input =
                     (req.body.data?.readableBytes ?? 0) > 0
@@ -62,9 +62,9 @@ enum GuardDeskAPI {
             .init(
                 method: .GET, path: SecurityAPI.desk + "/figures", operationID: "guardFigures",
                 summary: "The desk's figures over the last 30 days: acknowledged within 60 s, median to on site, false alarms",
-                tag: "security", response: Schema.ref("GuardFigures")), in: app
+                tag: "security", authority: .community { .handleAlarms($0) }, response: Schema.ref("GuardFigures")), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .handleAlarms($0) })
+            let id = try req.scope.communityID()
             return try await GuardCalls.figures(id, since: req.clock.now().addingTimeInterval(-30 * 86_400), on: req.db)
         }
         app.registerCommunityFeed(

@@ -186,25 +186,25 @@ enum SecurityAPI {
             .init(
                 method: .GET, path: home, operationID: "getSecurity",
                 summary: "The household's alarm panel: state, delays, open, bypassed and faulty sensors, the alarm",
-                tag: "security", response: Schema.ref("Security")), in: app
-        ) { req in try await read(try await RegistryAPI.residentHousehold(req), on: req) }
+                tag: "security", authority: .resident, response: Schema.ref("Security")), in: app
+        ) { req in try await read(try req.scope.home(), on: req) }
         api.register(
             .init(
                 method: .POST, path: home + "/arm", operationID: "armSecurity",
                 summary: "Arm (armed_home, armed_away, armed_night, armed_vacation); open sensors answer 409 unless force",
-                tag: "security", body: SecuritySchemas.arm, response: Schema.ref("Security")), in: app
+                tag: "security", authority: .resident, body: SecuritySchemas.arm, response: Schema.ref("Security")), in: app
         ) { req in
-            let household = try await RegistryAPI.residentHousehold(req)
+            let household = try req.scope.home()
             return try await arm(
                 household, try req.decode(ArmInput.self), by: try req.user().principal.personID, on: req)
         }
         api.register(
             .init(
                 method: .POST, path: home + "/disarm", operationID: "disarmSecurity",
-                summary: "Disarm with the household's code (wrong codes are counted and throttled)", tag: "security",
+                summary: "Disarm with the household's code (wrong codes are counted and throttled)", tag: "security", authority: .resident,
                 body: SecuritySchemas.disarm, response: Schema.ref("Security")), in: app
         ) { req in
-            let household = try await RegistryAPI.residentHousehold(req)
+            let household = try req.scope.home()
             return try await disarm(
                 household, try req.decode(DisarmInput.self), by: try req.user().principal.personID, on: req)
         }
@@ -212,19 +212,19 @@ enum SecurityAPI {
             .init(
                 method: .PUT, path: home + "/settings", operationID: "setSecuritySettings",
                 summary: "Exit and entry delay, abort window, cross-zoning, sensor classes, the codes (write-only)",
-                tag: "security", body: SecuritySchemas.settingsInput, response: Schema.ref("Security")), in: app
+                tag: "security", authority: .resident, body: SecuritySchemas.settingsInput, response: Schema.ref("Security")), in: app
         ) { req in
-            let household = try await RegistryAPI.residentHousehold(req)
+            let household = try req.scope.home()
             return try await settings(household, try req.decode(SecuritySettingsInput.self), on: req)
         }
         api.register(
             .init(
                 method: .GET, path: home + "/history", operationID: "securityHistory",
                 summary: "The household's security history, newest first (what the guards alone know is not in it)",
-                tag: "security", response: Schema.page(of: "SecurityEvent"), query: Endpoint.listQuery(.securityEvents)),
+                tag: "security", authority: .resident, response: Schema.page(of: "SecurityEvent"), query: Endpoint.listQuery(.securityEvents)),
             in: app
         ) { req in
-            let household = try await RegistryAPI.residentHousehold(req)
+            let household = try req.scope.home()
             let options = try req.listOptions(.securityEvents)
             let since = try req.user().principal.residentSince[try household.requireID()] ?? .distantPast
             return try await SecurityEvent.query(on: req.db).filter(\.$householdID == (try household.requireID()))
@@ -235,10 +235,10 @@ enum SecurityAPI {
             .init(
                 method: .GET, path: home + "/live", operationID: "householdSecurityFeed",
                 summary: "WebSocket: {event:\"security\"} whenever the household's panel or its call changes",
-                tag: "security"), in: app
+                tag: "security", authority: .resident), in: app
         ) { req -> Response in
             try req.requireSameOrigin()
-            let household = try await RegistryAPI.residentHousehold(req)
+            let household = try req.scope.home()
             try req.requireWebSocketUpgrade()
             let key = try household.requireID()
             return req.webSocket { req, ws in SecurityFeed.run(req, ws, key: key) }

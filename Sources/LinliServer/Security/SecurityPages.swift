@@ -6,6 +6,9 @@ import Vapor
 /// Home security's pages: the resident's (`/security`) and the guard desk's console. The same value
 /// registers the route (`Web.route`) and writes the link.
 enum SecurityRoute: PageRoute {
+    /// The name of the id after each collection segment of these pages (`req.id("callID")`).
+    static let parameterNames: [String: String] = ["calls": "callID", "households": "householdID"]
+
     case mySecurity
     case arm(UUID)
     case disarm(UUID)

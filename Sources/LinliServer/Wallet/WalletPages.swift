@@ -7,6 +7,9 @@ import Vapor
 /// withdrawals and the bin PIN) and the recycling bin's own screen (`/kiosk/recycling`), which works
 /// with the bin's keypad alone: digits, Enter, the arrow keys between boxes.
 enum WalletRoute: PageRoute {
+    /// The name of the id after each collection segment of these pages (`req.id("householdID")`).
+    static let parameterNames: [String: String] = ["households": "householdID"]
+
     case myWallet
     case withdraw(UUID)
     case pin

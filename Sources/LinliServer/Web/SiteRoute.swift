@@ -4,6 +4,13 @@ import Foundation
 /// own (`RegistryRoute`, `DeviceRoute`, `AccessRoute`, `PropertyRoute`); the shell's are `SiteRoute`.
 protocol PageRoute: Equatable, Sendable {
     var path: String { get }
+    /// The name of the id after each collection segment of the feature's pages (`"devices": "deviceID"`),
+    /// declared with its routes; a console page's first id is always `communityID`.
+    static var parameterNames: [String: String] { get }
+}
+
+extension PageRoute {
+    static var parameterNames: [String: String] { [:] }
 }
 
 /// The pages of the web shell: sign-in, account, the console's entry.
@@ -32,23 +39,16 @@ enum SiteRoute: PageRoute {
 
     /// The Vapor path pattern: each id becomes a parameter named for what it is, after the segment before
     /// it (`/console/:communityID/households/:householdID`), so a handler reads `req.id("householdID")`.
-    static func pattern(_ make: (UUID, UUID, UUID) -> some PageRoute) -> [String] {
+    /// The names come from the route's own type; an id no name was declared for is `:id`, which a test
+    /// refuses.
+    static func pattern<Route: PageRoute>(_ make: (UUID, UUID, UUID) -> Route) -> [String] {
         let ids = (UInt8(0x0C)...0x0E).map { UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, $0)) }
         let marks = Set(ids.map(\.uuidString))
+        let names = Route.parameterNames.merging(["console": "communityID"]) { own, _ in own }
         var segments = make(ids[0], ids[1], ids[2]).path.split(separator: "/").map(String.init)
         for index in segments.indices where marks.contains(segments[index]) {
-            segments[index] = ":" + (parameterNames[index > 0 ? segments[index - 1] : ""] ?? "id")
+            segments[index] = ":" + (names[index > 0 ? segments[index - 1] : ""] ?? "id")
         }
         return segments
     }
-
-    /// The parameter name of an id after each collection segment.
-    static let parameterNames: [String: String] = [
-        "console": "communityID", "households": "householdID", "members": "membershipID", "people": "personID",
-        "guardians": "guardianID", "staff": "staffID", "devices": "deviceID", "rules": "ruleID",
-        "alarms": "alarmID", "tasks": "taskID", "deny-list": "personID", "bookings": "bookingID",
-        "notices": "noticeID", "requests": "orderID", "photos": "photoID", "services": "serviceID",
-        "locks": "deviceID", "codes": "codeID", "passes": "passID", "calls": "callID", "checks": "checkID",
-        "zones": "zoneID", "bins": "deviceID", "bills": "billID",
-    ]
 }

@@ -190,19 +190,19 @@ enum Locks {
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me/locks", operationID: "listMyLocks",
-                summary: "Smart locks of my households, with their state and the last command", tag: "locks",
+                summary: "Smart locks of my households, with their state and the last command", tag: "locks", authority: .signedIn,
                 response: Schema.page(object), query: Endpoint.listQuery(.locks)), in: app
         ) { req in try req.page(try await mine(req), .locks) }
         api.register(
             .init(
                 method: .POST, path: "/api/v1/me/locks/{deviceID}/unlock", operationID: "unlockMyLock",
-                summary: "Unlock: a two-way command; SUCCESSFUL once the lock confirmed", tag: "locks",
+                summary: "Unlock: a two-way command; SUCCESSFUL once the lock confirmed", tag: "locks", authority: .object("deviceID"),
                 status: .created, response: Schema.ref("Command")), in: app
         ) { req in Created(value: try CommandRead(try await unlock(try await lock(req), on: req))) }
         api.register(
             .init(
                 method: .POST, path: "/api/v1/me/locks/{deviceID}/codes", operationID: "createLockCode",
-                summary: "A time-limited or one-time code for a guest or cleaner, sent to the lock", tag: "locks",
+                summary: "A time-limited or one-time code for a guest or cleaner, sent to the lock", tag: "locks", authority: .object("deviceID"),
                 body: object, status: .created, response: object), in: app
         ) { req in
             Created(value: try await createCode(try await lock(req), try req.decode(LockCodeInput.self), on: req))
@@ -212,19 +212,19 @@ enum Locks {
                 method: .GET, path: "/api/v1/me/locks/{deviceID}/codes", operationID: "listLockCodes",
                 summary:
                     "The lock's guest and cleaner codes still valid (without the codes), and whether the lock has them",
-                tag: "locks", response: Schema.page(object), query: Endpoint.listQuery(.lockCodes)), in: app
+                tag: "locks", authority: .object("deviceID"), response: Schema.page(object), query: Endpoint.listQuery(.lockCodes)), in: app
         ) { req in try req.page(try await codes(try await lock(req), on: req), .lockCodes) }
         api.register(
             .init(
                 method: .DELETE, path: "/api/v1/me/locks/{deviceID}/codes/{codeID}", operationID: "revokeLockCode",
-                summary: "Revoke a code: a delete_code command tells the lock to drop it", tag: "locks",
+                summary: "Revoke a code: a delete_code command tells the lock to drop it", tag: "locks", authority: .object("deviceID"),
                 response: object), in: app
         ) { req in try await revokeCode(try await lock(req), try req.id("codeID"), on: req) }
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me/locks/{deviceID}/events", operationID: "lockEvents",
                 summary: "The lock's event log: its reports (locked, door open, how it was unlocked) and commands",
-                tag: "locks", response: object), in: app
+                tag: "locks", authority: .object("deviceID"), response: object), in: app
         ) { req in
             let device = try await lock(req)
             let id = try device.requireID()

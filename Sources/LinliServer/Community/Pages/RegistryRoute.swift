@@ -2,6 +2,9 @@ import Foundation
 
 /// The registry's console pages. The same value registers the route (`Web.route`) and writes the link.
 enum RegistryRoute: PageRoute {
+    /// The name of the id after each collection segment of these pages (`req.id("guardianID")`).
+    static let parameterNames: [String: String] = ["guardians": "guardianID", "households": "householdID", "members": "membershipID", "people": "personID", "staff": "staffID"]
+
     case community(UUID)
     case buildings(UUID)
     case editCommunity(UUID)

@@ -8,9 +8,9 @@ extension DeviceHubAPI {
         api.register(
             .init(
                 method: .GET, path: c + "/rules", operationID: "listRules", summary: "Rules of a community",
-                tag: "rules", response: Schema.page(of: "Rule"), query: Endpoint.listQuery(.rules)), in: app
+                tag: "rules", authority: .community { .viewDevices($0) }, response: Schema.page(of: "Rule"), query: Endpoint.listQuery(.rules)), in: app
         ) { req in
-            let id = try await communityID(req, { .viewDevices($0) })
+            let id = try req.scope.communityID()
             let options = try req.listOptions(.rules)
             var query = RuleRecord.scoped(to: id, on: req.db)
             if let q = options.query { query = query.filter(\.$name ~~ q) }
@@ -18,29 +18,29 @@ extension DeviceHubAPI {
         }
         api.register(
             .init(
-                method: .POST, path: c + "/rules", operationID: "createRule", summary: "Add a rule", tag: "rules",
+                method: .POST, path: c + "/rules", operationID: "createRule", summary: "Add a rule", tag: "rules", authority: .community { .manageDevices($0) },
                 body: Schema.ref("RuleInput"), status: .created, response: Schema.ref("Rule")), in: app
         ) { req in
-            let id = try await communityID(req, { .manageDevices($0) })
+            let id = try req.scope.communityID()
             return Created(
                 value: RuleRead(
                     try await DeviceRegistry.saveRule(try req.decode(RuleInput.self), existing: nil, in: id, by: req)))
         }
         api.register(
             .init(
-                method: .GET, path: c + "/rules/{ruleID}", operationID: "getRule", summary: "One rule", tag: "rules",
+                method: .GET, path: c + "/rules/{ruleID}", operationID: "getRule", summary: "One rule", tag: "rules", authority: .community { .viewDevices($0) },
                 response: Schema.ref("Rule")), in: app
         ) { req in
-            let id = try await communityID(req, { .viewDevices($0) })
+            let id = try req.scope.communityID()
             return RuleRead(
                 try DeviceRegistry.rule(try await RuleRecord.find(try req.id("ruleID"), in: id, on: req.db)))
         }
         api.register(
             .init(
                 method: .PUT, path: c + "/rules/{ruleID}", operationID: "updateRule", summary: "Replace a rule",
-                tag: "rules", body: Schema.ref("RuleInput"), response: Schema.ref("Rule")), in: app
+                tag: "rules", authority: .community { .manageDevices($0) }, body: Schema.ref("RuleInput"), response: Schema.ref("Rule")), in: app
         ) { req in
-            let id = try await communityID(req, { .manageDevices($0) })
+            let id = try req.scope.communityID()
             let record = try await RuleRecord.find(try req.id("ruleID"), in: id, on: req.db)
             return RuleRead(
                 try await DeviceRegistry.saveRule(try req.decode(RuleInput.self), existing: record, in: id, by: req))
@@ -48,9 +48,9 @@ extension DeviceHubAPI {
         api.register(
             .init(
                 method: .DELETE, path: c + "/rules/{ruleID}", operationID: "deleteRule", summary: "Remove a rule",
-                tag: "rules", status: .noContent), in: app
+                tag: "rules", authority: .community { .manageDevices($0) }, status: .noContent), in: app
         ) { req in
-            let id = try await communityID(req, { .manageDevices($0) })
+            let id = try req.scope.communityID()
             try await DeviceRegistry.deleteRule(
                 try await RuleRecord.find(try req.id("ruleID"), in: id, on: req.db), by: req)
             return NoContent()
@@ -58,7 +58,7 @@ extension DeviceHubAPI {
         api.register(
             .init(
                 method: .GET, path: c + "/alarms", operationID: "listAlarms",
-                summary: "Alarms, newest first; filter by status, severity, type, device", tag: "alarms",
+                summary: "Alarms, newest first; filter by status, severity, type, device", tag: "alarms", authority: .community { .viewDevices($0) },
                 response: Schema.page(of: "Alarm"),
                 query: Endpoint.listQuery(.alarms) + [
                     .init(
@@ -70,15 +70,15 @@ extension DeviceHubAPI {
                     .init(name: "deviceID", schema: Schema.uuid),
                 ]), in: app
         ) { req in
-            let id = try await communityID(req, { .viewDevices($0) })
+            let id = try req.scope.communityID()
             return try await alarmPage(in: id, on: req)
         }
         api.register(
             .init(
                 method: .POST, path: c + "/alarms/{alarmID}/ack", operationID: "acknowledgeAlarm",
-                summary: "Acknowledge an alarm", tag: "alarms", response: Schema.ref("Alarm")), in: app
+                summary: "Acknowledge an alarm", tag: "alarms", authority: .community { .handleAlarms($0) }, response: Schema.ref("Alarm")), in: app
         ) { req in
-            let id = try await communityID(req, { .handleAlarms($0) })
+            let id = try req.scope.communityID()
             let alarm = try await Alarm.find(try req.id("alarmID"), in: id, on: req.db)
             try await DeviceRegistry.acknowledge(alarm, by: req)
             return try AlarmRead(alarm, deviceName: try await Device.find(alarm.deviceID, on: req.db)?.name)
@@ -86,9 +86,9 @@ extension DeviceHubAPI {
         api.register(
             .init(
                 method: .POST, path: c + "/alarms/{alarmID}/clear", operationID: "clearAlarm",
-                summary: "Clear an alarm", tag: "alarms", response: Schema.ref("Alarm")), in: app
+                summary: "Clear an alarm", tag: "alarms", authority: .community { .handleAlarms($0) }, response: Schema.ref("Alarm")), in: app
         ) { req in
-            let id = try await communityID(req, { .handleAlarms($0) })
+            let id = try req.scope.communityID()
             let alarm = try await Alarm.find(try req.id("alarmID"), in: id, on: req.db)
             try await DeviceRegistry.clear(alarm, by: req)
             return try AlarmRead(alarm, deviceName: try await Device.find(alarm.deviceID, on: req.db)?.name)
@@ -102,14 +102,14 @@ extension DeviceHubAPI {
         api.register(
             .init(
                 method: .GET, path: c + "/tasks", operationID: "listTasks",
-                summary: "Staff tasks raised by rules and device health", tag: "alarms",
+                summary: "Staff tasks raised by rules and device health", tag: "alarms", authority: .community { .viewDevices($0) },
                 response: Schema.page(of: "Task"),
                 query: Endpoint.listQuery(.tasks) + [
                     .init(name: "status", schema: Schema.enumeration(TaskStatus.allCases.map(\.rawValue)))
                 ]),
             in: app
         ) { req in
-            let id = try await communityID(req, { .viewDevices($0) })
+            let id = try req.scope.communityID()
             let options = try req.listOptions(.tasks)
             var query = StaffTask.scoped(to: id, on: req.db)
             if let text = req.query[String.self, at: "status"] {
@@ -125,9 +125,9 @@ extension DeviceHubAPI {
         api.register(
             .init(
                 method: .POST, path: c + "/tasks/{taskID}/done", operationID: "finishTask", summary: "Mark a task done",
-                tag: "alarms", response: Schema.ref("Task")), in: app
+                tag: "alarms", authority: .community { .handleAlarms($0) }, response: Schema.ref("Task")), in: app
         ) { req in
-            let id = try await communityID(req, { .handleAlarms($0) })
+            let id = try req.scope.communityID()
             let task = try await StaffTask.find(try req.id("taskID"), in: id, on: req.db)
             try await DeviceRegistry.finish(task, by: req)
             return try TaskRead(task, title: req.t(task.title))

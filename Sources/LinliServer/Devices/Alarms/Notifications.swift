@@ -53,7 +53,7 @@ enum Notifications {
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me/notifications", operationID: "listMyNotifications",
-                summary: "Notifications rules sent to my households and my staff roles, newest first", tag: "me",
+                summary: "Notifications rules sent to my households and my staff roles, newest first", tag: "me", authority: .signedIn,
                 response: Schema.page(of: "Notification"), query: Endpoint.listQuery(.notifications)), in: app
         ) { req in
             let options = try req.listOptions(.notifications)

@@ -8,14 +8,14 @@ extension DeviceHubAPI {
         api.register(
             .init(
                 method: .GET, path: d + "/telemetry/latest", operationID: "getLatestTelemetry",
-                summary: "Latest value of every key", tag: "telemetry",
+                summary: "Latest value of every key", tag: "telemetry", authority: .community { .viewDevices($0) },
                 response: Schema.array(Schema.ref("LatestValue"))),
             in: app
         ) { req in try await TelemetryStore.latest(try await device(req).requireID(), on: req.db) }
         api.register(
             .init(
                 method: .GET, path: d + "/telemetry", operationID: "getTelemetrySeries",
-                summary: "A key's time series, raw or aggregated (from/to in ms, to exclusive)", tag: "telemetry",
+                summary: "A key's time series, raw or aggregated (from/to in ms, to exclusive)", tag: "telemetry", authority: .community { .viewDevices($0) },
                 response: Schema.ref("Series"),
                 query: [
                     .init(name: "key", schema: Schema.string(min: 1, max: 64)),
@@ -61,10 +61,10 @@ extension DeviceHubAPI {
             .init(
                 method: .POST, path: d + "/commands", operationID: "sendCommand",
                 summary: "Queue a command (persistent: delivered when the device polls or holds its WebSocket)",
-                tag: "commands", body: Schema.ref("CommandCreate"), status: .created, response: Schema.ref("Command")),
+                tag: "commands", authority: .community { .sendCommands($0) }, body: Schema.ref("CommandCreate"), status: .created, response: Schema.ref("Command")),
             in: app
         ) { req in
-            let device = try await device(req, { .sendCommands($0) })
+            let device = try await device(req)
             return Created(
                 value: try CommandRead(
                     try await DeviceRegistry.sendCommand(to: device, try req.decode(CommandCreate.self), by: req)))
@@ -72,13 +72,13 @@ extension DeviceHubAPI {
         api.register(
             .init(
                 method: .GET, path: c + "/commands", operationID: "listCommands",
-                summary: "Commands of a community, newest first", tag: "commands", response: Schema.page(of: "Command"),
+                summary: "Commands of a community, newest first", tag: "commands", authority: .community { .viewDevices($0) }, response: Schema.page(of: "Command"),
                 query: Endpoint.listQuery(.commands) + [
                     .init(name: "deviceID", schema: Schema.uuid),
                     .init(name: "status", schema: Schema.enumeration(CommandStatus.allCases.map(\.rawValue))),
                 ]), in: app
         ) { req in
-            let id = try await communityID(req, { .viewDevices($0) })
+            let id = try req.scope.communityID()
             let options = try req.listOptions(.commands)
             var query = DeviceCommand.query(on: req.db).filter(\.$communityID == id)
             if let device = req.query[UUID.self, at: "deviceID"] { query = query.filter(\.$deviceID == device) }
@@ -96,10 +96,10 @@ extension DeviceHubAPI {
         api.register(
             .init(
                 method: .GET, path: c + "/commands/{commandID}", operationID: "getCommand", summary: "One command",
-                tag: "commands", response: Schema.ref("Command"), pathSchemas: ["commandID": Schema.integer(min: 1)]),
+                tag: "commands", authority: .community { .viewDevices($0) }, response: Schema.ref("Command"), pathSchemas: ["commandID": Schema.integer(min: 1)]),
             in: app
         ) { req in
-            let id = try await communityID(req, { .viewDevices($0) })
+            let id = try req.scope.communityID()
             guard let commandID = req.parameters.get("commandID", as: Int.self),
                 let command = try await DeviceCommand.find(commandID, on: req.db), command.communityID == id
             else { throw LinliError(.notFound) }

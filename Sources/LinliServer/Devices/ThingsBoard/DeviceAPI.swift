@@ -21,14 +21,14 @@ enum DeviceAPI {
         api.register(
             .init(
                 method: .POST, path: t + "/telemetry", operationID: "postTelemetry",
-                summary: "Device: publish telemetry ({k:v}, {ts, values} or an array of them)", tag: "device-api",
-                authenticated: false, body: Schema.ref("TelemetryPayload"), response: Schema.ref("TelemetryAnswer"),
+                summary: "Device: publish telemetry ({k:v}, {ts, values} or an array of them)", tag: "device-api", authority: .device,
+                body: Schema.ref("TelemetryPayload"), response: Schema.ref("TelemetryAnswer"),
                 pathSchemas: token), in: app
         ) { req in try await telemetry(req) }
         api.register(
             .init(
                 method: .POST, path: t + "/attributes", operationID: "postClientAttributes",
-                summary: "Device: publish client-side attributes", tag: "device-api", authenticated: false,
+                summary: "Device: publish client-side attributes", tag: "device-api", authority: .device,
                 body: Schema.ref("AttributeValues"), response: Schema.ref("AttributeValues"), pathSchemas: token),
             in: app
         ) { req in
@@ -43,7 +43,7 @@ enum DeviceAPI {
         api.register(
             .init(
                 method: .GET, path: t + "/attributes", operationID: "getDeviceAttributes",
-                summary: "Device: read client-side and shared attributes", tag: "device-api", authenticated: false,
+                summary: "Device: read client-side and shared attributes", tag: "device-api", authority: .device,
                 response: Schema.ref("DeviceAttributeSet"),
                 query: [
                     .init(name: "clientKeys", schema: Schema.string(max: 2000)),
@@ -68,8 +68,8 @@ enum DeviceAPI {
         api.register(
             .init(
                 method: .GET, path: t + "/attributes/updates", operationID: "waitSharedAttributes",
-                summary: "Device: long poll for shared-attribute changes (408 when none arrive)", tag: "device-api",
-                authenticated: false, response: Schema.ref("AttributeValues"), query: timeoutQuery, pathSchemas: token),
+                summary: "Device: long poll for shared-attribute changes (408 when none arrive)", tag: "device-api", authority: .device,
+                response: Schema.ref("AttributeValues"), query: timeoutQuery, pathSchemas: token),
             in: app
         ) { req in
             let hub = req.deviceHub
@@ -86,15 +86,15 @@ enum DeviceAPI {
             .init(
                 method: .GET, path: t + "/rpc", operationID: "waitCommand",
                 summary: "Device: long poll for a command ({id, method, params}; 408 when none arrive)",
-                tag: "device-api",
-                authenticated: false, response: Schema.ref("DeviceCommandMessage"), query: timeoutQuery,
+                tag: "device-api", authority: .device,
+                response: Schema.ref("DeviceCommandMessage"), query: timeoutQuery,
                 pathSchemas: token), in: app
         ) { req in try await poll(req) }
         api.register(
             .init(
                 method: .POST, path: t + "/rpc/{commandID}", operationID: "replyCommand",
-                summary: "Device: reply to a command ({\"error\": …} marks it failed)", tag: "device-api",
-                authenticated: false, body: .object([]), response: Schema.ref("AttributeValues"),
+                summary: "Device: reply to a command ({\"error\": …} marks it failed)", tag: "device-api", authority: .device,
+                body: .object([]), response: Schema.ref("AttributeValues"),
                 pathSchemas: token.merging(["commandID": Schema.integer(min: 1)]) { a, _ in a }), in: app
         ) { req in
             let hub = req.deviceHub
@@ -111,8 +111,8 @@ enum DeviceAPI {
                 method: .POST, path: t + "/rpc", operationID: "deviceRequest",
                 summary:
                     "Device: ask the server (getCurrentTime, getSharedAttributes, getCommands; an alarm keypad: armSecurity, disarmSecurity)",
-                tag: "device-api",
-                authenticated: false, body: Schema.ref("DeviceRequest"), response: Schema.ref("AttributeValues"),
+                tag: "device-api", authority: .device,
+                body: Schema.ref("DeviceRequest"), response: Schema.ref("AttributeValues"),
                 pathSchemas: token), in: app
         ) { req in
             let hub = req.deviceHub
@@ -142,7 +142,7 @@ enum DeviceAPI {
                 method: .GET, path: t + "/ws", operationID: "deviceWebSocket",
                 summary:
                     "Device: WebSocket for commands (server sends {id, method, params}; device answers {id, ack} or {id, result|error})",
-                tag: "device-api", authenticated: false, pathSchemas: token), in: app
+                tag: "device-api", authority: .device, pathSchemas: token), in: app
         ) { req -> Response in
             try req.requireWebSocketUpgrade()
             let device = try await req.deviceHub.authenticate(try req.parameters.require("deviceToken"))
@@ -151,8 +151,8 @@ enum DeviceAPI {
         api.register(
             .init(
                 method: .POST, path: "/api/v1/provision", operationID: "provisionDevice",
-                summary: "Device: register itself with a community's provision key and secret", tag: "device-api",
-                authenticated: false, body: Schema.ref("ProvisionRequest"), response: Schema.ref("ProvisionAnswer")),
+                summary: "Device: register itself with a community's provision key and secret", tag: "device-api", authority: .device,
+                body: Schema.ref("ProvisionRequest"), response: Schema.ref("ProvisionAnswer")),
             in: app
         ) { req in try await Provisioning.provision(req) }
     }

@@ -228,33 +228,33 @@ enum Notices {
             .init(
                 method: .POST, path: c + "/notices", operationID: "publishNotice",
                 summary: "Publish a notice to the community, buildings or groups (staff, community workers)",
-                tag: "property", body: input, status: .created, response: object), in: app
+                tag: "property", authority: .community { .publishNotices($0) }, body: input, status: .created, response: object), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .publishNotices($0) })
+            let id = try req.scope.communityID()
             return Created(value: try out(try await publish(try req.decode(NoticeInput.self), in: id, on: req)))
         }
         api.register(
             .init(
                 method: .GET, path: c + "/notices", operationID: "listNotices",
-                summary: "The community's notices with reads, audience and read rate (publishers)", tag: "property",
+                summary: "The community's notices with reads, audience and read rate (publishers)", tag: "property", authority: .community { .publishNotices($0) },
                 response: Schema.page(object), query: Endpoint.listQuery(.notices)), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .publishNotices($0) })
+            let id = try req.scope.communityID()
             return try req.page(try await staffList(id, on: req), .notices)
         }
         api.register(
             .init(
                 method: .DELETE, path: c + "/notices/{noticeID}", operationID: "withdrawNotice",
-                summary: "Withdraw a notice", tag: "property", status: .noContent), in: app
+                summary: "Withdraw a notice", tag: "property", authority: .community { .publishNotices($0) }, status: .noContent), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .publishNotices($0) })
+            let id = try req.scope.communityID()
             try await withdraw(try req.id("noticeID"), in: id, on: req)
             return NoContent()
         }
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me/notices", operationID: "listMyNotices",
-                summary: "Notices for me (pinned first), each with whether I read it", tag: "property",
+                summary: "Notices for me (pinned first), each with whether I read it", tag: "property", authority: .signedIn,
                 response: Schema.page(object), query: Endpoint.listQuery(.myNotices)), in: app
         ) { req in
             let reading = try await reading(for: try req.user().principal, now: req.clock.now(), on: req)
@@ -266,7 +266,7 @@ enum Notices {
         api.register(
             .init(
                 method: .POST, path: "/api/v1/me/notices/{noticeID}/read", operationID: "readNotice",
-                summary: "Record that I read a notice (its read receipt)", tag: "property", status: .noContent), in: app
+                summary: "Record that I read a notice (its read receipt)", tag: "property", authority: .object("noticeID"), status: .noContent), in: app
         ) { req in
             try await markRead(try await readable(req), on: req)
             return NoContent()

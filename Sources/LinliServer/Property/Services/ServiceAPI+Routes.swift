@@ -21,10 +21,10 @@ extension Services {
             .init(
                 method: .GET, path: c + "/services", operationID: "listServices",
                 summary: "The community's services (a search with no result is recorded as a demand signal)",
-                tag: "property", response: Schema.page(object), query: Endpoint.listQuery(.services)),
+                tag: "property", authority: .community { .viewCommunity($0) }, response: Schema.page(object), query: Endpoint.listQuery(.services)),
             in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .viewCommunity($0) })
+            let id = try req.scope.communityID()
             var services = try await Service.scoped(to: id, on: req.db).filter(\.$active == true).sort(\.$name).all()
             if let q = try req.listOptions(.services).query {
                 services = services.filter { $0.name.contains(q) || $0.description.contains(q) }
@@ -40,10 +40,10 @@ extension Services {
         api.register(
             .init(
                 method: .POST, path: c + "/services", operationID: "createService",
-                summary: "Add a service: price, duration, capacity per slot, hours", tag: "property",
+                summary: "Add a service: price, duration, capacity per slot, hours", tag: "property", authority: .community { .manageCommunity($0) },
                 body: serviceInput, status: .created, response: object), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .manageCommunity($0) })
+            let id = try req.scope.communityID()
             let row = Service()
             row.communityID = id
             try apply(try req.decode(ServiceInput.self), to: row)
@@ -56,10 +56,10 @@ extension Services {
         api.register(
             .init(
                 method: .GET, path: c + "/services/{serviceID}/slots", operationID: "listServiceSlots",
-                summary: "A day's slots of a service with the places left", tag: "property",
+                summary: "A day's slots of a service with the places left", tag: "property", authority: .community { .viewCommunity($0) },
                 response: Schema.array(object), query: [.init(name: "day", schema: Schema.date)]), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .viewCommunity($0) })
+            let id = try req.scope.communityID()
             let service = try await Service.find(try req.id("serviceID"), in: id, on: req.db)
             let now = req.clock.now()
             let text = req.query[String.self, at: "day"] ?? Calendar.chinaDate(now)
@@ -73,7 +73,7 @@ extension Services {
             .init(
                 method: .POST, path: c + "/services/{serviceID}/bookings", operationID: "bookService",
                 summary: "Book a slot for my household, paying at the door or online (409 when the slot is full)",
-                tag: "property",
+                tag: "property", authority: .community { .viewCommunity($0) },
                 body: Schema.object(
                     [
                         ("householdID", Schema.uuid), ("day", Schema.date),
@@ -82,7 +82,7 @@ extension Services {
                     ], required: ["householdID", "day", "start", "payment"]), status: .created, response: object),
             in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .viewCommunity($0) })
+            let id = try req.scope.communityID()
             let service = try await Service.find(try req.id("serviceID"), in: id, on: req.db)
             let booking = try await book(service, try req.decode(BookingInput.self), on: req)
             return Created(value: try out(booking, [try service.requireID(): service]))
@@ -90,7 +90,7 @@ extension Services {
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me/bookings", operationID: "listMyBookings",
-                summary: "My households' bookings, newest slot first", tag: "property", response: Schema.page(object),
+                summary: "My households' bookings, newest slot first", tag: "property", authority: .signedIn, response: Schema.page(object),
                 query: Endpoint.listQuery(.bookings)),
             in: app
         ) { req in
@@ -103,7 +103,7 @@ extension Services {
         api.register(
             .init(
                 method: .POST, path: "/api/v1/bookings/{bookingID}/cancel", operationID: "cancelBooking",
-                summary: "Cancel a booking until two hours before it (an online payment is refunded)", tag: "property",
+                summary: "Cancel a booking until two hours before it (an online payment is refunded)", tag: "property", authority: .object("bookingID"),
                 response: object), in: app
         ) { req in
             guard let booking = try await Booking.find(try req.id("bookingID"), on: req.db) else {
@@ -115,7 +115,7 @@ extension Services {
         api.register(
             .init(
                 method: .POST, path: "/api/v1/bookings/{bookingID}/fulfil", operationID: "fulfilBooking",
-                summary: "Staff: the service was delivered (paid at the door is recorded then)", tag: "property",
+                summary: "Staff: the service was delivered (paid at the door is recorded then)", tag: "property", authority: .object("bookingID"),
                 response: object), in: app
         ) { req in
             guard let booking = try await Booking.find(try req.id("bookingID"), on: req.db) else {
@@ -127,12 +127,12 @@ extension Services {
         api.register(
             .init(
                 method: .GET, path: c + "/services/revenue", operationID: "serviceRevenue",
-                summary: "Revenue per service per week or month (paid, not refunded)", tag: "property",
+                summary: "Revenue per service per week or month (paid, not refunded)", tag: "property", authority: .community { .manageCommunity($0) },
                 response: Schema.array(object),
                 query: [.init(name: "period", schema: Schema.enumeration(["week", "month"]))]),
             in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .manageCommunity($0) })
+            let id = try req.scope.communityID()
             let period = ServiceRevenue.Period(rawValue: req.query[String.self, at: "period"] ?? "week") ?? .week
             let paid = try await Booking.scoped(to: id, on: req.db).filter(\.$paidAt != nil).filter(
                 \.$refundedAt == nil

@@ -76,7 +76,7 @@ enum WorkOrderAPI {
             .init(
                 method: .POST, path: "/api/v1/me/work-orders", operationID: "fileWorkOrder",
                 summary: "File a request for my household (repair, help, cleaning, complaint, suggestion)",
-                tag: "property", body: Schema.ref("WorkOrderCreate"), status: .created,
+                tag: "property", authority: .signedIn, body: Schema.ref("WorkOrderCreate"), status: .created,
                 response: Schema.ref("WorkOrder")), in: app
         ) { req in
             let order = try await WorkOrderService.file(try req.decode(WorkOrderInput.self), channel: "app", on: req)
@@ -85,21 +85,21 @@ enum WorkOrderAPI {
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me/work-orders", operationID: "listMyWorkOrders",
-                summary: "My households' requests, newest first", tag: "property",
+                summary: "My households' requests, newest first", tag: "property", authority: .signedIn,
                 response: Schema.page(of: "WorkOrder"), query: listQuery), in: app, WorkOrderLists.mine)
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me/tasks", operationID: "listMyTasks",
                 summary: "Staff: the work orders assigned to me that are still open, most urgent first",
-                tag: "property", response: Schema.page(of: "WorkOrder"), query: listQuery), in: app,
+                tag: "property", authority: .signedIn, response: Schema.page(of: "WorkOrder"), query: listQuery), in: app,
             WorkOrderLists.tasks)
         api.register(
             .init(
                 method: .POST, path: c + "/work-orders", operationID: "fileWorkOrderForResident",
-                summary: "Staff file a request for a household (after a phone call)", tag: "property",
+                summary: "Staff file a request for a household (after a phone call)", tag: "property", authority: .community { .dispatchWorkOrders($0) },
                 body: Schema.ref("WorkOrderCreate"), status: .created, response: Schema.ref("WorkOrder")), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .dispatchWorkOrders($0) })
+            let id = try req.scope.communityID()
             let input = try req.decode(WorkOrderInput.self)
             _ = try await Household.find(input.householdID, in: id, on: req.db)
             let order = try await WorkOrderService.file(input, channel: "phone", on: req)
@@ -108,10 +108,10 @@ enum WorkOrderAPI {
         api.register(
             .init(
                 method: .GET, path: c + "/work-orders", operationID: "listWorkOrders",
-                summary: "A community's work orders (dispatchers): by status, late ones, by assignee", tag: "property",
+                summary: "A community's work orders (dispatchers): by status, late ones, by assignee", tag: "property", authority: .community { .dispatchWorkOrders($0) },
                 response: Schema.page(of: "WorkOrder"), query: listQuery), in: app
         ) { req in
-            let id = try await RegistryAPI.communityID(req, { .dispatchWorkOrders($0) })
+            let id = try req.scope.communityID()
             let options = try req.listOptions(.workOrders)
             let now = req.clock.now()
             let page = try await filtered(WorkOrder.scoped(to: id, on: req.db), req, now: now).page(options) { $0 }
@@ -121,7 +121,7 @@ enum WorkOrderAPI {
         api.register(
             .init(
                 method: .GET, path: "/api/v1/work-orders/{orderID}", operationID: "getWorkOrder",
-                summary: "One order with its timeline (every step, who, when) and photos", tag: "property",
+                summary: "One order with its timeline (every step, who, when) and photos", tag: "property", authority: .object("orderID"),
                 response: Schema.ref("WorkOrder")), in: app
         ) { req in
             let order = try await WorkOrderService.order(req)
@@ -131,7 +131,7 @@ enum WorkOrderAPI {
             .init(
                 method: .POST, path: "/api/v1/work-orders/{orderID}/actions", operationID: "actOnWorkOrder",
                 summary: "A step: accept, depart, complete (staff); confirm, reopen, cancel (resident)",
-                tag: "property", body: Schema.ref("WorkOrderAction"), response: Schema.ref("WorkOrder")), in: app
+                tag: "property", authority: .object("orderID"), body: Schema.ref("WorkOrderAction"), response: Schema.ref("WorkOrder")), in: app
         ) { req in
             let order = try await WorkOrderService.order(req)
             try await WorkOrderService.act(order, try req.decode(WorkActionInput.self), on: req)
@@ -140,7 +140,7 @@ enum WorkOrderAPI {
         api.register(
             .init(
                 method: .POST, path: "/api/v1/work-orders/{orderID}/assign", operationID: "assignWorkOrder",
-                summary: "Dispatcher: give the order to a staff member", tag: "property",
+                summary: "Dispatcher: give the order to a staff member", tag: "property", authority: .object("orderID"),
                 body: Schema.object([("assigneeID", Schema.uuid)], required: ["assigneeID"]),
                 response: Schema.ref("WorkOrder")), in: app
         ) { req in
@@ -152,7 +152,7 @@ enum WorkOrderAPI {
             .init(
                 method: .POST, path: "/api/v1/work-orders/{orderID}/rating", operationID: "rateWorkOrder",
                 summary: "The household rates the work, 1–5 stars and a comment (confirms a done order)",
-                tag: "property",
+                tag: "property", authority: .signedIn,
                 body: Schema.object(
                     [("stars", Schema.integer(min: 1, max: 5)), ("comment", Schema.string(max: 500))],
                     required: ["stars"]), response: Schema.ref("WorkOrder")), in: app
@@ -165,7 +165,7 @@ enum WorkOrderAPI {
             .init(
                 method: .POST, path: "/api/v1/work-orders/{orderID}/photos", operationID: "addWorkOrderPhoto",
                 summary: "Add a photo (JPEG, PNG or WebP, at most 5 MB, 6 per order) as the request body",
-                tag: "property", body: Schema.string(), bodyContentType: "image/jpeg", maxBody: "6mb",
+                tag: "property", authority: .object("orderID"), body: Schema.string(), bodyContentType: "image/jpeg", maxBody: "6mb",
                 status: .created, response: object), in: app
         ) { req in
             let order = try await WorkOrderService.order(req)
@@ -176,7 +176,7 @@ enum WorkOrderAPI {
             .init(
                 method: .PUT, path: "/api/v1/work-orders/{orderID}/photos/{photoID}/thumbnail",
                 operationID: "setWorkOrderThumbnail",
-                summary: "The photo's thumbnail, made by the client (JPEG, at most 200 KB)", tag: "property",
+                summary: "The photo's thumbnail, made by the client (JPEG, at most 200 KB)", tag: "property", authority: .object("orderID"),
                 body: Schema.string(), bodyContentType: "image/jpeg", maxBody: "300kb", status: .noContent), in: app
         ) { req in
             let order = try await WorkOrderService.order(req)
@@ -188,7 +188,7 @@ enum WorkOrderAPI {
             .init(
                 method: .GET, path: "/api/v1/work-orders/{orderID}/photos/{photoID}", operationID: "getWorkOrderPhoto",
                 summary: "A photo of the order (the image itself; `?size=thumbnail` for its thumbnail if it has one)",
-                tag: "property", response: object,
+                tag: "property", authority: .object("orderID"), response: object,
                 query: [.init(name: "size", schema: Schema.enumeration(["full", "thumbnail"]))]), in: app
         ) { req in try await photoResponse(req) }
     }
