@@ -31,6 +31,14 @@ enum OpenAPI {
         ("Health", Schema.object([("status", Schema.string())], required: ["status"])),
     ]
 
+    /// `/openapi.json`.
+    @Sendable static func serve(_ req: Request) async throws -> Response {
+        let document = OpenAPI.document(req.application, components: req.application.openAPIComponents.all)
+        let response = Response(body: .init(data: try JSONEncoder.linli.encode(document)))
+        response.headers.contentType = .json
+        return response
+    }
+
     static func document(_ app: Application, components: [(String, JSONValue)]) -> JSONValue {
         var paths: [(String, [(String, JSONValue)])] = []
         let named = Dictionary((common + components).map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })

@@ -36,39 +36,16 @@ enum Operations {
         app.register(
             .init(
                 method: .GET, path: "/healthz", operationID: "healthz", summary: "The process is alive",
-                tag: "operations", authority: .anyone, response: Schema.ref("Health")), in: app
-        ) { _ in
-            ["status": "ok"]
-        }
+                tag: "operations", authority: .anyone, response: Schema.ref("Health")), in: app, healthz)
         app.register(
             .init(
                 method: .GET, path: "/readyz", operationID: "readyz", summary: "The database answers",
-                tag: "operations", authority: .anyone, response: Schema.ref("Health")), in: app
-        ) { req in
-            do {
-                try await ping(req.db)
-            } catch {
-                req.logger.warning("database not ready: \(error)")
-                throw LinliError(.unavailable)
-            }
-            return ["status": "ready"]
-        }
+                tag: "operations", authority: .anyone, response: Schema.ref("Health")), in: app, readyz)
         app.register(
             .init(
                 method: .GET, path: "/metrics", operationID: "metrics", summary: "Prometheus metrics",
                 tag: "operations", authority: .anyone, response: Schema.string(),
-                responseContentType: "text/plain"), in: app
-        ) { req in
-            let start = ContinuousClock.now
-            if (try? await ping(req.db)) != nil {
-                let seconds = (ContinuousClock.now - start) / .seconds(1)
-                registry.makeGauge(descriptor: dbPing).set(seconds)
-            }
-            var headers = HTTPHeaders()
-            headers.contentType = HTTPMediaType(
-                type: "text", subType: "plain", parameters: ["version": "0.0.4", "charset": "utf-8"])
-            return Response(status: .ok, headers: headers, body: .init(string: registry.emitToString()))
-        }
+                responseContentType: "text/plain"), in: app, metrics)
     }
 
     static func ping(_ db: any Database) async throws {

@@ -66,12 +66,7 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
     Operations.register(app, poolSize: database.poolSize)
     for feature in Features.all { try feature.register(app) }
     app.bodyShapes = BodyShapes(app.endpoints, components: app.schemaComponents)
-    app.get("openapi.json") { req -> Response in
-        let document = OpenAPI.document(req.application, components: req.application.openAPIComponents.all)
-        let response = Response(body: .init(data: try JSONEncoder.linli.encode(document)))
-        response.headers.contentType = .json
-        return response
-    }
+    app.get("openapi.json", use: OpenAPI.serve)
 }
 
 /// The database the application was configured with (a second instance of a test joins the same one).

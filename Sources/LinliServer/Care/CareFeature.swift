@@ -44,23 +44,12 @@ enum ElderCare: Feature {
             .init(
                 method: .PUT, path: c + "/watch/{personID}", operationID: "setCareWatch",
                 summary: "Watch a resident (consent recorded), change their rule, or end the watch (consent false)",
-                tag: "care", authority: .community { .keepCareWatch($0) }, body: CareSchemas.watchInput, response: Schema.ref("CareWatch")), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let watch = try await CareAPI.setWatch(id, try req.id("personID"), try req.decode(CareWatchInput.self), on: req)
-            return try await CareAPI.reads([watch], on: req.db)[0]
-        }
+                tag: "care", authority: .community { .keepCareWatch($0) }, body: CareSchemas.watchInput, response: Schema.ref("CareWatch")), in: app, setCareWatch)
         api.register(
             .init(
                 method: .GET, path: c + "/watch", operationID: "listCareWatch",
                 summary: "The watched people: rule, consent, last sign of life, check-in, an open check",
-                tag: "care", authority: .community { .keepCareWatch($0) }, response: Schema.page(of: "CareWatch"), query: Endpoint.listQuery(.careWatches)), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let page = try await CareWatch.scoped(to: id, on: req.db).filter(\.$active == true)
-                .page(try req.listOptions(.careWatches), map: { $0 })
-            return ListPage(items: try await CareAPI.reads(page.items, on: req.db), metadata: page.metadata)
-        }
+                tag: "care", authority: .community { .keepCareWatch($0) }, response: Schema.page(of: "CareWatch"), query: Endpoint.listQuery(.careWatches)), in: app, listCareWatch)
         api.register(
             .init(
                 method: .GET, path: c + "/checks", operationID: "listCareChecks",
@@ -68,64 +57,22 @@ enum ElderCare: Feature {
                 tag: "care", authority: .community { .keepCareWatch($0) }, response: Schema.page(of: "CareCheck"),
                 query: Endpoint.listQuery(.careChecks) + [
                     .init(name: "status", schema: Schema.enumeration(["open", "done"]))
-                ]), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let open: [WelfareWatch.Step] = [.reminder, .family, .worker]
-            var query = CareCheck.scoped(to: id, on: req.db)
-            switch req.query[String.self, at: "status"] ?? "open" {
-            case "open": query = query.filter(\.$step ~~ open)
-            case "done": query = query.filter(\.$step !~ open)
-            default:
-                throw LinliError(
-                    .invalidListQuery, ["field": "status"], issues: [FieldIssue(field: "status", reason: "invalid_value")])
-            }
-            let page = try await query.page(try req.listOptions(.careChecks), map: { $0 })
-            return ListPage(items: try await CareAPI.checkReads(page.items, on: req.db), metadata: page.metadata)
-        }
+                ]), in: app, listCareChecks)
         api.register(
             .init(
                 method: .POST, path: c + "/checks/{checkID}/visit", operationID: "recordCareVisit",
                 summary: "Record the visit: fine, needs_help, hospital, not_at_home (409 once the check is closed)",
-                tag: "care", authority: .community { .keepCareWatch($0) }, body: CareSchemas.visitInput, response: Schema.ref("CareCheck")), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let check = try await CareCheck.find(try req.id("checkID"), in: id, on: req.db)
-            let input = try req.decode(VisitInput.self)
-            try await CareWatchService.visit(
-                check, outcome: input.outcome, note: input.note, by: try req.user().principal.personID,
-                app: req.application)
-            return try await CareAPI.checkReads([try await CareCheck.find(try check.requireID(), in: id, on: req.db)], on: req.db)[0]
-        }
+                tag: "care", authority: .community { .keepCareWatch($0) }, body: CareSchemas.visitInput, response: Schema.ref("CareCheck")), in: app, recordCareVisit)
         api.register(
             .init(
                 method: .POST, path: c + "/watch/{personID}/call", operationID: "logCareCall",
                 summary: "The worker called the watched person and they are well: the day's check-in, open checks closed",
-                tag: "care", authority: .community { .keepCareWatch($0) }, response: Schema.ref("CareCheckIn")), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let person = try req.id("personID")
-            guard try await CareWatch.scoped(to: id, on: req.db).filter(\.$personID == person)
-                .filter(\.$active == true).first() != nil
-            else { throw LinliError(.notFound) }
-            let worker = try req.user().principal.personID
-            return CheckInRead(
-                acknowledged: try await CareWatchService.checkIn(
-                    person: person, by: worker, counts: true, now: req.clock.now(), app: req.application))
-        }
+                tag: "care", authority: .community { .keepCareWatch($0) }, response: Schema.ref("CareCheckIn")), in: app, logCareCall)
         api.register(
             .init(
                 method: .POST, path: "/api/v1/me/care/check-in", operationID: "careCheckIn",
                 summary: "我很好: my daily check-in, or a family member answering for a watched person",
-                tag: "care", authority: .signedIn, body: CareSchemas.checkInInput, response: Schema.ref("CareCheckIn")), in: app
-        ) { req in
-            let me = try req.user().principal.personID
-            let input = (req.body.data?.readableBytes ?? 0) > 0 ? try req.decode(CheckInInput.self) : CheckInInput(personID: nil)
-            let person = input.personID ?? me
-            guard try await CareAPI.mayAnswer(for: person, req) else { throw LinliError(.notFound) }
-            return CheckInRead(
-                acknowledged: try await CareWatchService.checkIn(person: person, by: me, now: req.clock.now(), app: req.application))
-        }
+                tag: "care", authority: .signedIn, body: CareSchemas.checkInInput, response: Schema.ref("CareCheckIn")), in: app, careCheckIn)
     }
 }
 

@@ -121,34 +121,18 @@ enum Guardians {
                 method: .GET, path: path, operationID: "listGuardians",
                 summary: "A child's registered guardians (besides the household's owner)", tag: "registry",
                 authority: .community(object: "personID") { .viewRegistry($0) },
-                response: Schema.page(of: "Guardian"), query: Endpoint.listQuery(.guardians)), in: app
-        ) { req in
-            let (child, community) = try await RegistryAPI.person(req)
-            try req.authorize(.viewRegistry(community))
-            return try req.page(try await list(child: child.requireID(), in: community, on: req.db), .guardians)
-        }
+                response: Schema.page(of: "Guardian"), query: Endpoint.listQuery(.guardians)), in: app, listGuardians)
         api.register(
             .init(
                 method: .POST, path: path, operationID: "registerGuardian",
                 summary: "Register a guardian who lives with the child: they may consent for the child as the owner may",
                 tag: "registry", authority: .community(object: "personID") { .manageRegistry($0) }, body: Schema.ref("GuardianCreate"), status: .created,
-                response: Schema.ref("Guardian")), in: app
-        ) { req in
-            let (child, community) = try await RegistryAPI.person(req)
-            try req.authorize(.manageRegistry(community))
-            return Created(value: try await register(try req.decode(GuardianCreate.self), child: child, in: community, on: req))
-        }
+                response: Schema.ref("Guardian")), in: app, registerGuardian)
         api.register(
             .init(
                 method: .DELETE, path: path + "/{guardianID}", operationID: "removeGuardian",
                 summary: "Remove a registered guardian", tag: "registry",
-                authority: .community(object: "personID") { .manageRegistry($0) }, status: .noContent), in: app
-        ) { req in
-            let (child, community) = try await RegistryAPI.person(req)
-            try req.authorize(.manageRegistry(community))
-            try await remove(guardian: try req.id("guardianID"), child: child.requireID(), in: community, on: req)
-            return NoContent()
-        }
+                authority: .community(object: "personID") { .manageRegistry($0) }, status: .noContent), in: app, removeGuardian)
     }
 
     static let schemas: [(String, JSONValue)] = [

@@ -10,68 +10,32 @@ extension RegistryAPI {
             .init(
                 method: .GET, path: c + "/residents", operationID: "listResidents",
                 summary: "People who live in the community now", tag: "registry", authority: .community { .viewRegistry($0) },
-                response: Schema.page(of: "Person"), query: Endpoint.listQuery(.residents)), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let options = try req.listOptions(.residents)
-            return try await Residents.page(in: id, options, on: req)
-        }
+                response: Schema.page(of: "Person"), query: Endpoint.listQuery(.residents)), in: app, listResidents)
         api.register(
             .init(
                 method: .POST, path: c + "/residents", operationID: "createResident",
                 summary: "Add a resident to a household", tag: "registry", authority: .community { .manageRegistry($0) }, body: Schema.ref("ResidentCreate"),
-                status: .created, response: Schema.ref("Person")), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let (person, _) = try await Registry.createResident(in: id, try req.decode(ResidentCreate.self), on: req)
-            return Created(value: try PersonRead(person))
-        }
+                status: .created, response: Schema.ref("Person")), in: app, createResident)
         api.register(
             .init(
                 method: .POST, path: c + "/residents/import", operationID: "importResidents",
                 summary: "Import residents from CSV (all rows or none)", tag: "registry", authority: .community { .manageRegistry($0) },
                 body: Schema.string(), bodyContentType: "text/csv", maxBody: "5mb", status: .created,
-                response: Schema.ref("ImportResult")), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            guard req.headers.contentType?.subType == "csv" || req.headers.contentType == .plainText else {
-                throw LinliError(.unsupportedMediaType, ["expected": "text/csv"])
-            }
-            guard let buffer = req.body.data, let text = String(data: Data(buffer: buffer), encoding: .utf8) else {
-                throw LinliError(
-                    .importRejected, ["count": "1"], issues: [FieldIssue(line: 1, reason: "import.not_csv")])
-            }
-            return Created(value: try await ResidentImporter.run(text, in: id, on: req))
-        }
+                response: Schema.ref("ImportResult")), in: app, importResidents)
         api.register(
             .init(
                 method: .GET, path: c + "/people/{personID}", operationID: "getPerson",
-                summary: "One person of the community", tag: "registry", authority: .community(object: "personID") { .viewCommunity($0) }, response: Schema.ref("Person")), in: app
-        ) { req in
-            let (person, _) = try await person(req)
-            return try PersonRead(person)
-        }
+                summary: "One person of the community", tag: "registry", authority: .community(object: "personID") { .viewCommunity($0) }, response: Schema.ref("Person")), in: app, getPerson)
         api.register(
             .init(
                 method: .PATCH, path: c + "/people/{personID}", operationID: "updatePerson",
                 summary: "Change a person's details or set their password", tag: "registry", authority: .community(object: "personID") { .manageRegistry($0) },
-                body: Schema.ref("PersonUpdate"), response: Schema.ref("Person")), in: app
-        ) { req in
-            let (person, community) = try await person(req)
-            try req.authorize(.manageRegistry(community))
-            try await Registry.updatePerson(person, in: community, try req.decode(PersonUpdate.self), on: req)
-            return try PersonRead(person)
-        }
+                body: Schema.ref("PersonUpdate"), response: Schema.ref("Person")), in: app, updatePerson)
         api.register(
             .init(
                 method: .POST, path: c + "/people/{personID}/password-reset", operationID: "startPasswordReset",
                 summary:
                     "Start a password reset: a one-time code (shown once, valid 24 h) to hand over in person; ends the person's sign-ins",
-                tag: "registry", authority: .community(object: "personID") { .manageRegistry($0) }, status: .created, response: Schema.ref("ResetStarted")), in: app
-        ) { req in
-            let (person, community) = try await person(req)
-            let (code, expiresAt) = try await Credentials.startReset(for: person, in: community, on: req)
-            return Created(value: ResetStarted(code: code, expiresAt: expiresAt))
-        }
+                tag: "registry", authority: .community(object: "personID") { .manageRegistry($0) }, status: .created, response: Schema.ref("ResetStarted")), in: app, startPasswordReset)
     }
 }

@@ -22,42 +22,20 @@ enum RegistryAPI {
             .init(
                 method: .GET, path: "/api/v1/communities", operationID: "listCommunities",
                 summary: "Communities the caller belongs to", tag: "registry", authority: .signedIn,
-                response: Schema.page(of: "Community"), query: Endpoint.listQuery(.communities)), in: app
-        ) { req in
-            let options = try req.listOptions(.communities)
-            let user = try req.user()
-            var query = Community.query(on: req.db)
-            if !user.principal.isAdmin { query = query.filter(\.$id ~~ Array(user.principal.communities)) }
-            if let q = options.query { query = query.filter(\.$name ~~ q) }
-            return try await query.page(options, map: CommunityRead.init)
-        }
+                response: Schema.page(of: "Community"), query: Endpoint.listQuery(.communities)), in: app, listCommunities)
         api.register(
             .init(
                 method: .POST, path: "/api/v1/communities", operationID: "createCommunity",
                 summary: "Create a community (administrators)", tag: "registry", authority: .platform(.createCommunity),
-                body: Schema.ref("CommunityCreate"), status: .created, response: Schema.ref("Community")), in: app
-        ) { req in
-            Created(
-                value: try CommunityRead(
-                    try await Registry.createCommunity(try req.decode(CommunityCreate.self), on: req)))
-        }
+                body: Schema.ref("CommunityCreate"), status: .created, response: Schema.ref("Community")), in: app, createCommunity)
         api.register(
             .init(
                 method: .GET, path: c, operationID: "getCommunity", summary: "One community",
-                tag: "registry", authority: .community { .viewCommunity($0) }, response: Schema.ref("Community")), in: app
-        ) { req in
-            try CommunityRead(try await community(req))
-        }
+                tag: "registry", authority: .community { .viewCommunity($0) }, response: Schema.ref("Community")), in: app, getCommunity)
         api.register(
             .init(
                 method: .PATCH, path: c, operationID: "updateCommunity", summary: "Change a community",
-                tag: "registry", authority: .community { .viewCommunity($0) }, body: Schema.ref("CommunityUpdate"), response: Schema.ref("Community")), in: app
-        ) { req in
-            let community = try await community(req)
-            try req.authorize(.manageCommunity(try community.requireID()))
-            try await Registry.updateCommunity(community, try req.decode(CommunityUpdate.self), on: req)
-            return try CommunityRead(community)
-        }
+                tag: "registry", authority: .community { .viewCommunity($0) }, body: Schema.ref("CommunityUpdate"), response: Schema.ref("Community")), in: app, updateCommunity)
     }
 
     // Loaders: each checks the caller may see the thing before it is returned.

@@ -99,56 +99,19 @@ enum Contacts: Feature {
             .init(
                 method: .GET, path: c + "/contacts", operationID: "listContacts",
                 summary: "The community's useful numbers: service desk, guard room, police, hospital, utilities",
-                tag: "property", authority: .community { .viewCommunity($0) }, response: Schema.page(contact), query: Endpoint.listQuery(.contacts)), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            return try req.page(try await list(id, on: req.db).map(ContactRead.init), .contacts)
-        }
+                tag: "property", authority: .community { .viewCommunity($0) }, response: Schema.page(contact), query: Endpoint.listQuery(.contacts)), in: app, listContacts)
         api.register(
             .init(
                 method: .POST, path: c + "/contacts", operationID: "createContact", summary: "Add a contact",
-                tag: "property", authority: .community { .manageCommunity($0) }, body: input, status: .created, response: contact), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let row = Contact()
-            row.communityID = id
-            try apply(try req.decode(ContactInput.self), to: row)
-            try await req.db.writeTransaction { db in
-                try await row.create(on: db)
-                try await Audit.record(.create, "contact", id: row.id, community: id, after: row.name, by: req, on: db)
-            }
-            req.application.events.publish(.contactsChanged(community: id))
-            return Created(value: try ContactRead(row))
-        }
+                tag: "property", authority: .community { .manageCommunity($0) }, body: input, status: .created, response: contact), in: app, createContact)
         api.register(
             .init(
                 method: .PUT, path: c + "/contacts/{contactID}", operationID: "updateContact",
-                summary: "Change a contact", tag: "property", authority: .community { .manageCommunity($0) }, body: input, response: contact), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let row = try await Contact.find(try req.id("contactID"), in: id, on: req.db)
-            try apply(try req.decode(ContactInput.self), to: row)
-            try await req.db.writeTransaction { db in
-                try await row.save(on: db)
-                try await Audit.record(.update, "contact", id: row.id, community: id, after: row.name, by: req, on: db)
-            }
-            req.application.events.publish(.contactsChanged(community: id))
-            return try ContactRead(row)
-        }
+                summary: "Change a contact", tag: "property", authority: .community { .manageCommunity($0) }, body: input, response: contact), in: app, updateContact)
         api.register(
             .init(
                 method: .DELETE, path: c + "/contacts/{contactID}", operationID: "deleteContact",
-                summary: "Remove a contact", tag: "property", authority: .community { .manageCommunity($0) }, status: .noContent), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let row = try await Contact.find(try req.id("contactID"), in: id, on: req.db)
-            try await req.db.writeTransaction { db in
-                try await row.delete(on: db)
-                try await Audit.record(.delete, "contact", id: row.id, community: id, before: row.name, by: req, on: db)
-            }
-            req.application.events.publish(.contactsChanged(community: id))
-            return NoContent()
-        }
+                summary: "Remove a contact", tag: "property", authority: .community { .manageCommunity($0) }, status: .noContent), in: app, deleteContact)
     }
 
     /// The demo community's directory.

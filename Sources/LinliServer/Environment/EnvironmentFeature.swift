@@ -43,11 +43,7 @@ enum SmartEnvironment: Feature {
                 method: .POST, path: RegistryAPI.c + "/irrigation/scale-preview", operationID: "previewWateringScale",
                 summary: "What would this weather do? The watering scale (Zimmerman) for a day's mean temperature, humidity and rain",
                 tag: "environment", authority: .community { .sendCommands($0) }, body: EnvironmentSchemas.previewInput, response: Schema.ref("WateringScale")),
-            in: app
-        ) { req in
-            _ = try req.scope.communityID()
-            return try preview(try req.decode(ScalePreviewInput.self))
-        }
+            in: app, previewWateringScale)
         app.registerCommunityFeed(
             path: RegistryAPI.c + "/environment/live", operationID: "environmentFeed",
             summary: "WebSocket: {event:\"environment\"} whenever a zone's run or a bin's collection changes",

@@ -161,56 +161,28 @@ enum IrrigationAPI {
                 method: .POST, path: z, operationID: "createIrrigationZone",
                 summary: "A zone: its valve, soil sensors, plant, target moisture, safety maximum and program",
                 tag: "environment", authority: .community { .manageDevices($0) }, body: EnvironmentSchemas.zoneInput, status: .created,
-                response: Schema.ref("IrrigationZone")), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let zone = try await save(nil, try req.decode(ZoneInput.self), community: id, on: req)
-            return Created(value: try await reads([zone], now: req.clock.now(), app: req.application)[0])
-        }
+                response: Schema.ref("IrrigationZone")), in: app, createIrrigationZone)
         api.register(
             .init(
                 method: .GET, path: z, operationID: "listIrrigationZones",
                 summary: "The zones: moisture, watering scale, next run, the run going, water this week and month",
                 tag: "environment", authority: .community { .viewDevices($0) }, response: Schema.page(of: "IrrigationZone"), query: Endpoint.listQuery(.zones)),
-            in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let page = try await IrrigationZone.scoped(to: id, on: req.db).page(try req.listOptions(.zones), map: { $0 })
-            return ListPage(
-                items: try await reads(page.items, now: req.clock.now(), app: req.application), metadata: page.metadata)
-        }
+            in: app, listIrrigationZones)
         api.register(
             .init(
                 method: .GET, path: z + "/{zoneID}", operationID: "getIrrigationZone", summary: "One zone",
-                tag: "environment", authority: .community { .viewDevices($0) }, response: Schema.ref("IrrigationZone"), pathSchemas: zoneID), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let zone = try await IrrigationZone.find(try req.id("zoneID"), in: id, on: req.db)
-            return try await reads([zone], now: req.clock.now(), app: req.application)[0]
-        }
+                tag: "environment", authority: .community { .viewDevices($0) }, response: Schema.ref("IrrigationZone"), pathSchemas: zoneID), in: app, getIrrigationZone)
         api.register(
             .init(
                 method: .PATCH, path: z + "/{zoneID}", operationID: "updateIrrigationZone",
                 summary: "Change a zone or its program (absent fields stay)", tag: "environment", authority: .community { .manageDevices($0) },
-                body: EnvironmentSchemas.zoneInput, response: Schema.ref("IrrigationZone"), pathSchemas: zoneID), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let zone = try await IrrigationZone.find(try req.id("zoneID"), in: id, on: req.db)
-            let saved = try await save(zone, try req.decode(ZoneInput.self), community: id, on: req)
-            return try await reads([saved], now: req.clock.now(), app: req.application)[0]
-        }
+                body: EnvironmentSchemas.zoneInput, response: Schema.ref("IrrigationZone"), pathSchemas: zoneID), in: app, updateIrrigationZone)
         api.register(
             .init(
                 method: .GET, path: z + "/{zoneID}/runs", operationID: "listIrrigationRuns",
                 summary: "A zone's runs: planned, skipped (why), started, stopped (why), litres", tag: "environment", authority: .community { .viewDevices($0) },
                 response: Schema.page(of: "IrrigationRun"), query: Endpoint.listQuery(.irrigationRuns),
-                pathSchemas: zoneID), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let zone = try await IrrigationZone.find(try req.id("zoneID"), in: id, on: req.db)
-            return try await IrrigationRun.scoped(to: id, on: req.db).filter(\.$zoneID == zone.requireID())
-                .page(try req.listOptions(.irrigationRuns), map: RunRead.init)
-        }
+                pathSchemas: zoneID), in: app, listIrrigationRuns)
         for (action, summary) in [
             ("run", "Water now for {minutes} (at most the zone's safety maximum); the zone returns to automatic when it ends"),
             ("stop", "Stop the run going (the zone stays automatic)"),
@@ -222,15 +194,18 @@ enum IrrigationAPI {
                     method: .POST, path: z + "/{zoneID}/" + action, operationID: action + "IrrigationZone",
                     summary: summary, tag: "environment", authority: .community { .sendCommands($0) },
                     body: action == "run" ? EnvironmentSchemas.runInput : action == "hold" ? EnvironmentSchemas.holdInput : nil,
-                    response: Schema.ref("IrrigationZone"), pathSchemas: zoneID), in: app
-            ) { req in
-                let id = try req.scope.communityID()
-                let zone = try await IrrigationZone.find(try req.id("zoneID"), in: id, on: req.db)
-                try await override(zone, action, req)
-                let fresh = try await IrrigationZone.find(try zone.requireID(), in: id, on: req.db)
-                return try await reads([fresh], now: req.clock.now(), app: req.application)[0]
-            }
+                    response: Schema.ref("IrrigationZone"), pathSchemas: zoneID), in: app, overrideZone)
         }
+    }
+
+    /// The zone's override named by the route's last segment (`…/{zoneID}/run`).
+    @Sendable static func overrideZone(_ req: Request) async throws -> ZoneRead {
+        let action = req.url.path.split(separator: "/").last.map(String.init) ?? ""
+        let id = try req.scope.communityID()
+        let zone = try await IrrigationZone.find(try req.id("zoneID"), in: id, on: req.db)
+        try await override(zone, action, req)
+        let fresh = try await IrrigationZone.find(try zone.requireID(), in: id, on: req.db)
+        return try await reads([fresh], now: req.clock.now(), app: req.application)[0]
     }
 
     /// The console's and phone's overrides, one way for both.

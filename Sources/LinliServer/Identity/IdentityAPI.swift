@@ -10,58 +10,27 @@ enum IdentityAPI {
                 method: .POST, path: "/api/v1/auth/token", operationID: "createToken",
                 summary: "Sign in with phone and password; returns a bearer token", tag: "identity", authority: .anyone,
                 body: Schema.ref("TokenRequest"),
-                response: Schema.ref("Token")), in: app
-        ) { req in
-            let input = try req.decode(TokenRequest.self)
-            let person = try await LoginService.authenticate(phone: input.phone, password: input.password, on: req)
-            let (token, row) = UserToken.issue(for: try person.requireID(), now: req.clock.now())
-            try await row.create(on: req.db)
-            return TokenResponse(token: token, expiresAt: row.expiresAt)
-        }
+                response: Schema.ref("Token")), in: app, createToken)
         open.register(
             .init(
                 method: .POST, path: "/api/v1/auth/password-reset", operationID: "completePasswordReset",
                 summary: "Choose a new password with the reset code an operator handed over; returns a bearer token",
                 tag: "identity", authority: .anyone, body: Schema.ref("ResetCompletion"),
-                response: Schema.ref("Token")), in: app
-        ) { req in
-            let input = try req.decode(ResetCompletion.self)
-            let person = try await Credentials.completeReset(
-                phone: input.phone, code: input.code, newPassword: input.newPassword, on: req)
-            let (token, row) = UserToken.issue(for: try person.requireID(), now: req.clock.now())
-            try await row.create(on: req.db)
-            return TokenResponse(token: token, expiresAt: row.expiresAt)
-        }
+                response: Schema.ref("Token")), in: app, completePasswordReset)
         api.register(
             .init(
                 method: .DELETE, path: "/api/v1/auth/token", operationID: "revokeToken",
-                summary: "Revoke the token of this request", tag: "identity", authority: .signedIn, status: .noContent), in: app
-        ) { req in
-            let user = try req.user()
-            if let id = req.storage[CurrentTokenKey.self] {
-                try await UserToken.query(on: req.db).filter(\.$id == id).delete()
-                req.principalChanged(user.principal.personID)
-            }
-            return NoContent()
-        }
+                summary: "Revoke the token of this request", tag: "identity", authority: .signedIn, status: .noContent), in: app, revokeToken)
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me", operationID: "getMe",
                 summary: "The signed-in person, roles and households", tag: "identity", authority: .signedIn,
-                response: Schema.ref("Me")), in: app
-        ) { req in
-            try await me(req)
-        }
+                response: Schema.ref("Me")), in: app, getMe)
         api.register(
             .init(
                 method: .PATCH, path: "/api/v1/me", operationID: "updateMe",
                 summary: "Change own language, display settings or password", tag: "identity", authority: .signedIn,
-                body: Schema.ref("MeUpdate"), response: Schema.ref("Me")), in: app
-        ) { req in
-            let input = try req.decode(MeUpdate.self)
-            try await update(try req.user().person, input, on: req)
-            return try await me(req)
-        }
+                body: Schema.ref("MeUpdate"), response: Schema.ref("Me")), in: app, updateMe)
     }
 
     static func update(_ person: Person, _ input: MeUpdate, on req: Request) async throws {

@@ -30,11 +30,7 @@ enum Arrears {
             .init(
                 method: .GET, path: RegistryAPI.c + "/arrears", operationID: "listArrears",
                 summary: "Households with unpaid bills, most owed first, with what is owed by age past the due day",
-                tag: "billing", authority: .community { .dispatchWorkOrders($0) }, response: Schema.page(of: "Arrears"), query: Endpoint.listQuery(.arrears)), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            return try req.page(try await list(id, now: req.clock.now(), on: req.db), .arrears)
-        }
+                tag: "billing", authority: .community { .dispatchWorkOrders($0) }, response: Schema.page(of: "Arrears"), query: Endpoint.listQuery(.arrears)), in: app, listArrears)
     }
 
     static func list(_ community: UUID, now: Date, on db: any Database) async throws -> [ArrearsRead] {

@@ -76,82 +76,43 @@ enum BillingAPI {
             .init(
                 method: .POST, path: c + "/tariffs", operationID: "addTariffVersion",
                 summary: "A new price version of water, electricity or the property fee from a day on (today or later; never edits an old one)",
-                tag: "billing", authority: .community { .manageFinance($0) }, body: BillingSchemas.tariffInput, status: .created, response: Schema.ref("Tariff")), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            return Created(value: try await addTariff(id, try req.decode(TariffInput.self), on: req))
-        }
+                tag: "billing", authority: .community { .manageFinance($0) }, body: BillingSchemas.tariffInput, status: .created, response: Schema.ref("Tariff")), in: app, addTariffVersion)
         api.register(
             .init(
                 method: .GET, path: c + "/tariffs", operationID: "listTariffVersions",
                 summary: "The price versions, oldest first", tag: "billing", authority: .community { .viewRegistry($0) }, response: Schema.page(of: "Tariff"),
-                query: Endpoint.listQuery(.tariffs)), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            return try await TariffRow.query(on: req.db).filter(\.$communityID == id)
-                .page(try req.listOptions(.tariffs), map: read)
-        }
+                query: Endpoint.listQuery(.tariffs)), in: app, listTariffVersions)
         api.register(
             .init(
                 method: .POST, path: c + "/bills/issue", operationID: "issueBills",
                 summary: "Issue a finished month's bills now (the job does it on its own; a month issued again changes nothing)",
                 tag: "billing", authority: .community { .manageFinance($0) }, body: BillingSchemas.issueInput, response: Schema.object([("issued", Schema.integer(min: 0))])),
-            in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let input = try req.decode(IssueInput.self)
-            guard let period = input.period else { throw LinliError.invalid("period", "missing_value") }
-            return ["issued": try await Billing.issue(id, period: period, now: req.clock.now(), on: req.db)]
-        }
+            in: app, issueBills)
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me/households/{householdID}/bills", operationID: "listMyBills",
                 summary: "The household's bills since I moved in, newest first, with their lines", tag: "billing", authority: .resident,
-                response: Schema.page(of: "Bill"), query: Endpoint.listQuery(.bills)), in: app
-        ) { req in
-            let household = try req.scope.home()
-            let id = try household.requireID()
-            let since = try req.user().principal.residentSince[id] ?? .distantPast
-            let page = try await Bill.query(on: req.db).filter(\.$householdID == id).filter(\.$issuedAt >= since)
-                .page(try req.listOptions(.bills), map: { $0 })
-            return ListPage(items: try await reads(page.items, on: req.db), metadata: page.metadata)
-        }
+                response: Schema.page(of: "Bill"), query: Endpoint.listQuery(.bills)), in: app, listMyBills)
         api.register(
             .init(
                 method: .POST, path: "/api/v1/me/households/{householdID}/bills/{billID}/payments",
                 operationID: "payBillFromWallet",
                 summary: "Pay a bill of my household from its wallet (the rest of it unless amountFen; the same requestKey again pays nothing more)",
                 tag: "billing", authority: .resident, body: BillingSchemas.walletPayment, status: .created, response: Schema.ref("DeskPayment")),
-            in: app
-        ) { req in
-            let household = try req.scope.home()
-            return Created(
-                value: try await payFromWallet(
-                    household, billID: try req.id("billID"), try req.decode(WalletBillPaymentInput.self), on: req))
-        }
+            in: app, payBillFromWallet)
         api.register(
             .init(
                 method: .POST, path: "/api/v1/me/households/{householdID}/bills/{billID}/online-payments",
                 operationID: "payBillOnline",
                 summary: "Pay a bill of my household online through the payment provider (the rest of it unless amountFen; the same requestKey again charges nothing more; declined: 409 payment_declined)",
                 tag: "billing", authority: .resident, body: BillingSchemas.walletPayment, status: .created, response: Schema.ref("DeskPayment")),
-            in: app
-        ) { req in
-            let household = try req.scope.home()
-            return Created(
-                value: try await OnlinePayments.pay(
-                    household, billID: try req.id("billID"), try req.decode(WalletBillPaymentInput.self), on: req))
-        }
+            in: app, payBillOnline)
         api.register(
             .init(
                 method: .POST, path: c + "/bills/{billID}/payments", operationID: "recordDeskPayment",
                 summary: "Record a payment at the service desk (cash, card, transfer); partial payments; a receipt number; the same requestKey again records nothing more",
                 tag: "billing", authority: .community { .dispatchWorkOrders($0) }, body: BillingSchemas.deskPayment, status: .created, response: Schema.ref("DeskPayment")),
-            in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            return Created(value: try await pay(try req.id("billID"), in: id, try req.decode(DeskPaymentInput.self), on: req))
-        }
+            in: app, recordDeskPayment)
     }
 
     static func read(_ row: TariffRow) throws -> TariffRead {

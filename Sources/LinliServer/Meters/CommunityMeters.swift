@@ -111,11 +111,7 @@ enum CommunityMeters {
             .init(
                 method: .GET, path: c + "/meters", operationID: "listMeterStates",
                 summary: "Every water and electricity meter of the community with its latest reading and its state (ok, offline, stuck, never)",
-                tag: "meters", authority: .community { .manageFinance($0) }, response: Schema.page(of: "MeterState"), query: Endpoint.listQuery(.meterStates)), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            return try req.page(try await states(id, now: req.clock.now(), on: req.db), .meterStates)
-        }
+                tag: "meters", authority: .community { .manageFinance($0) }, response: Schema.page(of: "MeterState"), query: Endpoint.listQuery(.meterStates)), in: app, listMeterStates)
         app.api.authenticated.register(
             .init(
                 method: .GET, path: c + "/meters/balance", operationID: "getNetworkBalance",
@@ -124,17 +120,7 @@ enum CommunityMeters {
                 query: [
                     .init(name: "kind", schema: Schema.enumeration(Usage.Kind.allCases.map(\.rawValue))),
                     .init(name: "period", schema: Schema.string(pattern: "^[0-9]{4}-[0-9]{2}$")),
-                ]), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            guard let kind = Usage.Kind(rawValue: req.query[String.self, at: "kind"] ?? "water") else {
-                throw LinliError.invalid("kind", "invalid_value")
-            }
-            let now = req.clock.now()
-            let period = req.query[String.self, at: "period"]
-                ?? Billing.period(of: TimeBuckets.start(of: Int64(now.timeIntervalSince1970 * 1000), .month) - 1)
-            return try await balance(id, kind: kind, period: period, on: req.db)
-        }
+                ]), in: app, getNetworkBalance)
         app.openAPIComponents.add([
             (
                 "MeterState",

@@ -18,13 +18,7 @@ enum Meters: Feature {
                 method: .GET, path: "/api/v1/me/households/{householdID}/usage", operationID: "getUsage",
                 summary: "The household's water or electricity: this month so far, last month, the same month last year, days, the last 24 hours, how it compares with similar households of the building, leaks",
                 tag: "meters", authority: .resident, response: Schema.ref("Usage"),
-                query: [.init(name: "kind", schema: Schema.enumeration(Usage.Kind.allCases.map(\.rawValue)))]), in: app
-        ) { req in
-            let household = try req.scope.home()
-            let text = req.query[String.self, at: "kind"] ?? "water"
-            guard let kind = Usage.Kind(rawValue: text) else { throw LinliError.invalid("kind", "invalid_value") }
-            return try await Usage.read(household, kind, now: req.clock.now(), on: req.db)
-        }
+                query: [.init(name: "kind", schema: Schema.enumeration(Usage.Kind.allCases.map(\.rawValue)))]), in: app, getUsage)
         app.openAPIComponents.add(MeterSchemas.all)
         app.pageLinks.add("usage", MetersRoute.usage)
         app.pageLinks.add("bills", MetersRoute.bills)
@@ -58,33 +52,17 @@ enum Meters: Feature {
             .init(
                 method: .PUT, path: RegistryAPI.c + "/households/{householdID}/prepaid", operationID: "setPrepaid",
                 summary: "Turn prepaid water and electricity on or off for a household (from the meters' latest totals), with its low-balance mark and grace period",
-                tag: "billing", authority: .household, body: BillingSchemas.prepaidInput, response: Schema.ref("Prepaid")), in: app
-        ) { req in
-            let household = try req.scope.home()
-            try req.authorize(.manageFinance(household.communityID))
-            return try await Prepaid.configure(household, try req.decode(PrepaidInput.self), on: req)
-        }
+                tag: "billing", authority: .household, body: BillingSchemas.prepaidInput, response: Schema.ref("Prepaid")), in: app, setPrepaid)
         app.api.authenticated.register(
             .init(
                 method: .GET, path: mine, operationID: "getPrepaid",
                 summary: "My household's prepaid balance, debt and state (ok, low, grace, cut, protected)", tag: "billing", authority: .resident,
-                response: Schema.ref("Prepaid")), in: app
-        ) { req in
-            let household = try req.scope.home()
-            guard let row = try await PrepaidAccount.query(on: req.db).filter(\.$householdID == (try household.requireID()))
-                .first(), row.enabled
-            else { throw LinliError(.notFound) }
-            return try await Prepaid.read(row, on: req.application, db: req.db)
-        }
+                response: Schema.ref("Prepaid")), in: app, getPrepaid)
         app.api.authenticated.register(
             .init(
                 method: .POST, path: mine + "/top-ups", operationID: "topUpPrepaid",
                 summary: "Top up the household's prepaid balance online (the same requestKey again charges nothing more); supply cut for want of money comes back once the debt is paid",
-                tag: "billing", authority: .resident, body: BillingSchemas.topUp, status: .created, response: Schema.ref("Prepaid")), in: app
-        ) { req in
-            let household = try req.scope.home()
-            return Created(value: try await Prepaid.topUp(household, try req.decode(TopUpInput.self), on: req))
-        }
+                tag: "billing", authority: .resident, body: BillingSchemas.topUp, status: .created, response: Schema.ref("Prepaid")), in: app, topUpPrepaid)
     }
 
     static func seedDemo(_ world: DemoWorld, on db: any Database) async throws {

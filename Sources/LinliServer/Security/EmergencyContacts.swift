@@ -107,22 +107,11 @@ enum EmergencyContacts {
             .init(
                 method: .GET, path: path, operationID: "listEmergencyContacts",
                 summary: "The household's emergency contacts (family to call with an alarm or a welfare check)",
-                tag: "security", authority: .resident, response: listSchema), in: app
-        ) { req in
-            let household = try req.scope.home()
-            return EmergencyContactList(
-                contacts: try await list(try household.requireID(), on: req.db).map {
-                    EmergencyContactRead(name: $0.name, phone: $0.phone, relation: $0.relation)
-                })
-        }
+                tag: "security", authority: .resident, response: listSchema), in: app, listEmergencyContacts)
         api.register(
             .init(
                 method: .PUT, path: path, operationID: "setEmergencyContacts",
                 summary: "Replace the household's emergency contacts (at most 5)", tag: "security", authority: .resident, body: input,
-                response: listSchema), in: app
-        ) { req in
-            let household = try req.scope.home()
-            return try await replace(household, try req.decode(EmergencyContactListInput.self).contacts, on: req)
-        }
+                response: listSchema), in: app, setEmergencyContacts)
     }
 }

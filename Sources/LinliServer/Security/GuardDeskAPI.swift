@@ -14,59 +14,21 @@ enum GuardDeskAPI {
                 tag: "security", authority: .community { .handleAlarms($0) }, response: Schema.page(of: "GuardCall"),
                 query: Endpoint.listQuery(.guardCalls) + [
                     .init(name: "status", schema: Schema.enumeration(["open", "closed"]))
-                ]), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let status = req.query[String.self, at: "status"] ?? "open"
-            switch status {
-            case "open":
-                let calls = try await GuardCalls.reads(try await GuardCalls.open(id, on: req.db), on: req.db)
-                let options = try req.listOptions(.guardCalls)
-                let start = min(options.offset, calls.count)
-                return ListPage(
-                    items: Array(calls[start..<min(start + options.per, calls.count)]),
-                    metadata: PageMetadata(page: options.page, per: options.per, total: calls.count))
-            case "closed":
-                let options = try req.listOptions(.guardCalls)
-                let page = try await GuardCall.scoped(to: id, on: req.db).filter(\.$step == .resolved)
-                    .page(options, map: { $0 })
-                return ListPage(items: try await GuardCalls.reads(page.items, on: req.db), metadata: page.metadata)
-            default:
-                throw LinliError(
-                    .invalidListQuery, ["field": "status"], issues: [FieldIssue(field: "status", reason: "invalid_value")])
-            }
-        }
-        for (step, name) in [
-            (GuardDesk.Step.acknowledged, "acknowledge"), (.dispatched, "dispatch"), (.onSite, "on-site"),
-            (.resolved, "resolve"),
-        ] {
+                ]), in: app, listGuardCalls)
+        for (step, name) in stepPaths {
             api.register(
                 .init(
                     method: .POST, path: SecurityAPI.desk + "/calls/{callID}/" + name,
                     operationID: "guardCall" + name.replacingOccurrences(of: "-", with: "").capitalized,
                     summary: "Take the call's next step: \(name) (409 when another guard took it first)",
                     tag: "security", authority: .community { .handleAlarms($0) }, body: step == .acknowledged || step == .onSite ? nil : SecuritySchemas.stepInput,
-                    response: Schema.ref("GuardCall")), in: app
-            ) { req in
-                let id = try req.scope.communityID()
-                let call = try await GuardCall.find(try req.id("callID"), in: id, on: req.db)
-                let input =
-                    (req.body.data?.readableBytes ?? 0) > 0
-                    ? try req.decode(GuardStepInput.self) : GuardStepInput(guardID: nil, outcome: nil, note: nil)
-                try await GuardCalls.act(call, step, input, by: try req.user().principal.personID, app: req.application)
-                let fresh = try await GuardCall.find(try call.requireID(), in: id, on: req.db)
-                return try await GuardCalls.reads([fresh], on: req.db)[0]
-            }
+                    response: Schema.ref("GuardCall")), in: app, takeCallStep)
         }
         api.register(
             .init(
                 method: .GET, path: SecurityAPI.desk + "/figures", operationID: "guardFigures",
                 summary: "The desk's figures over the last 30 days: acknowledged within 60 s, median to on site, false alarms",
-                tag: "security", authority: .community { .handleAlarms($0) }, response: Schema.ref("GuardFigures")), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            return try await GuardCalls.figures(id, since: req.clock.now().addingTimeInterval(-30 * 86_400), on: req.db)
-        }
+                tag: "security", authority: .community { .handleAlarms($0) }, response: Schema.ref("GuardFigures")), in: app, guardFigures)
         app.registerCommunityFeed(
             path: SecurityAPI.desk + "/live", operationID: "guardDeskFeed",
             summary: "WebSocket: {event:\"security\"} whenever a call or a panel of the community changes",

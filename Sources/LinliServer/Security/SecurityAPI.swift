@@ -186,63 +186,34 @@ enum SecurityAPI {
             .init(
                 method: .GET, path: home, operationID: "getSecurity",
                 summary: "The household's alarm panel: state, delays, open, bypassed and faulty sensors, the alarm",
-                tag: "security", authority: .resident, response: Schema.ref("Security")), in: app
-        ) { req in try await read(try req.scope.home(), on: req) }
+                tag: "security", authority: .resident, response: Schema.ref("Security")), in: app, getSecurity)
         api.register(
             .init(
                 method: .POST, path: home + "/arm", operationID: "armSecurity",
                 summary: "Arm (armed_home, armed_away, armed_night, armed_vacation); open sensors answer 409 unless force",
-                tag: "security", authority: .resident, body: SecuritySchemas.arm, response: Schema.ref("Security")), in: app
-        ) { req in
-            let household = try req.scope.home()
-            return try await arm(
-                household, try req.decode(ArmInput.self), by: try req.user().principal.personID, on: req)
-        }
+                tag: "security", authority: .resident, body: SecuritySchemas.arm, response: Schema.ref("Security")), in: app, armSecurity)
         api.register(
             .init(
                 method: .POST, path: home + "/disarm", operationID: "disarmSecurity",
                 summary: "Disarm with the household's code (wrong codes are counted and throttled)", tag: "security", authority: .resident,
-                body: SecuritySchemas.disarm, response: Schema.ref("Security")), in: app
-        ) { req in
-            let household = try req.scope.home()
-            return try await disarm(
-                household, try req.decode(DisarmInput.self), by: try req.user().principal.personID, on: req)
-        }
+                body: SecuritySchemas.disarm, response: Schema.ref("Security")), in: app, disarmSecurity)
         api.register(
             .init(
                 method: .PUT, path: home + "/settings", operationID: "setSecuritySettings",
                 summary: "Exit and entry delay, abort window, cross-zoning, sensor classes, the codes (write-only)",
-                tag: "security", authority: .resident, body: SecuritySchemas.settingsInput, response: Schema.ref("Security")), in: app
-        ) { req in
-            let household = try req.scope.home()
-            return try await settings(household, try req.decode(SecuritySettingsInput.self), on: req)
-        }
+                tag: "security", authority: .resident, body: SecuritySchemas.settingsInput, response: Schema.ref("Security")), in: app, setSecuritySettings)
         api.register(
             .init(
                 method: .GET, path: home + "/history", operationID: "securityHistory",
                 summary: "The household's security history, newest first (what the guards alone know is not in it)",
                 tag: "security", authority: .resident, response: Schema.page(of: "SecurityEvent"), query: Endpoint.listQuery(.securityEvents)),
-            in: app
-        ) { req in
-            let household = try req.scope.home()
-            let options = try req.listOptions(.securityEvents)
-            let since = try req.user().principal.residentSince[try household.requireID()] ?? .distantPast
-            return try await SecurityEvent.query(on: req.db).filter(\.$householdID == (try household.requireID()))
-                .filter(\.$hidden == false).filter(\.$at >= since).page(options, map: SecurityEventRead.init)
-        }
+            in: app, securityHistory)
         GuardDeskAPI.register(app, api)
         app.liveFeeds.register(
             .init(
                 method: .GET, path: home + "/live", operationID: "householdSecurityFeed",
                 summary: "WebSocket: {event:\"security\"} whenever the household's panel or its call changes",
-                tag: "security", authority: .resident), in: app
-        ) { req -> Response in
-            try req.requireSameOrigin()
-            let household = try req.scope.home()
-            try req.requireWebSocketUpgrade()
-            let key = try household.requireID()
-            return req.webSocket { req, ws in SecurityFeed.run(req, ws, key: key) }
-        }
+                tag: "security", authority: .resident), in: app, householdSecurityFeed)
         EmergencyContacts.register(app, api)
     }
 }

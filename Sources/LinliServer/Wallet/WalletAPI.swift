@@ -63,84 +63,50 @@ enum WalletAPI {
                 method: .POST, path: "/api/v1/devices/recycling/sessions", operationID: "signInAtRecyclingBin",
                 summary: "Recycling bin: sign a resident in by phone and PIN; the day's price per kg of each box (device token as bearer)",
                 tag: "wallet", authority: .device, body: WalletSchemas.signIn, status: .created,
-                response: Schema.ref("RecyclingSession")), in: app
-        ) { req in
-            let bin = try await Recycling.bin(req)
-            return Created(value: try await Recycling.signIn(try req.decode(RecyclingSignInInput.self), at: bin, on: req))
-        }
+                response: Schema.ref("RecyclingSession")), in: app, signInAtRecyclingBin)
         open.register(
             .init(
                 method: .POST, path: "/api/v1/devices/recycling/weighings", operationID: "reportRecyclingWeighing",
                 summary: "Recycling bin: a weighing in a session; credits net × price once per event id (device token as bearer)",
                 tag: "wallet", authority: .device, body: WalletSchemas.weighing, response: Schema.ref("WeighingResult")),
-            in: app
-        ) { req in
-            let bin = try await Recycling.bin(req)
-            return try await Recycling.weigh(try req.decode(WeighingInput.self), at: bin, on: req)
-        }
+            in: app, reportRecyclingWeighing)
         api.register(
             .init(
                 method: .PUT, path: "/api/v1/me/recycling-pin", operationID: "setRecyclingPin",
                 summary: "Set or reset my PIN for the recycling bins (4–6 digits; never shown again)", tag: "wallet", authority: .signedIn,
-                body: WalletSchemas.pin, status: .noContent), in: app
-        ) { req in
-            try await setPIN(try req.decode(RecyclingPinInput.self), on: req)
-            return NoContent()
-        }
+                body: WalletSchemas.pin, status: .noContent), in: app, setRecyclingPin)
         api.register(
             .init(
                 method: .GET, path: home, operationID: "getWallet",
                 summary: "The household's wallet: balance and what recycling brought since I moved in", tag: "wallet", authority: .resident,
-                response: Schema.ref("Wallet")), in: app
-        ) { req in
-            try await wallet(try req.scope.home(), on: req)
-        }
+                response: Schema.ref("Wallet")), in: app, getWallet)
         api.register(
             .init(
                 method: .GET, path: home + "/entries", operationID: "listWalletEntries",
                 summary: "The wallet's history since I moved in, newest first", tag: "wallet", authority: .resident,
-                response: Schema.page(of: "WalletEntry"), query: Endpoint.listQuery(.walletEntries)), in: app
-        ) { req in
-            try await entries(try req.scope.home(), on: req)
-        }
+                response: Schema.page(of: "WalletEntry"), query: Endpoint.listQuery(.walletEntries)), in: app, listWalletEntries)
         api.register(
             .init(
                 method: .POST, path: home + "/withdrawals", operationID: "withdrawFromWallet",
                 summary: "Pay money out of the wallet to me (from 10 元; the same requestKey again answers the same withdrawal)",
                 tag: "wallet", authority: .resident, body: WalletSchemas.withdrawal, status: .created, response: Schema.ref("WalletWithdrawal")),
-            in: app
-        ) { req in
-            Created(value: try await Withdrawals.withdraw(try req.scope.home(), try req.decode(WithdrawalInput.self), on: req))
-        }
+            in: app, withdrawFromWallet)
         api.register(
             .init(
                 method: .GET, path: RegistryAPI.c + "/recycling/reconciliations", operationID: "listRecyclingReconciliations",
                 summary: "The daily reconciliation of each bin: expected (Σ net × price), credited and booked fen; differences",
                 tag: "wallet", authority: .community { .manageFinance($0) }, response: Schema.page(of: "RecyclingReconciliation"),
-                query: Endpoint.listQuery(.reconciliations)), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            return try await RecyclingReconciliation.query(on: req.db).filter(\.$communityID == id)
-                .page(try req.listOptions(.reconciliations), map: Reconciliation.read)
-        }
+                query: Endpoint.listQuery(.reconciliations)), in: app, listRecyclingReconciliations)
         api.register(
             .init(
                 method: .GET, path: prices, operationID: "getRecyclingPrices",
                 summary: "The recycling prices in force and those set for later", tag: "wallet", authority: .community { .viewDevices($0) },
-                response: Schema.ref("RecyclingPriceList")), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            return try await priceList(id, now: req.clock.now(), on: req.db)
-        }
+                response: Schema.ref("RecyclingPriceList")), in: app, getRecyclingPrices)
         api.register(
             .init(
                 method: .POST, path: prices, operationID: "setRecyclingPrices",
                 summary: "A new price for some boxes from a moment on (now or later, never in the past)", tag: "wallet", authority: .community { .manageFinance($0) },
-                body: WalletSchemas.priceList, status: .created, response: Schema.ref("RecyclingPriceList")), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            return Created(value: try await setPrices(id, try req.decode(PriceListInput.self), on: req))
-        }
+                body: WalletSchemas.priceList, status: .created, response: Schema.ref("RecyclingPriceList")), in: app, setRecyclingPrices)
     }
 
     static func setPIN(_ input: RecyclingPinInput, on req: Request) async throws {

@@ -25,33 +25,18 @@ enum Wallet: Feature {
             .init(
                 method: .POST, path: recycling + "/collections", operationID: "recordRecyclingCollection",
                 summary: "The collector's reweighing of a box at pick-up: checked against what the bin credited for the box since its last collection (more than 5 % apart: flagged); closes the bin's collection task; the same requestKey records once",
-                tag: "wallet", authority: .community { .dispatchWorkOrders($0) }, body: WalletSchemas.collection, status: .created, response: Schema.ref("RecyclingCollection")), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            return Created(value: try await Collections.record(id, try req.decode(CollectionInput.self), on: req))
-        }
+                tag: "wallet", authority: .community { .dispatchWorkOrders($0) }, body: WalletSchemas.collection, status: .created, response: Schema.ref("RecyclingCollection")), in: app, recordRecyclingCollection)
         app.api.authenticated.register(
             .init(
                 method: .GET, path: recycling + "/collections", operationID: "listRecyclingCollections",
                 summary: "The collections, newest first, the flagged ones marked", tag: "wallet", authority: .community { .dispatchWorkOrders($0) },
-                response: Schema.page(of: "RecyclingCollection"), query: Endpoint.listQuery(.recyclingCollections)), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            return try await RecyclingCollection.query(on: req.db).filter(\.$communityID == id)
-                .page(try req.listOptions(.recyclingCollections), map: CollectionRead.init)
-        }
+                response: Schema.page(of: "RecyclingCollection"), query: Endpoint.listQuery(.recyclingCollections)), in: app, listRecyclingCollections)
         app.api.authenticated.register(
             .init(
                 method: .GET, path: recycling + "/figures", operationID: "getRecyclingFigures",
                 summary: "Kg and money per box and the payouts, per week (by=week, the last 8) or month (by=month, the last 6), China time",
                 tag: "wallet", authority: .community { .manageFinance($0) }, response: Schema.array(Schema.ref("RecyclingFigures")),
-                query: [.init(name: "by", schema: Schema.enumeration(["week", "month"]))]), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let by = req.query[String.self, at: "by"] ?? "week"
-            guard by == "week" || by == "month" else { throw LinliError.invalid("by", "invalid_value") }
-            return try await Collections.figures(id, weekly: by == "week", count: by == "week" ? 8 : 6, now: req.clock.now(), on: req.db)
-        }
+                query: [.init(name: "by", schema: Schema.enumeration(["week", "month"]))]), in: app, getRecyclingFigures)
         MoneyMovements.register(Withdrawals.purpose, Withdrawals.moneyPurpose)
         WalletAPI.register(app)
         for (name, route) in [

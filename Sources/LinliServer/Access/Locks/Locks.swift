@@ -191,57 +191,33 @@ enum Locks {
             .init(
                 method: .GET, path: "/api/v1/me/locks", operationID: "listMyLocks",
                 summary: "Smart locks of my households, with their state and the last command", tag: "locks", authority: .signedIn,
-                response: Schema.page(object), query: Endpoint.listQuery(.locks)), in: app
-        ) { req in try req.page(try await mine(req), .locks) }
+                response: Schema.page(object), query: Endpoint.listQuery(.locks)), in: app, listMyLocks)
         api.register(
             .init(
                 method: .POST, path: "/api/v1/me/locks/{deviceID}/unlock", operationID: "unlockMyLock",
                 summary: "Unlock: a two-way command; SUCCESSFUL once the lock confirmed", tag: "locks", authority: .object("deviceID"),
-                status: .created, response: Schema.ref("Command")), in: app
-        ) { req in Created(value: try CommandRead(try await unlock(try await lock(req), on: req))) }
+                status: .created, response: Schema.ref("Command")), in: app, unlockMyLock)
         api.register(
             .init(
                 method: .POST, path: "/api/v1/me/locks/{deviceID}/codes", operationID: "createLockCode",
                 summary: "A time-limited or one-time code for a guest or cleaner, sent to the lock", tag: "locks", authority: .object("deviceID"),
-                body: object, status: .created, response: object), in: app
-        ) { req in
-            Created(value: try await createCode(try await lock(req), try req.decode(LockCodeInput.self), on: req))
-        }
+                body: object, status: .created, response: object), in: app, createLockCode)
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me/locks/{deviceID}/codes", operationID: "listLockCodes",
                 summary:
                     "The lock's guest and cleaner codes still valid (without the codes), and whether the lock has them",
-                tag: "locks", authority: .object("deviceID"), response: Schema.page(object), query: Endpoint.listQuery(.lockCodes)), in: app
-        ) { req in try req.page(try await codes(try await lock(req), on: req), .lockCodes) }
+                tag: "locks", authority: .object("deviceID"), response: Schema.page(object), query: Endpoint.listQuery(.lockCodes)), in: app, listLockCodes)
         api.register(
             .init(
                 method: .DELETE, path: "/api/v1/me/locks/{deviceID}/codes/{codeID}", operationID: "revokeLockCode",
                 summary: "Revoke a code: a delete_code command tells the lock to drop it", tag: "locks", authority: .object("deviceID"),
-                response: object), in: app
-        ) { req in try await revokeCode(try await lock(req), try req.id("codeID"), on: req) }
+                response: object), in: app, revokeLockCode)
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me/locks/{deviceID}/events", operationID: "lockEvents",
                 summary: "The lock's event log: its reports (locked, door open, how it was unlocked) and commands",
-                tag: "locks", authority: .object("deviceID"), response: object), in: app
-        ) { req in
-            let device = try await lock(req)
-            let id = try device.requireID()
-            let now = Int64(req.clock.now().timeIntervalSince1970 * 1000)
-            // A new occupant sees the lock's history from the day they moved in, not the last occupant's.
-            let since = try historySince(device, req)
-            let from = max(now - 30 * 86_400_000, Int64((max(since.timeIntervalSince1970, 0) * 1000).rounded()))
-            var reports: [String: [SeriesPoint]] = [:]
-            for key in ["locked", "door_open", "unlock_method"] {
-                reports[key] = try await TelemetryStore.series(
-                    device: id, key: key, from: from, to: now + 1, interval: .none, function: .avg,
-                    limit: 100, on: req.db)
-            }
-            let commands = try await DeviceCommand.query(on: req.db).filter(\.$deviceID == id)
-                .filter(\.$createdAt >= since).sort(\.$id, .descending).limit(50).all().map(CommandRead.init)
-            return LockEvents(reports: reports, commands: commands)
-        }
+                tag: "locks", authority: .object("deviceID"), response: object), in: app, lockEvents)
     }
 
     struct LockEvents: Content {

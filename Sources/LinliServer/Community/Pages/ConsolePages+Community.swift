@@ -5,82 +5,11 @@ import Vapor
 extension ConsolePages {
     /// The community list, overview, buildings and community settings.
     static func registerCommunity(_ web: any RoutesBuilder) {
-        web.get("console") { req -> Response in
-            let user = try req.user()
-            try req.authorize(.openConsole)
-            var query = Community.query(on: req.db).sort(\.$name)
-            if !user.principal.isAdmin { query = query.filter(\.$id ~~ Array(user.principal.staffRoles.keys)) }
-            let rows = try await query.all().map { c in
-                CommunityCard(name: c.name, address: c.address, href: RegistryRoute.community(c.id ?? UUID()).path)
-            }
-            return try await req.render(
-                "console/index", title: req.t("console.title"),
-                CommunitiesPage(communities: rows, isAdmin: user.principal.isAdmin))
-        }
-        web.post("console", "communities") { req -> Response in
-            let input = try req.content.decode(CommunityCreate.self)
-            let community = try await Registry.createCommunity(input, on: req)
-            req.flash(req.t("console.saved"))
-            return req.redirect(to: RegistryRoute.community(try community.requireID()).path)
-        }
-        Web.route(web, .GET, { c, _, _ in RegistryRoute.community(c) }) { req in
-            let header = try await header(req, current: "overview")
-            let id = header.id
-            let buildings = try await Building.scoped(to: id, on: req.db).sort(\.$name).all()
-            // One query for every household's building: the per-building counts and the total.
-            let householdBuildings = try await Household.scoped(to: id, on: req.db).all(\.$buildingID)
-            var perBuilding: [UUID: Int] = [:]
-            for building in householdBuildings { perBuilding[building, default: 0] += 1 }
-            let rows = buildings.map { b in
-                Row(
-                    cells: [b.name, "\(b.floors)", "\(b.id.flatMap { perBuilding[$0] } ?? 0)"],
-                    href: RegistryRoute.households(id).path + "?building=\(b.id?.uuidString ?? "")", action: nil,
-                    actionLabel: nil)
-            }
-            let residents = try await Residents.count(in: id, on: req)
-            let households = householdBuildings.count
-            let staff = try await StaffAssignment.scoped(to: id, on: req.db).count()
-            return try await req.render(
-                "community/community", title: header.name,
-                ListPage(
-                    header: header, heading: req.t("console.buildings"),
-                    columns: [req.t("field.name"), req.t("field.floors"), req.t("console.households")], rows: rows,
-                    pager: nil, query: "", searchable: false, form: "building",
-                    buildings: buildings.map { Option(value: $0.id?.uuidString ?? "", label: $0.name) },
-                    households: [],
-                    extra: [
-                        "edit": RegistryRoute.editCommunity(id).path, "editBuilding": RegistryRoute.editBuilding(id).path,
-                        "buildings_action": RegistryRoute.buildings(id).path,
-                        "residents": "\(residents)", "households": "\(households)", "buildings": "\(buildings.count)",
-                        "staff": "\(staff)",
-                    ]))
-        }
-        Web.route(web, .POST, { c, _, _ in RegistryRoute.buildings(c) }) { req in
-            let id = try req.id("communityID")
-            try req.authorize(.manageRegistry(id))
-            _ = try await Registry.createBuilding(in: id, try req.content.decode(BuildingCreate.self), on: req)
-            req.flash(req.t("console.saved"))
-            return req.redirect(to: RegistryRoute.community(id).path)
-        }
-        Web.route(web, .POST, { c, _, _ in RegistryRoute.editCommunity(c) }) { req in
-            let id = try req.id("communityID")
-            try req.authorize(.manageCommunity(id))
-            guard let community = try await Community.find(id, on: req.db) else { throw LinliError(.notFound) }
-            try await Registry.updateCommunity(community, try req.content.decode(CommunityUpdate.self), on: req)
-            req.flash(req.t("console.saved"))
-            return req.redirect(to: RegistryRoute.community(id).path)
-        }
-        Web.route(web, .POST, { c, _, _ in RegistryRoute.editBuilding(c) }) { req in
-            let id = try req.id("communityID")
-            try req.authorize(.manageRegistry(id))
-            let form = try req.content.decode(BuildingForm.self)
-            let building = try await Building.find(form.buildingID, in: id, on: req.db)
-            try await Registry.updateBuilding(
-                building,
-                BuildingUpdate(name: form.name?.nilIfEmpty, floors: form.floors?.nilIfEmpty.flatMap { Int($0) }),
-                on: req)
-            req.flash(req.t("console.saved"))
-            return req.redirect(to: RegistryRoute.community(id).path)
-        }
+        web.get("console", use: consolePage)
+        web.post("console", "communities", use: postConsoleCommunities)
+        Web.route(web, .GET, { c, _, _ in RegistryRoute.community(c) }, communityPage)
+        Web.route(web, .POST, { c, _, _ in RegistryRoute.buildings(c) }, postBuildings)
+        Web.route(web, .POST, { c, _, _ in RegistryRoute.editCommunity(c) }, postEditCommunity)
+        Web.route(web, .POST, { c, _, _ in RegistryRoute.editBuilding(c) }, postEditBuilding)
     }
 }

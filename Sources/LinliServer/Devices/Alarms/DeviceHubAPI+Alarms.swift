@@ -8,53 +8,23 @@ extension DeviceHubAPI {
         api.register(
             .init(
                 method: .GET, path: c + "/rules", operationID: "listRules", summary: "Rules of a community",
-                tag: "rules", authority: .community { .viewDevices($0) }, response: Schema.page(of: "Rule"), query: Endpoint.listQuery(.rules)), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let options = try req.listOptions(.rules)
-            var query = RuleRecord.scoped(to: id, on: req.db)
-            if let q = options.query { query = query.filter(\.$name ~~ q) }
-            return try await query.page(options, map: { RuleRead(try DeviceRegistry.rule($0)) })
-        }
+                tag: "rules", authority: .community { .viewDevices($0) }, response: Schema.page(of: "Rule"), query: Endpoint.listQuery(.rules)), in: app, listRules)
         api.register(
             .init(
                 method: .POST, path: c + "/rules", operationID: "createRule", summary: "Add a rule", tag: "rules", authority: .community { .manageDevices($0) },
-                body: Schema.ref("RuleInput"), status: .created, response: Schema.ref("Rule")), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            return Created(
-                value: RuleRead(
-                    try await DeviceRegistry.saveRule(try req.decode(RuleInput.self), existing: nil, in: id, by: req)))
-        }
+                body: Schema.ref("RuleInput"), status: .created, response: Schema.ref("Rule")), in: app, createRule)
         api.register(
             .init(
                 method: .GET, path: c + "/rules/{ruleID}", operationID: "getRule", summary: "One rule", tag: "rules", authority: .community { .viewDevices($0) },
-                response: Schema.ref("Rule")), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            return RuleRead(
-                try DeviceRegistry.rule(try await RuleRecord.find(try req.id("ruleID"), in: id, on: req.db)))
-        }
+                response: Schema.ref("Rule")), in: app, getRule)
         api.register(
             .init(
                 method: .PUT, path: c + "/rules/{ruleID}", operationID: "updateRule", summary: "Replace a rule",
-                tag: "rules", authority: .community { .manageDevices($0) }, body: Schema.ref("RuleInput"), response: Schema.ref("Rule")), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let record = try await RuleRecord.find(try req.id("ruleID"), in: id, on: req.db)
-            return RuleRead(
-                try await DeviceRegistry.saveRule(try req.decode(RuleInput.self), existing: record, in: id, by: req))
-        }
+                tag: "rules", authority: .community { .manageDevices($0) }, body: Schema.ref("RuleInput"), response: Schema.ref("Rule")), in: app, updateRule)
         api.register(
             .init(
                 method: .DELETE, path: c + "/rules/{ruleID}", operationID: "deleteRule", summary: "Remove a rule",
-                tag: "rules", authority: .community { .manageDevices($0) }, status: .noContent), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            try await DeviceRegistry.deleteRule(
-                try await RuleRecord.find(try req.id("ruleID"), in: id, on: req.db), by: req)
-            return NoContent()
-        }
+                tag: "rules", authority: .community { .manageDevices($0) }, status: .noContent), in: app, deleteRule)
         api.register(
             .init(
                 method: .GET, path: c + "/alarms", operationID: "listAlarms",
@@ -68,31 +38,15 @@ extension DeviceHubAPI {
                     .init(name: "severity", schema: Schema.enumeration(Severity.allCases.map(\.rawValue))),
                     .init(name: "type", schema: Schema.string(max: 64)),
                     .init(name: "deviceID", schema: Schema.uuid),
-                ]), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            return try await alarmPage(in: id, on: req)
-        }
+                ]), in: app, listAlarms)
         api.register(
             .init(
                 method: .POST, path: c + "/alarms/{alarmID}/ack", operationID: "acknowledgeAlarm",
-                summary: "Acknowledge an alarm", tag: "alarms", authority: .community { .handleAlarms($0) }, response: Schema.ref("Alarm")), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let alarm = try await Alarm.find(try req.id("alarmID"), in: id, on: req.db)
-            try await DeviceRegistry.acknowledge(alarm, by: req)
-            return try AlarmRead(alarm, deviceName: try await Device.find(alarm.deviceID, on: req.db)?.name)
-        }
+                summary: "Acknowledge an alarm", tag: "alarms", authority: .community { .handleAlarms($0) }, response: Schema.ref("Alarm")), in: app, acknowledgeAlarm)
         api.register(
             .init(
                 method: .POST, path: c + "/alarms/{alarmID}/clear", operationID: "clearAlarm",
-                summary: "Clear an alarm", tag: "alarms", authority: .community { .handleAlarms($0) }, response: Schema.ref("Alarm")), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let alarm = try await Alarm.find(try req.id("alarmID"), in: id, on: req.db)
-            try await DeviceRegistry.clear(alarm, by: req)
-            return try AlarmRead(alarm, deviceName: try await Device.find(alarm.deviceID, on: req.db)?.name)
-        }
+                summary: "Clear an alarm", tag: "alarms", authority: .community { .handleAlarms($0) }, response: Schema.ref("Alarm")), in: app, clearAlarm)
         app.registerCommunityFeed(
             path: c + "/alarms/live", operationID: "alarmFeed",
             summary:
@@ -107,31 +61,11 @@ extension DeviceHubAPI {
                 query: Endpoint.listQuery(.tasks) + [
                     .init(name: "status", schema: Schema.enumeration(TaskStatus.allCases.map(\.rawValue)))
                 ]),
-            in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let options = try req.listOptions(.tasks)
-            var query = StaffTask.scoped(to: id, on: req.db)
-            if let text = req.query[String.self, at: "status"] {
-                guard let status = TaskStatus(rawValue: text) else {
-                    throw LinliError(
-                        .invalidListQuery, ["field": "status"],
-                        issues: [FieldIssue(field: "status", reason: "invalid_value")])
-                }
-                query = query.filter(\.$status == status)
-            }
-            return try await query.page(options, map: { try TaskRead($0, title: req.t($0.title)) })
-        }
+            in: app, listTasks)
         api.register(
             .init(
                 method: .POST, path: c + "/tasks/{taskID}/done", operationID: "finishTask", summary: "Mark a task done",
-                tag: "alarms", authority: .community { .handleAlarms($0) }, response: Schema.ref("Task")), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let task = try await StaffTask.find(try req.id("taskID"), in: id, on: req.db)
-            try await DeviceRegistry.finish(task, by: req)
-            return try TaskRead(task, title: req.t(task.title))
-        }
+                tag: "alarms", authority: .community { .handleAlarms($0) }, response: Schema.ref("Task")), in: app, finishTask)
     }
 
     static func alarmPage(in community: UUID, on req: Request) async throws -> ListPage<AlarmRead> {

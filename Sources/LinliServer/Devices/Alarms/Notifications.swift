@@ -54,16 +54,7 @@ enum Notifications {
             .init(
                 method: .GET, path: "/api/v1/me/notifications", operationID: "listMyNotifications",
                 summary: "Notifications rules sent to my households and my staff roles, newest first", tag: "me", authority: .signedIn,
-                response: Schema.page(of: "Notification"), query: Endpoint.listQuery(.notifications)), in: app
-        ) { req in
-            let options = try req.listOptions(.notifications)
-            guard var query = Notifications.query(for: try req.user().principal, on: req.db) else {
-                return ListPage<NotificationRead>(
-                    items: [], metadata: PageMetadata(page: options.page, per: options.per, total: 0))
-            }
-            if let q = options.query { query = query.filter(\.$title ~~ q) }
-            return try await query.page(options, map: { try NotificationRead($0, req) })
-        }
+                response: Schema.page(of: "Notification"), query: Endpoint.listQuery(.notifications)), in: app, listMyNotifications)
     }
 
     static let schema: (String, JSONValue) = (

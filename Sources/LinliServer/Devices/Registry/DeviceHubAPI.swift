@@ -39,8 +39,7 @@ enum DeviceHubAPI {
             .init(
                 method: .GET, path: "/api/v1/device-types", operationID: "listDeviceTypes",
                 summary: "The device catalogue: telemetry keys, units, commands", tag: "devices", authority: .signedIn,
-                response: Schema.page(of: "DeviceType"), query: Endpoint.listQuery(.deviceTypes)), in: app
-        ) { req in try req.page(DeviceCatalog.all.map(DeviceTypeRead.init), .deviceTypes) }
+                response: Schema.page(of: "DeviceType"), query: Endpoint.listQuery(.deviceTypes)), in: app, listDeviceTypes)
         registerDevices(app, api)
         registerTelemetryAndCommands(app, api)
         registerRulesAlarmsTasks(app, api)
@@ -51,115 +50,55 @@ enum DeviceHubAPI {
             .init(
                 method: .GET, path: c + "/devices", operationID: "listDevices", summary: "Devices of a community",
                 tag: "devices", authority: .community { .viewDevices($0) }, response: Schema.page(of: "Device"),
-                query: Endpoint.listQuery(.devices) + [.init(name: "type", schema: Schema.string(max: 40))]), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let options = try req.listOptions(.devices)
-            var query = Device.scoped(to: id, on: req.db)
-            if let q = options.query { query = query.group(.or) { $0.filter(\.$name ~~ q).filter(\.$serial ~~ q) } }
-            if let type = req.query[String.self, at: "type"] { query = query.filter(\.$type == type) }
-            let page = try await query.page(options, map: { $0 })
-            return ListPage(items: try await reads(page.items, on: req), metadata: page.metadata)
-        }
+                query: Endpoint.listQuery(.devices) + [.init(name: "type", schema: Schema.string(max: 40))]), in: app, listDevices)
         api.register(
             .init(
                 method: .POST, path: c + "/devices", operationID: "createDevice",
                 summary: "Add a device; the answer holds its access token, shown only once", tag: "devices", authority: .community { .manageDevices($0) },
-                body: Schema.ref("DeviceCreate"), status: .created, response: Schema.ref("DeviceCredentials")), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let (device, token) = try await DeviceRegistry.create(in: id, try req.decode(DeviceCreate.self), by: req)
-            return Created(
-                value: DeviceCredentials(
-                    device: try DeviceRead(device, lastSeen: nil, now: req.clock.now()), token: token))
-        }
+                body: Schema.ref("DeviceCreate"), status: .created, response: Schema.ref("DeviceCredentials")), in: app, createDevice)
         api.register(
             .init(
                 method: .POST, path: c + "/devices/import", operationID: "importDevices",
                 summary: "Add devices from CSV (type,name,serial,building,room,zone): all rows or none", tag: "devices", authority: .community { .manageDevices($0) },
                 body: Schema.string(), bodyContentType: "text/csv", maxBody: "2mb", status: .created,
-                response: Schema.array(Schema.ref("ImportedDevice"))), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            guard let buffer = req.body.data else { throw LinliError.invalid("", "missing_value") }
-            return Created(
-                value: try await DeviceImporter.run(
-                    String(decoding: Data(buffer: buffer), as: UTF8.self), in: id, on: req))
-        }
+                response: Schema.array(Schema.ref("ImportedDevice"))), in: app, importDevices)
         api.register(
             .init(
                 method: .GET, path: d, operationID: "getDevice", summary: "One device", tag: "devices", authority: .community { .viewDevices($0) },
-                response: Schema.ref("Device")), in: app
-        ) { req in try await reads([try await device(req)], on: req)[0] }
+                response: Schema.ref("Device")), in: app, getDevice)
         api.register(
             .init(
                 method: .PATCH, path: d, operationID: "updateDevice", summary: "Change, disable or enable a device",
-                tag: "devices", authority: .community { .manageDevices($0) }, body: Schema.ref("DeviceUpdate"), response: Schema.ref("Device")), in: app
-        ) { req in
-            let device = try await device(req)
-            try await DeviceRegistry.update(device, try req.decode(DeviceUpdate.self), by: req)
-            return try await reads([device], on: req)[0]
-        }
+                tag: "devices", authority: .community { .manageDevices($0) }, body: Schema.ref("DeviceUpdate"), response: Schema.ref("Device")), in: app, updateDevice)
         api.register(
             .init(
                 method: .DELETE, path: d, operationID: "deleteDevice", summary: "Remove a device and its data",
-                tag: "devices", authority: .community { .manageDevices($0) }, status: .noContent), in: app
-        ) { req in
-            try await DeviceRegistry.delete(try await device(req), by: req)
-            return NoContent()
-        }
+                tag: "devices", authority: .community { .manageDevices($0) }, status: .noContent), in: app, deleteDevice)
         api.register(
             .init(
                 method: .POST, path: d + "/token", operationID: "rotateDeviceToken",
                 summary: "Issue a new access token (the old one stops working)", tag: "devices", authority: .community { .manageDevices($0) },
-                response: Schema.ref("DeviceCredentials")), in: app
-        ) { req in
-            let device = try await device(req)
-            let token = try await DeviceRegistry.rotateToken(device, by: req)
-            return DeviceCredentials(device: try await reads([device], on: req)[0], token: token)
-        }
+                response: Schema.ref("DeviceCredentials")), in: app, rotateDeviceToken)
         api.register(
             .init(
                 method: .POST, path: d + "/shared-attributes", operationID: "setSharedAttributes",
                 summary: "Set shared attributes (null removes one); a device waiting on attributes/updates gets them",
-                tag: "devices", authority: .community { .sendCommands($0) }, body: Schema.ref("AttributeValues"), response: Schema.ref("Device")), in: app
-        ) { req in
-            let device = try await device(req)
-            guard case .object(let values) = try req.decode(JSON.self) else {
-                throw LinliError.invalid("", "expected_object")
-            }
-            try await DeviceRegistry.share(values, with: device, by: req)
-            return try await reads([try await Device.find(device.id, on: req.db) ?? device], on: req)[0]
-        }
+                tag: "devices", authority: .community { .sendCommands($0) }, body: Schema.ref("AttributeValues"), response: Schema.ref("Device")), in: app, setSharedAttributes)
         api.register(
             .init(
                 method: .GET, path: c + "/provisioning", operationID: "getProvisioning",
                 summary: "The community's provisioning key (the secret is never shown)", tag: "devices", authority: .community { .manageDevices($0) },
-                response: Schema.ref("Provisioning")), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let row = try await DeviceProvisioning.query(on: req.db).filter(\.$communityID == id).first()
-            return row.map(ProvisioningRead.init)
-                ?? ProvisioningRead(enabled: false, key: nil, defaultType: DeviceCatalog.genericKey)
-        }
+                response: Schema.ref("Provisioning")), in: app, getProvisioning)
         api.register(
             .init(
                 method: .PUT, path: c + "/provisioning", operationID: "setProvisioning",
                 summary: "Enable or disable provisioning; set its key, secret and default device type", tag: "devices", authority: .community { .manageDevices($0) },
-                body: Schema.ref("ProvisioningUpdate"), response: Schema.ref("Provisioning")), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let row = try await DeviceRegistry.setProvisioning(try req.decode(ProvisioningUpdate.self), in: id, by: req)
-            return ProvisioningRead(row)
-        }
+                body: Schema.ref("ProvisioningUpdate"), response: Schema.ref("Provisioning")), in: app, setProvisioning)
         api.register(
             .init(
                 method: .GET, path: c + "/device-health", operationID: "getDeviceHealth",
                 summary: "Online rate, devices offline longest, never used, low battery", tag: "devices", authority: .community { .viewDevices($0) },
-                response: Schema.ref("DeviceHealth")), in: app
-        ) { req in
-            try await healthReport(try req.scope.communityID(), on: req)
-        }
+                response: Schema.ref("DeviceHealth")), in: app, getDeviceHealth)
     }
 
 }

@@ -226,45 +226,12 @@ extension ConsolePages {
     }
 
     static func registerRulesAndAlarms(_ web: any RoutesBuilder) {
-        Web.route(web, .GET, { c, _, _ in DeviceRoute.rules(c) }) { req in try await rulesPage(req, editing: nil) }
-        Web.route(web, .POST, { c, _, _ in DeviceRoute.rules(c) }) { req in
-            let id = try req.id("communityID")
-            try req.authorize(.manageDevices(id))
-            _ = try await DeviceRegistry.saveRule(
-                try req.content.decode(RuleForm.self).input(), existing: nil, in: id, by: req)
-            req.flash(req.t("console.saved"))
-            return req.redirect(to: DeviceRoute.rules(id).path)
-        }
-        Web.route(web, .GET, { c, r, _ in DeviceRoute.rule(c, r) }) { req in
-            let record = try await RuleRecord.find(try req.id("ruleID"), in: try req.id("communityID"), on: req.db)
-            return try await rulesPage(req, editing: record)
-        }
-        Web.route(web, .POST, { c, r, _ in DeviceRoute.rule(c, r) }) { req in
-            let id = try req.id("communityID")
-            try req.authorize(.manageDevices(id))
-            let record = try await RuleRecord.find(try req.id("ruleID"), in: id, on: req.db)
-            _ = try await DeviceRegistry.saveRule(
-                try req.content.decode(RuleForm.self).input(), existing: record, in: id, by: req)
-            req.flash(req.t("console.saved"))
-            return req.redirect(to: DeviceRoute.rules(id).path)
-        }
-        Web.route(web, .POST, { c, r, _ in DeviceRoute.ruleToggle(c, r) }) { req in
-            let id = try req.id("communityID")
-            try req.authorize(.manageDevices(id))
-            let record = try await RuleRecord.find(try req.id("ruleID"), in: id, on: req.db)
-            var input = RuleForm(try DeviceRegistry.rule(record))
-            input.enabled = record.enabled ? nil : "1"
-            _ = try await DeviceRegistry.saveRule(try input.input(), existing: record, in: id, by: req)
-            req.flash(req.t("console.saved"))
-            return req.redirect(to: DeviceRoute.rules(id).path)
-        }
-        Web.route(web, .POST, { c, r, _ in DeviceRoute.ruleDelete(c, r) }) { req in
-            let id = try req.id("communityID")
-            try req.authorize(.manageDevices(id))
-            try await DeviceRegistry.deleteRule(try await RuleRecord.find(try req.id("ruleID"), in: id, on: req.db), by: req)
-            req.flash(req.t("console.deleted"))
-            return req.redirect(to: DeviceRoute.rules(id).path)
-        }
+        Web.route(web, .GET, { c, _, _ in DeviceRoute.rules(c) }, rulesPage)
+        Web.route(web, .POST, { c, _, _ in DeviceRoute.rules(c) }, postRules)
+        Web.route(web, .GET, { c, r, _ in DeviceRoute.rule(c, r) }, rulePage)
+        Web.route(web, .POST, { c, r, _ in DeviceRoute.rule(c, r) }, postRule)
+        Web.route(web, .POST, { c, r, _ in DeviceRoute.ruleToggle(c, r) }, postRuleToggle)
+        Web.route(web, .POST, { c, r, _ in DeviceRoute.ruleDelete(c, r) }, postRuleDelete)
         registerAlarmsAndHealth(web)
     }
 

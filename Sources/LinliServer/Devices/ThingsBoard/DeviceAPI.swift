@@ -23,23 +23,13 @@ enum DeviceAPI {
                 method: .POST, path: t + "/telemetry", operationID: "postTelemetry",
                 summary: "Device: publish telemetry ({k:v}, {ts, values} or an array of them)", tag: "device-api", authority: .device,
                 body: Schema.ref("TelemetryPayload"), response: Schema.ref("TelemetryAnswer"),
-                pathSchemas: token), in: app
-        ) { req in try await telemetry(req) }
+                pathSchemas: token), in: app, postTelemetry)
         api.register(
             .init(
                 method: .POST, path: t + "/attributes", operationID: "postClientAttributes",
                 summary: "Device: publish client-side attributes", tag: "device-api", authority: .device,
                 body: Schema.ref("AttributeValues"), response: Schema.ref("AttributeValues"), pathSchemas: token),
-            in: app
-        ) { req in
-            let device = try await req.deviceHub.authenticate(try req.parameters.require("deviceToken"))
-            guard case .object(let values) = try req.deviceJSON() else {
-                throw LinliError.invalid("", "expected_object")
-            }
-            try await DeviceAttributes.merge(values, into: device.id, side: .client, on: req.db)
-            try await req.deviceHub.seen(device, on: req.db)
-            return JSON.object(values)
-        }
+            in: app, postClientAttributes)
         api.register(
             .init(
                 method: .GET, path: t + "/attributes", operationID: "getDeviceAttributes",
@@ -48,64 +38,26 @@ enum DeviceAPI {
                 query: [
                     .init(name: "clientKeys", schema: Schema.string(max: 2000)),
                     .init(name: "sharedKeys", schema: Schema.string(max: 2000)),
-                ], pathSchemas: token), in: app
-        ) { req in
-            let device = try await req.deviceHub.authenticate(try req.parameters.require("deviceToken"))
-            guard let row = try await Device.find(device.id, on: req.db) else { throw LinliError(.invalidDeviceToken) }
-            func pick(_ text: String, _ keys: String?) -> JSON {
-                let all = DeviceAttributes.object(text)
-                guard let keys else { return .object(all) }
-                let wanted = Set(keys.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-                return .object(all.filter { wanted.contains($0.key) })
-            }
-            let clientKeys = req.keyList("clientKeys", "client_keys")
-            let sharedKeys = req.keyList("sharedKeys", "shared_keys")
-            var result: [String: JSON] = [:]
-            if clientKeys != nil || sharedKeys == nil { result["client"] = pick(row.clientAttributes, clientKeys) }
-            if sharedKeys != nil || clientKeys == nil { result["shared"] = pick(row.sharedAttributes, sharedKeys) }
-            return JSON.object(result)
-        }
+                ], pathSchemas: token), in: app, getDeviceAttributes)
         api.register(
             .init(
                 method: .GET, path: t + "/attributes/updates", operationID: "waitSharedAttributes",
                 summary: "Device: long poll for shared-attribute changes (408 when none arrive)", tag: "device-api", authority: .device,
                 response: Schema.ref("AttributeValues"), query: timeoutQuery, pathSchemas: token),
-            in: app
-        ) { req in
-            let hub = req.deviceHub
-            let device = try await hub.authenticate(try req.parameters.require("deviceToken"))
-            let version = await hub.signals.version(device.id, .attributes)
-            try await hub.seen(device, on: req.db)
-            guard
-                let delta = await hub.signals.wait(
-                    device.id, .attributes, after: version, timeout: try req.pollTimeout())
-            else { throw LinliError(.requestTimeout) }
-            return delta
-        }
+            in: app, waitSharedAttributes)
         api.register(
             .init(
                 method: .GET, path: t + "/rpc", operationID: "waitCommand",
                 summary: "Device: long poll for a command ({id, method, params}; 408 when none arrive)",
                 tag: "device-api", authority: .device,
                 response: Schema.ref("DeviceCommandMessage"), query: timeoutQuery,
-                pathSchemas: token), in: app
-        ) { req in try await poll(req) }
+                pathSchemas: token), in: app, waitCommand)
         api.register(
             .init(
                 method: .POST, path: t + "/rpc/{commandID}", operationID: "replyCommand",
                 summary: "Device: reply to a command ({\"error\": …} marks it failed)", tag: "device-api", authority: .device,
                 body: .object([]), response: Schema.ref("AttributeValues"),
-                pathSchemas: token.merging(["commandID": Schema.integer(min: 1)]) { a, _ in a }), in: app
-        ) { req in
-            let hub = req.deviceHub
-            let device = try await hub.authenticate(try req.parameters.require("deviceToken"))
-            guard let id = req.parameters.get("commandID", as: Int.self) else { throw LinliError(.notFound) }
-            let response = try req.deviceJSON()
-            guard try await CommandQueue.reply(device: device.id, id: id, response: response, now: hub.now, on: req.db)
-            else { throw LinliError(.notFound) }
-            try await hub.seen(device, on: req.db)
-            return JSON.object([:])
-        }
+                pathSchemas: token.merging(["commandID": Schema.integer(min: 1)]) { a, _ in a }), in: app, replyCommand)
         api.register(
             .init(
                 method: .POST, path: t + "/rpc", operationID: "deviceRequest",
@@ -113,48 +65,19 @@ enum DeviceAPI {
                     "Device: ask the server (getCurrentTime, getSharedAttributes, getCommands; an alarm keypad: armSecurity, disarmSecurity)",
                 tag: "device-api", authority: .device,
                 body: Schema.ref("DeviceRequest"), response: Schema.ref("AttributeValues"),
-                pathSchemas: token), in: app
-        ) { req in
-            let hub = req.deviceHub
-            let device = try await hub.authenticate(try req.parameters.require("deviceToken"))
-            let body = try req.deviceJSON()
-            guard case .string(let method)? = body["method"] else {
-                throw LinliError.invalid("method", "missing_value")
-            }
-            try await hub.seen(device, on: req.db)
-            switch method {
-            case "getCurrentTime":
-                return JSON.object(["time": .number(Double(hub.nowMs))])
-            case "getSharedAttributes":
-                let row = try await Device.find(device.id, on: req.db)
-                return JSON.object(DeviceAttributes.object(row?.sharedAttributes ?? "{}"))
-            case "getCommands":
-                return JSON.object(["commands": .array(device.catalogue.commands.map { .string($0.method) })])
-            default:
-                guard let handler = hub.requests.handler(method) else {
-                    throw LinliError.invalid("method", "unknown_method")
-                }
-                return try await handler(device, body["params"] ?? .object([:]), req)
-            }
-        }
+                pathSchemas: token), in: app, deviceRequest)
         api.register(
             .init(
                 method: .GET, path: t + "/ws", operationID: "deviceWebSocket",
                 summary:
                     "Device: WebSocket for commands (server sends {id, method, params}; device answers {id, ack} or {id, result|error})",
-                tag: "device-api", authority: .device, pathSchemas: token), in: app
-        ) { req -> Response in
-            try req.requireWebSocketUpgrade()
-            let device = try await req.deviceHub.authenticate(try req.parameters.require("deviceToken"))
-            return req.webSocket { req, ws in DeviceSocket.run(req, ws, device) }
-        }
+                tag: "device-api", authority: .device, pathSchemas: token), in: app, deviceWebSocket)
         api.register(
             .init(
                 method: .POST, path: "/api/v1/provision", operationID: "provisionDevice",
                 summary: "Device: register itself with a community's provision key and secret", tag: "device-api", authority: .device,
                 body: Schema.ref("ProvisionRequest"), response: Schema.ref("ProvisionAnswer")),
-            in: app
-        ) { req in try await Provisioning.provision(req) }
+            in: app, provisionDevice)
     }
 
     static func telemetry(_ req: Request) async throws -> TelemetryAnswer {

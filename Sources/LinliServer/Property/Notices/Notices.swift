@@ -228,49 +228,25 @@ enum Notices {
             .init(
                 method: .POST, path: c + "/notices", operationID: "publishNotice",
                 summary: "Publish a notice to the community, buildings or groups (staff, community workers)",
-                tag: "property", authority: .community { .publishNotices($0) }, body: input, status: .created, response: object), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            return Created(value: try out(try await publish(try req.decode(NoticeInput.self), in: id, on: req)))
-        }
+                tag: "property", authority: .community { .publishNotices($0) }, body: input, status: .created, response: object), in: app, publishNotice)
         api.register(
             .init(
                 method: .GET, path: c + "/notices", operationID: "listNotices",
                 summary: "The community's notices with reads, audience and read rate (publishers)", tag: "property", authority: .community { .publishNotices($0) },
-                response: Schema.page(object), query: Endpoint.listQuery(.notices)), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            return try req.page(try await staffList(id, on: req), .notices)
-        }
+                response: Schema.page(object), query: Endpoint.listQuery(.notices)), in: app, listNotices)
         api.register(
             .init(
                 method: .DELETE, path: c + "/notices/{noticeID}", operationID: "withdrawNotice",
-                summary: "Withdraw a notice", tag: "property", authority: .community { .publishNotices($0) }, status: .noContent), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            try await withdraw(try req.id("noticeID"), in: id, on: req)
-            return NoContent()
-        }
+                summary: "Withdraw a notice", tag: "property", authority: .community { .publishNotices($0) }, status: .noContent), in: app, withdrawNotice)
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me/notices", operationID: "listMyNotices",
                 summary: "Notices for me (pinned first), each with whether I read it", tag: "property", authority: .signedIn,
-                response: Schema.page(object), query: Endpoint.listQuery(.myNotices)), in: app
-        ) { req in
-            let reading = try await reading(for: try req.user().principal, now: req.clock.now(), on: req)
-            guard req.url.query?.isEmpty ?? true else {
-                return try await page(try req.page(reading.notices, .myNotices), read: reading.read).encodeResponse(for: req)
-            }
-            return try await reading.firstPage.encodeResponse(for: req)
-        }
+                response: Schema.page(object), query: Endpoint.listQuery(.myNotices)), in: app, listMyNotices)
         api.register(
             .init(
                 method: .POST, path: "/api/v1/me/notices/{noticeID}/read", operationID: "readNotice",
-                summary: "Record that I read a notice (its read receipt)", tag: "property", authority: .object("noticeID"), status: .noContent), in: app
-        ) { req in
-            try await markRead(try await readable(req), on: req)
-            return NoContent()
-        }
+                summary: "Record that I read a notice (its read receipt)", tag: "property", authority: .object("noticeID"), status: .noContent), in: app, readNotice)
     }
 }
 

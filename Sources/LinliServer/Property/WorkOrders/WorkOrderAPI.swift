@@ -77,11 +77,7 @@ enum WorkOrderAPI {
                 method: .POST, path: "/api/v1/me/work-orders", operationID: "fileWorkOrder",
                 summary: "File a request for my household (repair, help, cleaning, complaint, suggestion)",
                 tag: "property", authority: .signedIn, body: Schema.ref("WorkOrderCreate"), status: .created,
-                response: Schema.ref("WorkOrder")), in: app
-        ) { req in
-            let order = try await WorkOrderService.file(try req.decode(WorkOrderInput.self), channel: "app", on: req)
-            return Created(value: try await WorkOrderService.reads([order], now: req.clock.now(), on: req.db)[0])
-        }
+                response: Schema.ref("WorkOrder")), in: app, fileWorkOrder)
         api.register(
             .init(
                 method: .GET, path: "/api/v1/me/work-orders", operationID: "listMyWorkOrders",
@@ -97,57 +93,28 @@ enum WorkOrderAPI {
             .init(
                 method: .POST, path: c + "/work-orders", operationID: "fileWorkOrderForResident",
                 summary: "Staff file a request for a household (after a phone call)", tag: "property", authority: .community { .dispatchWorkOrders($0) },
-                body: Schema.ref("WorkOrderCreate"), status: .created, response: Schema.ref("WorkOrder")), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let input = try req.decode(WorkOrderInput.self)
-            _ = try await Household.find(input.householdID, in: id, on: req.db)
-            let order = try await WorkOrderService.file(input, channel: "phone", on: req)
-            return Created(value: try await WorkOrderService.reads([order], now: req.clock.now(), on: req.db)[0])
-        }
+                body: Schema.ref("WorkOrderCreate"), status: .created, response: Schema.ref("WorkOrder")), in: app, fileWorkOrderForResident)
         api.register(
             .init(
                 method: .GET, path: c + "/work-orders", operationID: "listWorkOrders",
                 summary: "A community's work orders (dispatchers): by status, late ones, by assignee", tag: "property", authority: .community { .dispatchWorkOrders($0) },
-                response: Schema.page(of: "WorkOrder"), query: listQuery), in: app
-        ) { req in
-            let id = try req.scope.communityID()
-            let options = try req.listOptions(.workOrders)
-            let now = req.clock.now()
-            let page = try await filtered(WorkOrder.scoped(to: id, on: req.db), req, now: now).page(options) { $0 }
-            return ListPage(
-                items: try await WorkOrderService.reads(page.items, now: now, on: req.db), metadata: page.metadata)
-        }
+                response: Schema.page(of: "WorkOrder"), query: listQuery), in: app, listWorkOrders)
         api.register(
             .init(
                 method: .GET, path: "/api/v1/work-orders/{orderID}", operationID: "getWorkOrder",
                 summary: "One order with its timeline (every step, who, when) and photos", tag: "property", authority: .object("orderID"),
-                response: Schema.ref("WorkOrder")), in: app
-        ) { req in
-            let order = try await WorkOrderService.order(req)
-            return try await WorkOrderService.reads([order], now: req.clock.now(), detail: true, on: req.db)[0]
-        }
+                response: Schema.ref("WorkOrder")), in: app, getWorkOrder)
         api.register(
             .init(
                 method: .POST, path: "/api/v1/work-orders/{orderID}/actions", operationID: "actOnWorkOrder",
                 summary: "A step: accept, depart, complete (staff); confirm, reopen, cancel (resident)",
-                tag: "property", authority: .object("orderID"), body: Schema.ref("WorkOrderAction"), response: Schema.ref("WorkOrder")), in: app
-        ) { req in
-            let order = try await WorkOrderService.order(req)
-            try await WorkOrderService.act(order, try req.decode(WorkActionInput.self), on: req)
-            return try await WorkOrderService.reads([order], now: req.clock.now(), detail: true, on: req.db)[0]
-        }
+                tag: "property", authority: .object("orderID"), body: Schema.ref("WorkOrderAction"), response: Schema.ref("WorkOrder")), in: app, actOnWorkOrder)
         api.register(
             .init(
                 method: .POST, path: "/api/v1/work-orders/{orderID}/assign", operationID: "assignWorkOrder",
                 summary: "Dispatcher: give the order to a staff member", tag: "property", authority: .object("orderID"),
                 body: Schema.object([("assigneeID", Schema.uuid)], required: ["assigneeID"]),
-                response: Schema.ref("WorkOrder")), in: app
-        ) { req in
-            let order = try await WorkOrderService.order(req)
-            try await WorkOrderService.assign(order, to: try req.decode(WorkAssignInput.self).assigneeID, on: req)
-            return try await WorkOrderService.reads([order], now: req.clock.now(), detail: true, on: req.db)[0]
-        }
+                response: Schema.ref("WorkOrder")), in: app, assignWorkOrder)
         api.register(
             .init(
                 method: .POST, path: "/api/v1/work-orders/{orderID}/rating", operationID: "rateWorkOrder",
@@ -155,42 +122,25 @@ enum WorkOrderAPI {
                 tag: "property", authority: .signedIn,
                 body: Schema.object(
                     [("stars", Schema.integer(min: 1, max: 5)), ("comment", Schema.string(max: 500))],
-                    required: ["stars"]), response: Schema.ref("WorkOrder")), in: app
-        ) { req in
-            let order = try await WorkOrderService.order(req)
-            try await WorkOrderService.rate(order, try req.decode(WorkRatingInput.self), on: req)
-            return try await WorkOrderService.reads([order], now: req.clock.now(), detail: true, on: req.db)[0]
-        }
+                    required: ["stars"]), response: Schema.ref("WorkOrder")), in: app, rateWorkOrder)
         api.register(
             .init(
                 method: .POST, path: "/api/v1/work-orders/{orderID}/photos", operationID: "addWorkOrderPhoto",
                 summary: "Add a photo (JPEG, PNG or WebP, at most 5 MB, 6 per order) as the request body",
                 tag: "property", authority: .object("orderID"), body: Schema.string(), bodyContentType: "image/jpeg", maxBody: "6mb",
-                status: .created, response: object), in: app
-        ) { req in
-            let order = try await WorkOrderService.order(req)
-            let id = try await WorkOrderService.addPhoto(order, on: req)
-            return Created(value: ["id": id.uuidString])
-        }
+                status: .created, response: object), in: app, addWorkOrderPhoto)
         api.register(
             .init(
                 method: .PUT, path: "/api/v1/work-orders/{orderID}/photos/{photoID}/thumbnail",
                 operationID: "setWorkOrderThumbnail",
                 summary: "The photo's thumbnail, made by the client (JPEG, at most 200 KB)", tag: "property", authority: .object("orderID"),
-                body: Schema.string(), bodyContentType: "image/jpeg", maxBody: "300kb", status: .noContent), in: app
-        ) { req in
-            let order = try await WorkOrderService.order(req)
-            try await WorkOrderService.setThumbnail(
-                order, photo: try req.id("photoID"), req.body.data.map { Data(buffer: $0) } ?? Data(), on: req)
-            return NoContent()
-        }
+                body: Schema.string(), bodyContentType: "image/jpeg", maxBody: "300kb", status: .noContent), in: app, setWorkOrderThumbnail)
         api.register(
             .init(
                 method: .GET, path: "/api/v1/work-orders/{orderID}/photos/{photoID}", operationID: "getWorkOrderPhoto",
                 summary: "A photo of the order (the image itself; `?size=thumbnail` for its thumbnail if it has one)",
                 tag: "property", authority: .object("orderID"), response: object,
-                query: [.init(name: "size", schema: Schema.enumeration(["full", "thumbnail"]))]), in: app
-        ) { req in try await photoResponse(req) }
+                query: [.init(name: "size", schema: Schema.enumeration(["full", "thumbnail"]))]), in: app, getWorkOrderPhoto)
     }
 }
 
