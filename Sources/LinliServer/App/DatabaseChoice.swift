@@ -35,17 +35,22 @@ public enum DatabaseChoice: Sendable {
             // own, with more threads than it has connections, always leaves the holder a thread.
             app.threadPool = NIOThreadPool(numberOfThreads: System.coreCount + 1)
         }
+        // A burst (a hundred bins reporting at once) queues for the connections; a request waits up to
+        // 30 s for one rather than the pool's default 10 s, after which it is told 503 (come back later).
+        let wait = TimeAmount.seconds(30)
         switch self {
         case .sqlite(let path):
-            app.databases.use(.sqlite(.file(path)), as: .sqlite)
+            app.databases.use(.sqlite(.file(path), connectionPoolTimeout: wait), as: .sqlite)
         case .sqliteMemory:
-            app.databases.use(.sqlite(.memory), as: .sqlite)
+            app.databases.use(.sqlite(.memory, connectionPoolTimeout: wait), as: .sqlite)
         case .postgres(let url, let schema):
             var config = try SQLPostgresConfiguration(url: url)
             if let schema { config.searchPath = [schema] }
             // A test run (its own schema) opens dozens of applications at once: fewer connections each.
             app.databases.use(
-                .postgres(configuration: config, maxConnectionsPerEventLoop: schema == nil ? 4 : 2), as: .psql)
+                .postgres(
+                    configuration: config, maxConnectionsPerEventLoop: schema == nil ? 4 : 2, connectionPoolTimeout: wait),
+                as: .psql)
         }
     }
 

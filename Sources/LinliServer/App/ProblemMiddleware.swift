@@ -91,6 +91,9 @@ struct ProblemMiddleware: AsyncMiddleware {
             return decoding(error)
         case let error as any DatabaseError where error.isConstraintFailure:
             return LinliError(.conflict)
+        // Every connection stayed busy for the pool's whole wait: the server is overloaded, not broken.
+        case is ConnectionPoolTimeoutError:
+            return LinliError(.unavailable, headers: ["Retry-After": "5"])
         case let error as any AbortError:
             switch error.status {
             case .badRequest:

@@ -47,6 +47,7 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
     // page re-read and re-lexed its templates. This one does not; `LINLI_TEMPLATES_LIVE=1` reads them on
     // every request, for editing templates.
     app.leaf.cache.isEnabled = Environment.get("LINLI_TEMPLATES_LIVE") != "1"
+    app.renderedPages = RenderedPages(isOn: app.leaf.cache.isEnabled)
     app.views.use { app in
         var userInfo = app.leaf.userInfo
         userInfo["application"] = app

@@ -9,11 +9,25 @@ struct UsageFigure: Content, Equatable {
     let usage: Double?
     /// False when an edge of the period could not be read: `usage` is only what the readings inside show.
     let complete: Bool
+
+    /// `usage` is always there, `null` when missing, as the document says.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(usage, forKey: .usage)
+        try container.encode(complete, forKey: .complete)
+    }
 }
 
 struct UsagePoint: Content, Equatable {
     let start: Date
     let usage: Double?
+
+    /// `usage` is always there, `null` when missing, as the document says.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(start, forKey: .start)
+        try container.encode(usage, forKey: .usage)
+    }
 }
 
 struct UsageRead: Content, Equatable {

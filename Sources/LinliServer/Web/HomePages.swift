@@ -8,7 +8,7 @@ import Vapor
 /// member moved in, a name, a birth year, a role) drops every kept page, a notification or a contact of a
 /// community drops that community's (`notificationsChanged`, `contactsChanged`, after their commit).
 enum HomePages {
-    struct Page: Encodable, Sendable {
+    struct Page: KeptContext {
         struct Member: Encodable, Sendable {
             let name: String
             let relation: String
@@ -42,6 +42,8 @@ enum HomePages {
         let isStaff: Bool
         let notes: [Note]
         let contacts: [Phone]
+        /// New at every load (see ``KeptContext``).
+        let version: UUID
     }
 
     struct Key: Hashable, Sendable {
@@ -92,7 +94,8 @@ enum HomePages {
         return Page(
             name: user.person.name, homes: homes,
             isStaff: req.can(.openConsole),
-            notes: notes.map { .init(title: Notifications.title($0, req), time: ConsolePages.time($0.createdAt, req)) }, contacts: contacts)
+            notes: notes.map { .init(title: Notifications.title($0, req), time: ConsolePages.time($0.createdAt, req)) },
+            contacts: contacts, version: UUID())
     }
 }
 

@@ -66,9 +66,17 @@ extension Request {
             elder: display.elderMode, contrast: display.highContrast, textSize: display.textSize, csrf: csrfToken,
             path: url.path + (url.query.map { "?" + $0 } ?? ""), userName: user?.person.name, nav: nav,
             flash: flash, flashIsError: flashIsError, emergencies: emergencies, links: application.pageLinks.all)
-        let view = try await self.view.render(template, Page(layout: layout, page: context))
-        let response = try await view.encodeResponse(for: self)
-        response.status = status
+        let page = Page(layout: layout, page: context)
+        let rendered = application.renderedPages
+        let key = rendered.isOn ? try RenderedPages.key(template, layout, context) : nil
+        let html: ByteBuffer
+        if let key, let kept = rendered.html(key) {
+            html = kept
+        } else {
+            html = try await self.view.render(template, page).data
+            if let key { rendered.keep(html, for: key) }
+        }
+        let response = Response(status: status, body: .init(buffer: html))
         response.headers.contentType = .html
         response.headers.replaceOrAdd(name: .contentLanguage, value: language.rawValue)
         return response

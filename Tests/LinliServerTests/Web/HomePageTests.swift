@@ -46,4 +46,27 @@ import VaporTesting
             #expect(try await browser.go(.GET, "/").text.contains("lang=\"en\""))
         }
     }
+
+    @Test func aPageReadTwiceUnchangedIsRenderedOnceAndNeverSharedBetweenSessions() async throws {
+        try await withLinli { h in
+            let first = WebTests.Browser(h)
+            try await first.signIn(h.world.phones["owner"]!)
+            let response = try await first.go(.GET, "/")
+            let page = response.text
+            let kept = h.app.renderedPages.count
+            #expect(try await first.go(.GET, "/").text == page)
+            #expect(h.app.renderedPages.count == kept)
+            // The same person in another browser: another session, another CSRF token, another page.
+            let second = WebTests.Browser(h)
+            try await second.signIn(h.world.phones["owner"]!)
+            let other = try await second.go(.GET, "/").text
+            #expect(other != page && h.app.renderedPages.count > kept)
+            #expect(!first.csrf(response).isEmpty && !other.contains(first.csrf(response)))
+            // What the page shows changes: it is rendered anew.
+            let op = try await h.token("operator")
+            _ = try await h.send(
+                .POST, h.community + "/contacts", token: op, raw: #"{"kind":"police","name":"派出所","phone":"110"}"#)
+            #expect(try await first.go(.GET, "/").text.contains("派出所"))
+        }
+    }
 }
