@@ -19,6 +19,14 @@ public enum DatabaseChoice: Sendable {
         return .sqlite(path: Environment.get("LINLI_DATABASE") ?? defaultPath)
     }
 
+    /// Whether several servers may use the database at once (PostgreSQL); one SQLite file has one server.
+    var isShared: Bool {
+        switch self {
+        case .sqlite, .sqliteMemory: false
+        case .postgres: true
+        }
+    }
+
     var poolSize: Int {
         switch self {
         case .sqlite, .sqliteMemory: System.coreCount

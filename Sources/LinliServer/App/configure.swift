@@ -29,6 +29,15 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
             string: id.string, expires: nil, maxAge: Int(WebSession.absoluteLimit), domain: nil,
             path: "/", isSecure: false, isHTTPOnly: true, sameSite: .lax)
     }
+    let sessionRows = SessionRows(isOn: !database.isShared)
+    app.sessionRows = sessionRows
+    app.events.subscribe { event in
+        switch event {
+        case .personChanged(let person): sessionRows.forget(person: person)
+        case .peopleChanged: sessionRows.forgetAll()
+        default: break
+        }
+    }
     app.migrations.add(SessionRecord.migration)
     app.migrations.add(CreateMoneyMovement())
     app.migrations.add(CreateJobs())
