@@ -6,6 +6,7 @@ import json
 import time
 import urllib.request
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -40,7 +41,8 @@ def text_appears(driver, text, seconds=30, where=(By.TAG_NAME, "body")):
     def shown(d):
         found = d.find_elements(*where)
         return bool(found) and text in found[0].text
-    WebDriverWait(driver, seconds, poll_frequency=0.3).until(shown)
+    # The live page replaces its parts as events come: an element read while being replaced is read again.
+    WebDriverWait(driver, seconds, poll_frequency=0.3, ignored_exceptions=[StaleElementReferenceException]).until(shown)
 
 
 def test_arm_away_door_opens_guard_answers_live_and_the_resident_sees_each_step(base_url):

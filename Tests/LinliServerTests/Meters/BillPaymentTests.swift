@@ -248,6 +248,10 @@ import VaporTesting
             h.clock.advance(by: 30 * 86_400)
             #expect(try await remind() == 2)
             #expect(try await notes().count == 4)
+            // Bills more than 37 days past their due day are not read again, even with no reminder on record.
+            try await BillReminder.query(on: h.app.db).delete()
+            h.clock.advance(by: 30 * 86_400)
+            #expect(try await remind() == 0)
         }
     }
 }

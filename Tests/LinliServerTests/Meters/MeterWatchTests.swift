@@ -30,6 +30,18 @@ import VaporTesting
         }
     }
 
+    @Test func onlyMetersThatReportedInTheLastTwoHoursAreLookedAt() async throws {
+        try await withLinli { h in
+            _ = try await usage.meter(h, from: h.clock.now().addingTimeInterval(-50 * 3600), perHour: 0.01)
+            func since() -> Int64 { Int64(h.clock.now().timeIntervalSince1970 * 1000) - 2 * 3_600_000 }
+            #expect(try await MeterWatch.reporting(since: since(), on: h.app.db).count == 1)
+            // Three silent hours: nothing new to see on it, so the hourly watch does not read it.
+            h.clock.advance(by: 3 * 3600)
+            #expect(try await MeterWatch.reporting(since: since(), on: h.app.db).isEmpty)
+            #expect(try await MeterWatch.run(now: h.clock.now(), app: h.app) == 0)
+        }
+    }
+
     @Test func aHomeFarAboveItsOwnHourOfWeekIsTold() async throws {
         try await withLinli { h in
             // Four weeks of 5 L an hour, then 300 L in each of the last three hours.
