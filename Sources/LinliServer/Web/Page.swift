@@ -34,9 +34,10 @@ struct Page<Context: Encodable>: Encodable {
 
 extension Request {
     /// Renders `template` inside the shared layout.
-    func render<Context: Encodable>(_ template: String, title: String, _ context: Context, status: HTTPStatus = .ok)
-        async throws -> Response
-    {
+    /// `keep: false` for a page nobody may see twice (a secret shown once): it is not kept rendered.
+    func render<Context: Encodable>(
+        _ template: String, title: String, _ context: Context, status: HTTPStatus = .ok, keep: Bool = true
+    ) async throws -> Response {
         let user = auth.get(CurrentUser.self)
         let display = displaySettings
         var nav: [Layout.Link] = []
@@ -68,7 +69,7 @@ extension Request {
             flash: flash, flashIsError: flashIsError, emergencies: emergencies, links: application.pageLinks.all)
         let page = Page(layout: layout, page: context)
         let rendered = application.renderedPages
-        let key = rendered.isOn ? try RenderedPages.key(template, layout, context) : nil
+        let key = rendered.isOn && keep ? try RenderedPages.key(template, layout, context) : nil
         let html: ByteBuffer
         if let key, let kept = rendered.html(key) {
             html = kept
@@ -119,7 +120,7 @@ extension Request {
     func renderSecret(heading: String, message: String, secret: String, back: String) async throws -> Response {
         let response = try await render(
             "secret", title: heading, SecretPage(heading: heading, message: message, secret: secret, back: back),
-            status: .created)
+            status: .created, keep: false)
         response.headers.cacheControl = .init(noStore: true)
         return response
     }

@@ -121,12 +121,15 @@ import VaporTesting
             #expect(page.status == .ok && !page.text.contains(token))
             // A reset code likewise.
             let person = try await browser.go(.GET, c + "/people/\(h.world.family)")
+            let keptPages = h.app.renderedPages.count
             let reset = try await browser.go(
                 .POST, c + "/people/\(h.world.family)/password-reset", form: ["_csrf": browser.csrf(person)])
             #expect(reset.status == .created)
             let code = try #require(
                 reset.text.range(of: #"id="secret">"#).map { String(reset.text[$0.upperBound...].prefix(14)) })
             #expect(code.count == 14)
+            // The page that showed it is not kept rendered either.
+            #expect(h.app.renderedPages.count == keptPages)
             #expect(!(try await WebSession.query(on: h.app.db).all()).contains { $0.data.contains(code) })
             #expect(!(try await browser.go(.GET, c + "/people/\(h.world.family)")).text.contains(code))
         }
