@@ -27,20 +27,6 @@ enum Authority: Sendable {
     /// A platform-wide request (creating a community: administrators).
     case platform(AccessRequest)
 
-    /// The scope's path parameter, for the tenancy tests and the document.
-    var scopedBy: String {
-        switch self {
-        case .anyone: "nothing"
-        case .device: "device"
-        case .signedIn: "person"
-        case .object(let name): name
-        case .resident: "householdID"
-        case .household: "communityID"
-        case .community(let object, _): object ?? "communityID"
-        case .platform: "platform"
-        }
-    }
-
     /// Checks the caller against the declaration and keeps what it resolved in ``Request/scope``.
     func check(_ req: Request) async throws {
         switch self {

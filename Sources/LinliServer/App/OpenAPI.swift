@@ -33,15 +33,16 @@ enum OpenAPI {
 
     /// `/openapi.json`.
     @Sendable static func serve(_ req: Request) async throws -> Response {
-        let document = OpenAPI.document(req.application, components: req.application.openAPIComponents.all)
+        let document = OpenAPI.document(req.application)
         let response = Response(body: .init(data: try JSONEncoder.linli.encode(document)))
         response.headers.contentType = .json
         return response
     }
 
-    static func document(_ app: Application, components: [(String, JSONValue)]) -> JSONValue {
+    static func document(_ app: Application) -> JSONValue {
+        let components = app.openAPIComponents.all
         var paths: [(String, [(String, JSONValue)])] = []
-        let named = Dictionary((common + components).map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
+        let named = app.schemaComponents
         for endpoint in app.endpoints {
             let operation = self.operation(endpoint, components: named)
             if let index = paths.firstIndex(where: { $0.0 == endpoint.path }) {
