@@ -240,6 +240,8 @@ public enum DeviceCatalog {
                 TelemetryKey("session_active", .boolean), TelemetryKey("paper_level", unit: .percent, range: 0...100),
             ],
             commands: [CommandSpec("show_message"), CommandSpec("reboot")], offlineAfter: 1800),
+        // The community's SMS gateway: takes the notifier's queued texts and reports each sent or failed.
+        DeviceType("sms_gateway", telemetry: [TelemetryKey("signal", unit: .dBm, range: -140...0)], offlineAfter: 1800),
         DeviceType(genericKey, telemetry: [], commands: [], offlineAfter: 3600, openKeys: true),
     ]
 

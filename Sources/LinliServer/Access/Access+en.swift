@@ -1,6 +1,7 @@
 extension AccessStrings {
     /// English strings of gate access and smart locks (the same keys in every language; a test checks).
     static let en: [String: String] = [
+        "notify.topic.access": "Gate access",
         "access.title": "Gates and passes",
         "access.qrTitle": "My gate code",
         "access.qrHint": "Show it at the gate's scanner. It changes every 30 seconds; a screenshot stops working.",

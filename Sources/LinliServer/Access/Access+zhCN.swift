@@ -1,6 +1,7 @@
 extension AccessStrings {
     /// 简体中文 strings of gate access and smart locks (the same keys in every language; a test checks).
     static let zhCN: [String: String] = [
+        "notify.topic.access": "门禁",
         "access.title": "门禁与通行",
         "access.qrTitle": "我的通行码",
         "access.qrHint": "在闸机扫码处出示。每 30 秒自动更换，截图过后无法再用。",

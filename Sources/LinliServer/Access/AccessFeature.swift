@@ -17,6 +17,7 @@ enum Access: Feature {
     }
 
     static func register(_ app: Application) throws {
+        app.notificationTopics.add(.access)
         app.pageLinks.add("access", AccessRoute.myAccess)
         app.pageLinks.add("consent", AccessRoute.consent)
         app.pageLinks.add("consentWithdraw", AccessRoute.consentWithdraw)
@@ -147,4 +148,8 @@ struct AccessLogFilter {
         if let to { pairs.append("to=\(to)") }
         return pairs.isEmpty ? "" : "?" + pairs.joined(separator: "&")
     }
+}
+
+extension NotificationTopic {
+    static let access = NotificationTopic("access")
 }

@@ -2,6 +2,7 @@ extension PlatformStrings {
     /// English strings of the platform and its shell: navigation, account pages, the console frame,
     /// fields, errors and validation reasons. Each feature has its own table in its folder.
     static let en: [String: String] = [
+        "notify.topic.general": "Other notices",
         "app.name": "Linli",
         "a11y.skip": "Skip to content",
         "nav.label": "Main navigation",

@@ -2,6 +2,7 @@ extension PlatformStrings {
     /// 简体中文 (the default language) strings of the platform and its shell. Each feature has its own
     /// table in its folder; every table has the same keys in every language (a test checks).
     static let zhCN: [String: String] = [
+        "notify.topic.general": "其他通知",
         "app.name": "邻里",
         "a11y.skip": "跳到正文",
         "nav.label": "主导航",

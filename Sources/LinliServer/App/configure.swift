@@ -75,6 +75,11 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
 
     Operations.register(app, poolSize: database.poolSize)
     for feature in Features.all { try feature.register(app) }
+    // The staff's task list and the notifier are the platform's; their first tables were made by the
+    // device hub's first migration, so what they add comes after every feature's.
+    app.migrations.add(AddStaffTaskPerson())
+    app.migrations.add(CreateNotifier())
+    Notifications.register(app)
     app.bodyShapes = BodyShapes(app.endpoints, components: app.schemaComponents)
     app.get("openapi.json", use: OpenAPI.serve)
 }

@@ -1,6 +1,7 @@
 extension CareStrings {
     /// English strings of elderly care (the same keys in every language; a test checks).
     static let en: [String: String] = [
+        "notify.topic.care": "Elderly care checks",
         "console.tab.care": "Elderly care",
         "home.care": "Check in",
         "care.title": "Elderly care · check in",

@@ -1,6 +1,7 @@
 extension CareStrings {
     /// 简体中文 strings of elderly care (the same keys in every language; a test checks).
     static let zhCN: [String: String] = [
+        "notify.topic.care": "关爱探访",
         "console.tab.care": "养老关怀",
         "home.care": "报平安",
         "care.title": "智慧养老 · 报平安",

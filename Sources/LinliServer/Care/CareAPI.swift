@@ -80,16 +80,6 @@ extension Sorting {
 enum CareAPI {
     static let c = RegistryAPI.c + "/care"
 
-    /// `HH:MM` as minutes after midnight.
-    static func minutes(_ text: String) -> Int? {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, (1...2).contains(parts[0].count), parts[1].count == 2,
-            parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }), let h = Int(parts[0]), let m = Int(parts[1]),
-            (0..<24).contains(h), (0..<60).contains(m)
-        else { return nil }
-        return h * 60 + m
-    }
-
     /// Starts, changes or (without consent) ends the watch of a resident of the community.
     static func setWatch(_ community: UUID, _ person: UUID, _ input: CareWatchInput, on req: Request) async throws
         -> CareWatch
@@ -104,7 +94,7 @@ enum CareAPI {
         let window = input.windowMinutes ?? existing?.windowMinutes ?? 720
         var checkInBy: Int?
         if let text = input.checkInBy?.nilIfEmpty {
-            checkInBy = minutes(text)
+            checkInBy = TimeOfDay.minutes(text)
             if checkInBy == nil { v.fail("checkInBy", "invalid_time") }
         }
         var quiet: Shift?
@@ -162,7 +152,7 @@ enum CareAPI {
         let buildings = try await Building.byID(homes.values.map(\.buildingID), on: db)
         let open = try await CareCheck.query(on: db).filter(\.$watchID ~~ watches.compactMap(\.id))
             .filter(\.$step ~~ [.reminder, .family, .worker]).all()
-        func time(_ minutes: Int?) -> String? { minutes.map { String(format: "%02d:%02d", $0 / 60, $0 % 60) } }
+        func time(_ minutes: Int?) -> String? { minutes.map(TimeOfDay.text) }
         return try watches.map { w in
             let home = w.householdID.flatMap { homes[$0] }
             let check = open.first { $0.watchID == w.id }

@@ -13,6 +13,7 @@ enum ElderCare: Feature {
     static var strings: (any LocalizedStrings.Type)? { CareStrings.self }
 
     static func register(_ app: Application) {
+        app.notificationTopics.add(.care)
         app.migrations.add(CreateCare())
         // Nobody on the care watch has their water or power cut off (prepaid meters ask).
         app.supplyProtections.add { household, db in
@@ -132,4 +133,8 @@ enum CareSchemas {
             ("CareCheckIn", Schema.object([("acknowledged", Schema.integer())], required: ["acknowledged"])),
         ]
     }
+}
+
+extension NotificationTopic {
+    static let care = NotificationTopic("care", safety: true)
 }

@@ -103,12 +103,9 @@ enum CareWatchService {
                         try await EmergencyContacts.tell(household, "care.note.family", now: now, on: db)
                     }
                 } else {
-                    let note = Notification()
-                    note.communityID = check.communityID
-                    note.role = .communityWorker
-                    note.title = "care.note.worker"
-                    note.createdAt = now
-                    try await note.create(on: db)
+                    try await Notifier.send(
+                        "care.note.worker", .care, to: .role(.communityWorker), community: check.communityID, now: now,
+                        on: db)
                 }
                 return true
             }
@@ -168,12 +165,7 @@ enum CareWatchService {
     }
 
     static func tell(person: UUID, community: UUID, _ title: String, now: Date, on db: any Database) async throws {
-        let note = Notification()
-        note.communityID = community
-        note.personID = person
-        note.title = title
-        note.createdAt = now
-        try await note.create(on: db)
+        try await Notifier.send(title, .care, to: .person(person), community: community, now: now, on: db)
     }
 
     static func announce(_ community: UUID, _ app: Application) {

@@ -16,6 +16,7 @@ enum Devices: Feature {
     }
 
     static func register(_ app: Application) {
+        app.notificationTopics.add(.devices)
         let tabs = app.consoleTabs
         tabs.add("devices", order: 50, shown: { .viewDevices($0) }) { DeviceRoute.devices($0) }
         tabs.add("alarms", order: 60, shown: { .viewDevices($0) }) { DeviceRoute.alarms($0) }
@@ -28,7 +29,6 @@ enum Devices: Feature {
         app.migrations.add(AddNotificationPerson())
         DeviceAPI.register(app)
         DeviceHubAPI.register(app, app.api.authenticated)
-        Notifications.register(app, app.api.authenticated)
         // The live console feed of every server gets alarms and gate decisions from all of them; a
         // changed device leaves every server's token cache.
         let hub = app.deviceHub
@@ -64,3 +64,7 @@ enum Devices: Feature {
 }
 
 
+
+extension NotificationTopic {
+    static let devices = NotificationTopic("devices")
+}

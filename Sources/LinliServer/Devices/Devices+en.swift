@@ -1,6 +1,7 @@
 extension DeviceStrings {
     /// English strings of the device hub (the same keys in every language; a test checks).
     static let en: [String: String] = [
+        "notify.topic.devices": "Device rule alerts",
         "task.replaceBattery": "Replace the battery",
         "task.checkOffline": "Check the offline device",
         "alarm.ack": "Acknowledge",

@@ -1,6 +1,7 @@
 extension DeviceStrings {
     /// 简体中文 strings of the device hub (the same keys in every language; a test checks).
     static let zhCN: [String: String] = [
+        "notify.topic.devices": "设备规则提醒",
         "task.replaceBattery": "更换电池",
         "task.checkOffline": "检查离线设备",
         "alarm.ack": "确认",

@@ -118,15 +118,8 @@ enum Bins {
                 $0.set("task_id", to: task).where("id", .equal, binID).where("task_id", .is, SQLLiteral.null)
             }
             guard changed == 1 else { return false }
-            let row = StaffTask()
-            row.id = task
-            row.communityID = bin.communityID
-            row.role = .propertyStaff
-            row.title = taskTitle
-            row.deviceID = bin.deviceID
-            row.status = .open
-            row.createdAt = now
-            try await row.create(on: db)
+            try await StaffTasks.open(
+                taskTitle, .init(device: bin.deviceID), community: bin.communityID, id: task, now: now, on: db)
             return true
         }
         if made {
@@ -141,15 +134,12 @@ enum Bins {
     static func closeTask(_ bin: WasteBin, by: String, now: Date, app: Application) async throws -> Bool {
         guard let task = bin.taskID, let binID = bin.id else { return false }
         let closed = try await app.db.writeTransaction { db in
-            let changed = try await db.conditionalUpdate(StaffTask.schema) {
-                $0.set("status", to: TaskStatus.done.rawValue).set("done_at", to: now).set("done_by", to: by)
-                    .where("id", .equal, task).where("status", .equal, TaskStatus.open.rawValue)
-            }
+            let closed = try await StaffTasks.close(task, by: by, now: now, on: db)
             _ = try await db.conditionalUpdate(WasteBin.schema) {
                 $0.set("task_id", to: SQLLiteral.null).set("last_emptied_at", to: now)
                     .where("id", .equal, binID).where("task_id", .equal, task)
             }
-            guard changed == 1 else { return false }
+            guard closed else { return false }
             try await event(bin, "emptied", now: now, on: db)
             return true
         }
@@ -163,7 +153,7 @@ enum Bins {
 
     /// The cleaner's tap: the bin's task is done (404 when the bin has none open — nothing to do).
     static func done(_ bin: WasteBin, by person: String, now: Date, app: Application) async throws -> Bool {
-        if let task = bin.taskID, let row = try await StaffTask.find(task, on: app.db), row.status == .done {
+        if let task = bin.taskID, try await StaffTasks.status(task, on: app.db) == .done {
             // Finished from the task list: the bin lets go of it.
             bin.taskID = nil
             try await bin.save(on: app.db)

@@ -68,7 +68,7 @@ enum BinsAPI {
                 BinRead(
                     deviceID: id, name: device.name, building: device.buildingID.flatMap { buildings[$0]?.name },
                     zone: device.zone, capacityLitres: bin.capacityLitres,
-                    workingHours: "\(IrrigationAPI.time(bin.workStart))-\(IrrigationAPI.time(bin.workEnd))",
+                    workingHours: "\(TimeOfDay.text(bin.workStart))-\(TimeOfDay.text(bin.workEnd))",
                     threshold: bin.threshold, fireCelsius: bin.fireCelsius, fill: bin.lastFill, fillAt: bin.lastFillAt,
                     fullAt: bin.fullAt, askBy: bin.askBy, enoughHistory: bin.enoughHistory,
                     lastEmptiedAt: bin.lastEmptiedAt, overflows: bin.overflows, taskID: bin.taskID))

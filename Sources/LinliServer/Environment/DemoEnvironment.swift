@@ -157,16 +157,9 @@ enum DemoEnvironment {
             bin.lastFillAt = endTs
             bin.lastEmptiedAt = lastEmptied
             if nearlyFull || askedAt != nil {
-                let task = StaffTask()
-                task.id = UUID()
-                task.communityID = world.community
-                task.role = .propertyStaff
-                task.title = Bins.taskTitle
-                task.deviceID = device.id
-                task.status = .open
-                task.createdAt = askedAt ?? now.addingTimeInterval(-3600)
-                try await task.create(on: db)
-                bin.taskID = task.id
+                bin.taskID = try await StaffTasks.open(
+                    Bins.taskTitle, .init(device: device.id), community: world.community,
+                    now: askedAt ?? now.addingTimeInterval(-3600), on: db)
             }
             try await bin.create(on: db)
             _ = try await Bins.forecast(of: bin, now: now, on: db)

@@ -8,8 +8,6 @@ import Vapor
 enum IrrigationAPI {
     static let z = RegistryAPI.c + "/irrigation/zones"
 
-    static func time(_ minutes: Int) -> String { String(format: "%02d:%02d", minutes / 60, minutes % 60) }
-
     /// Creates or changes a zone: its valve and sensors must be this community's devices of their type.
     static func save(_ zone: IrrigationZone?, _ input: ZoneInput, community: UUID, on req: Request) async throws
         -> IrrigationZone

@@ -129,7 +129,7 @@ extension IrrigationAPI {
             v.fail(field + ".restriction", "invalid_value")
             return nil
         }
-        let starts = input.starts.map(CareAPI.minutes)
+        let starts = input.starts.map(TimeOfDay.minutes)
         if starts.contains(nil) {
             v.fail(field + ".starts", "invalid_time")
             return nil
@@ -165,8 +165,8 @@ extension IrrigationAPI {
         }
         return ProgramInput(
             weekdays: weekdays, everyDays: every, offset: offset, restriction: program.restriction.rawValue,
-            starts: program.starts.sorted().map(time), minutes: program.minutes, cycleMinutes: program.cycleMinutes,
+            starts: program.starts.sorted().map(TimeOfDay.text), minutes: program.minutes, cycleMinutes: program.cycleMinutes,
             soakMinutes: program.soakMinutes,
-            quietHours: program.quietStart.flatMap { s in program.quietEnd.map { "\(time(s))-\(time($0))" } })
+            quietHours: program.quietStart.flatMap { s in program.quietEnd.map { "\(TimeOfDay.text(s))-\(TimeOfDay.text($0))" } })
     }
 }

@@ -90,15 +90,11 @@ enum MeterWatch {
                 .ignoringConflicts(with: ["device_id", "kind", "day"]).returning("id").all()
             guard !inserted.isEmpty else { return false }
             if let household = meter.householdID {
-                let note = Notification()
-                note.communityID = meter.communityID
-                note.householdID = household
-                note.deviceID = id
-                note.title = kind == "anomaly" ? "usage.note.anomaly" : "usage.leak.\(kind)"
-                note.createdAt = now
-                try await note.create(on: tx)
+                try await Notifier.send(
+                    kind == "anomaly" ? "usage.note.anomaly" : "usage.leak.\(kind)", .usage, to: .household(household),
+                    community: meter.communityID, device: id, now: now, on: tx)
             } else {
-                _ = try await StaffTask.openOnce(taskTitle, device: id, community: meter.communityID, now: now, on: tx)
+                _ = try await StaffTasks.openOnce(taskTitle, device: id, community: meter.communityID, now: now, on: tx)
             }
             return true
         }

@@ -1,6 +1,8 @@
 extension MetersStrings {
     /// English strings of meters and bills (the same keys in every language; a test checks).
     static let en: [String: String] = [
+        "notify.topic.usage": "Water and power alerts, leaks",
+        "notify.topic.bills": "Bills and prepaid meters",
         "field.item": "Item",
         "field.tierLimits": "Tier limits",
         "field.prices": "Prices",

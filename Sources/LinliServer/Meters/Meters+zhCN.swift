@@ -1,6 +1,8 @@
 extension MetersStrings {
     /// 水电与账单的中文文案（各语言键相同，有测试检查）。
     static let zhCN: [String: String] = [
+        "notify.topic.usage": "用水用电异常与漏水",
+        "notify.topic.bills": "账单与预付费",
         "field.item": "收费项目",
         "field.tierLimits": "阶梯上限",
         "field.prices": "单价",

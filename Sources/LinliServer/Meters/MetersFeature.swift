@@ -13,6 +13,8 @@ enum Meters: Feature {
     static var strings: (any LocalizedStrings.Type)? { MetersStrings.self }
 
     static func register(_ app: Application) {
+        app.notificationTopics.add(.bills)
+        app.notificationTopics.add(.usage)
         app.api.authenticated.register(
             .init(
                 method: .GET, path: "/api/v1/me/households/{householdID}/usage", operationID: "getUsage",
@@ -102,4 +104,10 @@ enum MeterSchemas {
             )
         ]
     }
+}
+
+extension NotificationTopic {
+    static let bills = NotificationTopic("bills")
+    /// Leaks and unusual use: a leak is damage under way.
+    static let usage = NotificationTopic("usage", safety: true)
 }

@@ -15,7 +15,7 @@ enum Prepaid {
     static let purpose = "prepaid"
     static let job = "prepaid.meter"
 
-    static func books(_ household: UUID) -> Ledger.Account { .init(.prepaid, household.uuidString) }
+    static func books(_ household: UUID) -> Ledger.Account { Books.prepaid(household) }
 
     static func read(_ row: PrepaidAccount, on app: Application, db: any Database) async throws -> PrepaidRead {
         let balance = try await Books.balance(books(row.householdID), on: db)
@@ -249,12 +249,9 @@ enum Prepaid {
                 if let id = meter.id { queued.append(id) }
             }
             for title in titles {
-                let note = Notification()
-                note.communityID = row.communityID
-                if title == "prepaid.note.protected" { note.role = .propertyStaff } else { note.householdID = household }
-                note.title = title
-                note.createdAt = now
-                try await note.create(on: tx)
+                try await Notifier.send(
+                    title, .bills, to: title == "prepaid.note.protected" ? .role(.propertyStaff) : .household(household),
+                    community: row.communityID, now: now, on: tx)
             }
             return queued
         }

@@ -65,12 +65,9 @@ enum Reminders {
                     .values(SQLBind(UUID()), SQLBind(id), SQLBind(stage.rawValue), SQLBind(now))
                     .ignoringConflicts(with: ["bill_id", "stage"]).returning("id").all()
                 guard !inserted.isEmpty else { return false }
-                let note = Notification()
-                note.communityID = bill.communityID
-                note.householdID = bill.householdID
-                note.title = "bill.note.\(stage.rawValue)"
-                note.createdAt = now
-                try await note.create(on: tx)
+                try await Notifier.send(
+                    "bill.note.\(stage.rawValue)", .bills, to: .household(bill.householdID), community: bill.communityID,
+                    now: now, on: tx)
                 return true
             }
             if told {

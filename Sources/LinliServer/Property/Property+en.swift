@@ -1,6 +1,7 @@
 extension PropertyStrings {
     /// English strings of property management (the same keys in every language; a test checks).
     static let en: [String: String] = [
+        "notify.topic.property": "Repairs and services",
         "service.title": "Community services",
         "service.day": "Day",
         "service.show": "Show",

@@ -1,6 +1,7 @@
 extension PropertyStrings {
     /// 简体中文 strings of property management (the same keys in every language; a test checks).
     static let zhCN: [String: String] = [
+        "notify.topic.property": "报修与服务",
         "service.title": "便民服务",
         "service.day": "日期",
         "service.show": "查看",

@@ -22,6 +22,7 @@ enum Property: Feature {
     }
 
     static func register(_ app: Application) {
+        app.notificationTopics.add(.property)
         for (name, route) in [
             ("requests", PropertyRoute.myRequests), ("tasks", .myTasks), ("notices", .myNotices),
             ("services", .myServices),
@@ -41,4 +42,8 @@ enum Property: Feature {
         ServicePages.register(app.pages)
         app.openAPIComponents.add(PropertySchemas.all)
     }
+}
+
+extension NotificationTopic {
+    static let property = NotificationTopic("property")
 }

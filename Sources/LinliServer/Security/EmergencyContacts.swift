@@ -39,12 +39,8 @@ enum EmergencyContacts {
         let phones = try await list(try household.requireID(), on: db).compactMap { PhoneNumber($0.phone)?.digits }
         guard !phones.isEmpty else { return }
         for person in try await Person.query(on: db).filter(\.$phone ~~ phones).all() {
-            let note = Notification()
-            note.communityID = household.communityID
-            note.personID = try person.requireID()
-            note.title = title
-            note.createdAt = now
-            try await note.create(on: db)
+            try await Notifier.send(
+                title, .security, to: .person(try person.requireID()), community: household.communityID, now: now, on: db)
         }
     }
 

@@ -129,12 +129,9 @@ enum GuardCalls {
                 }
                 guard changed == 1 else { return false }
                 for role in [StaffRole.guard_, .operator_] {
-                    let note = Notification()
-                    note.communityID = call.communityID
-                    note.role = role
-                    note.title = "security.note.escalated"
-                    note.createdAt = now
-                    try await note.create(on: db)
+                    try await Notifier.send(
+                        "security.note.escalated", .security, to: .role(role), community: call.communityID, now: now,
+                        on: db)
                 }
                 let line = SecurityEvent()
                 line.communityID = call.communityID

@@ -216,12 +216,9 @@ enum HomeSecurity {
                 try await EmergencyContacts.tell(household, "security.note.family.\(type == "emergency_button" ? "panic" : "hazard")", now: now, on: db)
                 if type == "emergency_button" {
                     // The red key: the community worker is told at once too (the care side of it).
-                    let note = Notification()
-                    note.communityID = community
-                    note.role = .communityWorker
-                    note.title = "security.note.worker.panic"
-                    note.createdAt = now
-                    try await note.create(on: db)
+                    try await Notifier.send(
+                        "security.note.worker.panic", .security, to: .role(.communityWorker), community: community,
+                        now: now, on: db)
                 }
             case .duress:
                 // Silent: the household's history says "disarmed", only the guards know.
@@ -271,14 +268,12 @@ enum HomeSecurity {
     static func tell(_ household: Household, _ title: String, sensor: UUID?, now: Date, on db: any Database)
         async throws
     {
-        let note = Notification()
-        note.communityID = household.communityID
-        note.householdID = try household.requireID()
-        note.title = title
         // A sensor removed since the panel noted it is named no more.
-        if let sensor, try await Device.find(sensor, on: db) != nil { note.deviceID = sensor }
-        note.createdAt = now
-        try await note.create(on: db)
+        var device: UUID? = nil
+        if let sensor, try await Device.find(sensor, on: db) != nil { device = sensor }
+        try await Notifier.send(
+            title, .security, to: .household(try household.requireID()), community: household.communityID,
+            device: device, now: now, on: db)
     }
 
     /// What the household's code is: the hashes are keyed by the community's credential key.

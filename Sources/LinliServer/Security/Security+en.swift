@@ -1,6 +1,7 @@
 extension SecurityStrings {
     /// English strings of home security (the same keys in every language; a test checks).
     static let en: [String: String] = [
+        "notify.topic.security": "Home security and emergency calls",
         "console.tab.security": "Security desk",
         "home.security": "Home security",
         "security.title": "Home security",

@@ -1,6 +1,7 @@
 extension SecurityStrings {
     /// 简体中文 strings of home security (the same keys in every language; a test checks).
     static let zhCN: [String: String] = [
+        "notify.topic.security": "家庭安防与紧急呼叫",
         "console.tab.security": "安防",
         "home.security": "家庭安防",
         "security.title": "家庭安防",

@@ -130,7 +130,7 @@ enum SecurityAPI {
             guard entries.count <= 8 else { throw LinliError.invalid("schedule", "too_many") }
             var parsed: [ArmingSchedule.Entry] = []
             for entry in entries {
-                guard let minute = CareAPI.minutes(entry.at) else { v.fail("schedule", "invalid_time"); continue }
+                guard let minute = TimeOfDay.minutes(entry.at) else { v.fail("schedule", "invalid_time"); continue }
                 parsed.append(.init(action: entry.action, minute: minute, days: entry.days ?? []))
             }
             settings.schedule = ArmingSchedule(parsed)
@@ -216,8 +216,4 @@ enum SecurityAPI {
                 tag: "security", authority: .resident), in: app, householdSecurityFeed)
         EmergencyContacts.register(app, api)
     }
-}
-
-extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }

@@ -78,7 +78,7 @@ struct SecuritySettingsRead: Content, Equatable {
         crossZoning = s.panel.crossZoning
         sensors = Dictionary(uniqueKeysWithValues: s.sensors.map { ($0.key.uuidString.lowercased(), $0.value) })
         schedule = s.schedule.entries.map {
-            ScheduleEntryIO(action: $0.action, at: String(format: "%02d:%02d", $0.minute / 60, $0.minute % 60), days: $0.days)
+            ScheduleEntryIO(action: $0.action, at: TimeOfDay.text($0.minute), days: $0.days)
         }
     }
 }

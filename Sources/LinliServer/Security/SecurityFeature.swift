@@ -13,6 +13,7 @@ enum HomeSecurityFeature: Feature {
     static var strings: (any LocalizedStrings.Type)? { SecurityStrings.self }
 
     static func register(_ app: Application) {
+        app.notificationTopics.add(.security)
         app.migrations.add(CreateSecurity())
         app.pageLinks.add("security", SecurityRoute.mySecurity)
         app.consoleTabs.add("security", order: 85, shown: { .handleAlarms($0) }) { SecurityRoute.desk($0) }
@@ -86,4 +87,8 @@ struct SecurityObserver: TelemetryObserver {
             }
         }
     }
+}
+
+extension NotificationTopic {
+    static let security = NotificationTopic("security", safety: true)
 }

@@ -129,11 +129,7 @@ enum Collections {
             try await req.db.writeTransaction { tx in
                 try await row.create(on: tx)
                 // Collected: the bin's open collection task is done.
-                _ = try await tx.conditionalUpdate(StaffTask.schema) {
-                    $0.set("status", to: TaskStatus.done.rawValue).set("done_at", to: now).set("done_by", to: "collection")
-                        .where("device_id", .equal, deviceID).where("title", .equal, taskTitle)
-                        .where("status", .equal, TaskStatus.open.rawValue)
-                }
+                try await StaffTasks.close(taskTitle, device: deviceID, by: "collection", now: now, on: tx)
                 try await Audit.record(.create, "recycling_collection", id: row.id, community: community, after: try CollectionRead(row), by: req, on: tx)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
@@ -155,7 +151,7 @@ enum Collections {
                 fill >= full
             else { continue }
             let made = try await app.db.writeTransaction { tx in
-                try await StaffTask.openOnce(taskTitle, device: id, community: bin.communityID, now: now, on: tx)
+                try await StaffTasks.openOnce(taskTitle, device: id, community: bin.communityID, now: now, on: tx)
             }
             if made { asked += 1 }
         }

@@ -90,20 +90,10 @@ enum Reconciliation {
 
     /// What the wallet received for each weighing (`weighing:<id>`), by weighing.
     static func ledgerCredits(_ weighings: [UUID], on db: any Database) async throws -> [UUID: Int64] {
-        var out: [UUID: Int64] = [:]
-        for chunk in stride(from: 0, to: weighings.count, by: 500).map({ Array(weighings[$0..<min($0 + 500, weighings.count)]) }) {
-            let causes = chunk.map { "weighing:\($0)" }
-            let entries = try await LedgerEntry.query(on: db).filter(\.$cause ~~ causes).all()
-            let byEntry = Dictionary(
-                entries.compactMap { e in e.id.flatMap { id in UUID(uuidString: String(e.cause.dropFirst(9))).map { (id, $0) } } },
-                uniquingKeysWith: { a, _ in a })
-            // A weighing's entry moves money from the payouts account (−) into a wallet (+).
-            let postings = try await LedgerPosting.query(on: db).filter(\.$entryID ~~ Array(byEntry.keys)).all()
-            for posting in postings where posting.fen > 0 {
-                if let weighing = byEntry[posting.entryID] { out[weighing, default: 0] += posting.fen }
-            }
-        }
-        return out
+        let credited = try await Books.credited(weighings.map { "weighing:\($0)" }, on: db)
+        return Dictionary(
+            credited.compactMap { cause, fen in UUID(uuidString: String(cause.dropFirst(9))).map { ($0, fen) } },
+            uniquingKeysWith: +)
     }
 
     static func read(_ row: RecyclingReconciliation) -> ReconciliationRead {

@@ -142,18 +142,10 @@ enum WalletAPI {
     static func entries(_ household: Household, on req: Request) async throws -> ListPage<WalletEntryRead> {
         let id = try household.requireID()
         let options = try req.listOptions(.walletEntries)
-        guard let account = try await LedgerAccount.query(on: req.db).filter(\.$kind == .wallet)
-            .filter(\.$ownerID == id).first()
-        else { return ListPage(items: [], metadata: PageMetadata(page: options.page, per: options.per, total: 0)) }
-        let page = try await LedgerPosting.query(on: req.db).filter(\.$accountID == (try account.requireID()))
-            .filter(\.$createdAt >= (try since(id, req))).page(options, map: { $0 })
-        let entries = try await LedgerEntry.query(on: req.db).filter(\.$id ~~ page.items.map(\.entryID)).all()
-        let causes = Dictionary(entries.compactMap { e in e.id.map { ($0, e.cause) } }, uniquingKeysWith: { a, _ in a })
+        let page = try await Books.statement(Books.wallet(id), since: try since(id, req), options, on: req.db)
         return ListPage(
-            items: page.items.map { posting in
-                WalletEntryRead(
-                    at: posting.createdAt, fen: posting.fen, balanceFen: posting.balanceAfter,
-                    kind: kind(of: causes[posting.entryID] ?? ""))
+            items: page.items.map {
+                WalletEntryRead(at: $0.at, fen: $0.fen, balanceFen: $0.balanceAfter, kind: kind(of: $0.cause))
             }, metadata: page.metadata)
     }
 

@@ -81,7 +81,7 @@ enum HomePages {
                     }))
         }
         let notes =
-            try await Notifications.query(for: user.principal, on: req.db)?
+            try await Notifications.query(for: user.principal, on: req)?
             .sort(\.$createdAt, .descending).limit(5).all() ?? []
         var contacts: [Page.Phone] = []
         for community in Set(user.principal.households.values).sorted(by: { $0.uuidString < $1.uuidString }) {

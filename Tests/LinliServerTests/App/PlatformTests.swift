@@ -117,11 +117,13 @@ import VaporTesting
 
     /// One way to ask for a list: every list answers `{items, metadata}` and takes `page` and `per`. What is
     /// not a list is named: a day's slot grid, a revenue report, a device's latest values, an import's result,
-    /// the recycling figures' periods.
+    /// the recycling figures' periods, a person's notification preferences (one per topic), the SMS gateway's
+    /// next batch (at most 50).
     @Test func everyListIsPaged() async throws {
         try await withLinli { h in
             let notLists: Set<String> = [
                 "listServiceSlots", "serviceRevenue", "getLatestTelemetry", "importDevices", "getRecyclingFigures",
+                "listNotificationPreferences", "takeSmsOutbox",
             ]
             var lists = 0
             for endpoint in h.app.endpoints {

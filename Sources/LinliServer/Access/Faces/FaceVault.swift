@@ -242,13 +242,10 @@ enum FaceAlarm {
     static func badVectors(
         _ community: UUID, count: Int, at now: Date, on db: any Database, events: LinliEvents, logger: Logger
     ) async {
-        let note = Notification()
-        note.communityID = community
-        note.role = .operator_
-        note.title = L10n.text("face.badVectors", .zhCN, ["count": "\(count)"])
-        note.createdAt = now
         do {
-            try await note.create(on: db)
+            try await Notifier.send(
+                L10n.text("face.badVectors", .zhCN, ["count": "\(count)"]), .access, to: .role(.operator_),
+                community: community, now: now, on: db)
             events.publish(.notificationsChanged(community: community))
         } catch { logger.report(error: error) }
     }

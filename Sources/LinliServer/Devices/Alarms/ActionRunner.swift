@@ -110,14 +110,10 @@ actor ActionRunner {
                         title: action.title ?? firing.rule.name, device: firing.device.id, alarm: raised?.id, now: now,
                         on: app.db)
                 case .notify:
-                    let note = Notification()
-                    note.communityID = firing.communityID
-                    note.role = action.role
-                    note.householdID = action.role == nil ? firing.device.facts.householdID : nil
-                    note.title = action.title ?? firing.rule.name
-                    note.deviceID = firing.device.id
-                    note.createdAt = now
-                    try await note.create(on: app.db)
+                    try await Notifier.send(
+                        action.title ?? firing.rule.name, .devices,
+                        to: .init(role: action.role, household: action.role == nil ? firing.device.facts.householdID : nil),
+                        community: firing.communityID, device: firing.device.id, now: now, on: app.db)
                     app.events.publish(.notificationsChanged(community: firing.communityID))
                 }
             }
@@ -127,15 +123,7 @@ actor ActionRunner {
     static func task(
         community: UUID, role: StaffRole, title: String, device: UUID?, alarm: UUID?, now: Date, on db: any Database
     ) async throws {
-        let task = StaffTask()
-        task.communityID = community
-        task.role = role
-        task.title = title
-        task.deviceID = device
-        task.alarmID = alarm
-        task.status = .open
-        task.createdAt = now
-        try await task.create(on: db)
+        try await StaffTasks.open(title, .init(role: role, device: device, alarm: alarm), community: community, now: now, on: db)
     }
 
     private func publish(_ alarm: Alarm) async { await Alarms.publish(alarm, to: app.deviceHub) }

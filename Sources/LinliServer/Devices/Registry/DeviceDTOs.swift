@@ -189,6 +189,8 @@ struct RuleInput: Decodable {
 struct TaskRead: Content, Equatable {
     let id: UUID
     let role: StaffRole
+    /// For this staff member only (absent: anyone of the role).
+    let personID: UUID?
     let title: String
     let deviceID: UUID?
     let alarmID: UUID?
@@ -200,6 +202,7 @@ struct TaskRead: Content, Equatable {
     init(_ t: StaffTask, title: String) throws {
         id = try t.requireID()
         role = t.role
+        personID = t.personID
         self.title = title
         deviceID = t.deviceID
         alarmID = t.alarmID

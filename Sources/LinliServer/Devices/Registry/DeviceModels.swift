@@ -152,71 +152,6 @@ final class RuleStateRecord: Model, @unchecked Sendable {
     init() {}
 }
 
-/// A task for staff of a role, raised by a rule or by device health (a maintenance visit).
-/// Where a staff task stands; stored as its raw value.
-enum TaskStatus: String, Codable, Sendable, CaseIterable {
-    case open, done
-}
-
-final class StaffTask: Model, @unchecked Sendable {
-    static let schema = "staff_tasks"
-
-    // managed
-    @ID(key: .id) var id: UUID?
-
-    // data
-    @Field(key: "community_id") var communityID: UUID
-    @Field(key: "role") var role: StaffRole
-    @Field(key: "title") var title: String
-    @OptionalField(key: "device_id") var deviceID: UUID?
-    @OptionalField(key: "alarm_id") var alarmID: UUID?
-    @Field(key: "status") var status: TaskStatus
-    @Field(key: "created_at") var createdAt: Date
-    @OptionalField(key: "done_at") var doneAt: Date?
-    @OptionalField(key: "done_by") var doneBy: String?
-
-    init() {}
-
-    /// Opens a task about `device` for the property staff unless one with this title is still open for
-    /// it (call inside the transaction that records why); true when one was opened.
-    static func openOnce(_ title: String, device: UUID, community: UUID, now: Date, on db: any Database) async throws
-        -> Bool
-    {
-        guard try await query(on: db).filter(\.$deviceID == device).filter(\.$title == title).filter(\.$status == .open)
-            .count() == 0
-        else { return false }
-        let task = StaffTask()
-        task.communityID = community
-        task.role = .propertyStaff
-        task.title = title
-        task.deviceID = device
-        task.status = .open
-        task.createdAt = now
-        try await task.create(on: db)
-        return true
-    }
-}
-
-/// A message to a staff role or a household, raised by a rule.
-final class Notification: Model, @unchecked Sendable {
-    static let schema = "notifications"
-
-    // managed
-    @ID(key: .id) var id: UUID?
-
-    // data
-    @Field(key: "community_id") var communityID: UUID
-    @OptionalField(key: "role") var role: StaffRole?
-    @OptionalField(key: "household_id") var householdID: UUID?
-    /// For one person only (a family member told of a home they do not live in).
-    @OptionalField(key: "person_id") var personID: UUID?
-    @Field(key: "title") var title: String
-    @OptionalField(key: "device_id") var deviceID: UUID?
-    @Field(key: "created_at") var createdAt: Date
-
-    init() {}
-}
-
 extension Device: CommunityScoped {
     static var communityField: KeyPath<Device, FieldProperty<Device, UUID>> { \.$communityID }
 }
@@ -225,9 +160,6 @@ extension Alarm: CommunityScoped {
 }
 extension RuleRecord: CommunityScoped {
     static var communityField: KeyPath<RuleRecord, FieldProperty<RuleRecord, UUID>> { \.$communityID }
-}
-extension StaffTask: CommunityScoped {
-    static var communityField: KeyPath<StaffTask, FieldProperty<StaffTask, UUID>> { \.$communityID }
 }
 extension Notification: CommunityScoped {
     static var communityField: KeyPath<Notification, FieldProperty<Notification, UUID>> { \.$communityID }

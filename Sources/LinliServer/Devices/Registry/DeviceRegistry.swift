@@ -189,11 +189,7 @@ enum DeviceRegistry {
         let now = req.clock.now()
         let name = try req.user().person.name
         let finished = try await req.db.writeTransaction { db in
-            let changed = try await db.conditionalUpdate(StaffTask.schema) {
-                $0.set("status", to: TaskStatus.done.rawValue).set("done_at", to: now).set("done_by", to: name)
-                    .where("id", .equal, id).where("status", .equal, TaskStatus.open.rawValue)
-            }
-            guard changed == 1 else { return false }
+            guard try await StaffTasks.close(id, by: name, now: now, on: db) else { return false }
             try await Audit.record(.update, "task", id: id, community: task.communityID, by: req, on: db)
             return true
         }

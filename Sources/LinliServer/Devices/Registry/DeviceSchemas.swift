@@ -37,7 +37,6 @@ enum DeviceSchemas {
         ], required: ["deviceID", "name", "type"])
 
     static let all: [(String, JSONValue)] = [
-        Notifications.schema,
         (
             "DeviceType",
             Schema.object(
@@ -270,8 +269,8 @@ enum DeviceSchemas {
             Schema.object(
                 [
                     ("id", Schema.uuid), ("role", Schema.enumeration(StaffRole.allCases.map(\.rawValue))),
-                    ("title", Schema.string()), ("deviceID", nullableUUID), ("alarmID", nullableUUID),
-                    ("status", Schema.string()), ("createdAt", Schema.dateTime), ("doneAt", nullableDate),
+                    ("personID", nullableUUID), ("title", Schema.string()), ("deviceID", nullableUUID),
+                    ("alarmID", nullableUUID), ("status", Schema.string()), ("createdAt", Schema.dateTime), ("doneAt", nullableDate),
                     ("doneBy", nullableString),
                 ], required: ["id", "role", "title", "status", "createdAt"])
         ),

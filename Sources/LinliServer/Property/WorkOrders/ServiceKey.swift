@@ -52,14 +52,9 @@ enum ServiceKey {
             .filter { $0.isCurrent(on: today) }
         guard let member = members.first else {
             // Nobody lives there on record: the property team still hears of it.
-            let note = Notification()
-            note.communityID = household.communityID
-            note.role = .propertyStaff
-            note.householdID = home
-            note.deviceID = id
-            note.title = "work.serviceKey.description"
-            note.createdAt = now
-            try await note.create(on: app.db)
+            try await Notifier.send(
+                "work.serviceKey.description", .property, to: .init(role: .propertyStaff, household: home),
+                community: household.communityID, device: id, now: now, on: app.db)
             app.events.publish(.notificationsChanged(community: household.communityID))
             return
         }

@@ -201,17 +201,13 @@ enum WorkOrderService {
             try await save(
                 order, order.status, "escalated", by: nil, note: late.rawValue, at: now, on: db, events: events
             ) { db in
-                let notice = Notification()
-                notice.communityID = order.communityID
-                notice.role = .operator_
-                notice.title = L10n.text(
+                try await Notifier.send(
+                    L10n.text(
                     "work.escalatedNotice", .zhCN,
                     [
                         "category": L10n.text("work.category.\(order.category.rawValue)", .zhCN),
                         "description": String(order.description.prefix(40)),
-                    ])
-                notice.createdAt = now
-                try await notice.create(on: db)
+                    ]), .property, to: .role(.operator_), community: order.communityID, now: now, on: db)
             }
             events.publish(.notificationsChanged(community: order.communityID))
         }

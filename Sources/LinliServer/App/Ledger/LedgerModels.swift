@@ -2,6 +2,8 @@ import Fluent
 import Foundation
 import LinliCore
 
+/// (The ledger's tables were made by the wallet's first migration, before the ledger became the platform's.)
+///
 /// One account of the ledger: a household's wallet, a community's recycling payouts, a provider's
 /// side. Its balance is the sum of its postings, kept on the row so that "never below zero" is one
 /// conditional write.
