@@ -81,7 +81,7 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(fired)
     }
 
-    let soil = DeviceCatalog.type("soil_sensor")!
+    let soil = EnvironmentDevices.types.first { $0.key == "soil_sensor" }!
     let single = JSON.parse(#"{"soil_moisture": 31.5, "soil_temperature": 18.2, "battery": 88}"#)!
     Benchmark("TelemetryParser.parse 3 keys", configuration: .init(scalingFactor: .kilo)) { benchmark in
         for _ in benchmark.scaledIterations {

@@ -115,153 +115,63 @@ public struct DeviceType: Sendable {
     ]
 }
 
-/// The catalogue of device types Linli knows.
+/// The catalogue of device types Linli knows: each feature declares its own (`AccessDevices.types`, …)
+/// and the server adds them before it registers anything.
 public enum DeviceCatalog {
     public static let genericKey = "generic_sensor"
     /// Battery below this level raises a low-battery alarm.
     public static let lowBattery = 20.0
 
-    public static let all: [DeviceType] = [
-        DeviceType(
-            "face_gate",
-            telemetry: [
-                TelemetryKey("passages", unit: .count, range: 0...10_000),
-                TelemetryKey("door_open", .boolean),
-                TelemetryKey("library_version", range: 0...1e15),
-            ],
-            commands: [CommandSpec("open_door"), CommandSpec("sync_library"), CommandSpec("reboot")],
-            offlineAfter: 600),
-        DeviceType(
-            "access_reader",
-            telemetry: [
-                TelemetryKey("passages", unit: .count, range: 0...10_000),
-                TelemetryKey("door_open", .boolean),
-                TelemetryKey("tamper", .boolean),
-            ],
-            commands: [CommandSpec("open_door"), CommandSpec("reboot")], offlineAfter: 600),
-        DeviceType(
-            "door_lock",
-            telemetry: [
-                TelemetryKey("locked", .boolean),
-                TelemetryKey("door_open", .boolean),
-                TelemetryKey("unlock_method", .text),
-            ],
-            commands: [
-                CommandSpec("unlock", twoWay: true), CommandSpec("lock", twoWay: true),
-                CommandSpec("set_code", twoWay: true, secretParams: ["code"]), CommandSpec("delete_code", twoWay: true),
-            ],
-            offlineAfter: 1800),
-        DeviceType("door_contact", telemetry: [TelemetryKey("open", .boolean)], offlineAfter: 3600),
-        DeviceType("motion", telemetry: [TelemetryKey("motion", .boolean)], offlineAfter: 3600),
-        DeviceType(
-            "smoke",
-            telemetry: [
-                TelemetryKey("smoke", .boolean), TelemetryKey("temperature", unit: .celsius, range: -40...120),
-            ],
-            commands: [CommandSpec("silence")], offlineAfter: 3600),
-        DeviceType(
-            "gas",
-            telemetry: [TelemetryKey("gas_lel", unit: .lel, range: 0...100), TelemetryKey("gas_alarm", .boolean)],
-            commands: [CommandSpec("close_valve"), CommandSpec("silence")], offlineAfter: 3600),
-        DeviceType("water_leak", telemetry: [TelemetryKey("leak", .boolean)], offlineAfter: 3600),
-        // A home's call button: the red key (`pressed`) calls the guards, the green one (`service`) asks the
-        // property team for a hand, 我很好 (`fine`) is the daily check-in of the care watch.
-        DeviceType(
-            "emergency_button",
-            telemetry: [
-                TelemetryKey("pressed", .boolean), TelemetryKey("service", .boolean), TelemetryKey("fine", .boolean),
-            ], offlineAfter: 3600 * 6),
-        // A home's alarm keypad: arms and disarms with the household's code through the device request
-        // (`POST /api/v1/{token}/rpc`, never stored); reports tampering.
-        DeviceType("alarm_keypad", telemetry: [TelemetryKey("tamper", .boolean)], offlineAfter: 3600 * 6),
-        DeviceType(
-            "soil_sensor",
-            telemetry: [
-                TelemetryKey("soil_moisture", unit: .percent, range: 0...100),
-                TelemetryKey("soil_temperature", unit: .celsius, range: -40...80),
-            ],
-            offlineAfter: 7200),
-        DeviceType(
-            "irrigation_valve",
-            telemetry: [
-                TelemetryKey("valve_open", .boolean), TelemetryKey("flow", unit: .litrePerMinute, range: 0...1000),
-            ],
-            commands: [CommandSpec("open_valve"), CommandSpec("close_valve")], offlineAfter: 3600),
-        // The community's weather station: the irrigation's watering scale reads its last 24 hours (rain
-        // is what fell since the previous reading).
-        DeviceType(
-            "weather_station",
-            telemetry: [
-                TelemetryKey("temperature", unit: .celsius, range: -40...60),
-                TelemetryKey("humidity", unit: .percent, range: 0...100),
-                TelemetryKey("rain", unit: .millimetre, range: 0...500),
-                TelemetryKey("wind_speed", unit: .metrePerSecond, range: 0...80),
-            ],
-            offlineAfter: 3600),
-        DeviceType(
-            "bin_level",
-            telemetry: [
-                TelemetryKey("fill_level", unit: .percent, range: 0...100),
-                TelemetryKey("temperature", unit: .celsius, range: -40...120),
-            ],
-            offlineAfter: 6 * 3600),
-        DeviceType(
-            "recycling_bin",
-            telemetry: [
-                TelemetryKey("weight", unit: .kilogram, range: 0...2000),
-                TelemetryKey("fill_level", unit: .percent, range: 0...100),
-                TelemetryKey("category", .text),
-            ],
-            commands: [CommandSpec("open_lid"), CommandSpec("tare")], offlineAfter: 6 * 3600),
-        DeviceType(
-            "water_meter",
-            telemetry: [
-                TelemetryKey("water_total", unit: .cubicMetre, range: 0...1e9, cumulative: true),
-                TelemetryKey("leak", .boolean),
-            ],
-            commands: [CommandSpec("close_valve"), CommandSpec("open_valve"), CommandSpec("read_now", twoWay: true)],
-            offlineAfter: 26 * 3600),
-        DeviceType(
-            "electricity_meter",
-            telemetry: [
-                TelemetryKey("energy_total", unit: .kilowattHour, range: 0...1e9, cumulative: true),
-                TelemetryKey("power", unit: .watt, range: 0...100_000),
-                TelemetryKey("voltage", unit: .volt, range: 0...500),
-            ],
-            commands: [CommandSpec("read_now", twoWay: true), CommandSpec("relay_off"), CommandSpec("relay_on")],
-            offlineAfter: 26 * 3600),
-        DeviceType(
-            "tv_box",
-            telemetry: [TelemetryKey("power_on", .boolean), TelemetryKey("app", .text)],
-            commands: [CommandSpec("show_message"), CommandSpec("reboot")], offlineAfter: 1800),
-        DeviceType(
-            "kiosk",
-            telemetry: [
-                TelemetryKey("session_active", .boolean), TelemetryKey("paper_level", unit: .percent, range: 0...100),
-            ],
-            commands: [CommandSpec("show_message"), CommandSpec("reboot")], offlineAfter: 1800),
-        // The community's SMS gateway: takes the notifier's queued texts and reports each sent or failed.
-        DeviceType("sms_gateway", telemetry: [TelemetryKey("signal", unit: .dBm, range: -140...0)], offlineAfter: 1800),
-        DeviceType(genericKey, telemetry: [], commands: [], offlineAfter: 3600, openKeys: true),
-    ]
+    /// Every type the features added, in the order they were added.
+    public static var all: [DeviceType] { store.withLock { $0.all } }
 
-    public static let byKey: [String: DeviceType] = Dictionary(
-        all.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+    /// Adds the types a feature declares; a key already known keeps its first entry.
+    public static func add(_ types: [DeviceType]) {
+        store.withLock { state in
+            for type in types where state.byKey[type.key] == nil {
+                state.all.append(type)
+                state.byKey[type.key] = type
+                for command in type.commands { state.secrets[command.method, default: []].formUnion(command.secretParams) }
+            }
+        }
+    }
 
-    public static func type(_ key: String) -> DeviceType? { byKey[key] }
+    private struct State {
+        var all: [DeviceType] = []
+        var byKey: [String: DeviceType] = [:]
+        var secrets: [String: Set<String>] = [:]
+    }
 
-    private static let secretsByMethod: [String: Set<String>] = all.flatMap(\.commands)
-        .reduce(into: [:]) { $0[$1.method, default: []].formUnion($1.secretParams) }
+    private static let store = Locked(State())
+
+    public static func type(_ key: String) -> DeviceType? { store.withLock { $0.byKey[key] } }
 
     /// The secret parameters of a command method on any device type (`set_code`: `code`).
-    public static func secretParams(_ method: String) -> Set<String> { secretsByMethod[method] ?? [] }
+    public static func secretParams(_ method: String) -> Set<String> { store.withLock { $0.secrets[method] ?? [] } }
 
     /// The type of a stored device; an unknown key is read as the generic sensor.
-    public static func resolve(_ key: String) -> DeviceType { byKey[key] ?? byKey[genericKey]! }
+    public static func resolve(_ key: String) -> DeviceType { type(key) ?? generic }
+
+    /// Accepts any key (values are still type-checked); stands in for a type no feature declares.
+    public static let generic = DeviceType(genericKey, telemetry: [], commands: [], offlineAfter: 3600, openKeys: true)
 
     /// Whether a device last heard from at `lastSeen` (ms) counts as online at `now` (ms).
     public static func isOnline(type key: String, lastSeen: Int64?, now: Int64) -> Bool {
         guard let lastSeen else { return false }
         return Double(now - lastSeen) < resolve(key).offlineAfter * 1000
+    }
+}
+
+/// A value behind a lock, for what is written at start and read everywhere after.
+final class Locked<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
     }
 }

@@ -19,6 +19,7 @@ enum Access: Feature {
     static func register(_ app: Application) throws {
         app.notificationTopics.add(.access)
         app.pageLinks.add("access", AccessRoute.myAccess)
+        app.homeTiles.add("access", order: 10, AccessRoute.myAccess)
         app.pageLinks.add("consent", AccessRoute.consent)
         app.pageLinks.add("consentWithdraw", AccessRoute.consentWithdraw)
         app.pageLinks.add("passes", AccessRoute.passes)
@@ -152,4 +153,12 @@ struct AccessLogFilter {
 
 extension NotificationTopic {
     static let access = NotificationTopic("access")
+}
+
+extension Access {
+    static var commands: [(name: String, command: any AsyncCommand)] { [("seed-faces", SeedFacesCommand())] }
+}
+
+extension Access {
+    static var css: String? { "access/access.css" }
 }

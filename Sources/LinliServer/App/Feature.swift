@@ -14,10 +14,22 @@ protocol Feature {
     static var strings: (any LocalizedStrings.Type)? { get }
     /// The feature's part of the living demo (`linli demo`), in the transaction that seeds the registry.
     static func seedDemo(_ world: DemoWorld, on db: any Database) async throws
+    /// The device types the feature adds to the catalogue (`LinliCore`'s `<Feature>Devices.types`).
+    static var deviceTypes: [DeviceType] { get }
+    /// The feature's devices in the demo community, each with its fixed token number (`demo-device-N`).
+    static var demoDevices: [DemoDevices.Spec] { get }
+    /// The feature's commands of `linli` (`linli care-replay`), by name.
+    static var commands: [(name: String, command: any AsyncCommand)] { get }
+    /// The feature's style rules, beside its templates (`access/access.css` under `Resources/Views`).
+    static var css: String? { get }
 }
 
 extension Feature {
     static var strings: (any LocalizedStrings.Type)? { nil }
+    static var deviceTypes: [DeviceType] { [] }
+    static var demoDevices: [DemoDevices.Spec] { [] }
+    static var commands: [(name: String, command: any AsyncCommand)] { [] }
+    static var css: String? { nil }
     static func seedDemo(_ world: DemoWorld, on db: any Database) async throws {}
 }
 

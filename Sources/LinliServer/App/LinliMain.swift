@@ -45,12 +45,11 @@ public enum LinliMain {
             try await configure(app, database: database)
             app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
             app.asyncCommands.use(DemoCommandHelp(), as: "demo")
-            app.asyncCommands.use(SimulateCommand(), as: "simulate")
-            app.asyncCommands.use(SeedFacesCommand(), as: "seed-faces")
-            app.asyncCommands.use(CareReplayCommand(), as: "care-replay")
-            app.asyncCommands.use(EnvironmentReplayCommand(), as: "environment-replay")
             app.asyncCommands.use(BackupCommand(), as: "backup")
             app.asyncCommands.use(RestoreCommand(), as: "restore")
+            for feature in Features.all {
+                for (name, command) in feature.commands { app.asyncCommands.use(command, as: name) }
+            }
             if serves {
                 try await app.autoMigrate()
             }

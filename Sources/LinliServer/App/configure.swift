@@ -1,4 +1,5 @@
 import Fluent
+import LinliCore
 import Leaf
 import LeafKit
 import NIOCore
@@ -74,6 +75,7 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
 
     Operations.register(app, poolSize: database.poolSize)
+    for feature in Features.all { DeviceCatalog.add(feature.deviceTypes) }
     for feature in Features.all { try feature.register(app) }
     // The staff's task list and the notifier are the platform's; their first tables were made by the
     // device hub's first migration, so what they add comes after every feature's.

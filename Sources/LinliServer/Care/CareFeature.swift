@@ -22,6 +22,7 @@ enum ElderCare: Feature {
             return try await CareWatch.query(on: db).filter(\.$active == true).filter(\.$personID ~~ living).count() > 0
         }
         app.pageLinks.add("care", CareRoute.myCare)
+        app.homeTiles.add("care", order: 60, CareRoute.myCare)
         app.pageLinks.add("careCheckIn", CareRoute.checkIn)
         app.consoleTabs.add("care", order: 135, shown: { .keepCareWatch($0) }) { CareRoute.worker($0) }
         let observer = CareObserver(app: app)
@@ -137,4 +138,8 @@ enum CareSchemas {
 
 extension NotificationTopic {
     static let care = NotificationTopic("care", safety: true)
+}
+
+extension ElderCare {
+    static var commands: [(name: String, command: any AsyncCommand)] { [("care-replay", CareReplayCommand())] }
 }

@@ -100,7 +100,7 @@ enum CareWatchService {
                 guard changed == 1 else { return false }
                 if step == .family {
                     if let home = check.householdID, let household = try await Household.find(home, on: db) {
-                        try await EmergencyContacts.tell(household, "care.note.family", now: now, on: db)
+                        try await EmergencyContacts.tell(household, "care.note.family", .care, now: now, on: db)
                     }
                 } else {
                     try await Notifier.send(

@@ -32,6 +32,7 @@ enum CommunityRegistry: Feature {
         app.migrations.add(AddStaffShift())
         app.migrations.add(CreateGuardian())
         RegistryAPI.register(app, app.api.authenticated)
+        EmergencyContacts.register(app, app.api.authenticated)
         app.openAPIComponents.add(RegistrySchemas.all + Guardians.schemas)
     }
 }

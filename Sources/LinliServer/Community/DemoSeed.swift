@@ -31,8 +31,8 @@ enum DemoSeed {
         ]
         for login in logins { lines.append("  \(login.phone)  \(login.name)  \(login.what)") }
         lines.append(
-            "Devices: \(DemoDevices.specs.count) of every type; token of the first is \(DemoDevices.token(0)), e.g.")
-        lines.append("  curl -d '{\"passages\":3}' http://\(hostname):\(port)/api/v1/\(DemoDevices.token(0))/telemetry")
+            "Devices: \(DemoDevices.specs.count) of every type; token of the first is \(DemoDevices.token(1)), e.g.")
+        lines.append("  curl -d '{\"passages\":3}' http://\(hostname):\(port)/api/v1/\(DemoDevices.token(1))/telemetry")
         lines.append(
             "Provisioning key \(DemoDevices.provisionKey), secret \(DemoDevices.provisionSecret)"
                 + (simulate ? "; the simulator drives the demo devices (--no-simulate to stop it)." : "."))

@@ -68,3 +68,11 @@ enum Devices: Feature {
 extension NotificationTopic {
     static let devices = NotificationTopic("devices")
 }
+
+extension Devices {
+    static var commands: [(name: String, command: any AsyncCommand)] { [("simulate", SimulateCommand())] }
+}
+
+extension Devices {
+    static var css: String? { "devices/devices.css" }
+}

@@ -167,3 +167,29 @@ enum DemoEnvironment {
     }
 
 }
+
+extension SmartEnvironment {
+    static var deviceTypes: [DeviceType] { EnvironmentDevices.types }
+
+    static var demoDevices: [DemoDevices.Spec] {
+        [
+            DemoDevices.Spec(19, "东区草坪土壤1", "soil_sensor", zone: "东区草坪"),
+            DemoDevices.Spec(20, "东区草坪土壤2", "soil_sensor", zone: "东区草坪"),
+            DemoDevices.Spec(21, "西区花园土壤", "soil_sensor", zone: "西区花园"),
+            DemoDevices.Spec(22, "东区草坪阀门", "irrigation_valve", zone: "东区草坪"),
+            DemoDevices.Spec(23, "西区花园阀门", "irrigation_valve", zone: "西区花园"),
+            DemoDevices.Spec(24, "1栋垃圾桶", "bin_level", building: "1栋"),
+            DemoDevices.Spec(25, "3栋垃圾桶", "bin_level", building: "3栋"),
+            DemoDevices.Spec(26, "5栋垃圾桶", "bin_level", building: "5栋", idle: true),
+            DemoDevices.Spec(38, "中心广场气象站", "weather_station", zone: "中心广场"),
+            DemoDevices.Spec(39, "南区花坛土壤", "soil_sensor", zone: "南区花坛"),
+            DemoDevices.Spec(40, "南区花坛阀门", "irrigation_valve", zone: "南区花坛"),
+            DemoDevices.Spec(41, "2栋垃圾桶", "bin_level", building: "2栋"),
+            DemoDevices.Spec(42, "4栋垃圾桶", "bin_level", building: "4栋"),
+            DemoDevices.Spec(43, "6栋垃圾桶", "bin_level", building: "6栋"),
+            DemoDevices.Spec(44, "1栋北侧垃圾桶", "bin_level", building: "1栋"),
+            DemoDevices.Spec(45, "中心广场垃圾桶", "bin_level", zone: "中心广场"),
+            DemoDevices.Spec(46, "地下车库垃圾桶", "bin_level", zone: "地下车库"),
+        ]
+    }
+}

@@ -198,3 +198,11 @@ extension Application {
         return bus
     }
 }
+
+extension SmartEnvironment {
+    static var commands: [(name: String, command: any AsyncCommand)] { [("environment-replay", EnvironmentReplayCommand())] }
+}
+
+extension SmartEnvironment {
+    static var css: String? { "environment/environment.css" }
+}

@@ -192,3 +192,18 @@ extension DemoWorld {
         communityMemberships.first { $0.householdID == household && $0.movedOut == nil }?.personID
     }
 }
+
+extension Meters {
+    static var deviceTypes: [DeviceType] { MeterDevices.types }
+
+    static var demoDevices: [DemoDevices.Spec] {
+        [
+            // 1栋101's meters have six months of a household's life from the meters' own demo (`DemoMeters`).
+            DemoDevices.Spec(28, "1栋101水表", "water_meter", building: "1栋", room: "101", idle: true),
+            DemoDevices.Spec(29, "2栋302水表", "water_meter", building: "2栋", room: "302"),
+            DemoDevices.Spec(30, "泵房总水表", "water_meter", zone: "泵房"),
+            DemoDevices.Spec(31, "1栋101电表", "electricity_meter", building: "1栋", room: "101", idle: true),
+            DemoDevices.Spec(32, "公共照明电表", "electricity_meter", zone: "配电房"),
+        ]
+    }
+}

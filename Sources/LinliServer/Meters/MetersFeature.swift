@@ -24,6 +24,8 @@ enum Meters: Feature {
         app.openAPIComponents.add(MeterSchemas.all)
         app.pageLinks.add("usage", MetersRoute.usage)
         app.pageLinks.add("bills", MetersRoute.bills)
+        app.homeTiles.add("usage", order: 70, MetersRoute.usage)
+        app.homeTiles.add("bills", order: 80, MetersRoute.bills)
         app.consoleTabs.add("billing", order: 125, shown: { .dispatchWorkOrders($0) }) { MetersRoute.desk($0) }
         MetersPages.register(app.pages)
         app.migrations.add(CreateBilling())
@@ -110,4 +112,8 @@ extension NotificationTopic {
     static let bills = NotificationTopic("bills")
     /// Leaks and unusual use: a leak is damage under way.
     static let usage = NotificationTopic("usage", safety: true)
+}
+
+extension Meters {
+    static var css: String? { "meters/meters.css" }
 }

@@ -27,6 +27,10 @@ enum Property: Feature {
             ("requests", PropertyRoute.myRequests), ("tasks", .myTasks), ("notices", .myNotices),
             ("services", .myServices),
         ] { app.pageLinks.add(name, route) }
+        app.homeTiles.add("requests", order: 20, PropertyRoute.myRequests)
+        app.homeTiles.add("notices", order: 30, PropertyRoute.myNotices)
+        app.homeTiles.add("services", order: 40, PropertyRoute.myServices)
+        app.homeTiles.add("tasks", order: 100, staffOnly: true, PropertyRoute.myTasks)
         let tabs = app.consoleTabs
         tabs.add("notices", order: 110, shown: { .publishNotices($0) }) { PropertyRoute.notices($0) }
         tabs.add("workOrders", order: 120, shown: { .dispatchWorkOrders($0) }) { PropertyRoute.workOrders($0) }
@@ -46,4 +50,8 @@ enum Property: Feature {
 
 extension NotificationTopic {
     static let property = NotificationTopic("property")
+}
+
+extension Property {
+    static var css: String? { "property/property.css" }
 }

@@ -118,3 +118,25 @@ enum DemoSecurity {
         }
     }
 }
+
+extension HomeSecurityFeature {
+    static var deviceTypes: [DeviceType] { SecurityDevices.types }
+
+    static var demoDevices: [DemoDevices.Spec] {
+        [
+            DemoDevices.Spec(8, "1栋101门磁", "door_contact", building: "1栋", room: "101"),
+            DemoDevices.Spec(9, "1栋101人体感应", "motion", building: "1栋", room: "101"),
+            DemoDevices.Spec(10, "3栋502人体感应", "motion", building: "3栋", room: "502"),
+            DemoDevices.Spec(11, "1栋101烟感", "smoke", building: "1栋", room: "101"),
+            DemoDevices.Spec(12, "地下车库烟感", "smoke", zone: "地下车库"),
+            DemoDevices.Spec(13, "1栋101燃气探测器", "gas", building: "1栋", room: "101"),
+            DemoDevices.Spec(14, "4栋1204燃气探测器", "gas", building: "4栋", room: "1204"),
+            DemoDevices.Spec(15, "1栋101水浸", "water_leak", building: "1栋", room: "101"),
+            DemoDevices.Spec(16, "5栋801水浸", "water_leak", building: "5栋", room: "801"),
+            DemoDevices.Spec(17, "1栋101紧急按钮", "emergency_button", building: "1栋", room: "101"),
+            DemoDevices.Spec(18, "6栋1501紧急按钮", "emergency_button", building: "6栋", room: "1501", idle: true),
+            DemoDevices.Spec(36, "2栋302门磁", "door_contact", building: "2栋", room: "302"),
+            DemoDevices.Spec(37, "2栋302人体感应", "motion", building: "2栋", room: "302"),
+        ]
+    }
+}

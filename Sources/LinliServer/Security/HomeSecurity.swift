@@ -192,7 +192,7 @@ enum HomeSecurity {
                     intrusion.confirmed ? .intrusion : .unconfirmed, household, sensor: intrusion.sensor, now: now,
                     jobs: jobs, on: db)
                 try await line("reported", sensor: intrusion.sensor, call: call)
-                try await EmergencyContacts.tell(household, "security.note.family.intrusion", now: now, on: db)
+                try await EmergencyContacts.tell(household, "security.note.family.intrusion", .security, now: now, on: db)
             case .confirmed(let intrusion):
                 if let open = try await GuardCall.query(on: db).filter(\.$householdID == home)
                     .filter(\.$kind == .unconfirmed).filter(\.$step != .resolved).first()
@@ -213,7 +213,7 @@ enum HomeSecurity {
                     type == "emergency_button" ? .panic : .hazard, household, sensor: sensor, now: now, jobs: jobs,
                     on: db)
                 try await line(type == "emergency_button" ? "panic" : "hazard", sensor: sensor, call: call)
-                try await EmergencyContacts.tell(household, "security.note.family.\(type == "emergency_button" ? "panic" : "hazard")", now: now, on: db)
+                try await EmergencyContacts.tell(household, "security.note.family.\(type == "emergency_button" ? "panic" : "hazard")", .security, now: now, on: db)
                 if type == "emergency_button" {
                     // The red key: the community worker is told at once too (the care side of it).
                     try await Notifier.send(

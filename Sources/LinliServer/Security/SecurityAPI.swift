@@ -214,6 +214,5 @@ enum SecurityAPI {
                 method: .GET, path: home + "/live", operationID: "householdSecurityFeed",
                 summary: "WebSocket: {event:\"security\"} whenever the household's panel or its call changes",
                 tag: "security", authority: .resident), in: app, householdSecurityFeed)
-        EmergencyContacts.register(app, api)
     }
 }

@@ -16,6 +16,7 @@ enum HomeSecurityFeature: Feature {
         app.notificationTopics.add(.security)
         app.migrations.add(CreateSecurity())
         app.pageLinks.add("security", SecurityRoute.mySecurity)
+        app.homeTiles.add("security", order: 50, SecurityRoute.mySecurity)
         app.consoleTabs.add("security", order: 85, shown: { .handleAlarms($0) }) { SecurityRoute.desk($0) }
         SecurityAPI.register(app)
         SecurityPages.register(app.pages)
@@ -91,4 +92,8 @@ struct SecurityObserver: TelemetryObserver {
 
 extension NotificationTopic {
     static let security = NotificationTopic("security", safety: true)
+}
+
+extension HomeSecurityFeature {
+    static var css: String? { "security/security.css" }
 }

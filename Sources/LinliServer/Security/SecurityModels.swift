@@ -106,16 +106,3 @@ extension GuardCall: CommunityScoped {
     static var communityField: KeyPath<GuardCall, FieldProperty<GuardCall, UUID>> { \.$communityID }
 }
 
-/// Someone to call for a household — family who may not live there — kept by the household: shown to
-/// the guards with an alarm and told by the care watch.
-final class EmergencyContact: Model, @unchecked Sendable {
-    static let schema = "emergency_contacts"
-    @ID(key: .id) var id: UUID?
-    @Field(key: "community_id") var communityID: UUID
-    @Field(key: "household_id") var householdID: UUID
-    @Field(key: "name") var name: String
-    @Field(key: "phone") var phone: String
-    @Field(key: "relation") var relation: String
-    @Field(key: "position") var position: Int
-    init() {}
-}

@@ -132,3 +132,13 @@ enum DemoWallet {
         try await weighings.create(inChunksOn: db)
     }
 }
+
+extension Wallet {
+    static var deviceTypes: [DeviceType] { RecyclingDevices.types }
+
+    static var demoDevices: [DemoDevices.Spec] {
+        [
+            DemoDevices.Spec(27, "中心广场回收箱", "recycling_bin", zone: "中心广场"),
+        ]
+    }
+}

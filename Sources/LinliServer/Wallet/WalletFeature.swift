@@ -43,6 +43,7 @@ enum Wallet: Feature {
             ("wallet", WalletRoute.myWallet), ("walletPin", .pin), ("kiosk", .kiosk), ("kioskSetup", .kioskSetup),
             ("kioskSignIn", .kioskSignIn), ("kioskOpen", .kioskOpen),
         ] { app.pageLinks.add(name, route) }
+        app.homeTiles.add("wallet", order: 90, WalletRoute.myWallet)
         WalletPages.register(app.pages)
         app.openAPIComponents.add(WalletSchemas.all)
         // Catches up on every day of the last week not yet checked, so a day the server was down is not lost.
@@ -172,4 +173,8 @@ enum WalletSchemas {
             ),
         ]
     }
+}
+
+extension Wallet {
+    static var css: String? { "wallet/wallet.css" }
 }

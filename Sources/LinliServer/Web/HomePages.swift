@@ -37,7 +37,15 @@ enum HomePages {
             let hours: String
         }
 
+        struct Tile: Encodable, Sendable {
+            let id: String
+            let href: String
+            let label: String
+        }
+
         let name: String
+        /// The features' tiles (``HomeTiles``) this person sees.
+        let tiles: [Tile]
         let homes: [Home]
         let isStaff: Bool
         let notes: [Note]
@@ -91,9 +99,13 @@ enum HomePages {
                     hours: c.hours)
             }
         }
+        let isStaff = req.can(.openConsole)
         return Page(
-            name: user.person.name, homes: homes,
-            isStaff: req.can(.openConsole),
+            name: user.person.name,
+            tiles: req.application.homeTiles.all.filter { !$0.staffOnly || isStaff }.map {
+                .init(id: "to-\($0.name)", href: $0.path, label: req.t($0.label))
+            },
+            homes: homes, isStaff: isStaff,
             notes: notes.map { .init(title: Notifications.title($0, req), time: ConsolePages.time($0.createdAt, req)) },
             contacts: contacts, version: UUID())
     }

@@ -12,6 +12,7 @@ enum Web {
             ("profile", .profile), ("console", .console), ("consoleCommunities", .consoleCommunities),
             ("reset", .resetPassword),
         ] { links.add(name, route) }
+        app.homeTiles.add("console", order: 110, label: "home.toConsole", staffOnly: true, SiteRoute.console)
         _ = app.homePages  // made before serving, with its subscription
         AccountPages.register(app.pages)
         ConsolePages.register(app.pages)

@@ -11,14 +11,14 @@ enum DemoGates {
     static func card(_ index: Int) -> String { "DEMO-CARD-\(index + 1)" }
     static let cardsPerBuilding = 12
 
-    /// The terminal index (into `DemoDevices.specs`) and the gate of a decision.
+    /// The terminal's token number (`DemoDevices.Spec.number`) and the gate of a decision.
     struct Door: Sendable {
         let gate: UUID
         let terminal: Int
         let building: UUID?
     }
 
-    static func terminal(_ name: String) -> Int? { DemoDevices.specs.firstIndex { $0.name == name } }
+    static func terminal(_ name: String) -> Int? { DemoDevices.specs.first { $0.name == name }?.number }
 
     static func seed(
         _ db: any Database, community: UUID, buildings: [Building], households: [Household],
@@ -147,5 +147,21 @@ enum DemoGates {
             else { return nil }
             return Door(gate: id, terminal: index, building: gate.buildingID)
         }
+    }
+}
+
+extension Access {
+    static var deviceTypes: [DeviceType] { AccessDevices.types }
+
+    static var demoDevices: [DemoDevices.Spec] {
+        [
+            DemoDevices.Spec(1, "正门人脸闸机1", "face_gate", zone: "正门"),
+            DemoDevices.Spec(2, "正门人脸闸机2", "face_gate", zone: "正门"),
+            DemoDevices.Spec(3, "1栋单元门禁", "access_reader", building: "1栋"),
+            DemoDevices.Spec(4, "2栋单元门禁", "access_reader", building: "2栋"),
+            DemoDevices.Spec(5, "3栋单元门禁", "access_reader", building: "3栋"),
+            DemoDevices.Spec(6, "1栋101智能门锁", "door_lock", building: "1栋", room: "101"),
+            DemoDevices.Spec(7, "2栋302智能门锁", "door_lock", building: "2栋", room: "302"),
+        ]
     }
 }

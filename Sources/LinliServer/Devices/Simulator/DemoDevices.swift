@@ -11,7 +11,10 @@ enum DemoDevices {
     static let provisionKey = "linli-demo"
     static let provisionSecret = "linli-demo-secret"
 
-    struct Spec {
+    struct Spec: Sendable {
+        /// The token is `demo-device-<number>`, and the serial `LJ-<number>`: fixed, so that what the README
+        /// and the scripts name stays true when a feature adds devices (take the next free number).
+        let number: Int
         let name: String
         let type: String
         var building: String? = nil
@@ -19,72 +22,38 @@ enum DemoDevices {
         var zone: String? = nil
         /// Installed but never switched on (shows on the health page as never used).
         var idle = false
+
+        init(
+            _ number: Int, _ name: String, _ type: String, building: String? = nil, room: String? = nil, zone: String? = nil,
+            idle: Bool = false
+        ) {
+            self.number = number
+            self.name = name
+            self.type = type
+            self.building = building
+            self.room = room
+            self.zone = zone
+            self.idle = idle
+        }
     }
 
-    static let specs: [Spec] = [
-        Spec(name: "正门人脸闸机1", type: "face_gate", zone: "正门"),
-        Spec(name: "正门人脸闸机2", type: "face_gate", zone: "正门"),
-        Spec(name: "1栋单元门禁", type: "access_reader", building: "1栋"),
-        Spec(name: "2栋单元门禁", type: "access_reader", building: "2栋"),
-        Spec(name: "3栋单元门禁", type: "access_reader", building: "3栋"),
-        Spec(name: "1栋101智能门锁", type: "door_lock", building: "1栋", room: "101"),
-        Spec(name: "2栋302智能门锁", type: "door_lock", building: "2栋", room: "302"),
-        Spec(name: "1栋101门磁", type: "door_contact", building: "1栋", room: "101"),
-        Spec(name: "1栋101人体感应", type: "motion", building: "1栋", room: "101"),
-        Spec(name: "3栋502人体感应", type: "motion", building: "3栋", room: "502"),
-        Spec(name: "1栋101烟感", type: "smoke", building: "1栋", room: "101"),
-        Spec(name: "地下车库烟感", type: "smoke", zone: "地下车库"),
-        Spec(name: "1栋101燃气探测器", type: "gas", building: "1栋", room: "101"),
-        Spec(name: "4栋1204燃气探测器", type: "gas", building: "4栋", room: "1204"),
-        Spec(name: "1栋101水浸", type: "water_leak", building: "1栋", room: "101"),
-        Spec(name: "5栋801水浸", type: "water_leak", building: "5栋", room: "801"),
-        Spec(name: "1栋101紧急按钮", type: "emergency_button", building: "1栋", room: "101"),
-        Spec(name: "6栋1501紧急按钮", type: "emergency_button", building: "6栋", room: "1501", idle: true),
-        Spec(name: "东区草坪土壤1", type: "soil_sensor", zone: "东区草坪"),
-        Spec(name: "东区草坪土壤2", type: "soil_sensor", zone: "东区草坪"),
-        Spec(name: "西区花园土壤", type: "soil_sensor", zone: "西区花园"),
-        Spec(name: "东区草坪阀门", type: "irrigation_valve", zone: "东区草坪"),
-        Spec(name: "西区花园阀门", type: "irrigation_valve", zone: "西区花园"),
-        Spec(name: "1栋垃圾桶", type: "bin_level", building: "1栋"),
-        Spec(name: "3栋垃圾桶", type: "bin_level", building: "3栋"),
-        Spec(name: "5栋垃圾桶", type: "bin_level", building: "5栋", idle: true),
-        Spec(name: "中心广场回收箱", type: "recycling_bin", zone: "中心广场"),
-        // 1栋101's meters have six months of a household's life from the meters' own demo (`DemoMeters`).
-        Spec(name: "1栋101水表", type: "water_meter", building: "1栋", room: "101", idle: true),
-        Spec(name: "2栋302水表", type: "water_meter", building: "2栋", room: "302"),
-        Spec(name: "泵房总水表", type: "water_meter", zone: "泵房"),
-        Spec(name: "1栋101电表", type: "electricity_meter", building: "1栋", room: "101", idle: true),
-        Spec(name: "公共照明电表", type: "electricity_meter", zone: "配电房"),
-        Spec(name: "1栋101电视盒子", type: "tv_box", building: "1栋", room: "101"),
-        Spec(name: "物业大厅自助机", type: "kiosk", zone: "物业中心"),
-        Spec(name: "地下车库环境监测", type: "generic_sensor", zone: "地下车库"),
-        Spec(name: "2栋302门磁", type: "door_contact", building: "2栋", room: "302"),
-        Spec(name: "2栋302人体感应", type: "motion", building: "2栋", room: "302"),
-        Spec(name: "中心广场气象站", type: "weather_station", zone: "中心广场"),
-        Spec(name: "南区花坛土壤", type: "soil_sensor", zone: "南区花坛"),
-        Spec(name: "南区花坛阀门", type: "irrigation_valve", zone: "南区花坛"),
-        Spec(name: "2栋垃圾桶", type: "bin_level", building: "2栋"),
-        Spec(name: "4栋垃圾桶", type: "bin_level", building: "4栋"),
-        Spec(name: "6栋垃圾桶", type: "bin_level", building: "6栋"),
-        Spec(name: "1栋北侧垃圾桶", type: "bin_level", building: "1栋"),
-        Spec(name: "中心广场垃圾桶", type: "bin_level", zone: "中心广场"),
-        Spec(name: "地下车库垃圾桶", type: "bin_level", zone: "地下车库"),
-    ]
+    /// Every feature's demo devices, by token number.
+    static var specs: [Spec] { Features.all.flatMap { $0.demoDevices }.sorted { $0.number < $1.number } }
 
     /// 2栋302, where 李秀英 lives alone on the care watch: its door, motion, water meter and lock report
     /// her day (``HomeRoutine``), with a silent day about once a fortnight for the watch to find.
     static let routineHome = "2栋302"
     static let routine = HomeRoutine(seed: 302, gapEvery: 14)
 
-    static func token(_ index: Int) -> String { "demo-device-\(index + 1)" }
+    static func token(_ number: Int) -> String { "demo-device-\(number)" }
 
     /// The devices the demo's simulator drives. Not the bins: their seeded month ends in the state their
     /// collections left (one nearly full, its task open), which a simulated bin emptying at random would undo.
     static var simulated: [Simulator.Device] {
-        specs.enumerated().filter { !$0.element.idle && $0.element.type != "bin_level" }.map {
+        specs.filter { !$0.idle && $0.type != "bin_level" }.map {
             Simulator.Device(
-                name: $0.element.name, type: $0.element.type, token: token($0.offset),
-                routine: "\($0.element.building ?? "")\($0.element.room ?? "")" == routineHome ? routine : nil)
+                name: $0.name, type: $0.type, token: token($0.number),
+                routine: "\($0.building ?? "")\($0.room ?? "")" == routineHome ? routine : nil)
         }
     }
 
@@ -93,13 +62,13 @@ enum DemoDevices {
     {
         let buildingByName = Dictionary(uniqueKeysWithValues: buildings.map { ($0.name, $0) })
         var devices: [Device] = []
-        for (index, spec) in specs.enumerated() {
+        for spec in specs {
             let device = Device()
             device.id = UUID()
             device.communityID = community
             device.type = spec.type
             device.name = spec.name
-            device.serial = String(format: "LJ-%04d", index + 1)
+            device.serial = String(format: "LJ-%04d", spec.number)
             device.zone = spec.zone
             if let name = spec.building, let building = buildingByName[name] {
                 device.buildingID = building.id
@@ -110,7 +79,7 @@ enum DemoDevices {
             device.attributes = JSON.object(["installer": .string("重庆礼嘉物业"), "installed": .string("2025-06-01")]).text
             device.clientAttributes = "{}"
             device.sharedAttributes = "{}"
-            device.tokenHash = Secret.hash(token(index))
+            device.tokenHash = Secret.hash(token(spec.number))
             device.disabled = false
             device.provisioned = false
             devices.append(device)
@@ -245,4 +214,18 @@ struct CancelOnShutdown: LifecycleHandler {
     let task: Task<Void, Never>
 
     func shutdown(_ application: Application) { task.cancel() }
+}
+
+extension Devices {
+    static var deviceTypes: [DeviceType] { HubDevices.types }
+
+    static var demoDevices: [DemoDevices.Spec] {
+        [
+            DemoDevices.Spec(33, "1栋101电视盒子", "tv_box", building: "1栋", room: "101"),
+            DemoDevices.Spec(34, "物业大厅自助机", "kiosk", zone: "物业中心"),
+            DemoDevices.Spec(35, "地下车库环境监测", "generic_sensor", zone: "地下车库"),
+            // The notifier's texts go out through it.
+            DemoDevices.Spec(47, "物业短信网关", "sms_gateway", zone: "物业中心"),
+        ]
+    }
 }

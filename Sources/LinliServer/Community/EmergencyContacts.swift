@@ -35,12 +35,14 @@ enum EmergencyContacts {
 
     /// Tells the household's emergency contacts who are Linli users (by their phone) in the app; the
     /// others are the guards' and the worker's to call (their numbers are on the desk and the care page).
-    static func tell(_ household: Household, _ title: String, now: Date, on db: any Database) async throws {
+    static func tell(_ household: Household, _ title: String, _ topic: NotificationTopic, now: Date, on db: any Database)
+        async throws
+    {
         let phones = try await list(try household.requireID(), on: db).compactMap { PhoneNumber($0.phone)?.digits }
         guard !phones.isEmpty else { return }
         for person in try await Person.query(on: db).filter(\.$phone ~~ phones).all() {
             try await Notifier.send(
-                title, .security, to: .person(try person.requireID()), community: household.communityID, now: now, on: db)
+                title, topic, to: .person(try person.requireID()), community: household.communityID, now: now, on: db)
         }
     }
 
@@ -110,4 +112,19 @@ enum EmergencyContacts {
                 summary: "Replace the household's emergency contacts (at most 5)", tag: "security", authority: .resident, body: input,
                 response: listSchema), in: app, setEmergencyContacts)
     }
+}
+
+/// Someone to call for a household — family who may not live there — kept by the household: shown to
+/// the guards with an alarm and told by the care watch. Household data of the registry, which every
+/// feature may read; its table was made by home security's first migration.
+final class EmergencyContact: Model, @unchecked Sendable {
+    static let schema = "emergency_contacts"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "community_id") var communityID: UUID
+    @Field(key: "household_id") var householdID: UUID
+    @Field(key: "name") var name: String
+    @Field(key: "phone") var phone: String
+    @Field(key: "relation") var relation: String
+    @Field(key: "position") var position: Int
+    init() {}
 }
