@@ -162,3 +162,12 @@ extension Access {
 extension Access {
     static var css: String? { "access/access.css" }
 }
+
+/// Gates, access settings, people, homes, staff or the deny list changed: the access directory drops what
+/// it holds.
+struct AccessDirectoryChanged: LinliEvent {}
+
+/// Face consents or vectors of a community changed: its galleries are loaded again.
+struct GalleryChanged: LinliEvent {
+    let community: UUID
+}

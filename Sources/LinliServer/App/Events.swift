@@ -7,66 +7,63 @@ import Vapor
 
 /// Something that happened, for whoever in this process — or in another server on the same PostgreSQL —
 /// wants to know. Live feeds and cache invalidation; never the only record of anything (what must
-/// survive is written to the database first, then announced).
-enum LinliEvent: Codable, Sendable, Equatable {
-    /// An alarm was raised, acknowledged or cleared: its JSON for the community's live console.
-    case alarmChanged(community: UUID, feed: String)
-    /// A gate decided: its JSON for the community's live console.
-    case accessDecided(community: UUID, feed: String)
-    /// A device's token, state or settings changed: token caches drop it.
-    case deviceChanged(device: UUID)
-    /// Gates, access settings, people, homes, staff or the deny list changed: the access directory drops
-    /// what it holds.
-    case accessDirectoryChanged
-    /// Face consents or vectors of a community changed: its galleries are loaded again.
-    case galleryChanged(community: UUID)
-    /// A person's sign-ins, roles, homes or settings changed: principal caches drop them.
-    case personChanged(person: UUID)
-    /// Many people's homes changed at once (an import): principal caches drop everyone.
-    case peopleChanged
-    /// A notice of the community was published or withdrawn: notice boards drop the community.
-    case noticesChanged(community: UUID)
-    /// A person read a notice: what they see is computed again (its receipts).
-    case noticeRead(person: UUID)
-    /// A work order of the community was filed, moved on, assigned or rated: lists of orders drop it.
-    case workOrdersChanged(community: UUID)
-    /// A notification was sent to the community's homes or staff: home pages drop the community.
-    case notificationsChanged(community: UUID)
-    /// A contact of the community was added, changed or removed: home pages drop the community.
-    case contactsChanged(community: UUID)
-    /// A household's panel or a guard call changed: the desk's consoles reload, and the household's page
-    /// unless `household` is nil (what only the guards may know: the duress call, an escalation).
-    case securityChanged(community: UUID, household: UUID?)
-    /// A care watch or check of the community changed: pages reload, the watched homes are loaded again.
-    case careChanged(community: UUID)
-    /// An irrigation zone, run or bin of the community changed: its console and phone pages reload.
-    case environmentChanged(community: UUID)
-    /// A rule was written or deleted (`reset`: its states were dropped): other servers load the rules again.
-    case rulesChanged(rule: UUID, reset: Bool)
+/// survive is written to the database first, then announced). Each feature declares its own events as
+/// types beside the code that publishes them (`struct CareChanged: LinliEvent`); a subscriber names the
+/// type it wants (`app.events.on(CareChanged.self) { … }`).
+protocol LinliEvent: Codable, Sendable, Equatable {}
+
+extension LinliEvent {
+    /// The event's name between servers.
+    static var eventName: String { String(describing: Self.self) }
+}
+
+/// A person's sign-ins, roles, homes or settings changed: what is kept about them is dropped.
+struct PersonChanged: LinliEvent {
+    let person: UUID
+}
+
+/// Many people's homes changed at once (an import): what is kept about anyone is dropped.
+struct PeopleChanged: LinliEvent {}
+
+/// A notification was sent to the community's homes or staff (``Notifier``): home pages drop the community.
+struct NotificationsChanged: LinliEvent {
+    let community: UUID
 }
 
 /// The one event bus: subscribers in this process get every event at once; with PostgreSQL every event
 /// also goes out by `NOTIFY` and comes in from the other servers by `LISTEN` (``PostgresEventChannel``).
 final class LinliEvents: Sendable {
-    typealias Handler = @Sendable (LinliEvent) -> Void
-
-    private let handlers = NIOLockedValueBox([(handler: Handler, elsewhereOnly: Bool)]())
-    private let outbox = NIOLockedValueBox<AsyncStream<LinliEvent>.Continuation?>(nil)
-
-    /// Called for every event — or, with `elsewhereOnly`, only for those another server published (for
-    /// state this server already updated itself). Handlers must be quick (no awaiting).
-    func subscribe(elsewhereOnly: Bool = false, _ handler: @escaping Handler) {
-        handlers.withLockedValue { $0.append((handler, elsewhereOnly)) }
+    /// An event as it travels between servers: its type's name and its JSON.
+    struct Wire: Codable, Sendable {
+        let name: String
+        let payload: String
     }
 
-    func publish(_ event: LinliEvent) {
-        for entry in handlers.withLockedValue({ $0 }) where !entry.elsewhereOnly { entry.handler(event) }
-        outbox.withLockedValue { $0 }?.yield(event)
+    private typealias Handler = @Sendable (any LinliEvent) -> Void
+    private let handlers = NIOLockedValueBox([String: [(handler: Handler, elsewhereOnly: Bool)]]())
+    private let decoders = NIOLockedValueBox([String: @Sendable (Data) throws -> any LinliEvent]())
+    private let outbox = NIOLockedValueBox<AsyncStream<Wire>.Continuation?>(nil)
+
+    /// Calls `handler` for every event of type `E` — or, with `elsewhereOnly`, only for those another server
+    /// published (for state this server already updated itself). Handlers must be quick (no awaiting).
+    func on<E: LinliEvent>(_ type: E.Type, elsewhereOnly: Bool = false, _ handler: @escaping @Sendable (E) -> Void) {
+        decoders.withLockedValue { $0[E.eventName] = { try JSONDecoder().decode(E.self, from: $0) } }
+        handlers.withLockedValue {
+            $0[E.eventName, default: []].append(({ event in if let event = event as? E { handler(event) } }, elsewhereOnly))
+        }
     }
 
-    /// An event another server published.
-    func deliver(_ event: LinliEvent) {
-        for entry in handlers.withLockedValue({ $0 }) { entry.handler(event) }
+    func publish<E: LinliEvent>(_ event: E) {
+        for entry in handlers.withLockedValue({ $0[E.eventName] ?? [] }) where !entry.elsewhereOnly { entry.handler(event) }
+        guard let outbox = outbox.withLockedValue({ $0 }), let data = try? JSONEncoder().encode(event) else { return }
+        outbox.yield(Wire(name: E.eventName, payload: String(decoding: data, as: UTF8.self)))
+    }
+
+    /// An event another server published; one nobody here follows is dropped.
+    func deliver(_ wire: Wire) {
+        guard let decode = decoders.withLockedValue({ $0[wire.name] }), let event = try? decode(Data(wire.payload.utf8))
+        else { return }
+        for entry in handlers.withLockedValue({ $0[wire.name] ?? [] }) { entry.handler(event) }
     }
 
     /// Whether events go to other servers too (PostgreSQL): a live feed must then be published even
@@ -74,7 +71,7 @@ final class LinliEvents: Sendable {
     var isShared: Bool { outbox.withLockedValue { $0 } != nil }
 
     /// Where published events go besides this process (set when PostgreSQL carries them).
-    func send(to continuation: AsyncStream<LinliEvent>.Continuation) {
+    func send(to continuation: AsyncStream<Wire>.Continuation) {
         outbox.withLockedValue { $0 = continuation }
     }
 }
@@ -97,7 +94,7 @@ extension Application {
 struct PostgresEventChannel: LifecycleHandler {
     struct Envelope: Codable {
         let from: String
-        let event: LinliEvent
+        let event: LinliEvents.Wire
     }
 
     let url: String
@@ -113,7 +110,7 @@ struct PostgresEventChannel: LifecycleHandler {
     var channel: String { "linli_events" + (schema.map { "_" + $0 } ?? "") }
 
     func didBootAsync(_ app: Application) async throws {
-        let (stream, continuation) = AsyncStream<LinliEvent>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        let (stream, continuation) = AsyncStream<LinliEvents.Wire>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
         app.events.send(to: continuation)
         let channel = channel
         let instance = instance
@@ -124,7 +121,7 @@ struct PostgresEventChannel: LifecycleHandler {
                 guard let data = try? JSONEncoder().encode(Envelope(from: instance, event: event)),
                     data.count < 7_900, let sql = db as? any SQLDatabase
                 else {
-                    logger.warning("event too large for NOTIFY, kept in this server: \(event)")
+                    logger.warning("event too large for NOTIFY, kept in this server: \(event.name)")
                     continue
                 }
                 do {

@@ -171,7 +171,7 @@ struct CreateAdminCommand: AsyncCommand {
                 try await Credentials.revokeSignIns(of: id, keeping: nil, on: db)
             }
         }
-        if let id = person.id { app.events.publish(.personChanged(person: id)) }
+        if let id = person.id { app.events.publish(PersonChanged(person: id)) }
         context.console.success("Administrator \(name) (\(phone.digits)) is ready.")
     }
 }

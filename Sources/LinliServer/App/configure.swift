@@ -32,13 +32,8 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
     }
     let sessionRows = SessionRows(isOn: !database.isShared)
     app.sessionRows = sessionRows
-    app.events.subscribe { event in
-        switch event {
-        case .personChanged(let person): sessionRows.forget(person: person)
-        case .peopleChanged: sessionRows.forgetAll()
-        default: break
-        }
-    }
+    app.events.on(PersonChanged.self) { sessionRows.forget(person: $0.person) }
+    app.events.on(PeopleChanged.self) { _ in sessionRows.forgetAll() }
     app.migrations.add(SessionRecord.migration)
     app.migrations.add(CreateMoneyMovement())
     app.migrations.add(CreateJobs())

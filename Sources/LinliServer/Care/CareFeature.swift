@@ -27,9 +27,7 @@ enum ElderCare: Feature {
         app.consoleTabs.add("care", order: 135, shown: { .keepCareWatch($0) }) { CareRoute.worker($0) }
         let observer = CareObserver(app: app)
         app.deviceHub.observers.add(observer)
-        app.events.subscribe { event in
-            if case .careChanged = event { observer.forget() }
-        }
+        app.events.on(CareChanged.self) { _ in observer.forget() }
         app.jobs.every("care.watch", seconds: 5) { app, job in try await CareWatchService.run(now: job.now, app: app) }
         registerAPI(app, app.api.authenticated)
         CarePages.register(app.pages)
@@ -142,4 +140,9 @@ extension NotificationTopic {
 
 extension ElderCare {
     static var commands: [(name: String, command: any AsyncCommand)] { [("care-replay", CareReplayCommand())] }
+}
+
+/// A care watch or check of the community changed: pages reload, the watched homes are loaded again.
+struct CareChanged: LinliEvent {
+    let community: UUID
 }

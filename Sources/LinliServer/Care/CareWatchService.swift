@@ -169,13 +169,13 @@ enum CareWatchService {
     }
 
     static func announce(_ community: UUID, _ app: Application) {
-        app.events.publish(.careChanged(community: community))
-        app.events.publish(.notificationsChanged(community: community))
+        app.events.publish(CareChanged(community: community))
+        app.events.publish(NotificationsChanged(community: community))
     }
 }
 
 /// Signs of life from the watched homes' devices, after the readings are stored. The set of watched homes
-/// is kept in memory (loaded again on `careChanged` and every minute), so the readings of every other
+/// is kept in memory (loaded again on `CareChanged` and every minute), so the readings of every other
 /// home cost nothing; a home's sign is written at most once a minute.
 final class CareObserver: TelemetryObserver, Sendable {
     private struct State {

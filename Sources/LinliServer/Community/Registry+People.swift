@@ -241,6 +241,6 @@ extension Registry {
             }
         }
         req.principalChanged(assignment.personID)
-        req.application.events.publish(.workOrdersChanged(community: assignment.communityID))
+        req.application.events.publish(WorkOrdersChanged(community: assignment.communityID))
     }
 }

@@ -39,7 +39,7 @@ enum Registry {
                 after: try CommunityRead(community), by: req, on: db)
         }
         // Names of homes are cached with the people signed in.
-        req.application.events.publish(.peopleChanged)
+        req.application.events.publish(PeopleChanged())
     }
 
     static func createBuilding(in community: UUID, _ input: BuildingCreate, on req: Request) async throws -> Building {
@@ -83,7 +83,7 @@ enum Registry {
                 after: try BuildingRead(building), by: req, on: db)
         }
         // Names of homes are cached with the people signed in.
-        req.application.events.publish(.peopleChanged)
+        req.application.events.publish(PeopleChanged())
     }
 
     static func updateHousehold(_ household: Household, _ input: HouseholdUpdate, on req: Request) async throws {
@@ -112,7 +112,7 @@ enum Registry {
                 after: try HouseholdRead(household), by: req, on: db)
         }
         // Names of homes are cached with the people signed in.
-        req.application.events.publish(.peopleChanged)
+        req.application.events.publish(PeopleChanged())
     }
 
     static func createHousehold(in community: UUID, _ input: HouseholdCreate, on req: Request) async throws -> Household

@@ -87,7 +87,7 @@ enum ResidentImporter {
             try await Audit.record(.import, "resident", id: nil, community: community, after: result, by: req, on: db)
         }
         // People already known may have a new home.
-        req.application.events.publish(.peopleChanged)
+        req.application.events.publish(PeopleChanged())
         return result
     }
 

@@ -18,7 +18,7 @@ extension Contacts {
             try await row.create(on: db)
             try await Audit.record(.create, "contact", id: row.id, community: id, after: row.name, by: req, on: db)
         }
-        req.application.events.publish(.contactsChanged(community: id))
+        req.application.events.publish(ContactsChanged(community: id))
         return Created(value: try ContactRead(row))
     }
 
@@ -30,7 +30,7 @@ extension Contacts {
             try await row.save(on: db)
             try await Audit.record(.update, "contact", id: row.id, community: id, after: row.name, by: req, on: db)
         }
-        req.application.events.publish(.contactsChanged(community: id))
+        req.application.events.publish(ContactsChanged(community: id))
         return try ContactRead(row)
     }
 
@@ -41,7 +41,7 @@ extension Contacts {
             try await row.delete(on: db)
             try await Audit.record(.delete, "contact", id: row.id, community: id, before: row.name, by: req, on: db)
         }
-        req.application.events.publish(.contactsChanged(community: id))
+        req.application.events.publish(ContactsChanged(community: id))
         return NoContent()
     }
 }

@@ -143,3 +143,8 @@ enum Contacts: Feature {
 extension Sorting {
     static let contacts = Sorting(keys: ["position"], defaultSort: "position")
 }
+
+/// A contact of the community was added, changed or removed: home pages drop the community.
+struct ContactsChanged: LinliEvent {
+    let community: UUID
+}

@@ -32,19 +32,12 @@ enum Devices: Feature {
         // The live console feed of every server gets alarms and gate decisions from all of them; a
         // changed device leaves every server's token cache.
         let hub = app.deviceHub
-        app.events.subscribe { event in
-            switch event {
-            case .alarmChanged(let community, let feed), .accessDecided(let community, let feed):
-                hub.events.publish(community: community, feed)
-            case .deviceChanged(let device): hub.directory.forget(device: device)
-            default: break
-            }
-        }
+        app.events.on(ConsoleFrame.self) { hub.events.publish(community: $0.community, $0.feed) }
+        app.events.on(DeviceChanged.self) { hub.directory.forget(device: $0.device) }
         // Rules edited on another server are loaded again here (this server's own edit did it already).
-        app.events.subscribe(elsewhereOnly: true) { event in
-            guard case .rulesChanged(let rule, let reset) = event else { return }
+        app.events.on(RulesChanged.self, elsewhereOnly: true) { changed in
             Task {
-                if reset { await hub.rules.forget(rule: rule) }
+                if changed.reset { await hub.rules.forget(rule: changed.rule) }
                 await hub.rules.invalidate()
             }
         }
@@ -75,4 +68,22 @@ extension Devices {
 
 extension Devices {
     static var css: String? { "devices/devices.css" }
+}
+
+/// A frame for a community's live console (an alarm raised, acknowledged or cleared; a gate's decision):
+/// every server sends it to the consoles following the community.
+struct ConsoleFrame: LinliEvent {
+    let community: UUID
+    let feed: String
+}
+
+/// A device's token, state or settings changed: token caches drop it.
+struct DeviceChanged: LinliEvent {
+    let device: UUID
+}
+
+/// A rule was written or deleted (`reset`: its states were dropped): other servers load the rules again.
+struct RulesChanged: LinliEvent {
+    let rule: UUID
+    let reset: Bool
 }

@@ -101,7 +101,7 @@ enum Bins {
             }
         }
         // Pages hear of what changes them (an emptying, an overflow), not of every reading.
-        if !kinds.isEmpty { app.events.publish(.environmentChanged(community: bin.communityID)) }
+        if !kinds.isEmpty { app.events.publish(EnvironmentChanged(community: bin.communityID)) }
     }
 
     static func event(_ bin: WasteBin, _ kind: String, now: Date, on db: any Database) async throws {
@@ -124,7 +124,7 @@ enum Bins {
         }
         if made {
             bin.taskID = task
-            app.events.publish(.environmentChanged(community: bin.communityID))
+            app.events.publish(EnvironmentChanged(community: bin.communityID))
         }
     }
 
@@ -146,7 +146,7 @@ enum Bins {
         bin.taskID = nil
         if closed {
             bin.lastEmptiedAt = now
-            app.events.publish(.environmentChanged(community: bin.communityID))
+            app.events.publish(EnvironmentChanged(community: bin.communityID))
         }
         return closed
     }

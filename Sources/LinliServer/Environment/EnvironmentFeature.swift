@@ -24,9 +24,7 @@ enum SmartEnvironment: Feature {
         app.deviceHub.observers.add(IrrigationObserver(app: app))
         // Every server's open consoles hear of runs and collections changed on any of them.
         let bus = app.environmentBus
-        app.events.subscribe { event in
-            if case .environmentChanged(let community) = event { bus.publish(community: community, EnvironmentFeed.frame) }
-        }
+        app.events.on(EnvironmentChanged.self) { bus.publish(community: $0.community, EnvironmentFeed.frame) }
         app.deviceHub.observers.add(BinObserver(app: app))
         // Both run from the database alone: after a restart the next tick carries on.
         app.jobs.every(Irrigation.tickJob, seconds: 15) { app, job in try await Irrigation.tick(now: job.now, app: app) }
@@ -205,4 +203,9 @@ extension SmartEnvironment {
 
 extension SmartEnvironment {
     static var css: String? { "environment/environment.css" }
+}
+
+/// An irrigation zone, run or bin of the community changed: its console and phone pages reload.
+struct EnvironmentChanged: LinliEvent {
+    let community: UUID
 }

@@ -176,7 +176,7 @@ enum Irrigation {
         run.openSeconds = fresh.openSeconds
         run.version = fresh.version
         await wake(zone, app: app)
-        app.events.publish(.environmentChanged(community: run.communityID))
+        app.events.publish(EnvironmentChanged(community: run.communityID))
         return true
     }
 

@@ -85,7 +85,7 @@ enum IrrigationAPI {
                 zone == nil ? .create : .update, "irrigation_zone", id: saved.id, community: community,
                 after: saved.name, by: req, on: db)
         }
-        req.application.events.publish(.environmentChanged(community: community))
+        req.application.events.publish(EnvironmentChanged(community: community))
         return row
     }
 

@@ -62,7 +62,7 @@ extension Irrigation {
             try await command(zone, "open_valve", minutes: minutes, now: now, app: app, on: db)
         }
         await wake(zone, app: app)
-        app.events.publish(.environmentChanged(community: zone.communityID))
+        app.events.publish(EnvironmentChanged(community: zone.communityID))
         return run
     }
 
@@ -85,7 +85,7 @@ extension Irrigation {
         zone.overrideRun = nil
         zone.updatedAt = now
         try await zone.save(on: app.db)
-        app.events.publish(.environmentChanged(community: zone.communityID))
+        app.events.publish(EnvironmentChanged(community: zone.communityID))
     }
 
     /// A rain delay of `hours` (≤ 24): the program's starts are skipped as for rain, then it ends by itself.
@@ -96,7 +96,7 @@ extension Irrigation {
         zone.rainDelayUntil = now.addingTimeInterval(hours * 3600)
         zone.updatedAt = now
         try await zone.save(on: app.db)
-        app.events.publish(.environmentChanged(community: zone.communityID))
+        app.events.publish(EnvironmentChanged(community: zone.communityID))
     }
 
     /// Back to automatic at once.
@@ -109,7 +109,7 @@ extension Irrigation {
         zone.rainDelayUntil = nil
         zone.updatedAt = now
         try await zone.save(on: app.db)
-        app.events.publish(.environmentChanged(community: zone.communityID))
+        app.events.publish(EnvironmentChanged(community: zone.communityID))
     }
 
     // MARK: - Readings

@@ -80,7 +80,7 @@ extension Irrigation {
             }
             if created {
                 await wake(zone, app: app)
-                app.events.publish(.environmentChanged(community: zone.communityID))
+                app.events.publish(EnvironmentChanged(community: zone.communityID))
             }
             if !soil.stale.isEmpty {
                 try await staleSensors(zone, soil.stale, now: now, app: app)

@@ -5,7 +5,7 @@ import Vapor
 /// Who a token or a browser session signs in, kept between requests so an authenticated read costs no
 /// database round trip for the sign-in itself: two ``ReadCache``s, tagged with the person.
 ///
-/// Every change of a person's sign-ins, roles, homes or settings publishes `LinliEvent.personChanged`
+/// Every change of a person's sign-ins, roles, homes or settings publishes `PersonChanged`
 /// after its commit (`Request.principalChanged`), which drops the person's entries on every server.
 /// An entry also ends with its token, at the next China day (homes begin and end by day) and after
 /// `lifetime` at the latest.
@@ -79,13 +79,8 @@ extension Application {
         if let cache = storage[PrincipalCacheKey.self] { return cache }
         let cache = PrincipalCache()
         storage[PrincipalCacheKey.self] = cache
-        events.subscribe { event in
-            switch event {
-            case .personChanged(let person): cache.forget(person)
-            case .peopleChanged: cache.forget(nil)
-            default: break
-            }
-        }
+        events.on(PersonChanged.self) { cache.forget($0.person) }
+        events.on(PeopleChanged.self) { _ in cache.forget(nil) }
         return cache
     }
 }
@@ -93,6 +88,6 @@ extension Application {
 extension Request {
     /// Announces, after the change committed, that a person's sign-ins, roles, homes or settings changed.
     func principalChanged(_ person: UUID) {
-        application.events.publish(.personChanged(person: person))
+        application.events.publish(PersonChanged(person: person))
     }
 }

@@ -59,7 +59,7 @@ struct SessionRow: Sendable {
 /// lock file says so), every change of a session goes through it, and so what it keeps is what is
 /// stored — a page costs no session read. On PostgreSQL several servers share the sessions and each
 /// request reads its row. A person's sessions are dropped when anything of theirs changes (a password,
-/// a sign-out everywhere: `personChanged`), and a kept row is read again after 60 s, the bound for a
+/// a sign-out everywhere: `PersonChanged`), and a kept row is read again after 60 s, the bound for a
 /// change made outside the server (`linli create-admin` on the file).
 final class SessionRows: Sendable {
     static let lifetime: TimeInterval = 60

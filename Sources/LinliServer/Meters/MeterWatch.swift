@@ -98,7 +98,7 @@ enum MeterWatch {
             }
             return true
         }
-        if done { app.events.publish(.notificationsChanged(community: meter.communityID)) }
+        if done { app.events.publish(NotificationsChanged(community: meter.communityID)) }
         return done
     }
 }

@@ -256,6 +256,6 @@ enum Prepaid {
             return queued
         }
         for id in queued { await hub.signals.post(id, .commands) }
-        if !notes.isEmpty { app.events.publish(.notificationsChanged(community: row.communityID)) }
+        if !notes.isEmpty { app.events.publish(NotificationsChanged(community: row.communityID)) }
     }
 }

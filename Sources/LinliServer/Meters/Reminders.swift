@@ -75,7 +75,7 @@ enum Reminders {
                 communities.insert(bill.communityID)
             }
         }
-        for community in communities { app.events.publish(.notificationsChanged(community: community)) }
+        for community in communities { app.events.publish(NotificationsChanged(community: community)) }
         return count
     }
 }

@@ -55,3 +55,18 @@ extension NotificationTopic {
 extension Property {
     static var css: String? { "property/property.css" }
 }
+
+/// A notice of the community was published or withdrawn: notice boards drop the community.
+struct NoticesChanged: LinliEvent {
+    let community: UUID
+}
+
+/// A person read a notice: what they see is computed again (its receipts).
+struct NoticeWasRead: LinliEvent {
+    let person: UUID
+}
+
+/// A work order of the community was filed, moved on, assigned or rated: lists of orders drop it.
+struct WorkOrdersChanged: LinliEvent {
+    let community: UUID
+}

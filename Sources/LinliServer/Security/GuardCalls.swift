@@ -87,8 +87,8 @@ enum GuardCalls {
 
     static func publish(_ call: GuardCall, _ app: Application) {
         app.events.publish(
-            .securityChanged(community: call.communityID, household: call.kind == .duress ? nil : call.householdID))
-        if call.kind != .duress { app.events.publish(.notificationsChanged(community: call.communityID)) }
+            SecurityChanged(community: call.communityID, household: call.kind == .duress ? nil : call.householdID))
+        if call.kind != .duress { app.events.publish(NotificationsChanged(community: call.communityID)) }
     }
 
     /// The named guard (a guard of the community), or the desk's choice: on shift, free before busy.
@@ -145,8 +145,8 @@ enum GuardCalls {
             }
             if sent {
                 call.escalations = count
-                app.events.publish(.securityChanged(community: call.communityID, household: nil))
-                app.events.publish(.notificationsChanged(community: call.communityID))
+                app.events.publish(SecurityChanged(community: call.communityID, household: nil))
+                app.events.publish(NotificationsChanged(community: call.communityID))
             }
         }
     }
@@ -197,7 +197,7 @@ enum GuardCalls {
                                 try await line.create(on: db)
                                 try await HomeSecurity.tell(household, "security.note.scheduleRefused", sensor: nil, now: now, on: db)
                             }
-                            app.events.publish(.securityChanged(community: household.communityID, household: row.householdID))
+                            app.events.publish(SecurityChanged(community: household.communityID, household: row.householdID))
                         }
                     } else {
                         try await HomeSecurity.step(household, by: nil, now: now, app: app, retries: 3) { panel, s in

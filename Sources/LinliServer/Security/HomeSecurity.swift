@@ -154,8 +154,8 @@ enum HomeSecurity {
             }
             if done {
                 app.events.publish(
-                    .securityChanged(community: household.communityID, household: try household.requireID()))
-                app.events.publish(.notificationsChanged(community: household.communityID))
+                    SecurityChanged(community: household.communityID, household: try household.requireID()))
+                app.events.publish(NotificationsChanged(community: household.communityID))
                 return Stepped(panel: panel, effects: effects)
             }
             attempt += 1

@@ -48,10 +48,9 @@ enum HomeSecurityFeature: Feature {
         }
         // Every server's open consoles and household pages hear of changes made on any of them.
         let bus = app.securityBus
-        app.events.subscribe { event in
-            guard case .securityChanged(let community, let household) = event else { return }
-            bus.publish(community: community, SecurityFeed.frame)
-            if let household { bus.publish(community: household, SecurityFeed.frame) }
+        app.events.on(SecurityChanged.self) { changed in
+            bus.publish(community: changed.community, SecurityFeed.frame)
+            if let household = changed.household { bus.publish(community: household, SecurityFeed.frame) }
         }
         // Delays and abort windows that ended, and calls nobody acknowledged: one-off jobs at their due
         // times, and a sweep every 5 s as the net; both read the database, so they go on after a restart.
@@ -96,4 +95,11 @@ extension NotificationTopic {
 
 extension HomeSecurityFeature {
     static var css: String? { "security/security.css" }
+}
+
+/// A household's panel or a guard call changed: the desk's consoles reload, and the household's page
+/// unless `household` is nil (what only the guards may know: the duress call, an escalation).
+struct SecurityChanged: LinliEvent {
+    let community: UUID
+    let household: UUID?
 }

@@ -6,7 +6,7 @@ import Vapor
 /// and the community's useful numbers. What it shows is kept per person and language in a ``ReadCache``
 /// tagged with the person, their homes, communities and staff communities; any person's change (a
 /// member moved in, a name, a birth year, a role) drops every kept page, a notification or a contact of a
-/// community drops that community's (`notificationsChanged`, `contactsChanged`, after their commit).
+/// community drops that community's (`NotificationsChanged`, `ContactsChanged`, after their commit).
 enum HomePages {
     struct Page: KeptContext {
         struct Member: Encodable, Sendable {
@@ -119,13 +119,10 @@ extension Application {
         if let cache = storage[HomePagesKey.self] { return cache }
         let cache = HomePages.Cache()
         storage[HomePagesKey.self] = cache
-        events.subscribe { event in
-            switch event {
-            case .notificationsChanged(let community), .contactsChanged(let community): cache.forget(tagged: community)
-            case .personChanged, .peopleChanged: cache.forgetAll()
-            default: break
-            }
-        }
+        events.on(NotificationsChanged.self) { cache.forget(tagged: $0.community) }
+        events.on(ContactsChanged.self) { cache.forget(tagged: $0.community) }
+        events.on(PersonChanged.self) { _ in cache.forgetAll() }
+        events.on(PeopleChanged.self) { _ in cache.forgetAll() }
         return cache
     }
 }

@@ -215,11 +215,9 @@ extension Application {
                     "face vectors left out of matching", metadata: ["community": "\(community)", "count": "\(bad.count)"])
                 await FaceAlarm.badVectors(
                     community, count: bad.count, at: app.clock.now(), on: db, events: events, logger: logger)
-            }, onChange: { events.publish(.galleryChanged(community: $0)) })
+            }, onChange: { events.publish(GalleryChanged(community: $0)) })
         storage[GalleriesKey.self] = galleries
-        events.subscribe(elsewhereOnly: true) { event in
-            if case .galleryChanged(let community) = event { galleries.forget(community) }
-        }
+        events.on(GalleryChanged.self, elsewhereOnly: true) { galleries.forget($0.community) }
     }
 
     var faceVault: FaceVault {
@@ -246,7 +244,7 @@ enum FaceAlarm {
             try await Notifier.send(
                 L10n.text("face.badVectors", .zhCN, ["count": "\(count)"]), .access, to: .role(.operator_),
                 community: community, now: now, on: db)
-            events.publish(.notificationsChanged(community: community))
+            events.publish(NotificationsChanged(community: community))
         } catch { logger.report(error: error) }
     }
 }

@@ -150,7 +150,7 @@ final class AccessDirectory: Sendable {
             let directory = directory
             db.eventLoop.scheduleTask(in: .seconds(2)) { directory.forgetAll() }
             // The other servers forget too (now and two seconds later, when the write has committed).
-            events.publish(.accessDirectoryChanged)
+            events.publish(AccessDirectoryChanged())
         }
 
         func create(model: M, on db: any Database, next: any AnyAsyncModelResponder) async throws {
@@ -179,8 +179,7 @@ final class AccessDirectory: Sendable {
         app.databases.middleware.use(Invalidation<StaffAssignment>(directory: self, events: app.events))
         app.databases.middleware.use(Invalidation<DenyEntry>(directory: self, events: app.events))
         let eventLoop = app.eventLoopGroup.any()
-        app.events.subscribe(elsewhereOnly: true) { [self] event in
-            guard event == .accessDirectoryChanged else { return }
+        app.events.on(AccessDirectoryChanged.self, elsewhereOnly: true) { [self] _ in
             forgetAll()
             eventLoop.scheduleTask(in: .seconds(2)) { self.forgetAll() }
         }

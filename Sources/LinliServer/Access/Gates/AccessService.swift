@@ -236,7 +236,7 @@ enum AccessService {
                     person: answer.person?.maskedName))
         {
             req.application.events.publish(
-                .accessDecided(community: community, feed: String(decoding: data, as: UTF8.self)))
+                ConsoleFrame(community: community, feed: String(decoding: data, as: UTF8.self)))
         }
         return answer
     }

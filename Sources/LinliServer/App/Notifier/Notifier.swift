@@ -108,7 +108,7 @@ enum Notifier {
     }
 
     /// Writes the notification (what the app, the TV and the kiosk show) and queues a text for each
-    /// recipient whose channels for the topic include SMS. The caller publishes `notificationsChanged`
+    /// recipient whose channels for the topic include SMS. The caller publishes `NotificationsChanged`
     /// after its transaction commits.
     static func send(
         _ title: String, _ topic: NotificationTopic, to recipients: Recipients, community: UUID,

@@ -45,7 +45,7 @@ extension Notifications {
                 .run()
         }
         // The person's home page lists notes without the muted topics.
-        req.application.events.publish(.personChanged(person: person))
+        req.application.events.publish(PersonChanged(person: person))
         return read(topic, channels, req)
     }
 

@@ -114,7 +114,7 @@ actor ActionRunner {
                         action.title ?? firing.rule.name, .devices,
                         to: .init(role: action.role, household: action.role == nil ? firing.device.facts.householdID : nil),
                         community: firing.communityID, device: firing.device.id, now: now, on: app.db)
-                    app.events.publish(.notificationsChanged(community: firing.communityID))
+                    app.events.publish(NotificationsChanged(community: firing.communityID))
                 }
             }
         }
@@ -144,7 +144,7 @@ enum Alarms {
         guard let read = try? AlarmRead(alarm, deviceName: nil),
             let data = try? JSONEncoder.linli.encode(AlarmEvent(event: "alarm", alarm: read))
         else { return }
-        hub.announce(.alarmChanged(community: alarm.communityID, feed: String(decoding: data, as: UTF8.self)))
+        hub.announce(ConsoleFrame(community: alarm.communityID, feed: String(decoding: data, as: UTF8.self)))
     }
 
     static func raise(

@@ -87,7 +87,7 @@ enum DeviceRegistry {
                 .update, "device", id: device.id, community: device.communityID, before: before,
                 after: try DeviceRead(device, lastSeen: nil, now: req.clock.now()), by: req, on: db)
         }
-        req.application.events.publish(.deviceChanged(device: try device.requireID()))
+        req.application.events.publish(DeviceChanged(device: try device.requireID()))
     }
 
     /// A new token; the old one stops working at once.
@@ -100,7 +100,7 @@ enum DeviceRegistry {
             try await Audit.record(
                 .rotateToken, "device", id: device.id, community: device.communityID, by: req, on: db)
         }
-        req.application.events.publish(.deviceChanged(device: try device.requireID()))
+        req.application.events.publish(DeviceChanged(device: try device.requireID()))
         return token
     }
 
@@ -114,7 +114,7 @@ enum DeviceRegistry {
             try await Audit.record(
                 .delete, "device", id: id, community: device.communityID, before: before, by: req, on: db)
         }
-        req.application.events.publish(.deviceChanged(device: id))
+        req.application.events.publish(DeviceChanged(device: id))
     }
 
     /// Sets shared attributes and wakes the device's attribute long poll with the change.

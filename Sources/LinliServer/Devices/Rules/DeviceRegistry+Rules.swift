@@ -70,7 +70,7 @@ extension DeviceRegistry {
         let reset = before.map { $0.condition != rule.condition || $0.key != rule.key || $0.scope != rule.scope } ?? false
         if reset { await req.deviceHub.rules.forget(rule: id) }
         await req.deviceHub.rules.invalidate()
-        req.application.events.publish(.rulesChanged(rule: id, reset: reset))
+        req.application.events.publish(RulesChanged(rule: id, reset: reset))
         return rule
     }
 
@@ -84,7 +84,7 @@ extension DeviceRegistry {
         }
         await req.deviceHub.rules.forget(rule: id)
         await req.deviceHub.rules.invalidate()
-        req.application.events.publish(.rulesChanged(rule: id, reset: true))
+        req.application.events.publish(RulesChanged(rule: id, reset: true))
     }
 
     static func rule(_ record: RuleRecord) throws -> Rule {

@@ -18,7 +18,7 @@ struct Firing: Sendable {
 /// With several servers on one PostgreSQL (`shared`), the stored states are the truth: a device's
 /// readings may reach any server and the time-driven checks run on whichever claimed the job, so the
 /// states of a batch's devices (and, for a tick, all states) are read again before they are used; an
-/// edited rule reaches the other servers by `LinliEvent.rulesChanged`.
+/// edited rule reaches the other servers by `RulesChanged`.
 actor RuleRuntime {
     private struct StateKey: Hashable {
         let rule: UUID

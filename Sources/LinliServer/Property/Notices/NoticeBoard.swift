@@ -6,7 +6,7 @@ import Vapor
 
 /// The notices of each community that are not withdrawn nor expired, kept in memory (a ``ReadCache``
 /// tagged with the community): a reader's list, a notice page and the emergency banner on every page are
-/// computed from it without a query. Publishing or withdrawing publishes `LinliEvent.noticesChanged`
+/// computed from it without a query. Publishing or withdrawing publishes `NoticesChanged`
 /// after the commit, which drops the community's entry on every server. Scheduled notices are held
 /// before their time and shown from it. The rows are shared by every request: read them, never change them.
 final class NoticeBoard: Sendable {
@@ -63,16 +63,12 @@ extension Application {
         if let board = storage[NoticeBoardKey.self] { return board }
         let board = NoticeBoard()
         storage[NoticeBoardKey.self] = board
-        events.subscribe { event in
-            switch event {
-            case .noticesChanged(let community): board.forget(community)
-            case .noticeRead(let person): board.readers.forget(tagged: person)
-            // An audience group can rest on another member of the home (a child's birth year makes the
-            // parents), so any person's change drops every reader's list.
-            case .personChanged, .peopleChanged: board.readers.forgetAll()
-            default: break
-            }
-        }
+        events.on(NoticesChanged.self) { board.forget($0.community) }
+        events.on(NoticeWasRead.self) { board.readers.forget(tagged: $0.person) }
+        // An audience group can rest on another member of the home (a child's birth year makes the
+        // parents), so any person's change drops every reader's list.
+        events.on(PersonChanged.self) { _ in board.readers.forgetAll() }
+        events.on(PeopleChanged.self) { _ in board.readers.forgetAll() }
         return board
     }
 }
@@ -144,6 +140,6 @@ extension Notices {
 
     /// Announces, after the commit, that a community's notices changed (every server's board drops them).
     static func changed(_ community: UUID, on req: Request) {
-        req.application.events.publish(.noticesChanged(community: community))
+        req.application.events.publish(NoticesChanged(community: community))
     }
 }

@@ -180,7 +180,7 @@ enum Notices {
         row.personID = person
         row.readAt = req.clock.now()
         do { try await row.create(on: req.db) } catch let error as any DatabaseError where error.isConstraintFailure {}
-        req.application.events.publish(.noticeRead(person: person))
+        req.application.events.publish(NoticeWasRead(person: person))
     }
 
     /// A notice the caller may read (in its audience), or 404.

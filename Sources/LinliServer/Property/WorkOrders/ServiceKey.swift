@@ -44,7 +44,7 @@ enum ServiceKey {
             .filter(\.$status ~~ [.submitted, .accepted, .onTheWay]).first()
         {
             try await WorkOrderService.event(open, "pressedAgain", by: nil, note: device.name, at: now, on: app.db)
-            app.events.publish(.workOrdersChanged(community: household.communityID))
+            app.events.publish(WorkOrdersChanged(community: household.communityID))
             return
         }
         let today = Calendar.chinaDate(now)
@@ -55,7 +55,7 @@ enum ServiceKey {
             try await Notifier.send(
                 "work.serviceKey.description", .property, to: .init(role: .propertyStaff, household: home),
                 community: household.communityID, device: id, now: now, on: app.db)
-            app.events.publish(.notificationsChanged(community: household.communityID))
+            app.events.publish(NotificationsChanged(community: household.communityID))
             return
         }
         let description = L10n.text("work.serviceKey.description", .zhCN) + " (\(device.name))"

@@ -6,8 +6,8 @@ import Vapor
 /// A resident's requests and a staff member's tasks. The first page as the route gives it without a
 /// query string — what a phone asks for every time it opens the list — is kept in a ``ReadCache`` by
 /// person, tagged with the communities it could change from (the reader's homes or staff roles and the
-/// orders' own), the homes and the assignees it names. `LinliEvent.workOrdersChanged` (every step,
-/// after its commit), `personChanged` and `peopleChanged` drop it; it also ends when a listed open order
+/// orders' own), the homes and the assignees it names. `WorkOrdersChanged` (every step,
+/// after its commit), `PersonChanged` and `PeopleChanged` drop it; it also ends when a listed open order
 /// reaches a deadline (its `overdue` turns). Any other page, filter or order is read from the database.
 enum WorkOrderLists {
     enum Kind: Hashable, Sendable {
@@ -77,14 +77,9 @@ extension Application {
         if let cache = storage[WorkOrderListsKey.self] { return cache }
         let cache = WorkOrderLists.Cache()
         storage[WorkOrderListsKey.self] = cache
-        events.subscribe { event in
-            switch event {
-            case .workOrdersChanged(let community): cache.forget(tagged: community)
-            case .personChanged(let person): cache.forget(tagged: person)
-            case .peopleChanged: cache.forgetAll()
-            default: break
-            }
-        }
+        events.on(WorkOrdersChanged.self) { cache.forget(tagged: $0.community) }
+        events.on(PersonChanged.self) { cache.forget(tagged: $0.person) }
+        events.on(PeopleChanged.self) { _ in cache.forgetAll() }
         return cache
     }
 }

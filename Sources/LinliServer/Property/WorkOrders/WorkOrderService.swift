@@ -97,7 +97,7 @@ enum WorkOrderService {
                 .request, category.rawValue, community: community, household: household.id,
                 building: household.buildingID, at: now, on: db)
         }
-        events.publish(.workOrdersChanged(community: community))
+        events.publish(WorkOrdersChanged(community: community))
         return order
     }
 
@@ -209,7 +209,7 @@ enum WorkOrderService {
                         "description": String(order.description.prefix(40)),
                     ]), .property, to: .role(.operator_), community: order.communityID, now: now, on: db)
             }
-            events.publish(.notificationsChanged(community: order.communityID))
+            events.publish(NotificationsChanged(community: order.communityID))
         }
         let forgotten = try await WorkOrder.query(on: db).filter(\.$status == .done)
             .filter(\.$doneAt < now.addingTimeInterval(-WorkOrderRules.autoConfirmAfter)).all()
@@ -241,7 +241,7 @@ enum WorkOrderService {
             try await event(order, action, by: actor, note: note, at: at, on: db)
             try await also?(db)
         }
-        events.publish(.workOrdersChanged(community: order.communityID))
+        events.publish(WorkOrdersChanged(community: order.communityID))
     }
 
     static func event(
