@@ -103,14 +103,14 @@ enum AccessPages {
     }
 
     static func register(_ web: any RoutesBuilder) {
-        Web.route(web, .GET, { _, _, _ in AccessRoute.myAccess }, myAccessPage)
-        Web.route(web, .GET, { _, _, _ in AccessRoute.myQR }, myQRPage)
-        Web.route(web, .POST, { _, _, _ in AccessRoute.consent }, postConsent)
-        Web.route(web, .POST, { _, _, _ in AccessRoute.consentWithdraw }, postConsentWithdraw)
-        Web.route(web, .POST, { _, _, _ in AccessRoute.passes }, postPasses)
-        Web.route(web, .POST, { d, _, _ in AccessRoute.lockUnlock(d) }, postLockUnlock)
-        Web.route(web, .POST, { d, _, _ in AccessRoute.lockCodes(d) }, postLockCodes)
-        Web.route(web, .POST, { d, c, _ in AccessRoute.lockCodeRevoke(d, c) }, postLockCodeRevoke)
-        Web.route(web, .POST, { p, _, _ in AccessRoute.passRevoke(p) }, postPassRevoke)
+        Web.route(web, .GET, { _, _, _ in AccessRoute.myAccess }, authority: .signedIn, myAccessPage)
+        Web.route(web, .GET, { _, _, _ in AccessRoute.myQR }, authority: .signedIn, myQRPage)
+        Web.route(web, .POST, { _, _, _ in AccessRoute.consent }, authority: .signedIn, postConsent)
+        Web.route(web, .POST, { _, _, _ in AccessRoute.consentWithdraw }, authority: .signedIn, postConsentWithdraw)
+        Web.route(web, .POST, { _, _, _ in AccessRoute.passes }, authority: .signedIn, postPasses)
+        Web.route(web, .POST, { d, _, _ in AccessRoute.lockUnlock(d) }, authority: .object("deviceID"), postLockUnlock)
+        Web.route(web, .POST, { d, _, _ in AccessRoute.lockCodes(d) }, authority: .object("deviceID"), postLockCodes)
+        Web.route(web, .POST, { d, c, _ in AccessRoute.lockCodeRevoke(d, c) }, authority: .object("deviceID"), postLockCodeRevoke)
+        Web.route(web, .POST, { p, _, _ in AccessRoute.passRevoke(p) }, authority: .object("passID"), postPassRevoke)
     }
 }

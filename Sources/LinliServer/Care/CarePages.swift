@@ -70,11 +70,11 @@ enum CarePages {
     }
 
     static func register(_ web: any RoutesBuilder) {
-        Web.route(web, .GET, { _, _, _ in CareRoute.myCare }, myCarePage)
-        Web.route(web, .POST, { _, _, _ in CareRoute.checkIn }, postCheckIn)
-        Web.route(web, .GET, { c, _, _ in CareRoute.worker(c) }, workerPage)
-        Web.route(web, .POST, { c, _, _ in CareRoute.watch(c) }, postWatch)
-        Web.route(web, .POST, { c, check, _ in CareRoute.visit(c, check) }, postVisit)
+        Web.route(web, .GET, { _, _, _ in CareRoute.myCare }, authority: .signedIn, myCarePage)
+        Web.route(web, .POST, { _, _, _ in CareRoute.checkIn }, authority: .signedIn, postCheckIn)
+        Web.route(web, .GET, { c, _, _ in CareRoute.worker(c) }, authority: .community { .keepCareWatch($0) }, workerPage)
+        Web.route(web, .POST, { c, _, _ in CareRoute.watch(c) }, authority: .community { .keepCareWatch($0) }, postWatch)
+        Web.route(web, .POST, { c, check, _ in CareRoute.visit(c, check) }, authority: .community { .keepCareWatch($0) }, postVisit)
     }
 
     static func workerPage(_ header: ConsolePages.Header, _ req: Request) async throws -> WorkerPage {

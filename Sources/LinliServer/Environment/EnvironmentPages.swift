@@ -71,10 +71,10 @@ enum EnvironmentPages {
     }
 
     static func register(_ web: any RoutesBuilder) {
-        Web.route(web, .GET, { c, _, _ in EnvironmentRoute.console(c) }, consolePage)
-        Web.route(web, .GET, { c, _, _ in EnvironmentRoute.round(c) }, roundPage)
-        Web.route(web, .POST, { c, z, _ in EnvironmentRoute.zone(c, z) }, postZone)
-        Web.route(web, .POST, { c, b, _ in EnvironmentRoute.binDone(c, b) }, postBinDone)
+        Web.route(web, .GET, { c, _, _ in EnvironmentRoute.console(c) }, authority: .community { .viewDevices($0) }, consolePage)
+        Web.route(web, .GET, { c, _, _ in EnvironmentRoute.round(c) }, authority: .community { .handleAlarms($0) }, roundPage)
+        Web.route(web, .POST, { c, z, _ in EnvironmentRoute.zone(c, z) }, authority: .community { .sendCommands($0) }, postZone)
+        Web.route(web, .POST, { c, b, _ in EnvironmentRoute.binDone(c, b) }, authority: .community { .handleAlarms($0) }, postBinDone)
     }
 
     static func row(_ community: UUID, _ b: BinRead, _ req: Request) -> BinRow {

@@ -89,13 +89,13 @@ enum SecurityPages {
     }
 
     static func register(_ web: any RoutesBuilder) {
-        Web.route(web, .GET, { _, _, _ in SecurityRoute.mySecurity }, mySecurityPage)
-        Web.route(web, .POST, { h, _, _ in SecurityRoute.arm(h) }, postArm)
-        Web.route(web, .POST, { h, _, _ in SecurityRoute.disarm(h) }, postDisarm)
-        Web.route(web, .POST, { h, _, _ in SecurityRoute.contacts(h) }, postContacts)
-        Web.route(web, .GET, { c, _, _ in SecurityRoute.desk(c) }, deskPage)
+        Web.route(web, .GET, { _, _, _ in SecurityRoute.mySecurity }, authority: .signedIn, mySecurityPage)
+        Web.route(web, .POST, { h, _, _ in SecurityRoute.arm(h) }, authority: .object("householdID"), postArm)
+        Web.route(web, .POST, { h, _, _ in SecurityRoute.disarm(h) }, authority: .object("householdID"), postDisarm)
+        Web.route(web, .POST, { h, _, _ in SecurityRoute.contacts(h) }, authority: .object("householdID"), postContacts)
+        Web.route(web, .GET, { c, _, _ in SecurityRoute.desk(c) }, authority: .community { .handleAlarms($0) }, deskPage)
         for step in [GuardDesk.Step.acknowledged, .dispatched, .onSite, .resolved] {
-            Web.route(web, .POST, { c, call, _ in SecurityRoute.callStep(c, call, step) }, postCallStep)
+            Web.route(web, .POST, { c, call, _ in SecurityRoute.callStep(c, call, step) }, authority: .community { .handleAlarms($0) }, postCallStep)
         }
     }
 

@@ -69,9 +69,9 @@ enum WalletPages {
     static let binCookie = "linli_bin"
 
     static func register(_ web: any RoutesBuilder) {
-        Web.route(web, .GET, { _, _, _ in WalletRoute.myWallet }, myWalletPage)
-        Web.route(web, .POST, { h, _, _ in WalletRoute.withdraw(h) }, postWithdraw)
-        Web.route(web, .POST, { _, _, _ in WalletRoute.pin }, postPin)
+        Web.route(web, .GET, { _, _, _ in WalletRoute.myWallet }, authority: .signedIn, myWalletPage)
+        Web.route(web, .POST, { h, _, _ in WalletRoute.withdraw(h) }, authority: .object("householdID"), postWithdraw)
+        Web.route(web, .POST, { _, _, _ in WalletRoute.pin }, authority: .signedIn, postPin)
         registerKiosk(web)
     }
 
@@ -105,9 +105,9 @@ enum WalletPages {
     }
 
     static func registerKiosk(_ web: any RoutesBuilder) {
-        Web.route(web, .GET, { _, _, _ in WalletRoute.kiosk }, kioskPage)
-        Web.route(web, .POST, { _, _, _ in WalletRoute.kioskSetup }, postKioskSetup)
-        Web.route(web, .POST, { _, _, _ in WalletRoute.kioskSignIn }, postKioskSignIn)
-        Web.route(web, .POST, { _, _, _ in WalletRoute.kioskOpen }, postKioskOpen)
+        Web.route(web, .GET, { _, _, _ in WalletRoute.kiosk }, authority: .anyone, kioskPage)
+        Web.route(web, .POST, { _, _, _ in WalletRoute.kioskSetup }, authority: .anyone, postKioskSetup)
+        Web.route(web, .POST, { _, _, _ in WalletRoute.kioskSignIn }, authority: .anyone, postKioskSignIn)
+        Web.route(web, .POST, { _, _, _ in WalletRoute.kioskOpen }, authority: .anyone, postKioskOpen)
     }
 }

@@ -18,13 +18,19 @@ enum Web {
         ConsolePages.register(app.pages)
     }
 
+    /// A page: its typed route, who may open it (checked before the handler, as for an API endpoint;
+    /// kept in the route's `userInfo["authority"]` for the generated tests), and its named handler.
     static func route(
         _ routes: any RoutesBuilder, _ method: HTTPMethod, _ make: (UUID, UUID, UUID) -> some PageRoute,
-        maxBody: ByteCount = "5mb", _ handler: @escaping @Sendable (Request) async throws -> Response
+        authority: Authority, maxBody: ByteCount = "5mb", _ handler: @escaping @Sendable (Request) async throws -> Response
     ) {
-        routes.on(
-            method, SiteRoute.pattern(make).map { PathComponent(stringLiteral: $0) }, body: .collect(maxSize: maxBody),
-            use: handler)
+        let route = routes.on(
+            method, SiteRoute.pattern(make).map { PathComponent(stringLiteral: $0) }, body: .collect(maxSize: maxBody)
+        ) { req in
+            try await authority.check(req)
+            return try await handler(req)
+        }
+        route.userInfo["authority"] = authority
     }
 }
 

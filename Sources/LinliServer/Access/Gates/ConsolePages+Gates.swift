@@ -87,10 +87,10 @@ extension ConsolePages {
     }
 
     static func registerGates(_ web: any RoutesBuilder) {
-        Web.route(web, .GET, { c, _, _ in AccessRoute.gates(c) }, gatesPage)
-        Web.route(web, .POST, { c, p, _ in AccessRoute.denyRemove(c, p) }, postDenyRemove)
-        Web.route(web, .GET, { c, _, _ in AccessRoute.faceData(c) }, faceDataPage)
-        Web.route(web, .POST, { c, _, _ in AccessRoute.denyList(c) }, postDenyList)
-        Web.route(web, .GET, { c, _, _ in AccessRoute.accessLog(c) }, accessLogPage)
+        Web.route(web, .GET, { c, _, _ in AccessRoute.gates(c) }, authority: .community { .viewDevices($0) }, gatesPage)
+        Web.route(web, .POST, { c, p, _ in AccessRoute.denyRemove(c, p) }, authority: .community { .viewRegistry($0) }, postDenyRemove)
+        Web.route(web, .GET, { c, _, _ in AccessRoute.faceData(c) }, authority: .community { .manageDevices($0) }, faceDataPage)
+        Web.route(web, .POST, { c, _, _ in AccessRoute.denyList(c) }, authority: .community { .handleAlarms($0) }, postDenyList)
+        Web.route(web, .GET, { c, _, _ in AccessRoute.accessLog(c) }, authority: .community { .viewDevices($0) }, accessLogPage)
     }
 }

@@ -5,16 +5,16 @@ import Vapor
 extension ConsolePages {
     /// Residents, one person, staff roles.
     static func registerPeople(_ web: any RoutesBuilder) {
-        Web.route(web, .GET, { c, _, _ in RegistryRoute.residents(c) }, residentsPage)
-        Web.route(web, .POST, { c, _, _ in RegistryRoute.residents(c) }, postResidents)
-        Web.route(web, .GET, { c, p, _ in RegistryRoute.person(c, p) }, personPage)
-        Web.route(web, .POST, { c, p, _ in RegistryRoute.guardians(c, p) }, postGuardians)
-        Web.route(web, .POST, { c, p, g in RegistryRoute.guardianRemove(c, p, g) }, postGuardianRemove)
-        Web.route(web, .POST, { c, p, _ in RegistryRoute.person(c, p) }, postPerson)
-        Web.route(web, .POST, { c, p, _ in RegistryRoute.personReset(c, p) }, postPersonReset)
-        Web.route(web, .GET, { c, _, _ in RegistryRoute.staff(c) }, staffPage)
-        Web.route(web, .POST, { c, _, _ in RegistryRoute.staff(c) }, postStaff)
-        Web.route(web, .POST, { c, s, _ in RegistryRoute.revokeStaff(c, s) }, postRevokeStaff)
+        Web.route(web, .GET, { c, _, _ in RegistryRoute.residents(c) }, authority: .community { .viewRegistry($0) }, residentsPage)
+        Web.route(web, .POST, { c, _, _ in RegistryRoute.residents(c) }, authority: .community { .manageRegistry($0) }, postResidents)
+        Web.route(web, .GET, { c, p, _ in RegistryRoute.person(c, p) }, authority: .community { .viewRegistry($0) }, personPage)
+        Web.route(web, .POST, { c, p, _ in RegistryRoute.guardians(c, p) }, authority: .community { .manageRegistry($0) }, postGuardians)
+        Web.route(web, .POST, { c, p, g in RegistryRoute.guardianRemove(c, p, g) }, authority: .community { .manageRegistry($0) }, postGuardianRemove)
+        Web.route(web, .POST, { c, p, _ in RegistryRoute.person(c, p) }, authority: .community { .manageRegistry($0) }, postPerson)
+        Web.route(web, .POST, { c, p, _ in RegistryRoute.personReset(c, p) }, authority: .community { .viewRegistry($0) }, postPersonReset)
+        Web.route(web, .GET, { c, _, _ in RegistryRoute.staff(c) }, authority: .community { .viewRegistry($0) }, staffPage)
+        Web.route(web, .POST, { c, _, _ in RegistryRoute.staff(c) }, authority: .community { .manageStaff($0) }, postStaff)
+        Web.route(web, .POST, { c, s, _ in RegistryRoute.revokeStaff(c, s) }, authority: .community { .manageStaff($0) }, postRevokeStaff)
     }
 
     /// The guardians section of a child's page: who is registered, and the adults living with the child.

@@ -47,10 +47,10 @@ extension ConsolePages {
 
     /// The alarm list, its live feed, acknowledge and clear, device health and staff tasks.
     static func registerAlarmsAndHealth(_ web: any RoutesBuilder) {
-        Web.route(web, .GET, { c, _, _ in DeviceRoute.alarms(c) }, alarmsPage)
-        Web.route(web, .POST, { c, a, _ in DeviceRoute.alarmAck(c, a) }, postAlarmAck)
-        Web.route(web, .POST, { c, a, _ in DeviceRoute.alarmClear(c, a) }, postAlarmClear)
-        Web.route(web, .GET, { c, _, _ in DeviceRoute.deviceHealth(c) }, deviceHealthPage)
-        Web.route(web, .POST, { c, t, _ in DeviceRoute.taskDone(c, t) }, postTaskDone)
+        Web.route(web, .GET, { c, _, _ in DeviceRoute.alarms(c) }, authority: .community { .viewDevices($0) }, alarmsPage)
+        Web.route(web, .POST, { c, a, _ in DeviceRoute.alarmAck(c, a) }, authority: .community { .handleAlarms($0) }, postAlarmAck)
+        Web.route(web, .POST, { c, a, _ in DeviceRoute.alarmClear(c, a) }, authority: .community { .handleAlarms($0) }, postAlarmClear)
+        Web.route(web, .GET, { c, _, _ in DeviceRoute.deviceHealth(c) }, authority: .community { .viewDevices($0) }, deviceHealthPage)
+        Web.route(web, .POST, { c, t, _ in DeviceRoute.taskDone(c, t) }, authority: .community { .handleAlarms($0) }, postTaskDone)
     }
 }

@@ -78,14 +78,14 @@ extension ConsolePages {
     }
 
     static func registerDevices(_ web: any RoutesBuilder) {
-        Web.route(web, .GET, { c, _, _ in DeviceRoute.devices(c) }, devicesPage)
-        Web.route(web, .POST, { c, _, _ in DeviceRoute.devices(c) }, postDevices)
-        Web.route(web, .GET, { c, d, _ in DeviceRoute.device(c, d) }, devicePage)
-        Web.route(web, .POST, { c, d, _ in DeviceRoute.deviceEdit(c, d) }, postDeviceEdit)
-        Web.route(web, .POST, { c, d, _ in DeviceRoute.deviceCommand(c, d) }, postDeviceCommand)
-        Web.route(web, .POST, { c, d, _ in DeviceRoute.deviceToken(c, d) }, postDeviceToken)
-        Web.route(web, .POST, { c, d, _ in DeviceRoute.deviceToggle(c, d) }, postDeviceToggle)
-        Web.route(web, .POST, { c, d, _ in DeviceRoute.deviceDelete(c, d) }, postDeviceDelete)
+        Web.route(web, .GET, { c, _, _ in DeviceRoute.devices(c) }, authority: .community { .viewDevices($0) }, devicesPage)
+        Web.route(web, .POST, { c, _, _ in DeviceRoute.devices(c) }, authority: .community { .manageDevices($0) }, postDevices)
+        Web.route(web, .GET, { c, d, _ in DeviceRoute.device(c, d) }, authority: .community { .viewDevices($0) }, devicePage)
+        Web.route(web, .POST, { c, d, _ in DeviceRoute.deviceEdit(c, d) }, authority: .community { .viewRegistry($0) }, postDeviceEdit)
+        Web.route(web, .POST, { c, d, _ in DeviceRoute.deviceCommand(c, d) }, authority: .community { .viewRegistry($0) }, postDeviceCommand)
+        Web.route(web, .POST, { c, d, _ in DeviceRoute.deviceToken(c, d) }, authority: .community { .viewRegistry($0) }, postDeviceToken)
+        Web.route(web, .POST, { c, d, _ in DeviceRoute.deviceToggle(c, d) }, authority: .community { .viewRegistry($0) }, postDeviceToggle)
+        Web.route(web, .POST, { c, d, _ in DeviceRoute.deviceDelete(c, d) }, authority: .community { .viewRegistry($0) }, postDeviceDelete)
     }
 
     /// The community and device of a console post, after checking the write is allowed.

@@ -226,12 +226,12 @@ extension ConsolePages {
     }
 
     static func registerRulesAndAlarms(_ web: any RoutesBuilder) {
-        Web.route(web, .GET, { c, _, _ in DeviceRoute.rules(c) }, rulesPage)
-        Web.route(web, .POST, { c, _, _ in DeviceRoute.rules(c) }, postRules)
-        Web.route(web, .GET, { c, r, _ in DeviceRoute.rule(c, r) }, rulePage)
-        Web.route(web, .POST, { c, r, _ in DeviceRoute.rule(c, r) }, postRule)
-        Web.route(web, .POST, { c, r, _ in DeviceRoute.ruleToggle(c, r) }, postRuleToggle)
-        Web.route(web, .POST, { c, r, _ in DeviceRoute.ruleDelete(c, r) }, postRuleDelete)
+        Web.route(web, .GET, { c, _, _ in DeviceRoute.rules(c) }, authority: .community { .viewRegistry($0) }, rulesPage)
+        Web.route(web, .POST, { c, _, _ in DeviceRoute.rules(c) }, authority: .community { .manageDevices($0) }, postRules)
+        Web.route(web, .GET, { c, r, _ in DeviceRoute.rule(c, r) }, authority: .community { .viewRegistry($0) }, rulePage)
+        Web.route(web, .POST, { c, r, _ in DeviceRoute.rule(c, r) }, authority: .community { .manageDevices($0) }, postRule)
+        Web.route(web, .POST, { c, r, _ in DeviceRoute.ruleToggle(c, r) }, authority: .community { .manageDevices($0) }, postRuleToggle)
+        Web.route(web, .POST, { c, r, _ in DeviceRoute.ruleDelete(c, r) }, authority: .community { .manageDevices($0) }, postRuleDelete)
         registerAlarmsAndHealth(web)
     }
 

@@ -57,10 +57,10 @@ enum NoticePages {
     }
 
     static func register(_ web: any RoutesBuilder) {
-        Web.route(web, .GET, { _, _, _ in PropertyRoute.myNotices }, myNoticesPage)
-        Web.route(web, .GET, { n, _, _ in PropertyRoute.notice(n) }, noticePage)
-        Web.route(web, .GET, { c, _, _ in PropertyRoute.notices(c) }, noticesPage)
-        Web.route(web, .POST, { c, _, _ in PropertyRoute.notices(c) }, postNotices)
-        Web.route(web, .POST, { c, n, _ in PropertyRoute.noticeWithdraw(c, n) }, postNoticeWithdraw)
+        Web.route(web, .GET, { _, _, _ in PropertyRoute.myNotices }, authority: .signedIn, myNoticesPage)
+        Web.route(web, .GET, { n, _, _ in PropertyRoute.notice(n) }, authority: .object("noticeID"), noticePage)
+        Web.route(web, .GET, { c, _, _ in PropertyRoute.notices(c) }, authority: .community { .publishNotices($0) }, noticesPage)
+        Web.route(web, .POST, { c, _, _ in PropertyRoute.notices(c) }, authority: .community { .viewRegistry($0) }, postNotices)
+        Web.route(web, .POST, { c, n, _ in PropertyRoute.noticeWithdraw(c, n) }, authority: .community { .viewRegistry($0) }, postNoticeWithdraw)
     }
 }

@@ -62,10 +62,10 @@ enum ServicePages {
     static func yuan(_ cents: Int) -> String { String(format: "¥%.2f", Double(cents) / 100) }
 
     static func register(_ web: any RoutesBuilder) {
-        Web.route(web, .GET, { _, _, _ in PropertyRoute.myServices }, myServicesPage)
-        Web.route(web, .POST, { s, _, _ in PropertyRoute.serviceBook(s) }, postServiceBook)
-        Web.route(web, .POST, { b, _, _ in PropertyRoute.bookingCancel(b) }, postBookingCancel)
-        Web.route(web, .GET, { c, _, _ in PropertyRoute.services(c) }, servicesPage)
-        Web.route(web, .POST, { c, b, _ in PropertyRoute.bookingFulfil(c, b) }, postBookingFulfil)
+        Web.route(web, .GET, { _, _, _ in PropertyRoute.myServices }, authority: .signedIn, myServicesPage)
+        Web.route(web, .POST, { s, _, _ in PropertyRoute.serviceBook(s) }, authority: .object("serviceID"), postServiceBook)
+        Web.route(web, .POST, { b, _, _ in PropertyRoute.bookingCancel(b) }, authority: .object("bookingID"), postBookingCancel)
+        Web.route(web, .GET, { c, _, _ in PropertyRoute.services(c) }, authority: .community { .dispatchWorkOrders($0) }, servicesPage)
+        Web.route(web, .POST, { c, b, _ in PropertyRoute.bookingFulfil(c, b) }, authority: .community { .viewRegistry($0) }, postBookingFulfil)
     }
 }

@@ -107,17 +107,17 @@ enum WorkOrderPages {
     }
 
     static func register(_ web: any RoutesBuilder) {
-        Web.route(web, .GET, { _, _, _ in PropertyRoute.myRequests }, myRequestsPage)
-        Web.route(web, .POST, { _, _, _ in PropertyRoute.myRequests }, maxBody: "6mb", postMyRequests)
-        Web.route(web, .GET, { o, _, _ in PropertyRoute.request(o) }, requestPage)
-        Web.route(web, .GET, { o, p, _ in PropertyRoute.requestPhoto(o, p) }, requestPhotoPage)
-        Web.route(web, .POST, { o, _, _ in PropertyRoute.requestPhotos(o) }, maxBody: "6mb", postRequestPhotos)
-        Web.route(web, .POST, { o, _, _ in PropertyRoute.requestAct(o) }, postRequestAct)
-        Web.route(web, .POST, { o, _, _ in PropertyRoute.requestRate(o) }, postRequestRate)
-        Web.route(web, .POST, { o, _, _ in PropertyRoute.requestAssign(o) }, postRequestAssign)
+        Web.route(web, .GET, { _, _, _ in PropertyRoute.myRequests }, authority: .signedIn, myRequestsPage)
+        Web.route(web, .POST, { _, _, _ in PropertyRoute.myRequests }, authority: .signedIn, maxBody: "6mb", postMyRequests)
+        Web.route(web, .GET, { o, _, _ in PropertyRoute.request(o) }, authority: .object("orderID"), requestPage)
+        Web.route(web, .GET, { o, p, _ in PropertyRoute.requestPhoto(o, p) }, authority: .object("orderID"), requestPhotoPage)
+        Web.route(web, .POST, { o, _, _ in PropertyRoute.requestPhotos(o) }, authority: .object("orderID"), maxBody: "6mb", postRequestPhotos)
+        Web.route(web, .POST, { o, _, _ in PropertyRoute.requestAct(o) }, authority: .object("orderID"), postRequestAct)
+        Web.route(web, .POST, { o, _, _ in PropertyRoute.requestRate(o) }, authority: .object("orderID"), postRequestRate)
+        Web.route(web, .POST, { o, _, _ in PropertyRoute.requestAssign(o) }, authority: .object("orderID"), postRequestAssign)
         // Dispatchers and managers: the community's orders (open ones unless `?status=` says otherwise;
         // `?overdue=true` for the late ones), late ones marked, each opening its page.
-        Web.route(web, .GET, { c, _, _ in PropertyRoute.workOrders(c) }, workOrdersPage)
-        Web.route(web, .GET, { _, _, _ in PropertyRoute.myTasks }, myTasksPage)
+        Web.route(web, .GET, { c, _, _ in PropertyRoute.workOrders(c) }, authority: .community { .dispatchWorkOrders($0) }, workOrdersPage)
+        Web.route(web, .GET, { _, _, _ in PropertyRoute.myTasks }, authority: .signedIn, myTasksPage)
     }
 }
