@@ -54,15 +54,6 @@ enum RegistryAPI {
         return community
     }
 
-    /// The household of a `/me/households/{householdID}/…` path, for one of its current residents (security,
-    /// wallet, usage, bills); 404 for anyone else, staff and administrators included.
-    static func residentHousehold(_ req: Request) async throws -> Household {
-        let id = try req.id("householdID")
-        try req.authorize(.actForHousehold(id))
-        guard let household = try await Household.find(id, on: req.db) else { throw LinliError(.notFound) }
-        return household
-    }
-
     /// The signed-in resident's homes, by room, each with its name (`1栋 101`), for their pages.
     static func myHomes(_ req: Request) async throws -> [(household: Household, name: String)] {
         let households = try await Household.byID(Array(try req.user().principal.households.keys), on: req.db).values

@@ -66,7 +66,7 @@ extension MetersPages {
     /// A bill paid online (`…/online`) or from the wallet (`…/wallet`).
     @Sendable static func payBill(_ req: Request) async throws -> Response {
         let online = req.url.path.hasSuffix("/online")
-        let household = try await RegistryAPI.residentHousehold(req)
+        let household = try req.scope.home()
         let input = try req.content.decode(WalletBillPaymentInput.self)
         let billID = try req.id("billID")
         let paid =
@@ -78,7 +78,7 @@ extension MetersPages {
     }
 
     @Sendable static func postTopUp(_ req: Request) async throws -> Response {
-        let household = try await RegistryAPI.residentHousehold(req)
+        let household = try req.scope.home()
         let form = try req.content.decode(MoneyForm.self)
         let fen = try form.fen()
         let read = try await Prepaid.topUp(household, TopUpInput(amountFen: fen, requestKey: form.requestKey), on: req)

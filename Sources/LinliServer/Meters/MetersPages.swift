@@ -126,9 +126,9 @@ enum MetersPages {
         Web.route(web, .GET, { _, _, _ in MetersRoute.usage }, authority: .signedIn, usagePage)
         Web.route(web, .GET, { _, _, _ in MetersRoute.bills }, authority: .signedIn, billsPage)
         for online in [true, false] {
-            Web.route(web, .POST, { h, b, _ in online ? MetersRoute.payOnline(h, b) : MetersRoute.payFromWallet(h, b) }, authority: .object("householdID"), payBill)
+            Web.route(web, .POST, { h, b, _ in online ? MetersRoute.payOnline(h, b) : MetersRoute.payFromWallet(h, b) }, authority: .resident, payBill)
         }
-        Web.route(web, .POST, { h, _, _ in MetersRoute.topUp(h) }, authority: .object("householdID"), postTopUp)
+        Web.route(web, .POST, { h, _, _ in MetersRoute.topUp(h) }, authority: .resident, postTopUp)
         Web.route(web, .GET, { c, _, _ in MetersRoute.desk(c) }, authority: .community { .dispatchWorkOrders($0) }, deskPage)
         Web.route(web, .POST, { c, b, _ in MetersRoute.deskPayment(c, b) }, authority: .community { .dispatchWorkOrders($0) }, postDeskPayment)
     }

@@ -72,7 +72,7 @@ extension SecurityPages {
             var force: String?
         }
         let form = try req.content.decode(Form.self)
-        let household = try await RegistryAPI.residentHousehold(req)
+        let household = try req.scope.home()
         _ = try await SecurityAPI.arm(
             household, ArmInput(mode: form.mode, code: nil, force: form.force != nil),
             by: try req.user().principal.personID, on: req)
@@ -83,7 +83,7 @@ extension SecurityPages {
     @Sendable static func postDisarm(_ req: Request) async throws -> Response {
         struct Form: Content { var code: String? }
         let form = try req.content.decode(Form.self)
-        let household = try await RegistryAPI.residentHousehold(req)
+        let household = try req.scope.home()
         _ = try await SecurityAPI.disarm(
             household, DisarmInput(code: form.code?.nilIfEmpty), by: try req.user().principal.personID, on: req)
         req.flash(req.t("security.disarmedNow"))
@@ -97,7 +97,7 @@ extension SecurityPages {
             var relation: [String]?
         }
         let form = try req.content.decode(Form.self)
-        let household = try await RegistryAPI.residentHousehold(req)
+        let household = try req.scope.home()
         let names = form.name ?? []
         let phones = form.phone ?? []
         let relations = form.relation ?? []

@@ -90,9 +90,9 @@ enum SecurityPages {
 
     static func register(_ web: any RoutesBuilder) {
         Web.route(web, .GET, { _, _, _ in SecurityRoute.mySecurity }, authority: .signedIn, mySecurityPage)
-        Web.route(web, .POST, { h, _, _ in SecurityRoute.arm(h) }, authority: .object("householdID"), postArm)
-        Web.route(web, .POST, { h, _, _ in SecurityRoute.disarm(h) }, authority: .object("householdID"), postDisarm)
-        Web.route(web, .POST, { h, _, _ in SecurityRoute.contacts(h) }, authority: .object("householdID"), postContacts)
+        Web.route(web, .POST, { h, _, _ in SecurityRoute.arm(h) }, authority: .resident, postArm)
+        Web.route(web, .POST, { h, _, _ in SecurityRoute.disarm(h) }, authority: .resident, postDisarm)
+        Web.route(web, .POST, { h, _, _ in SecurityRoute.contacts(h) }, authority: .resident, postContacts)
         Web.route(web, .GET, { c, _, _ in SecurityRoute.desk(c) }, authority: .community { .handleAlarms($0) }, deskPage)
         for step in [GuardDesk.Step.acknowledged, .dispatched, .onSite, .resolved] {
             Web.route(web, .POST, { c, call, _ in SecurityRoute.callStep(c, call, step) }, authority: .community { .handleAlarms($0) }, postCallStep)

@@ -33,7 +33,7 @@ extension WalletPages {
     }
 
     @Sendable static func postWithdraw(_ req: Request) async throws -> Response {
-        let household = try await RegistryAPI.residentHousehold(req)
+        let household = try req.scope.home()
         let form = try req.content.decode(MoneyForm.self)
         let fen = try form.fen()
         let done = try await Withdrawals.withdraw(household, WithdrawalInput(amountFen: fen, requestKey: form.requestKey), on: req)

@@ -70,7 +70,7 @@ enum WalletPages {
 
     static func register(_ web: any RoutesBuilder) {
         Web.route(web, .GET, { _, _, _ in WalletRoute.myWallet }, authority: .signedIn, myWalletPage)
-        Web.route(web, .POST, { h, _, _ in WalletRoute.withdraw(h) }, authority: .object("householdID"), postWithdraw)
+        Web.route(web, .POST, { h, _, _ in WalletRoute.withdraw(h) }, authority: .resident, postWithdraw)
         Web.route(web, .POST, { _, _, _ in WalletRoute.pin }, authority: .signedIn, postPin)
         registerKiosk(web)
     }
