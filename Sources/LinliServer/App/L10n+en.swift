@@ -2,6 +2,15 @@ extension PlatformStrings {
     /// English strings of the platform and its shell: navigation, account pages, the console frame,
     /// fields, errors and validation reasons. Each feature has its own table in its folder.
     static let en: [String: String] = [
+        "notify.channel.sms": "Text message",
+        "notify.channel.kiosk": "Kiosk",
+        "notify.channel.tv": "TV",
+        "notify.channel.app": "App",
+        "notify.safety": "safety",
+        "profile.notificationsSaved": "Saved: how you are told.",
+        "profile.notificationsSave": "Save how I am told",
+        "profile.notificationsHint": "For each kind of notice choose: the app, the TV, the kiosk, text messages. Safety notices always stay in the app.",
+        "profile.notifications": "How you are told",
         "notify.topic.general": "Other notices",
         "app.name": "Linli",
         "a11y.skip": "Skip to content",

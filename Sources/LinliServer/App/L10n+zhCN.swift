@@ -2,6 +2,15 @@ extension PlatformStrings {
     /// 简体中文 (the default language) strings of the platform and its shell. Each feature has its own
     /// table in its folder; every table has the same keys in every language (a test checks).
     static let zhCN: [String: String] = [
+        "notify.channel.sms": "短信",
+        "notify.channel.kiosk": "自助机",
+        "notify.channel.tv": "电视",
+        "notify.channel.app": "应用",
+        "notify.safety": "安全",
+        "profile.notificationsSaved": "通知方式已保存。",
+        "profile.notificationsSave": "保存通知方式",
+        "profile.notificationsHint": "每类通知可选择：手机应用、电视、自助机、短信。安全类通知始终显示在应用里。",
+        "profile.notifications": "通知方式",
         "notify.topic.general": "其他通知",
         "app.name": "邻里",
         "a11y.skip": "跳到正文",

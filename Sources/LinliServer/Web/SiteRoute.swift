@@ -20,6 +20,7 @@ enum SiteRoute: PageRoute {
     case logout
     case display
     case profile
+    case notificationPreferences
     case console
     case consoleCommunities
     case resetPassword
@@ -31,6 +32,7 @@ enum SiteRoute: PageRoute {
         case .logout: "/logout"
         case .display: "/display"
         case .profile: "/me"
+        case .notificationPreferences: "/me/notifications"
         case .console: "/console"
         case .consoleCommunities: "/console/communities"
         case .resetPassword: "/reset"

@@ -94,12 +94,36 @@ extension AccountPages {
     @Sendable static func mePage(_ req: Request) async throws -> Response {
         let user = try req.user()
         let me = try await IdentityAPI.me(req)
+        let topics = try await Notifications.listNotificationPreferences(req).map { row in
+            let topic = req.application.notificationTopics.named(row.topic)
+            return TopicChoice(
+                name: row.topic, label: row.label, safety: row.safety,
+                channels: NotificationChannel.allCases.map { channel in
+                    TopicChoice.Channel(
+                        field: "\(row.topic).\(channel.rawValue)", label: req.t("notify.channel.\(channel.rawValue)"),
+                        checked: row.channels.contains(channel.rawValue),
+                        locked: topic.map { !$0.allowed([]).isDisjoint(with: [channel]) } ?? false)
+                })
+        }
         return try await req.render(
             "profile", title: req.t("profile.title"),
             ProfilePage(
                 name: user.person.name, phone: user.person.phone, language: req.language.rawValue,
                 elder: user.person.elderMode, contrast: user.person.highContrast, textSize: user.person.textSize,
-                roles: me.roles.map { "\($0.communityName) · \(req.t("role.\($0.role.rawValue)"))" }))
+                roles: me.roles.map { "\($0.communityName) · \(req.t("role.\($0.role.rawValue)"))" }, topics: topics))
+    }
+
+    /// The notification form: every topic's boxes at once (a box not sent is a channel turned off).
+    @Sendable static func postNotificationPreferences(_ req: Request) async throws -> Response {
+        let person = try req.user().principal.personID
+        let form = try req.content.decode([String: String].self)
+        for topic in req.application.notificationTopics.all {
+            let channels = NotificationChannel.allCases.filter { form["\(topic.name).\($0.rawValue)"] != nil }
+            try await Notifications.choose(Set(channels), for: topic, person: person, on: req)
+        }
+        req.application.events.publish(PersonChanged(person: person))
+        req.flash(req.t("profile.notificationsSaved"))
+        return req.redirect(to: SiteRoute.profile.path + "#notifications")
     }
 
     @Sendable static func postMe(_ req: Request) async throws -> Response {

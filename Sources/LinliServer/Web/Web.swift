@@ -10,7 +10,7 @@ enum Web {
         for (name, route) in [
             ("home", SiteRoute.home), ("login", .login), ("logout", .logout), ("display", .display),
             ("profile", .profile), ("console", .console), ("consoleCommunities", .consoleCommunities),
-            ("reset", .resetPassword),
+            ("reset", .resetPassword), ("notificationPreferences", .notificationPreferences),
         ] { links.add(name, route) }
         app.homeTiles.add("console", order: 110, label: "home.toConsole", staffOnly: true, SiteRoute.console)
         _ = app.homePages  // made before serving, with its subscription
@@ -56,6 +56,24 @@ enum AccountPages {
         let contrast: Bool
         let textSize: Int
         let roles: [String]
+        /// The person's channels per notification topic (``NotificationTopics``).
+        let topics: [TopicChoice]
+    }
+
+    /// One topic's row of the notification form: a box per channel (a safety topic's app box cannot be
+    /// cleared).
+    struct TopicChoice: Encodable {
+        struct Channel: Encodable {
+            let field: String
+            let label: String
+            let checked: Bool
+            let locked: Bool
+        }
+
+        let name: String
+        let label: String
+        let safety: Bool
+        let channels: [Channel]
     }
 
     struct ResetForm: Content {
@@ -93,6 +111,7 @@ enum AccountPages {
         web.get(use: homePage)
         web.get("me", use: mePage)
         web.post("me", use: postMe)
+        Web.route(web, .POST, { _, _, _ in SiteRoute.notificationPreferences }, authority: .signedIn, postNotificationPreferences)
     }
 
     /// Display choices made before signing in (elder mode on the login page, say) carry over to the account.

@@ -144,4 +144,28 @@ import VaporTesting
             #expect(try await StaffTasks.retitle(id, "again", on: h.app.db) == false)
         }
     }
+
+    @Test func theProfilePageChoosesChannelsPerTopicAndKeepsSafetyInTheApp() async throws {
+        try await withLinli { h in
+            let browser = WebTests.Browser(h)
+            try await browser.signIn(h.world.phones["owner"]!)
+            let page = try await browser.go(.GET, "/me", language: "en")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("data-topic=\"bills\"") && page.text.contains("name=\"bills.sms\""))
+            #expect(page.text.contains("name=\"security.app\" value=\"1\" checked disabled"))
+            // Bills by text only; security's boxes all cleared (the app stays).
+            var form = ["_csrf": browser.csrf(page), "bills.sms": "1"]
+            for topic in ["care", "usage", "access", "devices", "property", "general"] { form["\(topic).app"] = "1" }
+            let saved = try await browser.go(.POST, "/me/notifications", form: form, language: "en")
+            #expect(saved.status == .seeOther)
+            let owner = try await h.token("owner")
+            let chosen = try await preferences(h, owner)
+            #expect(chosen["bills"]?.channels == ["sms"] && chosen["security"]?.channels == ["app"])
+            #expect(chosen["care"]?.channels == ["app"])
+            // Without the form's token nothing changes.
+            let forged = try await WebTests.Browser(h).go(.POST, "/me/notifications", form: ["bills.app": "1"])
+            #expect(forged.status != .seeOther || forged.headers.first(name: .location)?.contains("login") == true)
+            #expect(try await preferences(h, owner)["bills"]?.channels == ["sms"])
+        }
+    }
 }

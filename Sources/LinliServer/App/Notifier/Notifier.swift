@@ -185,7 +185,11 @@ final class NotificationTopics: Sendable {
 
     func add(_ topic: NotificationTopic) { topics.withLockedValue { if !$0.contains(topic) { $0.append(topic) } } }
 
-    var all: [NotificationTopic] { topics.withLockedValue { $0 } }
+    /// In the order the features added them, `general` last.
+    var all: [NotificationTopic] {
+        let topics = topics.withLockedValue { $0 }
+        return topics.filter { $0 != .general } + topics.filter { $0 == .general }
+    }
 
     func named(_ name: String) -> NotificationTopic? { all.first { $0.name == name } }
 }

@@ -33,7 +33,18 @@ extension Notifications {
             guard let channel = NotificationChannel(rawValue: name) else { throw LinliError.invalid("channels", "unknown_channel") }
             channels.insert(channel)
         }
-        channels = topic.allowed(channels)
+        channels = try await choose(channels, for: topic, person: person, on: req)
+        // The person's home page lists notes without the muted topics.
+        req.application.events.publish(PersonChanged(person: person))
+        return read(topic, channels, req)
+    }
+
+    /// Stores a person's channels for a topic (one row, replaced); what was kept (a safety topic keeps the app).
+    @discardableResult
+    static func choose(
+        _ channels: Set<NotificationChannel>, for topic: NotificationTopic, person: UUID, on req: Request
+    ) async throws -> Set<NotificationChannel> {
+        let channels = topic.allowed(channels)
         let list = NotificationChannel.allCases.filter(channels.contains).map(\.rawValue).joined(separator: ",")
         let now = req.clock.now()
         try await req.db.writeTransaction { db in
@@ -44,9 +55,7 @@ extension Notifications {
                 .onConflict(with: ["person_id", "topic"]) { $0.set(excludedValueOf: "channels").set(excludedValueOf: "updated_at") }
                 .run()
         }
-        // The person's home page lists notes without the muted topics.
-        req.application.events.publish(PersonChanged(person: person))
-        return read(topic, channels, req)
+        return channels
     }
 
     static func read(_ topic: NotificationTopic, _ channels: Set<NotificationChannel>, _ req: Request) -> PreferenceRead {
