@@ -73,13 +73,13 @@ public enum Seating {
     public static func draw(_ entrants: [Waiting], capacity: Int, seed: UInt64)
         -> (confirmed: [Waiting], waitlist: [Waiting])
     {
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededRandom(seed: seed)
         let sorted = entrants.sorted { $0.id.uuidString < $1.id.uuidString }
         // Fisher–Yates written out: the standard library's shuffle may change between Swift versions.
         var shuffled = sorted
         var index = shuffled.count - 1
         while index > 0 {
-            shuffled.swapAt(index, Int(generator.next() % UInt64(index + 1)))
+            shuffled.swapAt(index, generator.next(index + 1))
             index -= 1
         }
         let order = shuffled.filter { !$0.behind } + shuffled.filter(\.behind)
@@ -124,21 +124,5 @@ public enum Seating {
             }
             return nil
         }
-    }
-}
-
-/// A small seeded generator (SplitMix64): the draw must give the same order for the same seed on every
-/// machine, which `SystemRandomNumberGenerator` does not.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -50,8 +50,8 @@ enum Authority: Sendable {
         case .community(_, let request):
             let community = try req.id("communityID")
             try req.authorize(request(community))
-            guard try await Community.find(community, on: req.db) != nil else { throw LinliError(.notFound) }
-            req.scope = RequestScope(community: community, household: nil)
+            guard let row = try await Community.find(community, on: req.db) else { throw LinliError(.notFound) }
+            req.scope = RequestScope(community: community, household: nil, row: row)
         }
     }
 }
@@ -71,6 +71,8 @@ extension Endpoint {
 struct RequestScope: Sendable {
     let community: UUID?
     let household: Household?
+    /// The path's community as read for the check (`.community` declarations), for the page's header.
+    var row: Community? = nil
 
     /// The path's community, checked against the endpoint's declaration.
     func communityID() throws -> UUID {

@@ -2,6 +2,7 @@ extension LifeStrings {
     /// English strings of community life (the same keys in every language; a test checks).
     static let en: [String: String] = [
         "notify.topic.life": "Community events",
+        "life.ticket": "Ticket {code}",
         "life.note.promoted": "Someone cancelled: you moved up from the waitlist and have a seat. See you there.",
         "reason.already_registered": "You are already signed up for this event.",
         "reason.too_many_seats": "More seats than one sign-up may take.",

@@ -2,6 +2,7 @@ extension LifeStrings {
     /// 社区活动的中文文字（各语言的键相同；有测试检查）。
     static let zhCN: [String: String] = [
         "notify.topic.life": "社区活动",
+        "life.ticket": "活动票 {code}",
         "life.note.promoted": "有人退出，您已从候补转为报名成功，请按时参加。",
         "reason.already_registered": "您已报名此活动。",
         "reason.too_many_seats": "每次报名的人数超出限制。",

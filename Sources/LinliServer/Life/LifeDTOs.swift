@@ -72,13 +72,14 @@ struct RegistrationRead: Content {
     let ticket: TicketRead?
     let checkedInAt: Date?
 
-    init(_ r: Registration, position: Int?) throws {
+    /// `ticketTitle`: the QR code's title for screen readers, in the reader's language.
+    init(_ r: Registration, position: Int?, ticketTitle: String) throws {
         eventID = r.eventID
         status = r.status.rawValue
         seats = r.seats
         self.position = position
         ticket = r.status == .confirmed
-            ? TicketRead(code: r.ticketCode, qr: try QRCode(r.ticketCode).svg(title: "Ticket \(r.ticketCode)")) : nil
+            ? TicketRead(code: r.ticketCode, qr: try QRCode(r.ticketCode).svg(title: ticketTitle)) : nil
         checkedInAt = r.checkedInAt
     }
 }

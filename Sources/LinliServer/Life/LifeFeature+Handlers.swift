@@ -85,13 +85,17 @@ extension CommunityLife {
         guard event.endsAt > req.clock.now() else { throw CheckIns.refusal("event_over") }
         let person = try req.user().principal.personID
         let row = try await Registrations.signUp(event, person: person, seats: seats, by: person, now: req.clock.now(), on: req.db)
-        return Created(value: try RegistrationRead(row, position: try await Registrations.position(row, on: req.db)))
+        return Created(value: try RegistrationRead(
+            row, position: try await Registrations.position(row, on: req.db),
+            ticketTitle: req.t("life.ticket", ["code": row.ticketCode])))
     }
 
     @Sendable static func getEventRegistration(_ req: Request) async throws -> Response {
         let event = try await visibleEvent(req)
         guard let row = try await mine(event, req), row.status != .cancelled else { throw LinliError(.notFound) }
-        let response = try await RegistrationRead(row, position: try await Registrations.position(row, on: req.db))
+        let response = try await RegistrationRead(
+            row, position: try await Registrations.position(row, on: req.db),
+            ticketTitle: req.t("life.ticket", ["code": row.ticketCode]))
             .encodeResponse(for: req)
         response.headers.cacheControl = .init(noStore: true)
         return response

@@ -177,7 +177,10 @@ enum ConsolePages {
     static func header(_ req: Request, current: String) async throws -> Header {
         let id = try req.id("communityID")
         try req.authorize(.viewRegistry(id))
-        guard let community = try await Community.find(id, on: req.db) else { throw LinliError(.notFound) }
+        // The page's declared authority read the community already; other routes read it here.
+        var found = req.scope.row?.id == id ? req.scope.row : nil
+        if found == nil { found = try await Community.find(id, on: req.db) }
+        guard let community = found else { throw LinliError(.notFound) }
         let canManage = req.can(.manageRegistry(id))
         let tabs = req.application.consoleTabs.all.filter { req.can($0.shown(id)) }
         return Header(

@@ -102,7 +102,7 @@ extension AccountPages {
                     TopicChoice.Channel(
                         field: "\(row.topic).\(channel.rawValue)", label: req.t("notify.channel.\(channel.rawValue)"),
                         checked: row.channels.contains(channel.rawValue),
-                        locked: topic.map { !$0.allowed([]).isDisjoint(with: [channel]) } ?? false)
+                        locked: topic?.allowed([]).contains(channel) ?? false)
                 })
         }
         return try await req.render(
