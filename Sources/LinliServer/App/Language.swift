@@ -84,9 +84,11 @@ extension Request {
         L10n.text(key, language, arguments)
     }
 
-    /// The localised text of an issue's reason code, or nil where the table has none.
-    func reasonText(_ issue: FieldIssue) -> String? {
-        L10n.table(language)["reason.\(issue.reason)"]
+    /// The localised text of an issue's reason code with the error's `{placeholders}` filled (the other
+    /// event a venue is taken by), or nil where the table has none.
+    func reasonText(_ issue: FieldIssue, _ arguments: [String: String] = [:]) -> String? {
+        guard L10n.table(language)["reason.\(issue.reason)"] != nil else { return nil }
+        return L10n.text("reason.\(issue.reason)", language, arguments)
     }
 
     /// A field's label for people (`field.<name>` in the table); the API name where the table has none.

@@ -64,7 +64,7 @@ struct ProblemMiddleware: AsyncMiddleware {
     static func response(for error: LinliError, request: Request) -> Response {
         var issues = error.issues
         for index in issues.indices where issues[index].message == nil {
-            issues[index].message = request.reasonText(issues[index])
+            issues[index].message = request.reasonText(issues[index], error.arguments)
         }
         let problem = Problem(
             type: "/problems/\(error.code.rawValue)",

@@ -53,7 +53,7 @@ final class DeviceHub: Sendable {
     var now: Date { app.clock.now() }
 
     /// Publishes on the application's event bus.
-    func announce(_ event: LinliEvent) { app.events.publish(event) }
+    func announce(_ event: any LinliEvent) { app.events.publish(event) }
     var nowMs: Int64 { Int64((app.clock.now().timeIntervalSince1970 * 1000).rounded()) }
 
     /// The device contacted the server without telemetry (attributes, a poll, a reply): it is online.

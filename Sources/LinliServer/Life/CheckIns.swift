@@ -39,7 +39,7 @@ enum CheckIns {
         }
         switch row.status {
         case .cancelled: throw refusal("cancelled")
-        case .waitlisted: throw refusal("waitlisted")
+        case .waitlisted, .pending, .offered: throw refusal("waitlisted")
         case .confirmed: break
         }
         let id = try row.requireID()

@@ -11,10 +11,43 @@ struct EventInput: Content {
     let endsAt: Date
     let capacity: Int
     let seatsPerSignup: Int?
+    let feeFen: Int?
+    let waitlist: WaitlistMode?
+    let offerHours: Int?
+    let signupOpensAt: Date?
+    let signupClosesAt: Date?
+    let cancelBy: Date?
+    let drawMinutes: Int?
+    let audience: AudienceInput?
+    let repeatWeeks: Int?
+}
+
+struct AudienceInput: Content {
+    let buildings: [UUID]?
+    let groups: [String]?
 }
 
 struct RegistrationInput: Content {
     let seats: Int?
+    let memberIDs: [UUID]?
+}
+
+/// Staff signing someone up (a call, a visit: 代报名).
+struct OnBehalfInput: Content {
+    let personID: UUID
+    let seats: Int?
+    let memberIDs: [UUID]?
+}
+
+struct VenueInput: Content {
+    let name: String
+    let capacity: Int?
+}
+
+struct VenueRead: Content {
+    let id: UUID
+    let name: String
+    let capacity: Int?
 }
 
 struct DoorScanInput: Content {
@@ -37,8 +70,28 @@ struct LifeEventRead: Content {
     let waitlisted: Int
     let checkedIn: Int?
     let cancelled: Bool
+    let feeFen: Int
+    let waitlist: String
+    let signupOpensAt: Date?
+    let signupClosesAt: Date?
+    let clubID: UUID?
+    let seriesID: UUID?
+    let audience: AudienceRead
+    /// A drawn event: when sign-ups close for the draw, and once drawn, when and with which seed.
+    let draw: DrawRead?
     /// The reader's own registration (`/me/events`).
     let myStatus: String?
+
+    struct AudienceRead: Content {
+        let buildings: [String]
+        let groups: [String]
+    }
+
+    struct DrawRead: Content {
+        let until: Date
+        let drawnAt: Date?
+        let seed: String?
+    }
 
     init(_ e: LifeEvent, checkedIn: Int? = nil, myStatus: String? = nil) throws {
         id = try e.requireID()
@@ -54,6 +107,14 @@ struct LifeEventRead: Content {
         waitlisted = e.waiting
         self.checkedIn = checkedIn
         cancelled = e.cancelledAt != nil
+        feeFen = e.feeFen
+        waitlist = e.waitlist.rawValue
+        signupOpensAt = e.signupOpensAt
+        signupClosesAt = e.signupClosesAt
+        clubID = e.clubID
+        seriesID = e.seriesID
+        audience = AudienceRead(buildings: Audience.split(e.audienceBuildings), groups: Audience.split(e.audienceGroups))
+        draw = e.drawUntil.map { DrawRead(until: $0, drawnAt: e.drawnAt, seed: e.drawSeed) }
         self.myStatus = myStatus
     }
 }
@@ -71,6 +132,9 @@ struct RegistrationRead: Content {
     let position: Int?
     let ticket: TicketRead?
     let checkedInAt: Date?
+    let offerEndsAt: Date?
+    let feeFen: Int
+    let refunded: Bool
 
     /// `ticketTitle`: the QR code's title for screen readers, in the reader's language.
     init(_ r: Registration, position: Int?, ticketTitle: String) throws {
@@ -81,6 +145,9 @@ struct RegistrationRead: Content {
         ticket = r.status == .confirmed
             ? TicketRead(code: r.ticketCode, qr: try QRCode(r.ticketCode).svg(title: ticketTitle)) : nil
         checkedInAt = r.checkedInAt
+        offerEndsAt = r.offerEndsAt
+        feeFen = r.feeFen
+        refunded = r.refunded
     }
 }
 
@@ -90,48 +157,21 @@ struct DoorScanRead: Content {
     let at: Date
 }
 
-enum LifeSchemas {
-    static let eventInput = Schema.object(
-        [
-            ("title", Schema.string(min: 1, max: 60)), ("description", Schema.string(max: 2000)),
-            ("place", Schema.string(min: 1, max: 60)), ("startsAt", Schema.dateTime), ("endsAt", Schema.dateTime),
-            ("capacity", Schema.integer(min: 1, max: 10_000)), ("seatsPerSignup", Schema.integer(min: 1, max: 10)),
-        ], required: ["title", "place", "startsAt", "endsAt", "capacity"])
-    static let registrationInput = Schema.object([("seats", Schema.integer(min: 1, max: 10))])
-    static let checkInInput = Schema.object(
-        [
-            ("code", Schema.string(min: 1, max: 64)), ("nonce", Schema.string(min: 1, max: 64)),
-            ("direction", Schema.enumeration(["in", "out"])),
-        ], required: ["code"])
+/// One registration as the organisers see it (without the ticket's code).
+struct RosterRead: Content {
+    let id: UUID
+    let personID: UUID
+    let name: String
+    let seats: Int
+    let status: String
+    let signedUpAt: Date
+    let checkedInAt: Date?
+    let onBehalf: Bool
+    let noShow: Bool
+}
 
-    static let all: [(String, JSONValue)] = [
-        (
-            "LifeEvent",
-            Schema.object(
-                [
-                    ("id", Schema.uuid), ("communityID", Schema.uuid), ("title", Schema.string()),
-                    ("description", Schema.string()), ("place", Schema.string()), ("startsAt", Schema.dateTime),
-                    ("endsAt", Schema.dateTime), ("capacity", Schema.integer()), ("seatsPerSignup", Schema.integer()),
-                    ("confirmed", Schema.integer()), ("waitlisted", Schema.integer()),
-                    ("checkedIn", Schema.nullable(Schema.integer())), ("cancelled", Schema.bool),
-                    ("myStatus", Schema.nullable(Schema.string())),
-                ], required: ["id", "communityID", "title", "place", "startsAt", "endsAt", "capacity", "confirmed", "waitlisted"])
-        ),
-        (
-            "EventRegistration",
-            Schema.object(
-                [
-                    ("eventID", Schema.uuid), ("status", Schema.enumeration(RegistrationStatus.allCases.map(\.rawValue))),
-                    ("seats", Schema.integer()), ("position", Schema.nullable(Schema.integer())),
-                    ("ticket", Schema.nullable(Schema.object([("code", Schema.string()), ("qr", Schema.string())]))),
-                    ("checkedInAt", Schema.nullable(Schema.dateTime)),
-                ], required: ["eventID", "status", "seats"])
-        ),
-        (
-            "EventCheckIn",
-            Schema.object(
-                [("registrationSeats", Schema.integer()), ("direction", Schema.string()), ("at", Schema.dateTime)],
-                required: ["registrationSeats", "direction", "at"])
-        ),
-    ]
+/// What the check-in page keeps for working offline: the hashes of the tickets that may come in.
+struct TicketListRead: Content {
+    let eventID: UUID
+    let hashes: [String]
 }

@@ -3,36 +3,15 @@ import Foundation
 import LinliCore
 import Vapor
 
+/// The organisers' side: events, venues, the roster, sign-up on someone's behalf, check-in, figures.
 extension CommunityLife {
     @Sendable static func createEvent(_ req: Request) async throws -> some AsyncResponseEncodable {
         let community = try req.scope.communityID()
-        let input = try req.decode(EventInput.self)
-        var v = Validation()
-        let title = v.text(input.title, "title", max: 60) ?? ""
-        let place = v.text(input.place, "place", max: 60) ?? ""
-        let details = v.text(input.description?.nilIfEmpty, "description", max: 2000, required: false, multiline: true) ?? ""
-        v.range(input.capacity, "capacity", 1...10_000)
-        v.range(input.seatsPerSignup, "seatsPerSignup", 1...10)
-        if input.endsAt <= input.startsAt { v.fail("endsAt", "ends_before_start") }
-        try v.check()
-        let row = LifeEvent()
-        row.communityID = community
-        row.title = title
-        row.details = details
-        row.place = place
-        row.startsAt = input.startsAt
-        row.endsAt = input.endsAt
-        row.capacity = input.capacity
-        row.seatsPerSignup = input.seatsPerSignup ?? 2
-        row.confirmedSeats = 0
-        row.waiting = 0
-        row.createdBy = try req.user().principal.personID
-        row.createdAt = req.clock.now()
-        try await req.db.writeTransaction { db in
-            try await row.create(on: db)
-            try await Audit.record(.create, "event", id: row.id, community: community, after: row.title, by: req, on: db)
-        }
-        return Created(value: try LifeEventRead(row))
+        let made = try await EventCreation.create(
+            try req.decode(EventInput.self), community: community, club: nil, by: try req.user().principal.personID,
+            now: req.clock.now(), on: req.db)
+        try await Audit.record(.create, "event", id: made[0].id, community: community, after: made[0].title, by: req, on: req.db)
+        return Created(value: try LifeEventRead(made[0]))
     }
 
     @Sendable static func listEvents(_ req: Request) async throws -> some AsyncResponseEncodable {
@@ -43,15 +22,87 @@ extension CommunityLife {
         return try await query.page(options, map: { try LifeEventRead($0) })
     }
 
+    /// The path's event in the path's community (404 for another community's).
+    static func pathEvent(_ req: Request) async throws -> LifeEvent {
+        try await LifeEvent.find(try req.id("eventID"), in: try req.scope.communityID(), on: req.db)
+    }
+
     @Sendable static func getEvent(_ req: Request) async throws -> some AsyncResponseEncodable {
-        let event = try await LifeEvent.find(try req.id("eventID"), in: try req.scope.communityID(), on: req.db)
+        let event = try await pathEvent(req)
         let checkedIn = try await Registration.query(on: req.db).filter(\.$eventID == (try event.requireID()))
             .filter(\.$checkedInAt != nil).count()
         return try LifeEventRead(event, checkedIn: checkedIn)
     }
 
+    @Sendable static func cancelEvent(_ req: Request) async throws -> HTTPStatus {
+        let event = try await pathEvent(req)
+        guard try await LifeJobs.cancelEvent(event, now: req.clock.now(), on: req.db) else {
+            throw CheckIns.refusal("event_cancelled")
+        }
+        try await Audit.record(.update, "event", id: event.id, community: event.communityID, after: "cancelled", by: req, on: req.db)
+        req.application.events.publish(NotificationsChanged(community: event.communityID))
+        return .noContent
+    }
+
+    @Sendable static func listRegistrations(_ req: Request) async throws -> some AsyncResponseEncodable {
+        let event = try await pathEvent(req)
+        let options = try req.listOptions(.registrations)
+        let page = try await Registration.query(on: req.db).filter(\.$eventID == (try event.requireID())).page(options, map: { $0 })
+        let names = Dictionary(
+            try await Person.query(on: req.db).filter(\.$id ~~ page.items.map(\.personID)).all().compactMap { p in p.id.map { ($0, p.name) } },
+            uniquingKeysWith: { a, _ in a })
+        return ListPage(
+            items: try page.items.map {
+                RosterRead(
+                    id: try $0.requireID(), personID: $0.personID, name: names[$0.personID] ?? "", seats: $0.seats,
+                    status: $0.status.rawValue, signedUpAt: $0.signedUpAt, checkedInAt: $0.checkedInAt,
+                    onBehalf: $0.signedUpBy != nil && $0.signedUpBy != $0.personID, noShow: $0.noShow)
+            }, metadata: page.metadata)
+    }
+
+    /// Staff sign someone up (a call, a visit: 代报名): a resident of the community, for their household.
+    @Sendable static func registerOnBehalf(_ req: Request) async throws -> some AsyncResponseEncodable {
+        let event = try await pathEvent(req)
+        let input = try req.decode(OnBehalfInput.self)
+        let homes = try await Membership.query(on: req.db).filter(\.$personID == input.personID)
+            .filter(\.$communityID == event.communityID).all().filter { $0.isCurrent(on: req.today) }
+        guard let home = homes.first?.householdID, let person = try await Person.find(input.personID, on: req.db) else {
+            throw LinliError(.notFound)
+        }
+        guard let viewer = try await LifeAudience.viewer(person, homes: homes.map(\.householdID), community: event.communityID, today: req.today, on: req.db),
+            LifeAudience.of(event).admits(viewer)
+        else { throw LinliError.invalid("personID", "not_in_audience") }
+        let who = try await signUpFor(
+            event, person: input.personID, household: home, seats: input.seats, members: input.memberIDs,
+            by: try req.user().principal.personID, req)
+        let row = try await Registrations.signUp(event, who, now: req.clock.now(), on: req.db)
+        req.application.events.publish(NotificationsChanged(community: event.communityID))
+        return Created(value: try await read(row, req))
+    }
+
+    /// Checks a sign-up's seats and family members (current members of the household) and the event's window.
+    static func signUpFor(
+        _ event: LifeEvent, person: UUID, household: UUID, seats: Int?, members: [UUID]?, by: UUID, _ req: Request
+    ) async throws -> Registrations.SignUp {
+        let members = Array(Set(members ?? [])).filter { $0 != person }
+        let count = members.isEmpty ? (seats ?? 1) : 1 + members.count
+        guard (1...event.seatsPerSignup).contains(count) else { throw LinliError.invalid("seats", "too_many_seats") }
+        if !members.isEmpty {
+            let living = try await Membership.query(on: req.db).filter(\.$householdID == household)
+                .filter(\.$personID ~~ members).all().filter { $0.isCurrent(on: req.today) }
+            guard Set(living.map(\.personID)) == Set(members) else { throw LinliError.invalid("memberIDs", "not_in_household") }
+        }
+        let now = req.clock.now()
+        guard event.cancelledAt == nil else { throw CheckIns.refusal("event_cancelled") }
+        guard event.endsAt > now else { throw CheckIns.refusal("event_over") }
+        if let opens = event.signupOpensAt, now < opens { throw CheckIns.refusal("signup_not_open") }
+        if let closes = event.signupClosesAt, now >= closes { throw CheckIns.refusal("signup_closed") }
+        return Registrations.SignUp(person: person, household: household, members: members, seats: count, by: by)
+    }
+
     @Sendable static func checkInToEvent(_ req: Request) async throws -> Response {
-        let event = try await LifeEvent.find(try req.id("eventID"), in: try req.scope.communityID(), on: req.db)
+        let event = try await LifeEvent.find(try req.id("eventID"), in: try req.id("communityID"), on: req.db)
+        guard try await mayRunDoor(event, req) else { throw LinliError(.notFound) }
         let input = try req.decode(DoorScanInput.self)
         let outcome = try await CheckIns.scan(
             event, code: input.code, nonce: input.nonce, direction: input.direction ?? .in,
@@ -63,66 +114,52 @@ extension CommunityLife {
         return response
     }
 
-    /// The event of a resident's path: in a community they live in, else 404 (as if it did not exist).
-    static func visibleEvent(_ req: Request) async throws -> LifeEvent {
-        let homes = Set(try req.user().principal.households.values)
-        guard let event = try await LifeEvent.find(try req.id("eventID"), on: req.db), homes.contains(event.communityID)
-        else { throw LinliError(.notFound) }
-        return event
+    /// Who runs the door: the community's organisers, and the leaders of the event's club.
+    static func mayRunDoor(_ event: LifeEvent, _ req: Request) async throws -> Bool {
+        if req.can(.organiseEvents(event.communityID)) { return true }
+        guard let club = event.clubID else { return false }
+        return try await Clubs.isLeader(try req.user().principal.personID, of: club, on: req.db)
     }
 
-    static func mine(_ event: LifeEvent, _ req: Request) async throws -> Registration? {
-        try await Registration.query(on: req.db).filter(\.$eventID == (try event.requireID()))
-            .filter(\.$personID == (try req.user().principal.personID)).first()
-    }
-
-    @Sendable static func registerForEvent(_ req: Request) async throws -> some AsyncResponseEncodable {
-        let event = try await visibleEvent(req)
-        let input = try req.decode(RegistrationInput.self)
-        let seats = input.seats ?? 1
-        guard (1...event.seatsPerSignup).contains(seats) else { throw LinliError.invalid("seats", "too_many_seats") }
-        guard event.cancelledAt == nil else { throw CheckIns.refusal("event_cancelled") }
-        guard event.endsAt > req.clock.now() else { throw CheckIns.refusal("event_over") }
-        let person = try req.user().principal.personID
-        let row = try await Registrations.signUp(event, person: person, seats: seats, by: person, now: req.clock.now(), on: req.db)
-        return Created(value: try RegistrationRead(
-            row, position: try await Registrations.position(row, on: req.db),
-            ticketTitle: req.t("life.ticket", ["code": row.ticketCode])))
-    }
-
-    @Sendable static func getEventRegistration(_ req: Request) async throws -> Response {
-        let event = try await visibleEvent(req)
-        guard let row = try await mine(event, req), row.status != .cancelled else { throw LinliError(.notFound) }
-        let response = try await RegistrationRead(
-            row, position: try await Registrations.position(row, on: req.db),
-            ticketTitle: req.t("life.ticket", ["code": row.ticketCode]))
-            .encodeResponse(for: req)
+    /// The hashes of the tickets that may come in, for the check-in page to work offline.
+    @Sendable static func eventTickets(_ req: Request) async throws -> Response {
+        let event = try await LifeEvent.find(try req.id("eventID"), in: try req.id("communityID"), on: req.db)
+        guard try await mayRunDoor(event, req) else { throw LinliError(.notFound) }
+        let hashes = try await Registration.query(on: req.db).filter(\.$eventID == (try event.requireID()))
+            .filter(\.$status == .confirmed).all(\.$ticketHash)
+        let response = try await TicketListRead(eventID: try event.requireID(), hashes: hashes.sorted()).encodeResponse(for: req)
         response.headers.cacheControl = .init(noStore: true)
         return response
     }
 
-    @Sendable static func cancelEventRegistration(_ req: Request) async throws -> HTTPStatus {
-        let event = try await visibleEvent(req)
-        guard let row = try await mine(event, req), row.status != .cancelled else { throw LinliError(.notFound) }
-        try await Registrations.cancel(row, now: req.clock.now(), on: req.db)
-        req.application.events.publish(NotificationsChanged(community: event.communityID))
-        return .noContent
+    @Sendable static func eventFigures(_ req: Request) async throws -> LifeFigures {
+        let event = try await pathEvent(req)
+        return try await LifeStats.figures(Registration.query(on: req.db).filter(\.$eventID == (try event.requireID())), today: req.today, on: req.db)
     }
 
-    @Sendable static func listMyEvents(_ req: Request) async throws -> some AsyncResponseEncodable {
-        let principal = try req.user().principal
-        let options = try req.listOptions(.lifeEvents)
-        let communities = Array(Set(principal.households.values))
-        guard !communities.isEmpty else {
-            return ListPage<LifeEventRead>(items: [], metadata: PageMetadata(page: options.page, per: options.per, total: 0))
+    @Sendable static func createVenue(_ req: Request) async throws -> some AsyncResponseEncodable {
+        let community = try req.scope.communityID()
+        let input = try req.decode(VenueInput.self)
+        var v = Validation()
+        let name = v.text(input.name, "name", max: 60) ?? ""
+        v.range(input.capacity, "capacity", 1...100_000)
+        try v.check()
+        if try await Venue.scoped(to: community, on: req.db).filter(\.$name == name).first() != nil {
+            throw LinliError(.conflict, issues: [FieldIssue(field: "name", reason: "taken")])
         }
-        let page = try await LifeEvent.query(on: req.db).filter(\.$communityID ~~ communities)
-            .filter(\.$endsAt > req.clock.now()).page(options, map: { $0 })
-        let ids = page.items.compactMap(\.id)
-        let mine = try await Registration.query(on: req.db).filter(\.$personID == principal.personID)
-            .filter(\.$eventID ~~ ids).all()
-        let status = Dictionary(mine.map { ($0.eventID, $0.status.rawValue) }, uniquingKeysWith: { a, _ in a })
-        return ListPage(
-            items: try page.items.map { try LifeEventRead($0, myStatus: $0.id.flatMap { status[$0] }) }, metadata: page.metadata)
+        let venue = Venue()
+        venue.communityID = community
+        venue.name = name
+        venue.capacity = input.capacity
+        venue.bookings = 0
+        try await venue.create(on: req.db)
+        return Created(value: VenueRead(id: try venue.requireID(), name: name, capacity: input.capacity))
+    }
+
+    @Sendable static func listVenues(_ req: Request) async throws -> some AsyncResponseEncodable {
+        let options = try req.listOptions(.venues)
+        return try await Venue.scoped(to: try req.scope.communityID(), on: req.db).page(options) {
+            VenueRead(id: try $0.requireID(), name: $0.name, capacity: $0.capacity)
+        }
     }
 }

@@ -22,8 +22,46 @@ final class LifeEvent: Model, @unchecked Sendable {
     @Field(key: "created_by") var createdBy: UUID
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "cancelled_at") var cancelledAt: Date?
+    @OptionalField(key: "venue_id") var venueID: UUID?
+    /// Paid from the household's wallet at sign-up (0: free).
+    @Field(key: "fee_fen") var feeFen: Int
+    /// How a freed seat passes on: `promote` (at once) or `offers` (held for the first in line).
+    @Field(key: "waitlist") var waitlist: WaitlistMode
+    /// How long an offer holds the seat.
+    @Field(key: "hold_seconds") var holdSeconds: Int
+    @OptionalField(key: "signup_opens_at") var signupOpensAt: Date?
+    @OptionalField(key: "signup_closes_at") var signupClosesAt: Date?
+    /// Cancelled before this, the fee comes back (default: the start).
+    @OptionalField(key: "cancel_by") var cancelBy: Date?
+    /// A drawn event: sign-ups before this are pending and go into the draw.
+    @OptionalField(key: "draw_until") var drawUntil: Date?
+    @OptionalField(key: "draw_seed") var drawSeed: String?
+    @OptionalField(key: "drawn_at") var drawnAt: Date?
+    /// Who may see and join: buildings and groups (comma-separated; empty: everyone), or a club's members.
+    @Field(key: "audience_buildings") var audienceBuildings: String
+    @Field(key: "audience_groups") var audienceGroups: String
+    @OptionalField(key: "club_id") var clubID: UUID?
+    @OptionalField(key: "series_id") var seriesID: UUID?
+    /// Reminders sent: 1 the day before, 2 two hours before.
+    @Field(key: "reminded") var reminded: Int
+    /// When the event was closed after its end: no-shows marked, unused fees refunded.
+    @OptionalField(key: "closed_at") var closedAt: Date?
 
-    init() {}
+    /// With the defaults of the columns added after the first version.
+    init() {
+        feeFen = 0
+        waitlist = .promote
+        holdSeconds = 86_400
+        audienceBuildings = ""
+        audienceGroups = ""
+        reminded = 0
+    }
+
+    var refundDeadline: Date { cancelBy ?? startsAt }
+}
+
+enum WaitlistMode: String, Codable, Sendable, CaseIterable {
+    case promote, offers
 }
 
 extension LifeEvent: CommunityScoped {
@@ -33,6 +71,10 @@ extension LifeEvent: CommunityScoped {
 /// Where a registration stands; stored as its raw value.
 enum RegistrationStatus: String, Codable, Sendable, CaseIterable {
     case confirmed, waitlisted, cancelled
+    /// A drawn event's sign-up before the draw.
+    case pending
+    /// Offered a freed seat, held until `offerEndsAt`.
+    case offered
 }
 
 /// One person's sign-up for an event (with the seats for their family): confirmed with a ticket, or
@@ -53,8 +95,31 @@ final class Registration: Model, @unchecked Sendable {
     @Field(key: "ticket_hash") var ticketHash: String
     @OptionalField(key: "checked_in_at") var checkedInAt: Date?
     @OptionalField(key: "signed_up_by") var signedUpBy: UUID?
+    /// The household the seats (and the fee) are for.
+    @OptionalField(key: "household_id") var householdID: UUID?
+    /// The family members the extra seats are for (comma-separated ids).
+    @Field(key: "member_ids") var memberIDs: String
+    /// Its place in line: the sign-up time, or the draw's order for a drawn event.
+    @OptionalField(key: "line_at") var lineAt: Date?
+    @OptionalField(key: "offer_ends_at") var offerEndsAt: Date?
+    /// The fee paid and the ledger cause it was paid under (refunded under `refund:` + cause).
+    @Field(key: "fee_fen") var feeFen: Int
+    @OptionalField(key: "fee_cause") var feeCause: String?
+    @Field(key: "refunded") var refunded: Bool
+    /// Confirmed and not checked in by the end.
+    @Field(key: "no_show") var noShow: Bool
+    /// Moved up from the waitlist (or the draw's line).
+    @Field(key: "promoted") var promoted: Bool
 
-    init() {}
+    init() {
+        promoted = false
+        memberIDs = ""
+        feeFen = 0
+        refunded = false
+        noShow = false
+    }
+
+    var line: Date { lineAt ?? signedUpAt }
 }
 
 /// One scan at the door: its nonce makes a scan sent twice (an offline phone syncing) count once.
