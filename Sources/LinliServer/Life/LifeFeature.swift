@@ -12,6 +12,7 @@ enum LifeStrings: LocalizedStrings {}
 /// a private calendar feed, and the figures.
 enum CommunityLife: Feature {
     static var strings: (any LocalizedStrings.Type)? { LifeStrings.self }
+    static var css: String? { "life/life.css" }
 
     static func register(_ app: Application) {
         app.migrations.add(CreateLife())
@@ -26,6 +27,7 @@ enum CommunityLife: Feature {
                 authority: .anyone, response: Schema.string(), responseContentType: "text/calendar",
                 pathSchemas: ["token": Schema.string(min: 1, max: 64)]), in: app, calendarFeed)
         app.openAPIComponents.add(LifeSchemas.all)
+        LifePages.register(app)
         app.jobs.every(LifeJobs.job, seconds: 60) { app, job in try await LifeJobs.run(now: job.now, app: app) }
     }
 

@@ -17,18 +17,27 @@ extension CommunityLife {
             ticketTitle: req.t("life.ticket", ["code": row.ticketCode]))
     }
 
+    /// Signs the caller up (with family members); when a seat is on offer to them, takes it instead
+    /// (`accepted`). A second sign-up is 409.
+    static func signUpSelf(_ event: LifeEvent, seats: Int?, members: [UUID]?, _ req: Request) async throws
+        -> (row: Registration, accepted: Bool)
+    {
+        if let row = try await mine(event, req), row.status == .offered {
+            try await Waitlist.accept(row, now: req.clock.now(), on: req.db)
+            return (row, true)
+        }
+        let person = try req.user().principal.personID
+        guard let home = LifeAudience.homes(try req.user().principal, in: event.communityID).first else { throw LinliError(.notFound) }
+        let who = try await signUpFor(event, person: person, household: home, seats: seats, members: members, by: person, req)
+        return (try await Registrations.signUp(event, who, now: req.clock.now(), on: req.db), false)
+    }
+
     /// Signs up; when a seat is on offer to the caller, takes it (200). A second sign-up is 409.
     @Sendable static func registerForEvent(_ req: Request) async throws -> Response {
         let event = try await LifeAudience.visibleEvent(req)
         let input = try req.decode(RegistrationInput.self)
-        if let row = try await mine(event, req), row.status == .offered {
-            try await Waitlist.accept(row, now: req.clock.now(), on: req.db)
-            return try await read(row, req).encodeResponse(for: req)
-        }
-        let person = try req.user().principal.personID
-        guard let home = LifeAudience.homes(try req.user().principal, in: event.communityID).first else { throw LinliError(.notFound) }
-        let who = try await signUpFor(event, person: person, household: home, seats: input.seats, members: input.memberIDs, by: person, req)
-        let row = try await Registrations.signUp(event, who, now: req.clock.now(), on: req.db)
+        let (row, accepted) = try await signUpSelf(event, seats: input.seats, members: input.memberIDs, req)
+        if accepted { return try await read(row, req).encodeResponse(for: req) }
         return try await Created(value: try await read(row, req)).encodeResponse(for: req)
     }
 
@@ -78,19 +87,24 @@ extension CommunityLife {
 
     /// Makes (or remakes) the caller's private calendar URL; shown once, the previous one stops working.
     @Sendable static func createCalendarFeed(_ req: Request) async throws -> some AsyncResponseEncodable {
-        let person = try req.user().principal.personID
+        let path = try await newCalendarFeed(for: try req.user().principal.personID, now: req.clock.now(), on: req.db)
+        let response = try await Created(value: CalendarFeedRead(url: path)).encodeResponse(for: req)
+        response.headers.cacheControl = .init(noStore: true)
+        return response
+    }
+
+    /// A new private feed for the person (their previous one stops working): its path, holding the token.
+    static func newCalendarFeed(for person: UUID, now: Date, on db: any Database) async throws -> String {
         let token = Secret.alphanumeric(32)
-        try await req.db.writeTransaction { tx in
+        try await db.writeTransaction { tx in
             try await CalendarFeed.query(on: tx).filter(\.$personID == person).delete()
             let feed = CalendarFeed()
             feed.personID = person
             feed.tokenHash = Secret.hash(token)
-            feed.createdAt = req.clock.now()
+            feed.createdAt = now
             try await feed.create(on: tx)
         }
-        let response = try await Created(value: CalendarFeedRead(url: "/api/v1/calendars/\(token)")).encodeResponse(for: req)
-        response.headers.cacheControl = .init(noStore: true)
-        return response
+        return "/api/v1/calendars/\(token)"
     }
 
     /// The iCalendar feed of the events the URL's owner may see (a month back, half a year ahead).

@@ -179,7 +179,7 @@ struct WebErrorMiddleware: AsyncMiddleware {
             }
             let message = request.t("error.\(problem.code.rawValue).detail", problem.arguments)
             let issues = problem.issues.map { issue -> String in
-                let reason = request.reasonText(issue) ?? issue.reason
+                let reason = request.reasonText(issue, problem.arguments) ?? issue.reason
                 let prefix = issue.line.map { request.t("import.line", ["line": "\($0)"]) + " " } ?? ""
                 let field = issue.field.map { request.fieldName($0) + ": " } ?? ""
                 return prefix + field + reason

@@ -1,0 +1,53 @@
+"""An automated WCAG 2.1 AA audit (axe-core, run in the real Chromium) of every resident page, the
+community-life pages (events, a ticket, the check-in page) and the console's events tab: no serious or
+critical finding."""
+import os
+
+import axe_core_python
+from selenium.webdriver.common.by import By
+
+from test_elder_mode import PAGES
+from test_resident import sign_in
+
+AXE = open(os.path.join(os.path.dirname(axe_core_python.__file__), "axe.min.js"), encoding="utf-8").read()
+RUN = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+  .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => v.id + ': ' + v.help + ' — ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))))
+  .catch(e => done(['axe failed: ' + e]));
+"""
+
+
+def audit(driver, base_url, path):
+    driver.get(base_url + path)
+    driver.set_script_timeout(60)
+    driver.execute_script(AXE)
+    return [f"{path}: {v}" for v in driver.execute_async_script(RUN)]
+
+
+def links(driver, css):
+    return [e.get_attribute("href") for e in driver.find_elements(By.CSS_SELECTOR, css)]
+
+
+def test_resident_pages_pass_the_audit(phone_zh, base_url):
+    sign_in(phone_zh, base_url, "13900000001")
+    problems = []
+    for path in PAGES:
+        problems += audit(phone_zh, base_url, path)
+    ticket = links(phone_zh, "a[href$='/ticket']")
+    assert ticket, "the demo resident holds a ticket"
+    problems += audit(phone_zh, base_url, ticket[0].replace(base_url, ""))
+    assert not problems, "\n".join(problems)
+
+
+def test_console_events_and_the_check_in_page_pass_the_audit(phone_zh, base_url):
+    sign_in(phone_zh, base_url, "13800000003")
+    phone_zh.get(base_url + "/console")
+    console = links(phone_zh, "a[href^='/console/'], a[href*='/console/']")[0].replace(base_url, "").split("/")[2]
+    problems = audit(phone_zh, base_url, f"/console/{console}/events")
+    event = links(phone_zh, "td a[href*='/events/']")[0].replace(base_url, "")
+    door = links(phone_zh, "a[href$='/door']")[0].replace(base_url, "")
+    problems += audit(phone_zh, base_url, event)
+    problems += audit(phone_zh, base_url, door)
+    assert not problems, "\n".join(problems)
