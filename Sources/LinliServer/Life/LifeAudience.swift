@@ -49,9 +49,16 @@ enum LifeAudience {
     /// The event of a resident's path: in a community they live in and meant for them, else 404 (as if it
     /// did not exist).
     static func visibleEvent(_ req: Request) async throws -> LifeEvent {
-        guard let event = try await LifeEvent.find(try req.id("eventID"), on: req.db),
-            let viewer = try await viewer(req, community: event.communityID), of(event).admits(viewer)
-        else { throw LinliError(.notFound) }
+        guard let event = try await LifeEvent.find(try req.id("eventID"), on: req.db) else { throw LinliError(.notFound) }
+        let audience = of(event)
+        // An event for everyone needs only a home in its community (no registry reads).
+        if audience == Audience() {
+            guard !homes(try req.user().principal, in: event.communityID).isEmpty else { throw LinliError(.notFound) }
+            return event
+        }
+        guard let viewer = try await viewer(req, community: event.communityID), audience.admits(viewer) else {
+            throw LinliError(.notFound)
+        }
         return event
     }
 }

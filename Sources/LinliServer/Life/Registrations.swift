@@ -139,16 +139,29 @@ enum Registrations {
         row.refunded = true
     }
 
-    /// The place of a waiting registration in line (1 is next), nil when it does not wait.
+    /// The place of a waiting registration in line (1 is next), nil when it does not wait. Counted in the
+    /// database; only the waiting people who ever missed an event are read, to find who waits behind.
     static func position(_ row: Registration, now: Date, on db: any Database) async throws -> Int? {
-        guard row.status == .waitlisted else { return nil }
-        let line = try await Registration.query(on: db).filter(\.$eventID == row.eventID)
-            .filter(\.$status == .waitlisted).all()
-        let behind = try await NoShows.behind(Set(line.map(\.personID)), now: now, on: db)
-        let order = Seating.line(line.compactMap { r in
-            r.id.map { Seating.Waiting(id: $0, seats: r.seats, signedUpAt: r.line, behind: behind.contains(r.personID)) }
-        })
-        return order.firstIndex { $0.id == row.id }.map { $0 + 1 }
+        guard row.status == .waitlisted, let sql = db as? any SQLDatabase else { return nil }
+        let missed = try await sql.raw(
+            """
+            SELECT DISTINCT r.person_id FROM life_registrations r WHERE r.event_id = \(bind: row.eventID)
+            AND r.status = 'waitlisted' AND EXISTS (SELECT 1 FROM life_registrations n
+            WHERE n.person_id = r.person_id AND n.no_show = \(bind: true))
+            """
+        ).all().map { try $0.decode(column: "person_id", as: UUID.self) }
+        let behind = try await NoShows.behind(Set(missed), now: now, on: db)
+        let waiting = Registration.query(on: db).filter(\.$eventID == row.eventID).filter(\.$status == .waitlisted)
+        let held = Array(behind)
+        if behind.contains(row.personID) {
+            // Behind everyone not held back, then in line among those held back.
+            let free = try await waiting.copy().filter(\.$personID !~ held).count()
+            let ahead = try await waiting.copy().filter(\.$personID ~~ held).filter(\.$lineAt < row.line).count()
+            return free + ahead + 1
+        }
+        var ahead = waiting.copy().filter(\.$lineAt < row.line)
+        if !held.isEmpty { ahead = ahead.filter(\.$personID !~ held) }
+        return try await ahead.count() + 1
     }
 
     /// A ticket's short code — 8 letters and digits without the look-alikes (0/O, 1/I/L): 31⁸ ≈ 8.5 × 10¹¹

@@ -128,6 +128,12 @@ import VaporTesting
             _ = try await h.register(event, missing.token)
             h.clock.advance(by: 60)
             _ = try await h.register(event, other.token)
+            func position(_ token: String) async throws -> Int? {
+                try await h.send(.GET, "/api/v1/events/\(event)/registration", token: token).content.decode(RegistrationRead.self).position
+            }
+            // Signed up first, but held back: second in line.
+            #expect(try await position(missing.token) == 2)
+            #expect(try await position(other.token) == 1)
             _ = try await h.send(.DELETE, "/api/v1/events/\(event)/registration", token: first.token)
             #expect(try await Registration.query(on: h.app.db).filter(\.$personID == other.person).filter(\.$eventID == event).first()?.status == .confirmed)
             #expect(try await Registration.query(on: h.app.db).filter(\.$personID == missing.person).filter(\.$eventID == event).first()?.status == .waitlisted)

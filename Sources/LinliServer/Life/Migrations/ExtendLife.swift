@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 
 /// Community life's second part: venues, clubs and their members, and on events their fee, waitlist
 /// mode, sign-up window, draw, audience, club, series, reminders and closing; on registrations the
@@ -28,6 +29,10 @@ struct ExtendLife: AsyncMigration {
         ]
         for (key, type, constraints) in registrationFields {
             try await database.schema(Registration.schema).field(.definition(name: .key(key), dataType: type, constraints: constraints)).update()
+        }
+        // Registrations from before keep their place in line: their sign-up time.
+        if let sql = database as? any SQLDatabase {
+            try await sql.raw("UPDATE life_registrations SET line_at = signed_up_at WHERE line_at IS NULL").run()
         }
         try await database.schema(Venue.schema).id()
             .field("community_id", .uuid, .required)
