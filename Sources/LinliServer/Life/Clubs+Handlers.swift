@@ -68,25 +68,8 @@ extension CommunityLife {
     /// Joins: at once for an open club, pending a leader's approval otherwise (the leaders are told).
     @Sendable static func joinClub(_ req: Request) async throws -> some AsyncResponseEncodable {
         let club = try await Clubs.visible(req)
-        guard club.status == .active, !LifeAudience.homes(try req.user().principal, in: club.communityID).isEmpty else {
-            throw LinliError(.conflict, issues: [FieldIssue(field: "clubID", reason: "not_open")])
-        }
         let input = try req.decode(MembershipInput.self)
-        let pending = club.joinPolicy == .approval
-        let now = req.clock.now()
-        let row = try await req.db.writeTransaction { tx in
-            let row = try await Clubs.add(
-                try req.user().principal.personID, to: club, role: .member, status: pending ? .pending : .active,
-                showName: input.showName ?? false, now: now, on: tx)
-            if pending {
-                let leaders = try await ClubMember.query(on: tx).filter(\.$clubID == (try club.requireID())).filter(\.$role == .leader).all(\.$personID)
-                for leader in leaders {
-                    try await Notifier.send("life.note.joinRequest", .life, to: .person(leader), community: club.communityID, now: now, on: tx)
-                }
-            }
-            return row
-        }
-        return Created(value: read(row))
+        return Created(value: read(try await Clubs.join(club, showName: input.showName ?? false, req)))
     }
 
     @Sendable static func leaveClub(_ req: Request) async throws -> HTTPStatus {

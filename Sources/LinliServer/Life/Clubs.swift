@@ -107,6 +107,27 @@ enum Clubs {
         return row
     }
 
+    /// The caller joins: at once for an open club, pending a leader's approval otherwise (the leaders
+    /// are told). Only residents of the community join an active club.
+    static func join(_ club: Club, showName: Bool, _ req: Request) async throws -> ClubMember {
+        guard club.status == .active, !LifeAudience.homes(try req.user().principal, in: club.communityID).isEmpty else {
+            throw LinliError(.conflict, issues: [FieldIssue(field: "clubID", reason: "not_open")])
+        }
+        let pending = club.joinPolicy == .approval
+        let now = req.clock.now()
+        let person = try req.user().principal.personID
+        return try await req.db.writeTransaction { tx in
+            let row = try await add(person, to: club, role: .member, status: pending ? .pending : .active, showName: showName, now: now, on: tx)
+            if pending {
+                let leaders = try await ClubMember.query(on: tx).filter(\.$clubID == (try club.requireID())).filter(\.$role == .leader).all(\.$personID)
+                for leader in leaders {
+                    try await Notifier.send("life.note.joinRequest", .life, to: .person(leader), community: club.communityID, now: now, on: tx)
+                }
+            }
+            return row
+        }
+    }
+
     static func create(_ input: ClubInput, community: UUID, by: UUID, organiser: Bool, now: Date, today: String, on db: any Database)
         async throws -> Club
     {

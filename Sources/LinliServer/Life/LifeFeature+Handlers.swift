@@ -64,20 +64,28 @@ extension CommunityLife {
     @Sendable static func registerOnBehalf(_ req: Request) async throws -> some AsyncResponseEncodable {
         let event = try await pathEvent(req)
         let input = try req.decode(OnBehalfInput.self)
-        let homes = try await Membership.query(on: req.db).filter(\.$personID == input.personID)
-            .filter(\.$communityID == event.communityID).all().filter { $0.isCurrent(on: req.today) }
-        guard let home = homes.first?.householdID, let person = try await Person.find(input.personID, on: req.db) else {
-            throw LinliError(.notFound)
-        }
-        guard let viewer = try await LifeAudience.viewer(person, homes: homes.map(\.householdID), community: event.communityID, today: req.today, on: req.db),
+        guard let person = try await Person.find(input.personID, on: req.db) else { throw LinliError(.notFound) }
+        let row = try await signUpOnBehalf(event, person, seats: input.seats, members: input.memberIDs, req)
+        return Created(value: try await read(row, req))
+    }
+
+    /// Signs a resident up for staff: 404 when they do not live in the event's community, 422 when the
+    /// event is not meant for them.
+    static func signUpOnBehalf(_ event: LifeEvent, _ person: Person, seats: Int?, members: [UUID]?, _ req: Request) async throws
+        -> Registration
+    {
+        let personID = try person.requireID()
+        let homes = try await Membership.query(on: req.db).filter(\.$personID == personID)
+            .filter(\.$communityID == event.communityID).all().filter { $0.isCurrent(on: req.today) }.map(\.householdID)
+        guard let home = homes.first else { throw LinliError(.notFound) }
+        guard let viewer = try await LifeAudience.viewer(person, homes: homes, community: event.communityID, today: req.today, on: req.db),
             LifeAudience.of(event).admits(viewer)
         else { throw LinliError.invalid("personID", "not_in_audience") }
         let who = try await signUpFor(
-            event, person: input.personID, household: home, seats: input.seats, members: input.memberIDs,
-            by: try req.user().principal.personID, req)
+            event, person: personID, household: home, seats: seats, members: members, by: try req.user().principal.personID, req)
         let row = try await Registrations.signUp(event, who, now: req.clock.now(), on: req.db)
         req.application.events.publish(NotificationsChanged(community: event.communityID))
-        return Created(value: try await read(row, req))
+        return row
     }
 
     /// Checks a sign-up's seats and family members (current members of the household) and the event's window.
@@ -138,22 +146,27 @@ extension CommunityLife {
     }
 
     @Sendable static func createVenue(_ req: Request) async throws -> some AsyncResponseEncodable {
-        let community = try req.scope.communityID()
         let input = try req.decode(VenueInput.self)
+        let venue = try await addVenue(input.name, capacity: input.capacity, community: try req.scope.communityID(), on: req.db)
+        return Created(value: VenueRead(id: try venue.requireID(), name: venue.name, capacity: venue.capacity))
+    }
+
+    /// Adds a venue to the community; a name it has already 409.
+    static func addVenue(_ name: String, capacity: Int?, community: UUID, on db: any Database) async throws -> Venue {
         var v = Validation()
-        let name = v.text(input.name, "name", max: 60) ?? ""
-        v.range(input.capacity, "capacity", 1...100_000)
+        let name = v.text(name, "name", max: 60) ?? ""
+        v.range(capacity, "capacity", 1...100_000)
         try v.check()
-        if try await Venue.scoped(to: community, on: req.db).filter(\.$name == name).first() != nil {
+        if try await Venue.scoped(to: community, on: db).filter(\.$name == name).first() != nil {
             throw LinliError(.conflict, issues: [FieldIssue(field: "name", reason: "taken")])
         }
         let venue = Venue()
         venue.communityID = community
         venue.name = name
-        venue.capacity = input.capacity
+        venue.capacity = capacity
         venue.bookings = 0
-        try await venue.create(on: req.db)
-        return Created(value: VenueRead(id: try venue.requireID(), name: name, capacity: input.capacity))
+        try await venue.create(on: db)
+        return venue
     }
 
     @Sendable static func listVenues(_ req: Request) async throws -> some AsyncResponseEncodable {

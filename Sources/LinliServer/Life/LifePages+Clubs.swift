@@ -8,13 +8,8 @@ extension LifePages {
         struct Form: Content { var showName: String? }
         let form = try req.content.decode(Form.self)
         let club = try await Clubs.visible(req)
-        guard club.status == .active, !LifeAudience.homes(try req.user().principal, in: club.communityID).isEmpty else {
-            throw LinliError(.conflict, issues: [FieldIssue(field: "clubID", reason: "not_open")])
-        }
-        let pending = club.joinPolicy == .approval
-        _ = try await Clubs.add(
-            try req.user().principal.personID, to: club, role: .member, status: pending ? .pending : .active,
-            showName: form.showName == "on", now: req.clock.now(), on: req.db)
+        let member = try await Clubs.join(club, showName: form.showName == "on", req)
+        let pending = member.status == .pending
         req.flash(req.t(pending ? "life.flash.joinPending" : "life.flash.joined"))
         return req.redirect(to: LifeRoute.events.path)
     }

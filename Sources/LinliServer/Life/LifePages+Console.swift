@@ -179,18 +179,9 @@ extension LifePages {
         }
         let event = try await LifeEvent.find(try req.id("eventID"), in: try req.scope.communityID(), on: req.db)
         let form = try req.content.decode(Form.self)
-        guard let phone = PhoneNumber(form.phone), let person = try await Person.query(on: req.db).filter(\.$phone == phone.digits).first(),
-            let personID = person.id
+        guard let phone = PhoneNumber(form.phone), let person = try await Person.query(on: req.db).filter(\.$phone == phone.digits).first()
         else { throw LinliError.invalid("phone", "invalid_phone") }
-        let homes = try await Membership.query(on: req.db).filter(\.$personID == personID).filter(\.$communityID == event.communityID).all()
-            .filter { $0.isCurrent(on: req.today) }
-        guard let home = homes.first?.householdID,
-            let viewer = try await LifeAudience.viewer(person, homes: homes.map(\.householdID), community: event.communityID, today: req.today, on: req.db),
-            LifeAudience.of(event).admits(viewer)
-        else { throw LinliError.invalid("phone", "not_in_audience") }
-        let who = try await CommunityLife.signUpFor(
-            event, person: personID, household: home, seats: form.seats, members: nil, by: try req.user().principal.personID, req)
-        let row = try await Registrations.signUp(event, who, now: req.clock.now(), on: req.db)
+        let row = try await CommunityLife.signUpOnBehalf(event, person, seats: form.seats, members: nil, req)
         req.flash(req.t("life.flash.onBehalf", ["name": person.name, "status": req.t("life.status.\(row.status.rawValue)"), "code": row.status == .confirmed ? row.ticketCode : "—"]))
         return req.redirect(to: LifeRoute.consoleEvent(event.communityID, try event.requireID()).path)
     }
@@ -198,17 +189,7 @@ extension LifePages {
     @Sendable static func postCreateVenue(_ req: Request) async throws -> Response {
         struct Form: Content { var name: String }
         let c = try req.scope.communityID()
-        var v = Validation()
-        let name = v.text(try req.content.decode(Form.self).name, "name", max: 60) ?? ""
-        try v.check()
-        if try await Venue.scoped(to: c, on: req.db).filter(\.$name == name).first() != nil {
-            throw LinliError(.conflict, issues: [FieldIssue(field: "name", reason: "taken")])
-        }
-        let venue = Venue()
-        venue.communityID = c
-        venue.name = name
-        venue.bookings = 0
-        try await venue.create(on: req.db)
+        _ = try await CommunityLife.addVenue(try req.content.decode(Form.self).name, capacity: nil, community: c, on: req.db)
         req.flash(req.t("life.flash.venue"))
         return req.redirect(to: LifeRoute.console(c).path)
     }
