@@ -77,6 +77,8 @@ public enum AccessRequest: Sendable, Equatable {
     /// Create the community's events, see their registrations and check people in: operators, property
     /// staff, community workers.
     case organiseEvents(UUID)
+    /// Take, investigate, decide and track residents' applications (办事): operators, community workers.
+    case handleApplications(UUID)
     /// Read one person: themselves, a member of one of their households, or for staff.
     case viewPerson(person: UUID, households: [UUID: UUID], staffIn: Set<UUID>)
     /// Change a person's shared facts (name, birth year, flags) or start a password reset.
@@ -172,7 +174,7 @@ public enum AccessPolicy {
             guard principal.communities.contains(community) else { return .hidden }
             let roles: Set<StaffRole> = [.operator_, .propertyStaff, .communityWorker]
             return roles.isDisjoint(with: principal.staffRoles[community] ?? []) ? .forbidden : .allow
-        case .keepCareWatch(let community):
+        case .keepCareWatch(let community), .handleApplications(let community):
             guard principal.communities.contains(community) else { return .hidden }
             let roles: Set<StaffRole> = [.operator_, .communityWorker]
             return roles.isDisjoint(with: principal.staffRoles[community] ?? []) ? .forbidden : .allow

@@ -1,0 +1,85 @@
+import Fluent
+import Foundation
+import LinliCore
+
+/// The demo community's applications: a dozen in every state — one due in two working days, one overdue,
+/// one in publicity now, a refusal whose written notice is due — taken by the community worker.
+enum DemoGovernment {
+    static func seed(_ world: DemoWorld, on db: any Database) async throws {
+        let worker = world.staffMember(.communityWorker)
+        let calendar = WorkingCalendar.china2026
+        let clock = ApplicationClock(calendar: calendar)
+        let today = CivilApplications.today(world.now)
+        // The received day whose decision is due `left` working days from today.
+        func received(left: Int) -> CivilDate {
+            for back in 0..<120 {
+                guard let day = today.adding(days: -back) else { break }
+                if calendar.workingDaysLeft(today: today, due: clock.decisionDue(acceptedOn: day, extended: false)) == left { return day }
+            }
+            return today
+        }
+        var seen = Set<UUID>()
+        let stays = world.communityMemberships.filter { seen.insert($0.personID).inserted }.dropFirst(20)
+        let plans: [(String, Applications.Status, Int, [String])] = [
+            // kind, status, working days left, steps taken after receiving
+            ("dibao", .received, 28, []),
+            ("dibao", .incomplete, 25, ["incomplete"]),
+            ("dibao", .accepted, 2, ["accept"]),
+            ("dibao", .investigated, 12, ["accept", "investigate"]),
+            ("dibao", .reviewed, 8, ["accept", "investigate", "review"]),
+            ("dibao", .publicized, 6, ["accept", "investigate", "review", "publicize"]),
+            ("dibao", .approved, -20, ["accept", "investigate", "review", "publicize", "approve"]),
+            ("dibao", .refused, -5, ["accept", "investigate", "refuse"]),
+            ("dibao", .accepted, -3, ["accept"]),
+            ("temporary_relief", .accepted, 15, ["help_first", "accept"]),
+            ("elderly_allowance", .withdrawn, 18, ["withdraw"]),
+            ("residence_certificate", .approved, -10, ["accept", "approve"]),
+        ]
+        for (n, (stay, plan)) in zip(stays, plans).enumerated() {
+            let (kind, status, left, steps) = plan
+            let start = received(left: left)
+            let row = CivilApplication()
+            row.id = UUID()
+            row.communityID = world.community
+            row.householdID = stay.householdID
+            row.personID = stay.personID
+            row.kind = kind
+            row.status = status
+            row.channel = n % 3 == 0 ? "online" : "office"
+            row.receivedOn = start.description
+            row.decisionDueOn = clock.decisionDue(acceptedOn: start, extended: false).description
+            row.createdBy = worker
+            row.createdAt = world.now.addingTimeInterval(-Double(today.dayNumber - start.dayNumber) * 86_400)
+            if status == .incomplete { row.missing = "income_proof,property_declaration" }
+            if steps.contains("review") {
+                row.familySize = 2 + n % 3
+                row.amountFen = 60_000 + n * 5_000
+            }
+            if status == .publicized {
+                row.publicityStart = today.adding(days: -2)?.description
+                row.publicityEnd = clock.publicityEnds(start: today.adding(days: -2) ?? today).description
+            }
+            if status == .approved || status == .refused {
+                row.decidedOn = today.adding(days: -3)?.description
+                row.decidedBy = worker
+            }
+            if status == .refused {
+                row.reasons = "家庭人均收入高于当地低保标准"
+                row.refusalNoticeDueOn = clock.refusalNoticeDue(decidedOn: today.adding(days: -3) ?? today).description
+            }
+            row.helpedFirst = steps.contains("help_first")
+            try await row.create(on: db)
+            for (k, step) in (["receive"] + steps).enumerated() {
+                try await CivilApplications.record(
+                    row, step, note: "", visitors: step == "investigate" ? [worker, world.staffMember(.operator_)] : [], by: worker,
+                    now: row.createdAt.addingTimeInterval(Double(k) * 86_400), on: db)
+            }
+        }
+    }
+}
+
+extension GovernmentServices {
+    static func seedDemo(_ world: DemoWorld, on db: any Database) async throws {
+        try await DemoGovernment.seed(world, on: db)
+    }
+}
