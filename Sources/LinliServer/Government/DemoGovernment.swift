@@ -78,8 +78,41 @@ enum DemoGovernment {
     }
 }
 
+extension DemoGovernment {
+    /// Two senior-university courses: 书法入门 drawn (45 applicants for 20 seats), 智能手机课 still open.
+    static func courses(_ world: DemoWorld, on db: any Database) async throws {
+        let day = 86_400.0
+        var seen = Set<UUID>()
+        let people = try await Person.byID(world.communityMemberships.map(\.personID).filter { seen.insert($0).inserted }, on: db)
+        let year = Int(Calendar.chinaDate(world.now).prefix(4)) ?? 2026
+        let elders = people.values.filter { ($0.birthYear.map { year - $0 >= 55 } ?? false) || $0.isElderly }
+            .sorted { $0.phone < $1.phone }
+        for (title, teacher, schedule, seats, applicants, drawn) in [
+            ("书法入门", "陈老师", "周三 9:00–11:00", 20, 45, true), ("智能手机课", "社区志愿者小刘", "周五 14:30–16:00", 30, 12, false),
+        ] {
+            let course = try await Courses.create(
+                CourseInput(
+                    title: title, teacher: teacher, schedule: schedule, term: "2027 春季", seats: seats,
+                    opensAt: world.now.addingTimeInterval(-20 * day), closesAt: world.now.addingTimeInterval((drawn ? -2 : 10) * day)),
+                community: world.community, now: world.now.addingTimeInterval(-21 * day), on: db)
+            for person in elders.prefix(applicants) {
+                let row = CourseApplication()
+                row.courseID = try course.requireID()
+                row.communityID = world.community
+                row.personID = try person.requireID()
+                row.weight = CourseDraw.weight(neverAdmitted: true, age: person.birthYear.map { year - $0 })
+                row.appliedAt = world.now.addingTimeInterval(-15 * day)
+                row.appliedBy = row.personID
+                try await row.create(on: db)
+            }
+            if drawn { _ = try await Courses.draw(course, now: world.now.addingTimeInterval(-day), on: db) }
+        }
+    }
+}
+
 extension GovernmentServices {
     static func seedDemo(_ world: DemoWorld, on db: any Database) async throws {
         try await DemoGovernment.seed(world, on: db)
+        try await DemoGovernment.courses(world, on: db)
     }
 }

@@ -18,5 +18,9 @@ extension GovernmentStrings {
         "reason.publicity_running": "Publicity runs seven days before the decision.",
         "reason.two_visitors": "The home visit needs two workers.",
         "reason.already_extended": "Already extended once.",
+        "reason.window_closed": "Applications for this course are not open.",
+        "reason.window_open": "The draw waits until applications close.",
+        "reason.already_applied": "You have already applied to this course.",
+        "reason.already_drawn": "This course was drawn already.",
     ]
 }

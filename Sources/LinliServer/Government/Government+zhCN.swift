@@ -18,5 +18,9 @@ extension GovernmentStrings {
         "reason.publicity_running": "公示期满七天后才能作出决定。",
         "reason.two_visitors": "入户调查需两名工作人员。",
         "reason.already_extended": "已延期过一次。",
+        "reason.window_closed": "该课程不在报名期内。",
+        "reason.window_open": "报名截止后才能抽签。",
+        "reason.already_applied": "您已报名该课程。",
+        "reason.already_drawn": "该课程已抽签。",
     ]
 }

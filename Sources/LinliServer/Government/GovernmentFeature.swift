@@ -13,10 +13,12 @@ enum GovernmentServices: Feature {
 
     static func register(_ app: Application) {
         app.migrations.add(CreateGovernment())
+        app.migrations.add(CreateCourses())
         app.notificationTopics.add(.applications)
-        app.openAPIComponents.add(GovernmentSchemas.all)
+        app.openAPIComponents.add(GovernmentSchemas.all + CourseSchemas.all)
         app.jobs.every(CivilApplications.job, seconds: 3600) { app, job in try await CivilApplications.escalate(now: job.now, app: app) }
         let api = app.api.authenticated
+        registerCourses(app, api)
         let c = RegistryAPI.c + "/applications"
         let handle = Authority.community { .handleApplications($0) }
         let one = Authority.community(object: "applicationID") { .handleApplications($0) }
