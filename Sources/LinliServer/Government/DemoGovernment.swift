@@ -110,9 +110,34 @@ extension DemoGovernment {
     }
 }
 
+extension DemoGovernment {
+    /// 300 pensioners from the demo's older residents, authenticated on days spread over the last
+    /// fourteen months: some due this month, some overdue, two bedridden.
+    static func pensioners(_ world: DemoWorld, on db: any Database) async throws {
+        var seen = Set<UUID>()
+        let people = try await Person.byID(world.communityMemberships.map(\.personID).filter { seen.insert($0).inserted }, on: db)
+        let chosen = people.values.sorted { ($0.birthYear ?? 3000, $0.phone) < ($1.birthYear ?? 3000, $1.phone) }.prefix(300)
+        let today = CivilApplications.today(world.now)
+        for (n, person) in chosen.enumerated() {
+            let row = Pensioner()
+            row.communityID = world.community
+            row.personID = person.id
+            row.name = person.name
+            row.idLast4 = String(format: "%04d", (n * 7919) % 10_000)
+            row.phone = person.phone
+            row.lastAuthenticatedOn = (today.adding(days: -(n * 431) % 425) ?? today).description
+            row.channel = ["self", "family", "home_visit"][n % 3]
+            row.bedridden = n % 150 == 7
+            row.createdAt = world.now
+            try await row.create(on: db)
+        }
+    }
+}
+
 extension GovernmentServices {
     static func seedDemo(_ world: DemoWorld, on db: any Database) async throws {
         try await DemoGovernment.seed(world, on: db)
         try await DemoGovernment.courses(world, on: db)
+        try await DemoGovernment.pensioners(world, on: db)
     }
 }

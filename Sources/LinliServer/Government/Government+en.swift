@@ -22,5 +22,8 @@ extension GovernmentStrings {
         "reason.window_open": "The draw waits until applications close.",
         "reason.already_applied": "You have already applied to this course.",
         "reason.already_drawn": "This course was drawn already.",
+        "gov.note.pensionDue": "The yearly pension authentication is due soon: do it in the app or at the office, or a family member may do it for you.",
+        "gov.note.pensionOverdue": "The yearly pension authentication is overdue: the pension may be suspended. Please do it now or ask the community for a home visit.",
+        "gov.task.homeVisit": "Home visit for a pension authentication",
     ]
 }

@@ -22,5 +22,8 @@ extension GovernmentStrings {
         "reason.window_open": "报名截止后才能抽签。",
         "reason.already_applied": "您已报名该课程。",
         "reason.already_drawn": "该课程已抽签。",
+        "gov.note.pensionDue": "养老金待遇资格认证即将到期：可在手机上或到社区办理，也可由家人代办。",
+        "gov.note.pensionOverdue": "养老金待遇资格认证已逾期，养老金可能暂停发放，请尽快办理或请社区上门。",
+        "gov.task.homeVisit": "上门办理养老金资格认证",
     ]
 }

@@ -14,11 +14,14 @@ enum GovernmentServices: Feature {
     static func register(_ app: Application) {
         app.migrations.add(CreateGovernment())
         app.migrations.add(CreateCourses())
+        app.migrations.add(CreatePensioners())
         app.notificationTopics.add(.applications)
-        app.openAPIComponents.add(GovernmentSchemas.all + CourseSchemas.all)
+        app.openAPIComponents.add(GovernmentSchemas.all + CourseSchemas.all + PensionerSchemas.all)
         app.jobs.every(CivilApplications.job, seconds: 3600) { app, job in try await CivilApplications.escalate(now: job.now, app: app) }
         let api = app.api.authenticated
         registerCourses(app, api)
+        registerPensioners(app, api)
+        app.jobs.every(Pensioners.job, seconds: 3600) { app, job in try await Pensioners.remind(now: job.now, app: app) }
         let c = RegistryAPI.c + "/applications"
         let handle = Authority.community { .handleApplications($0) }
         let one = Authority.community(object: "applicationID") { .handleApplications($0) }
