@@ -1,6 +1,6 @@
 """An automated WCAG 2.1 AA audit (axe-core, run in the real Chromium) of every resident page, the
-community-life pages (events, a ticket, the check-in page) and the console's events tab: no serious or
-critical finding."""
+community-life pages (events, a ticket, the check-in page) and the console's events and applications
+tabs: no serious or critical finding."""
 import os
 
 import axe_core_python
@@ -35,6 +35,7 @@ def test_resident_pages_pass_the_audit(phone_zh, base_url):
     problems = []
     for path in PAGES:
         problems += audit(phone_zh, base_url, path)
+    phone_zh.get(base_url + "/events")
     ticket = links(phone_zh, "a[href$='/ticket']")
     assert ticket, "the demo resident holds a ticket"
     problems += audit(phone_zh, base_url, ticket[0].replace(base_url, ""))
@@ -50,4 +51,5 @@ def test_console_events_and_the_check_in_page_pass_the_audit(phone_zh, base_url)
     door = links(phone_zh, "a[href$='/door']")[0].replace(base_url, "")
     problems += audit(phone_zh, base_url, event)
     problems += audit(phone_zh, base_url, door)
+    problems += audit(phone_zh, base_url, f"/console/{console}/applications")
     assert not problems, "\n".join(problems)

@@ -21,6 +21,7 @@ enum GovernmentServices: Feature {
         let api = app.api.authenticated
         registerCourses(app, api)
         registerPensioners(app, api)
+        GovernmentPages.register(app)
         app.jobs.every(Pensioners.job, seconds: 3600) { app, job in try await Pensioners.remind(now: job.now, app: app) }
         let c = RegistryAPI.c + "/applications"
         let handle = Authority.community { .handleApplications($0) }

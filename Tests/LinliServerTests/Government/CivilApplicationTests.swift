@@ -146,4 +146,28 @@ import VaporTesting
             #expect(!calendar.isWorkingDay(CivilDate("2027-01-01")!) && calendar.isWorkingDay(CivilDate("2027-01-04")!))
         }
     }
+
+    @Test func theResidentsPageAndTheConsoleTab() async throws {
+        try await withLinli { h in
+            let owner = WebTests.Browser(h)
+            try await owner.signIn("13900000001")
+            let page = try await owner.go(.GET, "/applications")
+            #expect(page.status == .ok && page.text.contains("还没有办事申请"))
+            let sent = try await owner.go(
+                .POST, "/applications/new", form: ["_csrf": owner.csrf(page), "kind": "dibao", "householdID": h.world.home.uuidString])
+            #expect(sent.status == .seeOther)
+            let after = try await owner.go(.GET, "/applications")
+            #expect(after.text.contains("最低生活保障") && after.text.contains("已收到，等待受理") && after.text.contains("2026-11-09"))
+            let stranger = try await owner.go(
+                .POST, "/applications/new", form: ["_csrf": owner.csrf(after), "kind": "dibao", "householdID": h.world.bHome.uuidString])
+            #expect(stranger.status == .notFound)
+            let worker = WebTests.Browser(h)
+            try await worker.signIn("13800000003")
+            let tab = try await worker.go(.GET, "/console/\(h.world.a)/applications")
+            #expect(tab.status == .ok && tab.text.contains("王建华") && tab.text.contains("2026-11-09"))
+            let guardian = WebTests.Browser(h)
+            try await guardian.signIn("13800000002")
+            #expect(try await guardian.go(.GET, "/console/\(h.world.a)/applications").status == .forbidden)
+        }
+    }
 }

@@ -1,0 +1,132 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+/// Government services' pages: the resident's applications (`/applications`: each one's step, what is
+/// missing, the next due day in plain words; applying online) and the console's applications tab (the
+/// list by decision day, marking those with three working days or fewer and the overdue).
+enum GovernmentRoute: PageRoute {
+    static let parameterNames: [String: String] = [:]
+
+    case mine
+    case apply
+    case console(UUID)
+
+    var path: String {
+        switch self {
+        case .mine: "/applications"
+        case .apply: "/applications/new"
+        case .console(let c): "/console/\(c)/applications"
+        }
+    }
+}
+
+enum GovernmentPages {
+    static func register(_ app: Application) {
+        let web = app.pages
+        app.pageLinks.add("applications", GovernmentRoute.mine)
+        app.pageLinks.add("applyOnline", GovernmentRoute.apply)
+        app.homeTiles.add("applications", order: 68, GovernmentRoute.mine)
+        app.consoleTabs.add("applications", order: 137, shown: { .handleApplications($0) }) { GovernmentRoute.console($0) }
+        Web.route(web, .GET, { _, _, _ in GovernmentRoute.mine }, authority: .signedIn, minePage)
+        Web.route(web, .POST, { _, _, _ in GovernmentRoute.apply }, authority: .signedIn, postApply)
+        Web.route(web, .GET, { c, _, _ in GovernmentRoute.console(c) }, authority: .community { .handleApplications($0) }, consolePage)
+    }
+
+    struct Card: Encodable {
+        let kind: String
+        let status: String
+        let received: String
+        let due: String?
+        let missing: [String]
+        let reasons: String?
+    }
+
+    struct MinePage: Encodable {
+        let cards: [Card]
+        let kinds: [ConsolePages.Option]
+        let homes: [ConsolePages.Option]
+    }
+
+    static func dueText(_ a: ApplicationRead, _ req: Request) -> String? {
+        guard a.urgency != nil else { return nil }
+        let key = a.workingDaysLeft < 0 ? "gov.page.overdue" : "gov.page.due"
+        return req.t(key, ["day": a.decisionDueOn, "n": "\(abs(a.workingDaysLeft))"])
+    }
+
+    @Sendable static func minePage(_ req: Request) async throws -> Response {
+        let user = try req.user()
+        let (homes, me) = try await GovernmentServices.householdAdults(req)
+        let rows = try await CivilApplication.query(on: req.db).group(.or) { $0.filter(\.$personID == me).filter(\.$householdID ~~ homes) }
+            .sort(\.$createdAt, .descending).limit(50).all()
+        var cards: [Card] = []
+        for row in rows {
+            let a = try await GovernmentServices.read(row, req)
+            cards.append(
+                Card(
+                    kind: req.t("gov.kind.\(a.kind)"), status: req.t("gov.status.\(a.status)"), received: a.receivedOn, due: dueText(a, req),
+                    missing: a.missing.map { req.t("gov.material.\($0)") }, reasons: a.reasons))
+        }
+        let response = try await req.render(
+            "government/mine", title: req.t("gov.page.title"),
+            MinePage(
+                cards: cards, kinds: Applications.kinds.map { .init(value: $0.code, label: req.t("gov.kind.\($0.code)")) },
+                homes: user.homes.map { .init(value: $0.householdID.uuidString, label: "\($0.communityName) \($0.building)\($0.room)") }),
+            keep: false)
+        response.headers.cacheControl = .init(noStore: true)
+        return response
+    }
+
+    @Sendable static func postApply(_ req: Request) async throws -> Response {
+        struct Form: Content {
+            var kind: String
+            var householdID: UUID
+        }
+        let form = try req.content.decode(Form.self)
+        let principal = try req.user().principal
+        guard let community = principal.households[form.householdID] else { throw LinliError(.notFound) }
+        _ = try await CivilApplications.create(
+            .init(kind: form.kind, person: principal.personID, household: form.householdID, receivedOn: nil, channel: "online", by: principal.personID),
+            community: community, now: req.clock.now(), today: req.today, on: req.db)
+        req.flash(req.t("gov.page.applied"))
+        return req.redirect(to: GovernmentRoute.mine.path)
+    }
+
+    struct Row: Encodable {
+        let name: String
+        let kind: String
+        let status: String
+        let received: String
+        let due: String
+        let left: String
+        let urgency: String
+        /// The words for a marked row (3 working days or fewer, overdue), never colour alone.
+        let mark: String?
+    }
+
+    struct ConsolePage: Encodable {
+        let header: ConsolePages.Header
+        let rows: [Row]
+        let publicity: Int
+    }
+
+    @Sendable static func consolePage(_ req: Request) async throws -> Response {
+        let header = try await ConsolePages.header(req, current: "applications")
+        let clock = ApplicationClock(calendar: try await CivilApplications.calendar(header.id, on: req.db))
+        let today = CivilApplications.today(req.clock.now())
+        let rows = try await CivilApplication.scoped(to: header.id, on: req.db).filter(\.$status ~~ Applications.Status.allCases.filter(\.isOpen))
+            .sort(\.$decisionDueOn).limit(500).all()
+        let people = try await Person.byID(rows.map(\.personID), on: req.db)
+        let lines = try rows.map { row -> Row in
+            let a = try ApplicationRead(row, clock: clock, today: today)
+            return Row(
+                name: people[row.personID]?.name ?? "", kind: req.t("gov.kind.\(a.kind)"), status: req.t("gov.status.\(a.status)"),
+                received: a.receivedOn, due: a.decisionDueOn, left: "\(a.workingDaysLeft)", urgency: a.urgency ?? "on_time",
+                mark: a.urgency == "on_time" || a.urgency == nil ? nil : req.t("gov.urgency.\(a.urgency ?? "")"))
+        }
+        let publicity = try await CivilApplication.scoped(to: header.id, on: req.db).filter(\.$status == .publicized).count()
+        return try await req.render(
+            "government/console", title: req.t("console.tab.applications"), ConsolePage(header: header, rows: lines, publicity: publicity))
+    }
+}
