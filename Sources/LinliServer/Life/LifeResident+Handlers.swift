@@ -57,17 +57,28 @@ extension CommunityLife {
         return .noContent
     }
 
-    /// The upcoming events meant for the caller in each community they live in, soonest first.
-    static func visibleEvents(_ req: Request, upcomingOnly: Bool = true) async throws -> [LifeEvent] {
-        let principal = try req.user().principal
+    /// The events meant for a person in each community they live in, starting after `from` (and before
+    /// `until` when given) or, with neither, not yet over; soonest first.
+    static func visibleEvents(
+        for person: Person, _ principal: Principal, from: Date? = nil, until: Date? = nil, now: Date, today: String, on db: any Database
+    ) async throws -> [LifeEvent] {
         var out: [LifeEvent] = []
         for community in Set(principal.households.values) {
-            guard let viewer = try await LifeAudience.viewer(req, community: community) else { continue }
-            var query = LifeEvent.query(on: req.db).filter(\.$communityID == community)
-            if upcomingOnly { query = query.filter(\.$endsAt > req.clock.now()) }
+            guard let viewer = try await LifeAudience.viewer(
+                person, homes: LifeAudience.homes(principal, in: community), community: community, today: today, on: db)
+            else { continue }
+            var query = LifeEvent.query(on: db).filter(\.$communityID == community)
+            if let from { query = query.filter(\.$startsAt > from) } else { query = query.filter(\.$endsAt > now) }
+            if let until { query = query.filter(\.$startsAt < until) }
             out += try await query.sort(\.$startsAt).limit(500).all().filter { LifeAudience.of($0).admits(viewer) }
         }
         return out.sorted { $0.startsAt < $1.startsAt }
+    }
+
+    /// The upcoming events meant for the caller.
+    static func visibleEvents(_ req: Request) async throws -> [LifeEvent] {
+        let user = try req.user()
+        return try await visibleEvents(for: user.person, user.principal, now: req.clock.now(), today: req.today, on: req.db)
     }
 
     @Sendable static func listMyEvents(_ req: Request) async throws -> some AsyncResponseEncodable {
@@ -115,15 +126,9 @@ extension CommunityLife {
         else { throw LinliError(.notFound) }
         let user = try await CurrentUser.load(person, on: req.db, today: req.today)
         let now = req.clock.now()
-        var events: [LifeEvent] = []
-        for community in Set(user.principal.households.values) {
-            guard let viewer = try await LifeAudience.viewer(
-                person, homes: LifeAudience.homes(user.principal, in: community), community: community, today: req.today, on: req.db)
-            else { continue }
-            events += try await LifeEvent.query(on: req.db).filter(\.$communityID == community)
-                .filter(\.$startsAt > now.addingTimeInterval(-30 * 86_400)).filter(\.$startsAt < now.addingTimeInterval(183 * 86_400))
-                .sort(\.$startsAt).limit(500).all().filter { LifeAudience.of($0).admits(viewer) }
-        }
+        let events = try await visibleEvents(
+            for: person, user.principal, from: now.addingTimeInterval(-30 * 86_400), until: now.addingTimeInterval(183 * 86_400),
+            now: now, today: req.today, on: req.db)
         let body = ICalendar.render(
             name: L10n.text("life.calendar", Language(setting: person.language) ?? .zhCN),
             events.map {
