@@ -100,4 +100,26 @@ import Testing
         }
         #expect((2550...2780).contains(wins), "\(wins)")
     }
+
+    @Test(arguments: [
+        ("2026-01-31", 1, "2026-02-28"), ("2024-01-31", 1, "2024-02-29"), ("2026-09-28", 6, "2027-03-28"),
+        ("2026-12-15", 1, "2027-01-15"), ("2028-02-29", 12, "2029-02-28"), ("2026-03-31", -1, "2026-02-28"),
+        ("2026-01-15", -13, "2024-12-15"),
+    ])
+    func monthsLaterKeepTheDayOrTheMonthsLast(start: String, months: Int, expected: String) {
+        #expect(CivilDate(start)!.adding(months: months)?.description == expected)
+    }
+
+    @Test func farOffDatesAreNilNotATrap() {
+        let day = CivilDate("2026-06-01")!
+        #expect(day.adding(months: Int.max) == nil && day.adding(months: Int.min) == nil && day.adding(months: 12_000) == nil)
+        #expect(day.adding(days: Int.max) == nil && day.adding(days: Int.min) == nil && day.adding(days: -100_000) == nil)
+    }
+
+    @Test func documentsAreWhatTheirFirstBytesSay() {
+        #expect(FileSignature.matches("application/pdf", Array("%PDF-1.4\n".utf8)))
+        #expect(!FileSignature.matches("application/pdf", Array("<html>%PDF-".utf8)))
+        #expect(FileSignature.matches("image/jpeg", [0xFF, 0xD8, 0xFF, 0xE0]) && !FileSignature.matches("image/png", [0xFF, 0xD8, 0xFF]))
+        #expect(!FileSignature.matches("text/html", Array("%PDF-".utf8)) && !FileSignature.matches("application/pdf", []))
+    }
 }

@@ -12,10 +12,27 @@ public enum Applications {
         public let investigated: Bool
         /// Whether help may be given before the materials (临时救助: 先行救助).
         public let helpFirst: Bool
+        /// Months between the periodic re-checks of an approved application (低保: yearly, or half-yearly
+        /// for some categories); nil when it has none.
+        public let recheckMonths: Int?
+        /// The name an operator gave a kind of their own; nil for the built-in ones (named by the strings).
+        public let name: String?
+
+        public init(code: String, materials: [String], investigated: Bool, helpFirst: Bool, recheckMonths: Int? = nil, name: String? = nil) {
+            self.code = code
+            self.materials = materials
+            self.investigated = investigated
+            self.helpFirst = helpFirst
+            self.recheckMonths = recheckMonths
+            self.name = name
+        }
+
+        /// What may be uploaded for it: its materials, and anything else as `other`.
+        public func accepts(material: String) -> Bool { material == "other" || materials.contains(material) }
     }
 
     public static let kinds: [Kind] = [
-        Kind(code: "dibao", materials: ["id_card", "hukou", "income_proof", "property_declaration", "authorization"], investigated: true, helpFirst: false),
+        Kind(code: "dibao", materials: ["id_card", "hukou", "income_proof", "property_declaration", "authorization"], investigated: true, helpFirst: false, recheckMonths: 12),
         Kind(code: "temporary_relief", materials: ["id_card", "hardship_proof"], investigated: false, helpFirst: true),
         Kind(code: "elderly_allowance", materials: ["id_card", "hukou"], investigated: false, helpFirst: false),
         Kind(code: "residence_certificate", materials: ["id_card"], investigated: false, helpFirst: false),
@@ -46,6 +63,8 @@ public enum Applications {
         /// The written refusal handed over (within three working days of the decision).
         case notify
         case withdraw
+        /// The periodic re-check of an approved application (低保): it stays approved until the next one.
+        case recheck
     }
 
     public enum Refusal: String, Error, Sendable, Equatable {
@@ -81,6 +100,11 @@ public enum Applications {
             return .success(.refused)
         case (.notify, .refused):
             return refusalNotified ? .failure(.wrongStep) : .success(.refused)
+        case (.recheck, .approved):
+            return kind.recheckMonths == nil ? .failure(.notForKind) : .success(.approved)
+        case (.refuse, .approved):
+            // A re-check found the household no longer eligible (停保): refused, with the written reasons.
+            return kind.recheckMonths == nil ? .failure(.wrongStep) : .success(.refused)
         default: return .failure(.wrongStep)
         }
     }

@@ -25,7 +25,19 @@ extension CivilDate {
         self.init(year: yoe + era * 400 + (m <= 2 ? 1 : 0), month: m, day: d)
     }
 
-    public func adding(days: Int) -> CivilDate? { CivilDate(dayNumber: dayNumber + days) }
+    public func adding(days: Int) -> CivilDate? {
+        guard (-1_000_000...1_000_000).contains(days) else { return nil }
+        return CivilDate(dayNumber: dayNumber + days)
+    }
+
+    /// The same day `months` later, or the month's last day when it has no such day (01-31 + 1 → 02-28).
+    public func adding(months: Int) -> CivilDate? {
+        guard (-12_000...12_000).contains(months) else { return nil }
+        let index = year * 12 + (month - 1) + months
+        let (y, m) = (index >= 0 ? index / 12 : (index - 11) / 12, ((index % 12) + 12) % 12 + 1)
+        guard (1...12).contains(m), (1900...2999).contains(y) else { return nil }
+        return CivilDate(year: y, month: m, day: min(day, Self.days(inMonth: m, year: y)))
+    }
 
     /// 1 Monday … 7 Sunday.
     public var weekday: Int {

@@ -65,6 +65,13 @@ extension Calendar {
         return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
     }
 
+    /// `date` as pages and messages show a moment: China time, to the minute (`2026-09-21 14:30`).
+    static func chinaMinute(_ date: Date) -> String {
+        let parts = china.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0)
+    }
+
     /// The first moment of the China day after the one `date` falls on.
     static func nextChinaDay(after date: Date) -> Date {
         china.date(byAdding: .day, value: 1, to: china.startOfDay(for: date)) ?? date.addingTimeInterval(24 * 3600)

@@ -27,7 +27,9 @@ enum CivilApplications {
     }
 
     static func create(_ new: New, community: UUID, now: Date, today: String, on db: any Database) async throws -> CivilApplication {
-        guard Applications.kind(new.kind) != nil else { throw LinliError.invalid("kind", "invalid_value") }
+        guard try await ApplicationKinds.kind(new.kind, community: community, on: db) != nil else {
+            throw LinliError.invalid("kind", "invalid_value")
+        }
         let day = Self.today(now)
         let received = new.receivedOn ?? day
         if received > day { throw LinliError.invalid("receivedAt", "in_the_future") }
@@ -71,7 +73,7 @@ enum CivilApplications {
     /// write from the status it was read in, with the step's record and a note to the applicant — so the
     /// same step sent twice at once is taken once (the other 409).
     static func take(_ row: CivilApplication, _ input: StepInput, by: UUID, now: Date, on db: any Database) async throws {
-        guard let kind = Applications.kind(row.kind) else { throw LinliError(.unavailable) }
+        guard let kind = try await ApplicationKinds.kind(row.kind, community: row.communityID, on: db) else { throw LinliError(.unavailable) }
         let today = Self.today(now)
         let publicityEnded = row.publicityEnd.flatMap(CivilDate.init).map { $0 < today } ?? false
         let next: Applications.Status
@@ -92,6 +94,7 @@ enum CivilApplications {
             v.range(input.familySize, "familySize", 1...20)
             v.range(input.amountFen, "amountFen", 0...10_000_000)
             if input.familySize == nil { v.fail("familySize", "missing_value") }
+        case .approve, .recheck: v.range(input.recheckMonths, "recheckMonths", 1...24)
         default: break
         }
         _ = v.text(input.reasons?.nilIfEmpty, "reasons", max: 2000, required: false, multiline: true)
@@ -116,7 +119,12 @@ enum CivilApplications {
             case .publicize:
                 update = { base($0).set("publicity_start", to: today.description).set("publicity_end", to: clock.publicityEnds(start: today).description) }
             case .approve:
-                update = { base($0).set("decided_on", to: today.description).set("decided_by", to: by) }
+                let recheck = kind.recheckMonths.flatMap { today.adding(months: input.recheckMonths ?? $0)?.description }
+                update = { base($0).set("decided_on", to: today.description).set("decided_by", to: by).set("recheck_due_on", to: recheck) }
+            case .recheck:
+                // The re-check found the household still eligible: the next one is due a period later.
+                let next = today.adding(months: input.recheckMonths ?? kind.recheckMonths ?? 12)?.description
+                update = { base($0).set("recheck_due_on", to: next).where("recheck_due_on", .equal, row.recheckDueOn) }
             case .refuse:
                 update = {
                     base($0).set("decided_on", to: today.description).set("decided_by", to: by).set("reasons", to: input.reasons)
@@ -154,8 +162,30 @@ enum CivilApplications {
 
     static let job = "applications.escalate"
 
+    /// Approved applications whose re-check is due within 30 days: the applicant is told and a worker gets
+    /// the re-check as a task, once for each due day.
+    static func remindRechecks(now: Date, app: Application) async throws {
+        let today = Self.today(now)
+        guard let horizon = today.adding(days: 30)?.description else { return }
+        let due = try await CivilApplication.query(on: app.db).filter(\.$status == .approved).filter(\.$recheckDueOn != nil)
+            .filter(\.$recheckDueOn <= horizon).all()
+        for row in due where row.recheckReminded != row.recheckDueOn {
+            guard let day = row.recheckDueOn else { continue }
+            try await app.db.writeTransaction { tx in
+                let claimed = try await tx.conditionalUpdate(CivilApplication.schema) {
+                    $0.set("recheck_reminded", to: day).where("id", .equal, row.id).where("recheck_due_on", .equal, day)
+                        .where(group: { $0.where("recheck_reminded", .is, SQLLiteral.null).orWhere("recheck_reminded", .notEqual, day) })
+                }
+                guard claimed == 1 else { return }
+                try await Notifier.send("gov.note.recheckDue", .applications, to: .person(row.personID), community: row.communityID, now: now, on: tx)
+                _ = try await StaffTasks.open("gov.task.recheck", .init(role: .communityWorker), community: row.communityID, now: now, on: tx)
+            }
+        }
+    }
+
     /// Open applications past their decision day go to the community's head (an operator's task), once.
     static func escalate(now: Date, app: Application) async throws {
+        try await remindRechecks(now: now, app: app)
         let today = Self.today(now).description
         let overdue = try await CivilApplication.query(on: app.db).filter(\.$decisionDueOn < today).filter(\.$escalated == false)
             .filter(\.$status ~~ Applications.Status.allCases.filter(\.isOpen)).all()

@@ -68,7 +68,16 @@ enum DemoGovernment {
                 row.refusalNoticeDueOn = clock.refusalNoticeDue(decidedOn: today.adding(days: -3) ?? today).description
             }
             row.helpedFirst = steps.contains("help_first")
+            if status == .approved, let months = Applications.kind(kind)?.recheckMonths {
+                row.recheckDueOn = today.adding(days: -3)?.adding(months: months)?.description
+            }
             try await row.create(on: db)
+            if status == .incomplete {
+                // The id card came with the application; the rest is missing.
+                _ = try await Materials.add(
+                    row, material: "id_card", type: "application/pdf", bytes: Data("%PDF-1.4\n% 身份证复印件（演示）\n%%EOF\n".utf8), by: worker,
+                    now: row.createdAt, on: db)
+            }
             for (k, step) in (["receive"] + steps).enumerated() {
                 try await CivilApplications.record(
                     row, step, note: "", visitors: step == "investigate" ? [worker, world.staffMember(.operator_)] : [], by: worker,

@@ -24,6 +24,8 @@ struct StepInput: Content {
     let reasons: String?
     let amountFen: Int?
     let familySize: Int?
+    /// With `approve` on a kind with re-checks: months to the first one (6 or 12 by category).
+    let recheckMonths: Int?
 }
 
 struct ExtensionInput: Content {
@@ -61,9 +63,11 @@ struct ApplicationRead: Content {
     let refusalNoticeDueOn: String?
     let notifiedOn: String?
     let helpedFirst: Bool
+    let recheckDueOn: String?
     let steps: [StepRead]?
+    let materials: [MaterialInfo]?
 
-    init(_ a: CivilApplication, clock: ApplicationClock, today: CivilDate, steps: [ApplicationStep]? = nil) throws {
+    init(_ a: CivilApplication, clock: ApplicationClock, today: CivilDate, steps: [ApplicationStep]? = nil, materials: [MaterialInfo]? = nil) throws {
         id = try a.requireID()
         communityID = a.communityID
         householdID = a.householdID
@@ -84,6 +88,8 @@ struct ApplicationRead: Content {
         refusalNoticeDueOn = a.refusalNoticeDueOn
         notifiedOn = a.notifiedOn
         helpedFirst = a.helpedFirst
+        recheckDueOn = a.recheckDueOn
+        self.materials = materials
         self.steps = steps?.map { StepRead(step: $0.step, at: $0.at, note: $0.note) }
     }
 }
@@ -100,17 +106,17 @@ struct PublicityRead: Content {
 enum GovernmentSchemas {
     static let applicationInput = Schema.object(
         [
-            ("kind", Schema.enumeration(Applications.kinds.map(\.code))), ("personID", Schema.uuid), ("householdID", Schema.uuid),
+            ("kind", Schema.string(min: 1, max: 40)), ("personID", Schema.uuid), ("householdID", Schema.uuid),
             ("receivedAt", Schema.string(max: 10)), ("channel", Schema.enumeration(["office", "on_behalf", "online"])),
         ], required: ["kind", "personID", "householdID"])
     static let myApplicationInput = Schema.object(
-        [("kind", Schema.enumeration(Applications.kinds.map(\.code))), ("householdID", Schema.uuid)], required: ["kind", "householdID"])
+        [("kind", Schema.string(min: 1, max: 40)), ("householdID", Schema.uuid)], required: ["kind", "householdID"])
     static let stepInput = Schema.object(
         [
             ("step", Schema.enumeration(Applications.Step.allCases.map(\.rawValue))), ("note", Schema.string(max: 2000)),
             ("missing", Schema.array(Schema.string(max: 40))), ("visitors", Schema.array(Schema.uuid)),
             ("reasons", Schema.string(max: 2000)), ("amountFen", Schema.integer(min: 0, max: 10_000_000)),
-            ("familySize", Schema.integer(min: 1, max: 20)),
+            ("familySize", Schema.integer(min: 1, max: 20)), ("recheckMonths", Schema.integer(min: 1, max: 24)),
         ], required: ["step"])
     static let extensionInput = Schema.object([("reason", Schema.string(min: 1, max: 2000))], required: ["reason"])
     static let calendarInput = Schema.object([("lines", Schema.string(min: 1, max: 20_000))], required: ["lines"])
@@ -127,7 +133,8 @@ enum GovernmentSchemas {
                     ("missing", Schema.array(Schema.string())), ("publicityEnd", Schema.nullable(Schema.string())),
                     ("decidedOn", Schema.nullable(Schema.string())), ("reasons", Schema.nullable(Schema.string())),
                     ("refusalNoticeDueOn", Schema.nullable(Schema.string())), ("notifiedOn", Schema.nullable(Schema.string())),
-                    ("helpedFirst", Schema.bool),
+                    ("helpedFirst", Schema.bool), ("recheckDueOn", Schema.nullable(Schema.string())),
+                    ("materials", Schema.nullable(Schema.array(Schema.ref("ApplicationMaterial")))),
                     ("steps", Schema.nullable(Schema.array(Schema.object([("step", Schema.string()), ("at", Schema.dateTime), ("note", Schema.string())])))),
                 ], required: ["id", "kind", "status", "receivedOn", "decisionDueOn"])
         ),
@@ -140,5 +147,19 @@ enum GovernmentSchemas {
                 ], required: ["name", "kind", "until"])
         ),
         ("CalendarLines", Schema.object([("lines", Schema.array(Schema.string()))], required: ["lines"])),
+        (
+            "ApplicationMaterial",
+            Schema.object(
+                [
+                    ("id", Schema.uuid), ("material", Schema.string()), ("contentType", Schema.string()), ("size", Schema.integer()),
+                    ("uploadedAt", Schema.dateTime),
+                ], required: ["id", "material", "contentType", "size", "uploadedAt"])
+        ),
+        (
+            "MaterialRead",
+            Schema.object(
+                [("materialID", Schema.uuid), ("readerID", Schema.uuid), ("readerName", Schema.string()), ("at", Schema.dateTime)],
+                required: ["materialID", "readerID", "at"])
+        ),
     ]
 }

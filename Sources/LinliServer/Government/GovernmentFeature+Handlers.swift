@@ -6,8 +6,10 @@ import Vapor
 extension GovernmentServices {
     static func read(_ row: CivilApplication, _ req: Request, steps: Bool = false) async throws -> ApplicationRead {
         let clock = ApplicationClock(calendar: try await CivilApplications.calendar(row.communityID, on: req.db))
-        let records = steps ? try await ApplicationStep.query(on: req.db).filter(\.$applicationID == (try row.requireID())).sort(\.$at).all() : nil
-        return try ApplicationRead(row, clock: clock, today: CivilApplications.today(req.clock.now()), steps: records)
+        let id = try row.requireID()
+        let records = steps ? try await ApplicationStep.query(on: req.db).filter(\.$applicationID == id).sort(\.$at).all() : nil
+        let materials = steps ? try await Materials.list(id, on: req.db) : nil
+        return try ApplicationRead(row, clock: clock, today: CivilApplications.today(req.clock.now()), steps: records, materials: materials)
     }
 
     @Sendable static func createApplication(_ req: Request) async throws -> some AsyncResponseEncodable {
@@ -126,11 +128,16 @@ extension GovernmentServices {
         return ListPage(items: items, metadata: PageMetadata(page: options.page, per: options.per, total: rows.count))
     }
 
-    @Sendable static func getMyApplication(_ req: Request) async throws -> ApplicationRead {
+    /// The path's application when the caller is its applicant or an adult of its household; else 404.
+    static func myApplication(_ req: Request) async throws -> CivilApplication {
         let (homes, me) = try await householdAdults(req)
         guard let row = try await CivilApplication.find(try req.id("applicationID"), on: req.db),
             row.personID == me || homes.contains(row.householdID)
         else { throw LinliError(.notFound) }
-        return try await read(row, req, steps: true)
+        return row
+    }
+
+    @Sendable static func getMyApplication(_ req: Request) async throws -> ApplicationRead {
+        try await read(try await myApplication(req), req, steps: true)
     }
 }

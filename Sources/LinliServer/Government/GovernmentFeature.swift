@@ -15,12 +15,14 @@ enum GovernmentServices: Feature {
         app.migrations.add(CreateGovernment())
         app.migrations.add(CreateCourses())
         app.migrations.add(CreatePensioners())
+        app.migrations.add(CreateMaterials())
         app.notificationTopics.add(.applications)
-        app.openAPIComponents.add(GovernmentSchemas.all + CourseSchemas.all + PensionerSchemas.all)
+        app.openAPIComponents.add(GovernmentSchemas.all + CourseSchemas.all + PensionerSchemas.all + ApplicationKinds.schemas)
         app.jobs.every(CivilApplications.job, seconds: 3600) { app, job in try await CivilApplications.escalate(now: job.now, app: app) }
         let api = app.api.authenticated
         registerCourses(app, api)
         registerPensioners(app, api)
+        registerMaterials(app, api)
         GovernmentPages.register(app)
         app.jobs.every(Pensioners.job, seconds: 3600) { app, job in try await Pensioners.remind(now: job.now, app: app) }
         let c = RegistryAPI.c + "/applications"

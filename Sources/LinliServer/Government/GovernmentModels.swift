@@ -30,6 +30,9 @@ final class CivilApplication: Model, @unchecked Sendable {
     /// What publicity shows besides the name: the family size and the proposed amount.
     @OptionalField(key: "family_size") var familySize: Int?
     @OptionalField(key: "amount_fen") var amountFen: Int?
+    /// The next periodic re-check of an approved application (低保), and the due day a reminder went out for.
+    @OptionalField(key: "recheck_due_on") var recheckDueOn: String?
+    @OptionalField(key: "recheck_reminded") var recheckReminded: String?
     @Field(key: "helped_first") var helpedFirst: Bool
     @Field(key: "escalated") var escalated: Bool
     @Field(key: "created_by") var createdBy: UUID

@@ -7,17 +7,29 @@ import Vapor
 /// missing, the next due day in plain words; applying online) and the console's applications tab (the
 /// list by decision day, marking those with three working days or fewer and the overdue).
 enum GovernmentRoute: PageRoute {
-    static let parameterNames: [String: String] = [:]
+    static let parameterNames: [String: String] = ["applications": "applicationID", "materials": "materialID"]
 
     case mine
     case apply
+    case materials(UUID)
+    case material(UUID, UUID)
     case console(UUID)
+    case consoleOne(UUID, UUID)
+    case consoleSteps(UUID, UUID)
+    case consoleExtension(UUID, UUID)
+    case consoleMaterial(UUID, UUID, UUID)
 
     var path: String {
         switch self {
         case .mine: "/applications"
         case .apply: "/applications/new"
+        case .materials(let a): "/applications/\(a)/materials"
+        case .material(let a, let m): "/applications/\(a)/materials/\(m)"
         case .console(let c): "/console/\(c)/applications"
+        case .consoleOne(let c, let a): "/console/\(c)/applications/\(a)"
+        case .consoleSteps(let c, let a): "/console/\(c)/applications/\(a)/steps"
+        case .consoleExtension(let c, let a): "/console/\(c)/applications/\(a)/extension"
+        case .consoleMaterial(let c, let a, let m): "/console/\(c)/applications/\(a)/materials/\(m)"
         }
     }
 }
@@ -32,15 +44,23 @@ enum GovernmentPages {
         Web.route(web, .GET, { _, _, _ in GovernmentRoute.mine }, authority: .signedIn, minePage)
         Web.route(web, .POST, { _, _, _ in GovernmentRoute.apply }, authority: .signedIn, postApply)
         Web.route(web, .GET, { c, _, _ in GovernmentRoute.console(c) }, authority: .community { .handleApplications($0) }, consolePage)
+        registerDetail(app)
     }
 
     struct Card: Encodable {
+        let id: String
         let kind: String
         let status: String
         let received: String
         let due: String?
+        let recheck: String?
         let missing: [String]
         let reasons: String?
+        /// The materials sent: each one's name and where to open it.
+        let materials: [ConsolePages.Option]
+        /// Where to send a material, while the application is open, and what it may be.
+        let uploadAction: String?
+        let materialOptions: [ConsolePages.Option]
     }
 
     struct MinePage: Encodable {
@@ -61,17 +81,30 @@ enum GovernmentPages {
         let rows = try await CivilApplication.query(on: req.db).group(.or) { $0.filter(\.$personID == me).filter(\.$householdID ~~ homes) }
             .sort(\.$createdAt, .descending).limit(50).all()
         var cards: [Card] = []
+        var kinds: [String: Applications.Kind] = [:]
+        var offered: [Applications.Kind] = []
+        for community in Set(rows.map(\.communityID)).union(user.homes.map(\.communityID)) {
+            let all = try await ApplicationKinds.all(community, on: req.db)
+            for kind in all where kinds[kind.code] == nil { kinds[kind.code] = kind }
+            if user.homes.contains(where: { $0.communityID == community }) { offered += all.filter { k in !offered.contains { $0.code == k.code } } }
+        }
         for row in rows {
-            let a = try await GovernmentServices.read(row, req)
+            let a = try await GovernmentServices.read(row, req, steps: true)
+            let kind = kinds[a.kind]
+            let id = try row.requireID()
             cards.append(
                 Card(
-                    kind: req.t("gov.kind.\(a.kind)"), status: req.t("gov.status.\(a.status)"), received: a.receivedOn, due: dueText(a, req),
-                    missing: a.missing.map { req.t("gov.material.\($0)") }, reasons: a.reasons))
+                    id: id.uuidString, kind: kind.map { ApplicationKinds.name($0, req) } ?? a.kind, status: req.t("gov.status.\(a.status)"),
+                    received: a.receivedOn, due: dueText(a, req), recheck: a.recheckDueOn.map { req.t("gov.page.recheck", ["day": $0]) },
+                    missing: a.missing.map { ApplicationKinds.materialName($0, req) }, reasons: a.reasons,
+                    materials: (a.materials ?? []).map { .init(value: GovernmentRoute.material(id, $0.id).path, label: ApplicationKinds.materialName($0.material, req)) },
+                    uploadAction: row.status.isOpen ? GovernmentRoute.materials(id).path : nil,
+                    materialOptions: ((kind?.materials ?? []) + ["other"]).map { .init(value: $0, label: ApplicationKinds.materialName($0, req)) }))
         }
         let response = try await req.render(
             "government/mine", title: req.t("gov.page.title"),
             MinePage(
-                cards: cards, kinds: Applications.kinds.map { .init(value: $0.code, label: req.t("gov.kind.\($0.code)")) },
+                cards: cards, kinds: offered.map { .init(value: $0.code, label: ApplicationKinds.name($0, req)) },
                 homes: user.homes.map { .init(value: $0.householdID.uuidString, label: "\($0.communityName) \($0.building)\($0.room)") }),
             keep: false)
         response.headers.cacheControl = .init(noStore: true)
@@ -94,6 +127,7 @@ enum GovernmentPages {
     }
 
     struct Row: Encodable {
+        let href: String
         let name: String
         let kind: String
         let status: String
@@ -118,10 +152,12 @@ enum GovernmentPages {
         let rows = try await CivilApplication.scoped(to: header.id, on: req.db).filter(\.$status ~~ Applications.Status.allCases.filter(\.isOpen))
             .sort(\.$decisionDueOn).limit(500).all()
         let people = try await Person.byID(rows.map(\.personID), on: req.db)
+        let kinds = Dictionary(try await ApplicationKinds.all(header.id, on: req.db).map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
         let lines = try rows.map { row -> Row in
             let a = try ApplicationRead(row, clock: clock, today: today)
             return Row(
-                name: people[row.personID]?.name ?? "", kind: req.t("gov.kind.\(a.kind)"), status: req.t("gov.status.\(a.status)"),
+                href: GovernmentRoute.consoleOne(header.id, a.id).path,
+                name: people[row.personID]?.name ?? "", kind: kinds[a.kind].map { ApplicationKinds.name($0, req) } ?? a.kind, status: req.t("gov.status.\(a.status)"),
                 received: a.receivedOn, due: a.decisionDueOn, left: "\(a.workingDaysLeft)", urgency: a.urgency ?? "on_time",
                 mark: a.urgency == "on_time" || a.urgency == nil ? nil : req.t("gov.urgency.\(a.urgency ?? "")"))
         }

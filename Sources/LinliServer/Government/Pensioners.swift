@@ -88,7 +88,7 @@ enum Pensioners {
 
     /// Twelve months after the last authentication (29 February moves to the 28th).
     static func dueDay(after last: CivilDate) -> CivilDate? {
-        CivilDate(year: last.year + 1, month: last.month, day: last.day) ?? CivilDate(year: last.year + 1, month: last.month, day: last.day - 1)
+        last.adding(months: 12)
     }
 
     /// Imports the bureau's list (`name,id_last4,phone,last_authenticated`, one row per person): all rows or

@@ -53,7 +53,7 @@ enum EventCreation {
                     .filter(\.$startsAt < ends).filter(\.$endsAt > starts).first()
                 {
                     throw LinliError(
-                        .conflict, ["other": other.title, "otherStartsAt": minute(other.startsAt)],
+                        .conflict, ["other": other.title, "otherStartsAt": Calendar.chinaMinute(other.startsAt)],
                         issues: [FieldIssue(field: "place", reason: "venue_taken")])
                 }
                 let row = LifeEvent()
@@ -88,13 +88,5 @@ enum EventCreation {
             }
             return made
         }
-    }
-
-    /// A time as the community reads it (China time, to the minute).
-    static func minute(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.timeZone = Calendar.china.timeZone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: date)
     }
 }

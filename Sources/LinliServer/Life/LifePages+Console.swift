@@ -138,7 +138,7 @@ extension LifePages {
             var endsAt: String
             var capacity: Int
             var seatsPerSignup: Int?
-            var feeYuan: Double?
+            var feeYuan: String?
             var waitlist: String?
             var drawMinutes: Int?
             var repeatWeeks: Int?
@@ -149,7 +149,11 @@ extension LifePages {
         let form = try req.content.decode(Form.self)
         guard let starts = localTime(form.startsAt) else { throw LinliError.invalid("startsAt", "invalid_date") }
         guard let ends = localTime(form.endsAt) else { throw LinliError.invalid("endsAt", "invalid_date") }
-        let fee = form.feeYuan.map { Int(($0 * 100).rounded()) }
+        var fee: Int?
+        if let text = form.feeYuan?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            guard let fen = MoneyText.fen(text) else { throw LinliError.invalid("feeFen", "invalid_value") }
+            fee = Int(fen)
+        }
         let input = EventInput(
             title: form.title, description: form.description, place: form.place, startsAt: starts, endsAt: ends,
             capacity: form.capacity, seatsPerSignup: form.seatsPerSignup, feeFen: fee, waitlist: WaitlistMode(rawValue: form.waitlist ?? ""),

@@ -34,6 +34,19 @@ import VaporTesting
             return response
         }
 
+        /// Sends a form with a file, as `<form enctype="multipart/form-data">` does (text files only).
+        func upload(_ path: String, fields: [String: String], file: (name: String, type: String, text: String)) async throws -> TestingHTTPResponse {
+            let boundary = "linli-test-boundary"
+            var body = ""
+            for (name, value) in fields { body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n" }
+            body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.name)\"; filename=\"f\"\r\nContent-Type: \(file.type)\r\n\r\n\(file.text)\r\n--\(boundary)--\r\n"
+            var headers: HTTPHeaders = ["Accept-Language": "zh-CN"]
+            headers.add(name: .cookie, value: cookies.map { "\($0)=\($1)" }.joined(separator: "; "))
+            return try await h.send(
+                .POST, path, raw: body, contentType: HTTPMediaType(type: "multipart", subType: "form-data", parameters: ["boundary": boundary]),
+                headers: headers)
+        }
+
         /// Opens the login page and signs in with the form, as a person would.
         func signIn(_ phone: String) async throws {
             let login = try await go(.GET, "/login")

@@ -50,10 +50,7 @@ extension ConsolePages {
 
     static func time(_ date: Date?, _ req: Request) -> String {
         guard let date else { return req.t("device.never") }
-        let formatter = DateFormatter()
-        formatter.timeZone = Calendar.china.timeZone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: date)
+        return Calendar.chinaMinute(date)
     }
 
     static func place(_ device: Device, buildings: [UUID: Building], households: [UUID: Household]) -> String {

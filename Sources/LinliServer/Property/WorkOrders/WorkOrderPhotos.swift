@@ -64,14 +64,5 @@ extension WorkOrderService {
     }
 
     /// The file really is what its type says (magic numbers), so nothing else is stored as a photo.
-    static func looksLike(_ type: String, _ bytes: Data) -> Bool {
-        let b = [UInt8](bytes.prefix(12))
-        switch type {
-        case "image/jpeg": return b.count >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF
-        case "image/png": return b.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
-        case "image/webp":
-            return b.count >= 12 && b[0..<4].elementsEqual("RIFF".utf8) && b[8..<12].elementsEqual("WEBP".utf8)
-        default: return false
-        }
-    }
+    static func looksLike(_ type: String, _ bytes: Data) -> Bool { FileSignature.matches(type, bytes) }
 }

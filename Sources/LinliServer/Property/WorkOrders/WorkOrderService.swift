@@ -7,7 +7,7 @@ import Vapor
 /// the steps of `WorkOrderRules`, photos, ratings, and the sweep that escalates late orders and
 /// confirms forgotten ones.
 enum WorkOrderService {
-    static let photoTypes = ["image/jpeg", "image/png", "image/webp"]
+    static let photoTypes = FileSignature.photoTypes
     static let photoLimit = 5 * 1024 * 1024
     static let photosPerOrder = 6
 
