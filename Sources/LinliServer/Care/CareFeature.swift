@@ -21,6 +21,11 @@ enum ElderCare: Feature {
                 .all(\.$personID)
             return try await CareWatch.query(on: db).filter(\.$active == true).filter(\.$personID ~~ living).count() > 0
         }
+        // A care check-in ("I'm fine") is a sign of life a worker may read beside a pensioner.
+        app.activity.addEvidence("check_in") { person, db in
+            try await CareWatch.query(on: db).filter(\.$personID == person).filter(\.$lastCheckInAt != nil)
+                .sort(\.$lastCheckInAt, .descending).first()?.lastCheckInAt
+        }
         app.pageLinks.add("care", CareRoute.myCare)
         app.homeTiles.add("care", order: 60, CareRoute.myCare)
         app.pageLinks.add("careCheckIn", CareRoute.checkIn)

@@ -60,7 +60,10 @@ extension GovernmentServices {
         if let q = options.query { rows = rows.filter { $0.name.contains(q) || $0.phone.contains(q) } }
         rows.sort { ($0.lastAuthenticatedOn, $0.name) < ($1.lastAuthenticatedOn, $1.name) }
         if options.descending { rows.reverse() }
-        let items = try rows.dropFirst(options.offset).prefix(options.per).map { try PensionerRead($0, today: today) }
+        var items: [PensionerRead] = []
+        for row in rows.dropFirst(options.offset).prefix(options.per) {
+            items.append(try await PensionerRead.withSigns(row, today: today, app: req.application, on: req.db))
+        }
         return ListPage(items: items, metadata: PageMetadata(page: options.page, per: options.per, total: rows.count))
     }
 
@@ -77,7 +80,7 @@ extension GovernmentServices {
             try await row.save(on: req.db)
         }
         try await Audit.record(.update, "pensioner", id: row.id, community: row.communityID, after: "\(day) \(input.channel)", by: req, on: req.db)
-        return try PensionerRead(row, today: today)
+        return try await PensionerRead.withSigns(row, today: today, app: req.application, on: req.db)
     }
 
     @Sendable static func askHomeVisit(_ req: Request) async throws -> PensionerRead {
@@ -109,7 +112,8 @@ enum PensionerSchemas {
                     ("id", Schema.uuid), ("name", Schema.string()), ("idLast4", Schema.string()), ("phone", Schema.string()),
                     ("lastAuthenticatedOn", Schema.string()), ("dueOn", Schema.string()), ("daysLeft", Schema.integer()),
                     ("bedridden", Schema.bool), ("channel", Schema.nullable(Schema.string())),
-                ], required: ["id", "name", "dueOn", "daysLeft"])
+                    ("signs", Schema.array(Schema.object([("source", Schema.string()), ("at", Schema.dateTime)], required: ["source", "at"]))),
+                ], required: ["id", "name", "dueOn", "daysLeft", "signs"])
         )
     ]
 }

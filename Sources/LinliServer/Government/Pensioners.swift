@@ -61,8 +61,17 @@ struct PensionerRead: Content {
     let daysLeft: Int
     let bedridden: Bool
     let channel: String?
+    /// The community's own signs of life (a gate passage, a sign-in, a care check-in, an event attended):
+    /// evidence for the worker, never a substitute for the bureau's authentication. Empty when the
+    /// pensioner is not in the registry.
+    let signs: [LifeSign]
 
-    init(_ p: Pensioner, today: CivilDate) throws {
+    struct LifeSign: Content {
+        let source: String
+        let at: Date
+    }
+
+    init(_ p: Pensioner, today: CivilDate, signs: [LifeSign] = []) throws {
         id = try p.requireID()
         name = p.name
         idLast4 = p.idLast4
@@ -73,6 +82,14 @@ struct PensionerRead: Content {
         daysLeft = due.dayNumber - today.dayNumber
         bedridden = p.bedridden
         channel = p.channel
+        self.signs = signs
+    }
+
+    /// The read with the pensioner's signs of life from every feature that records one.
+    static func withSigns(_ p: Pensioner, today: CivilDate, app: Application, on db: any Database) async throws -> PensionerRead {
+        var signs: [(source: String, at: Date)] = []
+        if let person = p.personID { signs = try await app.activity.signs(person, on: db) }
+        return try PensionerRead(p, today: today, signs: signs.map { LifeSign(source: $0.source, at: $0.at) })
     }
 }
 

@@ -56,4 +56,32 @@ import VaporTesting
             #expect(try await h.send(.POST, "/api/v1/communities/\(h.world.b)/pensioners/\(wang.id)/home-visit", token: try await h.token("operatorB")).status == .notFound)
         }
     }
+
+    @Test func theCommunitysSignsOfLifeStandBesideEachPensioner() async throws {
+        try await withLinli { h in
+            let csv = "name,id_last4,phone,last_authenticated\n王建华,123X,13900000001,2025-10-01\n外人,0001,13712345678,2026-03-01\n"
+            #expect(try await h.send(
+                .POST, h.community + "/pensioners/import", token: try await h.token("worker"), raw: csv,
+                contentType: HTTPMediaType(type: "text", subType: "csv")).status == .created)
+            _ = try await h.token("owner")  // a sign-in
+            let watch = CareWatch()
+            watch.communityID = h.world.a
+            watch.personID = h.world.owner
+            watch.windowMinutes = 720
+            watch.consentBy = "self"
+            watch.consentRecordedBy = h.world.owner
+            watch.consentAt = h.clock.now()
+            watch.watchedSince = h.clock.now()
+            watch.active = true
+            watch.nextLookAt = h.clock.now().addingTimeInterval(86_400)
+            watch.updatedAt = h.clock.now()
+            watch.lastCheckInAt = h.clock.now().addingTimeInterval(-3_600)
+            try await watch.create(on: h.app.db)
+            let list = try await h.send(.GET, h.community + "/pensioners", token: try await h.token("worker")).content.decode(ListPage<PensionerRead>.self)
+            let wang = try #require(list.items.first { $0.name == "王建华" })
+            #expect(Set(wang.signs.map(\.source)) == ["sign_in", "check_in"])
+            #expect(wang.signs.first?.source == "sign_in" && wang.signs.last?.at == h.clock.now().addingTimeInterval(-3_600))
+            #expect(list.items.first { $0.name == "外人" }?.signs.isEmpty == true)
+        }
+    }
 }
