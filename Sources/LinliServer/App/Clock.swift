@@ -72,6 +72,16 @@ extension Calendar {
             format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0)
     }
 
+    /// A form's `datetime-local` value read as China time (`2026-09-21T14:30`); nil when it is not one.
+    static func chinaLocalTime(_ text: String?) -> Date? {
+        guard let text, !text.isEmpty, text.count <= 19 else { return nil }
+        let f = DateFormatter()
+        f.timeZone = china.timeZone
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = text.count > 16 ? "yyyy-MM-dd'T'HH:mm:ss" : "yyyy-MM-dd'T'HH:mm"
+        return f.date(from: text)
+    }
+
     /// The first moment of the China day after the one `date` falls on.
     static func nextChinaDay(after date: Date) -> Date {
         china.date(byAdding: .day, value: 1, to: china.startOfDay(for: date)) ?? date.addingTimeInterval(24 * 3600)

@@ -10,6 +10,7 @@ enum GovernmentStrings: LocalizedStrings {}
 /// clocks, what publicity shows, and the working-day table operators extend.
 enum GovernmentServices: Feature {
     static var strings: (any LocalizedStrings.Type)? { GovernmentStrings.self }
+    static var css: String? { "government/government.css" }
 
     static func register(_ app: Application) {
         app.migrations.add(CreateGovernment())

@@ -7,7 +7,7 @@ import Vapor
 /// missing, the next due day in plain words; applying online) and the console's applications tab (the
 /// list by decision day, marking those with three working days or fewer and the overdue).
 enum GovernmentRoute: PageRoute {
-    static let parameterNames: [String: String] = ["applications": "applicationID", "materials": "materialID"]
+    static let parameterNames: [String: String] = ["applications": "applicationID", "materials": "materialID", "courses": "courseID", "pensioners": "pensionerID"]
 
     case mine
     case apply
@@ -18,6 +18,12 @@ enum GovernmentRoute: PageRoute {
     case consoleSteps(UUID, UUID)
     case consoleExtension(UUID, UUID)
     case consoleMaterial(UUID, UUID, UUID)
+    case courses
+    case courseApplication(UUID)
+    case consoleCourses(UUID)
+    case consoleDraw(UUID, UUID)
+    case pensioners(UUID)
+    case pensionerAuthentication(UUID, UUID)
 
     var path: String {
         switch self {
@@ -30,6 +36,12 @@ enum GovernmentRoute: PageRoute {
         case .consoleSteps(let c, let a): "/console/\(c)/applications/\(a)/steps"
         case .consoleExtension(let c, let a): "/console/\(c)/applications/\(a)/extension"
         case .consoleMaterial(let c, let a, let m): "/console/\(c)/applications/\(a)/materials/\(m)"
+        case .courses: "/courses"
+        case .courseApplication(let k): "/courses/\(k)/application"
+        case .consoleCourses(let c): "/console/\(c)/courses"
+        case .consoleDraw(let c, let k): "/console/\(c)/courses/\(k)/draw"
+        case .pensioners(let c): "/console/\(c)/pensioners"
+        case .pensionerAuthentication(let c, let p): "/console/\(c)/pensioners/\(p)/authentication"
         }
     }
 }
@@ -45,6 +57,7 @@ enum GovernmentPages {
         Web.route(web, .POST, { _, _, _ in GovernmentRoute.apply }, authority: .signedIn, postApply)
         Web.route(web, .GET, { c, _, _ in GovernmentRoute.console(c) }, authority: .community { .handleApplications($0) }, consolePage)
         registerDetail(app)
+        registerCourses(app)
     }
 
     struct Card: Encodable {

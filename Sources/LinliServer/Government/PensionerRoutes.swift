@@ -71,15 +71,8 @@ extension GovernmentServices {
         let row = try await Pensioner.find(try req.id("pensionerID"), in: try req.scope.communityID(), on: req.db)
         let input = try req.decode(AuthenticationInput.self)
         let today = CivilApplications.today(req.clock.now())
-        guard let day = CivilDate(input.on) else { throw LinliError.invalid("on", "invalid_date") }
-        if day > today { throw LinliError.invalid("on", "in_the_future") }
-        guard ["self", "family", "home_visit"].contains(input.channel) else { throw LinliError.invalid("channel", "invalid_value") }
-        if day.description > row.lastAuthenticatedOn {
-            row.lastAuthenticatedOn = day.description
-            row.channel = input.channel
-            try await row.save(on: req.db)
-        }
-        try await Audit.record(.update, "pensioner", id: row.id, community: row.communityID, after: "\(day) \(input.channel)", by: req, on: req.db)
+        try await Pensioners.record(row, on: input.on, channel: input.channel, today: today, on: req.db)
+        try await Audit.record(.update, "pensioner", id: row.id, community: row.communityID, after: "\(input.on) \(input.channel)", by: req, on: req.db)
         return try await PensionerRead.withSigns(row, today: today, app: req.application, on: req.db)
     }
 

@@ -108,6 +108,19 @@ enum Pensioners {
         last.adding(months: 12)
     }
 
+    /// Records an authentication on `on` (not in the future) by `channel`: the due day moves only forward.
+    static func record(_ row: Pensioner, on text: String, channel: String, today: CivilDate, on db: any Database) async throws {
+        var v = Validation()
+        let day = CivilDate(text)
+        if day == nil { v.fail("on", "invalid_date") } else if let day, day > today { v.fail("on", "in_the_future") }
+        if !["self", "family", "home_visit"].contains(channel) { v.fail("channel", "invalid_value") }
+        try v.check()
+        guard let day, day.description > row.lastAuthenticatedOn else { return }
+        row.lastAuthenticatedOn = day.description
+        row.channel = channel
+        try await row.save(on: db)
+    }
+
     /// Imports the bureau's list (`name,id_last4,phone,last_authenticated`, one row per person): all rows or
     /// none, every bad row named by its line. A phone already on the list is updated.
     static func importCSV(_ text: String, community: UUID, now: Date, on db: any Database) async throws -> Int {

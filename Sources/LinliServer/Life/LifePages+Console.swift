@@ -147,8 +147,8 @@ extension LifePages {
         }
         let c = try req.scope.communityID()
         let form = try req.content.decode(Form.self)
-        guard let starts = localTime(form.startsAt) else { throw LinliError.invalid("startsAt", "invalid_date") }
-        guard let ends = localTime(form.endsAt) else { throw LinliError.invalid("endsAt", "invalid_date") }
+        guard let starts = Calendar.chinaLocalTime(form.startsAt) else { throw LinliError.invalid("startsAt", "invalid_date") }
+        guard let ends = Calendar.chinaLocalTime(form.endsAt) else { throw LinliError.invalid("endsAt", "invalid_date") }
         var fee: Int?
         if let text = form.feeYuan?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             guard let fen = MoneyText.fen(text) else { throw LinliError.invalid("feeFen", "invalid_value") }

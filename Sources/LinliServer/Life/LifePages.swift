@@ -94,14 +94,4 @@ enum LifePages {
     }
 
     static func yuan(_ fen: Int) -> String { String(format: "¥%.2f", Double(fen) / 100) }
-
-    /// A `datetime-local` value (China time).
-    static func localTime(_ text: String?) -> Date? {
-        guard let text, !text.isEmpty else { return nil }
-        let f = DateFormatter()
-        f.timeZone = Calendar.china.timeZone
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.dateFormat = text.count > 16 ? "yyyy-MM-dd'T'HH:mm:ss" : "yyyy-MM-dd'T'HH:mm"
-        return f.date(from: text)
-    }
 }

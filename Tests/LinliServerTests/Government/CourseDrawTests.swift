@@ -65,4 +65,54 @@ import VaporTesting
             #expect(listed.items.first?.seed == published.seed)
         }
     }
+
+    @Test func theCoursesPageAndTheConsolesCoursesAndPensionersTabs() async throws {
+        try await withLinli { h in
+            let worker = WebTests.Browser(h)
+            try await worker.signIn("13800000003")
+            let tab = try await worker.go(.GET, "/console/\(h.world.a)/courses")
+            #expect(tab.status == .ok)
+            let made = try await worker.go(
+                .POST, "/console/\(h.world.a)/courses",
+                form: [
+                    "_csrf": worker.csrf(tab), "title": "智能手机课", "teacher": "李老师", "schedule": "周五 14:00", "term": "2027 春", "seats": "1",
+                    "opensAt": "2026-09-21T00:00", "closesAt": "2026-09-22T00:00",
+                ])
+            #expect(made.status == .seeOther)
+            let owner = WebTests.Browser(h)
+            try await owner.signIn("13900000001")
+            let page = try await owner.go(.GET, "/courses")
+            #expect(page.status == .ok && page.text.contains("智能手机课") && page.text.contains("正在报名"))
+            let course = try #require(try await Course.query(on: h.app.db).first())
+            let applied = try await owner.go(.POST, "/courses/\(course.id!)/application", form: ["_csrf": owner.csrf(page)])
+            #expect(applied.status == .seeOther)
+            #expect(try await owner.go(.GET, "/courses").text.contains("您已报名"))
+            let stranger = WebTests.Browser(h)
+            try await stranger.signIn("13900000009")
+            #expect(try await stranger.go(.POST, "/courses/\(course.id!)/application", form: ["_csrf": owner.csrf(page)]).status != .seeOther)
+            #expect(!(try await stranger.go(.GET, "/courses").text.contains("智能手机课")))
+            h.clock.advance(by: 86_400)
+            let closed = try await worker.go(.GET, "/console/\(h.world.a)/courses")
+            #expect(closed.text.contains("/draw"))
+            #expect(try await worker.go(.POST, "/console/\(h.world.a)/courses/\(course.id!)/draw", form: ["_csrf": worker.csrf(closed)]).status == .seeOther)
+            let result = try await owner.go(.GET, "/courses")
+            #expect(result.text.contains("已录取（第 1 位）") && result.text.contains(course.seed))
+            // The pensioners tab: import through the API, then record on the page.
+            _ = try await h.send(
+                .POST, h.community + "/pensioners/import", token: try await h.token("worker"),
+                raw: "name,id_last4,phone,last_authenticated\n王建华,123X,13900000001,2025-09-01\n", contentType: HTTPMediaType(type: "text", subType: "csv"))
+            let list = try await worker.go(.GET, "/console/\(h.world.a)/pensioners?due=overdue")
+            #expect(list.status == .ok && list.text.contains("王建华") && list.text.contains("已逾期"))
+            let pensioner = try #require(try await Pensioner.query(on: h.app.db).first())
+            let path = "/console/\(h.world.a)/pensioners/\(pensioner.id!)/authentication"
+            #expect(try await worker.go(.POST, path, form: ["_csrf": worker.csrf(list), "on": "2030-01-01", "channel": "self"]).status == .unprocessableEntity)
+            #expect(try await worker.go(.POST, path, form: ["_csrf": worker.csrf(list), "on": "2026-09-22", "channel": "family"]).status == .seeOther)
+            #expect(try await Pensioner.find(pensioner.id, on: h.app.db)?.lastAuthenticatedOn == "2026-09-22")
+            #expect(try await worker.go(.POST, path, form: ["_csrf": worker.csrf(list), "visit": "1"]).status == .seeOther)
+            #expect(try await StaffTask.query(on: h.app.db).filter(\.$title == "gov.task.homeVisit").count() == 1)
+            let guardian = WebTests.Browser(h)
+            try await guardian.signIn("13800000002")
+            #expect(try await guardian.go(.GET, "/console/\(h.world.a)/pensioners").status == .forbidden)
+        }
+    }
 }
