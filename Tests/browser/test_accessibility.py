@@ -1,6 +1,6 @@
 """An automated WCAG 2.1 AA audit (axe-core, run in the real Chromium) of every resident page, the
-community-life pages (events, a ticket, the check-in page) and the console's events and applications
-tabs: no serious or critical finding."""
+community-life pages (events, a ticket, the check-in page) and the console's events, applications (and
+one application), pensioners and courses tabs: no serious or critical finding."""
 import os
 
 import axe_core_python
@@ -52,4 +52,8 @@ def test_console_events_and_the_check_in_page_pass_the_audit(phone_zh, base_url)
     problems += audit(phone_zh, base_url, event)
     problems += audit(phone_zh, base_url, door)
     problems += audit(phone_zh, base_url, f"/console/{console}/applications")
+    application = links(phone_zh, "td a[href*='/applications/']")[0].replace(base_url, "")
+    problems += audit(phone_zh, base_url, application)
+    problems += audit(phone_zh, base_url, f"/console/{console}/pensioners?due=overdue")
+    problems += audit(phone_zh, base_url, f"/console/{console}/courses")
     assert not problems, "\n".join(problems)

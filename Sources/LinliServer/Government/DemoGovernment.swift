@@ -84,6 +84,17 @@ enum DemoGovernment {
                     now: row.createdAt.addingTimeInterval(Double(k) * 86_400), on: db)
             }
         }
+        // The demo resident asked online for a certificate of residence yesterday; the office wants the id card.
+        if let owner = try await Person.query(on: db).filter(\.$phone == "13900000001").first(), let me = owner.id,
+            let home = world.communityMemberships.first(where: { $0.personID == me })?.householdID
+        {
+            let row = try await CivilApplications.create(
+                .init(kind: "residence_certificate", person: me, household: home, receivedOn: nil, channel: "online", by: me),
+                community: world.community, now: world.now.addingTimeInterval(-86_400), today: Calendar.chinaDate(world.now), on: db)
+            try await CivilApplications.take(
+                row, StepInput(step: .incomplete, note: nil, missing: ["id_card"], visitors: nil, reasons: nil, amountFen: nil, familySize: nil, recheckMonths: nil),
+                by: worker, now: world.now, on: db)
+        }
     }
 }
 

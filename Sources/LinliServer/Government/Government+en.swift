@@ -170,5 +170,6 @@ extension GovernmentStrings {
         "gov.sign.sign_in": "signed in",
         "gov.sign.check_in": "care check-in",
         "gov.sign.event": "event attended",
+        "gov.pension.name": "Pensioner",
     ]
 }

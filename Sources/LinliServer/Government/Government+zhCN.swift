@@ -170,5 +170,6 @@ extension GovernmentStrings {
         "gov.sign.sign_in": "登录",
         "gov.sign.check_in": "关爱报平安",
         "gov.sign.event": "参加活动",
+        "gov.pension.name": "姓名",
     ]
 }

@@ -69,7 +69,10 @@ extension GovernmentPages {
             recheck: a.recheckDueOn.map { req.t("gov.page.recheck", ["day": $0]) }, extended: a.extended,
             missing: a.missing.map { ApplicationKinds.materialName($0, req) },
             steps: allowed.map { .init(value: $0.rawValue, label: req.t("gov.step.\($0.rawValue)")) },
-            history: (a.steps ?? []).map { .init(value: Calendar.chinaMinute($0.at), label: req.t("gov.step.\($0.step)") + ($0.note.isEmpty ? "" : " · " + $0.note)) },
+            history: (a.steps ?? []).map {
+                let note = $0.step == "material" ? ApplicationKinds.materialName($0.note, req) : $0.note
+                return .init(value: Calendar.chinaMinute($0.at), label: req.t("gov.step.\($0.step)") + (note.isEmpty ? "" : " · " + note))
+            },
             materials: (a.materials ?? []).map {
                 .init(value: GovernmentRoute.consoleMaterial(header.id, id, $0.id).path, label: ApplicationKinds.materialName($0.material, req))
             },
