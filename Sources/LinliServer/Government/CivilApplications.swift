@@ -72,7 +72,9 @@ enum CivilApplications {
     /// Takes a step: checks it follows (``Applications/next``), then moves the status by a conditional
     /// write from the status it was read in, with the step's record and a note to the applicant — so the
     /// same step sent twice at once is taken once (the other 409).
-    static func take(_ row: CivilApplication, _ input: StepInput, by: UUID, now: Date, on db: any Database) async throws {
+    static func take(
+        _ row: CivilApplication, _ input: StepInput, by: UUID, now: Date, board: NoticePosting? = nil, on db: any Database
+    ) async throws {
         guard let kind = try await ApplicationKinds.kind(row.kind, community: row.communityID, on: db) else { throw LinliError(.unavailable) }
         let today = Self.today(now)
         let publicityEnded = row.publicityEnd.flatMap(CivilDate.init).map { $0 < today } ?? false
@@ -137,8 +139,29 @@ enum CivilApplications {
                 throw LinliError(.conflict, issues: [FieldIssue(field: "step", reason: "wrong_step")])
             }
             try await record(row, input.step.rawValue, note: note, visitors: visitors, by: by, now: now, on: tx)
+            if input.step == .publicize, let board {
+                try await board.post(try await publicity(row, kind: kind, start: today, clock: clock, by: by, now: now, on: tx), on: tx)
+            }
             try await Notifier.send("gov.note.\(input.step.rawValue)", .applications, to: .person(row.personID), community: row.communityID, now: now, on: tx)
         }
+    }
+
+    /// The publicity notice (公示) on the community's board for its seven days: the name, the family size
+    /// and the proposed amount, nothing more (no id number, phone or room).
+    static func publicity(
+        _ row: CivilApplication, kind: Applications.Kind, start: CivilDate, clock: ApplicationClock, by: UUID, now: Date, on db: any Database
+    ) async throws -> PostedNotice {
+        let fresh = try await CivilApplication.find(row.id, on: db) ?? row
+        let name = try await Person.find(row.personID, on: db)?.name ?? ""
+        let end = clock.publicityEnds(start: start)
+        let after = end.adding(days: 1) ?? end
+        let until = Calendar.china.date(from: DateComponents(year: after.year, month: after.month, day: after.day)) ?? now.addingTimeInterval(7 * 86_400)
+        let kindName = kind.name ?? L10n.text("gov.kind.\(kind.code)", .zhCN, [:])
+        let amount = fresh.amountFen.map { MoneyText.yuan(Int64($0)) } ?? "—"
+        return PostedNotice(
+            community: row.communityID, title: L10n.text("gov.publicity.title", .zhCN, ["name": name, "kind": kindName]),
+            body: L10n.text("gov.publicity.body", .zhCN, ["size": fresh.familySize.map(String.init) ?? "—", "amount": amount, "until": end.description]),
+            from: now, until: until, by: by)
     }
 
     /// Extends the decision's clock to 45 working days, once, with the recorded reason.

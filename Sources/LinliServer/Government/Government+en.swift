@@ -171,5 +171,7 @@ extension GovernmentStrings {
         "gov.sign.check_in": "care check-in",
         "gov.sign.event": "event attended",
         "gov.pension.name": "Pensioner",
+        "gov.publicity.title": "Publicity: {name} ({kind})",
+        "gov.publicity.body": "Family of {size}; proposed amount {amount} a month. Publicity runs until {until}; anyone with an objection may tell the community office.",
     ]
 }

@@ -171,5 +171,7 @@ extension GovernmentStrings {
         "gov.sign.check_in": "关爱报平安",
         "gov.sign.event": "参加活动",
         "gov.pension.name": "姓名",
+        "gov.publicity.title": "公示：{name}（{kind}）",
+        "gov.publicity.body": "家庭人口 {size} 人，拟保障金额每月 {amount}。公示期至 {until}，如有异议请向社区居委会反映。",
     ]
 }

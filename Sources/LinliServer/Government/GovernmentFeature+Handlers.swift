@@ -48,8 +48,11 @@ extension GovernmentServices {
 
     @Sendable static func takeStep(_ req: Request) async throws -> ApplicationRead {
         let row = try await pathApplication(req)
-        try await CivilApplications.take(row, try req.decode(StepInput.self), by: try req.user().principal.personID, now: req.clock.now(), on: req.db)
+        try await CivilApplications.take(
+            row, try req.decode(StepInput.self), by: try req.user().principal.personID, now: req.clock.now(), board: req.application.noticePosting,
+            on: req.db)
         req.application.events.publish(NotificationsChanged(community: row.communityID))
+        req.application.noticePosting.changed(row.communityID)
         return try await read(try await pathApplication(req), req, steps: true)
     }
 

@@ -113,8 +113,10 @@ extension GovernmentPages {
         let input = StepInput(
             step: step, note: form.note, missing: form.missing, visitors: form.visitors, reasons: form.reasons?.nilIfEmpty, amountFen: amount,
             familySize: try number(form.familySize, "familySize"), recheckMonths: try number(form.recheckMonths, "recheckMonths"))
-        try await CivilApplications.take(row, input, by: try req.user().principal.personID, now: req.clock.now(), on: req.db)
+        try await CivilApplications.take(
+            row, input, by: try req.user().principal.personID, now: req.clock.now(), board: req.application.noticePosting, on: req.db)
         req.application.events.publish(NotificationsChanged(community: row.communityID))
+        req.application.noticePosting.changed(row.communityID)
         req.flash(req.t("console.saved"))
         return req.redirect(to: GovernmentRoute.consoleOne(row.communityID, try row.requireID()).path)
     }

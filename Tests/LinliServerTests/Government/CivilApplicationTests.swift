@@ -54,6 +54,13 @@ import VaporTesting
             #expect(board.status == .ok && board.text.contains("王建华") && board.text.contains("86000"))
             #expect(!board.text.contains(h.world.phones["owner"]!) && !board.text.contains(h.world.home.uuidString) && !board.text.contains("101"))
             #expect(try await h.send(.GET, "/api/v1/communities/\(h.world.b)/publicity", token: try await h.token("neighbour")).status == .notFound)
+            // The same on the community's notice board (app, kiosk, TV) until the end of its last day.
+            let notices = try await h.send(.GET, "/api/v1/me/notices", token: try await h.token("neighbour"))
+            #expect(notices.text.contains("公示：王建华（最低生活保障（低保））") && notices.text.contains("家庭人口 3 人") && notices.text.contains("860.00"))
+            #expect(!notices.text.contains(h.world.phones["owner"]!) && !notices.text.contains("101"))
+            let posted = try #require(try await Notice.query(on: h.app.db).filter(\.$title ~~ "公示").first())
+            #expect(posted.channels == "app,tv,kiosk" || Set(posted.channels.split(separator: ",")) == ["app", "tv", "kiosk"])
+            #expect(posted.expiresAt == Calendar.china.date(from: DateComponents(year: 2026, month: 9, day: 28)))
             let early = try await step(h, a.id, #"{"step":"approve"}"#)
             #expect(early.status == .conflict && early.problem?.errors?.first?.reason == "publicity_running")
             h.clock.advance(by: 7 * 86_400)

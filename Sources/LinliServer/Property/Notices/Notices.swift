@@ -213,6 +213,25 @@ enum Notices {
 
     static func register(_ app: Application) {
         app.migrations.add(CreateNotices())
+        // Other features' notices (an application's publicity): to everyone, on the app, the kiosk and the TV.
+        let events = app.events
+        app.noticePosting.use(
+            post: { posted, db in
+                let notice = Notice()
+                notice.communityID = posted.community
+                notice.category = .policy
+                notice.title = posted.title
+                notice.body = posted.body
+                notice.audience = String(decoding: try JSONEncoder().encode(NoticeAudience(buildings: [], groups: [])), as: UTF8.self)
+                notice.channels = channels.joined(separator: ",")
+                notice.publishAt = posted.from
+                notice.expiresAt = posted.until
+                notice.pinned = false
+                notice.createdBy = posted.by
+                notice.createdAt = posted.from
+                try await notice.create(on: db)
+            },
+            changed: { events.publish(NoticesChanged(community: $0)) })
         let api = app.api.authenticated
         let object: JSONValue = .object([("type", "object")])
         let input = Schema.object(
