@@ -173,5 +173,10 @@ extension GovernmentStrings {
         "gov.pension.name": "Pensioner",
         "gov.publicity.title": "Publicity: {name} ({kind})",
         "gov.publicity.body": "Family of {size}; proposed amount {amount} a month. Publicity runs until {until}; anyone with an objection may tell the community office.",
+        "gov.pension.import": "Import the bureau's list",
+        "gov.pension.importHint": "CSV with the columns name,id_last4,phone,last_authenticated (YYYY-MM-DD). All rows or none; a phone already listed is updated; only the id number's last four characters are kept.",
+        "gov.pension.imported": "{n} pensioners imported.",
+        "gov.pension.rejected": "Nothing was imported:",
+        "gov.pension.badLine": "line {line}: {reason};",
     ]
 }

@@ -173,5 +173,10 @@ extension GovernmentStrings {
         "gov.pension.name": "姓名",
         "gov.publicity.title": "公示：{name}（{kind}）",
         "gov.publicity.body": "家庭人口 {size} 人，拟保障金额每月 {amount}。公示期至 {until}，如有异议请向社区居委会反映。",
+        "gov.pension.import": "导入社保名单",
+        "gov.pension.importHint": "CSV 列为 name,id_last4,phone,last_authenticated（YYYY-MM-DD）。全部成功才导入；已有的手机号会更新；证件号只保留后四位。",
+        "gov.pension.imported": "已导入 {n} 人。",
+        "gov.pension.rejected": "未导入任何一行：",
+        "gov.pension.badLine": "第 {line} 行：{reason}；",
     ]
 }

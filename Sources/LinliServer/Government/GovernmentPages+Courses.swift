@@ -21,6 +21,7 @@ extension GovernmentPages {
         Web.route(web, .POST, { c, _, _ in GovernmentRoute.consoleCourses(c) }, authority: handle, postCourse)
         Web.route(web, .POST, { c, k, _ in GovernmentRoute.consoleDraw(c, k) }, authority: .community(object: "courseID") { .handleApplications($0) }, postDraw)
         Web.route(web, .GET, { c, _, _ in GovernmentRoute.pensioners(c) }, authority: handle, pensionersPage)
+        Web.route(web, .POST, { c, _, _ in GovernmentRoute.pensionerImport(c) }, authority: handle, postPensionerImport)
         Web.route(web, .POST, { c, p, _ in GovernmentRoute.pensionerAuthentication(c, p) }, authority: .community(object: "pensionerID") { .handleApplications($0) }, postAuthentication)
     }
 

@@ -26,6 +26,7 @@ extension GovernmentPages {
         let rows: [PensionerRow]
         let total: Int
         let today: String
+        let importAction: String
     }
 
     @Sendable static func pensionersPage(_ req: Request) async throws -> Response {
@@ -56,7 +57,30 @@ extension GovernmentPages {
         }
         return try await req.render(
             "government/pensioners", title: req.t("console.tab.pensioners"),
-            PensionersPage(header: header, filters: filters, current: due, rows: lines, total: rows.count, today: today.description))
+            PensionersPage(header: header, filters: filters, current: due, rows: lines, total: rows.count, today: today.description,
+                importAction: GovernmentRoute.pensionerImport(header.id).path))
+    }
+
+    /// The bureau's list sent as a file (or pasted): all rows or none; a refusal names each bad line.
+    @Sendable static func postPensionerImport(_ req: Request) async throws -> Response {
+        struct Form: Content {
+            var file: File?
+            var csv: String?
+        }
+        let community = try req.scope.communityID()
+        let form = try req.content.decode(Form.self)
+        let text = form.file.flatMap { $0.data.readableBytes > 0 ? String(buffer: $0.data) : nil } ?? form.csv ?? ""
+        do {
+            let count = try await Pensioners.importCSV(text, community: community, now: req.clock.now(), on: req.db)
+            try await Audit.record(.create, "pensioners", id: nil, community: community, after: "\(count)", by: req, on: req.db)
+            req.flash(req.t("gov.pension.imported", ["n": "\(count)"]))
+        } catch let error as LinliError where error.code == .importRejected {
+            let lines = error.issues.prefix(10).map { issue in
+                req.t("gov.pension.badLine", ["line": "\(issue.line ?? 0)", "reason": req.reasonText(issue) ?? issue.reason])
+            }
+            req.flash(([req.t("gov.pension.rejected")] + lines).joined(separator: " "), error: true)
+        }
+        return req.redirect(to: GovernmentRoute.pensioners(community).path)
     }
 
     /// The row's form: `on` and `channel` record an authentication; `visit` asks a worker's home visit.

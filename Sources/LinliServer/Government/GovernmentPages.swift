@@ -24,6 +24,7 @@ enum GovernmentRoute: PageRoute {
     case consoleDraw(UUID, UUID)
     case pensioners(UUID)
     case pensionerAuthentication(UUID, UUID)
+    case pensionerImport(UUID)
 
     var path: String {
         switch self {
@@ -42,6 +43,7 @@ enum GovernmentRoute: PageRoute {
         case .consoleDraw(let c, let k): "/console/\(c)/courses/\(k)/draw"
         case .pensioners(let c): "/console/\(c)/pensioners"
         case .pensionerAuthentication(let c, let p): "/console/\(c)/pensioners/\(p)/authentication"
+        case .pensionerImport(let c): "/console/\(c)/pensioners/import"
         }
     }
 }
