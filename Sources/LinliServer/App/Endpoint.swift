@@ -19,6 +19,7 @@ struct Endpoint: Sendable {
     /// Who may call it and what it is scoped by (see ``Authority``).
     let authority: Authority
     var body: JSONValue? = nil
+    /// The body's media type, or several separated by commas (a file that may be a photo or a PDF).
     var bodyContentType = "application/json"
     var maxBody: ByteCount? = nil
     var status: HTTPResponseStatus = .ok

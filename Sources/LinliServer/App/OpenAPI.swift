@@ -94,7 +94,10 @@ enum OpenAPI {
                         ("required", .bool(true)),
                         (
                             "content",
-                            .object([(e.bodyContentType, .object([("schema", Schema.closed(body, components))]))])
+                            .object(
+                                e.bodyContentType.split(separator: ",").map {
+                                    ($0.trimmingCharacters(in: .whitespaces), .object([("schema", Schema.closed(body, components))]))
+                                })
                         ),
                     ])
                 ))

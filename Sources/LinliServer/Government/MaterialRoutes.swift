@@ -18,7 +18,7 @@ extension GovernmentServices {
         add(
             .init(
                 method: .POST, path: c + "/materials", operationID: "addApplicationMaterial", summary: upload, tag: "government",
-                authority: one, body: Schema.string(), bodyContentType: "application/pdf", maxBody: "6mb", status: .created,
+                authority: one, body: Schema.string(), bodyContentType: FileSignature.documentTypes.joined(separator: ", "), maxBody: "6mb", status: .created,
                 response: Schema.ref("ApplicationMaterial"), query: query), addMaterial)
         add(
             .init(
@@ -33,7 +33,7 @@ extension GovernmentServices {
         add(
             .init(
                 method: .POST, path: me + "/materials", operationID: "addMyApplicationMaterial", summary: upload, tag: "government",
-                authority: .object("applicationID"), body: Schema.string(), bodyContentType: "application/pdf", maxBody: "6mb",
+                authority: .object("applicationID"), body: Schema.string(), bodyContentType: FileSignature.documentTypes.joined(separator: ", "), maxBody: "6mb",
                 status: .created, response: Schema.ref("ApplicationMaterial"), query: query), addMyMaterial)
         add(
             .init(
