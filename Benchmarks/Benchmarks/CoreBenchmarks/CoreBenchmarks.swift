@@ -169,15 +169,15 @@ let benchmarks: @Sendable () -> Void = {
 
     // The console's applications list: 500 open applications, each with its decision day (30 working
     // days after receipt) and the working days left today, on the 2026 calendar with an operator's lines.
-    let calendar = WorkingCalendar.china2026.merging((try? WorkingCalendar.parse("2027-01-01..2027-01-03 off\n2027-01-04 worked")) ?? WorkingCalendar())
-    let clock = ApplicationClock(calendar: calendar)
+    let workingDays = WorkingCalendar.china2026.merging((try? WorkingCalendar.parse("2027-01-01..2027-01-03 off\n2027-01-04 worked")) ?? WorkingCalendar())
+    let clock = ApplicationClock(calendar: workingDays)
     let received = (0..<500).compactMap { CivilDate("2026-09-01")?.adding(days: $0 % 120) }
     let today = CivilDate("2026-12-05")!
     Benchmark("ApplicationClock 500 due days and days left") { benchmark in
         for _ in benchmark.scaledIterations {
             for day in received {
                 let due = clock.decisionDue(acceptedOn: day, extended: false)
-                blackHole(calendar.workingDaysLeft(today: today, due: due))
+                blackHole(workingDays.workingDaysLeft(today: today, due: due))
             }
         }
     }
