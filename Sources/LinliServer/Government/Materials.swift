@@ -111,7 +111,6 @@ enum Materials {
         guard !bytes.isEmpty else { throw LinliError.invalid("material", "missing_value") }
         guard bytes.count <= limit else { throw LinliError(.payloadTooLarge, ["limit": "5 MB"]) }
         guard FileSignature.matches(type, bytes) else { throw LinliError.invalid("material", "not_a_document") }
-        guard row.status.isOpen else { throw LinliError(.conflict, issues: [FieldIssue(field: "material", reason: "wrong_step")]) }
         let id = try row.requireID()
         let item = ApplicationMaterial()
         item.id = UUID()
@@ -126,8 +125,13 @@ enum Materials {
         file.id = item.id
         file.bytes = bytes
         try await db.writeTransaction { tx in
-            // The count is checked inside the application's own row lock, so parallel uploads cannot pass 20.
-            _ = try await tx.conditionalUpdate(CivilApplication.schema) { $0.set("escalated", to: SQLColumn("escalated")).where("id", .equal, id) }
+            // Only while the application is open, and inside its row lock: a decision taken meanwhile refuses
+            // the material, and parallel uploads cannot pass 20.
+            let open = Applications.Status.allCases.filter(\.isOpen).map(\.rawValue)
+            let locked = try await tx.conditionalUpdate(CivilApplication.schema) {
+                $0.set("escalated", to: SQLColumn("escalated")).where("id", .equal, id).where("status", .in, open)
+            }
+            guard locked == 1 else { throw LinliError(.conflict, issues: [FieldIssue(field: "material", reason: "wrong_step")]) }
             guard try await ApplicationMaterial.query(on: tx).filter(\.$applicationID == id).count() < perApplication else {
                 throw LinliError.invalid("material", "too_many")
             }
