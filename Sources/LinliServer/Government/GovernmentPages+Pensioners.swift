@@ -33,14 +33,7 @@ extension GovernmentPages {
         let header = try await ConsolePages.header(req, current: "pensioners")
         let today = CivilApplications.today(req.clock.now())
         let due = req.query[String.self, at: "due"] ?? ""
-        var rows = try await Pensioner.scoped(to: header.id, on: req.db).limit(50_000).all()
-        switch due {
-        case "month": rows = rows.filter { $0.dueOn.map { $0.year == today.year && $0.month == today.month } ?? false }
-        case "overdue": rows = rows.filter { ($0.dueOn ?? today) < today }
-        case "bedridden": rows = rows.filter(\.bedridden)
-        default: break
-        }
-        rows.sort { ($0.lastAuthenticatedOn, $0.name) < ($1.lastAuthenticatedOn, $1.name) }
+        let rows = try await Pensioners.list(header.id, due: due.isEmpty ? nil : due, today: today, on: req.db)
         var lines: [PensionerRow] = []
         for row in rows.prefix(100) {
             let read = try await PensionerRead.withSigns(row, today: today, app: req.application, on: req.db)

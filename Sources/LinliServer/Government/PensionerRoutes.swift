@@ -49,16 +49,8 @@ extension GovernmentServices {
     @Sendable static func listPensioners(_ req: Request) async throws -> some AsyncResponseEncodable {
         let options = try req.listOptions(.pensioners)
         let today = CivilApplications.today(req.clock.now())
-        var rows = try await Pensioner.scoped(to: try req.scope.communityID(), on: req.db).limit(50_000).all()
-        switch req.query[String.self, at: "due"] {
-        case "month": rows = rows.filter { $0.dueOn.map { $0.year == today.year && $0.month == today.month } ?? false }
-        case "overdue": rows = rows.filter { ($0.dueOn ?? today) < today }
-        case "bedridden": rows = rows.filter(\.bedridden)
-        case nil: break
-        default: throw LinliError.invalid("due", "invalid_value")
-        }
+        var rows = try await Pensioners.list(try req.scope.communityID(), due: req.query[String.self, at: "due"], today: today, on: req.db)
         if let q = options.query { rows = rows.filter { $0.name.contains(q) || $0.phone.contains(q) } }
-        rows.sort { ($0.lastAuthenticatedOn, $0.name) < ($1.lastAuthenticatedOn, $1.name) }
         if options.descending { rows.reverse() }
         var items: [PensionerRead] = []
         for row in rows.dropFirst(options.offset).prefix(options.per) {

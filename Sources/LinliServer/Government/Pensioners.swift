@@ -108,6 +108,20 @@ enum Pensioners {
         last.adding(months: 12)
     }
 
+    /// The community's pensioners on one list — `month` (due this month), `overdue`, `bedridden`, or nil
+    /// for all (another name 422) — longest since their last authentication first.
+    static func list(_ community: UUID, due: String?, today: CivilDate, on db: any Database) async throws -> [Pensioner] {
+        var rows = try await Pensioner.scoped(to: community, on: db).limit(50_000).all()
+        switch due {
+        case "month": rows = rows.filter { $0.dueOn.map { $0.year == today.year && $0.month == today.month } ?? false }
+        case "overdue": rows = rows.filter { ($0.dueOn ?? today) < today }
+        case "bedridden": rows = rows.filter(\.bedridden)
+        case nil: break
+        default: throw LinliError.invalid("due", "invalid_value")
+        }
+        return rows.sorted { ($0.lastAuthenticatedOn, $0.name) < ($1.lastAuthenticatedOn, $1.name) }
+    }
+
     /// Records an authentication on `on` (not in the future) by `channel`: the due day moves only forward.
     static func record(_ row: Pensioner, on text: String, channel: String, today: CivilDate, on db: any Database) async throws {
         var v = Validation()
