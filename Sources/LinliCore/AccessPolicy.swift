@@ -74,6 +74,9 @@ public enum AccessRequest: Sendable, Equatable {
     case dispatchWorkOrders(UUID)
     /// Publish and withdraw notices, see their read rates: operators, property staff, community workers.
     case publishNotices(UUID)
+    /// Keep the community's knowledge base and answer the questions handed to a person: operators,
+    /// property staff, community workers.
+    case answerQuestions(UUID)
     /// Create the community's events, see their registrations and check people in: operators, property
     /// staff, community workers.
     case organiseEvents(UUID)
@@ -170,7 +173,7 @@ public enum AccessPolicy {
             if assignee == principal.personID || principal.livedIn(household, when: filedAt) { return .allow }
             let roles: Set<StaffRole> = [.operator_, .propertyStaff]
             return roles.isDisjoint(with: principal.staffRoles[community] ?? []) ? .hidden : .allow
-        case .publishNotices(let community), .organiseEvents(let community):
+        case .publishNotices(let community), .organiseEvents(let community), .answerQuestions(let community):
             guard principal.communities.contains(community) else { return .hidden }
             let roles: Set<StaffRole> = [.operator_, .propertyStaff, .communityWorker]
             return roles.isDisjoint(with: principal.staffRoles[community] ?? []) ? .forbidden : .allow

@@ -156,7 +156,7 @@ extension NotificationTopic {
 }
 
 extension Access {
-    static var commands: [(name: String, command: any AsyncCommand)] { [("seed-faces", SeedFacesCommand())] }
+    static var commands: [(name: String, command: any AnyAsyncCommand)] { [("seed-faces", SeedFacesCommand())] }
 }
 
 extension Access {

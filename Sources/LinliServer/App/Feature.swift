@@ -19,7 +19,7 @@ protocol Feature {
     /// The feature's devices in the demo community, each with its fixed token number (`demo-device-N`).
     static var demoDevices: [DemoDevices.Spec] { get }
     /// The feature's commands of `linli` (`linli care-replay`), by name.
-    static var commands: [(name: String, command: any AsyncCommand)] { get }
+    static var commands: [(name: String, command: any AnyAsyncCommand)] { get }
     /// The feature's style rules, beside its templates (`access/access.css` under `Resources/Views`).
     static var css: String? { get }
 }
@@ -28,7 +28,7 @@ extension Feature {
     static var strings: (any LocalizedStrings.Type)? { nil }
     static var deviceTypes: [DeviceType] { [] }
     static var demoDevices: [DemoDevices.Spec] { [] }
-    static var commands: [(name: String, command: any AsyncCommand)] { [] }
+    static var commands: [(name: String, command: any AnyAsyncCommand)] { [] }
     static var css: String? { nil }
     static func seedDemo(_ world: DemoWorld, on db: any Database) async throws {}
 }

@@ -2,7 +2,7 @@ import NIOConcurrencyHelpers
 import Vapor
 
 /// A tile of the resident's home page, added by the feature whose page it opens: shown in `order`
-/// (access 10, property 20–40, security 50, care 60, events 65, applications 68, courses 69, meters 70–80, wallet 90, staff tiles 100–110),
+/// (access 10, property 20–40, security 50, care 60, events 65, ask 67, applications 68, courses 69, meters 70–80, wallet 90, staff tiles 100–110),
 /// labelled by the string `label` (`home.<name>` unless told), with the id `to-<name>`; a `staffOnly` tile
 /// shows to staff only.
 struct HomeTile: Sendable {

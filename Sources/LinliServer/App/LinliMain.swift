@@ -15,8 +15,10 @@ public enum LinliMain {
         // creates) a database file.
         let onlyHelp = arguments.contains("--help") || arguments.contains("-h") || command == "help"
         // A restore replaces the database file: the application must not hold it open.
+        // `qa eval` and `qa train` read and write files only.
+        let offline = command == "qa" && ["eval", "train"].contains(arguments.dropFirst(2).first ?? "")
         var database =
-            ["simulate", "restore"].contains(command) || onlyHelp ? .sqliteMemory : DatabaseChoice.fromEnvironment()
+            ["simulate", "restore"].contains(command) || onlyHelp || offline ? .sqliteMemory : DatabaseChoice.fromEnvironment()
         var demo: DemoOptions?
         if command == "demo" && !onlyHelp {
             let options = DemoOptions(arguments: Array(arguments.dropFirst(2)))

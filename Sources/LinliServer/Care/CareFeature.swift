@@ -144,7 +144,7 @@ extension NotificationTopic {
 }
 
 extension ElderCare {
-    static var commands: [(name: String, command: any AsyncCommand)] { [("care-replay", CareReplayCommand())] }
+    static var commands: [(name: String, command: any AnyAsyncCommand)] { [("care-replay", CareReplayCommand())] }
 }
 
 /// A care watch or check of the community changed: pages reload, the watched homes are loaded again.

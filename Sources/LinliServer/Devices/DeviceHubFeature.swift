@@ -63,7 +63,7 @@ extension NotificationTopic {
 }
 
 extension Devices {
-    static var commands: [(name: String, command: any AsyncCommand)] { [("simulate", SimulateCommand())] }
+    static var commands: [(name: String, command: any AnyAsyncCommand)] { [("simulate", SimulateCommand())] }
 }
 
 extension Devices {

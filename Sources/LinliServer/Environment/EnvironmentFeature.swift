@@ -198,7 +198,7 @@ extension Application {
 }
 
 extension SmartEnvironment {
-    static var commands: [(name: String, command: any AsyncCommand)] { [("environment-replay", EnvironmentReplayCommand())] }
+    static var commands: [(name: String, command: any AnyAsyncCommand)] { [("environment-replay", EnvironmentReplayCommand())] }
 }
 
 extension SmartEnvironment {

@@ -31,7 +31,7 @@ import Vapor
             let page = try await HomePages.page(user, req)
             #expect(page.name == "王建华" && !page.isStaff)
             #expect(page.tiles.map(\.id) == [
-                "to-access", "to-requests", "to-notices", "to-services", "to-security", "to-care", "to-events", "to-applications", "to-courses", "to-usage",
+                "to-access", "to-requests", "to-notices", "to-services", "to-security", "to-care", "to-events", "to-ask", "to-applications", "to-courses", "to-usage",
                 "to-bills", "to-wallet",
             ])
             #expect(page.tiles.first?.label == "Gate access" || page.tiles.first?.label == L10n.text("home.access", .en))
