@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import LinliCore
+import SQLKit
 import Vapor
 
 /// Gate access: gates, consent and face enrolment, decisions, QR, visitor passes.
@@ -33,6 +34,19 @@ enum Access: Feature {
             return try await AccessCredential.query(on: db).filter(\.$communityID == community).filter(\.$kind == .card)
                 .filter(\.$valueHash == key.hash(card)).filter(\.$revoked == false).filter(\.$personID != nil).first()?
                 .personID
+        }
+        // The app's rotating QR code, shown to a kiosk's scanner: each 30-second window opens once, as at a gate.
+        app.terminalCredentials.addCode { community, payload, now, db in
+            guard payload.count <= 200, let (handle, code) = RotatingCode.parse(payload),
+                let secret = try await QRSecret.query(on: db).filter(\.$handle == handle).first(), let id = secret.id,
+                case .valid(let window) = RotatingCode.verify(code, secret: Array(secret.secret), now: now, lastUsed: secret.lastWindow)
+            else { return nil }
+            let used = try await db.conditionalUpdate(QRSecret.schema) {
+                $0.set("last_window", to: window).where("id", .equal, id).where {
+                    $0.where("last_window", .is, SQLLiteral.null).orWhere("last_window", .lessThan, window)
+                }
+            }
+            return used == 1 ? secret.personID : nil
         }
         app.migrations.add(CreateFaceProcessingLog())
         app.migrations.add(CreateLockCodes())

@@ -71,9 +71,10 @@ extension Application {
         return registry
     }
 
-    /// The web pages: sessions, the signed-in person, page errors and CSRF around every route.
+    /// The web pages: sessions (a terminal's ending when idle), the signed-in person, page errors and CSRF
+    /// around every route.
     var pages: any RoutesBuilder {
-        grouped(sessions.middleware, SessionUserAuthenticator(), WebErrorMiddleware(), CSRFMiddleware())
+        grouped(sessions.middleware, TerminalSessionMiddleware(), SessionUserAuthenticator(), WebErrorMiddleware(), CSRFMiddleware())
     }
 
     /// Live feeds (WebSockets) under the API: an app signs in with its bearer token, the console's page

@@ -55,3 +55,43 @@ extension Application {
         return made
     }
 }
+
+/// Who a terminal's reader or keypad names, in a community: the rotating QR code of the app (the access
+/// feature keeps its secrets and spends each window once) and the self-service PIN with the phone (the
+/// wallet keeps it, counting wrong tries); features with a screen of their own (the kiosk) ask here.
+final class TerminalCredentials: Sendable {
+    typealias CodeLookup = @Sendable (UUID, String, Date, any Database) async throws -> UUID?
+    typealias PinLookup = @Sendable (String, String, Request) async throws -> UUID?
+    private let codes = NIOLockedValueBox([CodeLookup]())
+    private let pins = NIOLockedValueBox([PinLookup]())
+
+    func addCode(_ lookup: @escaping CodeLookup) { codes.withLockedValue { $0.append(lookup) } }
+    func addPin(_ lookup: @escaping PinLookup) { pins.withLockedValue { $0.append(lookup) } }
+
+    /// The person whose app shows this rotating code now in `community` (used: this window is spent).
+    func holder(ofCode payload: String, in community: UUID, now: Date, on db: any Database) async throws -> UUID? {
+        for lookup in codes.withLockedValue({ $0 }) {
+            if let person = try await lookup(community, payload, now, db) { return person }
+        }
+        return nil
+    }
+
+    /// The person with this phone whose self-service PIN this is; `pin_locked` when it is locked.
+    func holder(ofPhone phone: String, pin: String, on req: Request) async throws -> UUID? {
+        for lookup in pins.withLockedValue({ $0 }) {
+            if let person = try await lookup(phone, pin, req) { return person }
+        }
+        return nil
+    }
+}
+
+extension Application {
+    private struct TerminalCredentialsKey: StorageKey { typealias Value = TerminalCredentials }
+
+    var terminalCredentials: TerminalCredentials {
+        if let existing = storage[TerminalCredentialsKey.self] { return existing }
+        let made = TerminalCredentials()
+        storage[TerminalCredentialsKey.self] = made
+        return made
+    }
+}

@@ -8,6 +8,7 @@ enum Identity: Feature {
         app.migrations.add(CreateUserToken())
         app.migrations.add(CreateLoginAttempt())
         app.migrations.add(CreatePasswordReset())
+        app.migrations.add(CreateTerminalActions())
         app.migrations.add(AddPersonCreatedIn())
         app.migrations.add(CreateWebSession())
         _ = app.principals  // made before serving, with its subscription

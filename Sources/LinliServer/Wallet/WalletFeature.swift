@@ -13,6 +13,16 @@ enum Wallet: Feature {
     static var strings: (any LocalizedStrings.Type)? { WalletStrings.self }
 
     static func register(_ app: Application) {
+        // The self-service PIN (set on the wallet page) with the phone signs in at any of the community's
+        // terminals; wrong tries count towards its lock.
+        app.terminalCredentials.addPin { phone, pin, req in
+            guard Recycling.validPIN(pin), let person = try await Person.query(on: req.db).filter(\.$phone == phone).first(),
+                let personID = person.id,
+                let stored = try await RecyclingPin.query(on: req.db).filter(\.$personID == personID).first()
+            else { return nil }
+            guard stored.failedAttempts < Recycling.pinLockAfter else { throw LinliError(.pinLocked) }
+            return try await Recycling.checkPIN(pin, against: stored, on: req) ? personID : nil
+        }
         app.migrations.add(CreateWallet())
         app.migrations.add(CreateRecyclingCollections())
         app.migrations.add(AddRecyclingPinFailures())

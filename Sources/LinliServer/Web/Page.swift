@@ -24,6 +24,9 @@ struct Layout: Encodable {
     let emergencies: [Link]
     /// The pages without an id, by name (`PageLinks`).
     let links: [String: String]
+    /// Someone signed in at a shared terminal (a kiosk): big text and targets, its own header, and the
+    /// idle countdown that signs them out.
+    var terminal = false
 }
 
 /// A page: the layout plus the page's own context.
@@ -40,6 +43,7 @@ extension Request {
     ) async throws -> Response {
         let user = auth.get(CurrentUser.self)
         let display = displaySettings
+        let terminal = isTerminalScreen || (user != nil && TerminalSessions.current(self) != nil)
         var nav: [Layout.Link] = []
         if user != nil {
             nav.append(.init(href: SiteRoute.home.path, label: t("nav.home"), current: url.path == "/"))
@@ -64,9 +68,10 @@ extension Request {
         }
         let layout = Layout(
             title: title, lang: language.rawValue, otherLang: language == .zhCN ? "en" : "zh-CN",
-            elder: display.elderMode, contrast: display.highContrast, textSize: display.textSize, csrf: csrfToken,
+            elder: display.elderMode || terminal, contrast: display.highContrast, textSize: display.textSize, csrf: csrfToken,
             path: url.path + (url.query.map { "?" + $0 } ?? ""), userName: user?.person.name, nav: nav,
-            flash: flash, flashIsError: flashIsError, emergencies: emergencies, links: application.pageLinks.all)
+            flash: flash, flashIsError: flashIsError, emergencies: emergencies, links: application.pageLinks.all,
+            terminal: terminal)
         let page = Page(layout: layout, page: context)
         let rendered = application.renderedPages
         let key = rendered.isOn && keep ? try RenderedPages.key(template, layout, context) : nil
