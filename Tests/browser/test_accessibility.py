@@ -5,6 +5,10 @@ import os
 
 import axe_core_python
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from conftest import make_driver
 
 from test_elder_mode import PAGES
 from test_resident import sign_in
@@ -39,7 +43,33 @@ def test_resident_pages_pass_the_audit(phone_zh, base_url):
     ticket = links(phone_zh, "a[href$='/ticket']")
     assert ticket, "the demo resident holds a ticket"
     problems += audit(phone_zh, base_url, ticket[0].replace(base_url, ""))
+    # An answer of the assistant, with its marks and sources.
+    phone_zh.get(base_url + "/ask")
+    question = phone_zh.find_element(By.ID, "qa-question")
+    question.send_keys("物业费可以不交吗")
+    question.find_element(By.XPATH, "ancestor::form").submit()
+    WebDriverWait(phone_zh, 10).until(lambda d: "/ask/" in d.current_url)
+    problems += audit(phone_zh, base_url, phone_zh.current_url.replace(base_url, ""))
     assert not problems, "\n".join(problems)
+
+
+def test_the_kiosk_screens_pass_the_audit(base_url):
+    driver = make_driver(1080, 1920)
+    try:
+        driver.get(base_url + "/kiosk")
+        problems = audit(driver, base_url, "/kiosk")
+        if driver.find_elements(By.ID, "kiosk-token"):
+            driver.find_element(By.ID, "kiosk-token").send_keys("demo-device-34", Keys.ENTER)
+            WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "kiosk-code"))
+            problems += audit(driver, base_url, "/kiosk")
+        driver.find_element(By.ID, "kiosk-code").send_keys("DEMO-CARD-2", Keys.ENTER)
+        WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".kiosk-tiles"))
+        problems += audit(driver, base_url, "/kiosk")
+        problems += audit(driver, base_url, "/ask")
+        driver.find_element(By.CSS_SELECTOR, "[data-test=kiosk-sign-out]").click()
+        assert not problems, "\n".join(problems)
+    finally:
+        driver.quit()
 
 
 def test_console_events_and_the_check_in_page_pass_the_audit(phone_zh, base_url):
@@ -56,4 +86,5 @@ def test_console_events_and_the_check_in_page_pass_the_audit(phone_zh, base_url)
     problems += audit(phone_zh, base_url, application)
     problems += audit(phone_zh, base_url, f"/console/{console}/pensioners?due=overdue")
     problems += audit(phone_zh, base_url, f"/console/{console}/courses")
+    problems += audit(phone_zh, base_url, f"/console/{console}/questions")
     assert not problems, "\n".join(problems)
