@@ -188,4 +188,34 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(CourseDraw.draw(seed: "benchmark-seed", entries: entries, seats: 60))
         }
     }
+
+    assistantBenchmarks()
+}
+
+/// The assistant over STARD (`STARD_DIR`, default `../../shared/data/stard` from `Benchmarks/`): the index
+/// of its 43,895 articles built, and one dev question answered per iteration (cycling through the 308)
+/// with the shipped model (`../Resources/Assistant/model.tsv`). Skipped when the data is not there.
+func assistantBenchmarks() {
+    let folder = ProcessInfo.processInfo.environment["STARD_DIR"] ?? "../../shared/data/stard"
+    guard let corpus = FileManager.default.contents(atPath: folder + "/corpus.jsonl"),
+        let queries = FileManager.default.contents(atPath: folder + "/queries.jsonl"),
+        let passages = try? JSONLines.decode(PassageLine.self, from: corpus),
+        let questions = try? JSONLines.decode(QuestionLine.self, from: queries)
+    else { return }
+    let texts = passages.map { (title: $0.title, text: $0.text) }
+    let dev = questions.filter { $0.split == "dev" }.map(\.text)
+    let model = FileManager.default.contents(atPath: "../Resources/Assistant/model.tsv")
+        .flatMap { try? AssistantModel(parsing: String(decoding: $0, as: UTF8.self)) } ?? .untrained
+    let measured: [BenchmarkMetric] = [.wallClock, .peakMemoryResident, .throughput]
+    Benchmark("PassageIndex build, STARD 43,895 articles", configuration: .init(metrics: measured, maxDuration: .seconds(30), maxIterations: 3)) { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(PassageIndex(passages: texts)) }
+    }
+    let index = PassageIndex(passages: texts)
+    var next = 0
+    Benchmark("PassageIndex.search, a STARD dev question", configuration: .init(metrics: measured, maxDuration: .seconds(10))) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(index.search(dev[next % dev.count], map: model.map, top: 10))
+            next += 1
+        }
+    }
 }
