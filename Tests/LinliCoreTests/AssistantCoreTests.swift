@@ -22,6 +22,10 @@ import Testing
         #expect(index.search("高空抛物砸伤人谁负责").hits.first?.passage == 1)
         #expect(index.search("物业费必须交吗").hits.first?.passage == 0)
         #expect(index.search("天气").hits.isEmpty)
+        // The asking alone matches nothing: a question phrased like an FAQ does not find it for that.
+        let faq = PassageIndex(passages: passages + [(title: "楼上装修太吵怎么办？", text: "装修时间为工作日白天。")])
+        #expect(faq.search("怎么样呢？").hits.isEmpty)
+        #expect(faq.search("往下抛掷东西怎么办").hits.first?.passage == 1)
         // 养老 as a pair occurs nowhere; the map sends it to 赡养 and 老年.
         let map = try TermMap(parsing: "养老\t赡养 3.0 老年 2.0\n")
         let plain = index.search("儿子不管养老").hits.first { $0.passage == 2 }?.score ?? 0

@@ -14,6 +14,11 @@ public struct PassageIndex: Sendable {
         public var unigramWeight: Float = 0.6
         /// How much the term map's legal words count beside the question's own (fitted on STARD train).
         public var expansionWeight: Float = 0.045
+        /// The asking itself (怎么办, 什么, 是否, 吗): not matched as words of the question — they would find
+        /// the FAQs phrased as questions rather than what is asked about — though the term map still reads them.
+        public var askingWords: Set<QAText.Term> = Set(
+            ["怎么", "么办", "怎样", "什么", "如何", "是否", "为什", "哪里", "哪些", "能否", "可否", "请问", "怎", "么", "吗", "呢", "吧", "啊", "什", "哪"]
+                .compactMap(QAText.term))
         public init() {}
     }
 
@@ -134,14 +139,14 @@ public struct PassageIndex: Sendable {
     public func weightedTerms(of question: String, map: TermMap) -> [(id: Int32, weight: Float)] {
         var weights: [Int32: Float] = [:]
         for pair in QAText.bigrams(question) {
-            if let id = termIDs[pair] { weights[id, default: 0] += 1 }
+            if !parameters.askingWords.contains(pair), let id = termIDs[pair] { weights[id, default: 0] += 1 }
             for expansion in map.expansions(of: pair) {
                 if let id = termIDs[expansion.term] {
                     weights[id, default: 0] += parameters.expansionWeight * expansion.weight
                 }
             }
         }
-        for character in QAText.unigrams(question) {
+        for character in QAText.unigrams(question) where !parameters.askingWords.contains(character) {
             if let id = termIDs[character] { weights[id, default: 0] += parameters.unigramWeight }
         }
         return weights.map { (id: $0.key, weight: $0.value) }.sorted { $0.id < $1.id }
