@@ -60,6 +60,11 @@ import VaporTesting
             #expect(actions.contains("sign_in.card") && actions.contains("GET /ask") && actions.contains("POST /ask"))
             #expect(actions.contains("sign_in.refused.card"))
             #expect(try await AskedQuestion.query(on: h.app.db).filter(\.$personID == h.world.owner).count() == 1)
+            // The operators read the kiosk's log; another community's operator does not.
+            let log = try await h.send(.GET, h.community + "/terminal-actions?device=\(device)&sort=-at", token: op).content
+                .decode(ListPage<SelfService.ActionRead>.self)
+            #expect(log.items.contains { $0.action == "POST /ask" } && log.items.contains { $0.action == "sign_in.card" && $0.personID == h.world.owner })
+            #expect(try await h.send(.GET, h.community + "/terminal-actions", token: opB).status == .notFound)
             // Signing out leaves nothing: the resident's pages are closed to the next person.
             #expect(try await b.go(.POST, "/kiosk/sign-out", form: ["_csrf": b.csrf(ask)]).status == .seeOther)
             #expect(try await b.go(.GET, "/ask").status != .ok)
