@@ -52,8 +52,13 @@ enum Answers {
     static func find(_ question: String, community: UUID, app: Application, today: String, on db: any Database) async throws
         -> (answers: [AnswerRead], confident: Bool, topic: String, top: UUID?)
     {
-        let snapshot = try await app.knowledgeIndexes.snapshot(for: community, today: today, on: db)
-        let model = app.assistantModel
+        try await find(question, community: community, indexes: app.knowledgeIndexes, model: app.assistantModel, today: today, on: db)
+    }
+
+    static func find(
+        _ question: String, community: UUID, indexes: KnowledgeIndexes, model: AssistantModel, today: String, on db: any Database
+    ) async throws -> (answers: [AnswerRead], confident: Bool, topic: String, top: UUID?) {
+        let snapshot = try await indexes.snapshot(for: community, today: today, on: db)
         let ranking = snapshot.index.search(question, map: model.map, top: 3)
         var confident = false
         if let first = ranking.hits.first {

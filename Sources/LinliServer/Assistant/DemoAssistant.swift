@@ -42,15 +42,23 @@ extension Assistant {
         }
         // Two questions already asked by a resident: one handed to a worker and waiting, one answered.
         guard let resident = try await Person.query(on: db).filter(\.$phone == "13900000001").first()?.id else { return }
+        // Asked as the server would answer them, so their topics and confidence are the real ones.
+        let indexes = KnowledgeIndexes()
+        let model = QAFiles.model(at: folder + "../model.tsv") ?? .untrained
+        let today = Calendar.chinaDate(world.now)
         for (offset, text, reply) in [
             (-3 * 86_400.0, "小区的快递柜坏了找谁？", "快递柜由快递公司维护，物业已报修，预计本周五修好；期间可到物业中心代收。"),
             (-3_600.0, "楼下烧烤店油烟很大，能投诉吗？", nil),
         ] {
             let asked = world.now.addingTimeInterval(offset)
+            let found = try await Answers.find(text, community: world.community, indexes: indexes, model: model, today: today, on: db)
             let question = AskedQuestion()
             question.communityID = world.community
             question.personID = resident
             question.text = text
+            question.confident = found.confident
+            question.topic = found.topic
+            question.topPassageID = found.top
             question.askedAt = asked
             try await question.create(on: db)
             let consultation = try await Answers.handOff(question, now: asked, on: db)
