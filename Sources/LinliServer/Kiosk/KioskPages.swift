@@ -84,7 +84,7 @@ enum KioskPages {
         perKiosk.lockAfter = 20
         keys.append(("kiosk:\(device.id)", perKiosk))
         if code.isEmpty {
-            guard let phone, let pin = form.pin, Recycling.validPIN(pin) else {
+            guard let phone, let pin = form.pin, (4...6).contains(pin.count), pin.allSatisfy(\.isASCIIDigit) else {
                 return try await screen(req, Screen(step: "signIn", error: req.t("selfService.invalid"), phone: form.phone ?? ""), status: .unprocessableEntity)
             }
             var perPhone = LoginThrottle()
