@@ -192,12 +192,12 @@ let benchmarks: @Sendable () -> Void = {
     assistantBenchmarks()
 }
 
-/// The assistant over STARD (`STARD_DIR`, default `../../shared/data/stard` from `Benchmarks/`): the index
+/// The assistant over STARD (`STARD_DIR`: the folder with its `corpus.jsonl` and `queries.jsonl`): the index
 /// of its 43,895 articles built, and one dev question answered per iteration (cycling through the 308)
 /// with the shipped model (`../Resources/Assistant/model.tsv`). Skipped when the data is not there.
 func assistantBenchmarks() {
-    let folder = ProcessInfo.processInfo.environment["STARD_DIR"] ?? "../../shared/data/stard"
-    guard let corpus = FileManager.default.contents(atPath: folder + "/corpus.jsonl"),
+    guard let folder = ProcessInfo.processInfo.environment["STARD_DIR"],
+        let corpus = FileManager.default.contents(atPath: folder + "/corpus.jsonl"),
         let queries = FileManager.default.contents(atPath: folder + "/queries.jsonl"),
         let passages = try? JSONLines.decode(PassageLine.self, from: corpus),
         let questions = try? JSONLines.decode(QuestionLine.self, from: queries)

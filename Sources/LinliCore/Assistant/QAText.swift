@@ -24,14 +24,6 @@ public enum QAText {
         return properties.isAlphabetic || properties.numericType != nil ? value : nil
     }
 
-    /// The text's readable characters in order, with `0` where punctuation breaks it.
-    public static func characters(_ text: String) -> [UInt32] {
-        var out: [UInt32] = []
-        out.reserveCapacity(text.unicodeScalars.underestimatedCount)
-        for scalar in text.unicodeScalars { out.append(fold(scalar) ?? 0) }
-        return out
-    }
-
     /// Appends the text's pairs of adjacent readable characters.
     public static func appendBigrams(of text: String, to terms: inout [Term]) {
         var previous: UInt32 = 0

@@ -111,9 +111,13 @@ enum AssistantPages {
         let form = try req.content.decode(Form.self)
         let user = try req.user()
         let community = try Answers.community(of: user, named: form.communityID)
-        let read = try await Answers.ask(
-            form.question ?? "", .init(person: user.principal.personID, community: community), app: req.application, now: req.clock.now(),
-            today: req.today, on: req.db)
+        // Asked at a kiosk: recorded with its channel and device.
+        var asker = Answers.Asker(person: user.principal.personID, community: community)
+        if let terminal = TerminalSessions.current(req) {
+            asker.channel = "kiosk"
+            asker.device = terminal.device
+        }
+        let read = try await Answers.ask(form.question ?? "", asker, app: req.application, now: req.clock.now(), today: req.today, on: req.db)
         return req.redirect(to: AssistantRoute.answer(read.questionID).path)
     }
 }

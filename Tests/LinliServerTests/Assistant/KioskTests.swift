@@ -60,6 +60,8 @@ import VaporTesting
             #expect(actions.contains("sign_in.card") && actions.contains("GET /ask") && actions.contains("POST /ask"))
             #expect(actions.contains("sign_in.refused.card"))
             #expect(try await AskedQuestion.query(on: h.app.db).filter(\.$personID == h.world.owner).count() == 1)
+            let recorded = try await AskedQuestion.query(on: h.app.db).filter(\.$personID == h.world.owner).first()
+            #expect(recorded?.channel == "kiosk" && recorded?.deviceID == device)
             // The operators read the kiosk's log; another community's operator does not.
             let log = try await h.send(.GET, h.community + "/terminal-actions?device=\(device)&sort=-at", token: op).content
                 .decode(ListPage<SelfService.ActionRead>.self)
