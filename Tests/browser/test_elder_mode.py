@@ -10,7 +10,7 @@ from test_resident import press, sign_in
 
 ELDER = "13900000002"
 PAGES = ["/", "/me", "/access", "/requests", "/notices", "/services", "/security", "/care", "/usage", "/usage?kind=electricity",
-         "/bills", "/wallet", "/events", "/applications", "/courses", "/ask"]
+         "/bills", "/wallet", "/events", "/applications", "/courses", "/ask", "/me/tv"]
 
 TARGETS = """
 return [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex="0"]')]

@@ -88,5 +88,11 @@ extension AssistantStrings {
         "reason.qa_choose_community": "Say which of your communities you ask in.",
         "reason.qa_already_handed_off": "This question was already sent to a person.",
         "reason.qa_already_answered": "This question was already answered.",
+        "qa.tv.lead": "Choose a kind of question, then a question: the answer shows in large text, and 0 reads it aloud.",
+        "qa.tv.none": "The community has no common questions yet.",
+        "qa.tv.answer": "The answer:",
+        "qa.tv.maybe": "A possible answer (when unsure, call the property desk or the community office):",
+        "qa.tv.noAnswer": "No answer was found: please call the community office.",
+        "qa.tv.readAll": "🔊 Press 0 to hear the answer",
     ]
 }

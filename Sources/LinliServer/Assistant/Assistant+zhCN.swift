@@ -88,5 +88,11 @@ extension AssistantStrings {
         "reason.qa_choose_community": "请选择在哪个社区提问。",
         "reason.qa_already_handed_off": "这个问题已经转给人工了。",
         "reason.qa_already_answered": "这个问题已经答复过了。",
+        "qa.tv.lead": "选一类问题，再选一个问题，答案会用大字显示，按 0 朗读。",
+        "qa.tv.none": "社区还没有整理常见问题。",
+        "qa.tv.answer": "答案：",
+        "qa.tv.maybe": "可能的答案（不确定时请打物业或社区电话）：",
+        "qa.tv.noAnswer": "没有找到答案，请打社区电话问一问。",
+        "qa.tv.readAll": "🔊 按 0 朗读答案",
     ]
 }

@@ -16,6 +16,7 @@ enum Assistant: Feature {
     static func register(_ app: Application) {
         app.migrations.add(CreateAssistant())
         app.notificationTopics.add(.questions)
+        AskTV.register(app)
         app.openAPIComponents.add(AssistantSchemas.all)
         let path = app.directory.resourcesDirectory + "Assistant/model.tsv"
         if let model = QAFiles.model(at: path) { app.assistantModel = model } else {

@@ -65,5 +65,18 @@ extension CareStrings {
         "reason.consent_required": "Consent of the person or their family is needed first.",
         "reason.invalid_time": "A time is HH:MM, for example 10:00.",
         "reason.check_closed": "This check is already closed.",
+        "care.tv.title": "I am fine",
+        "care.tv.last": "Last check-in: {time}",
+        "care.tv.asking": "The community is asking how you are: press “I am fine”.",
+        "care.tv.notWatched": "When you would like the community worker to call you, press the button below.",
+        "care.tv.fine": "I am fine",
+        "care.tv.fineHint": "One press tells your family and the community",
+        "care.tv.thanks": "Thank you! Your family and the community know you are fine.",
+        "care.tv.call": "Please ask the community worker to call me",
+        "care.tv.callHint": "The worker calls you soon",
+        "care.tv.callAsked": "The community worker was asked to call you: watch your phone",
+        "care.tv.callSent": "The community worker has been told: watch your phone.",
+        "care.tv.reminder": "The community is asking how you are: open “I am fine” and press it",
+        "care.task.callMe": "An elderly resident asks the community worker to call back",
     ]
 }

@@ -65,5 +65,18 @@ extension CareStrings {
         "reason.consent_required": "需要先取得本人或家属的同意。",
         "reason.invalid_time": "时间格式是 时:分，例如 10:00。",
         "reason.check_closed": "这次关怀已经结束。",
+        "care.tv.title": "报平安",
+        "care.tv.last": "上次报平安：{time}",
+        "care.tv.asking": "社区在问您好不好，请按“我很好”。",
+        "care.tv.notWatched": "需要社区工作者打电话时，按下面的按钮。",
+        "care.tv.fine": "我很好",
+        "care.tv.fineHint": "按一下，家人和社区就放心了",
+        "care.tv.thanks": "收到，谢谢！已经告诉家人和社区您很好。",
+        "care.tv.call": "请社区工作者给我打电话",
+        "care.tv.callHint": "工作者会尽快打给您",
+        "care.tv.callAsked": "已请社区工作者给您打电话，请留意电话",
+        "care.tv.callSent": "已经告诉社区工作者，请留意电话。",
+        "care.tv.reminder": "社区在问您好不好：打开“报平安”，按“我很好”",
+        "care.task.callMe": "老人请社区工作者回电话",
     ]
 }

@@ -56,6 +56,7 @@ struct ContactRead: Content, Equatable {
 /// The contacts directory of a community: everyone in it reads, operators keep it.
 enum Contacts: Feature {
     static let c = RegistryAPI.c
+    static var strings: (any LocalizedStrings.Type)? { ContactsStrings.self }
 
     /// The contacts in their order on the page (`position`, then name).
     static func list(_ community: UUID, on db: any Database) async throws -> [Contact] {
@@ -81,6 +82,7 @@ enum Contacts: Feature {
 
     static func register(_ app: Application) {
         app.migrations.add(CreateContacts())
+        ContactsTV.register(app)
         let api = app.api.authenticated
         let contact = Schema.object(
             [

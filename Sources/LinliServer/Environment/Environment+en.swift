@@ -83,5 +83,7 @@ extension EnvironmentStrings {
         "env.markDone": "Emptied",
         "env.binDone": "{bin} recorded as emptied.",
         "env.binNothing": "{bin} has no open collection.",
+        "environment.tv.weather": "Weather {t} °C",
+        "environment.tv.rain": ", {mm} mm of rain in a day",
     ]
 }

@@ -83,5 +83,7 @@ extension EnvironmentStrings {
         "env.markDone": "已清运",
         "env.binDone": "{bin} 已记为清运。",
         "env.binNothing": "{bin} 没有待清运任务。",
+        "environment.tv.weather": "天气 {t}°C",
+        "environment.tv.rain": "，一天内下雨 {mm} 毫米",
     ]
 }

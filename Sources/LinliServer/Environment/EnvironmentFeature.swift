@@ -16,6 +16,13 @@ enum SmartEnvironment: Feature {
     static func register(_ app: Application) {
         app.consoleTabs.add("environment", order: 82, shown: { .viewDevices($0) }) { EnvironmentRoute.console($0) }
         EnvironmentPages.register(app.pages)
+        // The TV's home says the weather of the community's station (the last 24 hours).
+        app.tvScreens.addStatus { req, viewer in
+            let weather = try await Irrigation.weather(viewer.community, now: req.clock.now(), on: req.db)
+            guard let temperature = weather.temperatureC else { return nil }
+            let rain = (weather.rainMm ?? 0) >= 0.5 ? req.t("environment.tv.rain", ["mm": String(format: "%.0f", weather.rainMm ?? 0)]) : ""
+            return req.t("environment.tv.weather", ["t": String(format: "%.0f", temperature)]) + rain
+        }
         app.migrations.add(CreateEnvironment())
         registerAPI(app, app.api.authenticated)
         IrrigationAPI.register(app, app.api.authenticated)

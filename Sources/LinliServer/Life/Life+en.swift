@@ -185,5 +185,12 @@ extension LifeStrings {
         "life.console.cancelHint": "Cancelling tells everyone signed up and refunds every fee.",
         "life.console.cancel": "Cancel the event",
         "life.console.members": "Members",
+        "life.tv.lead": "Choose an event and press OK to see it and sign up.",
+        "life.tv.none": "No events coming up.",
+        "life.tv.join": "Sign me up",
+        "life.tv.seats": "{left} places left",
+        "life.tv.ticketHint": "Your ticket number: say it at the door",
+        "life.tv.done": "{status}: ticket {code}.",
+        "life.tv.already": "You are signed up already.",
     ]
 }

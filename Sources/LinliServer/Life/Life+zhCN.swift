@@ -185,5 +185,12 @@ extension LifeStrings {
         "life.console.cancelHint": "取消活动会通知所有报名者并全部退款。",
         "life.console.cancel": "取消活动",
         "life.console.members": "成员",
+        "life.tv.lead": "选一个活动，按确认看详情和报名。",
+        "life.tv.none": "最近没有活动。",
+        "life.tv.join": "我要报名",
+        "life.tv.seats": "还剩 {left} 个名额",
+        "life.tv.ticketHint": "活动票号，入场时报给工作人员",
+        "life.tv.done": "{status}，票号 {code}。",
+        "life.tv.already": "您已经报过名了。",
     ]
 }

@@ -15,6 +15,7 @@ enum Meters: Feature {
     static func register(_ app: Application) {
         app.notificationTopics.add(.bills)
         app.notificationTopics.add(.usage)
+        MetersTV.register(app)
         app.api.authenticated.register(
             .init(
                 method: .GET, path: "/api/v1/me/households/{householdID}/usage", operationID: "getUsage",

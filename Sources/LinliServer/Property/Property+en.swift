@@ -139,5 +139,15 @@ extension PropertyStrings {
         "work.category.cleaning": "Cleaning",
         "work.category.complaint": "Complaint",
         "work.category.suggestion": "Suggestion",
+        "notice.tv.readAll": "🔊 Press 0 to hear it all",
+        "notice.tv.none": "No notices right now.",
+        "service.tv.choose": "Choose a service and press OK, then OK again to book it (pay at the door).",
+        "service.tv.none": "No services can be booked right now.",
+        "service.tv.full": "Fully booked this week: please call the property desk.",
+        "service.tv.confirm": "The next free time: {time}; pay {price} at the door.",
+        "service.tv.book": "Book it",
+        "service.tv.booked": "Booked: {name}",
+        "service.tv.done": "Booked: {name}, {time}.",
+        "service.tv.already": "This service is booked already: they will come.",
     ]
 }

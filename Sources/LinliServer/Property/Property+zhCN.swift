@@ -139,5 +139,15 @@ extension PropertyStrings {
         "work.category.cleaning": "保洁",
         "work.category.complaint": "投诉",
         "work.category.suggestion": "建议",
+        "notice.tv.readAll": "🔊 按 0 朗读全文",
+        "notice.tv.none": "现在没有通知。",
+        "service.tv.choose": "选一项服务，按确认，再按一次确认就约好了（上门时付款）。",
+        "service.tv.none": "现在没有可以预约的服务。",
+        "service.tv.full": "这一周都约满了，请打物业电话。",
+        "service.tv.confirm": "最近的时间：{time}，上门时付款 {price}。",
+        "service.tv.book": "确认预约",
+        "service.tv.booked": "已约：{name}",
+        "service.tv.done": "约好了：{name}，{time}。",
+        "service.tv.already": "这项服务已经约过了，等上门就好。",
     ]
 }

@@ -23,6 +23,19 @@ enum Wallet: Feature {
             guard stored.failedAttempts < Recycling.pinLockAfter else { throw LinliError(.pinLocked) }
             return try await Recycling.checkPIN(pin, against: stored, on: req) ? personID : nil
         }
+        // The household PIN the TV asks for: any current resident's self-service PIN (a locked one is
+        // skipped; each wrong try counts towards the PINs tried).
+        app.householdPINs.add { household, pin, req in
+            guard Recycling.validPIN(pin) else { return nil }
+            let people = try await Membership.query(on: req.db).filter(\.$householdID == household).all()
+                .filter { $0.isCurrent(on: req.today) }.map(\.personID)
+            guard !people.isEmpty else { return nil }
+            for stored in try await RecyclingPin.query(on: req.db).filter(\.$personID ~~ people).all()
+            where stored.failedAttempts < Recycling.pinLockAfter {
+                if try await Recycling.checkPIN(pin, against: stored, on: req) { return stored.personID }
+            }
+            return nil
+        }
         app.migrations.add(CreateWallet())
         app.migrations.add(CreateRecyclingCollections())
         app.migrations.add(AddRecyclingPinFailures())

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import LinliCore
 import Vapor
@@ -88,6 +89,28 @@ enum DeviceRegistry {
                 after: try DeviceRead(device, lastSeen: nil, now: req.clock.now()), by: req, on: db)
         }
         req.application.events.publish(DeviceChanged(device: try device.requireID()))
+    }
+
+    /// Binds an unbound device to a household of its community, for whoever the caller found may (family
+    /// with a TV's pairing code): one conditional write, so of two at once one binds; false when it was
+    /// bound already.
+    static func bind(_ device: UUID, to household: Household, alsoIn: @escaping @Sendable (any Database) async throws -> Void, by req: Request)
+        async throws -> Bool
+    {
+        let householdID = try household.requireID()
+        let bound = try await req.db.writeTransaction { tx -> Bool in
+            let changed = try await tx.conditionalUpdate(Device.schema) {
+                $0.set("household_id", to: householdID).set("building_id", to: household.buildingID)
+                    .where("id", .equal, device).where("community_id", .equal, household.communityID)
+                    .where("household_id", .is, SQLLiteral.null)
+            }
+            guard changed == 1 else { return false }
+            try await alsoIn(tx)
+            try await Audit.record(.update, "device", id: device, community: household.communityID, after: ["householdID": householdID.uuidString], by: req, on: tx)
+            return true
+        }
+        if bound { req.application.events.publish(DeviceChanged(device: device)) }
+        return bound
     }
 
     /// A new token; the old one stops working at once.

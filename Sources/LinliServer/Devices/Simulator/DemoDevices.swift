@@ -221,7 +221,6 @@ extension Devices {
 
     static var demoDevices: [DemoDevices.Spec] {
         [
-            DemoDevices.Spec(33, "1栋101电视盒子", "tv_box", building: "1栋", room: "101"),
             DemoDevices.Spec(34, "物业大厅自助机", "kiosk", zone: "物业中心"),
             DemoDevices.Spec(35, "地下车库环境监测", "generic_sensor", zone: "地下车库"),
             // The notifier's texts go out through it.
