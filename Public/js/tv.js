@@ -1,7 +1,8 @@
 // The TV channel's remote: arrows move the one focus spatially, Enter opens, Back (Backspace, Escape,
 // the box's Back key) returns one screen with the focus where it came from, digits open the numbered
 // tile or item, 0 reads the focused item aloud. Alerts are polled every 3 s; after 10 minutes without
-// a key a clock shows; when the server cannot be reached the screen stays with a plain message.
+// a key (`data-idle` on the body, in ms, says otherwise) a clock shows; when the server cannot be
+// reached the screen stays with a plain message.
 (function () {
   'use strict';
   var body = document.body;
@@ -105,6 +106,8 @@
 
   function openPad(button) {
     padForm = button.form; padFrom = button; padDigits = '';
+    var title = document.querySelector('main h1'), lead = document.querySelector('main .tv-lead');
+    document.getElementById('tv-pad-what').textContent = (title ? title.textContent : '') + (lead ? ' · ' + lead.textContent : '');
     showDigits(); pad.hidden = false;
     focus(pad.querySelector('[data-digit="1"]'));
   }
@@ -159,7 +162,8 @@
     var t = document.getElementById('tv-time');
     if (t) t.textContent = text;
     document.getElementById('tv-idle-time').textContent = text;
-    if (idle.hidden && pad.hidden && Date.now() - lastKey > 10 * 60 * 1000) idle.hidden = false;
+    var after = Number(body.getAttribute('data-idle')) || 10 * 60 * 1000;
+    if (idle.hidden && pad.hidden && Date.now() - lastKey > after) idle.hidden = false;
   }
 
   function tag(a) { return body.getAttribute(a.emergency ? 'data-emergency' : 'data-reminder'); }
@@ -196,6 +200,9 @@
     }).catch(offline);
   }
 
+  Array.prototype.forEach.call(document.querySelectorAll('.tv-alert'), function (a) {
+    var line = document.createElement('p'); line.textContent = a.textContent; document.getElementById('tv-idle-alerts').appendChild(line);
+  });
   document.addEventListener('keydown', key);
   pad.addEventListener('click', function (e) { if (e.target.tagName === 'BUTTON') padKey(e.target); });
   // The focus never leaves the page's items (a click elsewhere puts it back).

@@ -114,6 +114,23 @@ def test_the_tv_is_driven_by_the_remote_alone(base_url):
         assert driver.execute_script("return window.__said") != []
         if SHOTS:
             driver.save_screenshot(os.path.join(SHOTS, "tv-care.png"))
+        # A bill paid with the household PIN on the number pad, by keys: the bill, pay, 2468, OK.
+        press_to(driver, Keys.BACKSPACE, "home")
+        press_to(driver, "3", "bills")
+        if driver.find_elements(By.CSS_SELECTOR, ".tv-item.tv-urgent"):
+            press_to(driver, Keys.ENTER, "bills")
+            assert driver.switch_to.active_element.get_attribute("data-pin") == "1"
+            press(driver, Keys.ENTER)
+            assert driver.find_element(By.ID, "tv-pad").is_displayed()
+            check_focus(driver)
+            for key in "2468":
+                press(driver, key)
+            for key in [Keys.ARROW_DOWN] * 3 + [Keys.ARROW_RIGHT] * 2:
+                press(driver, key)
+                check_focus(driver)
+            assert driver.switch_to.active_element.get_attribute("data-pad") == "ok"
+            press_to(driver, Keys.ENTER, "bills")
+            assert "缴好了" in driver.find_element(By.CSS_SELECTOR, "[data-test=tv-message]").text
         problems = []
         for path in ["/tv", "/tv/care", "/tv/bills", "/tv/contacts"]:
             driver.get(base_url + path)
@@ -133,7 +150,25 @@ def test_the_tv_is_driven_by_the_remote_alone(base_url):
         WebDriverWait(driver, 8, poll_frequency=0.2).until(lambda d: title in d.find_element(By.ID, "tv-alerts").text)
         assert time.time() - started < 5
         check_focus(driver)
+
+        # Without a key, the clock shows with the urgent notice (10 minutes; here 1.5 s); a key brings
+        # the screen back, unchanged.
+        driver.execute_script("document.body.setAttribute('data-idle', '1500')")
+        WebDriverWait(driver, 5, poll_frequency=0.2).until(lambda d: d.find_element(By.ID, "tv-idle").is_displayed())
+        assert title in driver.find_element(By.ID, "tv-idle").text
+        press(driver, Keys.ARROW_DOWN)
+        assert not driver.find_element(By.ID, "tv-idle").is_displayed() and screen(driver) == "home"
+        driver.execute_script("document.body.setAttribute('data-idle', '600000')")
+
+        # The server out of reach: a press leaves the screen as it is, with a plain message.
+        driver.execute_script("window.fetch = () => Promise.reject(new Error('down'))")
+        press(driver, "3")
+        WebDriverWait(driver, 5, poll_frequency=0.2).until(lambda d: "连不上" in d.find_element(By.ID, "tv-note").text)
+        time.sleep(1)
+        assert screen(driver) == "home"
+        check_focus(driver)
         if SHOTS:
+            driver.get(base_url + "/tv")
             press_to(driver, "3", "bills")
             driver.save_screenshot(os.path.join(SHOTS, "tv-bills.png"))
     finally:

@@ -93,6 +93,6 @@ extension AssistantStrings {
         "qa.tv.answer": "The answer:",
         "qa.tv.maybe": "A possible answer (when unsure, call the property desk or the community office):",
         "qa.tv.noAnswer": "No answer was found: please call the community office.",
-        "qa.tv.readAll": "🔊 Press 0 to hear the answer",
+        "qa.tv.readAll": "Press 0 to hear the answer",
     ]
 }

@@ -93,6 +93,6 @@ extension AssistantStrings {
         "qa.tv.answer": "答案：",
         "qa.tv.maybe": "可能的答案（不确定时请打物业或社区电话）：",
         "qa.tv.noAnswer": "没有找到答案，请打社区电话问一问。",
-        "qa.tv.readAll": "🔊 按 0 朗读答案",
+        "qa.tv.readAll": "按 0 朗读答案",
     ]
 }

@@ -119,6 +119,7 @@ extension MetersStrings {
         "bill.tv.owed": "{amount} to pay, due {due}.",
         "bill.tv.pay": "Pay from the household wallet (household PIN needed)",
         "bill.tv.wallet": "Wallet balance {amount}",
+        "bill.tv.short": "Not enough in the wallet: ask your family to pay or top it up",
         "bill.tv.family": "Ask my family to pay",
         "bill.tv.familyHint": "Their phones get a reminder",
         "bill.tv.familyDone": "Your family has been asked to pay it.",

@@ -119,6 +119,7 @@ extension MetersStrings {
         "bill.tv.owed": "还要缴 {amount}，{due} 前缴。",
         "bill.tv.pay": "用家庭钱包缴费（要输入家庭密码）",
         "bill.tv.wallet": "钱包余额 {amount}",
+        "bill.tv.short": "钱包余额不够，请家人代缴或充值",
         "bill.tv.family": "请家人代缴",
         "bill.tv.familyHint": "家人的手机会收到提醒",
         "bill.tv.familyDone": "已经告诉家人，请他们代缴。",

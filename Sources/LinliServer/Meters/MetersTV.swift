@@ -14,13 +14,14 @@ enum MetersTV {
 
     static func owed(_ bill: Bill) -> Int64 { bill.totalFen - bill.paidFen }
 
-    /// The household's bills since the viewer lived there: unpaid first, then this month's.
+    /// The household's bills since the viewer lived there: the unpaid ones, then the paid ones of the
+    /// last three periods.
     static func visibleBills(_ req: Request, _ viewer: TVViewer) async throws -> [Bill] {
         let since = try req.user().principal.residentSince[viewer.household] ?? .distantPast
-        let month = String(Calendar.chinaDate(req.clock.now()).prefix(7))
         let rows = try await Bill.query(on: req.db).filter(\.$householdID == viewer.household).filter(\.$issuedAt >= since)
             .sort(\.$period, .descending).limit(24).all()
-        return rows.filter { $0.status != .paid } + rows.filter { $0.status == .paid && $0.period >= month }
+        let recent = Set(rows.prefix(3).compactMap(\.id))
+        return rows.filter { $0.status != .paid } + rows.filter { $0.status == .paid && recent.contains($0.id ?? UUID()) }
     }
 
     @Sendable static func bills(_ req: Request, _ viewer: TVViewer, _ item: String?) async throws -> TVScreen {
@@ -41,10 +42,11 @@ enum MetersTV {
                 screen.lead = req.t("bill.tv.paid")
             } else {
                 screen.lead = req.t("bill.tv.owed", ["amount": MoneyText.yuan(owed(bill)), "due": bill.dueOn])
+                let balance = req.t("bill.tv.wallet", ["amount": MoneyText.yuan(wallet)])
                 screen.items.insert(
-                    TVItem(
-                        id: "bill-pay", label: req.t("bill.tv.pay"), detail: req.t("bill.tv.wallet", ["amount": MoneyText.yuan(wallet)]),
-                        post: TVPaths.item("bills", id), action: "pay", needsPIN: true), at: 0)
+                    wallet >= owed(bill)
+                        ? TVItem(id: "bill-pay", label: req.t("bill.tv.pay"), detail: balance, post: TVPaths.item("bills", id), action: "pay", needsPIN: true)
+                        : TVItem(id: "bill-pay", label: req.t("bill.tv.short"), detail: balance), at: 0)
                 screen.items.insert(
                     TVItem(id: "bill-family", label: req.t("bill.tv.family"), detail: req.t("bill.tv.familyHint"), post: TVPaths.item("bills", id), action: "family"),
                     at: 1)
@@ -88,7 +90,7 @@ enum MetersTV {
         default:
             throw LinliError.invalid("do", "invalid_value")
         }
-        var screen = try await bills(req, viewer, item)
+        var screen = try await bills(req, viewer, nil)
         screen.message = message
         screen.tone = "ok"
         return screen

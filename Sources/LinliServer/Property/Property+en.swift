@@ -139,7 +139,7 @@ extension PropertyStrings {
         "work.category.cleaning": "Cleaning",
         "work.category.complaint": "Complaint",
         "work.category.suggestion": "Suggestion",
-        "notice.tv.readAll": "🔊 Press 0 to hear it all",
+        "notice.tv.readAll": "Press 0 to hear it all",
         "notice.tv.none": "No notices right now.",
         "service.tv.choose": "Choose a service and press OK, then OK again to book it (pay at the door).",
         "service.tv.none": "No services can be booked right now.",

@@ -139,7 +139,7 @@ extension PropertyStrings {
         "work.category.cleaning": "保洁",
         "work.category.complaint": "投诉",
         "work.category.suggestion": "建议",
-        "notice.tv.readAll": "🔊 按 0 朗读全文",
+        "notice.tv.readAll": "按 0 朗读全文",
         "notice.tv.none": "现在没有通知。",
         "service.tv.choose": "选一项服务，按确认，再按一次确认就约好了（上门时付款）。",
         "service.tv.none": "现在没有可以预约的服务。",

@@ -42,6 +42,16 @@ enum TVChannel: Feature {
         }
     }
 
+    /// 李秀英's family put ¥300 into her home's wallet, so her TV can pay a bill with the PIN.
+    static func seedDemo(_ world: DemoWorld, on db: any Database) async throws {
+        guard let building = world.communityBuildings.first(where: { $0.name == "2栋" })?.id,
+            let home = world.communityHouseholds.first(where: { $0.buildingID == building && $0.room == "302" })?.id
+        else { return }
+        try await Books.post(
+            .transfer(30_000, from: Books.provider(world.community), to: Books.wallet(home), cause: "demo-family-top-up:\(home)"),
+            community: world.community, at: world.now.addingTimeInterval(-3 * 86_400), on: db)
+    }
+
     static var demoDevices: [DemoDevices.Spec] {
         // 李秀英's TV, bound to her home.
         [DemoDevices.Spec(33, "2栋302电视盒子", "tv_box", building: "2栋", room: "302")]

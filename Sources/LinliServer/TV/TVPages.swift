@@ -95,15 +95,23 @@ enum TVPages {
         guard let viewer = found else { return other ?? req.redirect(to: TVRoute.home.path) }
         guard let spec = req.application.tvScreens.named(name) else { throw LinliError(.notFound) }
         var view = View(step: "screen")
-        var screen = try await spec.show(req, viewer, item)
+        var screen: TVScreen
+        var status = HTTPStatus.ok
+        do {
+            screen = try await spec.show(req, viewer, item)
+        } catch let error as LinliError where error.code != .internalError {
+            // Gone or never there (a notice withdrawn, another home's bill): said on a TV screen, with Back.
+            status = error.code.status
+            screen = TVScreen(name: name, title: req.t("tv.tile.\(name)"), message: message(error, req), tone: "error")
+        }
         screen.back = screen.back ?? TVRoute.home.path
         screen.backFocus = screen.backFocus ?? "tile-\(name)"
         number(&screen)
         view.screen = screen
         view.back = link(screen.back!, focus: screen.backFocus)
         try await frame(&view, viewer, req)
-        try await count(viewer, item == nil ? name : "\(name).item", req)
-        return try await page(req, view)
+        try await count(viewer, item == nil ? name : "\(name).item", status: Int(status.code), req)
+        return try await page(req, view, status: status)
     }
 
     /// An item's post: the feature does it and says what to show; a refusal (a wrong PIN, a slot just
