@@ -124,7 +124,7 @@ enum EnvironmentPages {
                 water: req.t(
                     "env.water",
                     ["week": TelemetryDisplay.number(z.litresWeek.rounded()), "month": TelemetryDisplay.number(z.litresMonth.rounded())]),
-                chart: chart(mine, since: since, title: req.t("env.chart", ["zone": z.name])), runs: lines,
+                chart: chart(mine, since: since, title: req.t("env.chart", ["zone": z.name]), req), runs: lines,
                 action: EnvironmentRoute.zone(id, z.id).path, maxRun: z.maxRunMinutes)
         }
         let bins = try await BinsAPI.reads(try await BinsAPI.devices(id, on: req.db), now: now, on: req.db)
@@ -141,13 +141,14 @@ enum EnvironmentPages {
             canCommand: req.can(.sendCommands(id)), round: EnvironmentRoute.round(id).path, feed: EnvironmentFeed.path(id))
     }
 
-    /// Litres a day over 14 days as an SVG bar chart (numbers only, and the escaped title).
-    static func chart(_ runs: [IrrigationRun], since: Date, title: String) -> String {
-        var days = [Double](repeating: 0, count: 14)
+    /// Litres a day over 14 days, as the one bar chart (each day labelled by its date).
+    static func chart(_ runs: [IrrigationRun], since: Date, title: String, _ req: Request) -> String {
+        var days = [Double?](repeating: 0, count: 14)
         for run in runs {
             let index = Int(run.plannedAt.timeIntervalSince(since) / 86_400)
-            if days.indices.contains(index) { days[index] += run.litres ?? 0 }
+            if days.indices.contains(index) { days[index] = (days[index] ?? 0) + (run.litres ?? 0) }
         }
-        return Markup.barChart(days, label: title)
+        let labels = (0..<14).map { "\(Calendar.china.component(.day, from: since.addingTimeInterval(Double($0) * 86_400)))" }
+        return BarChart(title: title, unit: "L", labels: labels, values: days, fontSize: req.chartFontSize).svg()
     }
 }

@@ -151,13 +151,17 @@ enum MetersPages {
         return UsageHome(
             id: (try? household.requireID()) ?? UUID(), home: name,
             hasMeters: read.meters > 0, figures: figures,
-            daysChart: Markup.barChart(read.days.map(\.usage), label: req.t("usage.daysChart", ["unit": unit])),
+            daysChart: BarChart(
+                title: req.t("usage.daysChart", ["unit": unit]), unit: unit, labels: read.days.map { day($0.start) },
+                values: read.days.map(\.usage), fontSize: req.chartFontSize
+            ).svg(),
             days: read.days.map {
                 .init(value: req.t("usage.day", ["day": day($0.start)]), label: amount($0.usage, unit, req))
             },
-            hoursChart: Markup.barChart(
-                read.hours.map(\.usage),
-                label: req.t("usage.hoursChart", ["unit": unit, "from": read.hours.first.map { hour($0.start) } ?? ""])),
+            hoursChart: BarChart(
+                title: req.t("usage.hoursChart", ["unit": unit, "from": read.hours.first.map { hour($0.start) } ?? ""]), unit: unit,
+                labels: read.hours.map { String(hour($0.start).prefix(2)) }, values: read.hours.map(\.usage), fontSize: req.chartFontSize
+            ).svg(),
             comparison: read.comparison.map {
                 req.t("usage.comparison", ["rank": "\($0.rank)", "peers": "\($0.peers)", "median": amount($0.median, unit, req)])
             },
