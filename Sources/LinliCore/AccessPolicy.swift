@@ -100,6 +100,11 @@ public enum AccessRequest: Sendable, Equatable {
     /// Set prices and tariffs, see the community's money: wallets' totals, payouts, reconciliation
     /// (operators only: money is the one thing property staff do not change).
     case manageFinance(UUID)
+    /// See the community's operations figures (work, devices, engagement, demand): operators, property
+    /// staff, community workers.
+    case viewAnalytics(UUID)
+    /// See the money among them (fee rates, arrears): operators and property staff.
+    case viewMoneyFigures(UUID)
 }
 
 /// Where a person belongs, for deciding who may change what is shared across communities.
@@ -173,7 +178,8 @@ public enum AccessPolicy {
             if assignee == principal.personID || principal.livedIn(household, when: filedAt) { return .allow }
             let roles: Set<StaffRole> = [.operator_, .propertyStaff]
             return roles.isDisjoint(with: principal.staffRoles[community] ?? []) ? .hidden : .allow
-        case .publishNotices(let community), .organiseEvents(let community), .answerQuestions(let community):
+        case .publishNotices(let community), .organiseEvents(let community), .answerQuestions(let community),
+            .viewAnalytics(let community):
             guard principal.communities.contains(community) else { return .hidden }
             let roles: Set<StaffRole> = [.operator_, .propertyStaff, .communityWorker]
             return roles.isDisjoint(with: principal.staffRoles[community] ?? []) ? .forbidden : .allow
@@ -181,7 +187,7 @@ public enum AccessPolicy {
             guard principal.communities.contains(community) else { return .hidden }
             let roles: Set<StaffRole> = [.operator_, .communityWorker]
             return roles.isDisjoint(with: principal.staffRoles[community] ?? []) ? .forbidden : .allow
-        case .dispatchWorkOrders(let community):
+        case .dispatchWorkOrders(let community), .viewMoneyFigures(let community):
             guard principal.communities.contains(community) else { return .hidden }
             let roles: Set<StaffRole> = [.operator_, .propertyStaff]
             return roles.isDisjoint(with: principal.staffRoles[community] ?? []) ? .forbidden : .allow

@@ -55,9 +55,9 @@ public struct AnalyticsPeriod: Sendable, Equatable {
 
     public func contains(_ date: CivilDate) -> Bool { from <= date && date <= to }
 
-    static func dayNumber(_ date: CivilDate) -> Int { CivilDays.days(year: date.year, month: date.month, day: date.day) }
+    public static func dayNumber(_ date: CivilDate) -> Int { CivilDays.days(year: date.year, month: date.month, day: date.day) }
 
-    static func day(_ number: Int) -> CivilDate {
+    public static func day(_ number: Int) -> CivilDate {
         let (y, m, d) = CivilDays.civil(fromDays: number)
         return CivilDate(year: y, month: m, day: d)!
     }

@@ -69,6 +69,7 @@ public enum WorkFigures {
         /// Done in the period after at least one reopening.
         public var reopened = 0
         public var ratings = 0
+        public var ratingSum = 0
         public var ratingMean: Double?
         public var perStaff: [String: Staff] = [:]
         /// Open now and past its deadline (counted from its last opening), as the work-order list shows.
@@ -116,6 +117,7 @@ public enum WorkFigures {
         }
         result.onTimeRate = FeeFigures.rate(Int64(result.onTime), Int64(result.done))
         result.respondedRate = FeeFigures.rate(Int64(result.respondedOnTime), Int64(result.filed))
+        result.ratingSum = ratingSum
         result.ratingMean = result.ratings > 0 ? (Double(ratingSum) / Double(result.ratings) * 100).rounded() / 100 : nil
         return result
     }

@@ -104,7 +104,16 @@ enum OpenAPI {
         }
         var success: [(String, JSONValue)] = [("description", "OK")]
         if let response = e.response {
-            success.append(("content", .object([(e.responseContentType, .object([("schema", response)]))])))
+            // Several media types, comma-separated: JSON keeps the schema, the others (a CSV of the same
+            // figures) are text.
+            success.append(
+                (
+                    "content",
+                    .object(
+                        e.responseContentType.split(separator: ",").enumerated().map { index, type in
+                            (String(type).trimmingCharacters(in: .whitespaces), .object([("schema", index == 0 ? response : Schema.string())]))
+                        })
+                ))
         }
         pairs.append(
             (

@@ -24,6 +24,7 @@ enum Property: Feature {
     static func register(_ app: Application) {
         app.notificationTopics.add(.property)
         PropertyTV.register(app)
+        WorkOrderFigures.register(app)
         for (name, route) in [
             ("requests", PropertyRoute.myRequests), ("tasks", .myTasks), ("notices", .myNotices),
             ("services", .myServices),

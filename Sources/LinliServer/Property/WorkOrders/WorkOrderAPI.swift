@@ -37,14 +37,18 @@ enum WorkOrderAPI {
             }
             query = query.filter(\.$assigneeID == id)
         }
-        if req.query[String.self, at: "overdue"] == "true" {
-            query = query.filter(\.$status ~~ [.submitted, .accepted, .onTheWay]).group(.or) { late in
-                late.filter(\.$completeBy < now).group(.and) {
-                    $0.filter(\.$status == .submitted).filter(\.$respondBy < now)
-                }
+        if req.query[String.self, at: "overdue"] == "true" { query = overdue(query, now: now) }
+        return query
+    }
+
+    /// Open and past a deadline: not done in time, or not accepted in time (the list's `overdue=true`,
+    /// and the operations figures' `overdueOpen`).
+    static func overdue(_ query: QueryBuilder<WorkOrder>, now: Date) -> QueryBuilder<WorkOrder> {
+        query.filter(\.$status ~~ [.submitted, .accepted, .onTheWay]).group(.or) { late in
+            late.filter(\.$completeBy < now).group(.and) {
+                $0.filter(\.$status == .submitted).filter(\.$respondBy < now)
             }
         }
-        return query
     }
 
     /// The photo, or its thumbnail with `?size=thumbnail` (the photo itself when it has none).
