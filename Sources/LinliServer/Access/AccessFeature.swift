@@ -18,6 +18,7 @@ enum Access: Feature {
     }
 
     static func register(_ app: Application) throws {
+        GateUse.register(app)
         app.notificationTopics.add(.access)
         app.pageLinks.add("access", AccessRoute.myAccess)
         app.homeTiles.add("access", order: 10, AccessRoute.myAccess)

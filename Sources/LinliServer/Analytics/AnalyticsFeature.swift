@@ -10,6 +10,7 @@ enum Analytics: Feature {
     static func register(_ app: Application) {
         app.migrations.add(CreateAnalytics())
         app.jobs.every(Rollups.job, seconds: 600) { app, job in try await Rollups.run(now: job.now, app: app) }
+        app.operationsFigures.add("engagement", order: 40, audience: { .viewAnalytics($0) }, compute: Engagement.figures)
         app.api.authenticated.register(
             .init(
                 method: .GET, path: RegistryAPI.c + "/analytics/summary", operationID: "getAnalyticsSummary",
@@ -42,7 +43,8 @@ enum Analytics: Feature {
     static func figures(_ community: UUID, _ period: AnalyticsPeriod, _ req: Request) async throws -> JSONValue {
         let context = FigureContext(
             community: community, period: period, now: req.clock.now(), db: req.db,
-            sums: try await Rollups.sums(community, period, on: req.db))
+            sums: try await Rollups.sums(community, period, on: req.db), active: try await Rollups.active(community, period, on: req.db),
+            usedTypes: req.application.operationsFigures.usedTypes)
         var pairs: [(String, JSONValue)] = [("from", .string(period.from.description)), ("to", .string(period.to.description))]
         for group in req.application.operationsFigures.allGroups where req.can(group.audience(community)) {
             pairs.append((group.name, try await group.compute(context)))

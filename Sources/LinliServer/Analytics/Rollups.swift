@@ -18,6 +18,19 @@ final class AnalyticsDay: Model, @unchecked Sendable {
     init() {}
 }
 
+/// A household active on a day through a channel (distinct: one row per day, household, channel).
+final class AnalyticsActive: Model, @unchecked Sendable {
+    static let schema = "analytics_active"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "community_id") var communityID: UUID
+    @Field(key: "day") var day: String
+    @Field(key: "household_id") var householdID: UUID
+    @Field(key: "channel") var channel: String
+
+    init() {}
+}
+
 /// How far back a community's days were rolled up (the first run fills a year).
 final class AnalyticsFill: Model, @unchecked Sendable {
     static let schema = "analytics_fills"
@@ -34,12 +47,16 @@ struct CreateAnalytics: AsyncMigration {
         try await database.schema(AnalyticsDay.schema).id()
             .field("community_id", .uuid, .required).field("day", .string, .required).field("key", .string, .required)
             .field("value", .double, .required).unique(on: "community_id", "day", "key").create()
+        try await database.schema(AnalyticsActive.schema).id()
+            .field("community_id", .uuid, .required).field("day", .string, .required).field("household_id", .uuid, .required)
+            .field("channel", .string, .required).unique(on: "community_id", "day", "household_id", "channel").create()
         try await database.schema(AnalyticsFill.schema).id()
             .field("community_id", .uuid, .required).field("filled_at", .datetime, .required).unique(on: "community_id").create()
     }
 
     func revert(on database: any Database) async throws {
         try await database.schema(AnalyticsFill.schema).delete()
+        try await database.schema(AnalyticsActive.schema).delete()
         try await database.schema(AnalyticsDay.schema).delete()
     }
 }
@@ -77,10 +94,27 @@ enum Rollups {
         for counter in app.operationsFigures.allCounters {
             values.merge(try await counter.count(community, day, app.db)) { first, _ in first }
         }
+        var active: Set<String> = []
+        for activity in app.operationsFigures.allActivities {
+            for (household, channel) in try await activity.households(community, day, app.db) { active.insert("\(household) \(channel)") }
+        }
         let text = day.description
         let counted = values
+        let seen = active
         try await app.db.writeTransaction { tx in
             try await AnalyticsDay.query(on: tx).filter(\.$communityID == community).filter(\.$day == text).delete()
+            try await AnalyticsActive.query(on: tx).filter(\.$communityID == community).filter(\.$day == text).delete()
+            let activeRows = seen.sorted().compactMap { pair -> AnalyticsActive? in
+                let parts = pair.split(separator: " ")
+                guard parts.count == 2, let household = UUID(uuidString: String(parts[0])) else { return nil }
+                let row = AnalyticsActive()
+                row.communityID = community
+                row.day = text
+                row.householdID = household
+                row.channel = String(parts[1])
+                return row
+            }
+            if !activeRows.isEmpty { try await activeRows.create(on: tx) }
             let rows = counted.filter { $0.value != 0 }.sorted { $0.key < $1.key }.map { key, value -> AnalyticsDay in
                 let row = AnalyticsDay()
                 row.communityID = community
@@ -91,6 +125,13 @@ enum Rollups {
             }
             if !rows.isEmpty { try await rows.create(on: tx) }
         }
+    }
+
+    /// The households active in the period, by channel (distinct).
+    static func active(_ community: UUID, _ period: AnalyticsPeriod, on db: any Database) async throws -> [String: Set<UUID>] {
+        let rows = try await AnalyticsActive.query(on: db).filter(\.$communityID == community)
+            .filter(\.$day >= period.from.description).filter(\.$day <= period.to.description).all()
+        return Dictionary(grouping: rows, by: \.channel).mapValues { Set($0.map(\.householdID)) }
     }
 
     /// Each key's sum over the period's days.

@@ -13,6 +13,10 @@ struct FigureContext: Sendable {
     let db: any Database
     /// Each roll-up key's sum over the period's days.
     let sums: [String: Double]
+    /// The households active in the period, by channel.
+    let active: [String: Set<UUID>]
+    /// The device types whose use is counted (``OperationsFigures/countsUse(of:)``).
+    let usedTypes: Set<String>
 
     func sum(_ key: String) -> Double { sums[key] ?? 0 }
     func int(_ key: String) -> Int { Int(sum(key).rounded()) }
@@ -40,10 +44,32 @@ struct DailyCounter: Sendable {
     let count: @Sendable (_ community: UUID, _ day: CivilDate, _ db: any Database) async throws -> [String: Double]
 }
 
-/// The operations figures' registry: each feature adds its groups and daily counters.
+/// Who used the community's services on a China day, and how: a household and its channel (`app`,
+/// `tv`, `kiosk`, `bin`), from one feature's records; kept by the roll-up job so that "households active in
+/// a period" is a count of distinct rows.
+struct DailyActivity: Sendable {
+    let name: String
+    let households: @Sendable (_ community: UUID, _ day: CivilDate, _ db: any Database) async throws -> [(household: UUID, channel: String)]
+}
+
+/// The operations figures' registry: each feature adds its groups, daily counters and activity, and
+/// the device types whose use it counts (as `use.<type>.<device id>` daily counts).
 final class OperationsFigures: Sendable {
     private let groups = NIOLockedValueBox([FigureGroup]())
     private let counters = NIOLockedValueBox([DailyCounter]())
+    private let activities = NIOLockedValueBox([DailyActivity]())
+    private let used = NIOLockedValueBox(Set<String>())
+
+    func addActivity(
+        _ name: String, households: @escaping @Sendable (UUID, CivilDate, any Database) async throws -> [(household: UUID, channel: String)]
+    ) {
+        activities.withLockedValue { $0.append(DailyActivity(name: name, households: households)) }
+    }
+
+    func countsUse(of types: [String]) { used.withLockedValue { $0.formUnion(types) } }
+
+    var allActivities: [DailyActivity] { activities.withLockedValue { $0 } }
+    var usedTypes: Set<String> { used.withLockedValue { $0 } }
 
     func add(_ name: String, order: Int, audience: @escaping @Sendable (UUID) -> AccessRequest,
              compute: @escaping @Sendable (FigureContext) async throws -> JSONValue) {
@@ -56,6 +82,26 @@ final class OperationsFigures: Sendable {
 
     var allGroups: [FigureGroup] { groups.withLockedValue { $0 }.sorted { $0.order < $1.order } }
     var allCounters: [DailyCounter] { counters.withLockedValue { $0 } }
+}
+
+/// The day's window, China time, and the current home of each of some people in a community (an owner's
+/// home first): what the activity sources share.
+enum ActivityDay {
+    static func window(_ day: CivilDate) -> (start: Date, end: Date) {
+        let start = Calendar.chinaStart(of: day)
+        return (start, start.addingTimeInterval(86_400))
+    }
+
+    static func homes(of people: [UUID], in community: UUID, on db: any Database) async throws -> [UUID: UUID] {
+        guard !people.isEmpty else { return [:] }
+        let stays = try await Membership.query(on: db).filter(\.$personID ~~ Array(Set(people))).filter(\.$communityID == community)
+            .filter(\.$movedOut == nil).all()
+        var homes: [UUID: UUID] = [:]
+        for stay in stays.sorted(by: { ($0.relation == .owner ? 0 : 1) < ($1.relation == .owner ? 0 : 1) }) where homes[stay.personID] == nil {
+            homes[stay.personID] = stay.householdID
+        }
+        return homes
+    }
 }
 
 extension Application {

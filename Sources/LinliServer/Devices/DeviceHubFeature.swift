@@ -16,6 +16,7 @@ enum Devices: Feature {
     }
 
     static func register(_ app: Application) {
+        DeviceFigures.register(app)
         app.notificationTopics.add(.devices)
         let tabs = app.consoleTabs
         tabs.add("devices", order: 50, shown: { .viewDevices($0) }) { DeviceRoute.devices($0) }

@@ -25,6 +25,7 @@ enum Property: Feature {
         app.notificationTopics.add(.property)
         PropertyTV.register(app)
         WorkOrderFigures.register(app)
+        PropertyActivity.register(app)
         for (name, route) in [
             ("requests", PropertyRoute.myRequests), ("tasks", .myTasks), ("notices", .myNotices),
             ("services", .myServices),

@@ -18,6 +18,7 @@ enum TVChannel: Feature {
 
     static func register(_ app: Application) {
         app.migrations.add(CreateTVPairings())
+        TerminalFigures.register(app)
         let web = app.pages
         for (name, route) in [("tv", TVRoute.home), ("tvSetup", .setup), ("tvLive", .live), ("tvPair", .pair)] {
             app.pageLinks.add(name, route)

@@ -37,6 +37,7 @@ enum Wallet: Feature {
             return nil
         }
         app.migrations.add(CreateWallet())
+        RecyclingUse.register(app)
         app.migrations.add(CreateRecyclingCollections())
         app.migrations.add(AddRecyclingPinFailures())
         app.departures.onVacancy { [weak app] vacancy, db in

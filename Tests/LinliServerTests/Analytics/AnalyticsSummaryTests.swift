@@ -191,4 +191,50 @@ import VaporTesting
             #expect(ages["upTo30Fen"] == 6_000 && ages["upTo90Fen"] == 3_000)
         }
     }
+
+    @Test func devicesAreOnlineOfflineIdleOrUnusedAndEngagementCountsHomesByChannel() async throws {
+        try await withLinli { h in
+            let op = try await h.token("operator")
+            let (tv, tvToken) = try await h.device("tv_box", "客厅电视", token: op)
+            _ = try await h.device("kiosk", "大厅自助机", token: op)
+            let (gas, gasToken) = try await h.device("gas", "厨房燃气", token: op)
+            #expect(try await h.send(.PATCH, h.community + "/devices/\(tv)", token: op, raw: #"{"householdID":"\#(h.world.home)"}"#).status == .ok)
+            for (token, body) in [(tvToken, #"{"power_on":true}"#), (gasToken, #"{"gas_lel":1}"#)] {
+                let sent = try await h.send(.POST, "/api/v1/\(token)/telemetry", raw: body)
+                #expect(sent.status == .ok, "\(sent.body.string)")
+            }
+            let owner = try #require(try await Person.find(h.world.owner, on: h.app.db))
+            owner.isElderly = true
+            try await owner.save(on: h.app.db)
+            func figures() async throws -> [String: Any] {
+                try await Rollups.run(now: h.clock.now(), app: h.app)
+                return try json(try await summary(h, "from=2026-09-21&to=2026-09-21", token: op))
+            }
+            var all = try await figures()
+            var devices = try #require(all["devices"] as? [String: Any])
+            // The TV reports but nobody watched: idle, and unused; the kiosk never spoke: offline (and unused);
+            // the gas sensor only reports: online.
+            #expect(devices["total"] as? Int == 3 && devices["online"] as? Int == 1 && devices["idle"] as? Int == 1 && devices["offline"] as? Int == 1)
+            let unused = try #require(devices["unused"] as? [[String: Any]]).compactMap { $0["id"] as? String }
+            #expect(Set(unused) == Set([tv.uuidString, try #require(try await Device.query(on: h.app.db).filter(\.$type == "kiosk").first()?.id?.uuidString)]))
+            #expect(!unused.contains(gas.uuidString))
+            var engagement = try #require(all["engagement"] as? [String: Any])
+            #expect(engagement["households"] as? Int == 2 && engagement["activeHouseholds"] as? Int == 0)
+            #expect(engagement["elderlyHouseholds"] as? Int == 1 && engagement["elderlyActive"] as? Int == 0)
+
+            // The TV is used: a screen on its box.
+            let browser = WebTests.Browser(h)
+            let setup = try await browser.go(.GET, "/tv")
+            #expect(try await browser.go(.POST, "/tv/setup", form: ["_csrf": browser.csrf(setup), "token": tvToken]).status == .seeOther)
+            #expect(try await browser.go(.GET, "/tv/care").status == .ok)
+            all = try await figures()
+            devices = try #require(all["devices"] as? [String: Any])
+            #expect(devices["online"] as? Int == 2 && devices["idle"] as? Int == 0)
+            #expect(!(try #require(devices["unused"] as? [[String: Any]])).contains { $0["id"] as? String == tv.uuidString })
+            engagement = try #require(all["engagement"] as? [String: Any])
+            #expect(engagement["activeHouseholds"] as? Int == 1 && engagement["elderlyActive"] as? Int == 1)
+            #expect((engagement["byChannel"] as? [String: Int])?["tv"] == 1 && (engagement["byChannel"] as? [String: Int])?["app"] == 0)
+        }
+    }
 }
+
