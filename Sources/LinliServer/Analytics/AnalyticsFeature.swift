@@ -7,7 +7,11 @@ import Vapor
 /// adds its daily counts and its group of figures (``OperationsFigures``); this feature keeps the
 /// roll-ups (``Rollups``) and answers a period's summary, as JSON or as `figure,value` CSV rows.
 enum Analytics: Feature {
+    static var strings: (any LocalizedStrings.Type)? { AnalyticsStrings.self }
+    static var css: String? { "analytics/analytics.css" }
+
     static func register(_ app: Application) {
+        AnalyticsPages.register(app)
         app.migrations.add(CreateAnalytics())
         app.jobs.every(Rollups.job, seconds: 600) { app, job in try await Rollups.run(now: job.now, app: app) }
         app.operationsFigures.add("engagement", order: 40, audience: { .viewAnalytics($0) }, compute: Engagement.figures)
@@ -52,20 +56,22 @@ enum Analytics: Feature {
         return .object(pairs)
     }
 
+    /// The figures as `figure,value` rows, a download.
+    static func csv(_ value: JSONValue, _ period: AnalyticsPeriod) -> Response {
+        let rows = value.flattened().map { CSVTable.line([$0, $1]) }
+        let response = Response(status: .ok, body: .init(string: (["figure,value"] + rows).joined(separator: "\r\n") + "\r\n"))
+        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"analytics-\(period.from)-\(period.to).csv\"")
+        return response
+    }
+
     @Sendable static func summary(_ req: Request) async throws -> Response {
         let community = try req.scope.communityID()
         let format = req.query[String.self, at: "format"] ?? "json"
         guard ["json", "csv"].contains(format) else { throw LinliError.invalid("format", "invalid_value") }
         let period = try period(req)
         let value = try await figures(community, period, req)
-        if format == "csv" {
-            let rows = value.flattened().map { CSVTable.line([$0, $1]) }
-            let response = Response(status: .ok, body: .init(string: (["figure,value"] + rows).joined(separator: "\r\n") + "\r\n"))
-            response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-            response.headers.replaceOrAdd(
-                name: .contentDisposition, value: "attachment; filename=\"analytics-\(period.from)-\(period.to).csv\"")
-            return response
-        }
+        if format == "csv" { return csv(value, period) }
         let response = Response(status: .ok, body: .init(data: try JSONEncoder().encode(value)))
         response.headers.contentType = .json
         return response

@@ -123,6 +123,14 @@ import VaporTesting
             }
             let fromJSON = flatten(try json(try await summary(h, "from=2026-09-20&to=2026-09-21", token: op)))
             #expect(rows == fromJSON)
+            // The console's page draws the figures with charts, and its download is the same CSV.
+            let browser = WebTests.Browser(h)
+            try await browser.signIn(h.world.phones["operator"]!)
+            let page = try await browser.go(.GET, "/console/\(h.world.a)/analytics?from=2026-09-20&to=2026-09-21")
+            #expect(page.status == .ok && page.text.contains("<svg class=\"chart\"") && page.text.contains("/analytics/csv?from=2026-09-20"))
+            let download = try await browser.go(.GET, "/console/\(h.world.a)/analytics/csv?from=2026-09-20&to=2026-09-21")
+            #expect(download.body.string == csv.body.string)
+            #expect(try await browser.go(.GET, "/console/\(h.world.a)/analytics?from=2026-09-21&to=2026-09-01").status == .unprocessableEntity)
             #expect(rows["workOrders.overdueOpen"] == "0" && rows["fees.billedFen"] != nil)
         }
     }

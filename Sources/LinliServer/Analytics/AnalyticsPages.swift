@@ -1,0 +1,160 @@
+import Fluent
+import Foundation
+import LinliCore
+import Vapor
+
+/// The strings of this feature (`AnalyticsStrings` tables beside it).
+enum AnalyticsStrings: LocalizedStrings {}
+
+enum AnalyticsRoute: PageRoute {
+    case console(UUID)
+    /// The same figures as CSV, for the page's download link (the page's session, not a token).
+    case csv(UUID)
+
+    var path: String {
+        switch self {
+        case .console(let c): "/console/\(c)/analytics"
+        case .csv(let c): "/console/\(c)/analytics/csv"
+        }
+    }
+}
+
+/// `/console/<community>/analytics`: the summary's figures for a period against the period before, with
+/// charts (the one ``BarChart``, each with its table) and the CSV of the same figures.
+enum AnalyticsPages {
+    struct Figure: Encodable {
+        let label: String
+        let value: String
+        let previous: String
+        /// `up`, `down` or `same`, and said in words.
+        let trend: String
+        let trendText: String
+    }
+
+    struct Chart: Encodable {
+        let svg: String
+        let rows: [ConsolePages.Option]
+    }
+
+    struct Section: Encodable {
+        let id: String
+        let title: String
+        let figures: [Figure]
+        let charts: [Chart]
+    }
+
+    struct Page: Encodable {
+        let header: ConsolePages.Header
+        let from: String
+        let to: String
+        let previous: String
+        let csv: String
+        let sections: [Section]
+        let unused: [ConsolePages.Option]
+    }
+
+    static func register(_ app: Application) {
+        app.consoleTabs.add("analytics", order: 15, shown: { .viewAnalytics($0) }) { AnalyticsRoute.console($0) }
+        Web.route(app.pages, .GET, { c, _, _ in AnalyticsRoute.console(c) }, authority: .community { .viewAnalytics($0) }, page)
+        Web.route(app.pages, .GET, { c, _, _ in AnalyticsRoute.csv(c) }, authority: .community { .viewAnalytics($0) }) { req in
+            let period = try Analytics.period(req)
+            return Analytics.csv(try await Analytics.figures(try req.scope.communityID(), period, req), period)
+        }
+    }
+
+    /// What each group shows first: its key figures, how each is written.
+    static let headline: [String: [(String, String)]] = [
+        "fees": [("collectionRate", "%"), ("householdRate", "%"), ("clearanceRate", "%"), ("billedFen", "¥"), ("collectedFen", "¥")],
+        "workOrders": [("filed", ""), ("done", ""), ("onTimeRate", "%"), ("respondedOnTimeRate", "%"), ("overdueOpen", "now"), ("ratingMean", "")],
+        "devices": [("total", ""), ("online", ""), ("offline", ""), ("idle", "")],
+        "engagement": [("households", ""), ("activeHouseholds", ""), ("activeRate", "%"), ("elderlyHouseholds", ""), ("elderlyActiveRate", "%")],
+    ]
+
+    static func number(_ value: JSONValue?) -> Double? {
+        switch value {
+        case .int(let n): Double(n)
+        case .double(let d): d
+        default: nil
+        }
+    }
+
+    static func text(_ value: Double?, _ kind: String) -> String {
+        guard let value else { return "—" }
+        switch kind {
+        case "%": return BarChart.format((value * 1000).rounded() / 10) + "%"
+        case "¥": return MoneyText.yuan(Int64(value))
+        default: return BarChart.format((value * 100).rounded() / 100)
+        }
+    }
+
+    @Sendable static func page(_ req: Request) async throws -> Response {
+        let header = try await ConsolePages.header(req, current: "analytics")
+        let community = header.id
+        let period = try Analytics.period(req)
+        let now = try await Analytics.figures(community, period, req)
+        let before = try await Analytics.figures(community, period.previous, req)
+        let size = req.chartFontSize
+        var sections: [Section] = []
+        for group in req.application.operationsFigures.allGroups {
+            guard let current = now[group.name] else { continue }
+            let figures = (headline[group.name] ?? []).map { key, kind -> Figure in
+                let value = number(current[key])
+                // A figure of now (overdue now) has no earlier value.
+                let previous = kind == "now" ? nil : number(before[group.name]?[key])
+                let trend = value.flatMap { v in previous.map { p in v > p ? "up" : v < p ? "down" : "same" } } ?? "none"
+                return Figure(
+                    label: req.t("analytics.\(group.name).\(key)"), value: text(value, kind), previous: text(previous, kind), trend: trend,
+                    trendText: trend == "none" ? "" : req.t("analytics.trend.\(trend)"))
+            }
+            sections.append(Section(id: group.name, title: req.t("analytics.group.\(group.name)"), figures: figures, charts: charts(group.name, current, size, req)))
+        }
+        var unused: [ConsolePages.Option] = []
+        if case .array(let rows)? = now["devices"]?["unused"] {
+            for row in rows {
+                if case .string(let name)? = row["name"], case .string(let type)? = row["type"] {
+                    unused.append(.init(value: name, label: req.t("device.type.\(type)")))
+                }
+            }
+        }
+        let query = "from=\(period.from)&to=\(period.to)"
+        return try await req.render(
+            "analytics/analytics", title: req.t("console.tab.analytics"),
+            Page(
+                header: header, from: period.from.description, to: period.to.description,
+                previous: req.t("analytics.previous", ["from": period.previous.from.description, "to": period.previous.to.description]),
+                csv: AnalyticsRoute.csv(community).path + "?" + query, sections: sections, unused: unused))
+    }
+
+    /// The charts of a group: a series from the summary, its labels, unit and title.
+    static func charts(_ group: String, _ figures: JSONValue, _ size: Double, _ req: Request) -> [Chart] {
+        func chart(_ title: String, _ unit: String, _ pairs: [(String, Double?)]) -> Chart {
+            Chart(
+                svg: BarChart(title: title, unit: unit, labels: pairs.map(\.0), values: pairs.map(\.1), fontSize: size).svg(),
+                rows: pairs.map { .init(value: $0.0, label: $0.1.map { BarChart.format($0) } ?? "—") })
+        }
+        func series(_ key: String) -> [Double?] {
+            if case .array(let values)? = figures[key] { return values.map(number) }
+            return []
+        }
+        func named(_ key: String, _ label: (String) -> String) -> [(String, Double?)] {
+            if case .object(let pairs)? = figures[key] { return pairs.map { (label($0.0), number($0.1)) } }
+            return []
+        }
+        let unit = req.t("analytics.unit.count")
+        switch group {
+        case "workOrders":
+            let weekdays = (0..<7).map { req.t("analytics.weekday.\($0)") }
+            return [
+                chart(req.t("analytics.chart.byHour"), unit, series("byHour").enumerated().map { ("\($0.offset)", $0.element) }),
+                chart(req.t("analytics.chart.byWeekday"), unit, Array(zip(weekdays, series("byWeekday")))),
+            ]
+        case "engagement":
+            return [chart(req.t("analytics.chart.byChannel"), req.t("analytics.unit.homes"), named("byChannel") { req.t("analytics.channel.\($0)") })]
+        case "fees":
+            guard case .object(let ages)? = figures["arrearsByAge"] else { return [] }
+            return [chart(req.t("analytics.chart.arrears"), "元", ages.map { (req.t("analytics.age.\($0.0)"), number($0.1).map { $0 / 100 }) })]
+        default:
+            return []
+        }
+    }
+}
