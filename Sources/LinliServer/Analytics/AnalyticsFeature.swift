@@ -13,6 +13,9 @@ enum Analytics: Feature {
     static func register(_ app: Application) {
         AnalyticsPages.register(app)
         app.migrations.add(CreateAnalytics())
+        app.migrations.add(CreateAnalyticsDigests())
+        app.notificationTopics.add(Digest.topic)
+        app.jobs.every(Digest.job, seconds: 600) { app, job in try await Digest.run(now: job.now, app: app) }
         app.jobs.every(Rollups.job, seconds: 600) { app, job in try await Rollups.run(now: job.now, app: app) }
         app.operationsFigures.add("engagement", order: 40, audience: { .viewAnalytics($0) }, compute: Engagement.figures)
         app.api.authenticated.register(

@@ -10,11 +10,14 @@ enum AnalyticsRoute: PageRoute {
     case console(UUID)
     /// The same figures as CSV, for the page's download link (the page's session, not a token).
     case csv(UUID)
+    /// The latest weekly digest.
+    case digest(UUID)
 
     var path: String {
         switch self {
         case .console(let c): "/console/\(c)/analytics"
         case .csv(let c): "/console/\(c)/analytics/csv"
+        case .digest(let c): "/console/\(c)/analytics/digest"
         }
     }
 }
@@ -49,6 +52,7 @@ enum AnalyticsPages {
         let to: String
         let previous: String
         let csv: String
+        let digest: String
         let sections: [Section]
         let unused: [ConsolePages.Option]
     }
@@ -60,6 +64,7 @@ enum AnalyticsPages {
             let period = try Analytics.period(req)
             return Analytics.csv(try await Analytics.figures(try req.scope.communityID(), period, req), period)
         }
+        Web.route(app.pages, .GET, { c, _, _ in AnalyticsRoute.digest(c) }, authority: .community { .viewAnalytics($0) }, DigestPage.page)
     }
 
     /// What each group shows first: its key figures, how each is written.
@@ -68,6 +73,7 @@ enum AnalyticsPages {
         "workOrders": [("filed", ""), ("done", ""), ("onTimeRate", "%"), ("respondedOnTimeRate", "%"), ("overdueOpen", "now"), ("ratingMean", "")],
         "devices": [("total", ""), ("online", ""), ("offline", ""), ("idle", "")],
         "engagement": [("households", ""), ("activeHouseholds", ""), ("activeRate", "%"), ("elderlyHouseholds", ""), ("elderlyActiveRate", "%")],
+        "questions": [("asked", ""), ("confidentRate", "%"), ("unansweredNow", "now")],
     ]
 
     static func number(_ value: JSONValue?) -> Double? {
@@ -122,7 +128,7 @@ enum AnalyticsPages {
             Page(
                 header: header, from: period.from.description, to: period.to.description,
                 previous: req.t("analytics.previous", ["from": period.previous.from.description, "to": period.previous.to.description]),
-                csv: AnalyticsRoute.csv(community).path + "?" + query, sections: sections, unused: unused))
+                csv: AnalyticsRoute.csv(community).path + "?" + query, digest: AnalyticsRoute.digest(community).path, sections: sections, unused: unused))
     }
 
     /// The charts of a group: a series from the summary, its labels, unit and title.

@@ -18,6 +18,7 @@ enum Assistant: Feature {
         app.notificationTopics.add(.questions)
         AskTV.register(app)
         AskActivity.register(app)
+        QuestionFigures.register(app)
         app.openAPIComponents.add(AssistantSchemas.all)
         let path = app.directory.resourcesDirectory + "Assistant/model.tsv"
         if let model = QAFiles.model(at: path) { app.assistantModel = model } else {

@@ -244,5 +244,32 @@ import VaporTesting
             #expect((engagement["byChannel"] as? [String: Int])?["tv"] == 1 && (engagement["byChannel"] as? [String: Int])?["app"] == 0)
         }
     }
+
+    @Test func theWeeklyDigestIsMadeOnceOnMondayMorningForOperatorsAndWorkers() async throws {
+        try await withLinli { h in
+            // Monday 2026-09-21, 05:59 China time: not yet; from 06:00: the week of the 14th to the 20th.
+            let monday = Calendar.chinaStart(of: CivilDate("2026-09-21")!)
+            #expect(Digest.lastWeek(monday.addingTimeInterval(5 * hour + 59 * 60)) == nil)
+            #expect(Digest.lastWeek(monday.addingTimeInterval(6 * hour))?.from == CivilDate("2026-09-14"))
+            #expect(Digest.lastWeek(monday.addingTimeInterval(3 * 86_400))?.to == CivilDate("2026-09-20"))
+            try await order(h, .repairWater, filed: -30, status: .submitted)  // filed on the 18th, overdue now
+            try await Rollups.run(now: h.clock.now(), app: h.app)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<3 { group.addTask { try await Digest.run(now: h.clock.now(), app: h.app) } }
+                try await group.waitForAll()
+            }
+            #expect(try await AnalyticsDigest.query(on: h.app.db).filter(\.$communityID == h.world.a).count() == 1)
+            let notes = try await Notification.query(on: h.app.db).filter(\.$communityID == h.world.a).filter(\.$title == "analytics.digest.note").all()
+            #expect(Set(notes.compactMap(\.role)) == [.operator_, .communityWorker] && notes.count == 2)
+            let boss = WebTests.Browser(h)
+            try await boss.signIn(h.world.phones["operator"]!)
+            let page = try await boss.go(.GET, "/console/\(h.world.a)/analytics/digest")
+            #expect(page.status == .ok && page.text.contains("2026-09-14") && page.text.contains("欠费") && page.text.contains("超时未办"), "\(page.status) \(page.text.suffix(1500))")
+            let worker = WebTests.Browser(h)
+            try await worker.signIn(h.world.phones["worker"]!)
+            let seen = try await worker.go(.GET, "/console/\(h.world.a)/analytics/digest")
+            #expect(seen.status == .ok && !seen.text.contains("欠费") && !seen.text.contains("收费率") && seen.text.contains("超时未办"))
+        }
+    }
 }
 
