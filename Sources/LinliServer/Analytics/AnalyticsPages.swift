@@ -74,6 +74,7 @@ enum AnalyticsPages {
         "devices": [("total", ""), ("online", ""), ("offline", ""), ("idle", "")],
         "engagement": [("households", ""), ("activeHouseholds", ""), ("activeRate", "%"), ("elderlyHouseholds", ""), ("elderlyActiveRate", "%")],
         "questions": [("asked", ""), ("confidentRate", "%"), ("unansweredNow", "now")],
+        "bookings": [("made", ""), ("cancelled", "")],
     ]
 
     static func number(_ value: JSONValue?) -> Double? {
@@ -153,6 +154,11 @@ enum AnalyticsPages {
             return [
                 chart(req.t("analytics.chart.byHour"), unit, series("byHour").enumerated().map { ("\($0.offset)", $0.element) }),
                 chart(req.t("analytics.chart.byWeekday"), unit, Array(zip(weekdays, series("byWeekday")))),
+            ]
+        case "bookings":
+            return [
+                chart(req.t("analytics.chart.byService"), unit, named("byService") { $0 }),
+                chart(req.t("analytics.chart.bySlotHour"), unit, series("bySlotHour").enumerated().map { ("\($0.offset)", $0.element) }),
             ]
         case "engagement":
             return [chart(req.t("analytics.chart.byChannel"), req.t("analytics.unit.homes"), named("byChannel") { req.t("analytics.channel.\($0)") })]

@@ -26,6 +26,7 @@ enum Property: Feature {
         PropertyTV.register(app)
         WorkOrderFigures.register(app)
         PropertyActivity.register(app)
+        BookingFigures.register(app)
         for (name, route) in [
             ("requests", PropertyRoute.myRequests), ("tasks", .myTasks), ("notices", .myNotices),
             ("services", .myServices),

@@ -271,5 +271,49 @@ import VaporTesting
             #expect(seen.status == .ok && !seen.text.contains("欠费") && !seen.text.contains("收费率") && seen.text.contains("超时未办"))
         }
     }
+
+    @Test func bookingsAreCountedByServiceAndHourBooked() async throws {
+        try await withLinli { h in
+            let service = Service()
+            service.id = UUID()
+            service.communityID = h.world.a
+            service.name = "桶装水配送"
+            service.description = ""
+            service.priceCents = 1800
+            service.durationMinutes = 30
+            service.capacity = 2
+            service.openMinute = 8 * 60
+            service.closeMinute = 18 * 60
+            service.active = true
+            try await service.create(on: h.app.db)
+            for (hourBooked, status) in [(9.0, BookingStatus.booked), (9.5, .fulfilled), (15.0, .cancelled)] {
+                let row = Booking()
+                row.id = UUID()
+                row.communityID = h.world.a
+                row.serviceID = service.id!
+                row.householdID = h.world.home
+                row.personID = h.world.owner
+                row.slotStart = day.addingTimeInterval(24 * hour + hourBooked * hour)
+                row.status = status
+                row.payment = .door
+                row.amountCents = 1800
+                row.createdAt = day.addingTimeInterval(10 * hour)
+                try await row.create(on: h.app.db)
+            }
+            try await Rollups.run(now: h.clock.now(), app: h.app)
+            let all = try json(try await summary(h, "from=2026-09-20&to=2026-09-20", token: try await h.token("worker")))
+            let bookings = try #require(all["bookings"] as? [String: Any])
+            #expect(bookings["made"] as? Int == 3 && bookings["cancelled"] as? Int == 1)
+            #expect(bookings["byService"] as? [String: Int] == ["桶装水配送": 3])
+            let hours = try #require(bookings["bySlotHour"] as? [Int])
+            #expect(hours[9] == 2 && hours[15] == 1 && hours.reduce(0, +) == 3)
+            // Made on the 20th: nothing on the 21st.
+            let next = try #require(try json(try await summary(h, "from=2026-09-21&to=2026-09-21", token: try await h.token("worker")))["bookings"] as? [String: Any])
+            #expect(next["made"] as? Int == 0)
+            // The home's activity that day counts it among the homes active through the app.
+            let engagement = try #require(all["engagement"] as? [String: Any])
+            #expect((engagement["byChannel"] as? [String: Int])?["app"] == 1)
+        }
+    }
 }
 
