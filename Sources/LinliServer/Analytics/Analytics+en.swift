@@ -68,6 +68,7 @@ extension AnalyticsStrings {
         "analytics.chart.byChannel": "Homes that used a service, by channel (homes)",
         "analytics.chart.arrears": "Arrears by days overdue (yuan)",
         "analytics.unit.count": "n",
+        "analytics.unit.yuan": "yuan",
         "analytics.unit.homes": "homes",
         "analytics.weekday.0": "Mon",
         "analytics.weekday.1": "Tue",

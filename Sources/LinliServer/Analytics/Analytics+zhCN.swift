@@ -68,6 +68,7 @@ extension AnalyticsStrings {
         "analytics.chart.byChannel": "各渠道用过服务的户（户）",
         "analytics.chart.arrears": "欠费按逾期时长（元）",
         "analytics.unit.count": "件",
+        "analytics.unit.yuan": "元",
         "analytics.unit.homes": "户",
         "analytics.weekday.0": "一",
         "analytics.weekday.1": "二",

@@ -46,14 +46,21 @@ enum Analytics: Feature {
         }
     }
 
-    /// The summary as ordered JSON: the period, then each group the caller may see.
+    /// The summary: the period, then each group the caller may see.
     static func figures(_ community: UUID, _ period: AnalyticsPeriod, _ req: Request) async throws -> JSONValue {
+        try await figures(community, period, now: req.clock.now(), app: req.application, on: req.db) { req.can($0.audience(community)) }
+    }
+
+    /// The period, then each group `shown` lets through, computed from the roll-ups.
+    static func figures(
+        _ community: UUID, _ period: AnalyticsPeriod, now: Date, app: Application, on db: any Database,
+        shown: (FigureGroup) -> Bool
+    ) async throws -> JSONValue {
         let context = FigureContext(
-            community: community, period: period, now: req.clock.now(), db: req.db,
-            sums: try await Rollups.sums(community, period, on: req.db), active: try await Rollups.active(community, period, on: req.db),
-            usedTypes: req.application.operationsFigures.usedTypes)
+            community: community, period: period, now: now, db: db, sums: try await Rollups.sums(community, period, on: db),
+            active: try await Rollups.active(community, period, on: db), usedTypes: app.operationsFigures.usedTypes)
         var pairs: [(String, JSONValue)] = [("from", .string(period.from.description)), ("to", .string(period.to.description))]
-        for group in req.application.operationsFigures.allGroups where req.can(group.audience(community)) {
+        for group in app.operationsFigures.allGroups where shown(group) {
             pairs.append((group.name, try await group.compute(context)))
         }
         return .object(pairs)

@@ -77,6 +77,19 @@ enum AnalyticsPages {
         "bookings": [("made", ""), ("cancelled", "")],
     ]
 
+    /// A group's headline figures now and in the period before (a figure of now, such as overdue now,
+    /// has no earlier value), with the trend in words.
+    static func rows(_ group: String, _ current: JSONValue, _ before: JSONValue?, _ req: Request) -> [Figure] {
+        (headline[group] ?? []).map { key, kind -> Figure in
+            let value = number(current[key])
+            let previous = kind == "now" ? nil : number(before?[key])
+            let trend = value.flatMap { v in previous.map { p in v > p ? "up" : v < p ? "down" : "same" } } ?? "none"
+            return Figure(
+                label: req.t("analytics.\(group).\(key)"), value: text(value, kind), previous: text(previous, kind), trend: trend,
+                trendText: trend == "none" ? "" : req.t("analytics.trend.\(trend)"))
+        }
+    }
+
     static func number(_ value: JSONValue?) -> Double? {
         switch value {
         case .int(let n): Double(n)
@@ -104,15 +117,7 @@ enum AnalyticsPages {
         var sections: [Section] = []
         for group in req.application.operationsFigures.allGroups {
             guard let current = now[group.name] else { continue }
-            let figures = (headline[group.name] ?? []).map { key, kind -> Figure in
-                let value = number(current[key])
-                // A figure of now (overdue now) has no earlier value.
-                let previous = kind == "now" ? nil : number(before[group.name]?[key])
-                let trend = value.flatMap { v in previous.map { p in v > p ? "up" : v < p ? "down" : "same" } } ?? "none"
-                return Figure(
-                    label: req.t("analytics.\(group.name).\(key)"), value: text(value, kind), previous: text(previous, kind), trend: trend,
-                    trendText: trend == "none" ? "" : req.t("analytics.trend.\(trend)"))
-            }
+            let figures = rows(group.name, current, before[group.name], req)
             sections.append(Section(id: group.name, title: req.t("analytics.group.\(group.name)"), figures: figures, charts: charts(group.name, current, size, req)))
         }
         var unused: [ConsolePages.Option] = []
@@ -164,7 +169,7 @@ enum AnalyticsPages {
             return [chart(req.t("analytics.chart.byChannel"), req.t("analytics.unit.homes"), named("byChannel") { req.t("analytics.channel.\($0)") })]
         case "fees":
             guard case .object(let ages)? = figures["arrearsByAge"] else { return [] }
-            return [chart(req.t("analytics.chart.arrears"), "元", ages.map { (req.t("analytics.age.\($0.0)"), number($0.1).map { $0 / 100 }) })]
+            return [chart(req.t("analytics.chart.arrears"), req.t("analytics.unit.yuan"), ages.map { (req.t("analytics.age.\($0.0)"), number($0.1).map { $0 / 100 }) })]
         default:
             return []
         }

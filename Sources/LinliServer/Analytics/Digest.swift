@@ -77,13 +77,8 @@ enum Digest {
         }
     }
 
-    /// Every group, as an operator sees it.
+    /// Every group, as an operator sees it (the page shows each reader the groups of their role).
     static func all(_ community: UUID, _ period: AnalyticsPeriod, now: Date, app: Application) async throws -> JSONValue {
-        let context = FigureContext(
-            community: community, period: period, now: now, db: app.db, sums: try await Rollups.sums(community, period, on: app.db),
-            active: try await Rollups.active(community, period, on: app.db), usedTypes: app.operationsFigures.usedTypes)
-        var pairs: [(String, JSONValue)] = [("from", .string(period.from.description)), ("to", .string(period.to.description))]
-        for group in app.operationsFigures.allGroups { pairs.append((group.name, try await group.compute(context))) }
-        return .object(pairs)
+        try await Analytics.figures(community, period, now: now, app: app, on: app.db) { _ in true }
     }
 }

@@ -32,14 +32,8 @@ enum DigestPage {
         }
         var sections: [AnalyticsPages.Section] = []
         for group in req.application.operationsFigures.allGroups where req.can(group.audience(community)) {
-            let rows = (AnalyticsPages.headline[group.name] ?? []).map { key, kind -> AnalyticsPages.Figure in
-                let now = value(figures, group.name, key)
-                let earlier = kind == "now" ? nil : value(before, group.name, key)
-                let trend = now.flatMap { n in earlier.map { e in n > e ? "up" : n < e ? "down" : "same" } } ?? "none"
-                return AnalyticsPages.Figure(
-                    label: req.t("analytics.\(group.name).\(key)"), value: AnalyticsPages.text(now, kind),
-                    previous: AnalyticsPages.text(earlier, kind), trend: trend, trendText: trend == "none" ? "" : req.t("analytics.trend.\(trend)"))
-            }
+            guard let current = figures[group.name] else { continue }
+            let rows = AnalyticsPages.rows(group.name, current, before[group.name], req)
             sections.append(.init(id: group.name, title: req.t("analytics.group.\(group.name)"), figures: rows, charts: []))
         }
         func tab(_ name: String) -> String? {
