@@ -105,4 +105,12 @@ import Testing
         #expect(index[0].installed == 2 && index[0].unused == 1 && index[0].share == 0.5 && index[0].devices == [quietGate])
         #expect(index[1].devices == [tv])
     }
+
+    @Test func theNearestRankQuantileSaysWhereTheTopTenthBegins() {
+        #expect(Statistics.quantile([], 0.9) == nil)
+        #expect(Statistics.quantile([7], 0.9) == 7)
+        #expect(Statistics.quantile(Array(1...10).map(Double.init), 0.9) == 9)
+        #expect(Statistics.quantile(Array(1...11).map(Double.init).reversed(), 0.9) == 10)
+        #expect(Statistics.quantile([10, 30], 0.9) == 30 && Statistics.quantile([10, 30], 0.5) == 10)
+    }
 }

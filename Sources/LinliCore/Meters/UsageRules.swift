@@ -178,4 +178,13 @@ public enum Statistics {
         let mid = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
     }
+
+    /// The nearest-rank quantile (`q` in 0…1): the smallest value with at least `q` of the values at or
+    /// below it — the 0.9 quantile is where the top tenth begins. Nil for no values.
+    public static func quantile(_ values: [Double], _ q: Double) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let rank = Int((q * Double(sorted.count)).rounded(.up))
+        return sorted[min(max(rank, 1), sorted.count) - 1]
+    }
 }

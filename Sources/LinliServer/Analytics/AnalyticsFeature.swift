@@ -21,7 +21,7 @@ enum Analytics: Feature {
         app.api.authenticated.register(
             .init(
                 method: .GET, path: RegistryAPI.c + "/analytics/summary", operationID: "getAnalyticsSummary",
-                summary: "The community's operations figures for a period (`from`, `to`: China dates, at most 3 years; default the last 30 days): each group the caller's role may see (fees for operators and property staff; work orders, devices, engagement also for community workers); `format=csv` gives the same figures as `figure,value` rows named by their dotted path",
+                summary: "The community's operations figures for a period (`from`, `to`: China dates, at most 3 years; default the last 30 days): each group the caller's role may see (fees for operators and property staff; applications and care for operators and community workers; the rest for all three); `format=csv` gives the same figures as `figure,value` rows named by their dotted path",
                 tag: "analytics", authority: .community { .viewAnalytics($0) },
                 response: Schema.object([("from", Schema.string()), ("to", Schema.string())], required: ["from", "to"]),
                 responseContentType: "application/json, text/csv",

@@ -75,14 +75,28 @@ enum AnalyticsPages {
         "engagement": [("households", ""), ("activeHouseholds", ""), ("activeRate", "%"), ("elderlyHouseholds", ""), ("elderlyActiveRate", "%")],
         "questions": [("asked", ""), ("confidentRate", "%"), ("unansweredNow", "now")],
         "bookings": [("made", ""), ("cancelled", "")],
+        "alarms": [("raised", ""), ("falseAlarms", ""), ("falseRate", "%"), ("meanAckSeconds", "")],
+        "events": [("held", ""), ("signups", ""), ("attended", ""), ("attendanceRate", "%"), ("noShows", "")],
+        "applications": [("received", ""), ("decided", ""), ("meanDaysToDecision", ""), ("decidedOnTimeRate", "%"), ("overdueNow", "now")],
+        "care": [("watched", "now"), ("checks", ""), ("workerVisits", ""), ("meanMinutesToClose", ""), ("openNow", "now")],
+        "energy": [
+            ("waterM3.median", ""), ("waterM3.topDecileFrom", ""), ("electricityKWh.median", ""), ("electricityKWh.topDecileFrom", ""),
+            ("leaksFound", ""), ("unusualUse", ""),
+        ],
+        "environment": [("irrigationLitres", ""), ("irrigationSavedLitres", ""), ("binOverflows", ""), ("binCollections", "")],
     ]
+
+    /// The value at a dotted path (`waterM3.median`).
+    static func at(_ value: JSONValue?, _ path: String) -> JSONValue? {
+        path.split(separator: ".").reduce(value) { $0?[String($1)] }
+    }
 
     /// A group's headline figures now and in the period before (a figure of now, such as overdue now,
     /// has no earlier value), with the trend in words.
     static func rows(_ group: String, _ current: JSONValue, _ before: JSONValue?, _ req: Request) -> [Figure] {
         (headline[group] ?? []).map { key, kind -> Figure in
-            let value = number(current[key])
-            let previous = kind == "now" ? nil : number(before?[key])
+            let value = number(at(current, key))
+            let previous = kind == "now" ? nil : number(at(before, key))
             let trend = value.flatMap { v in previous.map { p in v > p ? "up" : v < p ? "down" : "same" } } ?? "none"
             return Figure(
                 label: req.t("analytics.\(group).\(key)"), value: text(value, kind), previous: text(previous, kind), trend: trend,
@@ -165,6 +179,12 @@ enum AnalyticsPages {
                 chart(req.t("analytics.chart.byService"), unit, named("byService") { $0 }),
                 chart(req.t("analytics.chart.bySlotHour"), unit, series("bySlotHour").enumerated().map { ("\($0.offset)", $0.element) }),
             ]
+        case "alarms":
+            return [chart(req.t("analytics.chart.alarms"), unit, named("byKind") { req.t("security.kind.\($0)") })]
+        case "applications":
+            return [chart(req.t("analytics.chart.applications"), unit, named("byKind") { req.t("gov.kind.\($0)") })]
+        case "care":
+            return [chart(req.t("analytics.chart.careOutcome"), unit, named("byOutcome") { req.t("care.outcome.\($0)") })]
         case "engagement":
             return [chart(req.t("analytics.chart.byChannel"), req.t("analytics.unit.homes"), named("byChannel") { req.t("analytics.channel.\($0)") })]
         case "fees":

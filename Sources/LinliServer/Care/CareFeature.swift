@@ -15,6 +15,7 @@ enum ElderCare: Feature {
     static func register(_ app: Application) {
         app.notificationTopics.add(.care)
         CareTV.register(app)
+        CareFigures.register(app)
         app.migrations.add(CreateCare())
         // Nobody on the care watch has their water or power cut off (prepaid meters ask).
         app.supplyProtections.add { household, db in

@@ -24,6 +24,7 @@ enum SmartEnvironment: Feature {
             return req.t("environment.tv.weather", ["t": String(format: "%.0f", temperature)]) + rain
         }
         app.migrations.add(CreateEnvironment())
+        EnvironmentFigures.register(app)
         registerAPI(app, app.api.authenticated)
         IrrigationAPI.register(app, app.api.authenticated)
         BinsAPI.register(app, app.api.authenticated)

@@ -17,6 +17,7 @@ enum GovernmentServices: Feature {
         app.migrations.add(CreateCourses())
         app.migrations.add(CreatePensioners())
         app.migrations.add(CreateMaterials())
+        ApplicationFigures.register(app)
         app.notificationTopics.add(.applications)
         app.openAPIComponents.add(GovernmentSchemas.all + CourseSchemas.all + PensionerSchemas.all + ApplicationKinds.schemas)
         app.jobs.every(CivilApplications.job, seconds: 3600) { app, job in try await CivilApplications.escalate(now: job.now, app: app) }

@@ -19,6 +19,7 @@ enum CommunityLife: Feature {
         app.migrations.add(ExtendLife())
         app.notificationTopics.add(.life)
         LifeTV.register(app)
+        EventFigures.register(app)
         // An event the person was checked in at is a sign of life a worker may read beside a pensioner.
         app.activity.addEvidence("event") { person, db in
             try await Registration.query(on: db).filter(\.$personID == person).filter(\.$checkedInAt != nil)

@@ -17,6 +17,7 @@ enum Meters: Feature {
         app.notificationTopics.add(.usage)
         MetersTV.register(app)
         FeeFiguresSource.register(app)
+        EnergyFigures.register(app)
         app.api.authenticated.register(
             .init(
                 method: .GET, path: "/api/v1/me/households/{householdID}/usage", operationID: "getUsage",

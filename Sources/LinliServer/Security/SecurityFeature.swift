@@ -19,6 +19,7 @@ enum HomeSecurityFeature: Feature {
         app.homeTiles.add("security", order: 50, SecurityRoute.mySecurity)
         app.consoleTabs.add("security", order: 85, shown: { .handleAlarms($0) }) { SecurityRoute.desk($0) }
         SecurityAPI.register(app)
+        AlarmFigures.register(app)
         SecurityPages.register(app.pages)
         app.openAPIComponents.add(SecuritySchemas.all)
         app.deviceHub.observers.add(SecurityObserver(app: app))
