@@ -125,5 +125,9 @@ extension AnalyticsStrings {
         "analytics.environment.irrigationSavedLitres": "Water saved by the rules (L)",
         "analytics.environment.binOverflows": "Bin overflows",
         "analytics.environment.binCollections": "Bin collections",
+        "analytics.compare.title": "Communities side by side",
+        "analytics.compare.link": "Compare my communities",
+        "analytics.compare.more": "{n} more communities are not shown: choose the ones to compare with communities=… in the address.",
+        "analytics.compare.none": "You do not see the figures of any community.",
     ]
 }

@@ -125,5 +125,9 @@ extension AnalyticsStrings {
         "analytics.environment.irrigationSavedLitres": "规则节约用水(升)",
         "analytics.environment.binOverflows": "垃圾桶满溢",
         "analytics.environment.binCollections": "垃圾桶清运",
+        "analytics.compare.title": "多个社区对比",
+        "analytics.compare.link": "对比我负责的社区",
+        "analytics.compare.more": "另有 {n} 个社区未显示:可在地址中用 communities=… 选择要对比的社区。",
+        "analytics.compare.none": "您没有可查看运营数据的社区。",
     ]
 }

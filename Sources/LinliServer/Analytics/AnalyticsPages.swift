@@ -12,12 +12,15 @@ enum AnalyticsRoute: PageRoute {
     case csv(UUID)
     /// The latest weekly digest.
     case digest(UUID)
+    /// The communities the person may see, side by side.
+    case compare
 
     var path: String {
         switch self {
         case .console(let c): "/console/\(c)/analytics"
         case .csv(let c): "/console/\(c)/analytics/csv"
         case .digest(let c): "/console/\(c)/analytics/digest"
+        case .compare: "/console/analytics"
         }
     }
 }
@@ -53,6 +56,8 @@ enum AnalyticsPages {
         let previous: String
         let csv: String
         let digest: String
+        /// The side-by-side page, for a person who may see more than one community.
+        let compare: String?
         let sections: [Section]
         let unused: [ConsolePages.Option]
     }
@@ -65,6 +70,7 @@ enum AnalyticsPages {
             return Analytics.csv(try await Analytics.figures(try req.scope.communityID(), period, req), period)
         }
         Web.route(app.pages, .GET, { c, _, _ in AnalyticsRoute.digest(c) }, authority: .community { .viewAnalytics($0) }, DigestPage.page)
+        SideBySide.register(app)
     }
 
     /// What each group shows first: its key figures, how each is written.
@@ -148,7 +154,10 @@ enum AnalyticsPages {
             Page(
                 header: header, from: period.from.description, to: period.to.description,
                 previous: req.t("analytics.previous", ["from": period.previous.from.description, "to": period.previous.to.description]),
-                csv: AnalyticsRoute.csv(community).path + "?" + query, digest: AnalyticsRoute.digest(community).path, sections: sections, unused: unused))
+                csv: AnalyticsRoute.csv(community).path + "?" + query, digest: AnalyticsRoute.digest(community).path,
+                compare: try req.user().principal.staffRoles.keys.filter { req.can(.viewAnalytics($0)) }.count > 1
+                    ? AnalyticsRoute.compare.path + "?" + query : nil,
+                sections: sections, unused: unused))
     }
 
     /// The charts of a group: a series from the summary, its labels, unit and title.

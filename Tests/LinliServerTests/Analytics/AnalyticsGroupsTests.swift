@@ -223,4 +223,39 @@ import VaporTesting
             #expect(csv.body.string.contains("energy.waterM3.median,20\r\n") && csv.body.string.contains("environment.irrigationSavedLitres,400\r\n"))
         }
     }
+
+    @Test func aPersonWithRolesInSeveralCommunitiesSeesThemSideBySide() async throws {
+        try await withLinli { h in
+            let operatorA = try #require(try await Person.query(on: h.app.db).filter(\.$phone == h.world.phones["operator"]!).first()?.id)
+            let path = "/api/v1/me/analytics?" + period
+            // One community: the list has one, with the groups of the role.
+            let one = try await h.send(.GET, path, token: try await h.token("operator"))
+            #expect(one.status == .ok, "\(one.text)")
+            // A community worker in B as well: B shows no fees, A does.
+            try await StaffAssignment(communityID: h.world.b, personID: operatorA, role: .communityWorker).create(on: h.app.db)
+            let token = try await h.token("operator")
+            let both = try await h.send(.GET, path, token: token)
+            let list = try #require((try JSONSerialization.jsonObject(with: Data(buffer: both.body)) as? [String: Any])?["communities"] as? [[String: Any]])
+            #expect(list.count == 2)
+            let a = try #require(list.first { $0["id"] as? String == h.world.a.uuidString })
+            let b = try #require(list.first { $0["id"] as? String == h.world.b.uuidString })
+            #expect(a["fees"] != nil && b["fees"] == nil && b["workOrders"] != nil && b["applications"] != nil)
+            // Choosing: one of them; a community outside the caller's authority is not found; too many refused.
+            let chosen = try await h.send(.GET, path + "&communities=\(h.world.b)", token: token)
+            #expect(chosen.status == .ok && !chosen.text.contains(h.world.a.uuidString))
+            #expect(try await h.send(.GET, path + "&communities=\(h.world.b)", token: try await h.token("operator")).status == .ok)
+            #expect(try await h.send(.GET, path + "&communities=\(h.world.a)", token: try await h.token("operatorB")).status == .notFound)
+            let many = (0...SideBySide.most).map { _ in h.world.a.uuidString }.joined(separator: ",")
+            #expect(try await h.send(.GET, path + "&communities=" + many, token: token).status == .unprocessableEntity)
+            // A resident sees nothing; the page says so in a table per group for the operator.
+            let resident = try await h.send(.GET, path, token: try await h.token("owner"))
+            #expect(resident.status == .ok && resident.text.contains(#""communities":[]"#))
+            let browser = WebTests.Browser(h)
+            try await browser.signIn(h.world.phones["operator"]!)
+            let page = try await browser.go(.GET, "/console/analytics?" + period)
+            #expect(page.status == .ok && page.text.contains("data-test=\"compare-workOrders\"") && page.text.contains("data-test=\"compare-fees\""))
+            let own = try await browser.go(.GET, "/console/\(h.world.a)/analytics?" + period)
+            #expect(own.text.contains("data-test=\"to-compare\""))
+        }
+    }
 }
