@@ -9,14 +9,16 @@ import Vapor
 enum Analytics: Feature {
     static var strings: (any LocalizedStrings.Type)? { AnalyticsStrings.self }
     static var css: String? { "analytics/analytics.css" }
+    static var commands: [(name: String, command: any AnyAsyncCommand)] { [("analytics-bench", AnalyticsBenchCommand())] }
 
     static func register(_ app: Application) {
         AnalyticsPages.register(app)
         app.migrations.add(CreateAnalytics())
         app.migrations.add(CreateAnalyticsDigests())
+        app.migrations.add(CreateAnalyticsProgress())
         app.notificationTopics.add(Digest.topic)
         app.jobs.every(Digest.job, seconds: 600) { app, job in try await Digest.run(now: job.now, app: app) }
-        app.jobs.every(Rollups.job, seconds: 600) { app, job in try await Rollups.run(now: job.now, app: app) }
+        app.jobs.every(Rollups.job, seconds: 600) { app, job in try await Rollups.run(now: job.now, app: app, budget: .seconds(5)) }
         app.operationsFigures.add("engagement", order: 40, audience: { .viewAnalytics($0) }, compute: Engagement.figures)
         app.api.authenticated.register(
             .init(

@@ -31,3 +31,23 @@ enum RawSQL {
         return (try? row.decode(column: name, as: Int.self)).map(String.init)
     }
 }
+
+extension IndexSQL {
+    /// One index as a migration of its own (named after the index, so a feature may add several).
+    struct Migration: AsyncMigration {
+        let index: String
+        let table: String
+        let columns: [String]
+
+        init(_ index: String, on table: String, _ columns: [String]) {
+            self.index = index
+            self.table = table
+            self.columns = columns
+        }
+
+        var name: String { "IndexSQL.\(index)" }
+
+        func prepare(on database: any Database) async throws { try await IndexSQL.create(index, on: table, columns, database) }
+        func revert(on database: any Database) async throws { try await IndexSQL.drop(index, database) }
+    }
+}

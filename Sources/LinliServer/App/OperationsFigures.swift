@@ -59,6 +59,13 @@ final class OperationsFigures: Sendable {
     private let counters = NIOLockedValueBox([DailyCounter]())
     private let activities = NIOLockedValueBox([DailyActivity]())
     private let used = NIOLockedValueBox(Set<String>())
+    private let indexes = NIOLockedValueBox([IndexSQL.Migration]())
+
+    /// An index a feature's daily counts read one day of its rows by (`community_id` and a time), made
+    /// after every feature's own tables (``dayIndexes``).
+    func readsDays(by index: IndexSQL.Migration) { indexes.withLockedValue { $0.append(index) } }
+
+    var dayIndexes: [IndexSQL.Migration] { indexes.withLockedValue { $0 } }
 
     func addActivity(
         _ name: String, households: @escaping @Sendable (UUID, CivilDate, any Database) async throws -> [(household: UUID, channel: String)]

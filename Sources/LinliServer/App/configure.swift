@@ -76,6 +76,7 @@ public func configure(_ app: Application, database: DatabaseChoice, clock: (any 
     // device hub's first migration, so what they add comes after every feature's.
     app.migrations.add(AddStaffTaskPerson())
     app.migrations.add(CreateNotifier())
+    app.migrations.add(app.operationsFigures.dayIndexes)
     Notifications.register(app)
     app.bodyShapes = BodyShapes(app.endpoints, components: app.schemaComponents)
     app.get("openapi.json", use: OpenAPI.serve)

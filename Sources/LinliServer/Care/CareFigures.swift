@@ -9,6 +9,7 @@ import Vapor
 /// still open.
 enum CareFigures {
     static func register(_ app: Application) {
+        app.operationsFigures.readsDays(by: IndexSQL.Migration("care_checks_community_opened", on: CareCheck.schema, ["community_id", "opened_at"]))
         app.operationsFigures.addDaily("care") { community, day, db in
             let (start, end) = ActivityDay.window(day)
             var out: [String: Double] = [:]

@@ -8,6 +8,7 @@ import Vapor
 /// overflows and collections.
 enum EnvironmentFigures {
     static func register(_ app: Application) {
+        app.operationsFigures.readsDays(by: IndexSQL.Migration("irrigation_runs_community_planned", on: IrrigationRun.schema, ["community_id", "planned_at"]))
         app.operationsFigures.addDaily("environment") { community, day, db in
             let (start, end) = ActivityDay.window(day)
             var out: [String: Double] = [:]

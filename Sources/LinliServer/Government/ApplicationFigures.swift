@@ -9,6 +9,8 @@ import Vapor
 /// escalation job escalates).
 enum ApplicationFigures {
     static func register(_ app: Application) {
+        app.operationsFigures.readsDays(by: IndexSQL.Migration("gov_applications_received", on: CivilApplication.schema, ["community_id", "received_on"]))
+        app.operationsFigures.readsDays(by: IndexSQL.Migration("gov_applications_decided", on: CivilApplication.schema, ["community_id", "decided_on"]))
         app.operationsFigures.addDaily("applications") { community, day, db in
             let text = day.description
             var out: [String: Double] = [:]

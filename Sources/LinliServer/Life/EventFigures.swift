@@ -8,6 +8,7 @@ import Vapor
 /// in at the door) and who did not.
 enum EventFigures {
     static func register(_ app: Application) {
+        app.operationsFigures.readsDays(by: IndexSQL.Migration("life_registrations_community_signed", on: Registration.schema, ["community_id", "signed_up_at"]))
         app.operationsFigures.addDaily("events") { community, day, db in
             let (start, end) = ActivityDay.window(day)
             var out: [String: Double] = [:]

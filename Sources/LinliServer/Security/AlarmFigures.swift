@@ -7,6 +7,7 @@ import Vapor
 /// guards resolved as false alarms, and how fast a call was acknowledged.
 enum AlarmFigures {
     static func register(_ app: Application) {
+        app.operationsFigures.readsDays(by: IndexSQL.Migration("guard_calls_community_raised", on: GuardCall.schema, ["community_id", "raised_at"]))
         app.operationsFigures.addDaily("alarms") { community, day, db in
             let (start, end) = ActivityDay.window(day)
             var out: [String: Double] = [:]

@@ -8,6 +8,7 @@ import Vapor
 enum TerminalFigures {
     static func register(_ app: Application) {
         app.operationsFigures.countsUse(of: ["tv_box", "kiosk"])
+        app.operationsFigures.readsDays(by: IndexSQL.Migration("terminal_actions_community_at", on: TerminalAction.schema, ["community_id", "at"]))
         app.operationsFigures.addDaily("terminals") { community, day, db in
             var out: [String: Double] = [:]
             for (device, count) in try await tvUse(community, day, db) { out["use.tv_box.\(device)"] = Double(count) }

@@ -258,4 +258,25 @@ import VaporTesting
             #expect(own.text.contains("data-test=\"to-compare\""))
         }
     }
+
+    @Test func theJobKeepsToItsBudgetBeyondTodayAndFillsTheYearOverRuns() async throws {
+        try await withLinli { h in
+            try await alarm(h, .panic, raised: at(11), ackAfter: 10, outcome: .real)
+            func counted(_ day: String) async throws -> Int { try await AnalyticsDay.query(on: h.app.db).filter(\.$day == day).count() }
+            // No time to spare: today only; yesterday's alarm waits for a run with time.
+            try await Rollups.run(now: h.clock.now(), app: h.app, budget: .zero)
+            #expect(try await counted("2026-09-20") == 0)
+            #expect(try await AnalyticsFill.query(on: h.app.db).count() == 0)
+            try await Rollups.run(now: h.clock.now(), app: h.app, budget: .seconds(3600))
+            #expect(try await counted("2026-09-20") > 0)
+            #expect(try await AnalyticsFill.query(on: h.app.db).count() == 2)
+            // Within the hour the days before today are not counted again; after it they are.
+            try await AnalyticsDay.query(on: h.app.db).filter(\.$day == "2026-09-20").delete()
+            try await Rollups.run(now: h.clock.now(), app: h.app, budget: .seconds(3600))
+            #expect(try await counted("2026-09-20") == 0)
+            h.clock.advance(by: 3601)
+            try await Rollups.run(now: h.clock.now(), app: h.app, budget: .seconds(3600))
+            #expect(try await counted("2026-09-20") > 0)
+        }
+    }
 }

@@ -7,6 +7,7 @@ import Vapor
 /// hour of the slot booked (China time), and how many were cancelled.
 enum BookingFigures {
     static func register(_ app: Application) {
+        app.operationsFigures.readsDays(by: IndexSQL.Migration("bookings_community_created", on: Booking.schema, ["community_id", "created_at"]))
         app.operationsFigures.addDaily("bookings") { community, day, db in
             let (start, end) = ActivityDay.window(day)
             let made = try await Booking.query(on: db).filter(\.$communityID == community).filter(\.$createdAt >= start)

@@ -9,6 +9,8 @@ import Vapor
 enum WorkOrderFigures {
     static func register(_ app: Application) {
         app.operationsFigures.addDaily("work", count: count)
+        app.operationsFigures.readsDays(by: IndexSQL.Migration("work_orders_community_created", on: WorkOrder.schema, ["community_id", "created_at"]))
+        app.operationsFigures.readsDays(by: IndexSQL.Migration("work_orders_community_done", on: WorkOrder.schema, ["community_id", "done_at"]))
         app.operationsFigures.add("workOrders", order: 20, audience: { .viewAnalytics($0) }, compute: figures)
     }
 
