@@ -71,6 +71,23 @@ struct AnalyticsBenchCommand: AsyncCommand {
         if rolled > 0 {
             context.console.print("backfill of \(rolled) community-days: \(fmt(backfill)) s — \(fmt(backfill / Double(rolled) * 1000)) ms per community-day")
         }
+        // Where a community-day's time goes: each source over the same 20 days of one community.
+        if let sample = communities.first {
+            var spent: [(String, Double)] = []
+            let sampleDays = (1...20).map { AnalyticsPeriod.day(AnalyticsPeriod.dayNumber(today) - $0) }
+            for counter in app.operationsFigures.allCounters {
+                let began = ContinuousClock.now
+                for day in sampleDays { _ = try await counter.count(sample, day, app.db) }
+                spent.append(("count " + counter.name, seconds(since: began) / 20 * 1000))
+            }
+            for activity in app.operationsFigures.allActivities {
+                let began = ContinuousClock.now
+                for day in sampleDays { _ = try await activity.households(sample, day, app.db) }
+                spent.append(("activity " + activity.name, seconds(since: began) / 20 * 1000))
+            }
+            let parts = spent.sorted { $0.1 > $1.1 }.map { "\($0.0) \(String(format: "%.1f", $0.1))" }
+            context.console.print("ms per community-day by source: " + parts.joined(separator: ", "))
+        }
         // Filled: a server started on this database does not count the year again.
         let filled = Set(try await AnalyticsFill.query(on: app.db).all().map(\.communityID))
         for community in communities where !filled.contains(community) {

@@ -262,6 +262,21 @@ import VaporTesting
     @Test func theJobKeepsToItsBudgetBeyondTodayAndFillsTheYearOverRuns() async throws {
         try await withLinli { h in
             try await alarm(h, .panic, raised: at(11), ackAfter: 10, outcome: .real)
+            // A gate's passages yesterday, counted by the database: two let through, one refused.
+            let (gate, _) = try await h.device("face_gate", "东门", token: try await h.token("operator"))
+            for (n, allow) in [(0, true), (1, true), (2, false)] {
+                let event = AccessEvent()
+                event.communityID = h.world.a
+                event.deviceID = gate
+                event.eventID = "e\(n)"
+                event.method = .face
+                event.allow = allow
+                event.reason = allow ? .resident : .notResident
+                event.latencyMs = 100
+                event.at = at(8 + Double(n))
+                event.source = "server"
+                try await event.create(on: h.app.db)
+            }
             func counted(_ day: String) async throws -> Int { try await AnalyticsDay.query(on: h.app.db).filter(\.$day == day).count() }
             // No time to spare: today only; yesterday's alarm waits for a run with time.
             try await Rollups.run(now: h.clock.now(), app: h.app, budget: .zero)
@@ -270,6 +285,8 @@ import VaporTesting
             try await Rollups.run(now: h.clock.now(), app: h.app, budget: .seconds(3600))
             #expect(try await counted("2026-09-20") > 0)
             #expect(try await AnalyticsFill.query(on: h.app.db).count() == 2)
+            let passages = try await AnalyticsDay.query(on: h.app.db).filter(\.$day == "2026-09-20").filter(\.$key == "use.face_gate.\(gate)").first()
+            #expect(passages?.value == 2)
             // Within the hour the days before today are not counted again; after it they are.
             try await AnalyticsDay.query(on: h.app.db).filter(\.$day == "2026-09-20").delete()
             try await Rollups.run(now: h.clock.now(), app: h.app, budget: .seconds(3600))
