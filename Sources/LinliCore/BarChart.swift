@@ -81,12 +81,25 @@ public struct BarChart: Sendable, Equatable {
         out += #"<line class="axis" x1="\#(n(left))" y1="\#(n(plotTop))" x2="\#(n(left))" y2="\#(n(plotBottom))"/>"#
         out += #"<line class="axis" x1="\#(n(left))" y1="\#(n(plotBottom))" x2="\#(n(right))" y2="\#(n(plotBottom))"/>"#
         // Every k-th category label, k so that the longest fits its room.
-        let longest = Double(labels.map(\.count).max() ?? 1)
-        let every = max(1, Int(ceil((longest * fs * 0.62 + fs * 0.4) / max(step, 1))))
+        let longest = labels.map { Self.textWidth($0, fs) }.max() ?? fs
+        let every = max(1, Int(ceil((longest + fs * 0.4) / max(step, 1))))
         for (index, label) in labels.enumerated() where index % every == 0 && index < values.count {
-            let x = left + (Double(index) + 0.5) * step
+            // Centred under its bar, but never past the chart's edges.
+            let half = Self.textWidth(label, fs) / 2
+            let x = min(max(left + (Double(index) + 0.5) * step, half), width - half)
             out += #"<text x="\#(n(x))" y="\#(n(height - fs * 0.4))" font-size="\#(n(fs))" text-anchor="middle">\#(Markup.escape(label))</text>"#
         }
         return out + "</svg>"
+    }
+
+    /// About how wide a label is drawn: a full em for CJK and other wide characters, 0.62 of one for the rest.
+    public static func textWidth(_ text: String, _ fontSize: Double) -> Double {
+        text.unicodeScalars.reduce(0) { sum, scalar in
+            let wide = (0x1100...0x115F).contains(scalar.value) || (0x2E80...0xA4CF).contains(scalar.value)
+                || (0xAC00...0xD7A3).contains(scalar.value) || (0xF900...0xFAFF).contains(scalar.value)
+                || (0xFE30...0xFE4F).contains(scalar.value) || (0xFF00...0xFF60).contains(scalar.value)
+                || (0xFFE0...0xFFE6).contains(scalar.value)
+            return sum + fontSize * (wide ? 1.0 : 0.62)
+        }
     }
 }

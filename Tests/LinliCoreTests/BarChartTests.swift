@@ -39,4 +39,23 @@ import Testing
         let hostile = BarChart(title: "\"><script>", unit: "<b>", labels: ["<i>"], values: [1]).svg()
         #expect(!hostile.contains("<script>") && !hostile.contains("<b>") && !hostile.contains("<i>"))
     }
+
+    @Test func wideLabelsAreMeasuredAsWideAndStayInsideTheChart() {
+        #expect(BarChart.textWidth("入侵", 10) == 20)
+        #expect(abs(BarChart.textWidth("ab", 10) - 12.4) < 1e-9)
+        let labels = ["胁迫（静默）", "紧急按钮", "烟雾/燃气/漏水", "入侵", "入侵（未确认）"]
+        let svg = BarChart(title: "t", unit: "u", labels: labels, values: [1, 2, 3, 4, 5], fontSize: 14, width: 360).svg()
+        let xs = labels.compactMap { label -> (Double, Double)? in
+            guard let end = svg.range(of: "text-anchor=\"middle\">\(label)</text>") else { return nil }
+            let before = svg[..<end.lowerBound]
+            guard let start = before.range(of: "<text x=\"", options: .backwards) else { return nil }
+            return Double(before[start.upperBound...].prefix { $0 != "\"" }).map { ($0, BarChart.textWidth(label, 14) / 2) }
+        }
+        // Shown sparsely (CJK is wide), and each shown label within 0…360.
+        #expect(!xs.isEmpty && xs.count < labels.count)
+        for (x, half) in xs {
+            let (left, right): (Double, Double) = (x - half, x + half)
+            #expect(left >= 0 && right <= 360)
+        }
+    }
 }
