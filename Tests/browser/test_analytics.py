@@ -46,3 +46,21 @@ def test_the_operator_changes_the_period_by_keyboard_and_downloads_the_csv(base_
         assert driver.execute_async_script(RUN) == []
     finally:
         driver.quit()
+
+
+def test_the_communities_side_by_side_on_a_phone(base_url):
+    driver = make_driver(390, 844)
+    try:
+        sign_in(driver, base_url, "13800000000")
+        driver.get(base_url + "/console/analytics")
+        tables = driver.find_elements(By.CSS_SELECTOR, "[data-test=compare-workOrders], [data-test=compare-fees]")
+        assert len(tables) == 2
+        # A wide table scrolls in its own region, which the keyboard can reach; the page itself does not.
+        region = driver.find_element(By.CSS_SELECTOR, ".table-scroll")
+        tab_to(driver, region)
+        assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+        driver.set_script_timeout(60)
+        driver.execute_script(AXE)
+        assert driver.execute_async_script(RUN) == []
+    finally:
+        driver.quit()

@@ -58,10 +58,11 @@ struct AnalyticsBenchCommand: AsyncCommand {
         context.console.print(
             "roll-up of the last \(Rollups.window) days of \(communities.count) communities: \(fmt(regular)) s — \(fmt(perDay)) s per day of data, \(fmt(perDay / Double(communities.count) * 1000)) ms per community-day")
 
-        // The backfill: every earlier day of every community (what a first run does).
+        // The backfill: every earlier day of every community not filled before (what a first run does).
+        let filledBefore = Set(try await AnalyticsFill.query(on: app.db).all().map(\.communityID))
         clock = ContinuousClock.now
         var rolled = 0
-        for community in communities {
+        for community in communities where !filledBefore.contains(community) {
             for back in Rollups.window..<days {
                 try await Rollups.roll(community, day: AnalyticsPeriod.day(AnalyticsPeriod.dayNumber(today) - back), app: app)
                 rolled += 1
@@ -88,9 +89,23 @@ struct AnalyticsBenchCommand: AsyncCommand {
             let parts = spent.sorted { $0.1 > $1.1 }.map { "\($0.0) \(String(format: "%.1f", $0.1))" }
             context.console.print("ms per community-day by source: " + parts.joined(separator: ", "))
         }
+        // Where a year's summary's time goes: the roll-up sums, then each group (in process, no HTTP).
+        if let sample = communities.first {
+            let year = try AnalyticsPeriod(from: first, to: today)
+            var began = ContinuousClock.now
+            let figures = FigureContext(
+                community: sample, period: year, now: now, db: app.db, sums: try await Rollups.sums(sample, year, on: app.db),
+                active: try await Rollups.active(sample, year, on: app.db), usedTypes: app.operationsFigures.usedTypes)
+            var parts = ["sums and active \(fmt(seconds(since: began) * 1000))"]
+            for group in app.operationsFigures.allGroups {
+                began = ContinuousClock.now
+                _ = try await group.compute(figures)
+                parts.append("\(group.name) \(fmt(seconds(since: began) * 1000))")
+            }
+            context.console.print("ms of a year's summary by part: " + parts.joined(separator: ", "))
+        }
         // Filled: a server started on this database does not count the year again.
-        let filled = Set(try await AnalyticsFill.query(on: app.db).all().map(\.communityID))
-        for community in communities where !filled.contains(community) {
+        for community in communities where !filledBefore.contains(community) {
             let fill = AnalyticsFill()
             fill.communityID = community
             fill.filledAt = now

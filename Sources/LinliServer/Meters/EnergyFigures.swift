@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import LinliCore
+import SQLKit
 import Vapor
 
 /// The energy figures: water and electricity per home over the months the period touches (from the
@@ -25,16 +26,19 @@ enum EnergyFigures {
 
     @Sendable static func figures(_ c: FigureContext) async throws -> JSONValue {
         let months = monthsTouched(c.period)
-        let bills = try await Bill.query(on: c.db).filter(\.$communityID == c.community).filter(\.$period ~~ months).all()
-        var homeOf: [UUID: UUID] = [:]
-        for bill in bills { if let id = bill.id { homeOf[id] = bill.householdID } }
+        // Summed per home and item by the database: a year of a community is thousands of bill lines.
         var use: [BillItem: [UUID: Double]] = [:]
-        let ids = Array(homeOf.keys)
-        for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
-            let lines = try await BillLine.query(on: c.db).filter(\.$billID ~~ chunk).filter(\.$item ~~ [.water, .electricity]).all()
-            for line in lines {
-                guard let home = homeOf[line.billID] else { continue }
-                use[line.item, default: [:]][home, default: 0] += Double(line.quantityMilli)
+        if let sql = c.db as? any SQLDatabase {
+            let rows = try await sql.select().column(SQLColumn("household_id", table: Bill.schema)).column(SQLColumn("item", table: BillLine.schema))
+                .column(SQLRaw(#"CAST(SUM("bill_lines"."quantity_milli") AS BIGINT)"#), as: "quantity")
+                .from(BillLine.schema).join(Bill.schema, on: SQLColumn("bill_id", table: BillLine.schema), .equal, SQLColumn("id", table: Bill.schema))
+                .where(SQLColumn("community_id", table: Bill.schema), .equal, SQLBind(c.community))
+                .where(SQLColumn("period", table: Bill.schema), .in, SQLBind.group(months))
+                .where(SQLColumn("item", table: BillLine.schema), .in, SQLBind.group([BillItem.water.rawValue, BillItem.electricity.rawValue]))
+                .groupBy(SQLColumn("household_id", table: Bill.schema)).groupBy(SQLColumn("item", table: BillLine.schema)).all()
+            for row in rows {
+                guard let item = BillItem(rawValue: try row.decode(column: "item", as: String.self)) else { continue }
+                use[item, default: [:]][try row.decode(column: "household_id", as: UUID.self)] = Double(try row.decode(column: "quantity", as: Int64.self))
             }
         }
         func perHome(_ item: BillItem, divisor: Double) -> JSONValue {
