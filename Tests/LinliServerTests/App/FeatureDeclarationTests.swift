@@ -30,7 +30,7 @@ import Vapor
             #expect(tiles.map(\.order) == tiles.map(\.order).sorted())
             for tile in tiles { #expect(L10n.table(.en)[tile.label] != nil && L10n.table(.zhCN)[tile.label] != nil, "\(tile.label)") }
             let commands = Features.all.flatMap { $0.commands }.map(\.name)
-            #expect(Set(commands) == ["simulate", "seed-faces", "care-replay", "environment-replay", "qa"])
+            #expect(Set(commands) == ["simulate", "seed-faces", "care-replay", "environment-replay", "qa", "analytics-bench"])
         }
     }
 
