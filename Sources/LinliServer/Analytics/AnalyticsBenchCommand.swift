@@ -40,7 +40,7 @@ struct AnalyticsBenchCommand: AsyncCommand {
         for n in 1...count {
             let name = String(format: "基准社区%03d", n)
             if try await Community.query(on: app.db).filter(\.$name == name).first() != nil { continue }
-            try await AnalyticsBenchSeed.community(n, name: name, homes: homes, days: days, start: start, on: sql)
+            try await AnalyticsBenchSeed.community(n, name: name, homes: homes, days: days, start: start, on: app.db)
             made += 1
         }
         let communities = try await Community.query(on: app.db).filter(\.$name =~ "基准社区").all().compactMap(\.id)
@@ -89,7 +89,7 @@ struct AnalyticsBenchCommand: AsyncCommand {
             let parts = spent.sorted { $0.1 > $1.1 }.map { "\($0.0) \(String(format: "%.1f", $0.1))" }
             context.console.print("ms per community-day by source: " + parts.joined(separator: ", "))
         }
-        // Where a year's summary's time goes: the roll-up sums, then each group (in process, no HTTP).
+        // Where the summary of all the days spends its time: the roll-up sums, then each group (in process, no HTTP).
         if let sample = communities.first {
             let year = try AnalyticsPeriod(from: first, to: today)
             var began = ContinuousClock.now
@@ -102,7 +102,7 @@ struct AnalyticsBenchCommand: AsyncCommand {
                 _ = try await group.compute(figures)
                 parts.append("\(group.name) \(fmt(seconds(since: began) * 1000))")
             }
-            context.console.print("ms of a year's summary by part: " + parts.joined(separator: ", "))
+            context.console.print("ms of the summary of all \(days) days by part: " + parts.joined(separator: ", "))
         }
         // Filled: a server started on this database does not count the year again.
         for community in communities where !filledBefore.contains(community) {

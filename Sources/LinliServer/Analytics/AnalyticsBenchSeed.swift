@@ -7,7 +7,7 @@ import Vapor
 /// The synthetic activity of `linli analytics-bench`, written by PostgreSQL itself (`generate_series`):
 /// one community's homes, people, devices and `days` of passages, requests, bills and alarms.
 enum AnalyticsBenchSeed {
-    static func community(_ n: Int, name: String, homes: Int, days: Int, start: Date, on sql: any SQLDatabase) async throws {
+    static func community(_ n: Int, name: String, homes: Int, days: Int, start: Date, on db: any Database) async throws {
         let c = UUID()
         let last = days - 1
         let statements: [SQLQueryString] = [
@@ -98,7 +98,7 @@ enum AnalyticsBenchSeed {
             FROM generate_series(0, \(bind: last)) d, hs, LATERAL (SELECT \(bind: start) + make_interval(days => d::int, hours => 13) AS t) x
             """,
         ]
-        try await (sql as! any Database).transaction { tx in
+        try await db.transaction { tx in
             guard let sql = tx as? any SQLDatabase else { return }
             for statement in statements { try await sql.raw(statement).run() }
         }

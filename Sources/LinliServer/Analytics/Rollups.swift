@@ -100,8 +100,6 @@ enum Rollups {
 
     static func run(now: Date, app: Application, budget: Duration? = nil) async throws {
         guard let today = CivilDate(Calendar.chinaDate(now)) else { return }
-        let started = ContinuousClock.now
-        func inBudget() -> Bool { budget.map { ContinuousClock.now - started < $0 } ?? true }
         let communities = try await Community.query(on: app.db).sort(\.$createdAt).all().compactMap(\.id)
         let filled = Set(try await AnalyticsFill.query(on: app.db).all().map(\.communityID))
         var progress = Dictionary(try await AnalyticsProgress.query(on: app.db).all().map { ($0.communityID, $0) }) { first, _ in first }
@@ -114,6 +112,10 @@ enum Rollups {
             return row
         }
         for community in communities { try await roll(community, day: today, app: app) }
+        // The budget is for what comes after today: however many communities there are, their past is
+        // corrected and filled in, a budget's worth a run.
+        let started = ContinuousClock.now
+        func inBudget() -> Bool { budget.map { ContinuousClock.now - started < $0 } ?? true }
         for community in communities {
             let row = record(community)
             if budget != nil, let at = row.windowAt, now.timeIntervalSince(at) < windowEvery, now >= at { continue }
