@@ -85,7 +85,7 @@ struct CreateAnalytics: AsyncMigration {
 }
 
 /// The daily roll-ups: every ten minutes each community's today is counted again by every feature's
-/// ``DailyCounter`` and replaced, each day in one transaction; the six days before it again every hour, so a
+/// ``DailyCounter`` and replaced, each day in one transaction; the seven days before it again every hour, so a
 /// late event (an order completed yesterday, a payment recorded late) corrects its day within a week; and a
 /// community seen for the first time has its year counted backwards from the most recent days. The job
 /// keeps to a time budget beyond today (the jobs of an instance run one at a time: a year of a hundred
