@@ -155,8 +155,7 @@ enum AnalyticsPages {
                 header: header, from: period.from.description, to: period.to.description,
                 previous: req.t("analytics.previous", ["from": period.previous.from.description, "to": period.previous.to.description]),
                 csv: AnalyticsRoute.csv(community).path + "?" + query, digest: AnalyticsRoute.digest(community).path,
-                compare: try req.user().principal.staffRoles.keys.filter { req.can(.viewAnalytics($0)) }.count > 1
-                    ? AnalyticsRoute.compare.path + "?" + query : nil,
+                compare: try SideBySide.allowed(req).count > 1 ? AnalyticsRoute.compare.path + "?" + query : nil,
                 sections: sections, unused: unused))
     }
 

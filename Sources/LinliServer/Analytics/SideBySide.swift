@@ -52,9 +52,13 @@ enum SideBySide {
 
     /// The communities compared: those asked for (each must be one the caller may see: else 404, as for
     /// any community outside their authority), or the first ones by name; and how many more there are.
+    /// The communities where the caller may see the figures.
+    static func allowed(_ req: Request) throws -> [UUID] {
+        try req.user().principal.staffRoles.keys.filter { req.can(.viewAnalytics($0)) }
+    }
+
     static func communities(_ req: Request) async throws -> (shown: [Community], more: Int) {
-        let user = try req.user()
-        let allowed = user.principal.staffRoles.keys.filter { req.can(.viewAnalytics($0)) }
+        let allowed = try allowed(req)
         guard !allowed.isEmpty else { return ([], 0) }
         let all = try await Community.query(on: req.db).filter(\.$id ~~ Array(allowed)).sort(\.$name).all()
         guard let asked = req.query[String.self, at: "communities"], !asked.isEmpty else {
